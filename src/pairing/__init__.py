@@ -1,0 +1,80 @@
+"""pairing: optimisation engine for bilateral enterprise matchmaking.
+
+>>> import pairing
+>>> programme = pairing.load("instances/double-hundred.json")        # doctest: +SKIP
+>>> result = pairing.solve(programme, objective="total")              # doctest: +SKIP
+>>> pairing.check(programme, result)                                  # doctest: +SKIP
+
+No printing, no global state; every error is a :class:`pairing.PairingError`.
+"""
+
+__version__ = "0.1.0"
+
+from pairing.check import check, violations
+from pairing.errors import (
+    CheckFailed,
+    Infeasible,
+    InvalidProgramme,
+    Issue,
+    PairingError,
+    SolverError,
+    SolverTimeout,
+    UnsupportedProblem,
+)
+from pairing.features import ScoreMatrices, score_matrix
+from pairing.model import (
+    Capacity,
+    Enterprise,
+    PairQuota,
+    Programme,
+    Quota,
+    Rules,
+    Side,
+    Weights,
+)
+from pairing.result import Result
+from pairing.results_file import load_result
+from pairing.solve import solve
+
+_IO_NAMES = ("from_scores", "load", "load_scores")
+
+
+def __getattr__(name: str) -> object:
+    """Import the input layer on first use (keeps ``import pairing`` light)."""
+    if name in _IO_NAMES:
+        from pairing import io
+
+        return getattr(io, name)
+    msg = f"module 'pairing' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+__all__ = [
+    "Capacity",
+    "CheckFailed",
+    "Enterprise",
+    "Infeasible",
+    "InvalidProgramme",
+    "Issue",
+    "PairQuota",
+    "PairingError",
+    "Programme",
+    "Quota",
+    "Result",
+    "Rules",
+    "ScoreMatrices",
+    "Side",
+    "SolverError",
+    "SolverTimeout",
+    "UnsupportedProblem",
+    "Weights",
+    "__version__",
+    "check",
+    "from_scores",
+    "load",
+    "load_result",
+    "load_scores",
+    "score_matrix",
+    "solve",
+    "violations",
+]

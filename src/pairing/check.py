@@ -1,0 +1,203 @@
+"""The independent validator: does a result obey its programme?
+
+It reads the programme's rules as a user wrote them (ids, sectors, regions, sizes) and the
+result's pairs by id, recomputes scores and gains from the programme, and lists every
+violation: unknown ids, repeated pairs, capacities, forbidden, required and below-``min_score``
+pairs, quotas, scores/gains/objective that do not match the programme, unmatched lists, the
+metrics' totals, and blocking pairs for a ``stable`` result. It shares no code with the solvers,
+so a solver bug cannot hide behind the check. Every solver's result goes through it before it
+is returned; ``pairing check`` runs it on any result file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from pairing.errors import CheckFailed
+from pairing.features import ScoreMatrices, score_matrix
+from pairing.model import Programme
+from pairing.objectives import objective_value
+from pairing.problem import build_problem
+from pairing.result import Result
+from pairing.stability import count_blocking_pairs
+
+__all__ = ["check", "violations"]
+
+_TOLERANCE = 2e-6
+
+
+def _close(a: float, b: float, scale: float = 1.0) -> bool:
+    return abs(a - b) <= _TOLERANCE * max(1.0, scale, abs(b))
+
+
+def _pair_indices(
+    programme: Programme, result: Result, problems: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left, right = [], []
+    for k, pair in enumerate(result.pairs):
+        bad = False
+        if pair.left not in left_pos:
+            problems.append(f"pair #{k + 1}: unknown left id {pair.left!r}")
+            bad = True
+        if pair.right not in right_pos:
+            problems.append(f"pair #{k + 1}: unknown right id {pair.right!r}")
+            bad = True
+        if not bad:
+            left.append(left_pos[pair.left])
+            right.append(right_pos[pair.right])
+    for (a, b), n in Counter(result.pair_ids()).items():
+        if n > 1:
+            problems.append(f"pair {a}–{b} appears {n} times")
+    return np.asarray(left, dtype=np.intp), np.asarray(right, dtype=np.intp)
+
+
+def _capacity_problems(programme: Programme, left: np.ndarray, right: np.ndarray) -> list[str]:
+    problems = []
+    for side_name, index in (("left", left), ("right", right)):
+        side = programme.side(side_name)
+        counts = np.bincount(index, minlength=len(side.enterprises))
+        for enterprise, count in zip(side.enterprises, counts.tolist(), strict=True):
+            cap = enterprise.capacity
+            if not cap.min <= count <= cap.max:
+                problems.append(
+                    f"{side.label} {enterprise.id}: {count} partner(s), capacity is "
+                    f"{cap.min}..{cap.max}"
+                )
+    return problems
+
+
+def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices) -> list[str]:
+    problems = []
+    rules = programme.rules
+    chosen = set(result.pair_ids())
+    for a, b in rules.forbidden:
+        if (a, b) in chosen:
+            problems.append(f"forbidden pair {a}–{b} is in the matching")
+    for a, b in rules.required:
+        if (a, b) not in chosen:
+            problems.append(f"required pair {a}–{b} is missing")
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left_of = {e.id: e for e in programme.left.enterprises}
+    right_of = {e.id: e for e in programme.right.enterprises}
+    for pair in result.pairs:
+        if pair.left not in left_pos or pair.right not in right_pos:
+            continue
+        true_score = float(matrices.score[left_pos[pair.left], right_pos[pair.right]])
+        if np.isnan(true_score):
+            problems.append(f"pair {pair.left}–{pair.right} has no score (forbidden by scores.csv)")
+            continue
+        if true_score < np.float32(rules.min_score):
+            problems.append(
+                f"pair {pair.left}–{pair.right} scores {true_score:.6f}, below min_score "
+                f"{rules.min_score}"
+            )
+        expected = (
+            ("score", true_score),
+            ("gain_left", float(matrices.gain_left[left_pos[pair.left], right_pos[pair.right]])),
+            ("gain_right", float(matrices.gain_right[left_pos[pair.left], right_pos[pair.right]])),
+        )
+        for field, value in expected:
+            if not _close(getattr(pair, field), value):
+                problems.append(
+                    f"pair {pair.left}–{pair.right}: {field} {getattr(pair, field)} but the "
+                    f"programme gives {value:.6f}"
+                )
+    for k, quota in enumerate(rules.quotas):
+        ents = left_of if quota.side == "left" else right_of
+        count = sum(
+            1
+            for pair in result.pairs
+            if (e := ents.get(pair.left if quota.side == "left" else pair.right)) is not None
+            and str(getattr(e, quota.by) or "") == quota.group
+        )
+        problems += _bound_problems(
+            f"rules.quotas[{k}] ({quota.describe()})", count, quota.min, quota.max
+        )
+    for k, pq in enumerate(rules.pair_quotas):
+        count = sum(
+            1
+            for pair in result.pairs
+            if pair.left in left_of
+            and pair.right in right_of
+            and left_of[pair.left].sector == pq.left_sector
+            and right_of[pair.right].sector == pq.right_sector
+        )
+        problems += _bound_problems(
+            f"rules.pair_quotas[{k}] ({pq.describe()})", count, pq.min, pq.max
+        )
+    return problems
+
+
+def _bound_problems(name: str, count: int, low: int | None, high: int | None) -> list[str]:
+    if low is not None and count < low:
+        return [f"{name}: {count} pair(s), fewer than min {low}"]
+    if high is not None and count > high:
+        return [f"{name}: {count} pair(s), more than max {high}"]
+    return []
+
+
+def _unmatched_problems(programme: Programme, result: Result) -> list[str]:
+    problems = []
+    for side_name in ("left", "right"):
+        side = programme.side(side_name)
+        matched = {getattr(p, side_name) for p in result.pairs}
+        expected = [e.id for e in side.enterprises if e.id not in matched]
+        listed = getattr(result.unmatched, side_name)
+        if sorted(listed) != sorted(expected):
+            problems.append(
+                f"unmatched.{side_name} lists {len(listed)} id(s), expected {len(expected)}: "
+                f"{sorted(set(listed) ^ set(expected))[:5]} differ"
+            )
+    return problems
+
+
+def violations(
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+) -> list[str]:
+    """Every way ``result`` breaks ``programme`` (empty list: the result is valid)."""
+    if result.status in ("infeasible", "time_limit"):
+        return [f"a {result.status} result must have no pairs"] if result.pairs else []
+    matrices = matrices if matrices is not None else score_matrix(programme)
+    problems: list[str] = []
+    left, right = _pair_indices(programme, result, problems)
+    problems += _capacity_problems(programme, left, right)
+    problems += _rule_problems(programme, result, matrices)
+    problems += _unmatched_problems(programme, result)
+    if problems:
+        return problems
+    problem = build_problem(programme, matrices, result.objective)
+    value = objective_value(problem, result.objective, left, right)
+    if not _close(result.objective_value, value, scale=float(len(left)) * 1e-3):
+        problems.append(
+            f"objective_value {result.objective_value} but the pairs give {value:.6f} "
+            f"for objective '{result.objective}'"
+        )
+    total = float(np.nan_to_num(matrices.score[left, right], nan=0.0).astype(np.float64).sum())
+    if not _close(result.metrics.total_score, total, scale=float(len(left)) * 1e-3):
+        problems.append(
+            f"metrics.total_score {result.metrics.total_score} but the pairs sum to {total:.6f}"
+        )
+    if result.metrics.pairs != len(result.pairs):
+        problems.append(
+            f"metrics.pairs {result.metrics.pairs} but there are {len(result.pairs)} pairs"
+        )
+    blocking = count_blocking_pairs(problem, left, right)
+    if result.metrics.blocking_pairs != blocking:
+        problems.append(
+            f"metrics.blocking_pairs {result.metrics.blocking_pairs} but there are {blocking}"
+        )
+    if result.objective == "stable" and blocking:
+        problems.append(f"objective 'stable' but the matching has {blocking} blocking pair(s)")
+    return problems
+
+
+def check(programme: Programme, result: Result, matrices: ScoreMatrices | None = None) -> None:
+    """Raise :class:`~pairing.errors.CheckFailed` listing every violation, if there is any."""
+    found = violations(programme, result, matrices)
+    if found:
+        raise CheckFailed(found)

@@ -1,0 +1,31 @@
+"""The ``pairing`` command line (click). Each command lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from pairing import __version__
+from pairing.cli.check_cmd import check_command, explain_command
+from pairing.cli.common import PairingGroup
+from pairing.cli.generate_cmd import generate_command
+from pairing.cli.info_cmd import schema_command, solvers_command
+from pairing.cli.solve_cmd import solve_command
+
+__all__ = ["main"]
+
+
+@click.group(cls=PairingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pairing")
+def main() -> None:
+    """pairing — optimal, fair matchmaking between two sides' enterprises."""
+
+
+for _command in (
+    generate_command,
+    solve_command,
+    check_command,
+    explain_command,
+    solvers_command,
+    schema_command,
+):
+    main.add_command(_command)

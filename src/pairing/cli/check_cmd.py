@@ -1,0 +1,85 @@
+"""``pairing check`` and ``pairing explain``: validate a result; explain one pair."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+from pairing.check import violations
+from pairing.features import pair_reasons, score_matrix
+from pairing.io import load
+from pairing.results_file import load_result
+
+__all__ = ["check_command", "explain_command"]
+
+
+@click.command("check")
+@click.argument("programme", type=click.Path(path_type=Path))
+@click.argument("result", type=click.Path(path_type=Path))
+def check_command(programme: Path, result: Path) -> None:
+    """Validate RESULT against PROGRAMME's rules; list every violation (exit 1 if any)."""
+    found = violations(load(programme), load_result(result))
+    if found:
+        click.echo(f"{result}: {len(found)} violation(s)", err=True)
+        for line in found:
+            click.echo(f"  - {line}", err=True)
+        raise SystemExit(1)
+    click.echo(f"{result}: valid — every rule of {programme} holds", err=True)
+
+
+@click.command("explain")
+@click.argument("programme", type=click.Path(path_type=Path))
+@click.argument("result", type=click.Path(path_type=Path))
+@click.option(
+    "--pair",
+    "pair",
+    nargs=2,
+    required=True,
+    metavar="LEFT_ID RIGHT_ID",
+    help="The pair to explain.",
+)
+def explain_command(programme: Path, result: Path, pair: tuple[str, str]) -> None:
+    """Explain one pair: its gains, score and reasons, and whether the result chose it."""
+    prog = load(programme)
+    res = load_result(result)
+    left_id, right_id = pair
+    left_ids, right_ids = prog.left.ids, prog.right.ids
+    unknown = [
+        f"{side} id {i!r}"
+        for side, i, ids in (("left", left_id, left_ids), ("right", right_id, right_ids))
+        if i not in ids
+    ]
+    if unknown:
+        msg = f"unknown {' and '.join(unknown)} in {programme}"
+        raise click.BadParameter(msg, param_hint="--pair")
+    i, j = left_ids.index(left_id), right_ids.index(right_id)
+    matrices = score_matrix(prog)
+    score = float(matrices.score[i, j])
+    labels = (prog.left.label, prog.right.label)
+    lines = [f"pair {left_id} ({labels[0]}) – {right_id} ({labels[1]})"]
+    if np.isnan(score):
+        lines.append("  score: none (the organisers' score matrix forbids this pair)")
+    else:
+        lines.append(f"  score: {score:.6f}")
+    lines.append(f"  gain {labels[0]} ({left_id}): {float(matrices.gain_left[i, j]):.6f}")
+    lines.append(f"  gain {labels[1]} ({right_id}): {float(matrices.gain_right[i, j]):.6f}")
+    for reason in pair_reasons(matrices, np.array([i]), np.array([j]), labels)[0]:
+        lines.append(f"  reason: {reason}")
+    rules = prog.rules
+    if (left_id, right_id) in set(map(tuple, rules.forbidden)):
+        lines.append("  rule: forbidden by rules.forbidden")
+    if (left_id, right_id) in set(map(tuple, rules.required)):
+        lines.append("  rule: required by rules.required")
+    if not np.isnan(score) and score < rules.min_score:
+        lines.append(f"  rule: below min_score {rules.min_score}")
+    chosen = (left_id, right_id) in set(res.pair_ids())
+    lines.append(f"  in the result: {'yes' if chosen else 'no'}")
+    if not chosen:
+        for side, id_ in (("left", left_id), ("right", right_id)):
+            partners = [
+                p.right if side == "left" else p.left for p in res.pairs if getattr(p, side) == id_
+            ]
+            lines.append(f"  {id_} is paired with: {', '.join(partners) or 'nobody'}")
+    click.echo("\n".join(lines))

@@ -1,0 +1,77 @@
+"""What every command shares: error → exit-code mapping, programme loading, output writing.
+
+Exit codes (design): 0 success; 1 infeasible; 2 bad input or usage; 3 time limit reached with no
+feasible solution. Messages go to stderr, results to stdout or ``-o``. No tracebacks: an
+unexpected failure prints one line and asks for a bug report (set ``PAIRING_DEBUG=1`` to see
+the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from pairing.errors import (
+    CheckFailed,
+    Infeasible,
+    InvalidProgramme,
+    PairingError,
+    SolverTimeout,
+    UnsupportedProblem,
+)
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "EXIT_TIMEOUT", "PairingGroup", "fail"]
+
+EXIT_INFEASIBLE = 1
+EXIT_BAD_INPUT = 2
+EXIT_TIMEOUT = 3
+EXIT_INTERNAL = 4
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _exit_code(exc: PairingError) -> int:
+    if isinstance(exc, (Infeasible, CheckFailed)):
+        return EXIT_INFEASIBLE
+    if isinstance(exc, SolverTimeout):
+        return EXIT_TIMEOUT
+    if isinstance(exc, (InvalidProgramme, UnsupportedProblem)):
+        return EXIT_BAD_INPUT
+    return EXIT_INTERNAL
+
+
+class PairingGroup(click.Group):
+    """A click group that turns pairing's exceptions into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PairingError as exc:
+            prefix = "error" if not isinstance(exc, Infeasible) else "infeasible"
+            fail(f"{prefix}: {exc}", _exit_code(exc))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except MemoryError:
+            fail(
+                "error: out of memory; try a smaller programme or a sparser score matrix",
+                EXIT_INTERNAL,
+            )
+        except Exception as exc:
+            if os.environ.get("PAIRING_DEBUG"):
+                traceback.print_exc()
+            fail(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in pairing; please report it with the command you ran "
+                "(PAIRING_DEBUG=1 shows the traceback).",
+                EXIT_INTERNAL,
+            )
+        return None

@@ -1,0 +1,111 @@
+"""The one exception hierarchy of pairing.
+
+Every error a user can cause or meet derives from :class:`PairingError`, so a backend can catch
+the whole family in one ``except`` clause, and the CLI can map each kind to its exit code
+(``InvalidProgramme`` → 2, ``Infeasible`` → 1, ``SolverTimeout`` → 3).
+
+Input errors carry *every* problem found, as :class:`Issue` records naming where it is (file,
+row, field or rule), what was expected and what to try, so a programme manager fixes the
+spreadsheet once rather than once per problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "CheckFailed",
+    "Infeasible",
+    "InvalidProgramme",
+    "Issue",
+    "PairingError",
+    "SolverError",
+    "SolverTimeout",
+    "UnsupportedProblem",
+]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the input, with where it is and what to do about it.
+
+    Parameters
+    ----------
+    where
+        A location a person can find: ``"left.csv, row 7, field 'capacity_max'"``,
+        ``"rules.toml, [[quota]] #2"``, ``"programme.json: left.enterprises[3].id"``.
+    message
+        What was expected, what was found and, where it helps, what to try.
+    """
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class PairingError(Exception):
+    """Base class of every error raised by pairing."""
+
+
+class InvalidProgramme(PairingError, ValueError):
+    """The input (programme, bundle, score matrix, rules or options) is not valid.
+
+    ``issues`` lists every problem found, not only the first.
+    """
+
+    def __init__(self, issues: Iterable[Issue] | str, *, source: str | None = None) -> None:
+        if isinstance(issues, str):
+            issues = [Issue("", issues)]
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        self.source = source
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"invalid input{f' in {self.source}' if self.source else ''}"
+        if len(self.issues) == 1:
+            return f"{head}: {self.issues[0]}"
+        lines = [f"{head}: {len(self.issues)} problems"]
+        lines += [f"  - {issue}" for issue in self.issues]
+        return "\n".join(lines)
+
+
+class Infeasible(PairingError):
+    """No matching satisfies the rules.
+
+    ``reasons`` explains which rules conflict, naming each, with a witness where one is known
+    (e.g. "quota sector=AI min 12 but only 9 AI enterprises have an allowed partner").
+    """
+
+    def __init__(self, reasons: Sequence[str] | str) -> None:
+        if isinstance(reasons, str):
+            reasons = [reasons]
+        self.reasons: tuple[str, ...] = tuple(reasons)
+        text = "no matching satisfies the rules"
+        if self.reasons:
+            text += ":\n" + "\n".join(f"  - {r}" for r in self.reasons)
+        super().__init__(text)
+
+
+class SolverTimeout(PairingError):
+    """The time limit was reached before any feasible matching was found."""
+
+
+class UnsupportedProblem(PairingError, ValueError):
+    """The chosen solver or objective cannot express this programme's rules."""
+
+
+class SolverError(PairingError):
+    """A solver failed in a way that is not the input's fault (a bug or a library failure)."""
+
+
+class CheckFailed(PairingError):
+    """A result violates the programme's rules; ``violations`` lists every one found."""
+
+    def __init__(self, violations: Sequence[str]) -> None:
+        self.violations: tuple[str, ...] = tuple(violations)
+        lines = [f"result violates the programme: {len(self.violations)} problem(s)"]
+        lines += [f"  - {v}" for v in self.violations]
+        super().__init__("\n".join(lines))

@@ -1,0 +1,175 @@
+"""Parse one side's enterprise sheet (``left.csv`` or ``right.csv``) into raw enterprise data.
+
+Columns: ``id,name,sector,region,size,capabilities,needs,capacity_min,capacity_max`` in any
+order, plus an optional ``description``. ``capabilities`` and ``needs`` are written
+``tag:level;tag:level``; an empty capacity cell means 1, an empty size or description means none.
+Only what a cell's *syntax* can get wrong is reported here (a tag without a level, a level or
+capacity that is not a number, a tag given twice); ranges and names are left to the model, whose
+errors :class:`~pairing.io.locations.BundleWhere` maps back to this file, row and field.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pairing.errors import Issue
+from pairing.io.csv_tables import check_columns, read_csv
+
+__all__ = ["ENTERPRISE_COLUMNS", "OPTIONAL_COLUMNS", "EnterpriseSheet", "read_enterprises"]
+
+ENTERPRISE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "sector",
+    "region",
+    "size",
+    "capabilities",
+    "needs",
+    "capacity_min",
+    "capacity_max",
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("description",)
+
+
+@dataclass(frozen=True)
+class EnterpriseSheet:
+    """Raw enterprise records of one sheet and each one's spreadsheet row number."""
+
+    enterprises: list[dict[str, Any]]
+    rows: list[int]
+    has_ids: bool = True
+
+
+def _parse_levels(cell: str, where: str) -> tuple[dict[str, float] | None, list[Issue]]:
+    """Parse ``tag:level;tag:level``; ``None`` when the cell has a syntax problem."""
+    levels: dict[str, float] = {}
+    issues = []
+    for part in cell.split(";"):
+        if not part.strip():
+            continue
+        tag, colon, level_text = part.rpartition(":")
+        tag = tag.strip()
+        if not colon or not tag:
+            issues.append(
+                Issue(
+                    where,
+                    f"expected 'tag:level' entries separated by ';' (e.g. 'ai:0.8;textiles:0.3'),"
+                    f" found {part.strip()!r}",
+                )
+            )
+            continue
+        try:
+            level = float(level_text)
+        except ValueError:
+            issues.append(
+                Issue(
+                    f"{where} (tag {tag!r})",
+                    f"expected a level in [0, 1] after ':', found {level_text.strip()!r}",
+                )
+            )
+            continue
+        if tag in levels:
+            issues.append(
+                Issue(f"{where} (tag {tag!r})", f"tag {tag!r} appears twice in one cell; keep one")
+            )
+            continue
+        levels[tag] = level
+    return (None if issues else levels), issues
+
+
+def _parse_capacity(cell: str, where: str) -> tuple[int | None, list[Issue]]:
+    text = cell.strip()
+    if not text:
+        return 1, []
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number != int(number):
+        message = f"expected a whole number of partners (empty means 1), found {text!r}"
+        return None, [Issue(where, message)]
+    return int(number), []
+
+
+def _parse_row(number: int, cells: dict[str, str], name: str) -> tuple[dict[str, Any], list[Issue]]:
+    record: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for column in ("id", "name", "sector", "region"):
+        if column in cells:
+            record[column] = cells[column]
+    size = cells.get("size", "").strip()
+    record["size"] = size.lower() if size else None
+    description = cells.get("description", "")
+    if description.strip():
+        record["description"] = description
+    for column in ("capabilities", "needs"):
+        levels, found = _parse_levels(
+            cells.get(column, ""), f"{name}, row {number}, field {column!r}"
+        )
+        issues += found
+        if levels is not None:
+            record[column] = levels
+    capacity = {}
+    for column, key in (("capacity_min", "min"), ("capacity_max", "max")):
+        value, found = _parse_capacity(
+            cells.get(column, ""), f"{name}, row {number}, field {column!r}"
+        )
+        issues += found
+        if value is not None:
+            capacity[key] = value
+    if len(capacity) == 2:
+        record["capacity"] = capacity
+    return record, issues
+
+
+def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, list[Issue]]:
+    """Read one side's enterprise sheet.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    name
+        How messages name it (``"left.csv"``).
+
+    Returns
+    -------
+    (EnterpriseSheet or None, list of Issue)
+        The raw records (``None`` if the file cannot be read at all) and every cell-syntax and
+        column problem found.
+    """
+    table, issues = read_csv(path, name)
+    if table is None:
+        return None, issues
+    issues = check_columns(table, ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS)
+    width = len(table.columns)
+    enterprises: list[dict[str, Any]] = []
+    rows: list[int] = []
+    for number, cells in table.rows:
+        extra = cells[width:]
+        if any(c.strip() for c in extra):
+            issues.append(
+                Issue(
+                    f"{name}, row {number}",
+                    f"{len(cells)} cells but the header has {width} columns; "
+                    "remove the extra cells or add a column name",
+                )
+            )
+        by_column = {
+            column: cells[k] if k < len(cells) else ""
+            for k, column in enumerate(table.columns)
+            if column in ENTERPRISE_COLUMNS or column in OPTIONAL_COLUMNS
+        }
+        record, found = _parse_row(number, by_column, name)
+        issues += found
+        enterprises.append(record)
+        rows.append(number)
+    has_ids = "id" in table.columns
+    if not has_ids:
+        # The missing column is reported once; placeholders keep one error per row away.
+        for record, number in zip(enterprises, rows, strict=True):
+            record["id"] = f"#row{number}"
+    return EnterpriseSheet(enterprises, rows, has_ids), issues

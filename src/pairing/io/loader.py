@@ -1,0 +1,58 @@
+"""One entry point for a programme on disk: a programme JSON file or a bundle folder.
+
+Every command that takes a PROGRAMME goes through :func:`load`, so the CLI and the library accept
+the same inputs and report problems the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pairing.errors import InvalidProgramme, Issue
+from pairing.io.bundle import load_bundle
+from pairing.io.json_file import load_json
+from pairing.model import Programme
+
+__all__ = ["load"]
+
+
+def load(path: str | Path) -> Programme:
+    """Load a programme from a programme JSON file or a spreadsheet bundle folder.
+
+    Parameters
+    ----------
+    path
+        A ``.json`` file (the programme model serialised) or a folder holding ``left.csv``,
+        ``right.csv`` and optionally ``scores.csv`` and ``rules.toml``.
+
+    Returns
+    -------
+    Programme
+        The validated programme.
+
+    Raises
+    ------
+    InvalidProgramme
+        When the path does not exist or holds something else, or the programme is not valid;
+        every problem found is listed with its file, row (or JSON path) and field.
+
+    Examples
+    --------
+    >>> programme = load("programme.json")  # doctest: +SKIP
+    >>> programme = load("double-hundred/")  # a bundle folder  # doctest: +SKIP
+    """
+    path = Path(path)
+    name = str(path)
+    if path.is_dir():
+        return load_bundle(path)
+    if not path.exists():
+        message = "no such file or folder; expected a programme JSON file or a bundle folder"
+        raise InvalidProgramme([Issue(name, message)])
+    if path.suffix.lower() in (".csv", ".toml"):
+        message = (
+            f"expected a programme JSON file or a bundle folder, got a {path.suffix} file; "
+            "for a score matrix alone use `pairing solve --scores FILE` (pairing.io.load_scores), "
+            "for a bundle pass the folder that holds left.csv and right.csv"
+        )
+        raise InvalidProgramme([Issue(name, message)])
+    return load_json(path)

@@ -1,0 +1,122 @@
+"""Read an organisers' score matrix from CSV: right ids across, left ids down, scores inside.
+
+The first row holds the right enterprises' ids (its first cell is ignored), the first column the
+left enterprises' ids; each cell is a score in [0, 1], or empty to forbid the pair. Rows are
+converted with NumPy, one row at a time, so a 10,000 × 10,000 matrix does not go through Python
+cell by cell unless a row has empty or bad cells. Bad cells are reported with the row, the
+column and both ids; after :data:`MAX_CELL_ISSUES` of them the rest are counted, not listed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pairing.errors import Issue
+from pairing.io.csv_tables import read_csv
+
+__all__ = ["MAX_CELL_ISSUES", "ScoreSheet", "read_scores"]
+
+MAX_CELL_ISSUES = 20
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """A score matrix with the ids it was labelled with."""
+
+    left_ids: list[str]
+    right_ids: list[str]
+    matrix: np.ndarray
+    rows: list[int]
+
+
+def _parse_row(cells: list[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Values (NaN where empty or unreadable), the empty mask, and unreadable cells' text."""
+    try:
+        values = np.array(cells, dtype=np.float64)
+        return values, np.zeros(len(cells), dtype=bool), {}
+    except ValueError:
+        pass
+    values = np.full(len(cells), math.nan)
+    empty = np.zeros(len(cells), dtype=bool)
+    unreadable = {}
+    for k, cell in enumerate(cells):
+        text = cell.strip()
+        if not text:
+            empty[k] = True
+            continue
+        try:
+            values[k] = float(text)
+        except ValueError:
+            unreadable[k] = text
+    return values, empty, unreadable
+
+
+def _cell_message(text: str) -> str:
+    hint = ""
+    if text.strip().lower() in ("nan", "-nan", "+nan"):
+        hint = "; NaN is not a score: leave the cell empty to forbid the pair"
+    return f"expected a score in [0, 1] or an empty cell (forbidden pair), found {text!r}{hint}"
+
+
+def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None, list[Issue]]:
+    """Read a score matrix CSV.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    name
+        How messages name it.
+
+    Returns
+    -------
+    (ScoreSheet or None, list of Issue)
+        The matrix (NaN for forbidden pairs) and its ids, or ``None`` when the file's structure
+        is unusable; and every problem found: rows of the wrong length and cells that are not
+        scores in [0, 1]. Ids are not checked here (the caller knows what they must match).
+    """
+    table, issues = read_csv(path, name)
+    if table is None:
+        return None, issues
+    right_ids = table.header[1:]
+    width = len(right_ids)
+    if width == 0:
+        message = "expected the right enterprises' ids in row 1 after the first cell, found none"
+        return None, [Issue(f"{name}, row 1", message)]
+    matrix = np.full((len(table.rows), width), math.nan)
+    left_ids: list[str] = []
+    rows: list[int] = []
+    bad_cells = 0
+    for i, (number, cells) in enumerate(table.rows):
+        left_id = cells[0].strip()
+        left_ids.append(left_id)
+        rows.append(number)
+        body = cells[1:]
+        if len(body) > width and not any(c.strip() for c in body[width:]):
+            body = body[:width]
+        if len(body) != width:
+            message = (
+                f"{len(body)} score cells but row 1 names {width} right ids; "
+                "every row needs one cell per right id (empty forbids the pair)"
+            )
+            issues.append(Issue(f"{name}, row {number} (left id {left_id!r})", message))
+            continue
+        values, empty, unreadable = _parse_row(body)
+        bad = np.flatnonzero(~empty & ~((values >= 0.0) & (values <= 1.0)))
+        for k in bad.tolist():
+            bad_cells += 1
+            if bad_cells <= MAX_CELL_ISSUES:
+                where = (
+                    f"{name}, row {number} (left id {left_id!r}), "
+                    f"column {k + 2} (right id {right_ids[k]!r})"
+                )
+                issues.append(Issue(where, _cell_message(unreadable.get(k, body[k].strip()))))
+        matrix[i] = values
+    if bad_cells > MAX_CELL_ISSUES:
+        more = bad_cells - MAX_CELL_ISSUES
+        issues.append(Issue(name, f"and {more} more cells that are not scores in [0, 1]"))
+    return ScoreSheet(left_ids, right_ids, matrix, rows), issues

@@ -1,0 +1,202 @@
+"""Programmes made from a score matrix alone (``pairing solve --scores``, :func:`from_scores`).
+
+With no enterprise files, the enterprises are only ids and the capacities follow the
+linear-assignment convention (SciPy's ``linear_sum_assignment`` on a rectangular matrix): every
+enterprise of the smaller side gets exactly one partner (capacity 1..1), each of the larger side
+at most one (0..1); a square matrix is 1..1 on both sides. The matrix goes into
+``Programme.scores`` as it is (NaN forbids a pair), checked with whole-array NumPy operations so
+that 10,000 × 10,000 stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pairing.errors import InvalidProgramme, Issue
+from pairing.io.locations import BundleWhere, JsonWhere
+from pairing.io.rules_toml import RulesFile, read_rules
+from pairing.io.scores_csv import MAX_CELL_ISSUES, read_scores
+from pairing.io.validate import validate_programme
+from pairing.model import Programme, Rules
+
+__all__ = ["assignment_capacities", "from_scores", "load_scores"]
+
+
+def assignment_capacities(n_left: int, n_right: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Left and right capacities of the linear-assignment convention for an n_left × n_right
+    matrix: the smaller side 1..1, the larger side 0..1 (both 1..1 when square)."""
+    exactly_one, at_most_one = {"min": 1, "max": 1}, {"min": 0, "max": 1}
+    left = exactly_one if n_left <= n_right else at_most_one
+    right = exactly_one if n_right <= n_left else at_most_one
+    return left, right
+
+
+def _side(label: Any, ids: Sequence[Any], capacity: dict[str, int]) -> dict[str, Any]:
+    return {"label": label, "enterprises": [{"id": i, "capacity": dict(capacity)} for i in ids]}
+
+
+def load_scores(path: str | Path, rules_path: str | Path | None = None) -> Programme:
+    """Load a programme from a score matrix CSV alone, with optional ``rules.toml``.
+
+    This is the input of ``pairing solve --scores scores.csv [--rules rules.toml]``: the first
+    row holds the right ids, the first column the left ids, each cell a score in [0, 1] or empty
+    to forbid the pair. Capacities follow :func:`assignment_capacities`.
+
+    Parameters
+    ----------
+    path
+        The score matrix CSV.
+    rules_path
+        An optional ``rules.toml`` (objective, ``min_score``, side labels, forbidden and required
+        pairs, ...). Quotas by sector, region or size are reported as errors, as no enterprise
+        has one.
+
+    Returns
+    -------
+    Programme
+
+    Raises
+    ------
+    InvalidProgramme
+        Listing every problem in the matrix and the rules, each with file, row and column.
+    """
+    path = Path(path)
+    files = {"scores": str(path)}
+    issues: list[Issue] = []
+    rules = RulesFile()
+    if rules_path is not None:
+        files["rules"] = str(rules_path)
+        rules, issues = read_rules(Path(rules_path), str(rules_path))
+    sheet, found = read_scores(path, str(path))
+    issues = found + issues
+    if sheet is not None:
+        left, right = assignment_capacities(len(sheet.left_ids), len(sheet.right_ids))
+        data: dict[str, Any] = {
+            "left": _side(rules.labels["left"], sheet.left_ids, left),
+            "right": _side(rules.labels["right"], sheet.right_ids, right),
+            "rules": rules.rules,
+            "scores": sheet.matrix,
+        }
+        data.update(rules.extra)
+        where = BundleWhere(files, {"left": sheet.rows}, id_cells=True)
+        programme, found = validate_programme(data, where, source=str(path), what="key")
+        issues += found
+        if programme is not None and not issues:
+            return programme
+    raise InvalidProgramme(issues, source=str(path))
+
+
+def _as_matrix(matrix: Any) -> np.ndarray:
+    """A float64 view (or copy, when needed) of ``matrix``; None becomes NaN."""
+    try:
+        if isinstance(matrix, np.ndarray) and matrix.dtype != object:
+            array = np.asarray(matrix, dtype=np.float64)
+        else:
+            array = np.array(matrix, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        message = (
+            f"expected a rectangular matrix of numbers in [0, 1] (NaN/None forbids a pair): {exc}"
+        )
+        raise InvalidProgramme([Issue("scores", message)]) from None
+    if array.ndim != 2:
+        message = f"expected a matrix (2-D array), got a {array.ndim}-D array"
+        raise InvalidProgramme([Issue("scores", message)])
+    if 0 in array.shape:
+        message = f"expected at least one row and one column, got shape {array.shape}"
+        raise InvalidProgramme([Issue("scores", message)])
+    return array
+
+
+def _value_issues(array: np.ndarray, left: Sequence[Any], right: Sequence[Any]) -> list[Issue]:
+    """Cells that are neither NaN nor in [0, 1], found with whole-array reductions."""
+    low = np.fmin.reduce(array, axis=None)
+    high = np.fmax.reduce(array, axis=None)
+    if not (low < 0.0 or high > 1.0):
+        return []
+    bad = np.argwhere(~np.isnan(array) & ~((array >= 0.0) & (array <= 1.0)))
+    issues = [
+        Issue(
+            f"scores[{i}, {j}] (left id {left[i]!r}, right id {right[j]!r})",
+            f"expected a score in [0, 1] (NaN/None forbids the pair), found {float(array[i, j])!r}",
+        )
+        for i, j in bad[:MAX_CELL_ISSUES].tolist()
+    ]
+    if len(bad) > MAX_CELL_ISSUES:
+        issues.append(Issue("scores", f"and {len(bad) - MAX_CELL_ISSUES} more cells like these"))
+    return issues
+
+
+def _ids(
+    given: Sequence[Any] | None, n: int, prefix: str, side: str
+) -> tuple[list[Any], list[Issue]]:
+    if given is None:
+        return [f"{prefix}{k}" for k in range(n)], []
+    ids = [str(i) if isinstance(i, int | np.integer) else i for i in given]
+    if len(ids) != n:
+        axis = "rows" if side == "left" else "columns"
+        message = f"expected {n} {side} ids (one per matrix {axis[:-1]}), got {len(ids)}"
+        return ids, [Issue(f"{side}_ids", f"{message}; the matrix has {n} {axis}")]
+    return ids, []
+
+
+def from_scores(
+    matrix: Any,
+    left_ids: Sequence[Any] | None = None,
+    right_ids: Sequence[Any] | None = None,
+    *,
+    rules: Rules | Mapping[str, Any] | None = None,
+    labels: tuple[str, str] = ("left", "right"),
+) -> Programme:
+    """Make a programme from a score matrix: bring your own scores.
+
+    Parameters
+    ----------
+    matrix
+        An (n_left, n_right) NumPy array or nested lists of scores in [0, 1]; NaN or ``None``
+        forbids the pair. A float64 array is used as it is, without a copy.
+    left_ids, right_ids
+        The enterprises' ids, one per row and one per column; default ``"L0", "L1", ...`` and
+        ``"R0", "R1", ...``.
+    rules
+        Objective, ``min_score``, forbidden and required pairs, ... (a :class:`~pairing.Rules`
+        or its raw mapping).
+    labels
+        The two sides' labels, e.g. ``("CN", "PK")``.
+
+    Returns
+    -------
+    Programme
+        Capacities follow :func:`assignment_capacities`: the smaller side's enterprises get
+        exactly one partner, the larger side's at most one.
+
+    Raises
+    ------
+    InvalidProgramme
+        When the matrix is not 2-D, has cells outside [0, 1] (or infinite), the ids do not
+        match its shape, or the rules are not valid for these enterprises.
+    """
+    array = _as_matrix(matrix)
+    n_left, n_right = array.shape
+    left, issues = _ids(left_ids, n_left, "L", "left")
+    right, found = _ids(right_ids, n_right, "R", "right")
+    issues += found
+    if not issues:
+        issues = _value_issues(array, left, right)
+    if issues:
+        raise InvalidProgramme(issues)
+    cap_left, cap_right = assignment_capacities(n_left, n_right)
+    data: dict[str, Any] = {
+        "left": _side(labels[0], left, cap_left),
+        "right": _side(labels[1], right, cap_right),
+        "scores": array,
+    }
+    if rules is not None:
+        data["rules"] = rules
+    programme, issues = validate_programme(data, JsonWhere(data))
+    if programme is None:
+        raise InvalidProgramme(issues)
+    return programme

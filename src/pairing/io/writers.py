@@ -1,0 +1,191 @@
+"""Write a programme as a spreadsheet bundle folder or as programme JSON.
+
+The bundle is what :func:`pairing.io.load` reads back, exactly: ``load(write_bundle(p, d)) == p``.
+Levels and scores are written with ``repr`` (the shortest text that reads back as the same
+float), ``rules.toml`` holds only the settings that differ from the defaults, and ``scores.csv``
+is written only when the programme has its own scores. Each file is written to a temporary file
+in the same folder and moved into place with :func:`os.replace`, so a reader never sees half a
+file and a failed write leaves the old file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import tomli_w
+
+from pairing.errors import InvalidProgramme, Issue
+from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS
+from pairing.model import Enterprise, Programme, Rules, Side
+
+__all__ = ["dump_programme_json", "write_bundle"]
+
+
+@contextlib.contextmanager
+def _atomic_writer(path: Path) -> Iterator[IO[str]]:
+    """A text handle on a temporary file that replaces ``path`` when the block succeeds."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _levels_cell(levels: dict[str, float], where: str) -> str:
+    bad = [tag for tag in levels if ";" in tag]
+    if bad:
+        message = f"tag {bad[0]!r} contains ';', which separates tags in a bundle; rename the tag"
+        raise InvalidProgramme([Issue(where, message)])
+    return ";".join(f"{tag}:{float(level)!r}" for tag, level in levels.items())
+
+
+def _enterprise_row(e: Enterprise, with_description: bool, where: str) -> list[str]:
+    row = [
+        e.id,
+        e.name,
+        e.sector,
+        e.region,
+        e.size or "",
+        _levels_cell(e.capabilities, f"{where} (id {e.id!r}).capabilities"),
+        _levels_cell(e.needs, f"{where} (id {e.id!r}).needs"),
+        str(e.capacity.min),
+        str(e.capacity.max),
+    ]
+    if with_description:
+        row.append(e.description or "")
+    return row
+
+
+def _write_side(side: Side, path: Path, name: str) -> None:
+    with_description = any(e.description for e in side.enterprises)
+    header = list(ENTERPRISE_COLUMNS) + (["description"] if with_description else [])
+    rows = [
+        _enterprise_row(e, with_description, f"{name}.enterprises[{k}]")
+        for k, e in enumerate(side.enterprises)
+    ]
+    with _atomic_writer(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _rules_document(programme: Programme) -> dict[str, Any]:
+    """The non-default settings of ``programme`` in ``rules.toml``'s layout."""
+    rules, default = programme.rules, Rules()
+    document: dict[str, Any] = {}
+    if programme.name != Programme.model_fields["name"].default:
+        document["name"] = programme.name
+    for key in ("objective", "min_score", "proposing"):
+        if getattr(rules, key) != getattr(default, key):
+            document[key] = getattr(rules, key)
+    if rules.forbidden:
+        document["forbidden"] = [list(pair) for pair in rules.forbidden]
+    if rules.required:
+        document["required"] = [list(pair) for pair in rules.required]
+    labels = (programme.left.label, programme.right.label)
+    if labels != ("left", "right"):
+        document["sides"] = {"left": labels[0], "right": labels[1]}
+    weights = rules.weights.model_dump(exclude_defaults=True)
+    if weights:
+        document["weights"] = weights
+    if programme.vocabulary:
+        document["vocabulary"] = dict(programme.vocabulary)
+    if rules.quotas:
+        document["quota"] = [q.model_dump(exclude_none=True) for q in rules.quotas]
+    if rules.pair_quotas:
+        document["pair_quota"] = [q.model_dump(exclude_none=True) for q in rules.pair_quotas]
+    return document
+
+
+def _rules_text(document: dict[str, Any]) -> str:
+    """TOML text with quotas written as ``[[quota]]`` tables, as in the design's example."""
+    tables = {key: document.pop(key) for key in ("quota", "pair_quota") if key in document}
+    text = "# pairing rules: only the settings that differ from the defaults\n"
+    text += tomli_w.dumps(document)
+    for key, entries in tables.items():
+        for entry in entries:
+            text += f"\n[[{key}]]\n{tomli_w.dumps(entry)}"
+    return text
+
+
+def _write_scores(scores: np.ndarray, programme: Programme, path: Path) -> None:
+    with _atomic_writer(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["", *programme.right.ids])
+        for left_id, row in zip(programme.left.ids, scores.tolist(), strict=True):
+            writer.writerow([left_id, *("" if math.isnan(x) else repr(x) for x in row)])
+
+
+def write_bundle(programme: Programme, folder: str | Path) -> Path:
+    """Write ``programme`` as a spreadsheet bundle folder.
+
+    Parameters
+    ----------
+    programme
+        The programme to write.
+    folder
+        The bundle folder; created if needed. Its ``left.csv``, ``right.csv`` and ``rules.toml``
+        are replaced; its ``scores.csv`` is replaced, or removed when the programme has no
+        scores of its own (so the folder reads back as this programme). Other files are left
+        alone.
+
+    Returns
+    -------
+    Path
+        The folder, so that ``load(write_bundle(p, folder)) == p``.
+
+    Raises
+    ------
+    InvalidProgramme
+        When a tag contains ``;`` (it could not be read back).
+
+    Notes
+    -----
+    An empty ``description`` is written as an empty cell, which reads back as no description.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_side(programme.left, folder / "left.csv", "left")
+    _write_side(programme.right, folder / "right.csv", "right")
+    with _atomic_writer(folder / "rules.toml") as handle:
+        handle.write(_rules_text(_rules_document(programme)))
+    scores = folder / "scores.csv"
+    if programme.scores is not None:
+        _write_scores(programme.scores, programme, scores)
+    elif scores.exists():
+        scores.unlink()
+    return folder
+
+
+def dump_programme_json(programme: Programme, path: str | Path) -> Path:
+    """Write ``programme`` as programme JSON (the model serialised; ``load`` reads it back).
+
+    Parameters
+    ----------
+    programme
+        The programme to write.
+    path
+        The JSON file; replaced atomically.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    with _atomic_writer(path) as handle:
+        handle.write(programme.model_dump_json(indent=1))
+        handle.write("\n")
+    return path

@@ -1,0 +1,99 @@
+"""Fairness metrics for any matching: score totals, per-side gain statistics, Gini, blocking
+pairs, pairs per sector and quota usage.
+
+All vectorised over index arrays of the chosen pairs; the blocking-pair count is one pass of
+boolean (n_left, n_right) arrays (see :mod:`pairing.stability`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pairing.model import Programme
+from pairing.objectives import enterprise_gains, fairness_population
+from pairing.problem import Problem
+from pairing.result import Metrics, QuotaUsage, SideMetrics
+from pairing.stability import count_blocking_pairs
+
+__all__ = ["compute_metrics", "gini"]
+
+_DECIMALS = 6
+
+
+def _r(value: float) -> float:
+    return round(float(value), _DECIMALS)
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = all equal; 0 for an all-zero vector)."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float(((2 * ranks - n - 1) * x).sum() / (n * total))
+
+
+def _side(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
+    return SideMetrics(
+        label=label,
+        enterprises=int(gains.size),
+        matched=int((counts > 0).sum()),
+        min_gain=_r(gains.min(initial=0.0) if gains.size else 0.0),
+        p10_gain=_r(np.percentile(gains, 10) if gains.size else 0.0),
+        mean_gain=_r(gains.mean() if gains.size else 0.0),
+        gini=_r(gini(gains)),
+    )
+
+
+def _per_sector(sectors: list[str], counts: np.ndarray) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for sector, count in zip(sectors, counts.tolist(), strict=True):
+        key = sector or "(none)"
+        totals[key] = totals.get(key, 0) + int(count)
+    return dict(sorted(totals.items()))
+
+
+def quota_counts(problem: Problem, left: np.ndarray, right: np.ndarray) -> list[int]:
+    """The number of chosen pairs each quota counts, in ``problem.quotas`` order."""
+    return [int((q.left_mask[left] & q.right_mask[right]).sum()) for q in problem.quotas]
+
+
+def compute_metrics(
+    programme: Programme, problem: Problem, left: np.ndarray, right: np.ndarray
+) -> Metrics:
+    """Every fairness metric of the matching (left[k], right[k])."""
+    n_left, n_right = problem.shape
+    scores = np.nan_to_num(problem.score[left, right], nan=0.0).astype(np.float64)
+    gains_left, gains_right = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
+    counts_left = np.bincount(left, minlength=n_left)
+    counts_right = np.bincount(right, minlength=n_right)
+    pop_left, pop_right = fairness_population(problem)
+    sorted_gains = np.sort(np.concatenate([gains_left[pop_left], gains_right[pop_right]]))
+    quotas = [
+        QuotaUsage(
+            rule=q.rule,
+            description=q.label,
+            count=count,
+            min=q.min,
+            max=q.max,
+            ok=(q.min is None or count >= q.min) and (q.max is None or count <= q.max),
+        )
+        for q, count in zip(problem.quotas, quota_counts(problem, left, right), strict=True)
+    ]
+    return Metrics(
+        pairs=len(left),
+        total_score=_r(scores.sum()),
+        mean_score=_r(scores.mean() if len(scores) else 0.0),
+        left=_side(problem.labels[0], gains_left, counts_left),
+        right=_side(problem.labels[1], gains_right, counts_right),
+        gini=_r(gini(np.concatenate([gains_left, gains_right]))),
+        blocking_pairs=count_blocking_pairs(problem, left, right),
+        sorted_gains=[_r(g) for g in sorted_gains.tolist()],
+        pairs_by_sector={
+            "left": _per_sector([e.sector for e in programme.left.enterprises], counts_left),
+            "right": _per_sector([e.sector for e in programme.right.enterprises], counts_right),
+        },
+        quotas=quotas,
+    )

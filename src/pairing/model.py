@@ -1,0 +1,368 @@
+"""Typed input models: enterprises, sides, rules and the programme (pydantic v2).
+
+A :class:`Programme` is one matchmaking instance: two sides (``left`` and ``right``), each with a
+label such as ``CN`` or ``PK`` and a list of :class:`Enterprise`; the rules (capacities live on
+each enterprise; quotas, forbidden and required pairs, ``min_score``, the objective and the
+scoring weights live in :class:`Rules`); and optionally the organisers' own score matrix.
+
+Field-level checks (types, ranges, NaN) are pydantic's; cross-field checks that need the whole
+programme (duplicate ids, unknown ids in rules, a quota group no enterprise has, a pair both
+required and forbidden, the score matrix's shape) are collected by :func:`programme_issues` and
+raised together, so one run reports every problem. Use :func:`pairing.io.programme_from_data`
+(or :func:`pairing.load`) to turn raw data into a programme with a readable
+:class:`~pairing.errors.InvalidProgramme` instead of pydantic's ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from pairing.errors import InvalidProgramme, Issue
+
+__all__ = [
+    "OBJECTIVES",
+    "SIZES",
+    "Capacity",
+    "Enterprise",
+    "Objective",
+    "PairQuota",
+    "Programme",
+    "Quota",
+    "Rules",
+    "Side",
+    "SideName",
+    "Weights",
+    "programme_issues",
+]
+
+Objective = Literal["total", "maxmin", "leximin", "balanced", "stable"]
+OBJECTIVES: tuple[str, ...] = ("total", "maxmin", "leximin", "balanced", "stable")
+SideName = Literal["left", "right"]
+Size = Literal["micro", "small", "medium", "large"]
+SIZES: tuple[str, ...] = ("micro", "small", "medium", "large")
+GroupBy = Literal["sector", "region", "size"]
+
+Level = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _as_score_array(value: Any) -> np.ndarray:
+    """Validate an organisers' score matrix: 2-D, cells in [0, 1], NaN/None = forbidden pair."""
+    try:
+        if isinstance(value, np.ndarray):
+            array = value.astype(np.float64, copy=False)
+        else:
+            rows = [[math.nan if cell is None else cell for cell in row] for row in value]
+            array = np.asarray(rows, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        msg = f"expected a matrix of numbers in [0, 1] (or null for a forbidden pair): {exc}"
+        raise ValueError(msg) from None
+    if array.ndim != 2:
+        msg = f"expected a matrix (2-D array), got a {array.ndim}-D array"
+        raise ValueError(msg)
+    # NaN-skipping reductions: no masked copy of a 10,000 × 10,000 matrix (inf shows up here too).
+    # `initial` keeps an empty matrix valid; a value in [0, 1] never hides a bad cell.
+    low = np.fmin.reduce(array, axis=None, initial=0.0)
+    high = np.fmax.reduce(array, axis=None, initial=1.0)
+    if low < 0 or high > 1:
+        bad = np.argwhere(~np.isnan(array) & ~((array >= 0) & (array <= 1)))[0]
+        msg = (
+            f"score cells must be in [0, 1] (empty/null forbids the pair); "
+            f"cell [{bad[0]}, {bad[1]}] is {array[bad[0], bad[1]]!r}"
+        )
+        raise ValueError(msg)
+    return array
+
+
+def _score_array_to_lists(array: np.ndarray) -> list[list[float | None]]:
+    return [[None if math.isnan(x) else float(x) for x in row] for row in array.tolist()]
+
+
+ScoreTable = Annotated[
+    np.ndarray,
+    PlainValidator(_as_score_array),
+    PlainSerializer(_score_array_to_lists, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "items": {
+                    "anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "null"}]
+                },
+            },
+            "description": "n_left × n_right organisers' scores; null forbids the pair",
+        }
+    ),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Capacity(_Model):
+    """How many partners an enterprise may have: ``min``..``max`` (default exactly one)."""
+
+    min: int = Field(1, ge=0)
+    max: int = Field(1, ge=0)
+
+    @model_validator(mode="after")
+    def _min_at_most_max(self) -> Capacity:
+        if self.min > self.max:
+            msg = f"capacity min {self.min} is greater than max {self.max}; lower min or raise max"
+            raise ValueError(msg)
+        return self
+
+
+class Enterprise(_Model):
+    """One enterprise of one side.
+
+    ``capabilities`` (what it offers) and ``needs`` (what it seeks) map free-form tags to a level
+    in [0, 1]. ``capacity`` bounds its number of partners.
+    """
+
+    id: Name
+    name: str = ""
+    sector: str = ""
+    region: str = ""
+    size: Size | None = None
+    capabilities: dict[Name, Level] = Field(default_factory=dict)
+    needs: dict[Name, Level] = Field(default_factory=dict)
+    capacity: Capacity = Field(default_factory=Capacity)
+    description: str | None = None
+
+
+class Side(_Model):
+    """One side of the programme: a label (``CN``, ``PK``) and its enterprises."""
+
+    label: Name
+    enterprises: list[Enterprise]
+
+    @property
+    def ids(self) -> list[str]:
+        return [e.id for e in self.enterprises]
+
+
+class Quota(_Model):
+    """Bounds on the number of pairs involving one side's enterprises of one group."""
+
+    side: SideName
+    by: GroupBy
+    group: Name
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Quota:
+        _check_bounds(self.min, self.max)
+        return self
+
+    def describe(self) -> str:
+        return f"quota {self.side} {self.by}={self.group}{_bounds_text(self.min, self.max)}"
+
+
+class PairQuota(_Model):
+    """Bounds on the number of pairs between a left sector and a right sector."""
+
+    left_sector: Name
+    right_sector: Name
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PairQuota:
+        _check_bounds(self.min, self.max)
+        return self
+
+    def describe(self) -> str:
+        return (
+            f"pair quota {self.left_sector}×{self.right_sector}{_bounds_text(self.min, self.max)}"
+        )
+
+
+def _check_bounds(low: int | None, high: int | None) -> None:
+    if low is None and high is None:
+        msg = "give at least one of min and max"
+        raise ValueError(msg)
+    if low is not None and high is not None and low > high:
+        msg = f"min {low} is greater than max {high}"
+        raise ValueError(msg)
+
+
+def _bounds_text(low: int | None, high: int | None) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"min {low}")
+    if high is not None:
+        parts.append(f"max {high}")
+    return " " + " ".join(parts)
+
+
+class Weights(_Model):
+    """Weights of the score's terms (see :mod:`pairing.features.scoring`)."""
+
+    mutual: float = Field(1.0, gt=0.0, allow_inf_nan=False)
+    sector: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+    region: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+    size: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+
+
+PairIds = tuple[Name, Name]
+
+
+class Rules(_Model):
+    """Everything besides the enterprises: objective, scoring weights and constraints."""
+
+    objective: Objective = "total"
+    proposing: SideName = "left"
+    min_score: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    weights: Weights = Field(default_factory=Weights)
+    quotas: list[Quota] = Field(default_factory=list)
+    pair_quotas: list[PairQuota] = Field(default_factory=list)
+    forbidden: list[PairIds] = Field(default_factory=list)
+    required: list[PairIds] = Field(default_factory=list)
+
+
+class Programme(_Model):
+    """A matchmaking programme: two sides, the rules and optionally the organisers' scores.
+
+    ``vocabulary`` optionally maps each capability tag to a sector (for reports); ``scores``, when
+    given, replaces the computed score and each side's gain is the pair's score.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    name: str = "programme"
+    left: Side
+    right: Side
+    vocabulary: dict[Name, str] = Field(default_factory=dict)
+    rules: Rules = Field(default_factory=Rules)
+    scores: ScoreTable | None = None
+
+    @field_validator("left", "right")
+    @classmethod
+    def _not_empty(cls, side: Side) -> Side:
+        if not side.enterprises:
+            msg = "a side needs at least one enterprise"
+            raise ValueError(msg)
+        return side
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Programme:
+        issues = programme_issues(self)
+        if issues:
+            raise InvalidProgramme(issues)
+        return self
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.left.enterprises), len(self.right.enterprises)
+
+    def side(self, name: str) -> Side:
+        return self.left if name == "left" else self.right
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Programme):
+            return NotImplemented
+        return self.model_dump(mode="json") == other.model_dump(mode="json")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
+def programme_issues(programme: Programme) -> list[Issue]:
+    """Cross-field problems of a programme, every one of them (empty when it is valid)."""
+    issues: list[Issue] = []
+    ids = {}
+    for side_name in ("left", "right"):
+        side = programme.side(side_name)
+        side_ids = side.ids
+        ids[side_name] = set(side_ids)
+        for dup in _duplicates(side_ids):
+            rows = [k for k, e in enumerate(side.enterprises) if e.id == dup]
+            issues.append(
+                Issue(
+                    f"{side_name}.enterprises{rows}",
+                    f"duplicate id {dup!r}: ids must be unique within a side; rename one",
+                )
+            )
+    rules = programme.rules
+    for kind, pairs in (("forbidden", rules.forbidden), ("required", rules.required)):
+        for k, (left_id, right_id) in enumerate(pairs):
+            for side_name, id_ in (("left", left_id), ("right", right_id)):
+                if id_ not in ids[side_name]:
+                    issues.append(
+                        Issue(
+                            f"rules.{kind}[{k}]",
+                            f"unknown {side_name} id {id_!r}; expected one of the "
+                            f"{programme.side(side_name).label} enterprises' ids",
+                        )
+                    )
+    both = sorted(set(map(tuple, rules.forbidden)) & set(map(tuple, rules.required)))
+    for pair in both:
+        issues.append(
+            Issue(
+                "rules",
+                f"pair {pair[0]!r}–{pair[1]!r} is both required and forbidden; keep one",
+            )
+        )
+    for dup in _duplicates([f"{a}\0{b}" for a, b in rules.required]):
+        a, b = dup.split("\0")
+        issues.append(Issue("rules.required", f"pair {a!r}–{b!r} is listed twice"))
+    for k, quota in enumerate(rules.quotas):
+        side = programme.side(quota.side)
+        groups = {getattr(e, quota.by) for e in side.enterprises}
+        if quota.group not in groups:
+            known = ", ".join(sorted(str(g) for g in groups if g)) or "none"
+            issues.append(
+                Issue(
+                    f"rules.quotas[{k}] ({quota.describe()})",
+                    f"no {side.label} enterprise has {quota.by} {quota.group!r}; "
+                    f"known {quota.by}s: {known}",
+                )
+            )
+    left_sectors = {e.sector for e in programme.left.enterprises}
+    right_sectors = {e.sector for e in programme.right.enterprises}
+    for k, pq in enumerate(rules.pair_quotas):
+        for side_name, sector, known_set in (
+            ("left", pq.left_sector, left_sectors),
+            ("right", pq.right_sector, right_sectors),
+        ):
+            if sector not in known_set:
+                known = ", ".join(sorted(s for s in known_set if s)) or "none"
+                issues.append(
+                    Issue(
+                        f"rules.pair_quotas[{k}] ({pq.describe()})",
+                        f"no {programme.side(side_name).label} enterprise has sector "
+                        f"{sector!r}; known sectors: {known}",
+                    )
+                )
+    if programme.scores is not None:
+        expected = programme.shape
+        if programme.scores.shape != expected:
+            issues.append(
+                Issue(
+                    "scores",
+                    f"expected a {expected[0]}×{expected[1]} matrix (left × right), "
+                    f"got {programme.scores.shape[0]}×{programme.scores.shape[1]}",
+                )
+            )
+    return issues

@@ -1,0 +1,189 @@
+"""The numeric problem that solvers see: matrices, bounds and index arrays, no pydantic.
+
+:func:`build_problem` compiles a validated :class:`~pairing.model.Programme` and its
+:class:`~pairing.features.ScoreMatrices` into a :class:`Problem`. Solvers are pure functions of a
+``Problem``; they never read enterprises, ids or files. Each quota becomes a
+:class:`GroupBound`: the pairs it counts are those whose left end is in ``left_mask`` and whose
+right end is in ``right_mask`` (a side quota leaves the other side's mask all true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pairing.features import ScoreMatrices
+from pairing.model import Programme
+
+__all__ = ["GroupBound", "Problem", "build_problem"]
+
+
+@dataclass(frozen=True)
+class GroupBound:
+    """Bounds on the number of pairs (i, j) with ``left_mask[i] and right_mask[j]``."""
+
+    label: str
+    left_mask: np.ndarray
+    right_mask: np.ndarray
+    min: int | None
+    max: int | None
+    kind: str  # "side" (one side's group) or "pair" (a left sector × a right sector)
+    rule: str = ""  # where the rule came from, e.g. "rules.quotas[2]"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A matchmaking problem in array form.
+
+    Attributes
+    ----------
+    score, gain_left, gain_right
+        (n_left, n_right) ``float32`` matrices; ``score`` may hold NaN for forbidden cells.
+    allowed
+        (n_left, n_right) bool: not forbidden, not NaN, score at least ``min_score``.
+    cap_min_left, cap_max_left, cap_min_right, cap_max_right
+        Per-enterprise partner bounds (``int64``).
+    required
+        (k, 2) index pairs that must be in the matching.
+    quotas
+        Group bounds (side quotas and pair quotas).
+    """
+
+    score: np.ndarray
+    gain_left: np.ndarray
+    gain_right: np.ndarray
+    allowed: np.ndarray
+    cap_min_left: np.ndarray
+    cap_max_left: np.ndarray
+    cap_min_right: np.ndarray
+    cap_max_right: np.ndarray
+    required: np.ndarray
+    quotas: tuple[GroupBound, ...] = ()
+    objective: str = "total"
+    proposing: str = "left"
+    min_score: float = 0.0
+    left_ids: tuple[str, ...] = ()
+    right_ids: tuple[str, ...] = ()
+    labels: tuple[str, str] = ("left", "right")
+    forbidden_by_rule: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.score.shape
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Scores with forbidden cells set to 0, as ``float64`` (what solvers maximise)."""
+        return np.where(self.allowed, np.nan_to_num(self.score, nan=0.0), 0.0).astype(np.float64)
+
+    @property
+    def is_assignment(self) -> bool:
+        """Every enterprise has at most one partner (the linear-assignment family)."""
+        return bool(
+            self.cap_max_left.max(initial=0) <= 1 and self.cap_max_right.max(initial=0) <= 1
+        )
+
+    def structure(self) -> frozenset[str]:
+        """The rule kinds this problem uses, as named in the solver registry.
+
+        ``capacity``: some enterprise may have more than one partner; ``side_quota`` /
+        ``pair_quota``: group bounds; ``required``: required pairs. Forbidden pairs and
+        ``min_score`` are supported by every solver and are not listed.
+        """
+        kinds = set()
+        if not self.is_assignment:
+            kinds.add("capacity")
+        if any(q.kind == "side" for q in self.quotas):
+            kinds.add("side_quota")
+        if any(q.kind == "pair" for q in self.quotas):
+            kinds.add("pair_quota")
+        if len(self.required):
+            kinds.add("required")
+        return frozenset(kinds)
+
+
+def _group_mask(values: list[str], group: str) -> np.ndarray:
+    return np.asarray([v == group for v in values], dtype=bool)
+
+
+def build_problem(
+    programme: Programme,
+    matrices: ScoreMatrices,
+    objective: str | None = None,
+    proposing: str | None = None,
+) -> Problem:
+    """Compile a programme and its score matrices into a :class:`Problem`."""
+    rules = programme.rules
+    left, right = programme.left.enterprises, programme.right.enterprises
+    left_pos = {e.id: k for k, e in enumerate(left)}
+    right_pos = {e.id: k for k, e in enumerate(right)}
+
+    score = matrices.score
+    allowed = ~np.isnan(score)
+    forbidden_by_rule = np.zeros(score.shape, dtype=bool)
+    if rules.forbidden:
+        idx = np.asarray([(left_pos[a], right_pos[b]) for a, b in rules.forbidden], dtype=np.intp)
+        forbidden_by_rule[idx[:, 0], idx[:, 1]] = True
+        allowed &= ~forbidden_by_rule
+    if rules.min_score > 0:
+        allowed &= np.nan_to_num(score, nan=0.0) >= np.float32(rules.min_score)
+
+    required = np.asarray(
+        [(left_pos[a], right_pos[b]) for a, b in rules.required], dtype=np.intp
+    ).reshape(-1, 2)
+
+    quotas: list[GroupBound] = []
+    n_left, n_right = score.shape
+    all_left, all_right = np.ones(n_left, dtype=bool), np.ones(n_right, dtype=bool)
+    for k, quota in enumerate(rules.quotas):
+        members = _group_mask(
+            [str(getattr(e, quota.by) or "") for e in programme.side(quota.side).enterprises],
+            quota.group,
+        )
+        left_mask, right_mask = (
+            (members, all_right) if quota.side == "left" else (all_left, members)
+        )
+        quotas.append(
+            GroupBound(
+                quota.describe(),
+                left_mask,
+                right_mask,
+                quota.min,
+                quota.max,
+                "side",
+                f"rules.quotas[{k}]",
+            )
+        )
+    for k, pq in enumerate(rules.pair_quotas):
+        quotas.append(
+            GroupBound(
+                pq.describe(),
+                _group_mask([e.sector for e in left], pq.left_sector),
+                _group_mask([e.sector for e in right], pq.right_sector),
+                pq.min,
+                pq.max,
+                "pair",
+                f"rules.pair_quotas[{k}]",
+            )
+        )
+
+    return Problem(
+        score=score,
+        gain_left=matrices.gain_left,
+        gain_right=matrices.gain_right,
+        allowed=allowed,
+        cap_min_left=np.asarray([e.capacity.min for e in left], dtype=np.int64),
+        cap_max_left=np.asarray([e.capacity.max for e in left], dtype=np.int64),
+        cap_min_right=np.asarray([e.capacity.min for e in right], dtype=np.int64),
+        cap_max_right=np.asarray([e.capacity.max for e in right], dtype=np.int64),
+        required=required,
+        quotas=tuple(quotas),
+        objective=objective or rules.objective,
+        proposing=proposing or rules.proposing,
+        min_score=rules.min_score,
+        left_ids=tuple(left_pos),
+        right_ids=tuple(right_pos),
+        labels=(programme.left.label, programme.right.label),
+        forbidden_by_rule=forbidden_by_rule,
+    )

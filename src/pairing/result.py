@@ -1,0 +1,121 @@
+"""Typed, immutable result models: what ``pairing solve`` writes and the library returns.
+
+The JSON form is the design's result format; :meth:`Result.to_json` is deterministic (two
+runs with the same input and seed differ only in ``solver.runtime_s``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Metrics",
+    "Pair",
+    "QuotaUsage",
+    "Result",
+    "SideMetrics",
+    "SolverInfo",
+    "Unmatched",
+]
+
+ResultStatus = Literal["optimal", "feasible", "infeasible", "time_limit"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Pair(_Frozen):
+    """One chosen pair, with its score, both gains and the tags that explain it."""
+
+    left: str
+    right: str
+    score: float
+    gain_left: float
+    gain_right: float
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Unmatched(_Frozen):
+    left: list[str] = Field(default_factory=list)
+    right: list[str] = Field(default_factory=list)
+
+
+class SideMetrics(_Frozen):
+    """Fairness figures of one side; gains are per enterprise (sum over its partners)."""
+
+    label: str
+    enterprises: int
+    matched: int
+    min_gain: float
+    p10_gain: float
+    mean_gain: float
+    gini: float
+
+
+class QuotaUsage(_Frozen):
+    """How many pairs a quota counts against its bounds."""
+
+    rule: str
+    description: str
+    count: int
+    min: int | None = None
+    max: int | None = None
+    ok: bool
+
+
+class Metrics(_Frozen):
+    """Fairness metrics reported for every result, whatever its objective."""
+
+    pairs: int
+    total_score: float
+    mean_score: float
+    left: SideMetrics
+    right: SideMetrics
+    gini: float
+    blocking_pairs: int
+    sorted_gains: list[float] = Field(
+        default_factory=list,
+        description="the fairness population's gains, ascending (the leximin vector)",
+    )
+    pairs_by_sector: dict[str, dict[str, int]] = Field(default_factory=dict)
+    quotas: list[QuotaUsage] = Field(default_factory=list)
+
+
+class SolverInfo(_Frozen):
+    name: str
+    chosen_because: str
+    runtime_s: float
+    seed: int
+    gap: float | None = None
+    time_limit: float | None = None
+    note: str = ""
+
+
+class Result(_Frozen):
+    """A solved programme: pairs, unmatched enterprises, objective, metrics and provenance."""
+
+    status: ResultStatus
+    objective: str
+    objective_value: float
+    pairs: list[Pair]
+    unmatched: Unmatched
+    metrics: Metrics
+    solver: SolverInfo
+    input_sha256: str
+    version: str
+    message: str = ""
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return self.model_dump_json(indent=indent)
+
+    def pair_ids(self) -> list[tuple[str, str]]:
+        return [(p.left, p.right) for p in self.pairs]
+
+    def without_runtime(self) -> dict[str, Any]:
+        """The result as a dict with ``solver.runtime_s`` removed (for comparing runs)."""
+        data = self.model_dump(mode="json")
+        data["solver"].pop("runtime_s", None)
+        return data

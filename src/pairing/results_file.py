@@ -1,0 +1,76 @@
+"""Reading and writing result files: JSON (the full result) and CSV (one row per pair).
+
+Writes are atomic: the text goes to a temporary file in the target folder, which then replaces
+the target, so a failed run never leaves a partial or stale output file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pairing.errors import InvalidProgramme, Issue
+from pairing.result import Result
+
+__all__ = ["load_result", "result_csv", "write_atomic"]
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def result_csv(result: Result) -> str:
+    """The design's CSV: ``left,right,score,gain_left,gain_right,reasons``.
+
+    A pair's reasons are joined by `` | `` into one cell.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["left", "right", "score", "gain_left", "gain_right", "reasons"])
+    for pair in result.pairs:
+        writer.writerow(
+            [
+                pair.left,
+                pair.right,
+                pair.score,
+                pair.gain_left,
+                pair.gain_right,
+                " | ".join(pair.reasons),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def load_result(path: str | os.PathLike[str]) -> Result:
+    """Read a result JSON file written by ``pairing solve``."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"result file not found: {source}"
+        raise InvalidProgramme([Issue(str(source), msg)]) from None
+    except OSError as exc:
+        raise InvalidProgramme([Issue(str(source), f"cannot read: {exc.strerror}")]) from None
+    try:
+        return Result.model_validate_json(text)
+    except ValidationError as exc:
+        issues = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+            issues.append(Issue(f"{source}: {where}", error["msg"]))
+        raise InvalidProgramme(issues, source=str(source)) from None

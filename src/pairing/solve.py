@@ -1,0 +1,175 @@
+"""Solve a programme end to end: score, compile, pre-check, choose a solver, solve, validate.
+
+:func:`solve` is the library's main entry point and what ``pairing solve`` calls. It never
+prints. Every result passes :func:`pairing.check.violations` before it is returned; a result
+that fails is a bug in a solver and raises :class:`~pairing.errors.SolverError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import numpy as np
+
+from pairing import __version__
+from pairing.check import violations
+from pairing.errors import Infeasible, InvalidProgramme, SolverError
+from pairing.feasibility import counting_conflicts
+from pairing.features import ScoreMatrices, pair_reasons, score_matrix
+from pairing.metrics import compute_metrics
+from pairing.model import OBJECTIVES, Programme
+from pairing.objectives import objective_value
+from pairing.problem import Problem, build_problem
+from pairing.result import Pair, Result, SolverInfo, Unmatched
+from pairing.solvers.auto import choose_solver
+from pairing.solvers.base import Assignment, SolveOptions
+
+__all__ = ["assemble_result", "input_sha256", "solve"]
+
+
+def input_sha256(programme: Programme) -> str:
+    """A stable hash of the programme (canonical JSON, plus the score matrix's bytes)."""
+    digest = hashlib.sha256()
+    data = programme.model_dump(mode="json", exclude={"scores"})
+    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
+    if programme.scores is not None:
+        digest.update(np.ascontiguousarray(programme.scores, dtype="<f8").tobytes())
+    return digest.hexdigest()
+
+
+def _gap(objective_value_: float, bound: float | None) -> float | None:
+    if bound is None:
+        return None
+    return round(abs(bound - objective_value_) / max(1e-9, abs(bound)), 6)
+
+
+def assemble_result(
+    programme: Programme,
+    matrices: ScoreMatrices,
+    problem: Problem,
+    assignment: Assignment,
+    info: SolverInfo,
+    *,
+    digest: str | None = None,
+) -> Result:
+    """Turn a solver's :class:`Assignment` into a :class:`Result` (pairs sorted by index)."""
+    order = np.lexsort((assignment.right, assignment.left))
+    left, right = assignment.left[order], assignment.right[order]
+    left_ids, right_ids = problem.left_ids, problem.right_ids
+    reasons = pair_reasons(matrices, left, right, problem.labels)
+    scores = np.nan_to_num(problem.score[left, right], nan=0.0).tolist()
+    gains_l = problem.gain_left[left, right].tolist()
+    gains_r = problem.gain_right[left, right].tolist()
+    pairs = [
+        Pair(
+            left=left_ids[i],
+            right=right_ids[j],
+            score=round(s, 6),
+            gain_left=round(gl, 6),
+            gain_right=round(gr, 6),
+            reasons=why,
+        )
+        for i, j, s, gl, gr, why in zip(
+            left.tolist(), right.tolist(), scores, gains_l, gains_r, reasons, strict=True
+        )
+    ]
+    matched_l = np.zeros(len(left_ids), dtype=bool)
+    matched_l[left] = True
+    matched_r = np.zeros(len(right_ids), dtype=bool)
+    matched_r[right] = True
+    value = objective_value(problem, problem.objective, left, right)
+    return Result(
+        status=assignment.status,
+        objective=problem.objective,
+        objective_value=round(value, 6),
+        pairs=pairs,
+        unmatched=Unmatched(
+            left=[left_ids[k] for k in np.flatnonzero(~matched_l)],
+            right=[right_ids[k] for k in np.flatnonzero(~matched_r)],
+        ),
+        metrics=compute_metrics(programme, problem, left, right),
+        solver=info.model_copy(
+            update={"gap": _gap(value, assignment.bound), "note": assignment.note}
+        ),
+        input_sha256=digest or input_sha256(programme),
+        version=__version__,
+    )
+
+
+def solve(
+    programme: Programme,
+    *,
+    objective: str | None = None,
+    solver: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    proposing: str | None = None,
+    matrices: ScoreMatrices | None = None,
+) -> Result:
+    """Find the best matching of ``programme`` under its rules.
+
+    Parameters
+    ----------
+    programme
+        A validated programme (see :func:`pairing.load`).
+    objective
+        ``total``, ``maxmin``, ``leximin``, ``balanced`` or ``stable``; default: the
+        programme's ``rules.objective``.
+    solver
+        ``auto`` (the fastest exact solver for the problem's structure) or a registry name.
+    time_limit
+        Seconds; exact solvers then return their best matching with status ``feasible``.
+    seed
+        Recorded in the result and passed to solvers that randomise.
+    proposing
+        ``left`` or ``right``: the proposing side of the ``stable`` objective.
+    matrices
+        Precomputed :func:`pairing.score_matrix` output, to avoid recomputing it.
+
+    Raises
+    ------
+    InvalidProgramme
+        Bad options (unknown objective, negative time limit).
+    UnsupportedProblem
+        The solver cannot express the programme's rules or objective.
+    Infeasible
+        No matching satisfies the rules; ``reasons`` names the conflicting rules.
+    SolverTimeout
+        The time limit passed before any feasible matching was found.
+    """
+    objective = objective or programme.rules.objective
+    if objective not in OBJECTIVES:
+        msg = f"unknown objective {objective!r}; expected one of: {', '.join(OBJECTIVES)}"
+        raise InvalidProgramme(msg)
+    if time_limit is not None and not time_limit > 0:
+        msg = f"time limit must be a positive number of seconds, got {time_limit}"
+        raise InvalidProgramme(msg)
+    if proposing not in (None, "left", "right"):
+        msg = f"proposing must be 'left' or 'right', got {proposing!r}"
+        raise InvalidProgramme(msg)
+    started = time.perf_counter()
+    matrices = matrices if matrices is not None else score_matrix(programme)
+    problem = build_problem(programme, matrices, objective, proposing)
+    spec, reason = choose_solver(problem, objective, solver)
+    conflicts = counting_conflicts(problem)
+    if conflicts:
+        raise Infeasible(conflicts)
+    options = SolveOptions(
+        objective=objective, time_limit=time_limit, seed=seed, proposing=problem.proposing
+    )
+    assignment = spec.solve(problem, options)
+    info = SolverInfo(
+        name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
+    )
+    result = assemble_result(programme, matrices, problem, assignment, info)
+    found = violations(programme, result, matrices)
+    if found:
+        listing = "; ".join(found[:10])
+        msg = f"solver '{spec.name}' returned an invalid matching (a bug; please report): {listing}"
+        raise SolverError(msg)
+    runtime = round(time.perf_counter() - started, 6)
+    return result.model_copy(
+        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
+    )

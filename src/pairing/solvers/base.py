@@ -1,0 +1,96 @@
+"""The one interface every solver shares.
+
+A solver is a plain function ``solve(problem, options) -> Assignment`` of a validated
+:class:`~pairing.problem.Problem`; it does no input validation and no result checking (the
+caller does both). It raises :class:`~pairing.errors.Infeasible` when it proves that no
+matching satisfies the rules and :class:`~pairing.errors.SolverTimeout` when the time limit
+passes before it finds any feasible matching.
+
+A :class:`SolverSpec` says what a solver supports, so the registry and ``auto`` never hand a
+solver a rule it cannot express.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from pairing.problem import Problem
+
+__all__ = ["RULE_KINDS", "Assignment", "SolveOptions", "SolverSpec", "Status"]
+
+Status = Literal["optimal", "feasible"]
+
+#: The rule kinds a solver may declare (see :meth:`Problem.structure`).
+RULE_KINDS: tuple[str, ...] = ("capacity", "side_quota", "pair_quota", "required")
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options every solver receives. ``threads=1`` keeps exact solvers reproducible."""
+
+    objective: str = "total"
+    time_limit: float | None = None
+    seed: int = 0
+    threads: int = 1
+    proposing: str = "left"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What a solver returns: the chosen pairs as index arrays, and how sure it is.
+
+    ``bound`` is the best proven bound on the objective value when the solver has one (for
+    the gap of a ``feasible`` answer); ``note`` says how the answer was obtained when that
+    matters to a reader (e.g. "leximin by 12 sequential MILPs").
+    """
+
+    left: np.ndarray
+    right: np.ndarray
+    status: Status = "optimal"
+    bound: float | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "left", np.asarray(self.left, dtype=np.intp).ravel())
+        object.__setattr__(self, "right", np.asarray(self.right, dtype=np.intp).ravel())
+
+
+SolveFunction = Callable[[Problem, SolveOptions], Assignment]
+
+
+@dataclass(frozen=True)
+class SolverSpec:
+    """A registry entry: a solver's name, function and what it supports.
+
+    Attributes
+    ----------
+    objectives
+        Objectives it optimises (``total``, ``maxmin``, ...).
+    rules
+        Rule kinds it can express, from :data:`RULE_KINDS`.
+    exact
+        True when an ``optimal`` status is a proof of optimality.
+    summary
+        One line for ``pairing solvers``.
+    """
+
+    name: str
+    solve: SolveFunction
+    objectives: frozenset[str]
+    rules: frozenset[str]
+    exact: bool
+    summary: str
+    library: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def unsupported(self, problem: Problem, objective: str) -> list[str]:
+        """What in ``problem`` this solver cannot handle (empty when it can)."""
+        missing = []
+        if objective not in self.objectives:
+            missing.append(f"objective '{objective}'")
+        missing += [f"rule kind '{kind}'" for kind in sorted(problem.structure() - self.rules)]
+        return missing

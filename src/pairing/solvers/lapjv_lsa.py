@@ -1,0 +1,50 @@
+"""``lapjv``: the Jonker–Volgenant algorithm from the ``lapjv`` package (AVX2 C++).
+
+Measured 2–8× faster than SciPy on dense matrices of 1,000–5,000 (see ``benchmarks/``). It needs
+a square matrix, so a rectangular one gets zero-benefit dummy rows; forbidden cells get a
+penalty larger than any achievable total, so they are chosen only when nothing else is possible,
+which is then reported as infeasible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from lapjv import lapjv
+
+from pairing.problem import Problem
+from pairing.solvers._assignment import infeasible_assignment, solve_one_to_one
+from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+
+__all__ = ["SPEC", "lapjv_kernel", "solve"]
+
+
+def lapjv_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Maximise ``benefit`` over allowed cells, one column per row (rows ≤ cols)."""
+    n_rows, n_cols = benefit.shape
+    span = float(np.abs(benefit).max(initial=0.0)) + 1.0
+    penalty = span * (n_cols + 1)
+    cost = np.empty((n_cols, n_cols), dtype=np.float64)
+    np.negative(benefit, out=cost[:n_rows])
+    cost[:n_rows][~allowed] = penalty
+    cost[n_rows:] = 0.0
+    row_to_col = lapjv(cost)[0]
+    rows = np.arange(n_rows, dtype=np.intp)
+    cols = np.asarray(row_to_col[:n_rows], dtype=np.intp)
+    if not allowed[rows, cols].all():
+        raise infeasible_assignment()
+    return rows, cols
+
+
+def solve(problem: Problem, options: SolveOptions) -> Assignment:
+    return solve_one_to_one(problem, options, lapjv_kernel)
+
+
+SPEC = SolverSpec(
+    name="lapjv",
+    solve=solve,
+    objectives=frozenset({"total"}),
+    rules=frozenset({"required"}),
+    exact=True,
+    summary="LAPJV (Jonker-Volgenant, lapjv package): fastest dense one-to-one assignment",
+    library="lapjv",
+)
