@@ -36,7 +36,9 @@ def _data(**rules: Any) -> dict[str, Any]:
     }
 
 
-def _bundle(tmp_path: Path, left: str | None = None, right: str | None = None, **files: str) -> Path:
+def _bundle(
+    tmp_path: Path, left: str | None = None, right: str | None = None, **files: str
+) -> Path:
     """A valid 2 × 2 bundle in ``tmp_path``, with any file replaced by the given text."""
     folder = tmp_path / "bundle"
     folder.mkdir()
@@ -60,7 +62,9 @@ def _bundle(tmp_path: Path, left: str | None = None, right: str | None = None, *
 def test_duplicate_id_names_both_positions() -> None:
     data = _data()
     data["left"]["enterprises"][1]["id"] = "CN-001"
-    with pytest.raises(InvalidProgramme, match=r"left\.enterprises\[0\], \[1\].*duplicate id 'CN-001'"):
+    with pytest.raises(
+        InvalidProgramme, match=r"left\.enterprises\[0\], \[1\].*duplicate id 'CN-001'"
+    ):
         programme_from_data(data)
 
 
@@ -69,7 +73,8 @@ def test_unknown_field_is_named_with_a_suggestion() -> None:
     data["left"]["enterprises"][0]["sectr"] = "AI"
     with pytest.raises(
         InvalidProgramme,
-        match=r"enterprises\[0\] \(id 'CN-001'\)\.sectr: unknown field 'sectr'.*did you mean 'sector'",
+        match=r"enterprises\[0\] \(id 'CN-001'\)\.sectr: unknown field 'sectr'"
+        r".*did you mean 'sector'",
     ):
         programme_from_data(data, "programme.json")
 
@@ -77,7 +82,9 @@ def test_unknown_field_is_named_with_a_suggestion() -> None:
 def test_empty_id() -> None:
     data = _data()
     data["right"]["enterprises"][1]["id"] = "  "
-    with pytest.raises(InvalidProgramme, match=r"right\.enterprises\[1\]\.id: expected a non-empty"):
+    with pytest.raises(
+        InvalidProgramme, match=r"right\.enterprises\[1\]\.id: expected a non-empty"
+    ):
         programme_from_data(data)
 
 
@@ -121,7 +128,8 @@ def test_quota_group_no_enterprise_has() -> None:
     data = _data(quotas=[{"side": "left", "by": "sector", "group": "energy", "min": 1}])
     with pytest.raises(
         InvalidProgramme,
-        match=r"rules\.quotas\[0\]: no CN enterprise has sector 'energy'; known sectors: AI, textiles",
+        match=r"rules\.quotas\[0\]: no CN enterprise has sector 'energy'; "
+        r"known sectors: AI, textiles",
     ):
         programme_from_data(data)
 
@@ -134,7 +142,9 @@ def test_pair_both_required_and_forbidden() -> None:
 
 def test_unknown_id_in_rules() -> None:
     data = _data(forbidden=[["CN-001", "PK-404"]])
-    with pytest.raises(InvalidProgramme, match=r"rules\.forbidden\[0\]\[1\]: unknown right id 'PK-404'"):
+    with pytest.raises(
+        InvalidProgramme, match=r"rules\.forbidden\[0\]\[1\]: unknown right id 'PK-404'"
+    ):
         programme_from_data(data)
 
 
@@ -153,7 +163,9 @@ def test_scores_outside_unit_interval_in_data() -> None:
 def test_scores_wrong_shape() -> None:
     data = _data()
     data["scores"] = [[0.5, 0.5, 0.5]]
-    with pytest.raises(InvalidProgramme, match=r"scores: expected a 2×2 matrix \(left × right\), got 1×3"):
+    with pytest.raises(
+        InvalidProgramme, match=r"scores: expected a 2×2 matrix \(left × right\), got 1×3"
+    ):
         programme_from_data(data)
 
 
@@ -186,14 +198,18 @@ def test_cross_field_only_problems_are_not_duplicated() -> None:
 def test_broken_json_reports_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "programme.json"
     path.write_text('{"left": {\n  "label": "CN",,\n}}', encoding="utf-8")
-    with pytest.raises(InvalidProgramme, match=r"programme\.json: not valid JSON: .* line 2, column 17"):
+    with pytest.raises(
+        InvalidProgramme, match=r"programme\.json: not valid JSON: .* line 2, column 17"
+    ):
         load(path)
 
 
 def test_json_top_level_must_be_an_object(tmp_path: Path) -> None:
     path = tmp_path / "programme.json"
     path.write_text("[1, 2]", encoding="utf-8")
-    with pytest.raises(InvalidProgramme, match=r"programme\.json: expected a JSON object .*an array"):
+    with pytest.raises(
+        InvalidProgramme, match=r"programme\.json: expected a JSON object .*an array"
+    ):
         load(path)
 
 
@@ -202,7 +218,9 @@ def test_json_problems_name_the_file(tmp_path: Path) -> None:
     data = _data()
     data["left"]["enterprises"][0]["capabilities"] = {"ai": 1.5}
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(InvalidProgramme, match=r"programme\.json: left\.enterprises\[0\] \(id 'CN-001'\)"):
+    with pytest.raises(
+        InvalidProgramme, match=r"programme\.json: left\.enterprises\[0\] \(id 'CN-001'\)"
+    ):
         load(path)
 
 
@@ -238,12 +256,16 @@ def test_bundle_duplicate_id_names_rows(tmp_path: Path) -> None:
 
 def test_bundle_empty_id(tmp_path: Path) -> None:
     left = f"{HEADER}\nCN-001,A,AI,,,,,,\n,B,,,,,,,\n"
-    with pytest.raises(InvalidProgramme, match=r"left\.csv, row 3, field 'id': expected a non-empty"):
+    with pytest.raises(
+        InvalidProgramme, match=r"left\.csv, row 3, field 'id': expected a non-empty"
+    ):
         load(_bundle(tmp_path, left=left))
 
 
 def test_bundle_unknown_and_missing_columns(tmp_path: Path) -> None:
-    right = "id,name,sectr,region,size,capabilities,needs,capacity_min,capacity_max\nPK-001,,,,,,,,\n"
+    right = (
+        "id,name,sectr,region,size,capabilities,needs,capacity_min,capacity_max\nPK-001,,,,,,,,\n"
+    )
     with pytest.raises(InvalidProgramme) as info:
         load(_bundle(tmp_path, right=right))
     text = str(info.value)
@@ -265,7 +287,8 @@ def test_bundle_level_outside_unit_interval(tmp_path: Path) -> None:
 def test_bundle_nan_and_inf_levels(tmp_path: Path, text: str) -> None:
     left = f"{HEADER}\nCN-001,A,AI,,,,ai:{text},,\n"
     with pytest.raises(
-        InvalidProgramme, match=r"left\.csv, row 2, field 'needs' \(tag 'ai'\): level .* not a finite"
+        InvalidProgramme,
+        match=r"left\.csv, row 2, field 'needs' \(tag 'ai'\): level .* not a finite",
     ):
         load(_bundle(tmp_path, left=left))
 
@@ -280,7 +303,9 @@ def test_bundle_tag_without_level(tmp_path: Path) -> None:
 
 def test_bundle_level_not_a_number(tmp_path: Path) -> None:
     left = f"{HEADER}\nCN-001,A,AI,,,ai:high,,,\n"
-    with pytest.raises(InvalidProgramme, match=r"\(tag 'ai'\): expected a level in \[0, 1\].*'high'"):
+    with pytest.raises(
+        InvalidProgramme, match=r"\(tag 'ai'\): expected a level in \[0, 1\].*'high'"
+    ):
         load(_bundle(tmp_path, left=left))
 
 
@@ -402,7 +427,10 @@ def test_quota_table_written_as_a_single_table(tmp_path: Path) -> None:
 
 
 def test_bundle_quota_group_no_enterprise_has(tmp_path: Path) -> None:
-    rules = '[sides]\nleft = "CN"\nright = "PK"\n[[quota]]\nside = "right"\nby = "sector"\ngroup = "energy"\nmax = 2\n'
+    rules = (
+        '[sides]\nleft = "CN"\nright = "PK"\n'
+        '[[quota]]\nside = "right"\nby = "sector"\ngroup = "energy"\nmax = 2\n'
+    )
     with pytest.raises(
         InvalidProgramme,
         match=r"rules\.toml, \[\[quota\]\] #1: no PK enterprise has sector 'energy'",
@@ -414,7 +442,8 @@ def test_bundle_pair_both_required_and_forbidden(tmp_path: Path) -> None:
     rules = 'forbidden = [["CN-001", "PK-001"]]\nrequired = [["CN-001", "PK-001"]]\n'
     with pytest.raises(
         InvalidProgramme,
-        match=r"rules\.toml, required item 1: pair 'CN-001'–'PK-001' is both required and forbidden",
+        match=r"rules\.toml, required item 1: pair 'CN-001'–'PK-001' is both required "
+        r"and forbidden",
     ):
         load(_bundle(tmp_path, rules_toml=rules))
 
@@ -422,13 +451,17 @@ def test_bundle_pair_both_required_and_forbidden(tmp_path: Path) -> None:
 def test_bundle_unknown_id_in_rules(tmp_path: Path) -> None:
     rules = 'forbidden = [["CN-404", "PK-001"]]\n'
     with pytest.raises(
-        InvalidProgramme, match=r"rules\.toml, forbidden item 1 \(left id\): unknown left id 'CN-404'"
+        InvalidProgramme,
+        match=r"rules\.toml, forbidden item 1 \(left id\): unknown left id 'CN-404'",
     ):
         load(_bundle(tmp_path, rules_toml=rules))
 
 
 def test_key_given_twice_through_toml_tables(tmp_path: Path) -> None:
-    rules = 'forbidden = []\n[[pair_quota]]\nleft_sector = "AI"\nright_sector = "AI"\nmin = 1\nforbidden = []\n'
+    rules = (
+        'forbidden = []\n[[pair_quota]]\nleft_sector = "AI"\nright_sector = "AI"\nmin = 1\n'
+        "forbidden = []\n"
+    )
     with pytest.raises(InvalidProgramme, match=r"'forbidden' is given twice"):
         load(_bundle(tmp_path, rules_toml=rules))
 

@@ -10,6 +10,7 @@ right end is in ``right_mask`` (a side quota leaves the other side's mask all tr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -72,10 +73,12 @@ class Problem:
     def shape(self) -> tuple[int, int]:
         return self.score.shape
 
-    @property
+    @cached_property
     def weights(self) -> np.ndarray:
         """Scores with forbidden cells set to 0, as ``float64`` (what solvers maximise)."""
-        return np.where(self.allowed, np.nan_to_num(self.score, nan=0.0), 0.0).astype(np.float64)
+        weights = self.score.astype(np.float64)
+        weights[~self.allowed] = 0.0
+        return weights
 
     @property
     def is_assignment(self) -> bool:

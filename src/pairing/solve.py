@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def input_sha256(programme: Programme) -> str:
     data = programme.model_dump(mode="json", exclude={"scores"})
     digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
     if programme.scores is not None:
-        digest.update(np.ascontiguousarray(programme.scores, dtype="<f8").tobytes())
+        digest.update(memoryview(np.ascontiguousarray(programme.scores, dtype="<f8")).cast("B"))
     return digest.hexdigest()
 
 
@@ -150,6 +151,33 @@ def solve(
         msg = f"proposing must be 'left' or 'right', got {proposing!r}"
         raise InvalidProgramme(msg)
     started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # hashlib releases the GIL on large buffers: hash the input while the solver runs
+        digest = pool.submit(input_sha256, programme)
+        result, matrices, spec = _solve_and_assemble(
+            programme, objective, solver, time_limit, seed, proposing, matrices, digest
+        )
+    found = violations(programme, result, matrices)
+    if found:
+        listing = "; ".join(found[:10])
+        msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
+        raise SolverError(msg)
+    runtime = round(time.perf_counter() - started, 6)
+    return result.model_copy(
+        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
+    )
+
+
+def _solve_and_assemble(
+    programme: Programme,
+    objective: str,
+    solver: str,
+    time_limit: float | None,
+    seed: int,
+    proposing: str | None,
+    matrices: ScoreMatrices | None,
+    digest: Future[str],
+) -> tuple[Result, ScoreMatrices, str]:
     matrices = matrices if matrices is not None else score_matrix(programme)
     problem = build_problem(programme, matrices, objective, proposing)
     spec, reason = choose_solver(problem, objective, solver)
@@ -163,13 +191,5 @@ def solve(
     info = SolverInfo(
         name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
     )
-    result = assemble_result(programme, matrices, problem, assignment, info)
-    found = violations(programme, result, matrices)
-    if found:
-        listing = "; ".join(found[:10])
-        msg = f"solver '{spec.name}' returned an invalid matching (a bug; please report): {listing}"
-        raise SolverError(msg)
-    runtime = round(time.perf_counter() - started, 6)
-    return result.model_copy(
-        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
-    )
+    result = assemble_result(programme, matrices, problem, assignment, info, digest=digest.result())
+    return result, matrices, spec.name

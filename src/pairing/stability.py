@@ -14,7 +14,7 @@ import numpy as np
 
 from pairing.problem import Problem
 
-__all__ = ["blocking_mask", "count_blocking_pairs"]
+__all__ = ["blocking_pairs", "count_blocking_pairs"]
 
 
 def _worst_partner(
@@ -35,32 +35,55 @@ def _worst_partner(
     return worst_value, worst_index
 
 
-def _would_accept(
-    gains: np.ndarray, spare: np.ndarray, worst_value: np.ndarray, worst_index: np.ndarray
+def _prefers(
+    values: np.ndarray, candidates: np.ndarray, worst_value: np.ndarray, worst_index: np.ndarray
 ) -> np.ndarray:
-    """(n_owner, n_other) True where the owner would take that partner (row-wise owner)."""
-    n_other = gains.shape[1]
-    candidates = np.arange(n_other)[None, :]
-    threshold = np.nan_to_num(worst_value, nan=-np.inf)[:, None]
-    better = (gains > threshold) | ((gains == threshold) & (candidates < worst_index[:, None]))
-    return spare[:, None] | better
+    """Owner prefers the candidate to its worst partner (higher value; on a tie, listed earlier)."""
+    return (values > worst_value) | ((values == worst_value) & (candidates < worst_index))
 
 
-def blocking_mask(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """(n_left, n_right) True where the pair blocks the matching (left[k], right[k])."""
+_ROWS_PER_CHUNK = 1024
+
+
+def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """(k, 2) index pairs (i, j) that block the matching (left[k], right[k]).
+
+    Works in row chunks: one comparison per cell finds the pairs the left enterprise would
+    accept; the right side's acceptance, ``allowed`` and "not already matched" are then tested on
+    those candidates only, so memory stays at one chunk of booleans even at 10,000 × 10,000.
+    """
     n_left, n_right = problem.shape
-    gl = problem.gain_left
-    gr = problem.gain_right
+    gl, gr = problem.gain_left, problem.gain_right
     count_left = np.bincount(left, minlength=n_left)
     count_right = np.bincount(right, minlength=n_right)
-    wv_l, wi_l = _worst_partner(left, right, gl[left, right], n_left)
-    wv_r, wi_r = _worst_partner(right, left, gr[left, right], n_right)
-    accept_left = _would_accept(gl, count_left < problem.cap_max_left, wv_l, wi_l)
-    accept_right = _would_accept(gr.T, count_right < problem.cap_max_right, wv_r, wi_r).T
-    matched = np.zeros((n_left, n_right), dtype=bool)
-    matched[left, right] = True
-    return problem.allowed & ~matched & accept_left & accept_right
+    wv_l, wi_l = _worst_partner(left, right, gl[left, right].astype(np.float64), n_left)
+    wv_r, wi_r = _worst_partner(right, left, gr[left, right].astype(np.float64), n_right)
+    spare_l = count_left < problem.cap_max_left
+    spare_r = count_right < problem.cap_max_right
+    thr_l = np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=-np.inf)).astype(gl.dtype)
+    idx_l = np.where(spare_l, n_right, wi_l)
+    thr_r = np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=-np.inf))
+    idx_r = np.where(spare_r, n_left, wi_r)
+    found: list[np.ndarray] = []
+    columns = np.arange(n_right)
+    for start in range(0, n_left, _ROWS_PER_CHUNK):
+        stop = min(start + _ROWS_PER_CHUNK, n_left)
+        block = gl[start:stop]
+        accept = (block > thr_l[start:stop, None]) | (
+            (block == thr_l[start:stop, None]) & (columns[None, :] < idx_l[start:stop, None])
+        )
+        rows, cols = np.nonzero(accept)
+        rows += start
+        keep = problem.allowed[rows, cols]
+        keep &= _prefers(gr[rows, cols].astype(np.float64), rows, thr_r[cols], idx_r[cols])
+        found.append(np.stack([rows[keep], cols[keep]], axis=1))
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.intp)
+    if len(pairs) and len(left):
+        # a matched pair never blocks: drop any candidate that is one of the chosen pairs
+        chosen = left.astype(np.int64) * n_right + right
+        pairs = pairs[~np.isin(pairs[:, 0].astype(np.int64) * n_right + pairs[:, 1], chosen)]
+    return pairs.astype(np.intp)
 
 
 def count_blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> int:
-    return int(blocking_mask(problem, left, right).sum())
+    return len(blocking_pairs(problem, left, right))

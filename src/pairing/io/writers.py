@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -76,7 +75,7 @@ def _write_side(side: Side, path: Path, name: str) -> None:
         for k, e in enumerate(side.enterprises)
     ]
     with _atomic_writer(path) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
 
@@ -122,10 +121,13 @@ def _rules_text(document: dict[str, Any]) -> str:
 
 def _write_scores(scores: np.ndarray, programme: Programme, path: Path) -> None:
     with _atomic_writer(path) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle)
         writer.writerow(["", *programme.right.ids])
-        for left_id, row in zip(programme.left.ids, scores.tolist(), strict=True):
-            writer.writerow([left_id, *("" if math.isnan(x) else repr(x) for x in row)])
+        for left_id, row in zip(programme.left.ids, scores, strict=True):
+            cells = list(map(repr, row.tolist()))
+            for k in np.flatnonzero(np.isnan(row)).tolist():
+                cells[k] = ""  # an empty cell forbids the pair
+            writer.writerow([left_id, *cells])
 
 
 def write_bundle(programme: Programme, folder: str | Path) -> Path:

@@ -93,8 +93,12 @@ def solve_one_to_one(problem: Problem, options: SolveOptions, kernel: Kernel) ->
     """Solve a one-to-one problem (capacities ≤ 1) maximising the total score."""
     del options  # the kernels are deterministic and fast; no options apply
     rows, cols = _free_after_required(problem)
-    benefit = problem.weights[np.ix_(rows, cols)]
-    allowed = problem.allowed[np.ix_(rows, cols)]
+    n_left, n_right = problem.shape
+    if len(rows) == n_left and len(cols) == n_right:  # nothing fixed: no copy of the matrices
+        benefit, allowed = problem.weights, problem.allowed
+    else:
+        benefit = problem.weights[np.ix_(rows, cols)]
+        allowed = problem.allowed[np.ix_(rows, cols)]
     need_rows = problem.cap_min_left[rows] > 0
     need_cols = problem.cap_min_right[cols] > 0
 
