@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from pairing import __version__
+from pairing.alternates import alternates as alternates_of
 from pairing.check import violations
 from pairing.errors import Infeasible, InvalidProgramme, SolverError
 from pairing.feasibility import counting_conflicts
@@ -36,7 +37,7 @@ def input_sha256(programme: Programme) -> str:
     data = programme.model_dump(mode="json", exclude={"scores"})
     digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
     if programme.scores is not None:
-        digest.update(memoryview(np.ascontiguousarray(programme.scores, dtype="<f8")).cast("B"))
+        digest.update(np.ascontiguousarray(programme.scores, dtype="<f8").data)
     return digest.hexdigest()
 
 
@@ -108,6 +109,7 @@ def solve(
     seed: int = 0,
     proposing: str | None = None,
     matrices: ScoreMatrices | None = None,
+    alternates: int | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -128,6 +130,9 @@ def solve(
         ``left`` or ``right``: the proposing side of the ``stable`` objective.
     matrices
         Precomputed :func:`pairing.score_matrix` output, to avoid recomputing it.
+    alternates
+        If given (k ≥ 1), attach the k best backup partners of every enterprise
+        (``Result.alternates``; see :mod:`pairing.alternates` for what qualifies).
 
     Raises
     ------
@@ -162,10 +167,12 @@ def solve(
         listing = "; ".join(found[:10])
         msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
         raise SolverError(msg)
+    update: dict[str, object] = {}
+    if alternates is not None:
+        update["alternates"] = alternates_of(programme, result, alternates, matrices)
     runtime = round(time.perf_counter() - started, 6)
-    return result.model_copy(
-        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
-    )
+    update["solver"] = result.solver.model_copy(update={"runtime_s": runtime})
+    return result.model_copy(update=update)
 
 
 def _solve_and_assemble(
