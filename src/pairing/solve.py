@@ -15,7 +15,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from pairing import __version__
-from pairing.alternates import alternates as alternates_of
 from pairing.check import violations
 from pairing.errors import Infeasible, InvalidProgramme, SolverError
 from pairing.feasibility import counting_conflicts
@@ -109,7 +108,6 @@ def solve(
     seed: int = 0,
     proposing: str | None = None,
     matrices: ScoreMatrices | None = None,
-    alternates: int | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -130,9 +128,6 @@ def solve(
         ``left`` or ``right``: the proposing side of the ``stable`` objective.
     matrices
         Precomputed :func:`pairing.score_matrix` output, to avoid recomputing it.
-    alternates
-        If given (k ≥ 1), attach the k best backup partners of every enterprise
-        (``Result.alternates``; see :mod:`pairing.alternates` for what qualifies).
 
     Raises
     ------
@@ -167,12 +162,10 @@ def solve(
         listing = "; ".join(found[:10])
         msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
         raise SolverError(msg)
-    update: dict[str, object] = {}
-    if alternates is not None:
-        update["alternates"] = alternates_of(programme, result, alternates, matrices)
     runtime = round(time.perf_counter() - started, 6)
-    update["solver"] = result.solver.model_copy(update={"runtime_s": runtime})
-    return result.model_copy(update=update)
+    return result.model_copy(
+        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
+    )
 
 
 def _solve_and_assemble(
