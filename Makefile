@@ -28,6 +28,12 @@ test: lint
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
+bench: $(STAMP)
+	$(BIN)/pairing bench --grid full --out benchmarks/results
+
+bench-quick: $(STAMP)
+	$(BIN)/pairing bench --quick --out out/bench-quick
+
 instances: $(STAMP)
 	$(BIN)/pairing generate --left 100 --right 100 --seed 2023 --profile double-hundred -o instances/double-hundred.json
 	rm -rf instances/double-hundred

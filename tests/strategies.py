@@ -69,3 +69,52 @@ def one_to_one_programmes(draw: st.DrawFn, max_side: int = 5) -> Programme:
         caps_left = [(draw(st.integers(0, 1)), 1) for _ in range(n_left)]
         caps_right = [(draw(st.integers(0, 1)), 1) for _ in range(n_right)]
     return programme_from_matrix(scores, caps_left, caps_right)
+
+
+@st.composite
+def rule_programmes(draw: st.DrawFn, max_left: int = 3, max_right: int = 4) -> Programme:
+    """Small programmes with every rule kind: capacities up to 3, side and pair quotas,
+    required and forbidden pairs, ``min_score``. Small enough for ``brute_force.best_total``."""
+    from pairing.model import PairQuota, Quota, Rules
+
+    scores = draw(score_matrices(max_left, max_right))
+    n_left, n_right = scores.shape
+    caps_left = [(draw(st.integers(0, 1)), draw(st.integers(1, 3))) for _ in range(n_left)]
+    caps_right = [(draw(st.integers(0, 1)), draw(st.integers(1, 3))) for _ in range(n_right)]
+    sectors_left = [SECTORS[i % len(SECTORS)] for i in range(n_left)]
+    sectors_right = [SECTORS[(j + 1) % len(SECTORS)] for j in range(n_right)]
+
+    def bounds() -> tuple[int | None, int | None]:
+        low = draw(st.one_of(st.none(), st.integers(0, 3)))
+        high = draw(st.one_of(st.none(), st.integers(0, 4)))
+        if low is None and high is None:
+            high = 2
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        return low, high
+
+    quotas = []
+    for _ in range(draw(st.integers(0, 2))):
+        side = draw(st.sampled_from(["left", "right"]))
+        group = draw(st.sampled_from(sectors_left if side == "left" else sectors_right))
+        low, high = bounds()
+        quotas.append(Quota(side=side, by="sector", group=group, min=low, max=high))
+    pair_quotas = []
+    if draw(st.booleans()):
+        low, high = bounds()
+        pair_quotas.append(PairQuota(left_sector=draw(st.sampled_from(sectors_left)),
+                                     right_sector=draw(st.sampled_from(sectors_right)),
+                                     min=low, max=high))
+    pairs = st.tuples(st.integers(0, n_left - 1), st.integers(0, n_right - 1))
+    forbidden = [(f"L{i}", f"R{j}") for i, j in draw(st.lists(pairs, max_size=1))]
+    required = [(f"L{i}", f"R{j}") for i, j in draw(st.lists(pairs, max_size=1))
+                if (f"L{i}", f"R{j}") not in forbidden]
+    rules = Rules(
+        min_score=draw(st.sampled_from([0.0, 0.0, 0.3])),
+        quotas=quotas,
+        pair_quotas=pair_quotas,
+        forbidden=forbidden,
+        required=required,
+    )
+    return programme_from_matrix(scores, caps_left, caps_right, rules, sectors_left,
+                                 sectors_right)

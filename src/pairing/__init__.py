@@ -45,6 +45,10 @@ def __getattr__(name: str) -> object:
         from pairing import io
 
         return getattr(io, name)
+    if name == "sweep":  # pairing.sweeps imports Dask only when a sweep starts
+        from pairing.sweeps import sweep
+
+        return sweep
     msg = f"module 'pairing' has no attribute {name!r}"
     raise AttributeError(msg)
 
@@ -76,5 +80,6 @@ __all__ = [
     "load_scores",
     "score_matrix",
     "solve",
+    "sweep",
     "violations",
 ]

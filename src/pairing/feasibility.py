@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.problem import Problem
+from pairing.problem import GroupBound, Problem
 
 __all__ = ["counting_conflicts"]
 
@@ -103,26 +103,136 @@ def _required_pairs(problem: Problem) -> list[str]:
     return reasons
 
 
+def _members_text(problem: Problem, quota: GroupBound) -> tuple[str, np.ndarray, np.ndarray]:
+    """How to name a quota's enterprises, and its left and right member masks."""
+    if quota.kind == "pair":
+        return "enterprise pairs", quota.left_mask, quota.right_mask
+    if bool(quota.right_mask.all()) and not bool(quota.left_mask.all()):
+        return f"{problem.labels[0]} enterprises", quota.left_mask, quota.right_mask
+    return f"{problem.labels[1]} enterprises", quota.left_mask, quota.right_mask
+
+
+def _where(quota: GroupBound) -> str:
+    return f"{quota.label} ({quota.rule})" if quota.rule else quota.label
+
+
 def _quota_reach(problem: Problem) -> list[str]:
+    """A quota's min against how many pairs its enterprises can form at all."""
     reasons = []
     room_l = np.minimum(problem.cap_max_left, problem.allowed.sum(axis=1))
     room_r = np.minimum(problem.cap_max_right, problem.allowed.sum(axis=0))
     for quota in problem.quotas:
-        if quota.min is None:
+        if not quota.min:
             continue
         cells = problem.allowed & quota.left_mask[:, None] & quota.right_mask[None, :]
         reach = min(
             int(np.minimum(room_l, cells.sum(axis=1))[quota.left_mask].sum()),
             int(np.minimum(room_r, cells.sum(axis=0))[quota.right_mask].sum()),
         )
-        if reach < quota.min:
-            members_l = int((quota.left_mask & cells.any(axis=1)).sum())
-            members_r = int((quota.right_mask & cells.any(axis=0)).sum())
+        if reach >= quota.min:
+            continue
+        what, left_mask, right_mask = _members_text(problem, quota)
+        if quota.kind == "pair":
+            witness = (
+                f"only {int(cells.sum())} such pairs are allowed, between "
+                f"{int(cells.any(axis=1).sum())} of its {int(left_mask.sum())} {problem.labels[0]} "
+                f"and {int(cells.any(axis=0).sum())} of its {int(right_mask.sum())} "
+                f"{problem.labels[1]} enterprises"
+            )
+        elif bool(right_mask.all()):
+            having = int((left_mask & cells.any(axis=1)).sum())
+            witness = f"only {having} of its {int(left_mask.sum())} {what} have an allowed partner"
+        else:
+            having = int((right_mask & cells.any(axis=0)).sum())
+            witness = f"only {having} of its {int(right_mask.sum())} {what} have an allowed partner"
+        reasons.append(
+            f"{_where(quota)}: min {quota.min} but at most {reach} such pairs are possible — "
+            f"{witness} (within their capacity max); lower the min, raise capacities, or allow "
+            "more pairs (forbidden pairs, min_score)"
+        )
+    return reasons
+
+
+def _quota_max_conflicts(problem: Problem) -> list[str]:
+    """A quota's max against required pairs and, for side quotas, its members' minimums."""
+    reasons = []
+    req_l = problem.required[:, 0] if len(problem.required) else np.empty(0, dtype=np.intp)
+    req_r = problem.required[:, 1] if len(problem.required) else np.empty(0, dtype=np.intp)
+    for quota in problem.quotas:
+        if quota.max is None:
+            continue
+        inside = quota.left_mask[req_l] & quota.right_mask[req_r]
+        if int(inside.sum()) > quota.max:
+            pairs = ", ".join(
+                f"{problem.left_ids[i]}–{problem.right_ids[j]}"
+                for i, j in zip(req_l[inside][:_MAX_NAMED], req_r[inside][:_MAX_NAMED], strict=True)
+            )
             reasons.append(
-                f"{quota.rule} ({quota.label}): needs at least {quota.min} pairs but at most "
-                f"{reach} are possible — only {members_l} {problem.labels[0]} and {members_r} "
-                f"{problem.labels[1]} enterprise(s) in it have an allowed partner; lower the "
-                "min, raise capacities, or allow more pairs"
+                f"{_where(quota)}: max {quota.max} but {int(inside.sum())} required pairs fall in "
+                f"it ({pairs}); raise the max or drop a requirement"
+            )
+        if quota.kind != "side":
+            continue
+        if bool(quota.right_mask.all()):
+            mins, mask, label, ids = (problem.cap_min_left, quota.left_mask, problem.labels[0],
+                                      problem.left_ids)
+        else:
+            mins, mask, label, ids = (problem.cap_min_right, quota.right_mask, problem.labels[1],
+                                      problem.right_ids)
+        need = int(mins[mask].sum())
+        if need > quota.max:
+            needing = np.flatnonzero(mask & (mins > 0))
+            reasons.append(
+                f"{_where(quota)}: max {quota.max} but its {len(needing)} {label} enterprise(s) "
+                f"with a capacity min need at least {need} pairs ({_names(ids, needing)}); raise "
+                "the max or lower their capacity min"
+            )
+    return reasons
+
+
+def _hall_groups(problem: Problem) -> list[str]:
+    """Hall's condition per group: a group's minimums against its possible partners' maximums.
+
+    For each side and each group of that side (the whole side and every side-quota group), the
+    enterprises that need partners must find them among the other side's enterprises allowed
+    to at least one of them, whose capacity max bounds how many pairs they can take.
+    """
+    reasons = []
+    n_left, n_right = problem.shape
+    groups: list[tuple[str, str, np.ndarray]] = [
+        ("left", f"all {problem.labels[0]} enterprises", np.ones(n_left, dtype=bool)),
+        ("right", f"all {problem.labels[1]} enterprises", np.ones(n_right, dtype=bool)),
+    ]
+    for quota in problem.quotas:
+        if quota.kind != "side":
+            continue
+        side = "left" if bool(quota.right_mask.all()) else "right"
+        members = quota.left_mask if side == "left" else quota.right_mask
+        groups.append((side, _where(quota), members))
+    seen: set[tuple[str, bytes]] = set()
+    for side, name, mask in groups:
+        key = (side, np.packbits(mask).tobytes())
+        if key in seen:
+            continue
+        seen.add(key)
+        if side == "left":
+            mins, other_max, allowed = problem.cap_min_left, problem.cap_max_right, problem.allowed
+            label, other = problem.labels
+        else:
+            mins, other_max = problem.cap_min_right, problem.cap_max_left
+            allowed = problem.allowed.T
+            other, label = problem.labels
+        needing = mask & (mins > 0)
+        if not needing.any():
+            continue
+        partners = allowed[needing].any(axis=0)
+        need, room = int(mins[needing].sum()), int(other_max[partners].sum())
+        if need > room:
+            reasons.append(
+                f"capacity min of {name}: its {int(needing.sum())} {label} enterprise(s) that "
+                f"need partners need at least {need} pairs, but the {int(partners.sum())} {other} "
+                f"enterprise(s) allowed to pair with them can take at most {room} (their "
+                f"capacity max); lower those minimums, raise {other} maximums, or allow more pairs"
             )
     return reasons
 
@@ -134,4 +244,6 @@ def counting_conflicts(problem: Problem) -> list[str]:
         + _partners_available(problem)
         + _required_pairs(problem)
         + _quota_reach(problem)
+        + _quota_max_conflicts(problem)
+        + _hall_groups(problem)
     )

@@ -40,7 +40,7 @@ def _side(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
         label=label,
         enterprises=int(gains.size),
         matched=int((counts > 0).sum()),
-        min_gain=_r(gains.min(initial=0.0) if gains.size else 0.0),
+        min_gain=_r(gains.min() if gains.size else 0.0),
         p10_gain=_r(np.percentile(gains, 10) if gains.size else 0.0),
         mean_gain=_r(gains.mean() if gains.size else 0.0),
         gini=_r(gini(gains)),

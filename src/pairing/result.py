@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "Alternate",
     "Metrics",
     "Pair",
     "QuotaUsage",
@@ -94,6 +95,17 @@ class SolverInfo(_Frozen):
     note: str = ""
 
 
+class Alternate(_Frozen):
+    """A backup partner: its id, the pair's score, the asking enterprise's gain, and whether the
+    partner has spare capacity (else it would swap one of its partners; see
+    :mod:`pairing.alternates`)."""
+
+    id: str
+    score: float
+    gain: float
+    spare: bool
+
+
 class Result(_Frozen):
     """A solved programme: pairs, unmatched enterprises, objective, metrics and provenance."""
 
@@ -107,9 +119,15 @@ class Result(_Frozen):
     input_sha256: str
     version: str
     message: str = ""
+    alternates: dict[str, dict[str, list[Alternate]]] | None = Field(
+        default=None,
+        description="per side and enterprise id, the best backup partners (solve --alternates K)",
+    )
 
     def to_json(self, indent: int | None = 1) -> str:
-        return self.model_dump_json(indent=indent)
+        # Results without alternates keep the JSON they had before the field existed.
+        exclude = {"alternates"} if self.alternates is None else None
+        return self.model_dump_json(indent=indent, exclude=exclude)
 
     def pair_ids(self) -> list[tuple[str, str]]:
         return [(p.left, p.right) for p in self.pairs]
@@ -118,4 +136,6 @@ class Result(_Frozen):
         """The result as a dict with ``solver.runtime_s`` removed (for comparing runs)."""
         data = self.model_dump(mode="json")
         data["solver"].pop("runtime_s", None)
+        if data.get("alternates") is None:
+            data.pop("alternates", None)
         return data

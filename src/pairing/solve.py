@@ -15,7 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from pairing import __version__
+from pairing.alternates import alternates as alternates_of
 from pairing.check import violations
+from pairing.conflicts import explain_infeasibility
 from pairing.errors import Infeasible, InvalidProgramme, SolverError
 from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, pair_reasons, score_matrix
@@ -108,6 +110,7 @@ def solve(
     seed: int = 0,
     proposing: str | None = None,
     matrices: ScoreMatrices | None = None,
+    alternates: int | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -128,6 +131,9 @@ def solve(
         ``left`` or ``right``: the proposing side of the ``stable`` objective.
     matrices
         Precomputed :func:`pairing.score_matrix` output, to avoid recomputing it.
+    alternates
+        If given (k ≥ 1), attach the k best backup partners of every enterprise
+        (``Result.alternates``; see :mod:`pairing.alternates` for what qualifies).
 
     Raises
     ------
@@ -162,10 +168,12 @@ def solve(
         listing = "; ".join(found[:10])
         msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
         raise SolverError(msg)
+    update: dict[str, object] = {}
+    if alternates is not None:
+        update["alternates"] = alternates_of(programme, result, alternates, matrices)
     runtime = round(time.perf_counter() - started, 6)
-    return result.model_copy(
-        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
-    )
+    update["solver"] = result.solver.model_copy(update={"runtime_s": runtime})
+    return result.model_copy(update=update)
 
 
 def _solve_and_assemble(
@@ -187,7 +195,13 @@ def _solve_and_assemble(
     options = SolveOptions(
         objective=objective, time_limit=time_limit, seed=seed, proposing=problem.proposing
     )
-    assignment = spec.solve(problem, options)
+    try:
+        assignment = spec.solve(problem, options)
+    except Infeasible as error:
+        if error.reasons:
+            raise
+        # The solver proved infeasibility without saying why: isolate the conflicting rules.
+        raise Infeasible(explain_infeasibility(problem)) from None
     info = SolverInfo(
         name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
     )

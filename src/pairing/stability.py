@@ -60,9 +60,10 @@ def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.
     wv_r, wi_r = _worst_partner(right, left, gr[left, right].astype(np.float64), n_right)
     spare_l = count_left < problem.cap_max_left
     spare_r = count_right < problem.cap_max_right
-    thr_l = np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=-np.inf)).astype(gl.dtype)
+    # no partner and no free seat (capacity max 0): accepts nobody, hence nan → +inf
+    thr_l = np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=np.inf)).astype(gl.dtype)
     idx_l = np.where(spare_l, n_right, wi_l)
-    thr_r = np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=-np.inf))
+    thr_r = np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf))
     idx_r = np.where(spare_r, n_left, wi_r)
     found: list[np.ndarray] = []
     columns = np.arange(n_right)

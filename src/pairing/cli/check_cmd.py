@@ -36,14 +36,39 @@ def check_command(programme: Path, result: Path) -> None:
     "--pair",
     "pair",
     nargs=2,
-    required=True,
+    default=None,
     metavar="LEFT_ID RIGHT_ID",
     help="The pair to explain.",
 )
-def explain_command(programme: Path, result: Path, pair: tuple[str, str]) -> None:
-    """Explain one pair: its gains, score and reasons, and whether the result chose it."""
+@click.option(
+    "--why-not",
+    "why_not_pair",
+    nargs=2,
+    default=None,
+    metavar="LEFT_ID RIGHT_ID",
+    help="Why this pair is not in RESULT: the rule that forbids it, or what forcing it in costs.",
+)
+def explain_command(
+    programme: Path,
+    result: Path,
+    pair: tuple[str, str] | None,
+    why_not_pair: tuple[str, str] | None,
+) -> None:
+    """Explain one pair (--pair), or why a pair is not in the result (--why-not)."""
+    if (pair is None) == (why_not_pair is None):
+        msg = "give exactly one of --pair LEFT_ID RIGHT_ID and --why-not LEFT_ID RIGHT_ID"
+        raise click.UsageError(msg)
     prog = load(programme)
     res = load_result(result)
+    if why_not_pair is not None:
+        from pairing.cli.progress import status
+        from pairing.whynot import why_not
+
+        with status(f"re-solving with {why_not_pair[0]}–{why_not_pair[1]} required"):
+            answer = why_not(prog, res, *why_not_pair)
+        click.echo("\n".join(answer.lines()))
+        return
+    assert pair is not None
     left_id, right_id = pair
     left_ids, right_ids = prog.left.ids, prog.right.ids
     unknown = [

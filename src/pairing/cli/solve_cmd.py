@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pairing.cli.progress import status
 from pairing.cli.tables import result_table
 from pairing.io import load, load_scores
 from pairing.model import OBJECTIVES
@@ -57,6 +58,13 @@ def _solver_choices() -> list[str]:
 @click.option("--time-limit", type=float, default=None, help="Seconds for exact solvers.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
+    "--alternates",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="K",
+    help="Add each enterprise's K best backup partners to the result (see pairing.alternates).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -79,6 +87,7 @@ def solve_command(
     proposing: str | None,
     time_limit: float | None,
     seed: int,
+    alternates: int | None,
     output: Path | None,
     fmt: str | None,
 ) -> None:
@@ -94,14 +103,18 @@ def solve_command(
     else:
         assert scores_path is not None
         loaded = load_scores(scores_path, rules_path)
-    result = solve(
-        loaded,
-        objective=objective,
-        solver=solver,
-        time_limit=time_limit,
-        seed=seed,
-        proposing=proposing,
-    )
+    n_left, n_right = loaded.shape
+    limit = f", up to {time_limit:g} s" if time_limit else ""
+    with status(f"solving {n_left}×{n_right} ({solver}{limit})"):
+        result = solve(
+            loaded,
+            objective=objective,
+            solver=solver,
+            time_limit=time_limit,
+            seed=seed,
+            proposing=proposing,
+            alternates=alternates,
+        )
     if output is not None:
         text = result_csv(result) if output.suffix.lower() == ".csv" else result.to_json() + "\n"
         write_atomic(output, text)

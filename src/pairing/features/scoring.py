@@ -137,7 +137,7 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     vocabulary = build_vocabulary(programme)
     if programme.scores is not None:
         score = programme.scores.astype(_DTYPE)
-        gains = np.nan_to_num(score, nan=0.0)
+        gains = np.where(np.isnan(score), _DTYPE(0), score)  # 1 pass; nan_to_num also scans ±inf
         return ScoreMatrices(score, gains, gains, vocabulary)
 
     left, right = programme.left.enterprises, programme.right.enterprises

@@ -48,6 +48,10 @@ def load(path: str | Path) -> Programme:
     if not path.exists():
         message = "no such file or folder; expected a programme JSON file or a bundle folder"
         raise InvalidProgramme([Issue(name, message)])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from pairing.xlsx import load_workbook
+
+        return load_workbook(path)
     if path.suffix.lower() in (".csv", ".toml"):
         message = (
             f"expected a programme JSON file or a bundle folder, got a {path.suffix} file; "

@@ -19,6 +19,14 @@ _MODULES: tuple[str, ...] = (
     "scipy_lsa",
     "ortools_lsa",
     "greedy",
+    "stable",
+    "fair_maxmin",
+    "fair_maxmin_milp",
+    "fair_balanced",
+    "fair_leximin",
+    "milp",
+    "cpsat",
+    "flow",
 )
 
 _REGISTRY: dict[str, SolverSpec] | None = None

@@ -86,6 +86,9 @@ class SolverSpec:
     summary: str
     library: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    #: Optional finer check than ``rules``: returns why the solver cannot take this problem
+    #: (e.g. "quotas on both sides"), or None when it can.
+    accepts: Callable[[Problem], str | None] | None = None
 
     def unsupported(self, problem: Problem, objective: str) -> list[str]:
         """What in ``problem`` this solver cannot handle (empty when it can)."""
@@ -93,4 +96,8 @@ class SolverSpec:
         if objective not in self.objectives:
             missing.append(f"objective '{objective}'")
         missing += [f"rule kind '{kind}'" for kind in sorted(problem.structure() - self.rules)]
+        if not missing and self.accepts is not None:
+            reason = self.accepts(problem)
+            if reason:
+                missing.append(reason)
         return missing

@@ -1,0 +1,298 @@
+"""What runs in a benchmark cell: registry solvers through ``pairing.solve``, and references.
+
+A *contender* is a name; :func:`prepare` turns it and an :class:`~pairing.bench.instances.
+Instance` into a zero-argument call that the worker times. Preparation (untimed) does what is
+the same for everyone, e.g. negating the benefit matrix once for the raw kernels.
+
+- ``<registry name>`` and ``auto``: ``pairing.solve(programme, solver=..., matrices=...)`` with
+  the instance's precomputed score matrices, so the time is compile + choose + pre-check +
+  solve + assemble + validate. The solver function's own time is recorded as ``core_s`` (the
+  registry entry is wrapped inside the worker process only).
+- ``auto-e2e``: ``pairing.solve(programme)`` from nothing: scoring included.
+- ``kernel:lapjv``, ``kernel:lap``, ``kernel:scipy``, ``kernel:ortools``: the raw assignment
+  kernels (``lapjv``, gatagat ``lap``, SciPy, OR-Tools) on the same negated ``float64`` matrix;
+  OR-Tools' time includes scaling to integers and building its arcs, which it cannot do without.
+- ``ref:matching``: deferred acceptance by the ``matching`` package (``HospitalResident``,
+  resident-optimal = left-proposing), preference lists built from the gains inside the timing.
+- ``score_matrix`` and ``matmul``: :func:`pairing.score_matrix` and one NumPy ``float32`` matmul
+  of the same output shape (``scoring`` family).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from typing import Any
+
+import numpy as np
+
+from pairing.bench.instances import Instance
+from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
+from pairing.result import Result
+
+__all__ = [
+    "KERNELS",
+    "REFERENCES",
+    "Outcome",
+    "available_references",
+    "core_timer",
+    "outcome_of_error",
+    "prepare",
+]
+
+#: Raw assignment kernels and the package each needs.
+KERNELS: dict[str, str] = {
+    "kernel:lapjv": "lapjv",
+    "kernel:lap": "lap",
+    "kernel:scipy": "scipy",
+    "kernel:ortools": "ortools",
+}
+
+#: Contenders outside the registry, with the package each needs ("" for none).
+REFERENCES: dict[str, str] = {
+    **KERNELS,
+    "ref:matching": "matching",
+    "score_matrix": "",
+    "matmul": "",
+    "auto-e2e": "",
+}
+
+#: Largest side for ``ref:matching`` (pure Python objects: memory and time grow as n²).
+MATCHING_MAX_SIDE = 2000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run produced, besides its time and memory."""
+
+    status: str
+    objective_value: float | None = None
+    gap: float | None = None
+    core_s: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+def available_references() -> list[str]:
+    """Reference contenders whose packages are importable here."""
+    return [name for name, package in REFERENCES.items() if not package or find_spec(package)]
+
+
+def outcome_of_error(exc: BaseException) -> Outcome:
+    """Map an exception from a run to a status (``infeasible``, ``unsupported``, ...)."""
+    if isinstance(exc, Infeasible):
+        return Outcome("infeasible", message=str(exc)[:300])
+    if isinstance(exc, UnsupportedProblem):
+        return Outcome("unsupported", message=str(exc)[:300])
+    if isinstance(exc, SolverTimeout):
+        return Outcome("time_limit", message=str(exc)[:300])
+    if isinstance(exc, MemoryError):
+        return Outcome("out_of_memory", message="MemoryError")
+    return Outcome("error", message=f"{type(exc).__name__}: {exc}"[:300])
+
+
+class _CoreClock:
+    """Accumulates the time spent inside solver functions (outermost calls only)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._depth = 0
+
+    def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._depth += 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.seconds += time.perf_counter() - started
+
+        return timed
+
+
+@contextmanager
+def core_timer() -> Iterator[_CoreClock]:
+    """Wrap every registry solver's function with a clock, and restore the registry after."""
+    from pairing.solvers import registry
+
+    clock = _CoreClock()
+    solvers = registry()
+    saved = dict(solvers)
+    for name, spec in saved.items():
+        solvers[name] = dataclasses.replace(spec, solve=clock.wrap(spec.solve))
+    try:
+        yield clock
+    finally:
+        solvers.clear()
+        solvers.update(saved)
+
+
+def _pair_indices(instance: Instance, result: Result) -> tuple[np.ndarray, np.ndarray]:
+    left_pos = {e.id: k for k, e in enumerate(instance.programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(instance.programme.right.enterprises)}
+    left = np.array([left_pos[p.left] for p in result.pairs], dtype=np.intp)
+    right = np.array([right_pos[p.right] for p in result.pairs], dtype=np.intp)
+    return left, right
+
+
+def _orlib_extra(instance: Instance, rows: np.ndarray, cols: np.ndarray) -> dict[str, Any]:
+    cost = int(instance.arrays["cost"][rows, cols].sum())
+    return {"cost": cost, "optimum_hit": cost == instance.known_optimum}
+
+
+def _result_outcome(instance: Instance, result: Result, clock: _CoreClock | None) -> Outcome:
+    extra: dict[str, Any] = {"solver": result.solver.name}
+    if instance.case.objective == "stable" or instance.case.family == "fair":
+        extra["blocking_pairs"] = result.metrics.blocking_pairs
+    if instance.known_optimum is not None:
+        extra.update(_orlib_extra(instance, *_pair_indices(instance, result)))
+    return Outcome(
+        result.status,
+        result.objective_value,
+        result.solver.gap,
+        clock.seconds if clock is not None else None,
+        extra,
+    )
+
+
+def _solve_call(instance: Instance, solver: str, clock: _CoreClock | None) -> Callable[[], Outcome]:
+    import pairing
+
+    case = instance.case
+    matrices = instance.matrices if solver != "auto-e2e" else None
+    name = "auto" if solver == "auto-e2e" else solver
+
+    def call() -> Outcome:
+        if clock is not None:
+            clock.seconds = 0.0
+        result = pairing.solve(
+            instance.programme,
+            solver=name,
+            objective=case.objective,
+            time_limit=case.time_limit,
+            seed=case.seed,
+            matrices=matrices,
+        )
+        return _result_outcome(instance, result, clock if solver != "auto-e2e" else None)
+
+    return call
+
+
+def _kernel_outcome(instance: Instance, cols: np.ndarray) -> Outcome:
+    benefit = instance.arrays["benefit"]
+    rows = np.arange(benefit.shape[0])
+    return Outcome("optimal", round(float(benefit[rows, cols].sum()), 6))
+
+
+def _kernel_call(instance: Instance, name: str) -> Callable[[], Outcome]:
+    benefit = instance.arrays["benefit"]
+    cost = np.ascontiguousarray(-benefit)
+    if name == "kernel:lapjv":
+        from lapjv import lapjv
+
+        return lambda: _kernel_outcome(instance, np.asarray(lapjv(cost)[0]))
+    if name == "kernel:lap":
+        import lap
+
+        return lambda: _kernel_outcome(instance, np.asarray(lap.lapjv(cost)[1]))
+    if name == "kernel:scipy":
+        from scipy.optimize import linear_sum_assignment
+
+        return lambda: _kernel_outcome(instance, linear_sum_assignment(cost)[1])
+    return _ortools_call(instance, benefit)
+
+
+def _ortools_call(instance: Instance, benefit: np.ndarray) -> Callable[[], Outcome]:
+    from ortools.graph.python import linear_sum_assignment
+
+    from pairing.solvers.scaling import to_int_scores
+
+    n_rows, n_cols = benefit.shape
+
+    def call() -> Outcome:
+        solver = linear_sum_assignment.SimpleLinearSumAssignment()
+        tails = np.repeat(np.arange(n_rows, dtype=np.int32), n_cols)
+        heads = np.tile(np.arange(n_cols, dtype=np.int32), n_rows)
+        solver.add_arcs_with_cost(tails, heads, -to_int_scores(benefit).ravel())
+        if solver.solve() != solver.OPTIMAL:
+            return Outcome("error", message="OR-Tools did not report OPTIMAL")
+        cols = np.fromiter((solver.right_mate(r) for r in range(n_rows)), np.intp, n_rows)
+        return _kernel_outcome(instance, cols)
+
+    return call
+
+
+def _matching_call(instance: Instance) -> Callable[[], Outcome]:
+    from matching.games import HospitalResident
+
+    from pairing.objectives import objective_value
+    from pairing.problem import build_problem
+    from pairing.stability import count_blocking_pairs
+
+    assert instance.matrices is not None
+    problem = build_problem(instance.programme, instance.matrices, "stable")
+    if problem.cap_max_left.max(initial=0) > 1:
+        return lambda: Outcome("unsupported", message="matching: left capacities above 1")
+    if max(problem.shape) > MATCHING_MAX_SIDE:
+        message = f"skipped: pure-Python reference limited to {MATCHING_MAX_SIDE} per side"
+        return lambda: Outcome("skipped", message=message)
+
+    def call() -> Outcome:
+        allowed = problem.allowed
+        order_left = np.argsort(-problem.gain_left, axis=1, kind="stable")
+        order_right = np.argsort(-problem.gain_right, axis=0, kind="stable")
+        resident_prefs = {
+            i: [j for j in order_left[i].tolist() if allowed[i, j]] for i in range(problem.shape[0])
+        }
+        hospital_prefs = {
+            j: [i for i in order_right[:, j].tolist() if allowed[i, j]]
+            for j in range(problem.shape[1])
+        }
+        capacities = {j: int(c) for j, c in enumerate(problem.cap_max_right.tolist())}
+        game = HospitalResident.create_from_dictionaries(resident_prefs, hospital_prefs, capacities)
+        matching = game.solve(optimal="resident")
+        pairs = [(r.name, h.name) for h, residents in matching.items() for r in residents]
+        left = np.array([p[0] for p in pairs], dtype=np.intp)
+        right = np.array([p[1] for p in pairs], dtype=np.intp)
+        value = objective_value(problem, "stable", left, right)
+        extra = {"blocking_pairs": count_blocking_pairs(problem, left, right)}
+        return Outcome("optimal", round(value, 6), extra=extra)
+
+    return call
+
+
+def _scoring_call(instance: Instance, name: str) -> Callable[[], Outcome]:
+    if name == "matmul":
+        needs, caps = instance.arrays["needs"], instance.arrays["caps"]
+        return lambda: Outcome("optimal", extra={"shape": list((needs @ caps.T).shape)})
+
+    from pairing.features import score_matrix
+
+    def call() -> Outcome:
+        matrices = score_matrix(instance.programme)
+        return Outcome("optimal", extra={"shape": list(matrices.shape)})
+
+    return call
+
+
+def prepare(
+    instance: Instance, contender: str, clock: _CoreClock | None = None
+) -> Callable[[], Outcome]:
+    """The call to time for ``contender`` on ``instance`` (see the module docstring).
+
+    ``clock`` (from :func:`core_timer`) collects the solver function's own time for registry
+    solvers. Raises ``ImportError`` when a reference's package is missing.
+    """
+    if contender in KERNELS:
+        return _kernel_call(instance, contender)
+    if contender == "ref:matching":
+        return _matching_call(instance)
+    if contender in ("score_matrix", "matmul"):
+        return _scoring_call(instance, contender)
+    return _solve_call(instance, contender, clock)

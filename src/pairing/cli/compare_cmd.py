@@ -1,0 +1,104 @@
+"""``pairing compare``: one programme under every objective, side by side (price of fairness)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from pairing.cli.tables import render
+from pairing.compare import ComparisonRow, compare
+from pairing.io import load
+from pairing.model import OBJECTIVES
+from pairing.results_file import write_atomic
+
+__all__ = ["compare_command", "comparison_csv", "comparison_json", "comparison_table"]
+
+_FIELDS = tuple(ComparisonRow.__dataclass_fields__)
+
+
+def _num(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def comparison_table(rows: list[ComparisonRow], labels: tuple[str, str] = ("left", "right")) -> str:
+    """The rows as a plain-text table, with notes for skipped or cut-short objectives."""
+    left, right = labels
+    table = Table(title="objectives compared (price of fairness = total score lost vs 'total')")
+    columns = ("objective", "status", "solver", "total score", "price of fairness",
+               f"worst {left}", f"worst {right}", f"mean {left}", f"mean {right}", "gini",
+               "blocking", "runtime")
+    for column in columns:
+        text_column = column in ("objective", "status", "solver")
+        table.add_column(column, justify="left" if text_column else "right")
+    for row in rows:
+        price = "-" if row.price_of_fairness_pct is None else f"{row.price_of_fairness_pct:.2f}%"
+        table.add_row(
+            row.objective, row.status, row.solver or "-", _num(row.total_score), price,
+            _num(row.min_gain_left), _num(row.min_gain_right), _num(row.mean_gain_left),
+            _num(row.mean_gain_right), _num(row.gini), "-" if row.blocking_pairs is None
+            else str(row.blocking_pairs), f"{row.runtime_s:.2f} s",
+        )
+    notes = Table(title="notes", show_header=False)
+    notes.add_column("objective")
+    notes.add_column("note")
+    for row in rows:
+        if row.note:
+            notes.add_row(row.objective, row.note)
+    return render(table, notes, width=160)
+
+
+def comparison_json(rows: list[ComparisonRow]) -> str:
+    return json.dumps([row.as_dict() for row in rows], indent=1)
+
+
+def comparison_csv(rows: list[ComparisonRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.as_dict().items()})
+    return buffer.getvalue()
+
+
+@click.command("compare")
+@click.argument("programme", type=click.Path(path_type=Path))
+@click.option("--objective", "objectives", multiple=True, type=click.Choice(list(OBJECTIVES)),
+              help="Objectives to compare (repeat the option); default: all five.")
+@click.option("--time-limit", type=float, default=None,
+              help="Seconds per objective for the MILP solvers (they then report 'feasible').")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--proposing", type=click.Choice(["left", "right"]), default=None,
+              help="Proposing side of the stable objective (default left).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of stdout.")
+def compare_command(
+    programme: Path,
+    objectives: tuple[str, ...],
+    time_limit: float | None,
+    seed: int,
+    proposing: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Solve PROGRAMME under every objective and show the price of fairness."""
+    loaded = load(programme)
+    rows = compare(loaded, objectives or OBJECTIVES, time_limit=time_limit, seed=seed,
+                   proposing=proposing)
+    if fmt == "json":
+        text = comparison_json(rows) + "\n"
+    elif fmt == "csv":
+        text = comparison_csv(rows)
+    else:
+        text = comparison_table(rows, (loaded.left.label, loaded.right.label))
+    if output is not None:
+        write_atomic(output, text)
+        click.echo(f"wrote {output} ({len(rows)} objectives)", err=True)
+    else:
+        click.echo(text, nl=False)

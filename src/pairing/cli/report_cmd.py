@@ -1,0 +1,44 @@
+"""``pairing report``: one self-contained HTML report of a result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pairing.check import violations
+from pairing.cli.progress import status
+from pairing.features import score_matrix
+from pairing.io import load
+from pairing.report import render_report
+from pairing.results_file import load_result, write_atomic
+
+__all__ = ["report_command"]
+
+
+@click.command("report")
+@click.argument("programme", type=click.Path(path_type=Path))
+@click.argument("result", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The HTML file to write (self-contained: inline CSS and SVG charts).",
+)
+def report_command(programme: Path, result: Path, output: Path) -> None:
+    """Write an HTML report of RESULT: summary, fairness, charts, pairs and unmatched."""
+    prog = load(programme)
+    res = load_result(result)
+    with status(f"rendering the report of {len(res.pairs)} pairs"):
+        matrices = score_matrix(prog)
+        found = violations(prog, res, matrices)
+        if found:
+            click.echo(f"{result}: {len(found)} violation(s) of {programme}:", err=True)
+            for line in found[:10]:
+                click.echo(f"  - {line}", err=True)
+            click.echo("the report needs a valid result; run `pairing check` for details", err=True)
+            raise SystemExit(1)
+        html = render_report(prog, res, matrices)
+    write_atomic(output, html)
+    click.echo(f"wrote {output} ({len(html) // 1024} KiB)", err=True)

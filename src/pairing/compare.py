@@ -1,0 +1,151 @@
+"""The price of fairness made visible: one programme solved under every objective.
+
+:func:`compare` solves the same programme for ``total``, ``maxmin``, ``leximin``, ``balanced``
+and ``stable`` (each with ``auto``'s solver and the independent validator, like
+:func:`pairing.solve`) and returns one :class:`ComparisonRow` per objective: total score, worst
+and mean gain per side, Gini, blocking pairs, runtime, and the *price of fairness* — the share
+of the ``total`` optimum's score that the objective gives up. Objectives that are not defined
+for the programme's rules (e.g. ``stable`` with quotas) or that have no feasible matching are
+kept as rows with ``status`` ``skipped`` / ``infeasible`` / ``time_limit`` and a note saying
+why, so a report always lists every objective. ``pairing compare`` prints these rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
+from pairing.features import score_matrix
+from pairing.model import OBJECTIVES, Programme
+from pairing.result import Result
+from pairing.solve import solve
+
+__all__ = ["ComparisonRow", "compare"]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One objective's outcome on the programme (metrics are ``None`` when not solved).
+
+    Attributes
+    ----------
+    objective, status, solver
+        What was asked, how it ended (``optimal``, ``feasible``, ``infeasible``,
+        ``time_limit`` or ``skipped``) and which solver ran.
+    objective_value
+        The objective's own value (see :mod:`pairing.objectives`).
+    total_score, price_of_fairness_pct
+        Sum of pair scores, and the percentage of the ``total`` optimum it loses.
+    min_gain_left, min_gain_right, mean_gain_left, mean_gain_right, gini
+        Gains per side (every enterprise, 0 when unmatched) and the Gini of all gains.
+    blocking_pairs, pairs, runtime_s, note
+        Stability, size, wall-clock time and how the answer was obtained (or why not).
+    """
+
+    objective: str
+    status: str
+    solver: str = ""
+    objective_value: float | None = None
+    total_score: float | None = None
+    price_of_fairness_pct: float | None = None
+    min_gain_left: float | None = None
+    min_gain_right: float | None = None
+    mean_gain_left: float | None = None
+    mean_gain_right: float | None = None
+    gini: float | None = None
+    blocking_pairs: int | None = None
+    pairs: int | None = None
+    runtime_s: float = 0.0
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _row(objective: str, result: Result, runtime: float) -> ComparisonRow:
+    m = result.metrics
+    return ComparisonRow(
+        objective=objective,
+        status=result.status,
+        solver=result.solver.name,
+        objective_value=result.objective_value,
+        total_score=m.total_score,
+        min_gain_left=m.left.min_gain,
+        min_gain_right=m.right.min_gain,
+        mean_gain_left=m.left.mean_gain,
+        mean_gain_right=m.right.mean_gain,
+        gini=m.gini,
+        blocking_pairs=m.blocking_pairs,
+        pairs=m.pairs,
+        runtime_s=round(runtime, 4),
+        note=result.solver.note,
+    )
+
+
+def _price(total: float | None, optimum: float | None) -> float | None:
+    if total is None or optimum is None:
+        return None
+    if optimum <= 0:
+        return 0.0
+    return round(100.0 * (optimum - total) / optimum, 4)
+
+
+def compare(
+    programme: Programme,
+    objectives: Sequence[str] = OBJECTIVES,
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    proposing: str | None = None,
+) -> list[ComparisonRow]:
+    """Solve ``programme`` under each objective and line the outcomes up.
+
+    Parameters
+    ----------
+    programme
+        A validated programme.
+    objectives
+        Which objectives, in the order of the rows (default: all five). The ``total`` optimum
+        is always computed, as the reference of the price of fairness.
+    time_limit
+        Seconds per objective (exact MILP solvers then return their best matching as
+        ``feasible``).
+    seed, proposing
+        As for :func:`pairing.solve`.
+
+    Returns
+    -------
+    list of ComparisonRow
+        One per objective, in the order given.
+
+    Raises
+    ------
+    InvalidProgramme
+        An unknown objective or a bad time limit.
+    """
+    matrices = score_matrix(programme)
+    rows: dict[str, ComparisonRow] = {}
+    wanted = list(dict.fromkeys(objectives))
+    for objective in dict.fromkeys(["total", *wanted]):
+        started = time.perf_counter()
+        try:
+            result = solve(programme, objective=objective, time_limit=time_limit, seed=seed,
+                           proposing=proposing, matrices=matrices)
+        except UnsupportedProblem as exc:
+            rows[objective] = ComparisonRow(objective, "skipped", note=f"not defined here: {exc}")
+            continue
+        except Infeasible as exc:
+            rows[objective] = ComparisonRow(objective, "infeasible", note=" ".join(exc.reasons))
+            continue
+        except SolverTimeout as exc:
+            rows[objective] = ComparisonRow(objective, "time_limit", note=str(exc))
+            continue
+        rows[objective] = _row(objective, result, time.perf_counter() - started)
+    optimum = rows["total"].total_score
+    return [
+        dataclasses.replace(rows[o], price_of_fairness_pct=_price(rows[o].total_score, optimum))
+        for o in wanted
+    ]

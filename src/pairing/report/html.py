@@ -1,0 +1,185 @@
+"""Render a result as one self-contained HTML page a programme manager can defend.
+
+The page holds a summary (status, objective, solver, counts), fairness per side, a sector ×
+sector heatmap of pairs, the score and gain distributions, quotas against their bounds, every
+pair with its reasons, and every unmatched enterprise with the reason it stayed unmatched. CSS
+is inline and charts are inline SVG, so the file opens anywhere with no network. A few lines of
+inline JavaScript filter the pairs table and mark the page ``data-ready`` once loaded (what the
+headless-browser test checks).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+import numpy as np
+from markupsafe import Markup
+
+from pairing.features import ScoreMatrices, score_matrix
+from pairing.model import Programme
+from pairing.objectives import enterprise_gains
+from pairing.problem import build_problem
+from pairing.report import charts
+from pairing.report.unmatched import unmatched_reasons
+from pairing.result import Result
+
+__all__ = ["render_report", "report_context"]
+
+
+def _environment() -> jinja2.Environment:
+    folder = resources.files("pairing.report").joinpath("templates")
+    loader = jinja2.DictLoader(
+        {
+            entry.name: entry.read_text(encoding="utf-8")
+            for entry in folder.iterdir()
+            if entry.name.endswith((".j2", ".css", ".js"))
+        }
+    )
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _sector_counts(
+    programme: Programme, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, list[str], list[str]]:
+    def codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+        names = sorted({v or "(none)" for v in values})
+        position = {name: k for k, name in enumerate(names)}
+        return np.asarray([position[v or "(none)"] for v in values], dtype=np.intp), names
+
+    codes_l, names_l = codes([e.sector for e in programme.left.enterprises])
+    codes_r, names_r = codes([e.sector for e in programme.right.enterprises])
+    counts = np.zeros((len(names_l), len(names_r)), dtype=np.int64)
+    np.add.at(counts, (codes_l[left], codes_r[right]), 1)
+    return counts, names_l, names_r
+
+
+def report_context(
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+) -> dict[str, Any]:
+    """Everything the report template shows, as plain data and inline SVG charts.
+
+    Parameters
+    ----------
+    programme
+        The programme the result solves.
+    result
+        A result of it (normally one that passed :func:`pairing.check`).
+    matrices
+        Precomputed score matrices.
+
+    Returns
+    -------
+    dict
+        Template variables: ``programme``, ``result``, ``labels``, ``charts`` (name → SVG),
+        ``pairs`` (rows with names and sectors), ``unmatched`` and ``summary`` rows.
+    """
+    matrices = matrices if matrices is not None else score_matrix(programme)
+    problem = build_problem(programme, matrices, result.objective)
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left = np.asarray([left_pos[p.left] for p in result.pairs], dtype=np.intp)
+    right = np.asarray([right_pos[p.right] for p in result.pairs], dtype=np.intp)
+    labels = (programme.left.label, programme.right.label)
+    gains_l, gains_r = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
+    counts, sectors_l, sectors_r = _sector_counts(programme, left, right)
+    scores = np.asarray([p.score for p in result.pairs], dtype=np.float64)
+    figures = {
+        "heatmap": charts.sector_heatmap(counts, sectors_l, sectors_r, labels),
+        "scores": charts.score_histogram(scores),
+        "gains": charts.gain_histograms(gains_l, gains_r, labels),
+    }
+    quotas = result.metrics.quotas
+    if quotas:
+        figures["quotas"] = charts.quota_chart(
+            [q.description for q in quotas],
+            [q.count for q in quotas],
+            [q.min for q in quotas],
+            [q.max for q in quotas],
+        )
+    left_of = {e.id: e for e in programme.left.enterprises}
+    right_of = {e.id: e for e in programme.right.enterprises}
+    pairs = [
+        {
+            "pair": p,
+            "left": left_of[p.left],
+            "right": right_of[p.right],
+        }
+        for p in result.pairs
+    ]
+    reasons = unmatched_reasons(programme, result, matrices)
+    unmatched = [
+        {
+            "reason": r,
+            "label": labels[0] if r.side == "left" else labels[1],
+            "enterprise": (left_of if r.side == "left" else right_of)[r.id],
+        }
+        for r in reasons
+    ]
+    solver = result.solver
+    summary = [
+        ("status", result.status),
+        ("objective", f"{result.objective} = {result.objective_value:.6f}"),
+        ("solver", f"{solver.name} — {solver.chosen_because}"),
+        ("runtime", f"{solver.runtime_s:.3f} s"),
+        ("gap", f"{solver.gap:.4%}" if solver.gap is not None else "—"),
+        ("pairs", str(result.metrics.pairs)),
+        (
+            "enterprises",
+            f"{len(programme.left.enterprises)} {labels[0]}, "
+            f"{len(programme.right.enterprises)} {labels[1]}",
+        ),
+        (
+            "unmatched",
+            f"{len(result.unmatched.left)} {labels[0]}, {len(result.unmatched.right)} {labels[1]}",
+        ),
+        (
+            "total score",
+            f"{result.metrics.total_score:.4f} (mean {result.metrics.mean_score:.4f})",
+        ),
+        ("blocking pairs", str(result.metrics.blocking_pairs)),
+        ("input sha256", result.input_sha256[:16] + "…"),
+        ("pairing version", result.version),
+    ]
+    if result.message:
+        summary.append(("note", result.message))
+    return {
+        "programme": programme,
+        "result": result,
+        "labels": labels,
+        "charts": {name: Markup(svg) for name, svg in figures.items()},
+        "pairs": pairs,
+        "unmatched": unmatched,
+        "summary": summary,
+        "sides": [result.metrics.left, result.metrics.right],
+    }
+
+
+def render_report(
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+) -> str:
+    """The report as one self-contained HTML document (inline CSS, SVG charts, no network).
+
+    Parameters
+    ----------
+    programme
+        The programme the result solves.
+    result
+        A result of it.
+    matrices
+        Precomputed score matrices.
+
+    Returns
+    -------
+    str
+        The HTML text; write it with :func:`pairing.results_file.write_atomic`.
+    """
+    template = _environment().get_template("report.html.j2")
+    return template.render(**report_context(programme, result, matrices))

@@ -1,0 +1,383 @@
+"""Excel workbooks as programmes: the spreadsheet bundle in one ``.xlsx`` file.
+
+A workbook holds the bundle's files as sheets (sheet names are matched without case or
+surrounding spaces; other sheets, e.g. a cover page, are ignored):
+
+- ``left`` and ``right``: the enterprise sheets, same columns as ``left.csv`` / ``right.csv``;
+- ``scores`` (optional): the organisers' score matrix, as ``scores.csv``;
+- ``rules`` (optional): two columns, key and value, one setting per row; nested settings use
+  dotted keys (``sides.left = CN``, ``weights.sector = 0.2``, ``vocabulary.solar-pv = energy``);
+  a first row ``key | value`` is a header and skipped;
+- ``quota`` (columns ``side, by, group, min, max``), ``pair_quota`` (``left_sector,
+  right_sector, min, max``), ``forbidden`` and ``required`` (``left, right``), all optional.
+
+Instead of the rule sheets, a ``<name>.rules.toml`` or ``rules.toml`` next to the workbook may
+carry the rules (one place only). The sheets are read with the CSV bundle's own parsing and
+validation (:func:`pairing.io.bundle.load_bundle`), so every check and message is the same;
+only the location changes: ``book.xlsx, sheet 'left', row 7, field 'capacity_max'``. Row
+numbers are the workbook's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pairing.errors import InvalidProgramme, Issue
+from pairing.model import Programme
+
+__all__ = ["RULE_SHEETS", "load_workbook", "write_workbook"]
+
+#: Sheets that carry rules (beside ``rules`` itself) and their columns.
+RULE_SHEETS: dict[str, tuple[str, ...]] = {
+    "quota": ("side", "by", "group", "min", "max"),
+    "pair_quota": ("left_sector", "right_sector", "min", "max"),
+    "forbidden": ("left", "right"),
+    "required": ("left", "right"),
+}
+_BUNDLE = {"left": "left.csv", "right": "right.csv", "scores": "scores.csv"}
+_INT_COLUMNS = ("capacity_min", "capacity_max")
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a CSV would hold (whole floats without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _rows(sheet: Any) -> list[list[str]]:
+    rows = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    for row in rows:
+        while row and not row[-1].strip():
+            row.pop()
+    return rows
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _scalar(text: str) -> Any:
+    """A rules cell's value: a number when it reads as one, else the text."""
+    stripped = text.strip()
+    for kind in (int, float):
+        try:
+            return kind(stripped)
+        except ValueError:
+            continue
+    if stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    return stripped
+
+
+def _rules_document(
+    sheets: dict[str, list[list[str]]], book: str
+) -> tuple[dict[str, Any], dict[str, int], list[Issue]]:
+    """Rules sheets → the nested document ``rules.toml`` would hold, and each key's row."""
+    document: dict[str, Any] = {}
+    key_rows: dict[str, int] = {}
+    issues: list[Issue] = []
+    for number, row in enumerate(sheets.get("rules", []), start=1):
+        if not row or not row[0].strip():
+            continue
+        key = row[0].strip()
+        if number == 1 and key.lower() == "key":
+            continue
+        value = row[1] if len(row) > 1 else ""
+        if not value.strip():
+            message = "expected a value in column B (or delete the row)"
+            issues.append(Issue(f"{book}, sheet 'rules', row {number} (key {key!r})", message))
+            continue
+        key_rows[key] = number
+        head, _, rest = key.partition(".")
+        if rest:
+            table = document.setdefault(head, {})
+            if not isinstance(table, dict):
+                message = f"{head!r} is set both as a value and as a table; keep one"
+                issues.append(Issue(f"{book}, sheet 'rules', row {number}", message))
+                continue
+            table[rest] = _scalar(value)
+        else:
+            document[key] = _scalar(value)
+    for name, columns in RULE_SHEETS.items():
+        rows = sheets.get(name)
+        if not rows:
+            continue
+        header = [h.strip().lower() for h in rows[0]]
+        unknown = [h for h in header if h and h not in columns]
+        if unknown:
+            message = f"unknown column(s) {unknown}; expected: {', '.join(columns)}"
+            issues.append(Issue(f"{book}, sheet {name!r}, row 1", message))
+            continue
+        entries: list[Any] = []
+        for row in rows[1:]:
+            cells = {h: row[k] for k, h in enumerate(header) if h and k < len(row)}
+            values = {h: _scalar(v) for h, v in cells.items() if v.strip()}
+            if not values:
+                entries.append(None)  # a blank row keeps the row numbering
+                continue
+            if name in ("forbidden", "required"):
+                entries.append([str(values.get("left", "")), str(values.get("right", ""))])
+            else:
+                for key in ("group", "left_sector", "right_sector", "side", "by"):
+                    if key in values:
+                        values[key] = str(values[key])
+                entries.append(values)
+        document[name] = entries
+    return document, key_rows, issues
+
+
+def _toml(document: dict[str, Any]) -> str:
+    lines: list[str] = []
+    tables: list[str] = []
+    for key, value in document.items():
+        if isinstance(value, dict):
+            tables.append(f"\n[{json.dumps(key)}]")
+            tables += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()]
+        elif key in ("quota", "pair_quota"):
+            for entry in value:
+                tables.append(f"\n[[{key}]]")
+                tables += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in (entry or {}).items()]
+        elif key in ("forbidden", "required"):
+            lines.append(f"{key} = {_toml_value([e for e in value if e is not None])}")
+        else:
+            lines.append(f"{json.dumps(key)} = {_toml_value(value)}")
+    return "\n".join(lines + tables) + "\n"
+
+
+def _rows_of_entries(document: dict[str, Any], name: str) -> dict[int, int]:
+    """For a rule sheet, entry number (1-based, blank rows skipped) → workbook row."""
+    rows: dict[int, int] = {}
+    count = 0
+    for k, entry in enumerate(document.get(name, []), start=2):
+        if entry is not None:
+            count += 1
+            rows[count] = k
+    return rows
+
+
+def _relocate(
+    issue: Issue,
+    book: str,
+    document: dict[str, Any],
+    key_rows: dict[str, int],
+    rules_file: str | None,
+) -> Issue:
+    """Rename the temporary bundle's files as the workbook's sheets in an issue."""
+    where, message = issue.where, issue.message
+    for sheet, file in _BUNDLE.items():
+        if where.startswith(file):
+            where = f"{book}, sheet {sheet!r}" + where[len(file) :]
+        message = message.replace(file, f"sheet {sheet!r}")
+    if where.startswith("rules.toml"):
+        if rules_file is not None:
+            where = rules_file + where[len("rules.toml") :]
+        else:
+            rest = where[len("rules.toml") :]
+            match = re.match(r", \[\[(quota|pair_quota)\]\] #(\d+)", rest)
+            if match:
+                row = _rows_of_entries(document, match.group(1)).get(int(match.group(2)))
+                where = f"{book}, sheet {match.group(1)!r}, row {row}" + rest[match.end() :]
+            else:
+                key = re.match(r", (?:key|\[\w+\] key) '([^']+)'", rest)
+                row = key_rows.get(key.group(1)) if key else None
+                where = f"{book}, sheet 'rules'" + (f", row {row}" if row else "") + rest
+    return Issue(where, message)
+
+
+def _rules_toml_beside(path: Path) -> Path | None:
+    for candidate in (path.with_name(f"{path.stem}.rules.toml"), path.with_name("rules.toml")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_workbook(path: str | Path) -> Programme:
+    """Load a programme from an ``.xlsx`` workbook (see the module docstring for its sheets).
+
+    Parameters
+    ----------
+    path
+        The workbook.
+
+    Returns
+    -------
+    Programme
+
+    Raises
+    ------
+    InvalidProgramme
+        Every problem found, each naming the workbook, sheet, row and field.
+    """
+    import openpyxl  # deferred: only workbook users pay for the import
+
+    from pairing.io.bundle import load_bundle
+
+    path = Path(path)
+    book = path.name
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InvalidProgramme([Issue(str(path), "no such file")]) from None
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        message = f"cannot read as an .xlsx workbook ({type(exc).__name__}: {exc})"
+        raise InvalidProgramme([Issue(str(path), message)]) from None
+    try:
+        sheets = {name.strip().lower(): _rows(workbook[name]) for name in workbook.sheetnames}
+    finally:
+        workbook.close()
+    issues = [
+        Issue(book, f"no sheet {side!r}; the workbook's sheets are: {', '.join(sheets) or 'none'}")
+        for side in ("left", "right")
+        if side not in sheets
+    ]
+    if issues:
+        raise InvalidProgramme(issues, source=str(path))
+    beside = _rules_toml_beside(path)
+    in_sheets = [name for name in ("rules", *RULE_SHEETS) if name in sheets]
+    if beside is not None and in_sheets:
+        message = (
+            f"rules are given twice: in sheet(s) {', '.join(in_sheets)} and in {beside.name}; "
+            "keep one"
+        )
+        raise InvalidProgramme([Issue(book, message)], source=str(path))
+    document, key_rows, issues = _rules_document(sheets, book)
+    if issues:
+        raise InvalidProgramme(issues, source=str(path))
+    with tempfile.TemporaryDirectory(prefix="pairing-xlsx-") as temp:
+        folder = Path(temp)
+        for sheet, file in _BUNDLE.items():
+            if sheet in sheets:
+                _write_csv(folder / file, sheets[sheet])
+        if beside is not None:
+            (folder / "rules.toml").write_bytes(beside.read_bytes())
+        elif document:
+            (folder / "rules.toml").write_text(_toml(document), encoding="utf-8")
+        try:
+            return load_bundle(folder)
+        except InvalidProgramme as exc:
+            rules_file = beside.name if beside is not None else None
+            relocated = [_relocate(i, book, document, key_rows, rules_file) for i in exc.issues]
+            raise InvalidProgramme(relocated, source=str(path)) from None
+
+
+def _typed(column: str, text: str) -> Any:
+    if column in _INT_COLUMNS and text.strip().lstrip("-").isdigit():
+        return int(text)
+    return text
+
+
+def _sheet_rows(document: dict[str, Any]) -> dict[str, list[list[Any]]]:
+    """The rules document as the workbook's rule sheets."""
+    out: dict[str, list[list[Any]]] = {}
+    scalars: list[list[Any]] = [["key", "value"]]
+    for key, value in document.items():
+        if isinstance(value, dict):
+            scalars += [[f"{key}.{k}", v] for k, v in value.items()]
+        elif key in RULE_SHEETS:
+            columns = RULE_SHEETS[key]
+            rows: list[list[Any]] = [list(columns)]
+            for entry in value:
+                if isinstance(entry, dict):
+                    rows.append([entry.get(c) for c in columns])
+                else:
+                    rows.append(list(entry))
+            out[key] = rows
+        else:
+            scalars.append([key, value])
+    out = {"rules": scalars, **out}
+    return out
+
+
+def write_workbook(programme: Programme, path: str | Path) -> Path:
+    """Write ``programme`` as an ``.xlsx`` workbook that :func:`load_workbook` reads back.
+
+    Parameters
+    ----------
+    programme
+        The programme.
+    path
+        The workbook to write (replaced if it exists).
+
+    Returns
+    -------
+    Path
+        ``path``, so that ``load_workbook(write_workbook(p, path)) == p``.
+    """
+    import openpyxl
+
+    from pairing.io import write_bundle
+
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="pairing-xlsx-") as temp:
+        folder = write_bundle(programme, Path(temp) / "bundle")
+        workbook = openpyxl.Workbook()
+        default = workbook.active
+        if default is not None:
+            workbook.remove(default)
+        for sheet, file in _BUNDLE.items():
+            source = folder / file
+            if not source.exists():
+                continue
+            with source.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.reader(handle))
+            target = workbook.create_sheet(sheet)
+            header = [h.strip().lower() for h in rows[0]]
+            for k, row in enumerate(rows):
+                if sheet == "scores" and k > 0:
+                    target.append([row[0], *(float(c) if c.strip() else None for c in row[1:])])
+                elif k > 0:
+                    target.append([_typed(header[c], cell) for c, cell in enumerate(row)])
+                else:
+                    target.append(row)
+        with (folder / "rules.toml").open("rb") as handle:
+            document = tomllib.load(handle)
+        for sheet, rows in _sheet_rows(document).items():
+            target = workbook.create_sheet(sheet)
+            for row in rows:
+                target.append(row)
+        temp_book = Path(temp) / "book.xlsx"
+        workbook.save(temp_book)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_bytes_atomic(temp_book.read_bytes(), path)
+    return path
+
+
+def _write_bytes_atomic(data: bytes, path: Path) -> None:
+    """Replace ``path`` with ``data`` atomically (a temporary file in the same folder)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

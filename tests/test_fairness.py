@@ -1,0 +1,281 @@
+"""Fair objectives — maxmin, leximin, balanced — against brute force and each other.
+
+The brute force enumerates every feasible matching of a tiny programme (rules read directly from
+the programme by ``tests/brute_force.py``) and computes gains and the fairness population with
+plain loops, independently of :mod:`pairing.objectives`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pairing
+from brute_force import _feasible, allowed_cells
+from pairing.problem import build_problem
+from pairing.solvers import fair_maxmin, registry
+from pairing.solvers.base import SolveOptions
+from strategies import one_to_one_programmes, programme_from_matrix
+
+FAIR = ("maxmin", "leximin", "balanced")
+
+
+def all_matchings(programme: pairing.Programme) -> list[list[tuple[int, int]]]:
+    """Every feasible matching (list of (i, j)) of a tiny programme."""
+    score = pairing.score_matrix(programme).score
+    cells = allowed_cells(programme, score)
+    by_row: dict[int, list[int]] = {}
+    for i, j in cells:
+        by_row.setdefault(i, []).append(j)
+    rows = []
+    for i, e in enumerate(programme.left.enterprises):
+        options = by_row.get(i, [])
+        rows.append([
+            [(i, j) for j in cols]
+            for size in range(0, min(e.capacity.max, len(options)) + 1)
+            for cols in itertools.combinations(options, size)
+        ])
+    found = []
+    for combo in itertools.product(*rows):
+        chosen = [pair for part in combo for pair in part]
+        if _feasible(programme, chosen):
+            found.append(chosen)
+    return found
+
+
+def loop_gains(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> list[float]:
+    """Gains of the fairness population, by loops (see the objectives module's definition)."""
+    m = pairing.score_matrix(programme)
+    left, right = programme.left.enterprises, programme.right.enterprises
+    g_l = [0.0] * len(left)
+    g_r = [0.0] * len(right)
+    for i, j in chosen:
+        g_l[i] += float(m.gain_left[i, j])
+        g_r[j] += float(m.gain_right[i, j])
+    guaranteed = [e.capacity.min >= 1 for e in left], [e.capacity.min >= 1 for e in right]
+    if any(guaranteed[0]) or any(guaranteed[1]):
+        counted_l, counted_r = guaranteed
+    else:
+        counted_l = [e.capacity.max >= 1 for e in left]
+        counted_r = [e.capacity.max >= 1 for e in right]
+    return [g for g, c in zip(g_l, counted_l, strict=True) if c] + [
+        g for g, c in zip(g_r, counted_r, strict=True) if c
+    ]
+
+
+def loop_balanced(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> float:
+    m = pairing.score_matrix(programme)
+    left, right = programme.left.enterprises, programme.right.enterprises
+    g_l = [0.0] * len(left)
+    g_r = [0.0] * len(right)
+    for i, j in chosen:
+        g_l[i] += float(m.gain_left[i, j])
+        g_r[j] += float(m.gain_right[i, j])
+    guaranteed = [e.capacity.min >= 1 for e in left], [e.capacity.min >= 1 for e in right]
+    if any(guaranteed[0]) or any(guaranteed[1]):
+        counted_l, counted_r = guaranteed
+    else:
+        counted_l = [e.capacity.max >= 1 for e in left]
+        counted_r = [e.capacity.max >= 1 for e in right]
+    means = []
+    for g, c in ((g_l, counted_l), (g_r, counted_r)):
+        members = [x for x, keep in zip(g, c, strict=True) if keep]
+        if members:
+            means.append(sum(members) / len(members))
+    return min(means) if means else 0.0
+
+
+def result_pairs(programme: pairing.Programme, result: pairing.Result) -> list[tuple[int, int]]:
+    left = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    return [(left[a], right[b]) for a, b in result.pair_ids()]
+
+
+def lex_at_least(a: list[float], b: list[float], tol: float = 1e-6) -> bool:
+    """Sorted ``a`` is lexicographically ≥ sorted ``b`` (up to ``tol``)."""
+    for x, y in zip(sorted(a), sorted(b), strict=True):
+        if x > y + tol:
+            return True
+        if x < y - tol:
+            return False
+    return True
+
+
+@st.composite
+def ruled_programmes(draw: st.DrawFn) -> pairing.Programme:
+    """Tiny programmes with capacities up to 2, forbidden cells and sometimes a quota."""
+    n_left, n_right = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
+    scores[rng.random(scores.shape) < 0.15] = np.nan
+    caps_l = [(int(lo), int(lo) + int(extra)) for lo, extra in
+              zip(rng.integers(0, 2, n_left), rng.integers(0, 2, n_left), strict=True)]
+    caps_r = [(0, int(hi)) for hi in rng.integers(1, 3, n_right)]
+    quotas = []
+    if draw(st.booleans()):
+        quotas.append(pairing.Quota(side="right", by="sector", group="textiles", max=1))
+    if draw(st.booleans()):
+        quotas.append(pairing.Quota(side="left", by="sector", group="ai", min=1))
+    return programme_from_matrix(scores, caps_l, caps_r, pairing.Rules(quotas=quotas))
+
+
+def _solve(
+    programme: pairing.Programme, objective: str, solver: str = "auto"
+) -> pairing.Result | None:
+    try:
+        result = pairing.solve(programme, objective=objective, solver=solver)
+    except pairing.Infeasible:
+        return None
+    pairing.check(programme, result)
+    return result
+
+
+# --- brute force ------------------------------------------------------------------------------
+
+@settings(max_examples=30)
+@given(programme=one_to_one_programmes(max_side=4))
+def test_maxmin_threshold_reaches_brute_force(programme: pairing.Programme) -> None:
+    matchings = all_matchings(programme)
+    result = _solve(programme, "maxmin")
+    if not matchings:
+        assert result is None
+        return
+    assert result is not None and result.solver.name == "maxmin-threshold"
+    best = max(min(loop_gains(programme, m), default=0.0) for m in matchings)
+    assert result.objective_value == pytest.approx(best, abs=1e-6)
+    # then the total among the matchings at that level
+    top_total = max(
+        sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
+        for m in matchings if min(loop_gains(programme, m), default=0.0) >= best - 1e-9
+    )
+    assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
+
+
+@settings(max_examples=25)
+@given(programme=ruled_programmes(), objective=st.sampled_from(FAIR))
+def test_fair_objectives_reach_brute_force_with_rules(programme: pairing.Programme,
+                                                      objective: str) -> None:
+    matchings = all_matchings(programme)
+    result = _solve(programme, objective)
+    if not matchings:
+        assert result is None
+        return
+    assert result is not None, f"{objective}: infeasible, brute force found {len(matchings)}"
+    assert result.status == "optimal"
+    got = result_pairs(programme, result)
+    if objective == "maxmin":
+        best = max(min(loop_gains(programme, m), default=0.0) for m in matchings)
+        assert result.objective_value == pytest.approx(best, abs=1e-6)
+    elif objective == "balanced":
+        best = max(loop_balanced(programme, m) for m in matchings)
+        assert loop_balanced(programme, got) == pytest.approx(best, abs=1e-6)
+    else:
+        mine = loop_gains(programme, got)
+        assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
+
+
+@settings(max_examples=20)
+@given(programme=ruled_programmes())
+def test_leximin_dominates_every_other_objective(programme: pairing.Programme) -> None:
+    lexi = _solve(programme, "leximin")
+    if lexi is None:
+        return
+    mine = loop_gains(programme, result_pairs(programme, lexi))
+    for objective in ("total", "maxmin", "balanced"):
+        other = _solve(programme, objective)
+        assert other is not None
+        assert lex_at_least(mine, loop_gains(programme, result_pairs(programme, other))), objective
+
+
+# --- differential: the fast path and the MILP agree -------------------------------------------
+
+@settings(max_examples=25)
+@given(programme=one_to_one_programmes(max_side=6))
+def test_threshold_and_milp_agree_one_to_one(programme: pairing.Programme) -> None:
+    fast = _solve(programme, "maxmin", "maxmin-threshold")
+    slow = _solve(programme, "maxmin", "maxmin-milp")
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast.objective_value == pytest.approx(slow.objective_value, abs=1e-6)
+        assert fast.metrics.total_score == pytest.approx(slow.metrics.total_score, abs=1e-5)
+
+
+def test_asymmetric_gains_count_both_sides() -> None:
+    """Gains from needs/capabilities differ per side; the worst of both is maximised."""
+    rng = np.random.default_rng(8)
+    tags = [f"t{k}" for k in range(5)]
+
+    def enterprise(prefix: str, k: int) -> pairing.Enterprise:
+        return pairing.Enterprise(
+            id=f"{prefix}{k}",
+            capabilities={t: round(float(v), 2) for t, v in zip(tags, rng.random(5), strict=True)},
+            needs={t: round(float(v), 2) for t, v in zip(tags, rng.random(5), strict=True)},
+        )
+
+    programme = pairing.Programme(
+        left=pairing.Side(label="CN", enterprises=[enterprise("c", k) for k in range(5)]),
+        right=pairing.Side(label="PK", enterprises=[enterprise("p", k) for k in range(5)]),
+    )
+    fast = _solve(programme, "maxmin")
+    slow = _solve(programme, "maxmin", "maxmin-milp")
+    assert fast is not None and slow is not None
+    best = max(min(loop_gains(programme, m)) for m in all_matchings(programme))
+    assert fast.objective_value == pytest.approx(best, abs=1e-6)
+    assert slow.objective_value == pytest.approx(best, abs=1e-6)
+
+
+def test_leximin_note_and_time_limit() -> None:
+    rng = np.random.default_rng(2)
+    programme = programme_from_matrix(np.round(rng.random((8, 8)), 3), [(1, 1)] * 8, [(1, 1)] * 8)
+    result = pairing.solve(programme, objective="leximin")
+    assert result.status == "optimal"
+    assert "leximin by" in result.solver.note and "MILP round" in result.solver.note
+    problem = build_problem(programme, pairing.score_matrix(programme), "leximin")
+    try:
+        cut = registry()["leximin-milp"].solve(problem, SolveOptions("leximin", time_limit=0.05))
+    except pairing.SolverTimeout as exc:
+        assert "time limit" in str(exc)
+        return
+    assert cut.status in ("optimal", "feasible")
+    if cut.status == "feasible":
+        assert "time limit reached" in cut.note
+
+
+def test_auto_routes_each_fair_objective() -> None:
+    rng = np.random.default_rng(1)
+    one = programme_from_matrix(rng.random((6, 6)), [(1, 1)] * 6, [(1, 1)] * 6)
+    ruled = programme_from_matrix(rng.random((6, 6)), [(0, 2)] * 6, [(0, 2)] * 6)
+    expected = {
+        ("maxmin", "one"): "maxmin-threshold", ("maxmin", "ruled"): "maxmin-milp",
+        ("balanced", "one"): "balanced-milp", ("leximin", "ruled"): "leximin-milp",
+        ("stable", "ruled"): "stable",
+    }
+    for (objective, which), name in expected.items():
+        programme = one if which == "one" else ruled
+        assert pairing.solve(programme, objective=objective).solver.name == name
+
+
+def test_deterministic() -> None:
+    rng = np.random.default_rng(6)
+    programme = programme_from_matrix(np.round(rng.random((7, 9)), 3), [(0, 2)] * 7, [(0, 1)] * 9)
+    for objective in ("maxmin", "balanced", "leximin", "stable"):
+        a = pairing.solve(programme, objective=objective)
+        b = pairing.solve(programme, objective=objective)
+        assert a.pair_ids() == b.pair_ids(), objective
+
+
+@pytest.mark.slow
+def test_threshold_search_at_1000() -> None:
+    rng = np.random.default_rng(1000)
+    n = 1000
+    programme = programme_from_matrix(rng.random((n, n)), [(1, 1)] * n, [(1, 1)] * n)
+    problem = build_problem(programme, pairing.score_matrix(programme), "maxmin")
+    values = fair_maxmin.bottleneck_values(problem)
+    level, _, tests = fair_maxmin.max_min_level(problem, values)
+    assert level > 0 and tests < 30
+    result = pairing.solve(programme, objective="maxmin")
+    assert result.objective_value == pytest.approx(level)
