@@ -144,3 +144,16 @@ def test_solvers_and_schema() -> None:
     schema = json.loads(invoke("schema").output)
     assert "left" in schema["programme"]["properties"]
     assert "pairs" in schema["result"]["properties"]
+
+
+def test_shipped_rules_example_is_optimal_and_valid(tmp_path: Path) -> None:
+    rules_bundle = REPO / "instances" / "double-hundred-rules"
+    out = tmp_path / "r.json"
+    run = invoke("solve", rules_bundle, "-o", out)
+    assert run.exit_code == 0, run.output
+    result = json.loads(out.read_text())
+    assert result["status"] == "optimal"
+    assert result["solver"]["name"] == "milp"
+    assert all(q["ok"] for q in result["metrics"]["quotas"])
+    assert ["CN-002", "PK-003"] in [[p["left"], p["right"]] for p in result["pairs"]]
+    assert invoke("check", rules_bundle, out).exit_code == 0
