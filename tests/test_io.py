@@ -310,3 +310,32 @@ def test_write_bundle_rejects_tags_with_semicolons(tmp_path: Path) -> None:
     data["left"]["enterprises"][0]["needs"] = {"a;b": 0.5}
     with pytest.raises(InvalidProgramme, match="contains ';'"):
         write_bundle(programme_from_data(data), tmp_path / "b")
+
+
+def test_fast_scores_reader_agrees_with_the_careful_one(tmp_path: Path, monkeypatch) -> None:
+    import numpy as np
+
+    from pairing.io import scores_csv
+
+    rng = np.random.default_rng(4)
+    matrix = np.round(rng.random((30, 20)), 4)
+    matrix[rng.random(matrix.shape) < 0.2] = np.nan
+    path = tmp_path / "scores.csv"
+    lines = ["," + ",".join(f"R{j}" for j in range(20))]
+    lines += [
+        f"L{i}," + ",".join("" if np.isnan(v) else repr(float(v)) for v in row)
+        for i, row in enumerate(matrix)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    fast = scores_csv._read_clean_scores(path)
+    assert fast is not None
+    monkeypatch.setattr(scores_csv, "_read_clean_scores", lambda _path: None)
+    careful, issues = scores_csv.read_scores(path)
+    assert not issues and careful is not None
+    assert fast.left_ids == careful.left_ids and fast.right_ids == careful.right_ids
+    assert fast.rows == careful.rows
+    np.testing.assert_array_equal(fast.matrix, careful.matrix)
+    short = path.read_text().replace(",0.", ",,0.", 0).splitlines()
+    short[3] = short[3].rsplit(",", 1)[0]  # one cell missing: must fall back and report
+    path.write_text("\n".join(short) + "\n")
+    assert scores_csv._read_clean_scores(path) is None

