@@ -12,8 +12,9 @@ the same for everyone, e.g. negating the benefit matrix once for the raw kernels
 - ``kernel:lapjv``, ``kernel:lap``, ``kernel:scipy``, ``kernel:ortools``: the raw assignment
   kernels (``lapjv``, gatagat ``lap``, SciPy, OR-Tools) on the same negated ``float64`` matrix;
   OR-Tools' time includes scaling to integers and building its arcs, which it cannot do without.
-- ``ref:matching``: deferred acceptance by the ``matching`` package (``HospitalResident``,
-  resident-optimal = left-proposing), preference lists built from the gains inside the timing.
+- ``ref:matching``: deferred acceptance by the ``matching`` package (its ``hospital_resident``
+  algorithm, resident-optimal = left-proposing), preference lists and player objects built
+  from the gains inside the timing.
 - ``score_matrix`` and ``matmul``: :func:`pairing.score_matrix` and one NumPy ``float32`` matmul
   of the same output shape (``scoring`` family).
 """
@@ -229,7 +230,10 @@ def _ortools_call(instance: Instance, benefit: np.ndarray) -> Callable[[], Outco
 
 
 def _matching_call(instance: Instance) -> Callable[[], Outcome]:
-    from matching.games import HospitalResident
+    # The algorithm function with the package's player objects: its ``HospitalResident`` game
+    # wrapper deep-copies the players, which recurses past Python's limit at 100 per side.
+    from matching.algorithms import hospital_resident
+    from matching.players import Hospital, Player
 
     from pairing.objectives import objective_value
     from pairing.problem import build_problem
@@ -245,19 +249,18 @@ def _matching_call(instance: Instance) -> Callable[[], Outcome]:
 
     def call() -> Outcome:
         allowed = problem.allowed
+        n_left = problem.shape[0]
         order_left = np.argsort(-problem.gain_left, axis=1, kind="stable")
         order_right = np.argsort(-problem.gain_right, axis=0, kind="stable")
-        resident_prefs = {
-            i: [j for j in order_left[i].tolist() if allowed[i, j]] for i in range(problem.shape[0])
-        }
-        hospital_prefs = {
-            j: [i for i in order_right[:, j].tolist() if allowed[i, j]]
-            for j in range(problem.shape[1])
-        }
-        capacities = {j: int(c) for j, c in enumerate(problem.cap_max_right.tolist())}
-        game = HospitalResident.create_from_dictionaries(resident_prefs, hospital_prefs, capacities)
-        matching = game.solve(optimal="resident")
-        pairs = [(r.name, h.name) for h, residents in matching.items() for r in residents]
+        residents = [Player(i) for i in range(n_left)]
+        hospitals = [Hospital(j, int(c)) for j, c in enumerate(problem.cap_max_right.tolist())]
+        for i, resident in enumerate(residents):
+            resident.set_prefs([hospitals[j] for j in order_left[i].tolist() if allowed[i, j]])
+        for j, hospital in enumerate(hospitals):
+            ranked = order_right[:, j].tolist()
+            hospital.set_prefs([residents[i] for i in ranked if allowed[i, j]])
+        matching = hospital_resident(residents, hospitals, optimal="resident")
+        pairs = [(r.name, h.name) for h, matched in matching.items() for r in matched]
         left = np.array([p[0] for p in pairs], dtype=np.intp)
         right = np.array([p[1] for p in pairs], dtype=np.intp)
         value = objective_value(problem, "stable", left, right)

@@ -53,7 +53,9 @@ def _secs(value: float | None) -> str:
 
 
 def _times(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}×"
+    if value is None:
+        return "–"
+    return f"{value:.2f}×" if value >= 0.1 else f"{value:.2g}×"
 
 
 def _kernel_headlines(rows: list[Row]) -> list[Headline]:
@@ -226,6 +228,8 @@ def markdown(run: BenchRun, rows: list[Row]) -> str:
         f"Peak memory: {meta.get('memory_method')}. On a shared machine absolute times are "
         "noisy: read the ratios.",
         "",
+        *[f"Note: {note}" for note in meta.get("notes", [])],
+        *([""] if meta.get("notes") else []),
         "## Headlines",
         "",
         "| measure | value | goal | met |",
