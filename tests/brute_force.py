@@ -57,7 +57,7 @@ def allowed_cells(programme: Programme, score: np.ndarray) -> list[tuple[int, in
             s = float(score[i, j])
             if math.isnan(s) or (left[i].id, right[j].id) in forbidden:
                 continue
-            if s < np.float32(rules.min_score):
+            if s < score.dtype.type(rules.min_score):
                 continue
             cells.append((i, j))
     return cells

@@ -91,7 +91,7 @@ def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices
         if np.isnan(true_score):
             problems.append(f"pair {pair.left}–{pair.right} has no score (forbidden by scores.csv)")
             continue
-        if true_score < np.float32(rules.min_score):
+        if true_score < matrices.score.dtype.type(rules.min_score):
             problems.append(
                 f"pair {pair.left}–{pair.right} scores {true_score:.6f}, below min_score "
                 f"{rules.min_score}"

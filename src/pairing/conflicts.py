@@ -160,13 +160,13 @@ def _quota_groups(problem: Problem) -> list[RuleGroup]:
 def _pair_groups(problem: Problem, rules: LinearRules) -> list[RuleGroup]:
     groups = []
     cells_l, cells_r = rules.cells_left, rules.cells_right
-    score = np.nan_to_num(np.asarray(problem.score, dtype=np.float32)[cells_l, cells_r], nan=0.0)
+    score = np.nan_to_num(problem.score[cells_l, cells_r], nan=0.0)
     forbidden = (
         problem.forbidden_by_rule[cells_l, cells_r]
         if problem.forbidden_by_rule is not None else np.zeros(rules.n_cells, dtype=bool)
     )
     if problem.min_score > 0:
-        below = np.flatnonzero((score < np.float32(problem.min_score)) & ~forbidden)
+        below = np.flatnonzero((score < score.dtype.type(problem.min_score)) & ~forbidden)
         if len(below):
             def relax_min_score(b: _Bounds, cells: np.ndarray = below) -> None:
                 b.var_upper[cells] = 1.0

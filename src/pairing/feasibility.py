@@ -225,7 +225,10 @@ def _hall_groups(problem: Problem) -> list[str]:
         needing = mask & (mins > 0)
         if not needing.any():
             continue
-        partners = allowed[needing].any(axis=0)
+        if needing.all():  # the whole side: reduce without copying the matrix
+            partners = problem.allowed.any(axis=1 if side == "right" else 0)
+        else:
+            partners = allowed[needing].any(axis=0)
         need, room = int(mins[needing].sum()), int(other_max[partners].sum())
         if need > room:
             reasons.append(

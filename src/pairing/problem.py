@@ -40,7 +40,8 @@ class Problem:
     Attributes
     ----------
     score, gain_left, gain_right
-        (n_left, n_right) ``float32`` matrices; ``score`` may hold NaN for forbidden cells.
+        (n_left, n_right) matrices: gains ``float32``, ``score`` ``float32`` (computed) or
+        ``float64`` (an organisers' matrix); ``score`` may hold NaN for forbidden cells.
     allowed
         (n_left, n_right) bool: not forbidden, not NaN, score at least ``min_score``.
     cap_min_left, cap_max_left, cap_min_right, cap_max_right
@@ -76,6 +77,8 @@ class Problem:
     @cached_property
     def weights(self) -> np.ndarray:
         """Scores with forbidden cells set to 0, as ``float64`` (what solvers maximise)."""
+        if self.score.dtype == np.float64 and self.allowed.all():
+            return self.score  # nothing to zero: share the (read-only by contract) matrix
         weights = self.score.astype(np.float64)
         weights[~self.allowed] = 0.0
         return weights
@@ -130,7 +133,8 @@ def build_problem(
         forbidden_by_rule[idx[:, 0], idx[:, 1]] = True
         allowed &= ~forbidden_by_rule
     if rules.min_score > 0:
-        allowed &= np.nan_to_num(score, nan=0.0) >= np.float32(rules.min_score)
+        # compare in the matrix's own dtype, so a score equal to min_score is allowed
+        allowed &= np.nan_to_num(score, nan=0.0) >= score.dtype.type(rules.min_score)
 
     required = np.asarray(
         [(left_pos[a], right_pos[b]) for a, b in rules.required], dtype=np.intp

@@ -170,7 +170,7 @@ def _blocked_by(programme: Programme, matrices: ScoreMatrices, i: int, j: int) -
     score = float(matrices.score[i, j])
     if np.isnan(score):
         found.append("no score: the organisers' score matrix leaves this cell empty")
-    elif score < np.float32(rules.min_score):
+    elif score < matrices.score.dtype.type(rules.min_score):
         found.append(f"score {score:.6f} is below min_score {rules.min_score}")
     for label, e in ((programme.left.label, left), (programme.right.label, right)):
         if e.capacity.max == 0:

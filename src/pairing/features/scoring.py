@@ -36,8 +36,9 @@ with the weights of ``rules.weights`` (default: mutual 1, the others 0).
 When the programme carries the organisers' own ``scores``, they replace this: score = the
 given cell, and both gains equal the score; an empty cell forbids the pair.
 
-Dtypes: ``float32`` throughout (three 10,000 × 10,000 matrices take 1.2 GB); sums over pairs
-are accumulated in ``float64`` downstream.
+Dtypes: gains are always ``float32``, and so are computed scores (three 10,000 × 10,000
+matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array it came in
+(shared, not copied). Sums over pairs are accumulated in ``float64`` downstream.
 """
 
 from __future__ import annotations
@@ -136,8 +137,10 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     """
     vocabulary = build_vocabulary(programme)
     if programme.scores is not None:
-        score = programme.scores.astype(_DTYPE)
-        gains = np.where(np.isnan(score), _DTYPE(0), score)  # 1 pass; nan_to_num also scans ±inf
+        # The organisers' float64 matrix is the score as is (shared, never mutated downstream):
+        # the total-score solvers want float64 anyway. Gains stay float32 like every gain.
+        score = programme.scores
+        gains = np.where(np.isnan(score), _DTYPE(0), score).astype(_DTYPE)
         return ScoreMatrices(score, gains, gains, vocabulary)
 
     left, right = programme.left.enterprises, programme.right.enterprises

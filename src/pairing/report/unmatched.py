@@ -127,7 +127,7 @@ def _no_partner_text(view: _View, k: int, min_score: float) -> str:
     row = view.score[k]
     no_score = np.isnan(row)
     forbidden = view.forbidden[k] & ~no_score
-    low = ~no_score & ~forbidden & (row < np.float32(min_score))
+    low = ~no_score & ~forbidden & (row < row.dtype.type(min_score))
     closed = ~no_score & ~forbidden & ~low & (view.other_cap_max == 0)
     parts = []
     for count, what in (

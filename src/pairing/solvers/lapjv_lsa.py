@@ -21,11 +21,11 @@ __all__ = ["SPEC", "lapjv_kernel", "solve"]
 def lapjv_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Maximise ``benefit`` over allowed cells, one column per row (rows ≤ cols)."""
     n_rows, n_cols = benefit.shape
-    span = float(np.abs(benefit).max(initial=0.0)) + 1.0
-    penalty = span * (n_cols + 1)
     cost = np.empty((n_cols, n_cols), dtype=np.float64)
     np.negative(benefit, out=cost[:n_rows])
-    cost[:n_rows][~allowed] = penalty
+    if not allowed.all():
+        span = max(abs(float(benefit.max(initial=0.0))), abs(float(benefit.min(initial=0.0))))
+        np.copyto(cost[:n_rows], (span + 1.0) * (n_cols + 1), where=~allowed)
     cost[n_rows:] = 0.0
     row_to_col = lapjv(cost)[0]
     rows = np.arange(n_rows, dtype=np.intp)
