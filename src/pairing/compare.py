@@ -66,22 +66,16 @@ class ComparisonRow:
 
 
 def _row(objective: str, result: Result, runtime: float) -> ComparisonRow:
-    m = result.metrics
+    metrics = result.metrics.headline()
+    metrics.pop("mean_score")
     return ComparisonRow(
         objective=objective,
         status=result.status,
         solver=result.solver.name,
         objective_value=result.objective_value,
-        total_score=m.total_score,
-        min_gain_left=m.left.min_gain,
-        min_gain_right=m.right.min_gain,
-        mean_gain_left=m.left.mean_gain,
-        mean_gain_right=m.right.mean_gain,
-        gini=m.gini,
-        blocking_pairs=m.blocking_pairs,
-        pairs=m.pairs,
         runtime_s=round(runtime, 4),
         note=result.solver.note,
+        **metrics,  # type: ignore[arg-type]
     )
 
 

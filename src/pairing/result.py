@@ -84,6 +84,20 @@ class Metrics(_Frozen):
     pairs_by_sector: dict[str, dict[str, int]] = Field(default_factory=dict)
     quotas: list[QuotaUsage] = Field(default_factory=list)
 
+    def headline(self) -> dict[str, float | int]:
+        """The metrics a table row shows (compare, sweeps), flat and named for columns."""
+        return {
+            "pairs": self.pairs,
+            "total_score": self.total_score,
+            "mean_score": self.mean_score,
+            "min_gain_left": self.left.min_gain,
+            "mean_gain_left": self.left.mean_gain,
+            "min_gain_right": self.right.min_gain,
+            "mean_gain_right": self.right.mean_gain,
+            "gini": self.gini,
+            "blocking_pairs": self.blocking_pairs,
+        }
+
 
 class SolverInfo(_Frozen):
     name: str

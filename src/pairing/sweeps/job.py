@@ -119,21 +119,12 @@ def run_job(programme: Programme, job: Job) -> dict[str, Any]:
         return failure_row(job, _status_of(exc), str(exc), _elapsed(started))
     except Exception as exc:  # a bug in a solver must not stop the sweep; record it
         return failure_row(job, "error", f"{type(exc).__name__}: {exc}", _elapsed(started))
-    metrics = result.metrics
     row: dict[str, Any] = {"job": job.id, **job.params}
     row.update(
         status=result.status,
         error=None,
         objective_value=result.objective_value,
-        pairs=metrics.pairs,
-        total_score=metrics.total_score,
-        mean_score=metrics.mean_score,
-        min_gain_left=metrics.left.min_gain,
-        mean_gain_left=metrics.left.mean_gain,
-        min_gain_right=metrics.right.min_gain,
-        mean_gain_right=metrics.right.mean_gain,
-        gini=metrics.gini,
-        blocking_pairs=metrics.blocking_pairs,
+        **result.metrics.headline(),
         runtime_s=_elapsed(started),
         solved_by=result.solver.name,
         worker=None,
