@@ -157,3 +157,47 @@ def test_shipped_rules_example_is_optimal_and_valid(tmp_path: Path) -> None:
     assert all(q["ok"] for q in result["metrics"]["quotas"])
     assert ["CN-002", "PK-003"] in [[p["left"], p["right"]] for p in result["pairs"]]
     assert invoke("check", rules_bundle, out).exit_code == 0
+
+
+def test_check_rejects_an_unconfirmed_infeasible_claim_and_a_foreign_result(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert invoke("solve", INSTANCE, "-o", out).exit_code == 0
+    data = json.loads(out.read_text())
+    claim = dict(data, status="infeasible", pairs=[])
+    (tmp_path / "claim.json").write_text(json.dumps(claim))
+    run = invoke("check", INSTANCE, tmp_path / "claim.json")
+    assert run.exit_code == 1
+    assert "status 'infeasible' is not confirmed" in run.output
+    other = tmp_path / "other.json"
+    assert (
+        invoke("generate", "--left", "100", "--right", "100", "--seed", "9", "-o", other).exit_code
+        == 0
+    )
+    run = invoke("check", other, out)
+    assert run.exit_code == 1
+    assert "input_sha256 does not match this programme" in run.output
+
+
+def test_check_reports_objective_errors_beside_rule_violations(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert invoke("solve", INSTANCE, "-o", out).exit_code == 0
+    data = json.loads(out.read_text())
+    data["pairs"] = data["pairs"][1:]  # one pair short: capacity and unmatched violations
+    data["objective_value"] = 99.0
+    out.write_text(json.dumps(data))
+    run = invoke("check", INSTANCE, out)
+    assert run.exit_code == 1
+    assert "capacity is 1..1" in run.output
+    assert "objective_value 99.0 but the pairs give" in run.output
+
+
+def test_outputs_are_readable_like_any_file(tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "r.json"
+    old = os.umask(0o022)
+    try:
+        assert invoke("solve", INSTANCE, "-o", out).exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

@@ -47,6 +47,21 @@ def all_matchings(programme: pairing.Programme) -> list[list[tuple[int, int]]]:
     return found
 
 
+def counted(programme: pairing.Programme) -> tuple[list[bool], list[bool]]:
+    """The fairness population by loops: per side, the guaranteed enterprises if any; else
+    everyone who may have a partner, when the other side has room for all of them."""
+    sides = []
+    for ents, other in (
+        (programme.left.enterprises, programme.right.enterprises),
+        (programme.right.enterprises, programme.left.enterprises),
+    ):
+        must = [e.capacity.min >= 1 for e in ents]
+        could = [e.capacity.max >= 1 for e in ents]
+        room = sum(e.capacity.max for e in other)
+        sides.append(must if any(must) or sum(could) > room else could)
+    return sides[0], sides[1]
+
+
 def loop_gains(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> list[float]:
     """Gains of the fairness population, by loops (see the objectives module's definition)."""
     m = pairing.score_matrix(programme)
@@ -56,12 +71,7 @@ def loop_gains(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> l
     for i, j in chosen:
         g_l[i] += float(m.gain_left[i, j])
         g_r[j] += float(m.gain_right[i, j])
-    guaranteed = [e.capacity.min >= 1 for e in left], [e.capacity.min >= 1 for e in right]
-    if any(guaranteed[0]) or any(guaranteed[1]):
-        counted_l, counted_r = guaranteed
-    else:
-        counted_l = [e.capacity.max >= 1 for e in left]
-        counted_r = [e.capacity.max >= 1 for e in right]
+    counted_l, counted_r = counted(programme)
     return [g for g, c in zip(g_l, counted_l, strict=True) if c] + [
         g for g, c in zip(g_r, counted_r, strict=True) if c
     ]
@@ -75,12 +85,7 @@ def loop_balanced(programme: pairing.Programme, chosen: list[tuple[int, int]]) -
     for i, j in chosen:
         g_l[i] += float(m.gain_left[i, j])
         g_r[j] += float(m.gain_right[i, j])
-    guaranteed = [e.capacity.min >= 1 for e in left], [e.capacity.min >= 1 for e in right]
-    if any(guaranteed[0]) or any(guaranteed[1]):
-        counted_l, counted_r = guaranteed
-    else:
-        counted_l = [e.capacity.max >= 1 for e in left]
-        counted_r = [e.capacity.max >= 1 for e in right]
+    counted_l, counted_r = counted(programme)
     means = []
     for g, c in ((g_l, counted_l), (g_r, counted_r)):
         members = [x for x, keep in zip(g, c, strict=True) if keep]

@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 from pairing.check import check, violations
 from pairing.errors import (
     CheckFailed,
+    HeuristicFailed,
     Infeasible,
     InvalidProgramme,
     Issue,
@@ -57,6 +58,7 @@ __all__ = [
     "Capacity",
     "CheckFailed",
     "Enterprise",
+    "HeuristicFailed",
     "Infeasible",
     "InvalidProgramme",
     "Issue",

@@ -16,7 +16,9 @@ from collections import Counter
 import numpy as np
 
 from pairing.errors import CheckFailed
+from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, score_matrix
+from pairing.hashing import input_sha256
 from pairing.model import Programme
 from pairing.objectives import objective_value
 from pairing.problem import build_problem
@@ -156,20 +158,45 @@ def _unmatched_problems(programme: Programme, result: Result) -> list[str]:
     return problems
 
 
+def _claim_problems(programme: Programme, result: Result, matrices: ScoreMatrices) -> list[str]:
+    """A result without a matching: it has no pairs, and an 'infeasible' claim has a proof."""
+    if result.pairs:
+        return [f"a {result.status} result must have no pairs, this one has {len(result.pairs)}"]
+    if result.status == "infeasible":
+        problem = build_problem(programme, matrices, result.objective)
+        if not counting_conflicts(problem):
+            return [
+                "status 'infeasible' is not confirmed: no counting argument shows the rules "
+                "conflict; re-solve with `pairing solve` (an exact solver proves or refutes it)"
+            ]
+    return []
+
+
 def violations(
-    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+    programme: Programme,
+    result: Result,
+    matrices: ScoreMatrices | None = None,
+    *,
+    check_input_hash: bool = True,
 ) -> list[str]:
-    """Every way ``result`` breaks ``programme`` (empty list: the result is valid)."""
-    if result.status in ("infeasible", "time_limit"):
-        return [f"a {result.status} result must have no pairs"] if result.pairs else []
+    """Every way ``result`` breaks ``programme`` (empty list: the result is valid).
+
+    ``check_input_hash=False`` skips comparing ``result.input_sha256`` with the programme's
+    hash (the solver, which has just computed it, passes False).
+    """
     matrices = matrices if matrices is not None else score_matrix(programme)
     problems: list[str] = []
+    if check_input_hash and result.input_sha256 != input_sha256(programme):
+        problems.append(
+            "input_sha256 does not match this programme: the result was computed for another "
+            "programme, or the programme changed since"
+        )
+    if result.status in ("infeasible", "time_limit"):
+        return problems + _claim_problems(programme, result, matrices)
     left, right = _pair_indices(programme, result, problems)
     problems += _capacity_problems(programme, left, right)
     problems += _rule_problems(programme, result, matrices)
     problems += _unmatched_problems(programme, result)
-    if problems:
-        return problems
     problem = build_problem(programme, matrices, result.objective)
     value = objective_value(problem, result.objective, left, right)
     if not _close(result.objective_value, value, scale=float(len(left)) * 1e-3):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CheckFailed",
+    "HeuristicFailed",
     "Infeasible",
     "InvalidProgramme",
     "Issue",
@@ -99,6 +100,13 @@ class UnsupportedProblem(PairingError, ValueError):
 
 class SolverError(PairingError):
     """A solver failed in a way that is not the input's fault (a bug or a library failure)."""
+
+
+class HeuristicFailed(SolverError):
+    """A heuristic solver found no matching that meets every rule.
+
+    Unlike :class:`Infeasible` this proves nothing: an exact solver may still find one.
+    """
 
 
 class CheckFailed(PairingError):

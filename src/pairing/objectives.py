@@ -2,10 +2,12 @@
 
 An enterprise's gain is the sum of its gains over its partners (0 when it has none). The
 fairness objectives look at the *population* of enterprises that a matching can be asked to
-serve: those guaranteed a partner (capacity min ≥ 1); when no enterprise is guaranteed one,
-every enterprise that may have a partner (capacity max ≥ 1). In a rectangular programme under
-the linear-assignment convention this is the smaller side plus nobody from the larger side —
-the larger side's surplus necessarily stays alone and would otherwise pin every worst gain to 0.
+serve, side by side: those guaranteed a partner (capacity min ≥ 1); on a side where nobody is
+guaranteed one, every enterprise that may have a partner (capacity max ≥ 1), provided the other
+side has room for all of them. Under the linear-assignment convention of a rectangular
+programme this is the smaller side and nobody from the larger one — the larger side's surplus
+necessarily stays alone and would otherwise pin every worst gain to 0; when one side hosts
+several partners and the other may stay alone (1..3 × 0..2), both sides count.
 
 Objective values:
 
@@ -38,13 +40,28 @@ def enterprise_gains(
     return totals_left, totals_right
 
 
+def _side_population(
+    cap_min: np.ndarray, cap_max: np.ndarray, other_cap_max: np.ndarray
+) -> np.ndarray:
+    must = cap_min >= 1
+    could = cap_max >= 1
+    if must.any() or int(could.sum()) > int(other_cap_max.sum()):
+        return must
+    return could
+
+
 def fairness_population(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks of the left and right enterprises the fairness objectives count."""
-    must_left = problem.cap_min_left >= 1
-    must_right = problem.cap_min_right >= 1
-    if must_left.any() or must_right.any():
-        return must_left, must_right
-    return problem.cap_max_left >= 1, problem.cap_max_right >= 1
+    """Boolean masks of the left and right enterprises the fairness objectives count.
+
+    Per side: the enterprises guaranteed a partner (capacity min ≥ 1) if there are any; else
+    every enterprise that may have one (capacity max ≥ 1), as long as the other side's
+    capacity could give each of them a partner — otherwise (the surplus side of a rectangular
+    programme) nobody on that side, whose worst gain is 0 in every matching.
+    """
+    return (
+        _side_population(problem.cap_min_left, problem.cap_max_left, problem.cap_max_right),
+        _side_population(problem.cap_min_right, problem.cap_max_right, problem.cap_max_left),
+    )
 
 
 def objective_value(problem: Problem, objective: str, left: np.ndarray, right: np.ndarray) -> float:

@@ -35,10 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from pairing.errors import Infeasible, InvalidProgramme, Issue
 from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, score_matrix
+from pairing.hashing import input_sha256
 from pairing.model import Capacity, Enterprise, Programme, Side
 from pairing.problem import build_problem
 from pairing.result import Result
-from pairing.solve import input_sha256, solve
+from pairing.solve import solve
 from pairing.solvers.auto import choose_solver
 from pairing.solvers.base import SolveOptions
 

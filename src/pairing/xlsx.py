@@ -24,13 +24,13 @@ import csv
 import datetime as dt
 import json
 import math
-import os
 import re
 import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from pairing.atomic import atomic_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.model import Programme
 
@@ -373,11 +373,5 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
 
 def _write_bytes_atomic(data: bytes, path: Path) -> None:
     """Replace ``path`` with ``data`` atomically (a temporary file in the same folder)."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temp:
+        temp.write_bytes(data)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pairing.atomic import atomic_path, write_atomic
 from pairing.bench.aggregate import Row, summarise
 from pairing.bench.grid import FAMILIES
 from pairing.bench.runner import BenchRun
@@ -286,7 +287,8 @@ def write_chart(rows: list[Row], path: Path) -> None:
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as temp:
+        fig.savefig(temp, dpi=110, format="png")
     plt.close(fig)
 
 
@@ -299,7 +301,7 @@ def write_json(run: BenchRun, rows: list[Row], path: Path) -> None:
         "headlines": [h.__dict__ for h in headlines(rows, run.instances)],
         "runs": run.runs,
     }
-    path.write_text(json.dumps(data, indent=1, default=str) + "\n")
+    write_atomic(path, json.dumps(data, indent=1, default=str) + "\n")
 
 
 def read_run(path: Path) -> BenchRun:
@@ -318,6 +320,6 @@ def write_outputs(run: BenchRun, out: Path) -> dict[str, Path]:
         "chart": out / "chart.png",
     }
     write_json(run, rows, paths["json"])
-    paths["markdown"].write_text(markdown(run, rows) + "\n")
+    write_atomic(paths["markdown"], markdown(run, rows) + "\n")
     write_chart(rows, paths["chart"])
     return paths

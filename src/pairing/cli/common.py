@@ -17,6 +17,7 @@ import click
 
 from pairing.errors import (
     CheckFailed,
+    HeuristicFailed,
     Infeasible,
     InvalidProgramme,
     PairingError,
@@ -38,7 +39,7 @@ def fail(message: str, code: int) -> None:
 
 
 def _exit_code(exc: PairingError) -> int:
-    if isinstance(exc, (Infeasible, CheckFailed)):
+    if isinstance(exc, (Infeasible, CheckFailed, HeuristicFailed)):
         return EXIT_INFEASIBLE
     if isinstance(exc, SolverTimeout):
         return EXIT_TIMEOUT

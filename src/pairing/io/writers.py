@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +19,7 @@ from typing import IO, Any
 import numpy as np
 import tomli_w
 
+from pairing.atomic import atomic_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS
 from pairing.model import Enterprise, Programme, Rules, Side
@@ -31,15 +30,8 @@ __all__ = ["dump_programme_json", "write_bundle"]
 @contextlib.contextmanager
 def _atomic_writer(path: Path) -> Iterator[IO[str]]:
     """A text handle on a temporary file that replaces ``path`` when the block succeeds."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with atomic_path(path) as temp, temp.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 def _levels_cell(levels: dict[str, float], where: str) -> str:

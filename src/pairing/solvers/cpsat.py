@@ -36,6 +36,8 @@ def _row_domain(low: float, high: float, size: int) -> tuple[int, int] | None:
     """Integer domain of a row counting ``size`` cells; None when it cannot bind."""
     lo = max(0, int(np.ceil(low))) if np.isfinite(low) else 0
     hi = min(size, int(np.floor(high))) if np.isfinite(high) else size
+    if lo > hi:  # e.g. a minimum larger than the cells the row counts: no solution at all
+        raise Infeasible([])
     if lo <= 0 and hi >= size:
         return None
     return lo, hi

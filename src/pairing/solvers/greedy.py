@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.errors import Infeasible
+from pairing.errors import HeuristicFailed
 from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 
@@ -67,9 +67,10 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     if short:
         msg = (
             f"greedy left {short} enterprise(s) below their minimum number of partners; "
-            "greedy is a heuristic baseline: use an exact solver (e.g. --solver auto)"
+            "greedy is a heuristic baseline, so this does not mean the rules conflict: "
+            "use an exact solver (e.g. --solver auto)"
         )
-        raise Infeasible(msg)
+        raise HeuristicFailed(msg)
     order = np.lexsort((right, left))
     return Assignment(left[order], right[order], "feasible")
 

@@ -22,12 +22,12 @@ import csv
 import io
 import math
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from pairing.atomic import atomic_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.sweeps.grid import Job, Target
 from pairing.sweeps.job import RESULT_COLUMNS
@@ -92,15 +92,8 @@ def _parse_cell(text: str, kind: str, *, param: bool) -> Any:
 
 def _write_atomic(path: Path, write: Any) -> None:
     """Write a file through a temporary file in its folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temp:
+        write(temp)
 
 
 def _check_writable(path: Path) -> None:
