@@ -284,3 +284,44 @@ def test_threshold_search_at_1000() -> None:
     assert level > 0 and tests < 30
     result = pairing.solve(programme, objective="maxmin")
     assert result.objective_value == pytest.approx(level)
+
+
+@settings(max_examples=30)
+@given(programme=one_to_one_programmes(max_side=4))
+def test_balanced_one_to_one_reaches_brute_force(programme: pairing.Programme) -> None:
+    """The Lagrangian (LAPJV) pruning of balanced-milp keeps the optimum and its best total."""
+    matchings = all_matchings(programme)
+    result = _solve(programme, "balanced", "balanced-milp")
+    if not matchings:
+        assert result is None
+        return
+    assert result is not None and result.status == "optimal"
+    best = max(loop_balanced(programme, m) for m in matchings)
+    got = loop_balanced(programme, result_pairs(programme, result))
+    assert got == pytest.approx(best, abs=1e-6)
+    top_total = max(
+        sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
+        for m in matchings if loop_balanced(programme, m) >= best - 1e-9
+    )
+    assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
+
+
+@pytest.mark.parametrize("solver", ["balanced-milp", "maxmin-milp", "leximin-milp"])
+def test_tiny_time_limit_is_respected(solver: str) -> None:
+    """A tiny limit on a moderate instance: back soon, feasible (with a bound) or a timeout."""
+    import time
+
+    from pairing.generator import generate
+
+    objective = solver.split("-")[0]
+    programme = generate(150, 150, seed=7)
+    problem = build_problem(programme, pairing.score_matrix(programme), objective)
+    limit = 0.2
+    started = time.perf_counter()
+    try:
+        found = registry()[solver].solve(problem, SolveOptions(objective, time_limit=limit))
+    except pairing.SolverTimeout:
+        found = None
+    assert time.perf_counter() - started < 10 * limit + 5
+    if found is not None and found.status == "feasible":
+        assert "time limit" in found.note

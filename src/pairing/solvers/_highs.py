@@ -162,6 +162,10 @@ class HighsModel:
             np.asarray(upper, dtype=np.float64),
         )
 
+    def set_option(self, name: str, value: bool | int | float | str) -> None:
+        """Set one HiGHS option (e.g. ``presolve`` to ``"off"``) for the next runs."""
+        self._highs.setOptionValue(name, value)
+
     def set_solution(self, x: np.ndarray) -> None:
         """Offer a (feasible) starting solution to the next MIP run."""
         cols = np.arange(len(x), dtype=np.int32)
