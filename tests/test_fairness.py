@@ -62,15 +62,22 @@ def counted(programme: pairing.Programme) -> tuple[list[bool], list[bool]]:
     return sides[0], sides[1]
 
 
-def loop_gains(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> list[float]:
-    """Gains of the fairness population, by loops (see the objectives module's definition)."""
+def side_gains(
+    programme: pairing.Programme, chosen: list[tuple[int, int]]
+) -> tuple[list[float], list[float]]:
+    """Every enterprise's gain (sum over its partners), by loops."""
     m = pairing.score_matrix(programme)
-    left, right = programme.left.enterprises, programme.right.enterprises
-    g_l = [0.0] * len(left)
-    g_r = [0.0] * len(right)
+    g_l = [0.0] * len(programme.left.enterprises)
+    g_r = [0.0] * len(programme.right.enterprises)
     for i, j in chosen:
         g_l[i] += float(m.gain_left[i, j])
         g_r[j] += float(m.gain_right[i, j])
+    return g_l, g_r
+
+
+def loop_gains(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> list[float]:
+    """Gains of the fairness population, by loops (see the objectives module's definition)."""
+    g_l, g_r = side_gains(programme, chosen)
     counted_l, counted_r = counted(programme)
     return [g for g, c in zip(g_l, counted_l, strict=True) if c] + [
         g for g, c in zip(g_r, counted_r, strict=True) if c
@@ -78,13 +85,7 @@ def loop_gains(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> l
 
 
 def loop_balanced(programme: pairing.Programme, chosen: list[tuple[int, int]]) -> float:
-    m = pairing.score_matrix(programme)
-    left, right = programme.left.enterprises, programme.right.enterprises
-    g_l = [0.0] * len(left)
-    g_r = [0.0] * len(right)
-    for i, j in chosen:
-        g_l[i] += float(m.gain_left[i, j])
-        g_r[j] += float(m.gain_right[i, j])
+    g_l, g_r = side_gains(programme, chosen)
     counted_l, counted_r = counted(programme)
     means = []
     for g, c in ((g_l, counted_l), (g_r, counted_r)):
