@@ -107,7 +107,7 @@ def _members_text(problem: Problem, quota: GroupBound) -> tuple[str, np.ndarray,
     """How to name a quota's enterprises, and its left and right member masks."""
     if quota.kind == "pair":
         return "enterprise pairs", quota.left_mask, quota.right_mask
-    if bool(quota.right_mask.all()) and not bool(quota.left_mask.all()):
+    if quota.side == "left":
         return f"{problem.labels[0]} enterprises", quota.left_mask, quota.right_mask
     return f"{problem.labels[1]} enterprises", quota.left_mask, quota.right_mask
 
@@ -139,7 +139,7 @@ def _quota_reach(problem: Problem) -> list[str]:
                 f"and {int(cells.any(axis=0).sum())} of its {int(right_mask.sum())} "
                 f"{problem.labels[1]} enterprises"
             )
-        elif bool(right_mask.all()):
+        elif quota.side == "left":
             having = int((left_mask & cells.any(axis=1)).sum())
             witness = f"only {having} of its {int(left_mask.sum())} {what} have an allowed partner"
         else:
@@ -173,7 +173,7 @@ def _quota_max_conflicts(problem: Problem) -> list[str]:
             )
         if quota.kind != "side":
             continue
-        if bool(quota.right_mask.all()):
+        if quota.side == "left":
             mins, mask, label, ids = (problem.cap_min_left, quota.left_mask, problem.labels[0],
                                       problem.left_ids)
         else:
@@ -206,7 +206,7 @@ def _hall_groups(problem: Problem) -> list[str]:
     for quota in problem.quotas:
         if quota.kind != "side":
             continue
-        side = "left" if bool(quota.right_mask.all()) else "right"
+        side = quota.side
         members = quota.left_mask if side == "left" else quota.right_mask
         groups.append((side, _where(quota), members))
     seen: set[tuple[str, bytes]] = set()

@@ -31,6 +31,7 @@ class GroupBound:
     max: int | None
     kind: str  # "side" (one side's group) or "pair" (a left sector × a right sector)
     rule: str = ""  # where the rule came from, e.g. "rules.quotas[2]"
+    side: str = ""  # a side quota's side, "left" or "right" ("" for a pair quota)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ def build_problem(
                 quota.max,
                 "side",
                 f"rules.quotas[{k}]",
+                quota.side,
             )
         )
     for k, pq in enumerate(rules.pair_quotas):

@@ -34,7 +34,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from pairing.errors import Infeasible, SolverError
-from pairing.problem import GroupBound, Problem
+from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.scaling import to_int_scores
 
@@ -50,18 +50,13 @@ class _Group:
     high: int | None
 
 
-def _quota_side(quota: GroupBound) -> str:
-    """``left`` when the quota groups left enterprises (its right mask is everyone)."""
-    return "left" if bool(quota.right_mask.all()) else "right"
-
-
 def _groups(problem: Problem) -> tuple[str, list[_Group]] | str:
     """The side carrying quotas and its disjoint groups (bounds merged), or why it cannot."""
     if any(q.kind != "side" for q in problem.quotas):
         return "pair quotas (a flow network routes one side's groups only)"
     if not problem.quotas:
         return "left", []
-    sides = {_quota_side(q) for q in problem.quotas}
+    sides = {q.side for q in problem.quotas}
     if len(sides) > 1:
         return "side quotas on both sides (a flow network routes one side's groups only)"
     side = sides.pop()
