@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "HEADLINE_METRICS",
     "Alternate",
     "Metrics",
     "Pair",
@@ -67,6 +68,20 @@ class QuotaUsage(_Frozen):
     ok: bool
 
 
+#: The keys of :meth:`Metrics.headline`, in column order.
+HEADLINE_METRICS: tuple[str, ...] = (
+    "pairs",
+    "total_score",
+    "mean_score",
+    "min_gain_left",
+    "mean_gain_left",
+    "min_gain_right",
+    "mean_gain_right",
+    "gini",
+    "blocking_pairs",
+)
+
+
 class Metrics(_Frozen):
     """Fairness metrics reported for every result, whatever its objective."""
 
@@ -86,7 +101,7 @@ class Metrics(_Frozen):
 
     def headline(self) -> dict[str, float | int]:
         """The metrics a table row shows (compare, sweeps), flat and named for columns."""
-        return {
+        values: dict[str, float | int] = {
             "pairs": self.pairs,
             "total_score": self.total_score,
             "mean_score": self.mean_score,
@@ -97,6 +112,7 @@ class Metrics(_Frozen):
             "gini": self.gini,
             "blocking_pairs": self.blocking_pairs,
         }
+        return {key: values[key] for key in HEADLINE_METRICS}
 
 
 class SolverInfo(_Frozen):

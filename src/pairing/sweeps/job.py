@@ -22,6 +22,7 @@ from pairing.errors import (
     UnsupportedProblem,
 )
 from pairing.model import Programme
+from pairing.result import HEADLINE_METRICS
 from pairing.solve import solve
 from pairing.sweeps.grid import Job
 from pairing.sweeps.overrides import apply_settings
@@ -33,15 +34,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "status",
     "error",
     "objective_value",
-    "pairs",
-    "total_score",
-    "mean_score",
-    "min_gain_left",
-    "mean_gain_left",
-    "min_gain_right",
-    "mean_gain_right",
-    "gini",
-    "blocking_pairs",
+    *HEADLINE_METRICS,
     "runtime_s",
     "solved_by",
     "worker",
