@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 import pairing
 from brute_force import _feasible, allowed_cells
 from pairing.problem import build_problem
-from pairing.solvers import fair_maxmin, registry
+from pairing.solvers import registry
 from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair import levels
 from strategies import one_to_one_programmes, programme_from_matrix
 
 FAIR = ("maxmin", "leximin", "balanced")
@@ -48,18 +49,12 @@ def all_matchings(programme: pairing.Programme) -> list[list[tuple[int, int]]]:
 
 
 def counted(programme: pairing.Programme) -> tuple[list[bool], list[bool]]:
-    """The fairness population by loops: per side, the guaranteed enterprises if any; else
-    everyone who may have a partner, when the other side has room for all of them."""
-    sides = []
-    for ents, other in (
-        (programme.left.enterprises, programme.right.enterprises),
-        (programme.right.enterprises, programme.left.enterprises),
-    ):
-        must = [e.capacity.min >= 1 for e in ents]
-        could = [e.capacity.max >= 1 for e in ents]
-        room = sum(e.capacity.max for e in other)
-        sides.append(must if any(must) or sum(could) > room else could)
-    return sides[0], sides[1]
+    """Who counts, by loops: every enterprise of the sides named by ``rules.fair_to``."""
+    fair_to = programme.rules.fair_to
+    return (
+        [fair_to in ("both", "left")] * len(programme.left.enterprises),
+        [fair_to in ("both", "right")] * len(programme.right.enterprises),
+    )
 
 
 def side_gains(
@@ -126,7 +121,18 @@ def ruled_programmes(draw: st.DrawFn) -> pairing.Programme:
         quotas.append(pairing.Quota(side="right", by="sector", group="textiles", max=1))
     if draw(st.booleans()):
         quotas.append(pairing.Quota(side="left", by="sector", group="ai", min=1))
-    return programme_from_matrix(scores, caps_l, caps_r, pairing.Rules(quotas=quotas))
+    fair_to = draw(st.sampled_from(("both", "left", "right")))
+    return programme_from_matrix(scores, caps_l, caps_r,
+                                 pairing.Rules(quotas=quotas, fair_to=fair_to))
+
+
+@st.composite
+def one_to_one_fair_to(draw: st.DrawFn, max_side: int = 4) -> pairing.Programme:
+    """One-to-one programmes counting both sides, or only one."""
+    programme = draw(one_to_one_programmes(max_side=max_side))
+    fair_to = draw(st.sampled_from(("both", "left", "right")))
+    rules = programme.rules.model_copy(update={"fair_to": fair_to})
+    return programme.model_copy(update={"rules": rules})
 
 
 def _solve(
@@ -142,8 +148,8 @@ def _solve(
 
 # --- brute force ------------------------------------------------------------------------------
 
-@settings(max_examples=30)
-@given(programme=one_to_one_programmes(max_side=4))
+@settings(max_examples=40)
+@given(programme=one_to_one_fair_to(max_side=4))
 def test_maxmin_threshold_reaches_brute_force(programme: pairing.Programme) -> None:
     matchings = all_matchings(programme)
     result = _solve(programme, "maxmin")
@@ -161,7 +167,7 @@ def test_maxmin_threshold_reaches_brute_force(programme: pairing.Programme) -> N
     assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
 
 
-@settings(max_examples=25)
+@settings(max_examples=40)
 @given(programme=ruled_programmes(), objective=st.sampled_from(FAIR))
 def test_fair_objectives_reach_brute_force_with_rules(programme: pairing.Programme,
                                                       objective: str) -> None:
@@ -197,10 +203,42 @@ def test_leximin_dominates_every_other_objective(programme: pairing.Programme) -
         assert lex_at_least(mine, loop_gains(programme, result_pairs(programme, other))), objective
 
 
+@settings(max_examples=40)
+@given(programme=one_to_one_fair_to(max_side=4))
+def test_leximin_matching_reaches_brute_force(programme: pairing.Programme) -> None:
+    """The combinatorial one-to-one leximin: lexicographically ≥ every feasible matching, and
+    the best total among the matchings with its sorted gains."""
+    matchings = all_matchings(programme)
+    result = _solve(programme, "leximin", "leximin-matching")
+    if not matchings:
+        assert result is None
+        return
+    assert result is not None and result.status == "optimal"
+    mine = loop_gains(programme, result_pairs(programme, result))
+    assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
+    ties = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
+    top_total = max(
+        sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
+        for m in ties
+    )
+    assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
+
+
+@settings(max_examples=20)
+@given(programme=one_to_one_fair_to(max_side=6))
+def test_leximin_matching_and_milp_agree(programme: pairing.Programme) -> None:
+    fast = _solve(programme, "leximin", "leximin-matching")
+    slow = _solve(programme, "leximin", "leximin-milp")
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast.metrics.sorted_gains == pytest.approx(slow.metrics.sorted_gains, abs=1e-6)
+        assert fast.metrics.total_score == pytest.approx(slow.metrics.total_score, abs=1e-5)
+
+
 # --- differential: the fast path and the MILP agree -------------------------------------------
 
 @settings(max_examples=25)
-@given(programme=one_to_one_programmes(max_side=6))
+@given(programme=one_to_one_fair_to(max_side=6))
 def test_threshold_and_milp_agree_one_to_one(programme: pairing.Programme) -> None:
     fast = _solve(programme, "maxmin", "maxmin-threshold")
     slow = _solve(programme, "maxmin", "maxmin-milp")
@@ -237,9 +275,12 @@ def test_asymmetric_gains_count_both_sides() -> None:
 def test_leximin_note_and_time_limit() -> None:
     rng = np.random.default_rng(2)
     programme = programme_from_matrix(np.round(rng.random((8, 8)), 3), [(1, 1)] * 8, [(1, 1)] * 8)
-    result = pairing.solve(programme, objective="leximin")
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
     assert result.status == "optimal"
     assert "leximin by" in result.solver.note and "MILP round" in result.solver.note
+    fast = pairing.solve(programme, objective="leximin")
+    assert fast.solver.name == "leximin-matching" and "distinct level" in fast.solver.note
+    assert fast.metrics.sorted_gains == pytest.approx(result.metrics.sorted_gains, abs=1e-6)
     problem = build_problem(programme, pairing.score_matrix(programme), "leximin")
     try:
         cut = registry()["leximin-milp"].solve(problem, SolveOptions("leximin", time_limit=0.05))
@@ -258,6 +299,7 @@ def test_auto_routes_each_fair_objective() -> None:
     expected = {
         ("maxmin", "one"): "maxmin-threshold", ("maxmin", "ruled"): "maxmin-milp",
         ("balanced", "one"): "balanced-milp", ("leximin", "ruled"): "leximin-milp",
+        ("leximin", "one"): "leximin-matching",
         ("stable", "ruled"): "stable",
     }
     for (objective, which), name in expected.items():
@@ -280,15 +322,15 @@ def test_threshold_search_at_1000() -> None:
     n = 1000
     programme = programme_from_matrix(rng.random((n, n)), [(1, 1)] * n, [(1, 1)] * n)
     problem = build_problem(programme, pairing.score_matrix(programme), "maxmin")
-    values = fair_maxmin.bottleneck_values(problem)
-    level, _, tests = fair_maxmin.max_min_level(problem, values)
+    values = levels.bottleneck_values(problem)
+    level, _, tests = levels.max_min_level(problem, values)
     assert level > 0 and tests < 30
     result = pairing.solve(programme, objective="maxmin")
     assert result.objective_value == pytest.approx(level)
 
 
 @settings(max_examples=30)
-@given(programme=one_to_one_programmes(max_side=4))
+@given(programme=one_to_one_fair_to(max_side=4))
 def test_balanced_one_to_one_reaches_brute_force(programme: pairing.Programme) -> None:
     """The Lagrangian (LAPJV) pruning of balanced-milp keeps the optimum and its best total."""
     matchings = all_matchings(programme)

@@ -184,6 +184,7 @@ def violations(
     ``check_input_hash=False`` skips comparing ``result.input_sha256`` with the programme's
     hash (the solver, which has just computed it, passes False).
     """
+    programme = programme.with_fair_to(result.metrics.fair_to)
     matrices = matrices if matrices is not None else score_matrix(programme)
     problems: list[str] = []
     if check_input_hash and result.input_sha256 != input_sha256(programme):

@@ -43,6 +43,11 @@ class ComparisonRow:
         Gains per side (every enterprise, 0 when unmatched) and the Gini of all gains.
     blocking_pairs, pairs, runtime_s, note
         Stability, size, wall-clock time and how the answer was obtained (or why not).
+    worst_off
+        The counted enterprises with the smallest gain (``rules.fair_to``), with that gain.
+    bound, gap
+        For a ``feasible`` answer cut short by the time limit: the best proven bound on the
+        objective value and the relative gap (``None`` when proven optimal).
     """
 
     objective: str
@@ -60,6 +65,9 @@ class ComparisonRow:
     pairs: int | None = None
     runtime_s: float = 0.0
     note: str = ""
+    worst_off: str = ""
+    bound: float | None = None
+    gap: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -74,9 +82,24 @@ def _row(objective: str, result: Result, runtime: float) -> ComparisonRow:
         solver=result.solver.name,
         objective_value=result.objective_value,
         runtime_s=round(runtime, 4),
-        note=result.solver.note,
+        note="; ".join(part for part in (result.message, result.solver.note) if part),
+        worst_off=_worst(result),
+        bound=result.solver.bound,
+        gap=result.solver.gap,
         **metrics,  # type: ignore[arg-type]
     )
+
+
+def _worst(result: Result) -> str:
+    """``"PK-017, PK-040 (0.000)"``: who is worst off and their gain."""
+    metrics = result.metrics
+    if not metrics.worst_off or not metrics.sorted_gains:
+        return ""
+    low = metrics.sorted_gains[0]
+    ties = sum(1 for g in metrics.sorted_gains if g <= low + 1e-9)
+    names = ", ".join(metrics.worst_off[: min(3, ties)])
+    more = f" and {ties - 3} more" if ties > 3 else ""
+    return f"{names}{more} ({low:.3f})"
 
 
 def _price(total: float | None, optimum: float | None) -> float | None:
@@ -94,6 +117,7 @@ def compare(
     time_limit: float | None = None,
     seed: int = 0,
     proposing: str | None = None,
+    fair_to: str | None = None,
 ) -> list[ComparisonRow]:
     """Solve ``programme`` under each objective and line the outcomes up.
 
@@ -107,7 +131,7 @@ def compare(
     time_limit
         Seconds per objective (exact MILP solvers then return their best matching as
         ``feasible``).
-    seed, proposing
+    seed, proposing, fair_to
         As for :func:`pairing.solve`.
 
     Returns
@@ -127,7 +151,7 @@ def compare(
         started = time.perf_counter()
         try:
             result = solve(programme, objective=objective, time_limit=time_limit, seed=seed,
-                           proposing=proposing, matrices=matrices)
+                           proposing=proposing, matrices=matrices, fair_to=fair_to)
         except UnsupportedProblem as exc:
             rows[objective] = ComparisonRow(objective, "skipped", note=f"not defined here: {exc}")
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from pairing.model import Programme
-from pairing.objectives import enterprise_gains, fairness_population
+from pairing.objectives import counted, enterprise_gains
 from pairing.problem import Problem
 from pairing.result import Metrics, QuotaUsage, SideMetrics
 from pairing.stability import count_blocking_pairs
@@ -69,8 +69,14 @@ def compute_metrics(
     gains_left, gains_right = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
     counts_left = np.bincount(left, minlength=n_left)
     counts_right = np.bincount(right, minlength=n_right)
-    pop_left, pop_right = fairness_population(problem)
-    sorted_gains = np.sort(np.concatenate([gains_left[pop_left], gains_right[pop_right]]))
+    counted_left, counted_right = counted(problem)
+    counted_gains = np.concatenate([gains_left[counted_left], gains_right[counted_right]])
+    counted_ids = [
+        *(problem.left_ids[k] for k in np.flatnonzero(counted_left)),
+        *(problem.right_ids[k] for k in np.flatnonzero(counted_right)),
+    ] if problem.left_ids else []
+    order = np.argsort(counted_gains, kind="stable")
+    sorted_gains = counted_gains[order]
     quotas = [
         QuotaUsage(
             rule=q.rule,
@@ -90,7 +96,9 @@ def compute_metrics(
         right=_side(problem.labels[1], gains_right, counts_right),
         gini=_r(gini(np.concatenate([gains_left, gains_right]))),
         blocking_pairs=count_blocking_pairs(problem, left, right),
+        fair_to=problem.fair_to,
         sorted_gains=[_r(g) for g in sorted_gains.tolist()],
+        worst_off=[counted_ids[k] for k in order[:5].tolist()] if counted_ids else [],
         pairs_by_sector={
             "left": _per_sector([e.sector for e in programme.left.enterprises], counts_left),
             "right": _per_sector([e.sector for e in programme.right.enterprises], counts_right),

@@ -38,6 +38,7 @@ __all__ = [
     "SIZES",
     "Capacity",
     "Enterprise",
+    "FairTo",
     "Objective",
     "PairQuota",
     "Programme",
@@ -52,6 +53,7 @@ __all__ = [
 Objective = Literal["total", "maxmin", "leximin", "balanced", "stable"]
 OBJECTIVES: tuple[str, ...] = ("total", "maxmin", "leximin", "balanced", "stable")
 SideName = Literal["left", "right"]
+FairTo = Literal["both", "left", "right"]
 Size = Literal["micro", "small", "medium", "large"]
 SIZES: tuple[str, ...] = ("micro", "small", "medium", "large")
 GroupBy = Literal["sector", "region", "size"]
@@ -229,6 +231,9 @@ class Rules(_Model):
     """Everything besides the enterprises: objective, scoring weights and constraints."""
 
     objective: Objective = "total"
+    #: Whose gains the fair objectives (maxmin, leximin, balanced) count: every enterprise of
+    #: these sides, matched or not, and nobody else.
+    fair_to: FairTo = "both"
     proposing: SideName = "left"
     min_score: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False)
     weights: Weights = Field(default_factory=Weights)
@@ -272,6 +277,17 @@ class Programme(_Model):
     @property
     def shape(self) -> tuple[int, int]:
         return len(self.left.enterprises), len(self.right.enterprises)
+
+    def with_fair_to(self, fair_to: str) -> Programme:
+        """This programme counting ``fair_to``'s gains (itself when it already does).
+
+        A result records the ``fair_to`` it was solved with (``metrics.fair_to``); checks and
+        reports re-apply it, so a run with ``--fair-to`` is judged by what it optimised.
+        """
+        if fair_to == self.rules.fair_to:
+            return self
+        rules = self.rules.model_copy(update={"fair_to": fair_to})
+        return self.model_copy(update={"rules": rules})
 
     def side(self, name: str) -> Side:
         return self.left if name == "left" else self.right

@@ -1,20 +1,21 @@
 """Enterprise gains and objective values of a matching, one definition for everyone.
 
-An enterprise's gain is the sum of its gains over its partners (0 when it has none). The
-fairness objectives look at the *population* of enterprises that a matching can be asked to
-serve, side by side: those guaranteed a partner (capacity min ≥ 1); on a side where nobody is
-guaranteed one, every enterprise that may have a partner (capacity max ≥ 1), provided the other
-side has room for all of them. Under the linear-assignment convention of a rectangular
-programme this is the smaller side and nobody from the larger one — the larger side's surplus
-necessarily stays alone and would otherwise pin every worst gain to 0; when one side hosts
-several partners and the other may stay alone (1..3 × 0..2), both sides count.
+An enterprise's gain is the sum of its gains over its partners (0 when it has none).
+
+**Who counts.** The fair objectives (``maxmin``, ``leximin``, ``balanced``) count *every*
+enterprise of the sides named by ``rules.fair_to`` — ``both`` (the default), ``left`` or
+``right`` — matched or not, and nobody else (:func:`counted`). When a counted enterprise cannot
+have a partner in any matching (no allowed pair, capacity max 0, or its side is larger than the
+other side can serve), the worst gain is 0 in every matching; :func:`unservable` says who and
+why, and the result carries that sentence.
 
 Objective values:
 
 - ``total``, ``stable``: the sum of the pairs' scores;
-- ``maxmin``, ``leximin``: the smallest gain in the population (leximin's full sorted vector is
-  in the metrics);
-- ``balanced``: the smaller of the two sides' mean gains over each side's population members.
+- ``maxmin``, ``leximin``: the smallest counted gain (leximin's full sorted vector is
+  ``metrics.sorted_gains``);
+- ``balanced``: the smaller of the counted sides' mean gains (with ``fair_to`` one side, that
+  side's mean gain).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import numpy as np
 
 from pairing.problem import Problem
 
-__all__ = ["enterprise_gains", "fairness_population", "objective_value"]
+__all__ = ["FAIR_OBJECTIVES", "counted", "enterprise_gains", "objective_value", "unservable"]
+
+FAIR_OBJECTIVES: tuple[str, ...] = ("maxmin", "leximin", "balanced")
 
 
 def enterprise_gains(
@@ -40,28 +43,73 @@ def enterprise_gains(
     return totals_left, totals_right
 
 
-def _side_population(
-    cap_min: np.ndarray, cap_max: np.ndarray, other_cap_max: np.ndarray
-) -> np.ndarray:
-    must = cap_min >= 1
-    could = cap_max >= 1
-    if must.any() or int(could.sum()) > int(other_cap_max.sum()):
-        return must
-    return could
+def counted(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of the left and right enterprises the fair objectives count.
 
-
-def fairness_population(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks of the left and right enterprises the fairness objectives count.
-
-    Per side: the enterprises guaranteed a partner (capacity min ≥ 1) if there are any; else
-    every enterprise that may have one (capacity max ≥ 1), as long as the other side's
-    capacity could give each of them a partner — otherwise (the surplus side of a rectangular
-    programme) nobody on that side, whose worst gain is 0 in every matching.
+    Every enterprise of a side named by ``problem.fair_to`` (``both``, ``left`` or ``right``).
     """
+    n_left, n_right = problem.shape
     return (
-        _side_population(problem.cap_min_left, problem.cap_max_left, problem.cap_max_right),
-        _side_population(problem.cap_min_right, problem.cap_max_right, problem.cap_max_left),
+        np.full(n_left, problem.fair_to in ("both", "left")),
+        np.full(n_right, problem.fair_to in ("both", "right")),
     )
+
+
+def unservable(problem: Problem) -> list[str]:
+    """Why some counted enterprise must stay at gain 0 in every matching (empty when none must).
+
+    Counting arguments: the enterprises with no possible partner (capacity max 0, or every pair
+    forbidden, unscored or below ``min_score``), a counted side larger than the other side's
+    total capacity, and a side quota whose ``max`` is below the number of counted enterprises in
+    its group. Other rule combinations can still force a zero, which the solvers then prove.
+    """
+    counted_left, counted_right = counted(problem)
+    usable = (
+        problem.allowed
+        & (problem.cap_max_left > 0)[:, None]
+        & (problem.cap_max_right > 0)[None, :]
+    )
+    sentences = []
+    sides = (
+        (0, counted_left, usable.any(axis=1), problem.left_ids, problem.cap_max_right),
+        (1, counted_right, usable.any(axis=0), problem.right_ids, problem.cap_max_left),
+    )
+    for index, members, has_pair, ids, other_capacity in sides:
+        label = problem.labels[index]
+        alone = np.flatnonzero(members & ~has_pair)
+        if len(alone):
+            names = ", ".join(_name(ids, k) for k in alone[:8])
+            more = f" and {len(alone) - 8} more" if len(alone) > 8 else ""
+            sentences.append(
+                f"{len(alone)} {label} enterprise(s) have no allowed partner ({names}{more}): "
+                "capacity max 0, or every pair forbidden, unscored or below min_score"
+            )
+        n_members, room = int(members.sum()), int(other_capacity.sum())
+        if n_members > room:
+            other = problem.labels[1 - index]
+            sentences.append(
+                f"the {n_members} {label} enterprises cannot all be matched: the {other} side "
+                f"can take at most {room} partners in all, so at least {n_members - room} "
+                f"{label} enterprise(s) stay alone in every matching"
+            )
+    for quota in problem.quotas:
+        if quota.kind != "side" or quota.max is None:
+            continue
+        group = quota.left_mask & counted_left if quota.side == "left" else (
+            quota.right_mask & counted_right)
+        in_group = int(group.sum())
+        if in_group > quota.max:
+            label = problem.labels[0 if quota.side == "left" else 1]
+            sentences.append(
+                f"{quota.rule} ({quota.label}) allows {quota.max} pair(s) for its {in_group} "
+                f"counted {label} enterprises, so at least {in_group - quota.max} of them stay "
+                "alone in every matching"
+            )
+    return sentences
+
+
+def _name(ids: tuple[str, ...], k: int) -> str:
+    return ids[k] if ids else f"#{k}"
 
 
 def objective_value(problem: Problem, objective: str, left: np.ndarray, right: np.ndarray) -> float:
@@ -69,13 +117,14 @@ def objective_value(problem: Problem, objective: str, left: np.ndarray, right: n
     if objective in ("total", "stable"):
         return float(np.nan_to_num(problem.score[left, right], nan=0.0).astype(np.float64).sum())
     gains_left, gains_right = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
-    pop_left, pop_right = fairness_population(problem)
+    counted_left, counted_right = counted(problem)
     if objective in ("maxmin", "leximin"):
-        counted = np.concatenate([gains_left[pop_left], gains_right[pop_right]])
-        return float(counted.min()) if counted.size else 0.0
+        values = np.concatenate([gains_left[counted_left], gains_right[counted_right]])
+        return float(values.min()) if values.size else 0.0
     if objective == "balanced":
         means = [
-            g[m].mean() for g, m in ((gains_left, pop_left), (gains_right, pop_right)) if m.any()
+            g[m].mean() for g, m in ((gains_left, counted_left), (gains_right, counted_right))
+            if m.any()
         ]
         return float(min(means)) if means else 0.0
     msg = f"unknown objective {objective!r}"

@@ -65,6 +65,7 @@ class Problem:
     quotas: tuple[GroupBound, ...] = ()
     objective: str = "total"
     proposing: str = "left"
+    fair_to: str = "both"  # whose gains the fair objectives count: both | left | right
     min_score: float = 0.0
     left_ids: tuple[str, ...] = ()
     right_ids: tuple[str, ...] = ()
@@ -119,6 +120,7 @@ def build_problem(
     matrices: ScoreMatrices,
     objective: str | None = None,
     proposing: str | None = None,
+    fair_to: str | None = None,
 ) -> Problem:
     """Compile a programme and its score matrices into a :class:`Problem`."""
     rules = programme.rules
@@ -190,6 +192,7 @@ def build_problem(
         quotas=tuple(quotas),
         objective=objective or rules.objective,
         proposing=proposing or rules.proposing,
+        fair_to=fair_to or rules.fair_to,
         min_score=rules.min_score,
         left_ids=tuple(left_pos),
         right_ids=tuple(right_pos),

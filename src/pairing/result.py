@@ -92,9 +92,16 @@ class Metrics(_Frozen):
     right: SideMetrics
     gini: float
     blocking_pairs: int
+    fair_to: str = Field(
+        "both", description="whose gains the fair objectives count: both | left | right"
+    )
     sorted_gains: list[float] = Field(
         default_factory=list,
-        description="the fairness population's gains, ascending (the leximin vector)",
+        description="the counted enterprises' gains, ascending (the leximin vector)",
+    )
+    worst_off: list[str] = Field(
+        default_factory=list,
+        description="the counted enterprises with the smallest gain (at most 5), worst first",
     )
     pairs_by_sector: dict[str, dict[str, int]] = Field(default_factory=dict)
     quotas: list[QuotaUsage] = Field(default_factory=list)
@@ -121,6 +128,8 @@ class SolverInfo(_Frozen):
     runtime_s: float
     seed: int
     gap: float | None = None
+    #: The best proven bound on the objective value when the answer is not proven optimal.
+    bound: float | None = None
     time_limit: float | None = None
     note: str = ""
 
@@ -158,6 +167,22 @@ class Result(_Frozen):
         # Results without alternates keep the JSON they had before the field existed.
         exclude = {"alternates"} if self.alternates is None else None
         return self.model_dump_json(indent=indent, exclude=exclude)
+
+    def status_text(self) -> str:
+        """The status in words, never letting a stopped answer look finished."""
+        if self.status == "optimal":
+            return "optimal (proven)"
+        solver = self.solver
+        text = "feasible, NOT proven optimal (time limit reached)"
+        if solver.bound is not None:
+            text += f"; best bound {solver.bound:.6g}"
+        if solver.gap is not None:
+            text += f", gap {solver.gap:.2%}"
+            if solver.gap >= 0.999:
+                text += "; nothing was proven about the objective value: raise --time-limit"
+        else:
+            text += "; no bound known"
+        return text
 
     def pair_ids(self) -> list[tuple[str, str]]:
         return [(p.left, p.right) for p in self.pairs]

@@ -22,7 +22,7 @@ from pairing.features import ScoreMatrices, pair_reasons, score_matrix
 from pairing.hashing import input_sha256
 from pairing.metrics import compute_metrics
 from pairing.model import OBJECTIVES, Programme
-from pairing.objectives import objective_value
+from pairing.objectives import FAIR_OBJECTIVES, objective_value, unservable
 from pairing.problem import Problem, build_problem
 from pairing.result import Pair, Result, SolverInfo, Unmatched
 from pairing.solvers.auto import choose_solver
@@ -72,6 +72,11 @@ def assemble_result(
     matched_r = np.zeros(len(right_ids), dtype=bool)
     matched_r[right] = True
     value = objective_value(problem, problem.objective, left, right)
+    message = ""
+    if problem.objective in FAIR_OBJECTIVES:
+        zeros = unservable(problem)
+        if zeros:
+            message = "the worst counted gain is 0 in every matching: " + "; ".join(zeros)
     return Result(
         status=assignment.status,
         objective=problem.objective,
@@ -83,10 +88,16 @@ def assemble_result(
         ),
         metrics=compute_metrics(programme, problem, left, right),
         solver=info.model_copy(
-            update={"gap": _gap(value, assignment.bound), "note": assignment.note}
+            update={
+                "gap": _gap(value, assignment.bound),
+                "bound": None if assignment.status == "optimal" or assignment.bound is None
+                else round(assignment.bound, 6),
+                "note": assignment.note,
+            }
         ),
         input_sha256=digest or input_sha256(programme),
         version=__version__,
+        message=message,
     )
 
 
@@ -100,6 +111,7 @@ def solve(
     proposing: str | None = None,
     matrices: ScoreMatrices | None = None,
     alternates: int | None = None,
+    fair_to: str | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -120,6 +132,9 @@ def solve(
         ``left`` or ``right``: the proposing side of the ``stable`` objective.
     matrices
         Precomputed :func:`pairing.score_matrix` output, to avoid recomputing it.
+    fair_to
+        ``both``, ``left`` or ``right``: whose gains the fair objectives count (default: the
+        programme's ``rules.fair_to``).
     alternates
         If given (k ≥ 1), attach the k best backup partners of every enterprise
         (``Result.alternates``; see :mod:`pairing.alternates` for what qualifies).
@@ -145,6 +160,11 @@ def solve(
     if proposing not in (None, "left", "right"):
         msg = f"proposing must be 'left' or 'right', got {proposing!r}"
         raise InvalidProgramme(msg)
+    if fair_to not in (None, "both", "left", "right"):
+        msg = f"fair_to must be 'both', 'left' or 'right', got {fair_to!r}"
+        raise InvalidProgramme(msg)
+    if fair_to is not None:
+        programme = programme.with_fair_to(fair_to)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=1) as pool:
         # hashlib releases the GIL on large buffers: hash the input while the solver runs

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from pairing.cli.solve_cmd import DEFAULT_FAIR_TIME_LIMIT, fair_time_limit
 from pairing.cli.tables import render
 from pairing.compare import ComparisonRow, compare
 from pairing.io import load
@@ -31,25 +32,33 @@ def comparison_table(rows: list[ComparisonRow], labels: tuple[str, str] = ("left
     table = Table(title="objectives compared (price of fairness = total score lost vs 'total')")
     columns = ("objective", "status", "solver", "total score", "price of fairness",
                f"worst {left}", f"worst {right}", f"mean {left}", f"mean {right}", "gini",
-               "blocking", "runtime")
+               "blocking", "gap", "runtime")
     for column in columns:
         text_column = column in ("objective", "status", "solver")
         table.add_column(column, justify="left" if text_column else "right")
     for row in rows:
         price = "-" if row.price_of_fairness_pct is None else f"{row.price_of_fairness_pct:.2f}%"
+        status = row.status if row.status != "feasible" else "feasible (NOT proven)"
+        gap = "-" if row.gap is None else f"{row.gap:.2%}"
         table.add_row(
-            row.objective, row.status, row.solver or "-", _num(row.total_score), price,
+            row.objective, status, row.solver or "-", _num(row.total_score), price,
             _num(row.min_gain_left), _num(row.min_gain_right), _num(row.mean_gain_left),
             _num(row.mean_gain_right), _num(row.gini), "-" if row.blocking_pairs is None
-            else str(row.blocking_pairs), f"{row.runtime_s:.2f} s",
+            else str(row.blocking_pairs), gap, f"{row.runtime_s:.2f} s",
         )
+    worst = Table(title="who is worst off (the counted enterprises with the smallest gain)")
+    worst.add_column("objective")
+    worst.add_column("worst off")
+    for row in rows:
+        if row.worst_off:
+            worst.add_row(row.objective, row.worst_off)
     notes = Table(title="notes", show_header=False)
     notes.add_column("objective")
     notes.add_column("note")
     for row in rows:
         if row.note:
             notes.add_row(row.objective, row.note)
-    return render(table, notes, width=160)
+    return render(table, worst, notes, width=160)
 
 
 def comparison_json(rows: list[ComparisonRow]) -> str:
@@ -70,7 +79,11 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
 @click.option("--objective", "objectives", multiple=True, type=click.Choice(list(OBJECTIVES)),
               help="Objectives to compare (repeat the option); default: all five.")
 @click.option("--time-limit", type=float, default=None,
-              help="Seconds per objective for the MILP solvers (they then report 'feasible').")
+              help="Seconds per objective for the exact solvers (they then report 'feasible' "
+              f"with a bound); default {DEFAULT_FAIR_TIME_LIMIT:g} s for the fair objectives.")
+@click.option("--fair-to", type=click.Choice(["both", "left", "right"]), default=None,
+              help="Whose gains the fair objectives count (default: the programme's "
+              "rules.fair_to, else both).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--proposing", type=click.Choice(["left", "right"]), default=None,
               help="Proposing side of the stable objective (default left).")
@@ -82,6 +95,7 @@ def compare_command(
     programme: Path,
     objectives: tuple[str, ...],
     time_limit: float | None,
+    fair_to: str | None,
     seed: int,
     proposing: str | None,
     fmt: str,
@@ -89,8 +103,10 @@ def compare_command(
 ) -> None:
     """Solve PROGRAMME under every objective and show the price of fairness."""
     loaded = load(programme)
-    rows = compare(loaded, objectives or OBJECTIVES, time_limit=time_limit, seed=seed,
-                   proposing=proposing)
+    wanted = objectives or OBJECTIVES
+    time_limit = fair_time_limit(wanted, time_limit)
+    rows = compare(loaded, wanted, time_limit=time_limit, seed=seed, proposing=proposing,
+                   fair_to=fair_to)
     if fmt == "json":
         text = comparison_json(rows) + "\n"
     elif fmt == "csv":

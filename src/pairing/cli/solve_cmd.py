@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from pairing.cli.progress import status
 from pairing.cli.tables import result_table
 from pairing.io import load, load_scores
 from pairing.model import OBJECTIVES
+from pairing.objectives import FAIR_OBJECTIVES
 from pairing.results_file import result_csv, write_atomic
 from pairing.solve import solve
 
@@ -20,6 +22,23 @@ def _solver_choices() -> list[str]:
     from pairing.solvers import solver_names
 
     return ["auto", *solver_names()]
+
+
+#: The time limit of a fair objective run with no ``--time-limit`` (seconds).
+DEFAULT_FAIR_TIME_LIMIT = 120.0
+
+
+def fair_time_limit(objectives: Sequence[str], time_limit: float | None) -> float | None:
+    """``time_limit``, or the default when a fair objective runs without one (said on stderr)."""
+    fair = [o for o in objectives if o in FAIR_OBJECTIVES]
+    if time_limit is None and fair:
+        click.echo(
+            f"objective {'/'.join(fair)}: no --time-limit given, stopping after "
+            f"{DEFAULT_FAIR_TIME_LIMIT:g} s (the default for fair objectives)",
+            err=True,
+        )
+        return DEFAULT_FAIR_TIME_LIMIT
+    return time_limit
 
 
 @click.command("solve")
@@ -55,7 +74,21 @@ def _solver_choices() -> list[str]:
     default=None,
     help="Proposing side of the stable objective (default left).",
 )
-@click.option("--time-limit", type=float, default=None, help="Seconds for exact solvers.")
+@click.option(
+    "--fair-to",
+    type=click.Choice(["both", "left", "right"]),
+    default=None,
+    help="Whose gains maxmin, leximin and balanced count: every enterprise of both sides, or of "
+    "one (default: the programme's rules.fair_to, else both).",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=None,
+    help="Seconds for exact solvers; they then return their best matching as 'feasible' with "
+    f"a bound. Fair objectives default to {DEFAULT_FAIR_TIME_LIMIT:g} s so a run never hangs "
+    "silently.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--alternates",
@@ -85,6 +118,7 @@ def solve_command(
     solver: str,
     objective: str | None,
     proposing: str | None,
+    fair_to: str | None,
     time_limit: float | None,
     seed: int,
     alternates: int | None,
@@ -104,6 +138,7 @@ def solve_command(
         assert scores_path is not None
         loaded = load_scores(scores_path, rules_path)
     n_left, n_right = loaded.shape
+    time_limit = fair_time_limit([objective or loaded.rules.objective], time_limit)
     limit = f", up to {time_limit:g} s" if time_limit else ""
     with status(f"solving {n_left}×{n_right} ({solver}{limit})"):
         result = solve(
@@ -114,6 +149,7 @@ def solve_command(
             seed=seed,
             proposing=proposing,
             alternates=alternates,
+            fair_to=fair_to,
         )
     if output is not None:
         text = result_csv(result) if output.suffix.lower() == ".csv" else result.to_json() + "\n"

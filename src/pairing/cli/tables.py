@@ -28,8 +28,10 @@ def _summary(result: Result) -> Table:
     table.add_column("value")
     solver = result.solver
     rows = [
-        ("status", result.status),
+        ("status", result.status_text()),
         ("objective", f"{result.objective} = {result.objective_value:.6f}"),
+        *([("note", result.message)] if result.message else []),
+        *([("how", solver.note)] if solver.note else []),
         ("solver", f"{solver.name} ({solver.chosen_because})"),
         ("runtime", f"{solver.runtime_s:.3f} s"),
         ("pairs", str(result.metrics.pairs)),
@@ -38,8 +40,6 @@ def _summary(result: Result) -> Table:
         ("blocking pairs", str(result.metrics.blocking_pairs)),
         ("gini (all gains)", f"{result.metrics.gini:.4f}"),
     ]
-    if solver.gap is not None:
-        rows.append(("gap", f"{solver.gap:.4%}"))
     for name, value in rows:
         table.add_row(name, value)
     return table

@@ -1,6 +1,6 @@
 """Read a bundle's ``rules.toml`` into the raw ``rules`` (and side labels) of a programme.
 
-The format is the design's (``objective``, ``min_score``, ``proposing``, ``[sides]``,
+The format is the design's (``objective``, ``fair_to``, ``min_score``, ``proposing``, ``[sides]``,
 ``[weights]``, ``[[quota]]``, ``[[pair_quota]]``, ``forbidden``, ``required``), plus two optional
 keys that let a bundle hold a whole programme: ``name`` (the programme's name) and
 ``[vocabulary]`` (tag = sector). Top-level keys written after a table header, as in the design's
@@ -24,6 +24,7 @@ __all__ = ["RULES_KEYS", "RulesFile", "read_rules"]
 #: Top-level keys of ``rules.toml`` copied into ``Programme.rules`` (TOML name → model name).
 _RULES_KEYS = {
     "objective": "objective",
+    "fair_to": "fair_to",
     "min_score": "min_score",
     "proposing": "proposing",
     "weights": "weights",
@@ -34,7 +35,7 @@ _RULES_KEYS = {
 }
 RULES_KEYS: tuple[str, ...] = (*_RULES_KEYS, "sides", "name", "vocabulary")
 _TOP_LEVEL_ONLY = frozenset(
-    ("objective", "min_score", "proposing", "forbidden", "required", "name")
+    ("objective", "fair_to", "min_score", "proposing", "forbidden", "required", "name")
 )
 
 

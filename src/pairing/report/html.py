@@ -81,6 +81,7 @@ def report_context(
         Template variables: ``programme``, ``result``, ``labels``, ``charts`` (name → SVG),
         ``pairs`` (rows with names and sectors), ``unmatched`` and ``summary`` rows.
     """
+    programme = programme.with_fair_to(result.metrics.fair_to)
     matrices = matrices if matrices is not None else score_matrix(programme)
     problem = build_problem(programme, matrices, result.objective)
     left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
@@ -125,11 +126,11 @@ def report_context(
     ]
     solver = result.solver
     summary = [
-        ("status", result.status),
+        ("status", result.status_text()),
         ("objective", f"{result.objective} = {result.objective_value:.6f}"),
         ("solver", f"{solver.name} — {solver.chosen_because}"),
         ("runtime", f"{solver.runtime_s:.3f} s"),
-        ("gap", f"{solver.gap:.4%}" if solver.gap is not None else "—"),
+        ("how", solver.note or "—"),
         ("pairs", str(result.metrics.pairs)),
         (
             "enterprises",
@@ -159,7 +160,47 @@ def report_context(
         "unmatched": unmatched,
         "summary": summary,
         "sides": [result.metrics.left, result.metrics.right],
+        "fairness": fairness_rows(programme, result, matrices),
     }
+
+
+def fairness_rows(
+    programme: Programme, result: Result, matrices: ScoreMatrices
+) -> list[tuple[str, str]]:
+    """Who counts, who is worst off, and what fairness costs against the ``total`` optimum."""
+    from pairing.errors import PairingError
+    from pairing.solve import solve
+
+    metrics = result.metrics
+    labels = (programme.left.label, programme.right.label)
+    who = {
+        "both": f"every {labels[0]} and every {labels[1]} enterprise, matched or not",
+        "left": f"every {labels[0]} enterprise, matched or not",
+        "right": f"every {labels[1]} enterprise, matched or not",
+    }[metrics.fair_to]
+    rows = [("who counts (fair_to)", f"{metrics.fair_to}: {who}")]
+    if metrics.worst_off and metrics.sorted_gains:
+        rows.append((
+            "worst off",
+            f"{', '.join(metrics.worst_off)} (smallest gain {metrics.sorted_gains[0]:.4f})",
+        ))
+    if result.objective == "total":
+        rows.append(("price of fairness", "0% (this is the total-score optimum)"))
+        return rows
+    try:
+        best = solve(programme, objective="total", matrices=matrices, time_limit=30.0)
+    except PairingError as exc:
+        rows.append(("price of fairness", f"unknown: the total optimum was not found ({exc})"))
+        return rows
+    optimum, total = best.metrics.total_score, metrics.total_score
+    lost = 0.0 if optimum <= 0 else 100.0 * (optimum - total) / optimum
+    proven = "" if best.status == "optimal" else " (against a total not proven optimal)"
+    rows.append((
+        "price of fairness",
+        f"{lost:.2f}% of the total score: {total:.4f} against {optimum:.4f} for the "
+        f"'total' optimum{proven}",
+    ))
+    return rows
 
 
 def render_report(

@@ -18,7 +18,7 @@ __all__ = ["PREFERENCE", "choose_solver"]
 #: Exact solvers, fastest first for the structures each supports.
 PREFERENCE: tuple[str, ...] = (
     "lapjv", "scipy", "ortools-lsa", "stable", "maxmin-threshold", "flow", "milp", "cpsat",
-    "maxmin-milp", "balanced-milp", "leximin-milp",
+    "maxmin-milp", "balanced-milp", "leximin-matching", "leximin-milp",
 )
 
 

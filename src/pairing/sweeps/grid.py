@@ -43,17 +43,21 @@ Value = str | int | float | None
 TargetKind = Literal["option", "min_score", "weight", "quota", "pair_quota"]
 
 #: Keys passed to :func:`pairing.solve` as options rather than changing the programme.
-OPTION_KEYS: tuple[str, ...] = ("objective", "solver", "seed", "time_limit", "proposing")
+OPTION_KEYS: tuple[str, ...] = (
+    "objective", "solver", "seed", "time_limit", "proposing", "fair_to",
+)
 _BOUNDS = ("min", "max")
 _SIDES = ("left", "right")
 _GROUP_BY = ("sector", "region", "size")
 _KEY_FORMS = (
-    "objective, solver, seed, time_limit, proposing, min_score, weights.NAME, "
+    "objective, solver, seed, time_limit, proposing, fair_to, min_score, weights.NAME, "
     "quota.INDEX.min|max, quota.SIDE.BY.GROUP.min|max, pair_quota.INDEX.min|max, "
     "pair_quota.LEFT_SECTOR.RIGHT_SECTOR.min|max"
 )
 _NONE = "none"
-_CHOICES: dict[str, list[str]] = {"objective": list(OBJECTIVES), "proposing": list(_SIDES)}
+_CHOICES: dict[str, list[str]] = {
+    "objective": list(OBJECTIVES), "proposing": list(_SIDES), "fair_to": ["both", *_SIDES],
+}
 
 
 @dataclass(frozen=True)

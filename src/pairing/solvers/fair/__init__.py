@@ -1,0 +1,13 @@
+"""The fair objectives — ``maxmin``, ``leximin``, ``balanced`` — one module per algorithm.
+
+Who counts is :func:`pairing.objectives.counted` (``rules.fair_to``). Shared pieces:
+:mod:`.milp` (the MILP over the rule model, one deadline, warm starts) and :mod:`.levels`
+(level-0 test and threshold search). Algorithms, each registered by its ``SPEC``:
+
+* :mod:`.maxmin_threshold` — one-to-one max-min by Hopcroft–Karp threshold search + LAPJV;
+* :mod:`.maxmin_milp` — max-min under any rules;
+* :mod:`.balanced` — the smaller counted side mean (Lagrangian LAPJV pruning, then MILPs);
+* :mod:`.leximin_matching` — one-to-one leximin by levels (Hopcroft–Karp + LAPJV on the
+  tight pairs, no MILP);
+* :mod:`.leximin` — leximin under any rules (ordered-outcomes MILP rounds).
+"""

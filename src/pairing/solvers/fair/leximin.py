@@ -1,0 +1,239 @@
+"""``leximin-milp``: lexicographically maximise the sorted vector of counted gains, any rules.
+
+The worst-off counted enterprise first, then the second worst, and so on — by the
+ordered-outcomes method (Ogryczak): round ``k`` maximises the sum of the ``k`` smallest gains,
+``θ_k = max_r k·r − Σ_e (r − gain_e)⁺``, linear with one variable per counted enterprise; the
+value fixes the ``k``-th entry ``v_k`` of the leximin vector. Positions already fixed are kept by
+one *shortfall* row per distinct level ``a``: ``Σ_e (a − gain_e)⁺ ≤ (p − 1)·a − (v_1 + … +
+v_{p−1})``, ``p`` the first position at ``a`` (for an enterprise with at most one partner
+``(a − gain_e)⁺`` is linear in the cells; others get one auxiliary variable per level). Ties cost
+no new rows. A final round maximises the total score among leximin-optimal matchings.
+
+When every counted enterprise has at most one partner the first level comes from the fast
+level search (:func:`.levels.single_level`) and prunes every cell below it. One-to-one
+programmes without quotas go to the combinatorial ``leximin-matching`` under ``auto``. When the
+time limit stops the rounds, the status is ``feasible`` and the note says how many positions were
+fixed; the best total is then sought with the fixed prefix kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import LinearConstraint
+
+from pairing.objectives import counted
+from pairing.problem import Problem
+from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
+from pairing.solvers.fair.levels import single_level
+from pairing.solvers.fair.milp import (
+    LEVEL_SLACK,
+    TIE,
+    Clock,
+    FairModel,
+    all_single,
+    build_model,
+    run_milp,
+    timeout_error,
+    to_assignment,
+)
+
+__all__ = ["SPEC", "solve"]
+
+OBJECTIVE = "leximin"
+
+#: Share of a time limit spent on rounds; the rest goes to the final total round.
+ROUNDS_SHARE = 0.7
+
+
+class _Shortfalls:
+    """The rows ``Σ_e (a − gain_e)⁺ ≤ budget`` that keep the leximin prefix fixed so far."""
+
+    def __init__(self, model: FairModel) -> None:
+        self.model = model
+        self.levels: list[tuple[float, float]] = []  # (a, budget)
+        problem, rules = model.problem, model.rules
+        counted_left, counted_right = counted(problem)
+        # cells whose left / right end is a counted member with at most one partner
+        self.left_single = (counted_left & (problem.cap_max_left <= 1))[rules.cells_left]
+        self.right_single = (counted_right & (problem.cap_max_right <= 1))[rules.cells_right]
+        self.gain_left = rules.cell_values(problem.gain_left)
+        self.gain_right = rules.cell_values(problem.gain_right)
+        self.n_single = int(model.single.sum())
+        self.multi = np.flatnonzero(~model.single)
+
+    @property
+    def extra(self) -> int:
+        """Auxiliary columns: one per level for every member with two or more partners."""
+        return len(self.levels) * len(self.multi)
+
+    def add(self, level: float, budget: float) -> None:
+        self.levels.append((level, budget))
+
+    def rows(self, total_cols: int) -> list[LinearConstraint]:
+        """The shortfall rows, with auxiliary columns placed from ``n_cells`` on.
+
+        A member with at most one partner falls short of ``a`` by ``a`` when alone and by
+        ``(a − g)⁺`` when on a cell of gain ``g``: ``a + Σ_cells ((a − g)⁺ − a)·x``.
+        """
+        model = self.model
+        n, n_multi = model.n, len(self.multi)
+        out: list[LinearConstraint] = []
+        for k, (a, budget) in enumerate(self.levels):
+            row = np.zeros(total_cols)
+            row[:n] = (
+                np.where(self.left_single, np.maximum(a - self.gain_left, 0.0) - a, 0.0)
+                + np.where(self.right_single, np.maximum(a - self.gain_right, 0.0) - a, 0.0)
+            )
+            aux_start = n + k * n_multi
+            row[aux_start:aux_start + n_multi] = 1.0
+            upper = budget - a * self.n_single + LEVEL_SLACK * max(1.0, abs(budget))
+            out.append(LinearConstraint(sp.csr_array(row[None, :]), -np.inf, upper))
+            if n_multi:
+                # d_e + gain_e(x) >= a for each member with several partners
+                block = sp.hstack([
+                    model.gain_rows[self.multi],
+                    sp.csr_array((n_multi, aux_start - n)),
+                    sp.eye_array(n_multi),
+                    sp.csr_array((n_multi, total_cols - aux_start - n_multi)),
+                ], format="csr")
+                out.append(LinearConstraint(block, a, np.inf))
+        return out
+
+
+def _fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
+                  ) -> tuple[int, np.ndarray | None]:
+    """The fewest counted enterprises that gain nothing, in one MILP, and such a matching.
+
+    Maximise ``Σ_e y_e`` with ``y_e ≤ 1`` and ``y_e ≤`` the number of e's partners with a
+    positive gain: the leximin vector starts with exactly ``m − max`` zeros, so those positions
+    are fixed at once instead of one ordered-outcomes round each (no shortfall row is needed
+    for level 0). Returns (0, None) when the time limit stops it.
+    """
+    m, n = model.m, model.n
+    positive = sp.csr_array((model.gain_rows > 0).astype(np.float64))
+    served = LinearConstraint(sp.hstack([-positive, sp.eye_array(m)], format="csr"),
+                              -np.inf, 0.0)
+    objective = np.concatenate([np.zeros(n), np.ones(m)])
+    out = run_milp(model, objective, m, [served], (np.zeros(m), np.ones(m)), clock, options)
+    if out.x is None or not out.optimal:
+        return 0, out.x
+    gains = model.gains(out.x)
+    return int((gains <= 0).sum()), out.x
+
+
+def solve(problem: Problem, options: SolveOptions) -> Assignment:
+    """Leximin over the counted enterprises by ordered outcomes, then the total."""
+    clock = Clock(options.time_limit)
+    fixed: list[float] = []  # v_1 <= v_2 <= ... found so far
+    rounds = 0
+    floor = 0.0
+    counted_left, counted_right = counted(problem)
+    if (counted_left.any() or counted_right.any()) and all_single(problem):
+        # the first level is the max-min level: found fast, and it prunes every cell below it
+        floor, runs, proven = single_level(problem, clock, options)
+        rounds += runs
+        if proven:
+            fixed.append(floor)
+    model = build_model(problem, floor=floor)
+    m, n = model.m, model.n
+    shortfalls = _Shortfalls(model)
+    best: np.ndarray | None = None
+    if fixed and floor > 0:
+        shortfalls.add(floor, 0.0)
+    elif m:
+        zeros, best = _fewest_zeros(model, clock, options)
+        rounds += 1
+        fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
+    while len(fixed) < m:
+        if clock.expired(ROUNDS_SHARE):
+            break  # keep the rest of the time for the best total under the prefix found
+        k = len(fixed) + 1
+        extra = shortfalls.extra
+        total_cols = n + extra + 1 + m  # cells, shortfall aux, r, d'
+        r_col = n + extra
+        # d'_e + gain_e(x) - r >= 0
+        theta = LinearConstraint(
+            sp.hstack([
+                model.gain_rows,
+                sp.csr_array((m, extra)),
+                sp.csr_array(-np.ones((m, 1))),
+                sp.eye_array(m),
+            ], format="csr"),
+            0.0, np.inf,
+        )
+        objective = np.zeros(total_cols)
+        objective[r_col] = k
+        objective[r_col + 1:] = -1.0
+        top = float(np.asarray(model.gain_rows.sum(axis=1)).max(initial=0.0)) + 1.0
+        lower = np.zeros(extra + 1 + m)
+        upper = np.concatenate([np.full(extra, np.inf), [top], np.full(m, np.inf)])
+        start = None
+        if best is not None:  # warm start: the previous round's matching
+            gains = model.gain_rows @ best
+            r = min(top, float(np.sort(gains)[k - 1]))
+            aux = [np.maximum(a - gains[shortfalls.multi], 0.0) for a, _ in shortfalls.levels]
+            start = np.concatenate([best, *aux, [r], np.maximum(r - gains, 0.0)])
+        out = run_milp(model, objective, extra + 1 + m, [theta, *shortfalls.rows(total_cols)],
+                   (lower, upper), clock, options, start=start)
+        rounds += 1
+        if out.x is None:
+            if best is None:
+                raise timeout_error(OBJECTIVE)
+            break
+        best = out.x
+        if not out.optimal:
+            break
+        s = np.sort(model.gains(out.x))
+        value = float(s[k - 1])
+        if fixed and abs(value - fixed[-1]) <= TIE:
+            value = fixed[-1]  # same level: its shortfall row already holds
+        else:
+            shortfalls.add(value, (k - 1) * value - float(np.sum(fixed)))
+        fixed.append(value)
+    complete = len(fixed) == m
+    if fixed and not clock.expired():
+        extra = shortfalls.extra
+        start = None
+        if best is not None:
+            gains = model.gain_rows @ best
+            aux = [np.maximum(a - gains[shortfalls.multi], 0.0) for a, _ in shortfalls.levels]
+            start = np.concatenate([best, *aux])
+        out = run_milp(model, np.concatenate([model.weights, np.zeros(extra)]), extra,
+                   shortfalls.rows(n + extra), (np.zeros(extra), np.full(extra, np.inf)),
+                   clock, options, start=start)
+        rounds += 1
+        if out.x is not None:
+            best = out.x
+            complete = complete and out.optimal
+    if best is None:
+        if m == 0:
+            out = run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), clock, options)
+            if out.x is None:
+                raise timeout_error(OBJECTIVE)
+            note = "leximin: nobody is counted; best total"
+            return to_assignment(model, out.x, out.optimal, note)
+        raise timeout_error(OBJECTIVE)
+    levels = len(shortfalls.levels)
+    note = (
+        f"leximin by {rounds} MILP round(s) (HiGHS, ordered outcomes): {m} gain(s), "
+        f"{levels} level(s)"
+    )
+    if not complete:
+        note += (
+            f"; time limit reached after fixing {len(fixed)} of {m} positions (the matching "
+            "keeps them and maximises the total score)"
+        )
+    # the objective value is the smallest gain: proven once the first position is fixed
+    return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
+
+
+SPEC = SolverSpec(
+    name="leximin-milp",
+    solve=solve,
+    objectives=frozenset({"leximin"}),
+    rules=frozenset(RULE_KINDS),
+    exact=True,
+    summary="Leximin gains, any rules: ordered-outcomes MILP rounds (HiGHS)",
+    library="highspy",
+)

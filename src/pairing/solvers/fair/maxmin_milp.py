@@ -1,0 +1,85 @@
+"""``maxmin-milp``: max-min counted gain under any rules, then the total score.
+
+1. **Level 0 or not** (:func:`.levels.positive_level`): when counting arguments or one
+   feasibility MILP show that some counted enterprise gains nothing in every matching, the worst
+   gain is 0 whatever is chosen; the answer is the best total score, proven, and the note says
+   who cannot be served and why.
+2. **The level.** When every counted enterprise has at most one partner, a binary search over
+   the pairs' values (:func:`.levels.single_level`); otherwise feasibility MILPs at fixed levels
+   between the level-0 test's matching and the LP bound (:func:`.milp.bisect_level`), then a
+   MILP maximising ``t`` subject to ``gain_e ≥ t`` for every counted enterprise from there.
+3. **The total** among matchings at that level: one MILP keeping every counted gain ≥ ``t``.
+
+One-to-one programmes without quotas go to the faster ``maxmin-threshold`` under ``auto``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pairing.objectives import counted
+from pairing.problem import Problem
+from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
+from pairing.solvers.fair.levels import positive_level, single_level
+from pairing.solvers.fair.milp import (
+    Clock,
+    all_single,
+    build_model,
+    run_milp,
+    timeout_error,
+    to_assignment,
+    two_phase,
+)
+
+__all__ = ["SPEC", "solve"]
+
+OBJECTIVE = "maxmin"
+
+_NONE = (np.empty(0), np.empty(0))
+
+
+def best_total(problem: Problem, clock: Clock, options: SolveOptions, note: str) -> Assignment:
+    """The best total score under the rules (the tie-break when the level is 0)."""
+    model = build_model(problem)
+    out = run_milp(model, model.weights, 0, [], _NONE, clock, options)
+    if out.x is None:
+        raise timeout_error(OBJECTIVE)
+    suffix = "" if out.optimal else " (time limit reached before the total was proven)"
+    return to_assignment(model, out.x, out.optimal, note + suffix, bound=out.bound)
+
+
+def solve(problem: Problem, options: SolveOptions) -> Assignment:
+    """Max-min counted gain, then the total score (exact, any rules)."""
+    clock = Clock(options.time_limit)
+    counted_left, counted_right = counted(problem)
+    if not (counted_left.any() or counted_right.any()):
+        return best_total(problem, clock, options, "maxmin: nobody is counted; best total")
+    possible, why, witness = positive_level(problem, clock, options)
+    if not possible:
+        return best_total(problem, clock, options, f"maxmin: {why}; so the best total score")
+    if all_single(problem):
+        level, runs, proven = single_level(problem, clock, options)
+        model = build_model(problem, floor=level)
+        out = run_milp(model, model.weights, 0, [], _NONE, clock, options)
+        if out.x is None:
+            raise timeout_error(OBJECTIVE)
+        note = (
+            f"maxmin: level {level:.6g} by binary search ({runs} feasibility MILP(s), "
+            "Hopcroft-Karp pre-tests), then the best total at that level (MILP, HiGHS)"
+        )
+        if not (proven and out.optimal):
+            note += "; time limit reached"
+        return to_assignment(model, out.x, proven and out.optimal, note)
+    model = build_model(problem)
+    return two_phase(model, model.gain_rows, clock, options, "maxmin", start=witness, bisect=True)
+
+
+SPEC = SolverSpec(
+    name="maxmin-milp",
+    solve=solve,
+    objectives=frozenset({"maxmin"}),
+    rules=frozenset(RULE_KINDS),
+    exact=True,
+    summary="Max-min gain, then total: level-0 test, then two MILPs (HiGHS), any rules",
+    library="highspy",
+)
