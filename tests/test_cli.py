@@ -201,3 +201,34 @@ def test_outputs_are_readable_like_any_file(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_fair_to_default_limit_and_check(tmp_path: Path) -> None:
+    """--fair-to is recorded in the result, check judges by it, and a fair objective run with
+    no --time-limit says which default limit applies."""
+    out = tmp_path / "r.json"
+    run = invoke("solve", INSTANCE, "--objective", "maxmin",
+                 "--fair-to", "left", "-o", out)
+    assert run.exit_code == 0, run.output
+    assert "stopping after 120 s (the default for fair objectives)" in run.output
+    result = json.loads(out.read_text())
+    assert result["metrics"]["fair_to"] == "left"
+    assert len(result["metrics"]["sorted_gains"]) == 100  # only the CN side counts
+    assert result["status"] == "optimal"
+    check = invoke("check", INSTANCE, out)
+    assert check.exit_code == 0, check.output
+
+
+def test_zero_level_is_said_in_words(tmp_path: Path) -> None:
+    """The shipped rules: 23 PK textile firms, at most 15 textile pairs — every matching leaves
+    8 PK firms alone, and maxmin says so and falls back to the best total."""
+    out = tmp_path / "r.json"
+    run = invoke("solve", REPO / "instances" / "double-hundred-rules", "--objective", "maxmin",
+                 "--time-limit", "60", "-o", out, "--format", "table")
+    assert run.exit_code == 0, run.output
+    result = json.loads(out.read_text())
+    assert result["status"] == "optimal" and result["objective_value"] == 0.0
+    assert "textiles max 15) allows 15 pair(s) for its 23 counted PK" in result["message"]
+    assert "at least 8 of them stay alone" in run.output
+    total = json.loads(invoke("solve", REPO / "instances" / "double-hundred-rules").output)
+    assert result["metrics"]["total_score"] == pytest.approx(total["metrics"]["total_score"])

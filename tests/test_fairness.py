@@ -368,3 +368,20 @@ def test_tiny_time_limit_is_respected(solver: str) -> None:
     assert time.perf_counter() - started < 10 * limit + 5
     if found is not None and found.status == "feasible":
         assert "time limit" in found.note
+
+
+def test_progress_is_reported_and_stopped_answers_say_so() -> None:
+    from pairing.generator import generate
+
+    programme = generate(40, 40, seed=3)
+    seen: list[str] = []
+    result = pairing.solve(programme, objective="leximin", progress=seen.append)
+    assert result.status == "optimal" and result.status_text() == "optimal (proven)"
+    assert any("gains fixed" in line for line in seen)
+    stopped = result.model_copy(update={
+        "status": "feasible",
+        "solver": result.solver.model_copy(update={"gap": 1.0, "bound": 0.5}),
+    })
+    text = stopped.status_text()
+    assert "NOT proven optimal" in text and "best bound 0.5" in text
+    assert "nothing was proven" in text

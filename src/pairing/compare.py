@@ -82,7 +82,8 @@ def _row(objective: str, result: Result, runtime: float) -> ComparisonRow:
         solver=result.solver.name,
         objective_value=result.objective_value,
         runtime_s=round(runtime, 4),
-        note="; ".join(part for part in (result.message, result.solver.note) if part),
+        note=result.solver.note if result.message in result.solver.note else "; ".join(
+            part for part in (result.message, result.solver.note) if part),
         worst_off=_worst(result),
         bound=result.solver.bound,
         gap=result.solver.gap,

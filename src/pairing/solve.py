@@ -8,6 +8,7 @@ that fails is a bug in a solver and raises :class:`~pairing.errors.SolverError`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -112,6 +113,7 @@ def solve(
     matrices: ScoreMatrices | None = None,
     alternates: int | None = None,
     fair_to: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -135,6 +137,9 @@ def solve(
     fair_to
         ``both``, ``left`` or ``right``: whose gains the fair objectives count (default: the
         programme's ``rules.fair_to``).
+    progress
+        Called with a short line whenever a long solver reaches a new phase or level (the CLI
+        shows it on a terminal); the library itself never prints.
     alternates
         If given (k ≥ 1), attach the k best backup partners of every enterprise
         (``Result.alternates``; see :mod:`pairing.alternates` for what qualifies).
@@ -170,7 +175,7 @@ def solve(
         # hashlib releases the GIL on large buffers: hash the input while the solver runs
         digest = pool.submit(input_sha256, programme)
         result, matrices, spec = _solve_and_assemble(
-            programme, objective, solver, time_limit, seed, proposing, matrices, digest
+            programme, objective, solver, time_limit, seed, proposing, matrices, digest, progress
         )
     found = violations(programme, result, matrices, check_input_hash=False)
     if found:
@@ -194,6 +199,7 @@ def _solve_and_assemble(
     proposing: str | None,
     matrices: ScoreMatrices | None,
     digest: Future[str],
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Result, ScoreMatrices, str]:
     matrices = matrices if matrices is not None else score_matrix(programme)
     problem = build_problem(programme, matrices, objective, proposing)
@@ -202,7 +208,8 @@ def _solve_and_assemble(
     if conflicts:
         raise Infeasible(conflicts)
     options = SolveOptions(
-        objective=objective, time_limit=time_limit, seed=seed, proposing=problem.proposing
+        objective=objective, time_limit=time_limit, seed=seed, proposing=problem.proposing,
+        progress=progress,
     )
     try:
         assignment = spec.solve(problem, options)

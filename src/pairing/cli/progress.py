@@ -9,7 +9,8 @@ never prints: this lives in the CLI layer only.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -18,8 +19,11 @@ __all__ = ["status"]
 
 
 @contextmanager
-def status(message: str) -> Iterator[None]:
-    """Show ``message`` with a spinner and the elapsed time on stderr while the block runs.
+def status(message: str) -> Iterator[Callable[[str], None]]:
+    """Show ``message`` with a spinner on stderr while the block runs.
+
+    Yields an ``update(text)`` function: the spinner then shows ``message — text`` and the
+    seconds elapsed (a solver's phase or the level it reached).
 
     Parameters
     ----------
@@ -27,8 +31,14 @@ def status(message: str) -> Iterator[None]:
         What is being done ("solving 2000×2000 with milp").
     """
     if not sys.stderr.isatty():
-        yield
+        yield lambda text: None
         return
     console = Console(stderr=True)
-    with console.status(f"[bold]{message}[/bold]", spinner="dots"):
-        yield
+    started = time.perf_counter()
+    with console.status(f"[bold]{message}[/bold]", spinner="dots") as live:
+
+        def update(text: str) -> None:
+            elapsed = time.perf_counter() - started
+            live.update(f"[bold]{message}[/bold] — {text} ({elapsed:.0f} s)")
+
+        yield update

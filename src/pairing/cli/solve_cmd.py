@@ -140,7 +140,7 @@ def solve_command(
     n_left, n_right = loaded.shape
     time_limit = fair_time_limit([objective or loaded.rules.objective], time_limit)
     limit = f", up to {time_limit:g} s" if time_limit else ""
-    with status(f"solving {n_left}×{n_right} ({solver}{limit})"):
+    with status(f"solving {n_left}×{n_right} ({solver}{limit})") as update:
         result = solve(
             loaded,
             objective=objective,
@@ -150,6 +150,7 @@ def solve_command(
             proposing=proposing,
             alternates=alternates,
             fair_to=fair_to,
+            progress=update,
         )
     if output is not None:
         text = result_csv(result) if output.suffix.lower() == ".csv" else result.to_json() + "\n"

@@ -37,6 +37,14 @@ class SolveOptions:
     seed: int = 0
     threads: int = 1
     proposing: str = "left"
+    #: Called with a short line of what a long solver is doing ("leximin: 37 of 200 positions
+    #: fixed, level 0.231"); the CLI shows it on a terminal. Never required to be called.
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
+
+    def report(self, text: str) -> None:
+        """Tell the caller what is happening (no-op without a ``progress`` callback)."""
+        if self.progress is not None:
+            self.progress(text)
 
 
 @dataclass(frozen=True)

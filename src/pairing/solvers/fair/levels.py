@@ -195,6 +195,7 @@ def positive_level(
     reasons = unservable(problem)
     if reasons:
         return False, ZERO_LEVEL + "; ".join(reasons), None
+    options.report("can every counted enterprise gain something? (feasibility MILP)")
     model = build_model(problem)
     positive = sp.csr_array((model.gain_rows > 0).astype(np.float64))
     if positive.shape[0] == 0:

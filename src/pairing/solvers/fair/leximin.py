@@ -145,6 +145,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         zeros, best = _fewest_zeros(model, clock, options)
         rounds += 1
         fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
+        options.report(f"leximin: {zeros} counted enterprise(s) must gain 0")
     while len(fixed) < m:
         if clock.expired(ROUNDS_SHARE):
             break  # keep the rest of the time for the best total under the prefix found
@@ -191,6 +192,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         else:
             shortfalls.add(value, (k - 1) * value - float(np.sum(fixed)))
         fixed.append(value)
+        options.report(f"leximin: {len(fixed)} of {m} positions fixed, level {value:.4g}")
     complete = len(fixed) == m
     if fixed and not clock.expired():
         extra = shortfalls.extra

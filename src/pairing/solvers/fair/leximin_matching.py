@@ -197,6 +197,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         fixed = padded.n_counted - above
         levels.append(level)
         last = level
+        options.report(f"leximin: {fixed} of {padded.n_counted} gains fixed, level {level:.4g}")
         if padded.mask.sum() == padded.size:  # one matching left: its gains are the rest
             levels += sorted(set(padded.end_values(cols)[padded.end_values(cols) > level]))
             fixed = padded.n_counted

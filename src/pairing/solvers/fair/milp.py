@@ -259,6 +259,7 @@ def bisect_level(model: FairModel, level_rows: sp.csr_array, clock: Clock,
     stop = None if budget is None else time.perf_counter() + 0.5 * budget
     while high - low > 1e-3 * max(1.0, high) and (stop is None or time.perf_counter() < stop):
         mid = 0.5 * (low + high)
+        options.report(f"level between {low:.4g} and {high:.4g}: testing {mid:.4g}")
         try:
             out = run_milp(model, np.zeros(n), 0, [LinearConstraint(level_rows, mid, np.inf)],
                            (np.empty(0), np.empty(0)), clock, options, confirm=False)
@@ -308,6 +309,7 @@ def two_phase(model: FairModel, level_rows: sp.csr_array, clock: Clock, options:
             note = f"{what}: level {reached:.6g} (time limit reached before the total)"
         bound = reached if first.optimal else first.bound
         return to_assignment(model, first.x, False, note, bound=bound)
+    options.report(f"{what}: level {reached:.4g} reached; best total at that level")
     keep = LinearConstraint(level_rows, reached - LEVEL_SLACK * max(1.0, abs(reached)), np.inf)
     second = run_milp(model, model.weights, 0, [keep], (np.empty(0), np.empty(0)), clock, options,
                       start=first.x, tight=True)
