@@ -37,6 +37,10 @@ def unavailability_text(instance: Instance, side: str, ident: str) -> str:
     return "; ".join(parts)
 
 
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def _enterprise_reasons(instance: Instance, allowed: np.ndarray) -> dict[int, list[str]]:
     event = instance.event
     out: dict[int, list[str]] = {}
@@ -60,7 +64,7 @@ def _enterprise_reasons(instance: Instance, allowed: np.ndarray) -> dict[int, li
         if event.max_per_session is not None and usable < int(free.sum()):
             notes.append(f"max_per_session {event.max_per_session}")
         note = f" ({'; '.join(notes)})" if notes else ""
-        reason = f"{ident} has {mine.size} meetings but {usable} free slots{note}"
+        reason = f"{ident} has {mine.size} meetings but {usable} free slot{_s(usable)}{note}"
         for m in mine:
             out.setdefault(int(m), []).append(reason)
     return out
@@ -77,14 +81,19 @@ def _table_reasons(instance: Instance, allowed: np.ndarray) -> dict[int, list[st
     for s, session in enumerate(event.sessions):
         windows.append((f"session {session.name}", instance.session_of == s))
     windows.append(("the event", np.ones(instance.n_slots, dtype=bool)))
+    seen: set[bytes] = set()
     for name, inside in windows:
+        if inside.tobytes() in seen:  # the same slots as a narrower window already checked
+            continue
+        seen.add(inside.tobytes())
         confined = np.flatnonzero(table & ~(allowed & ~inside[None, :]).any(axis=1))
         room = event.tables * int(inside.sum())
         if confined.size > room:
             what = "tables" if inside.sum() == 1 else "table-slots"
             reason = f"{name} needs {confined.size} {what}, {room} exist"
             if inside.sum() > 1:
-                reason += f" ({event.tables} tables × {int(inside.sum())} slots)"
+                plural = "" if event.tables == 1 else "s"
+                reason += f" ({event.tables} table{plural} × {int(inside.sum())} slots)"
             for m in confined:
                 out.setdefault(int(m), []).append(reason)
     return out
