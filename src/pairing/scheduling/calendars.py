@@ -61,7 +61,7 @@ def calendar_files(
     stamp
         ``DTSTAMP`` (UTC).
     """
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, Timezone
 
     by_enterprise: dict[tuple[str, str], list[ScheduledMeeting]] = {}
     for m in schedule.meetings:
@@ -70,6 +70,15 @@ def calendar_files(
     keys = sorted(by_enterprise, key=lambda k: (k[0] != "left", k[1]))
     files = file_names(keys, labels)
     out: dict[str, bytes] = {}
+    vtimezone = None
+    if schedule.meetings:
+        # One VTIMEZONE for every file, covering the event's days (building it is the slow part)
+        days = [dt.date.fromisoformat(m.start[:10]) for m in schedule.meetings]
+        vtimezone = Timezone.from_tzid(
+            schedule.timezone,
+            first_date=min(days) - dt.timedelta(days=1),
+            last_date=max(days) + dt.timedelta(days=1),
+        ).to_ical()
     for key in keys:
         side, ident = key
         calendar = Calendar()
@@ -77,6 +86,8 @@ def calendar_files(
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("x-wr-calname", f"{schedule.event}: {names.get(key, ident)} ({ident})")
+        if vtimezone is not None:
+            calendar.add_component(Timezone.from_ical(vtimezone))
         for m in by_enterprise[key]:
             partner = ("right", m.right) if side == "left" else ("left", m.left)
             partner_name = names.get(partner, partner[1])
@@ -94,10 +105,6 @@ def calendar_files(
                 f"{m.session}, slot {m.slot}, {_place(m)}\nscore {m.score:.3f}",
             )
             calendar.add_component(item)
-        days = [dt.date.fromisoformat(m.start[:10]) for m in by_enterprise[key]]
-        calendar.add_missing_timezones(
-            first_date=min(days) - dt.timedelta(days=1), last_date=max(days) + dt.timedelta(days=1)
-        )
         out[files[key]] = calendar.to_ical()
     return out
 

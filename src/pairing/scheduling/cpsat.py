@@ -16,7 +16,9 @@ delegation is elsewhere).
 Stages, each solved to optimality (or to the time limit) with the previous stage's value fixed
 and its solution as the hint:
 
-1. placed meetings: maximise ``Σ placed[m] · (BIG + w[m])`` with ``w`` the scores mapped onto
+1. placed meetings: when the greedy start misses some, first ask whether a full schedule
+   exists (the all-placed model without an objective, with part of the time); if not found,
+   maximise ``Σ placed[m] · (BIG + w[m])`` with ``w`` the scores mapped onto
    0..10⁶ and ``BIG`` larger than ``Σ w`` — the most meetings first, then the largest total
    score (skipped when the greedy start places every meeting: that is the upper bound);
 2. (re-scheduling only) meetings kept in their old slot: maximise;
@@ -36,7 +38,10 @@ import numpy as np
 
 from pairing.scheduling.instance import Instance
 
-__all__ = ["Solution", "StageInfo", "solve_cpsat"]
+__all__ = ["FEASIBILITY_SHARE", "Solution", "StageInfo", "solve_cpsat"]
+
+#: Share of the time limit for "is there a full schedule?" when the greedy start misses some.
+FEASIBILITY_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class _Model:
                     if len(terms) > event.max_per_session:
                         self.model.add(sum(terms) <= event.max_per_session)
         self.idle_terms: list[Any] = []
+        self.aux: list[tuple[int, list[int], list[Any], list[Any], list[Any]]] = []
         degree = np.bincount(ends.ravel(), minlength=n_ent)
         for e in np.flatnonzero(degree >= 2):
             for s in range(len(event.sessions)):
@@ -150,6 +156,66 @@ class _Model:
             idle = new(f"i{e}_{slots[k]}")
             self.model.add(idle >= before[k] + after[k] - 1 - busy[k])
             self.idle_terms.append(idle)
+        self.aux.append((e, slots, before, after, self.idle_terms[-(len(slots) - 2) :]))
+
+    def feasible(
+        self, hint: np.ndarray, seconds: float, seed: int
+    ) -> tuple[str, np.ndarray | None]:
+        """Solve without an objective (the all-placed model: is there a full schedule?)."""
+        cp = self.cp
+        self.model.clear_objective()
+        self._hint(hint)
+        solver = self._solver(seconds, seed)
+        code = solver.solve(self.model)
+        if code not in (cp.OPTIMAL, cp.FEASIBLE):
+            return ("infeasible" if code == cp.INFEASIBLE else "unknown"), None
+        return "feasible", self._slots(solver)
+
+    def _hint(self, slot: np.ndarray) -> None:
+        """Hint every variable from ``slot``, auxiliary ones included, so the hint is complete
+        and CP-SAT starts from a feasible solution instead of having to repair one."""
+        self.model.clear_hints()
+        for (m, t), var in self.x.items():
+            self.model.add_hint(var, bool(slot[m] == t))
+        busy = {
+            (int(e), int(slot[m])) for m in np.flatnonzero(slot >= 0) for e in self.instance.ends[m]
+        }
+        for e, slots, before, after, idle in self.aux:
+            taken = [(e, t) in busy for t in slots]
+            for k in range(len(slots)):
+                early, late = any(taken[:k]), any(taken[k + 1 :])
+                if before[k] is not None:
+                    self.model.add_hint(before[k], early)
+                if after[k] is not None:
+                    self.model.add_hint(after[k], late)
+                if 0 < k < len(slots) - 1:
+                    self.model.add_hint(idle[k - 1], early and late and not taken[k])
+
+    def idle_of(self, slot: np.ndarray) -> int:
+        """Idle slots of ``slot`` as this model counts them."""
+        busy = {
+            (int(e), int(slot[m])) for m in np.flatnonzero(slot >= 0) for e in self.instance.ends[m]
+        }
+        total = 0
+        for e, slots, *_ in self.aux:
+            taken = [k for k, t in enumerate(slots) if (e, t) in busy]
+            if taken:
+                total += taken[-1] - taken[0] + 1 - len(taken)
+        return total
+
+    def _solver(self, seconds: float, seed: int) -> Any:
+        solver = self.cp.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        return solver
+
+    def _slots(self, solver: Any) -> np.ndarray:
+        slot = np.full(len(self.instance.meetings), -1, dtype=np.intp)
+        for (m, t), var in self.x.items():
+            if solver.boolean_value(var):
+                slot[m] = t
+        return slot
 
     def run(
         self,
@@ -167,22 +233,14 @@ class _Model:
             self.model.maximize(objective)
         else:
             self.model.minimize(objective)
-        self.model.clear_hints()
-        for (m, t), var in self.x.items():
-            self.model.add_hint(var, bool(hint[m] == t))
-        solver = cp.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        self._hint(hint)
+        solver = self._solver(seconds, seed)
         code = solver.solve(self.model)
         seconds = round(solver.wall_time, 3)
         if code not in (cp.OPTIMAL, cp.FEASIBLE):
             status = "time_limit" if code == cp.UNKNOWN else solver.status_name(code).lower()
             return StageInfo(name, status, 0, int(solver.best_objective_bound), seconds), None
-        slot = np.full(len(self.instance.meetings), -1, dtype=np.intp)
-        for (m, t), var in self.x.items():
-            if solver.boolean_value(var):
-                slot[m] = t
+        slot = self._slots(solver)
         status = "optimal" if code == cp.OPTIMAL else "feasible"
         value = round(solver.objective_value)
         bound = round(solver.best_objective_bound)
@@ -219,8 +277,15 @@ def solve_cpsat(
     """
     deadline = time.monotonic() + time_limit
     all_placed = bool((start >= 0).all())
-    model = _Model(instance, all_placed)
     best = start.copy()
+    if not all_placed:
+        # Is there a full schedule? Pure feasibility propagates far better than the weighted
+        # objective, so ask first, with part of the time; a proof of "no" goes on to stage 1.
+        seconds = FEASIBILITY_SHARE * (deadline - time.monotonic())
+        _, found = _Model(instance, True).feasible(best, seconds, seed)
+        if found is not None:
+            best, all_placed = found, True
+    model = _Model(instance, all_placed)
     stages: list[StageInfo] = []
     n = len(instance.meetings)
     if all_placed:
@@ -239,24 +304,34 @@ def solve_cpsat(
             model.model.add(
                 objective >= int(sum(big + weights[m] for m in np.flatnonzero(best >= 0)))
             )
-    plan: list[tuple[str, Any, bool]] = []
+    plan: list[tuple[str, Any, bool, Any]] = []
     if keep is not None and (keep >= 0).any():
         kept = [
             model.x[m, int(keep[m])]
             for m in np.flatnonzero(keep >= 0).tolist()
             if (m, int(keep[m])) in model.x
         ]
-        plan.append(("meetings kept in their slot", sum(kept), True))
-    plan.append(("idle slots", sum(model.idle_terms), False))
-    plan.append(("earliness", model.earliness, False))
-    for name, objective, maximise in plan:
+        plan.append(
+            ("meetings kept in their slot", sum(kept), True, lambda s: int((s == keep).sum()))
+        )
+    plan.append(("idle slots", sum(model.idle_terms), False, model.idle_of))
+    plan.append(("earliness", model.earliness, False, lambda s: int(s[s >= 0].sum())))
+    for name, objective, maximise, value_of in plan:
+        current = value_of(best)
         remaining = deadline - time.monotonic()
+        if name == "idle slots" and current == 0:  # no idle slot: 0 is the trivial bound
+            model.model.add(objective <= 0)
+            stages.append(StageInfo(name, "optimal", 0, 0))
+            continue
         if remaining <= 0.01:
-            stages.append(StageInfo(name, "time_limit", 0, 0))
+            stages.append(StageInfo(name, "time_limit", current, current if maximise else 0))
             continue
         info, found = model.run(name, objective, maximise, best, remaining, seed)
         if found is not None:
             best = found
+        else:
+            info = StageInfo(name, info.status, current, info.bound, info.seconds)
+            model.model.add(objective >= current if maximise else objective <= current)
         stages.append(info)
     return Solution(best, stages)
 

@@ -3,8 +3,10 @@
 Like DSatur edge colouring (slots are colours, an enterprise's meetings must get different
 ones), it repeatedly places the meeting with the fewest slots still open to it — ties to the
 busier enterprises, then the higher score, then input order — in the open slot that adds the
-fewest idle slots to its two enterprises, earliest first. Open means: both enterprises free
-and available, under ``max_per_session``, and a shared table left when the meeting needs one.
+fewest idle slots to its two enterprises, then (for a table meeting) the one with the most
+tables left — so that no slot's tables run out early — then the earliest. Open means: both
+enterprises free and available, under ``max_per_session``, and a shared table left when the
+meeting needs one.
 Deterministic; a meeting with no open slot left stays unplaced (-1).
 """
 
@@ -94,9 +96,10 @@ def greedy_schedule(instance: Instance, keep: np.ndarray | None = None) -> np.nd
         m = int(candidates[order[0]])
         a, b = (int(e) for e in ends[m])
         options = np.flatnonzero(ok[m])
+        load = tables_used if table[m] else np.zeros(n_slots, dtype=np.intp)
         costs = [
-            (_added_idle(busy[a], t, session) + _added_idle(busy[b], t, session), t)
+            (_added_idle(busy[a], t, session) + _added_idle(busy[b], t, session), load[t], t)
             for t in options.tolist()
         ]
-        place(m, min(costs)[1])
+        place(m, min(costs)[2])
     return slot
