@@ -194,3 +194,29 @@ def test_shipped_rules_event_proven_optimal_within_30_s(tmp_path: Path) -> None:
     sched = load_schedule(out)
     assert sched.metrics.scheduled == 168 and sched.status == "optimal"
     assert sched.solver.runtime_s <= 30
+
+
+def test_check_and_report_with_a_schedule(tmp_path: Path, files) -> None:
+    *_, prog, res, ev, _ = files
+    out = tmp_path / "out"
+    assert run("schedule", prog, res, "--event", ev, "-o", out).exit_code == 0
+    ok = run("check", prog, res, "--schedule", out / "schedule.json", "--event", ev)
+    assert ok.exit_code == 0, ok.output
+    missing = run("check", prog, res, "--schedule", out / "schedule.json")
+    assert missing.exit_code == 2 and "add --event" in missing.output
+    doc = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+    for m in doc["meetings"]:
+        m["slot"] = 1
+        m["start"], m["end"] = doc["meetings"][0]["start"], doc["meetings"][0]["end"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    bad = run("check", prog, res, "--schedule", broken, "--event", ev)
+    assert bad.exit_code == 1
+    assert "schedule: L0 is in 2 meetings at once" in bad.output
+    html = tmp_path / "report.html"
+    done = run("report", prog, res, "-o", html, "--schedule", out / "schedule.json")
+    assert done.exit_code == 0, done.output
+    text = html.read_text(encoding="utf-8")
+    assert "<section id='timetable'>" in text and text.index("timetable") < text.index("</main>")
+    assert "=HYPERLINK(&quot;http://x&quot;)" in text  # names are escaped
+    assert "booth Hall 3, B12" in text and "<th>table 1</th>" in text

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pairing.errors import InvalidProgramme, Issue
 from pairing.model import Programme
 from pairing.result import Result
 from pairing.scheduling.event import Event
 from pairing.scheduling.timetable import Schedule
 
-__all__ = ["schedule_violations"]
+__all__ = ["schedule_file_violations", "schedule_violations"]
 
 
 def _slot_times(event: Event) -> dict[tuple[str, int], tuple[dt.datetime, dt.datetime]]:
@@ -179,3 +181,27 @@ def schedule_violations(
     if (metrics.busiest_slot.tables if metrics.busiest_slot else 0) != busiest:
         problems.append(f"metrics.busiest_slot does not match the busiest slot's {busiest} tables")
     return problems
+
+
+def schedule_file_violations(
+    programme: Programme, result: Result, schedule_file: Path | None, event_file: Path | None
+) -> list[str]:
+    """:func:`schedule_violations` for files (``pairing check --schedule ... --event ...``).
+
+    Raises
+    ------
+    InvalidProgramme
+        When only one of the two files is given, or either is not valid.
+    """
+    from pairing.scheduling.event_toml import load_event
+    from pairing.scheduling.stored import load_schedule
+
+    if schedule_file is None or event_file is None:
+        missing = "--event" if event_file is None else "--schedule"
+        message = f"checking a schedule needs both --schedule and --event; add {missing}"
+        raise InvalidProgramme([Issue("options", message)])
+    event = load_event(event_file, programme)
+    return [
+        f"schedule: {p}"
+        for p in schedule_violations(programme, result, event, load_schedule(schedule_file))
+    ]
