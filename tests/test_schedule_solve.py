@@ -194,3 +194,25 @@ def test_checker_finds_every_broken_rule() -> None:
         }
     )
     assert any("do not match" in p for p in schedule_violations(programme, result, ev, wrong_time))
+
+
+def test_minimal_conflicting_set_when_no_counting_argument_applies() -> None:
+    # L1–R1 must take slot 1 (L1 away in slot 2), so L0–R1 takes slot 2, so L0–R0 has no slot
+    # (R0 away in slot 1). No enterprise is overloaded and every pair shares a free slot.
+    programme, result = case(2, 2, [(0, 0), (0, 1), (1, 1)])
+    data = event(
+        [2],
+        unavailable=[
+            {"id": "L1", "session": "day 1", "slots": [2]},
+            {"id": "R0", "session": "day 1", "slots": [1]},
+        ],
+    )
+    partial = schedule(programme, result, data, partial=True)
+    (left_out,) = partial.unscheduled
+    assert (left_out.left, left_out.right) == ("L1", "R1")  # the lowest score
+    (reason,) = left_out.reasons
+    assert reason.startswith(
+        "cannot be placed together with L0–R0, L0–R1: these 3 meetings cannot all fit the rules"
+    )
+    with pytest.raises(UnplaceableMeetings, match="minimal conflicting set"):
+        schedule(programme, result, data)

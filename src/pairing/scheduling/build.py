@@ -39,6 +39,8 @@ __all__ = ["DEFAULT_TIME_LIMIT", "UnplaceableMeetings", "schedule"]
 
 #: Seconds for all CP-SAT stages together when the caller gives no limit.
 DEFAULT_TIME_LIMIT = 60.0
+#: Seconds for finding minimal conflicting sets, for all left-out meetings together.
+EXPLAIN_SECONDS = 10.0
 
 
 class UnplaceableMeetings(Infeasible):
@@ -177,17 +179,32 @@ def _assemble(
 def _left_out_reasons(
     instance: Instance, slot: np.ndarray, counting: dict[int, list[str]], proven: bool, bound: int
 ) -> dict[int, list[str]]:
+    from pairing.scheduling.conflicts import minimal_conflict
+
     n = len(instance.meetings)
     placed = int((slot >= 0).sum())
     out: dict[int, list[str]] = {}
-    for m in np.flatnonzero(slot < 0):
-        if counting.get(int(m)):
-            out[int(m)] = counting[int(m)]
+    deadline = time.monotonic() + EXPLAIN_SECONDS
+    for m in np.flatnonzero(slot < 0).tolist():
+        if counting.get(m):
+            out[m] = counting[m]
         elif proven:
-            out[int(m)] = [
+            core = minimal_conflict(
+                instance, m, np.flatnonzero(slot >= 0).tolist(), deadline - time.monotonic()
+            )
+            text = (
                 f"the rules allow at most {placed} of the {n} meetings together (proven by "
                 "CP-SAT); the ones left out lose the least score"
-            ]
+            )
+            if core:
+                names = ", ".join(instance.label(k) for k in core[:8])
+                more = f" and {len(core) - 8} more" if len(core) > 8 else ""
+                text = (
+                    f"cannot be placed together with {names}{more}: these {len(core) + 1} "
+                    "meetings cannot all fit the rules, and without any one of the others it "
+                    "would fit (a minimal conflicting set); " + text
+                )
+            out[m] = [text]
         else:
             out[int(m)] = [
                 f"not placed within the time limit: the best schedule found places {placed} of "
