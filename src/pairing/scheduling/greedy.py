@@ -31,7 +31,9 @@ def _added_idle(row: np.ndarray, t: int, session: np.ndarray) -> int:
     return -1  # fills a gap
 
 
-def greedy_schedule(instance: Instance, keep: np.ndarray | None = None) -> np.ndarray:
+def greedy_schedule(
+    instance: Instance, keep: np.ndarray | None = None, only: np.ndarray | None = None
+) -> np.ndarray:
     """The slot of each meeting (global index), or -1 where the greedy could not place it.
 
     Parameters
@@ -41,6 +43,8 @@ def greedy_schedule(instance: Instance, keep: np.ndarray | None = None) -> np.nd
     keep
         Optional preferred slot per meeting (-1 for none), from an earlier schedule: a meeting
         whose preferred slot is open is placed there first.
+    only
+        Optional mask of the meetings to place (the others stay -1).
     """
     event = instance.event
     n_meetings, n_slots = len(instance.meetings), instance.n_slots
@@ -59,7 +63,7 @@ def greedy_schedule(instance: Instance, keep: np.ndarray | None = None) -> np.nd
     degree = np.bincount(ends.ravel(), minlength=len(instance.enterprises))
     pressure = degree[ends[:, 0]] + degree[ends[:, 1]]
     weights = instance.score_weights()
-    todo = np.ones(n_meetings, dtype=bool)
+    todo = np.ones(n_meetings, dtype=bool) if only is None else only.copy()
 
     def open_slots() -> np.ndarray:
         room = per_session < limit
@@ -79,7 +83,7 @@ def greedy_schedule(instance: Instance, keep: np.ndarray | None = None) -> np.nd
         todo[m] = False
 
     if keep is not None:
-        for k in np.flatnonzero(keep >= 0).tolist():
+        for k in np.flatnonzero((keep >= 0) & todo).tolist():
             if open_slots()[k, keep[k]]:
                 place(k, int(keep[k]))
     while todo.any():
