@@ -11,6 +11,8 @@ Instances (all synthetic; ids as ``pairing generate`` makes them):
 - ``rules-13``: the same with 13 tables, so 6 meetings cannot be placed (``--partial``);
 - ``rules-busy``: the same event with one session of 6 slots per day dropped to 4 and
   ``max_per_session = 3``, so agendas are dense and idle slots are hard to avoid;
+- ``rules-scattered``: 15 tables, ``max_per_session = 3``, and every third enterprise away in
+  two random middle slots (seeded), which breaks agendas into pieces;
 - ``large``: 250 × 250 enterprises with four partners each (1,000 meetings) at
   ``benchmarks/schedule/event-1000.toml`` (3 sessions × 8 slots, 44 tables, 4 booths).
 
@@ -25,6 +27,8 @@ import time
 import tomllib
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import pairing
 from pairing.generator import generate
@@ -60,10 +64,19 @@ def _cases() -> list[tuple[str, pairing.Programme, pairing.Result, dict[str, Any
     busy = dict(base, max_per_session=3, tables=16)
     busy["session"] = [dict(s, slots=4) for s in base["session"]]
     busy["unavailable"] = [u for u in base["unavailable"] if u.get("slots", [0])[-1] <= 4]
+    scattered = dict(base, tables=15, max_per_session=3)
+    rng = np.random.default_rng(2026)
+    ids = [p.left for p in result.pairs] + [p.right for p in result.pairs]
+    scattered["unavailable"] = [
+        {"id": who, "session": base["session"][int(s)]["name"], "slots": [int(k)]}
+        for who in sorted(set(ids))[::3]
+        for s, k in zip(rng.integers(0, 2, 2), rng.integers(2, 6, 2), strict=True)
+    ]
     return [
         ("rules", rules, result, base),
         ("rules-13", rules, result, tight),
         ("rules-busy", rules, result, busy),
+        ("rules-scattered", rules, result, scattered),
         ("large", *_large()),
     ]
 
@@ -79,10 +92,10 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=50.0)
     args = parser.parse_args()
     print(
-        "| instance | meetings | slots | tables | greedy placed | greedy idle | greedy s "
-        "| CP-SAT placed | CP-SAT idle | status | gap | stages (value/bound) | wall s |"
+        "| instance | meetings | slots | tables | greedy placed | greedy idle | greedy earliness "
+        "| greedy s | CP-SAT placed | CP-SAT idle | status | gap | stages (value/bound) | wall s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, programme, result, data in _cases():
         event = event_from_data(data, programme)
         instance = build_instance(programme, result, event)
@@ -95,7 +108,8 @@ def main() -> None:
         stages = ", ".join(f"{s.name} {s.value}/{s.bound}" for s in sched.solver.stages)
         print(
             f"| {name} | {len(result.pairs)} | {len(event.slots)} | {event.tables} "
-            f"| {int((start >= 0).sum())} | {_idle(instance, start)} | {greedy_s:.2f} "
+            f"| {int((start >= 0).sum())} | {_idle(instance, start)} "
+            f"| {int(start[start >= 0].sum())} | {greedy_s:.2f} "
             f"| {sched.metrics.scheduled} | {sched.metrics.idle_slots_total} | {sched.status} "
             f"| {sched.solver.gap:.2%} | {stages} | {wall:.1f} |",
             flush=True,
