@@ -52,23 +52,23 @@ def event(sessions: list[int], **extra: Any) -> dict[str, Any]:
 
 @st.composite
 def tiny_events(draw: st.DrawFn) -> tuple[Programme, Result, dict[str, Any]]:
-    """Up to 6 meetings between 2–3 enterprises a side, 1–2 sessions of 1–3 slots, random
+    """Up to 5 meetings between 1–3 enterprises a side, 1–2 sessions of 1–4 slots, random
     tables, max_per_session, unavailability and booths."""
     n_left = draw(st.integers(1, 3))
     n_right = draw(st.integers(1, 3))
     cells = list(itertools.product(range(n_left), range(n_right)))
     edges = draw(
-        st.lists(st.sampled_from(cells), min_size=1, max_size=min(6, len(cells)), unique=True)
+        st.lists(st.sampled_from(cells), min_size=1, max_size=min(5, len(cells)), unique=True)
     )
     programme, result = case(n_left, n_right, sorted(edges))
-    sessions = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    sessions = draw(st.lists(st.integers(1, 4), min_size=1, max_size=2))
     data = event(sessions, tables=draw(st.integers(0, 3)))
     if draw(st.booleans()):
         data["max_per_session"] = draw(st.integers(1, 2))
     unavailable = []
     for side, n in (("L", n_left), ("R", n_right)):
         for k in range(n):
-            if draw(st.integers(0, 3)) == 0:
+            if draw(st.integers(0, 2)) == 0:
                 s = draw(st.integers(0, len(sessions) - 1))
                 entry: dict[str, Any] = {"id": f"{side}{k}", "session": f"day {s + 1}"}
                 if draw(st.booleans()):
