@@ -216,3 +216,12 @@ def test_minimal_conflicting_set_when_no_counting_argument_applies() -> None:
     )
     with pytest.raises(UnplaceableMeetings, match="minimal conflicting set"):
         schedule(programme, result, data)
+
+
+def test_more_workers_reach_the_same_optimum() -> None:
+    programme, result = case(3, 3, [(i, j) for i in range(3) for j in range(3) if (i + j) % 2 == 0])
+    data = event([3, 3], tables=2, unavailable=[{"id": "R0", "session": "day 1", "slots": [1]}])
+    one = schedule(programme, result, data)
+    two = schedule(programme, result, data, workers=2)
+    assert two.status == one.status == "optimal" and two.solver.workers == 2
+    assert [s.value for s in two.solver.stages] == [s.value for s in one.solver.stages]

@@ -176,6 +176,27 @@ def _assemble(
     )
 
 
+def _best_start(instance: Instance, old_slot: np.ndarray | None) -> np.ndarray:
+    """The better of the two greedy variants, by the objective's order (placed meetings and
+    their score, idle slots, earliness; with --keep, meetings kept come second)."""
+    weights = instance.score_weights()
+
+    def key(slot: np.ndarray) -> tuple[int, int, int, int, int]:
+        placed = slot >= 0
+        kept = int((slot == old_slot).sum()) if old_slot is not None else 0
+        idle = _idle_metrics(instance, slot)[0]
+        return (
+            -int(placed.sum()),
+            -int(weights[placed].sum()),
+            -kept,
+            idle,
+            int(slot[placed].sum()),
+        )
+
+    starts = [greedy_schedule(instance, old_slot, balance=b) for b in (True, False)]
+    return min(starts, key=key)
+
+
 def _left_out_reasons(
     instance: Instance, slot: np.ndarray, counting: dict[int, list[str]], proven: bool, bound: int
 ) -> dict[int, list[str]]:
@@ -222,6 +243,7 @@ def schedule(
     seed: int = 0,
     partial: bool = False,
     keep: Schedule | None = None,
+    workers: int = 1,
 ) -> Schedule:
     """Schedule every pair of ``result`` as a meeting at ``event``.
 
@@ -240,6 +262,9 @@ def schedule(
         raising :class:`UnplaceableMeetings`.
     keep
         An earlier schedule: move as few of its meetings as possible (after placing the most).
+    workers
+        CP-SAT search workers. 1 (the default) is deterministic; more search faster on large
+        events, but ties between equally good schedules may then be broken differently.
 
     Returns
     -------
@@ -264,9 +289,11 @@ def schedule(
     instance = build_instance(programme, result, ev)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     old_slot, old_table = _old_slots(instance, keep)
-    start = greedy_schedule(instance, old_slot)
+    start = _best_start(instance, old_slot)
     greedy_idle, _, _ = _idle_metrics(instance, start)
-    solution = solve_cpsat(instance, start, time_limit=limit, seed=seed, keep=old_slot)
+    solution = solve_cpsat(
+        instance, start, time_limit=limit, seed=seed, keep=old_slot, workers=workers
+    )
     slot = solution.slot
     first = solution.stages[0]
     reasons: dict[int, list[str]] = {}
@@ -283,6 +310,7 @@ def schedule(
         runtime_s=round(time.perf_counter() - began, 3),
         time_limit=limit,
         seed=seed,
+        workers=workers,
         gap=round(solution.gap, 6),
         stages=[
             StageReport(

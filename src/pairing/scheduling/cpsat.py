@@ -25,7 +25,9 @@ and its solution as the hint:
 3. idle slots: minimise;
 4. earliness: minimise ``Σ t · x[m, t]`` (slot indices in chronological order).
 
-One search worker and a fixed seed make the result deterministic when no time limit is hit.
+One search worker (the default) and a fixed seed make the result deterministic when no time
+limit is hit. More workers run CP-SAT's portfolio, large-neighbourhood search included, which
+closes gaps far faster on large events, but equally good schedules may then differ between runs.
 """
 
 from __future__ import annotations
@@ -79,10 +81,11 @@ class Solution:
 class _Model:
     """The CP-SAT model of one instance, with the expressions each stage optimises."""
 
-    def __init__(self, instance: Instance, all_placed: bool) -> None:
+    def __init__(self, instance: Instance, all_placed: bool, workers: int = 1) -> None:
         from ortools.sat.python import cp_model
 
         self.cp = cp_model
+        self.workers = workers
         self.model = cp_model.CpModel()
         self.instance = instance
         event = instance.event
@@ -206,7 +209,7 @@ class _Model:
 
     def _solver(self, seconds: float, seed: int) -> Any:
         solver = self.cp.CpSolver()
-        solver.parameters.num_workers = 1
+        solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = seed
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
         return solver
@@ -259,6 +262,7 @@ def solve_cpsat(
     time_limit: float,
     seed: int = 0,
     keep: np.ndarray | None = None,
+    workers: int = 1,
 ) -> Solution:
     """Solve the lexicographic schedule exactly (see the module docstring).
 
@@ -273,6 +277,8 @@ def solve_cpsat(
         Seconds for all stages together.
     seed
         CP-SAT's random seed.
+    workers
+        CP-SAT search workers (1: deterministic; see the module docstring).
     keep
         Optional old slot per meeting (-1 for none): adds the "keep old slots" stage.
     """
@@ -283,10 +289,10 @@ def solve_cpsat(
         # Is there a full schedule? Pure feasibility propagates far better than the weighted
         # objective, so ask first, with part of the time; a proof of "no" goes on to stage 1.
         seconds = FEASIBILITY_SHARE * (deadline - time.monotonic())
-        _, found = _Model(instance, True).feasible(best, seconds, seed)
+        _, found = _Model(instance, True, workers).feasible(best, seconds, seed)
         if found is not None:
             best, all_placed = found, True
-    model = _Model(instance, all_placed)
+    model = _Model(instance, all_placed, workers)
     stages: list[StageInfo] = []
     n = len(instance.meetings)
     if all_placed:

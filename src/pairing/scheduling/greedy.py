@@ -32,7 +32,11 @@ def _added_idle(row: np.ndarray, t: int, session: np.ndarray) -> int:
 
 
 def greedy_schedule(
-    instance: Instance, keep: np.ndarray | None = None, only: np.ndarray | None = None
+    instance: Instance,
+    keep: np.ndarray | None = None,
+    only: np.ndarray | None = None,
+    *,
+    balance: bool = True,
 ) -> np.ndarray:
     """The slot of each meeting (global index), or -1 where the greedy could not place it.
 
@@ -45,6 +49,9 @@ def greedy_schedule(
         whose preferred slot is open is placed there first.
     only
         Optional mask of the meetings to place (the others stay -1).
+    balance
+        Prefer the slot with the most tables left before the earliest (the default); without
+        it the earliest slot wins, which gives earlier agendas when tables are not scarce.
     """
     event = instance.event
     n_meetings, n_slots = len(instance.meetings), instance.n_slots
@@ -100,7 +107,7 @@ def greedy_schedule(
         m = int(candidates[order[0]])
         a, b = (int(e) for e in ends[m])
         options = np.flatnonzero(ok[m])
-        load = tables_used if table[m] else np.zeros(n_slots, dtype=np.intp)
+        load = tables_used if table[m] and balance else np.zeros(n_slots, dtype=np.intp)
         costs = [
             (_added_idle(busy[a], t, session) + _added_idle(busy[b], t, session), load[t], t)
             for t in options.tolist()

@@ -96,6 +96,7 @@ class ScheduleSolver(_Frozen):
     runtime_s: float
     time_limit: float | None = None
     seed: int = 0
+    workers: int = 1
     gap: float = 0.0
     stages: list[StageReport] = Field(default_factory=list)
     greedy_scheduled: int = 0
