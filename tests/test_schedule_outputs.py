@@ -220,3 +220,18 @@ def test_check_and_report_with_a_schedule(tmp_path: Path, files) -> None:
     assert "<section id='timetable'>" in text and text.index("timetable") < text.index("</main>")
     assert "=HYPERLINK(&quot;http://x&quot;)" in text  # names are escaped
     assert "booth Hall 3, B12" in text and "<th>table 1</th>" in text
+
+
+def test_report_refuses_a_schedule_of_another_result(tmp_path: Path, files) -> None:
+    _, _, prog, res, ev, _ = files
+    out = tmp_path / "out"
+    assert run("schedule", prog, res, "--event", ev, "-o", out).exit_code == 0
+    doc = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+    doc["meetings"][0]["right"] = "R9"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(doc), encoding="utf-8")
+    refused = run("report", prog, res, "-o", tmp_path / "r.html", "--schedule", other)
+    assert refused.exit_code == 2, refused.output
+    assert "1 meeting(s) are not pairs of the result" in refused.output
+    assert "1 pair(s) of the result are not in the schedule" in refused.output
+    assert not (tmp_path / "r.html").exists()

@@ -225,3 +225,29 @@ def test_more_workers_reach_the_same_optimum() -> None:
     two = schedule(programme, result, data, workers=2)
     assert two.status == one.status == "optimal" and two.solver.workers == 2
     assert [s.value for s in two.solver.stages] == [s.value for s in one.solver.stages]
+
+
+def test_slot_times_across_a_daylight_saving_change() -> None:
+    # Berlin moves from +01:00 to +02:00 at 02:00 on 29 March 2026: four 30-minute slots from
+    # 01:00 run 01:00, 01:30, then 03:00 and 03:30 local time (real time is continuous).
+    programme, result = case(1, 4, [(0, 0), (0, 1), (0, 2), (0, 3)])
+    data = event([4], timezone="Europe/Berlin")
+    data["session"][0].update(date="2026-03-29", start="01:00")
+    sched = schedule(programme, result, data)
+    starts = sorted(m.start for m in sched.meetings)
+    assert starts == [
+        "2026-03-29T01:00:00+01:00",
+        "2026-03-29T01:30:00+01:00",
+        "2026-03-29T03:00:00+02:00",
+        "2026-03-29T03:30:00+02:00",
+    ]
+    assert schedule_violations(programme, result, event_from_data(data, programme), sched) == []
+
+
+def test_keep_ignores_a_session_that_no_longer_exists() -> None:
+    programme, result = case(1, 2, [(0, 0), (0, 1)])
+    old = schedule(programme, result, event([1, 1]))
+    data = event([2])
+    data["session"][0]["name"] = "new day"
+    new = schedule(programme, result, data, keep=old)
+    assert new.metrics.scheduled == 2 and new.status == "optimal"

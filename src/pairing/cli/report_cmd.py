@@ -41,9 +41,13 @@ def report_command(
     res = load_result(result)
     timetable = None
     if schedule_file is not None:
+        from pairing.errors import InvalidProgramme
+        from pairing.scheduling.report_section import timetable_mismatch
         from pairing.scheduling.stored import load_schedule
 
         timetable = load_schedule(schedule_file)
+        if mismatch := timetable_mismatch(timetable, res, str(schedule_file)):
+            raise InvalidProgramme(mismatch)
     with status(f"rendering the report of {len(res.pairs)} pairs"):
         matrices = score_matrix(prog)
         found = violations(prog, res, matrices)

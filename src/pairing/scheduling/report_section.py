@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from pairing.errors import Issue
+from pairing.result import Result
 from pairing.scheduling.timetable import Schedule, ScheduledMeeting
 
-__all__ = ["insert_timetable", "timetable_html"]
+__all__ = ["insert_timetable", "timetable_html", "timetable_mismatch"]
 
 
 def _time(meeting: ScheduledMeeting) -> str:
@@ -96,3 +98,22 @@ def insert_timetable(report: str, schedule: Schedule) -> str:
     if at < 0:
         at = report.rfind("</body>")
     return report[:at] + section + "\n" + report[at:] if at >= 0 else report + section
+
+
+def timetable_mismatch(schedule: Schedule, result: Result, where: str) -> list[Issue]:
+    """Problems that show ``schedule`` was not made from ``result`` (pairs it does not have)."""
+    pairs = set(result.pair_ids())
+    listed = [(m.left, m.right) for m in schedule.meetings]
+    listed += [(u.left, u.right) for u in schedule.unscheduled]
+    foreign = [f"{a}–{b}" for a, b in listed if (a, b) not in pairs]
+    missing = [f"{a}–{b}" for a, b in sorted(pairs - set(listed))]
+    issues = []
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        message = f"{len(foreign)} meeting(s) are not pairs of the result ({shown})"
+        issues.append(Issue(where, message + "; was it scheduled from this result?"))
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        message = f"{len(missing)} pair(s) of the result are not in the schedule ({shown})"
+        issues.append(Issue(where, message + "; run `pairing schedule` on this result again"))
+    return issues
