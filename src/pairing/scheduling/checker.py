@@ -59,7 +59,8 @@ def _away(event: Event) -> set[tuple[str, str, str, int]]:
     return out
 
 
-def _idle(slots: list[int], session: str, side: str, ident: str, away: set, size: int) -> int:
+def _idle(slots: list[int], session: str, side: str, ident: str, away: set) -> int:
+    """Available slots strictly between the first and last meeting that hold no meeting."""
     if len(slots) < 2:
         return 0
     return sum(
@@ -154,11 +155,7 @@ def schedule_violations(
     for (session, slot), n in tables_in.items():
         if n > event.tables:
             problems.append(f"slot {slot} of {session!r} uses {n} tables, {event.tables} exist")
-    sizes = {s.name: s.slots for s in event.sessions}
-    idle = {
-        key: _idle(slots, key[2], key[0], key[1], away, sizes.get(key[2], 0))
-        for key, slots in busy.items()
-    }
+    idle = {key: _idle(slots, key[2], key[0], key[1], away) for key, slots in busy.items()}
     metrics = schedule.metrics
     per_enterprise: Counter[tuple[str, str]] = Counter()
     for (side, ident, _), n in idle.items():

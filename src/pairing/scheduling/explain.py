@@ -41,7 +41,7 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _enterprise_reasons(instance: Instance, allowed: np.ndarray) -> dict[int, list[str]]:
+def _enterprise_reasons(instance: Instance) -> dict[int, list[str]]:
     event = instance.event
     out: dict[int, list[str]] = {}
     ends = instance.ends
@@ -113,7 +113,7 @@ def counting_reasons(instance: Instance) -> dict[int, list[str]]:
         out[int(m)] = [
             f"{meeting.left} and {meeting.right} have no free slot in common ({'; '.join(notes)})"
         ]
-    for part in (_enterprise_reasons(instance, allowed), _table_reasons(instance, allowed)):
+    for part in (_enterprise_reasons(instance), _table_reasons(instance, allowed)):
         for k, reasons in part.items():
             out.setdefault(k, []).extend(reasons)
     return out
