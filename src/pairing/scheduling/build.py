@@ -200,18 +200,20 @@ def _best_start(instance: Instance, old_slot: np.ndarray | None) -> np.ndarray:
 def _left_out_reasons(
     instance: Instance, slot: np.ndarray, counting: dict[int, list[str]], proven: bool, bound: int
 ) -> dict[int, list[str]]:
-    from pairing.scheduling.conflicts import minimal_conflict
+    from pairing.scheduling.conflicts import ConflictModel, minimal_conflict
 
     n = len(instance.meetings)
     placed = int((slot >= 0).sum())
     out: dict[int, list[str]] = {}
     deadline = time.monotonic() + EXPLAIN_SECONDS
+    model: ConflictModel | None = None
     for m in np.flatnonzero(slot < 0).tolist():
         if counting.get(m):
             out[m] = counting[m]
         elif proven:
+            model = model or ConflictModel(instance)
             core = minimal_conflict(
-                instance, m, np.flatnonzero(slot >= 0).tolist(), deadline - time.monotonic()
+                model, m, np.flatnonzero(slot >= 0).tolist(), deadline - time.monotonic()
             )
             text = (
                 f"the rules allow at most {placed} of the {n} meetings together (proven by "

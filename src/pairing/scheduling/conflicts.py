@@ -18,10 +18,10 @@ import numpy as np
 
 from pairing.scheduling.instance import Instance
 
-__all__ = ["minimal_conflict"]
+__all__ = ["ConflictModel", "minimal_conflict"]
 
 
-class _Placement:
+class ConflictModel:
     """Hard rules only, with ``placed[m]`` assumption literals."""
 
     def __init__(self, instance: Instance) -> None:
@@ -72,14 +72,14 @@ class _Placement:
 
 
 def minimal_conflict(
-    instance: Instance, left_out: int, placed: list[int], seconds: float
+    model: ConflictModel, left_out: int, placed: list[int], seconds: float
 ) -> list[int] | None:
     """A minimal set of ``placed`` meetings that ``left_out`` cannot be placed together with.
 
-    Returns ``None`` when the time runs out before the set is minimal (or proven at all).
+    ``model`` is built once per instance and reused for every left-out meeting. Returns
+    ``None`` when the time runs out before the set is minimal (or proven at all).
     """
     deadline = time.monotonic() + seconds
-    model = _Placement(instance)
     fits, core = model.fits([*placed, left_out], seconds)
     if fits is not False:
         return None
