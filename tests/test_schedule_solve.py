@@ -11,6 +11,8 @@ from pairing.errors import SolverTimeout
 from pairing.scheduling import event_from_data, schedule
 from pairing.scheduling.build import UnplaceableMeetings
 from pairing.scheduling.checker import schedule_violations
+from pairing.scheduling.explain import counting_lower_bound, counting_reasons
+from pairing.scheduling.instance import build_instance
 from pairing.scheduling.timetable import idle_slots
 from schedule_cases import brute_force, case, event, tiny_events
 
@@ -36,6 +38,11 @@ def test_lexicographic_optimum_matches_brute_force(drawn) -> None:
     assert sched.metrics.idle_slots_total == idle
     assert _earliness(sched, data) == early
     assert schedule_violations(programme, result, event_from_data(data, programme), sched) == []
+    # the counting arguments are sound: they never claim more than brute force proves
+    instance = build_instance(programme, result, event_from_data(data, programme))
+    assert counting_lower_bound(instance) <= len(result.pairs) - placed
+    if counting_reasons(instance):
+        assert placed < len(result.pairs)
     if placed < len(result.pairs):
         with pytest.raises(UnplaceableMeetings):
             schedule(programme, result, data, time_limit=20)

@@ -19,7 +19,7 @@ from pairing.model import Programme
 from pairing.result import Result
 from pairing.scheduling.event import Event
 from pairing.scheduling.event_toml import event_from_data, load_event
-from pairing.scheduling.explain import counting_reasons
+from pairing.scheduling.explain import counting_lower_bound, counting_reasons
 from pairing.scheduling.greedy import greedy_schedule
 from pairing.scheduling.instance import Instance, build_instance
 from pairing.scheduling.tables import assign_tables
@@ -279,7 +279,9 @@ def schedule(
     InvalidProgramme
         The event (or the result against the programme) is not valid; every problem listed.
     UnplaceableMeetings
-        Not every meeting can be placed (an :class:`~pairing.Infeasible`), with a reason each.
+        Not every meeting can be placed (an :class:`~pairing.Infeasible`), with a reason each;
+        its ``partial`` schedule places the most meetings, but idle slots and earliness are not
+        optimised (ask with ``partial=True`` for that).
     SolverTimeout
         The time limit ran out before it was known whether every meeting fits.
     """
@@ -293,15 +295,23 @@ def schedule(
     old_slot, old_table = _old_slots(instance, keep)
     start = _best_start(instance, old_slot)
     greedy_idle, _, _ = _idle_metrics(instance, start)
+    counting = counting_reasons(instance)
     solution = solve_cpsat(
-        instance, start, time_limit=limit, seed=seed, keep=old_slot, workers=workers
+        instance,
+        start,
+        time_limit=limit,
+        seed=seed,
+        keep=old_slot,
+        workers=workers,
+        full_possible=not counting,
+        stop_if_short=not partial,
     )
     slot = solution.slot
     first = solution.stages[0]
     reasons: dict[int, list[str]] = {}
     if (slot < 0).any():
         reasons = _left_out_reasons(
-            instance, slot, counting_reasons(instance), first.status == "optimal", first.bound
+            instance, slot, counting, first.status == "optimal", first.bound
         )
     tables = assign_tables(instance, slot, old_table)
     moved = None
@@ -332,7 +342,7 @@ def schedule(
         )
     if (slot < 0).any() and not partial:
         proven = first.status == "optimal" or any(
-            counting_reasons(instance).get(int(m)) for m in np.flatnonzero(slot < 0)
+            counting.get(int(m)) for m in np.flatnonzero(slot < 0)
         )
         lines = [
             f"{u.left}–{u.right} (score {u.score:.3f}): {'; '.join(u.reasons)}"
@@ -345,9 +355,14 @@ def schedule(
                 "with --time-limit, or write the best partial schedule with --partial"
             )
             raise SolverTimeout(message)
-        head = (
-            f"{len(lines)} of {len(instance.meetings)} meetings cannot be placed "
-            "(use --partial to write the rest):"
-        )
+        n = len(instance.meetings)
+        head = f"{len(lines)} of {n} meetings cannot be placed (use --partial to write the rest):"
+        lower = max(1, n - first.bound, counting_lower_bound(instance))
+        if first.status != "optimal" and lower < len(lines):  # the most that fit is not proven
+            head = (
+                f"at least {lower} of {n} meetings cannot be placed; the best "
+                f"schedule found within the time limit leaves out {len(lines)} (use --partial "
+                "to write it, or --time-limit to search longer):"
+            )
         raise UnplaceableMeetings([head, *lines], result_schedule)
     return result_schedule

@@ -41,10 +41,21 @@ import numpy as np
 from pairing.scheduling.greedy import greedy_schedule
 from pairing.scheduling.instance import Instance
 
-__all__ = ["FEASIBILITY_SHARE", "Solution", "StageInfo", "solve_cpsat"]
+__all__ = [
+    "FEASIBILITY_SHARE",
+    "LATER_STAGE_SHARE",
+    "STAGE_ONE_SHARE",
+    "Solution",
+    "StageInfo",
+    "solve_cpsat",
+]
 
-#: Share of the time limit for "is there a full schedule?" when the greedy start misses some.
+#: Share of the time limit for stage 1 (placed meetings), when the greedy start misses some.
+STAGE_ONE_SHARE = 0.5
+#: Share of stage 1's time for "is there a full schedule?" before maximising placed meetings.
 FEASIBILITY_SHARE = 0.4
+#: Share of the remaining time for each stage that has a later one (the last gets the rest).
+LATER_STAGE_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,8 @@ def solve_cpsat(
     seed: int = 0,
     keep: np.ndarray | None = None,
     workers: int = 1,
+    full_possible: bool = True,
+    stop_if_short: bool = False,
 ) -> Solution:
     """Solve the lexicographic schedule exactly (see the module docstring).
 
@@ -281,14 +294,22 @@ def solve_cpsat(
         CP-SAT search workers (1: deterministic; see the module docstring).
     keep
         Optional old slot per meeting (-1 for none): adds the "keep old slots" stage.
+    full_possible
+        ``False`` when a counting argument already proves that not every meeting fits: the
+        "is there a full schedule?" attempt is skipped.
+    stop_if_short
+        Stop after stage 1 when not every meeting is placed (the caller reports the failure and
+        needs no timetable), instead of optimising idle slots and earliness of a partial one.
     """
-    deadline = time.monotonic() + time_limit
+    began = time.monotonic()
+    deadline = began + time_limit
+    placement_deadline = began + STAGE_ONE_SHARE * time_limit
     all_placed = bool((start >= 0).all())
     best = start.copy()
-    if not all_placed:
+    if not all_placed and full_possible:
         # Is there a full schedule? Pure feasibility propagates far better than the weighted
         # objective, so ask first, with part of the time; a proof of "no" goes on to stage 1.
-        seconds = FEASIBILITY_SHARE * (deadline - time.monotonic())
+        seconds = FEASIBILITY_SHARE * (placement_deadline - time.monotonic())
         _, found = _Model(instance, True, workers).feasible(best, seconds, seed)
         if found is not None:
             best, all_placed = found, True
@@ -301,11 +322,16 @@ def solve_cpsat(
         weights = instance.score_weights()
         big = int(weights.sum()) + 1
         objective = sum(int(big + w) * p for w, p in zip(weights, model.placed, strict=True))
+        stop = deadline if stop_if_short else placement_deadline
         info, found = model.run(
-            "placed meetings", objective, True, best, deadline - time.monotonic(), seed
+            "placed meetings", objective, True, best, stop - time.monotonic(), seed
         )
         best = found if found is not None else best
         stages.append(_counted(info, best, n, big))
+        if stop_if_short and (best < 0).any():
+            stages.append(StageInfo("idle slots", "skipped", model.idle_of(best), 0))
+            stages.append(StageInfo("earliness", "skipped", int(best[best >= 0].sum()), 0))
+            return Solution(best, stages)
         if found is None:
             # Keep the start's value so that later stages never lose a placed meeting.
             model.model.add(
@@ -329,9 +355,11 @@ def solve_cpsat(
         )
     plan.append(("idle slots", sum(model.idle_terms), False, model.idle_of))
     plan.append(("earliness", model.earliness, False, lambda s: int(s[s >= 0].sum())))
-    for name, objective, maximise, value_of in plan:
+    for k, (name, objective, maximise, value_of) in enumerate(plan):
         current = value_of(best)
         remaining = deadline - time.monotonic()
+        if k < len(plan) - 1:  # leave the later stages a share of the time
+            remaining *= LATER_STAGE_SHARE
         if name == "idle slots" and current == 0:  # no idle slot: 0 is the trivial bound
             model.model.add(objective <= 0)
             stages.append(StageInfo(name, "optimal", 0, 0))
@@ -355,5 +383,6 @@ def _counted(info: StageInfo, slot: np.ndarray, n: int, big: int) -> StageInfo:
     """Stage 1 reported in meetings (placed, and the most that the bound allows)."""
     placed = int((slot >= 0).sum())
     if info.status == "optimal":
-        return StageInfo(info.name, "optimal", placed, placed)
-    return StageInfo(info.name, info.status, placed, min(n, max(placed, info.bound // big)))
+        return StageInfo(info.name, "optimal", placed, placed, info.seconds)
+    bound = min(n, max(placed, info.bound // big))
+    return StageInfo(info.name, info.status, placed, bound, info.seconds)

@@ -20,7 +20,7 @@ import numpy as np
 
 from pairing.scheduling.instance import Instance
 
-__all__ = ["counting_reasons", "unavailability_text"]
+__all__ = ["counting_lower_bound", "counting_reasons", "unavailability_text"]
 
 
 def unavailability_text(instance: Instance, side: str, ident: str) -> str:
@@ -117,3 +117,42 @@ def counting_reasons(instance: Instance) -> dict[int, list[str]]:
         for k, reasons in part.items():
             out.setdefault(k, []).extend(reasons)
     return out
+
+
+def _usable_slots(instance: Instance, e: int) -> int:
+    event = instance.event
+    free = instance.free[e]
+    per_session = [int(free[instance.session_of == s].sum()) for s in range(len(event.sessions))]
+    cap = event.max_per_session
+    return sum(min(n, cap) if cap is not None else n for n in per_session)
+
+
+def counting_lower_bound(instance: Instance) -> int:
+    """How many meetings at least cannot be placed, by the same counting arguments.
+
+    The largest of: meetings with no common free slot; on each side, the sum over enterprises
+    of meetings beyond their free slots (each meeting has one enterprise per side, so these
+    sets are disjoint); and the largest excess of table meetings over a window's table-slots.
+    """
+    allowed = instance.allowed
+    if not len(instance.meetings):
+        return 0
+    bounds = [int((~allowed.any(axis=1)).sum())]
+    degree = np.bincount(instance.ends.ravel(), minlength=len(instance.enterprises))
+    for side in ("left", "right"):
+        bounds.append(
+            sum(
+                max(0, int(degree[e]) - _usable_slots(instance, e))
+                for e, (s, _) in enumerate(instance.enterprises)
+                if s == side
+            )
+        )
+    table = instance.at_table & allowed.any(axis=1)
+    event = instance.event
+    windows = [np.arange(instance.n_slots) == t for t in range(instance.n_slots)]
+    windows += [instance.session_of == s for s in range(len(event.sessions))]
+    windows.append(np.ones(instance.n_slots, dtype=bool))
+    for inside in windows:
+        confined = int((table & ~(allowed & ~inside[None, :]).any(axis=1)).sum())
+        bounds.append(confined - event.tables * int(inside.sum()))
+    return max(bounds)
