@@ -341,9 +341,8 @@ def schedule(
             "the schedule failed the independent check (a bug): " + "; ".join(problems[:5])
         )
     if (slot < 0).any() and not partial:
-        proven = first.status == "optimal" or any(
-            counting.get(int(m)) for m in np.flatnonzero(slot < 0)
-        )
+        # each counting reason is a failed necessary condition: proof that one cannot be placed
+        proven = first.status == "optimal" or bool(counting)
         lines = [
             f"{u.left}–{u.right} (score {u.score:.3f}): {'; '.join(u.reasons)}"
             for u in result_schedule.unscheduled
