@@ -80,8 +80,14 @@ def tiny_events(draw: st.DrawFn) -> tuple[Programme, Result, dict[str, Any]]:
     return programme, result, data
 
 
-def brute_force(programme: Programme, result: Result, data: dict[str, Any]) -> tuple:
-    """The lexicographic optimum by enumeration: (placed, total score, idle slots, earliness).
+def brute_force(
+    programme: Programme,
+    result: Result,
+    data: dict[str, Any],
+    old: dict[tuple[str, str], tuple[str, int]] | None = None,
+) -> tuple:
+    """The lexicographic optimum by enumeration: (placed, total score, idle slots, earliness),
+    or with ``old`` ((left, right) → (session, slot)): (placed, score, kept, idle, earliness).
 
     Written from the rules in the design, sharing nothing with the solver.
     """
@@ -135,8 +141,15 @@ def brute_force(programme: Programme, result: Result, data: dict[str, Any]) -> t
                         if k not in mine and (e, name, k) not in away
                     )
         early = sum(t for t in choice if t >= 0)
-        key = (-placed, -score, idle, early)
+        kept = sum(
+            1
+            for (a, b, _), t in zip(pairs, choice, strict=True)
+            if t >= 0 and old is not None and old.get((a, b)) == slots[t]
+        )
+        key = (-placed, -score, -kept, idle, early)
         if best is None or key < best:
             best = key
     assert best is not None
-    return (-best[0], -best[1], best[2], best[3])
+    if old is None:
+        return (-best[0], -best[1], best[3], best[4])
+    return (-best[0], -best[1], -best[2], best[3], best[4])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pairing
 from pairing.errors import SolverTimeout
@@ -46,6 +47,33 @@ def test_lexicographic_optimum_matches_brute_force(drawn) -> None:
     if placed < len(result.pairs):
         with pytest.raises(UnplaceableMeetings):
             schedule(programme, result, data, time_limit=20)
+
+
+@given(tiny_events(), st.integers(0, 2**16))
+@settings(max_examples=40)
+def test_keep_moves_the_fewest_meetings_like_brute_force(drawn, salt) -> None:
+    programme, result, data = drawn
+    old = schedule(programme, result, data, partial=True)
+    # the delegation of one enterprise of the first meeting now leaves one slot early
+    changed = dict(data, unavailable=list(data["unavailable"]))
+    if old.meetings:
+        first = old.meetings[salt % len(old.meetings)]
+        changed["unavailable"].append(
+            {"id": first.left, "session": first.session, "slots": [first.slot]}
+        )
+    new = schedule(programme, result, changed, partial=True, keep=old)
+    before = {(m.left, m.right): (m.session, m.slot) for m in old.meetings}
+    placed, score, kept, idle, _ = brute_force(programme, result, changed, before)
+    assert new.metrics.scheduled == placed
+    assert round(sum(m.score for m in new.meetings), 6) == pytest.approx(score, abs=1e-6)
+    assert sum(before.get((m.left, m.right)) == (m.session, m.slot) for m in new.meetings) == kept
+    assert new.metrics.idle_slots_total == idle
+    assert new.metrics.moved == sum(
+        1
+        for pair, was in before.items()
+        if was
+        != next(((m.session, m.slot) for m in new.meetings if (m.left, m.right) == pair), None)
+    )
 
 
 def test_idle_slots_definition() -> None:
