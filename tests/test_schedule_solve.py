@@ -286,3 +286,11 @@ def test_keep_ignores_a_session_that_no_longer_exists() -> None:
     data["session"][0]["name"] = "new day"
     new = schedule(programme, result, data, keep=old)
     assert new.metrics.scheduled == 2 and new.status == "optimal"
+
+
+def test_bad_options_are_input_errors() -> None:
+    programme, result = case(1, 1, [(0, 0)])
+    with pytest.raises(pairing.InvalidProgramme, match="time_limit > 0"):
+        schedule(programme, result, event([1]), time_limit=0)
+    with pytest.raises(pairing.InvalidProgramme, match="workers ≥ 1"):
+        schedule(programme, result, event([1]), workers=0)

@@ -35,7 +35,7 @@ __all__ = ["schedule_command"]
 )
 @click.option(
     "--time-limit",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Seconds for the exact solve, all stages together (default 60).",
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pairing.errors import Infeasible, SolverError, SolverTimeout
+from pairing.errors import Infeasible, InvalidProgramme, Issue, SolverError, SolverTimeout
 from pairing.model import Programme
 from pairing.result import Result
 from pairing.scheduling.event import Event
@@ -292,6 +292,9 @@ def schedule(
     ev = _event(event, programme)
     instance = build_instance(programme, result, ev)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    if not limit > 0 or workers < 1:
+        message = f"expected time_limit > 0 and workers ≥ 1, found {time_limit!r} and {workers!r}"
+        raise InvalidProgramme([Issue("options", message)])
     old_slot, old_table = _old_slots(instance, keep)
     start = _best_start(instance, old_slot)
     greedy_idle, _, _ = _idle_metrics(instance, start)
