@@ -46,6 +46,16 @@ def __getattr__(name: str) -> object:
         from pairing import io
 
         return getattr(io, name)
+    if name in ("schedule", "Schedule", "UnplaceableMeetings"):
+        # pairing.scheduling imports OR-Tools only when a schedule is solved
+        from pairing import scheduling
+        from pairing.scheduling.build import UnplaceableMeetings
+
+        return {
+            "schedule": scheduling.schedule,
+            "Schedule": scheduling.Schedule,
+            "UnplaceableMeetings": UnplaceableMeetings,
+        }[name]
     if name == "sweep":  # pairing.sweeps imports Dask only when a sweep starts
         from pairing.sweeps import sweep
 
@@ -68,10 +78,12 @@ __all__ = [
     "Quota",
     "Result",
     "Rules",
+    "Schedule",
     "ScoreMatrices",
     "Side",
     "SolverError",
     "SolverTimeout",
+    "UnplaceableMeetings",
     "UnsupportedProblem",
     "Weights",
     "__version__",
@@ -80,6 +92,7 @@ __all__ = [
     "load",
     "load_result",
     "load_scores",
+    "schedule",
     "score_matrix",
     "solve",
     "sweep",

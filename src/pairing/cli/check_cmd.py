@@ -18,9 +18,30 @@ __all__ = ["check_command", "explain_command"]
 @click.command("check")
 @click.argument("programme", type=click.Path(path_type=Path))
 @click.argument("result", type=click.Path(path_type=Path))
-def check_command(programme: Path, result: Path) -> None:
+@click.option(
+    "--schedule",
+    "schedule_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also check this schedule.json against the event's hard rules (needs --event).",
+)
+@click.option(
+    "--event",
+    "event_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The event.toml the schedule was made for (with --schedule).",
+)
+def check_command(
+    programme: Path, result: Path, schedule_file: Path | None = None, event_file: Path | None = None
+) -> None:
     """Validate RESULT against PROGRAMME's rules; list every violation (exit 1 if any)."""
-    found = violations(load(programme), load_result(result))
+    prog, res = load(programme), load_result(result)
+    found = violations(prog, res)
+    if schedule_file is not None or event_file is not None:
+        from pairing.scheduling.checker import schedule_file_violations
+
+        found += schedule_file_violations(prog, res, schedule_file, event_file)
     if found:
         click.echo(f"{result}: {len(found)} violation(s)", err=True)
         for line in found:

@@ -26,10 +26,28 @@ __all__ = ["report_command"]
     required=True,
     help="The HTML file to write (self-contained: inline CSS and SVG charts).",
 )
-def report_command(programme: Path, result: Path, output: Path) -> None:
+@click.option(
+    "--schedule",
+    "schedule_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A schedule.json from `pairing schedule`: adds the timetable and agendas.",
+)
+def report_command(
+    programme: Path, result: Path, output: Path, schedule_file: Path | None = None
+) -> None:
     """Write an HTML report of RESULT: summary, fairness, charts, pairs and unmatched."""
     prog = load(programme)
     res = load_result(result)
+    timetable = None
+    if schedule_file is not None:
+        from pairing.errors import InvalidProgramme
+        from pairing.scheduling.report_section import timetable_mismatch
+        from pairing.scheduling.stored import load_schedule
+
+        timetable = load_schedule(schedule_file)
+        if mismatch := timetable_mismatch(timetable, res, str(schedule_file)):
+            raise InvalidProgramme(mismatch)
     with status(f"rendering the report of {len(res.pairs)} pairs"):
         matrices = score_matrix(prog)
         found = violations(prog, res, matrices)
@@ -40,5 +58,9 @@ def report_command(programme: Path, result: Path, output: Path) -> None:
             click.echo("the report needs a valid result; run `pairing check` for details", err=True)
             raise SystemExit(1)
         html = render_report(prog, res, matrices)
+        if timetable is not None:
+            from pairing.scheduling.report_section import insert_timetable
+
+            html = insert_timetable(html, timetable)
     write_atomic(output, html)
     click.echo(f"wrote {output} ({len(html) // 1024} KiB)", err=True)
