@@ -44,6 +44,17 @@ def _feasible(programme: Programme, chosen: list[tuple[int, int]]) -> bool:
         )
         if (pq.min is not None and n < pq.min) or (pq.max is not None and n > pq.max):
             return False
+    for mix in rules.partner_quotas:
+        owners, partners = (left, right) if mix.side == "left" else (right, left)
+        values = {str(getattr(e, mix.by) or "") for e in partners} - {""}
+        groups = sorted(values) if mix.group == "*" else [mix.group]
+        for k in range(len(owners)):
+            mine = [j if mix.side == "left" else i for i, j in chosen
+                    if (i if mix.side == "left" else j) == k]
+            for group in groups:
+                n = sum(1 for p in mine if str(getattr(partners[p], mix.by) or "") == group)
+                if (mix.min is not None and n < mix.min) or (mix.max is not None and n > mix.max):
+                    return False
     return True
 
 

@@ -73,9 +73,10 @@ def one_to_one_programmes(draw: st.DrawFn, max_side: int = 5) -> Programme:
 
 @st.composite
 def rule_programmes(draw: st.DrawFn, max_left: int = 3, max_right: int = 4) -> Programme:
-    """Small programmes with every rule kind: capacities up to 3, side and pair quotas,
-    required and forbidden pairs, ``min_score``. Small enough for ``brute_force.best_total``."""
-    from pairing.model import PairQuota, Quota, Rules
+    """Small programmes with every rule kind: capacities up to 3, side, pair and partner
+    quotas, required and forbidden pairs, ``min_score``. Small enough for
+    ``brute_force.best_total``."""
+    from pairing.model import PairQuota, PartnerQuota, Quota, Rules
 
     scores = draw(score_matrices(max_left, max_right))
     n_left, n_right = scores.shape
@@ -109,10 +110,25 @@ def rule_programmes(draw: st.DrawFn, max_left: int = 3, max_right: int = 4) -> P
     forbidden = [(f"L{i}", f"R{j}") for i, j in draw(st.lists(pairs, max_size=1))]
     required = [(f"L{i}", f"R{j}") for i, j in draw(st.lists(pairs, max_size=1))
                 if (f"L{i}", f"R{j}") not in forbidden]
+    partner_quotas = []
+    if draw(st.booleans()):
+        side = draw(st.sampled_from(["left", "right"]))
+        partners = sectors_right if side == "left" else sectors_left
+        low = draw(st.one_of(st.none(), st.integers(0, 2)))
+        high = draw(st.one_of(st.none(), st.integers(0, 2)))
+        if low is None and high is None:
+            high = 1
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        partner_quotas.append(PartnerQuota(
+            side=side, by="sector", group=draw(st.sampled_from([*partners, "*"])),
+            min=low, max=high,
+        ))
     rules = Rules(
         min_score=draw(st.sampled_from([0.0, 0.0, 0.3])),
         quotas=quotas,
         pair_quotas=pair_quotas,
+        partner_quotas=partner_quotas,
         forbidden=forbidden,
         required=required,
     )

@@ -121,9 +121,13 @@ def ruled_programmes(draw: st.DrawFn) -> pairing.Programme:
         quotas.append(pairing.Quota(side="right", by="sector", group="textiles", max=1))
     if draw(st.booleans()):
         quotas.append(pairing.Quota(side="left", by="sector", group="ai", min=1))
+    partner_quotas = []
+    if draw(st.booleans()):  # each left enterprise: at most one partner per right sector
+        partner_quotas.append(pairing.PartnerQuota(side="left", by="sector", group="*", max=1))
     fair_to = draw(st.sampled_from(("both", "left", "right")))
     return programme_from_matrix(scores, caps_l, caps_r,
-                                 pairing.Rules(quotas=quotas, fair_to=fair_to))
+                                 pairing.Rules(quotas=quotas, partner_quotas=partner_quotas,
+                                               fair_to=fair_to))
 
 
 @st.composite

@@ -132,6 +132,41 @@ def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices
         problems += _bound_problems(
             f"rules.pair_quotas[{k}] ({pq.describe()})", count, pq.min, pq.max
         )
+    problems += _partner_problems(programme, result)
+    return problems
+
+
+def _partner_problems(programme: Programme, result: Result) -> list[str]:
+    """Each enterprise's partner mix against every partner quota (plain loops over pairs)."""
+    problems = []
+    for k, pq in enumerate(programme.rules.partner_quotas):
+        owners = programme.side(pq.side)
+        partners = {
+            e.id: str(getattr(e, pq.by) or "")
+            for e in programme.side("right" if pq.side == "left" else "left").enterprises
+        }
+        counts: dict[tuple[str, str], int] = {}
+        for pair in result.pairs:
+            owner, partner = (pair.left, pair.right) if pq.side == "left" else (
+                pair.right, pair.left)
+            value = partners.get(partner, "")
+            if value and (pq.group == "*" or value == pq.group):
+                counts[(owner, value)] = counts.get((owner, value), 0) + 1
+        groups = sorted(set(partners.values()) - {""}) if pq.group == "*" else [pq.group]
+        broken = []
+        for e in owners.enterprises:
+            for group in groups:
+                count = counts.get((e.id, group), 0)
+                if (pq.min is not None and count < pq.min) or (
+                        pq.max is not None and count > pq.max):
+                    broken.append(f"{e.id} has {count} partner(s) with {pq.by} {group!r}")
+        if broken:
+            shown = "; ".join(broken[:5]) + (f"; and {len(broken) - 5} more" if len(broken) > 5
+                                             else "")
+            problems.append(
+                f"rules.partner_quotas[{k}] ({pq.describe()}): {len(broken)} "
+                f"{owners.label} enterprise/group(s) out of bounds: {shown}"
+            )
     return problems
 
 

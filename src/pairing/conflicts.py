@@ -157,6 +157,31 @@ def _quota_groups(problem: Problem) -> list[RuleGroup]:
     return groups
 
 
+def _partner_groups(problem: Problem) -> list[RuleGroup]:
+    """One group per partner-quota bound: all its (enterprise, partner group) rows at once."""
+    groups = []
+    n_left, n_right = problem.shape
+    row = n_left + n_right + len(problem.quotas)
+    for bound in problem.partner_quotas:
+        size = (n_left if bound.side == "left" else n_right) * bound.n_groups
+        rows = slice(row, row + size)
+        row += size
+        where = f"{bound.rule} ({bound.label})" if bound.rule else bound.label
+        if bound.min:
+            def relax_min(b: _Bounds, rows: slice = rows) -> None:
+                b.lower[rows] = 0.0
+
+            groups.append(RuleGroup(f"{where}: at least {bound.min} per enterprise",
+                                    "lower its min", relax_min))
+        if bound.max is not None:
+            def relax_max(b: _Bounds, rows: slice = rows) -> None:
+                b.upper[rows] = np.inf
+
+            groups.append(RuleGroup(f"{where}: at most {bound.max} per enterprise",
+                                    "raise its max", relax_max))
+    return groups
+
+
 def _pair_groups(problem: Problem, rules: LinearRules) -> list[RuleGroup]:
     groups = []
     cells_l, cells_r = rules.cells_left, rules.cells_right
@@ -249,7 +274,8 @@ def find_conflict(problem: Problem, *, time_limit: float = 20.0) -> tuple[list[R
     """
     deadline = time.perf_counter() + time_limit
     rules, bounds = _wide_model(problem)
-    groups = _pair_groups(problem, rules) + _quota_groups(problem) + _capacity_groups(problem)
+    groups = (_pair_groups(problem, rules) + _quota_groups(problem) + _partner_groups(problem)
+              + _capacity_groups(problem))
     if rules.n_cells == 0:
         return [], False
     tester = _Tester(rules, bounds, deadline)

@@ -240,6 +240,39 @@ def _hall_groups(problem: Problem) -> list[str]:
     return reasons
 
 
+def _partner_mix(problem: Problem) -> list[str]:
+    """Enterprises whose allowed partners cannot meet a partner quota's min, or whose capacity
+    cannot hold the partners every group's min asks for."""
+    reasons = []
+    for bound in problem.partner_quotas:
+        if not bound.min or bound.n_groups == 0:
+            continue
+        left = bound.side == "left"
+        allowed = problem.allowed if left else problem.allowed.T
+        cap_max = problem.cap_max_left if left else problem.cap_max_right
+        ids = problem.left_ids if left else problem.right_ids
+        label = problem.labels[0 if left else 1]
+        in_group = bound.codes[:, None] == np.arange(bound.n_groups)[None, :]  # (n_other, G)
+        available = allowed.astype(np.int64) @ in_group.astype(np.int64)  # (n_owner, G)
+        short = np.flatnonzero((available < bound.min).any(axis=1))
+        where = f"{bound.rule} ({bound.label})" if bound.rule else bound.label
+        if len(short):
+            reasons.append(
+                f"{where}: {len(short)} {label} enterprise(s) have fewer than {bound.min} "
+                f"allowed partner(s) in a group it names ({_names(ids, short)}); allow more "
+                "pairs, lower min_score or lower the partner quota's min"
+            )
+        full = np.flatnonzero(cap_max < bound.min * bound.n_groups)
+        if len(full):
+            reasons.append(
+                f"{where}: {len(full)} {label} enterprise(s) may take at most "
+                f"{int(cap_max[full].min())} partner(s) but the rule asks for "
+                f"{bound.min * bound.n_groups} ({_names(ids, full)}); raise their capacity "
+                "max or lower the partner quota's min"
+            )
+    return reasons
+
+
 def counting_conflicts(problem: Problem) -> list[str]:
     """Every counting argument that shows the problem has no feasible matching."""
     return (
@@ -249,4 +282,5 @@ def counting_conflicts(problem: Problem) -> list[str]:
         + _quota_reach(problem)
         + _quota_max_conflicts(problem)
         + _hall_groups(problem)
+        + _partner_mix(problem)
     )

@@ -41,6 +41,7 @@ __all__ = [
     "FairTo",
     "Objective",
     "PairQuota",
+    "PartnerQuota",
     "Programme",
     "Quota",
     "Rules",
@@ -197,6 +198,34 @@ class PairQuota(_Model):
         )
 
 
+class PartnerQuota(_Model):
+    """Bounds on the mix of *each* enterprise's partners (openreview's FairIR attribute rule).
+
+    For every enterprise of ``side``, the number of its partners whose ``by`` (an attribute of
+    the *other* side's enterprises) equals ``group`` lies in ``min..max``; ``group = "*"``
+    applies the bounds to every distinct value separately (e.g. at most one partner per
+    sector). Each CN firm with ≥ 1 ``small`` partner is
+    ``PartnerQuota(side="left", by="size", group="small", min=1)``.
+    """
+
+    side: SideName
+    by: GroupBy
+    group: Name
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PartnerQuota:
+        _check_bounds(self.min, self.max)
+        return self
+
+    def describe(self) -> str:
+        what = f"per {self.by}" if self.group == "*" else f"{self.by}={self.group}"
+        return f"partner quota: each {self.side} enterprise's partners {what}" + _bounds_text(
+            self.min, self.max
+        )
+
+
 def _check_bounds(low: int | None, high: int | None) -> None:
     if low is None and high is None:
         msg = "give at least one of min and max"
@@ -239,6 +268,7 @@ class Rules(_Model):
     weights: Weights = Field(default_factory=Weights)
     quotas: list[Quota] = Field(default_factory=list)
     pair_quotas: list[PairQuota] = Field(default_factory=list)
+    partner_quotas: list[PartnerQuota] = Field(default_factory=list)
     forbidden: list[PairIds] = Field(default_factory=list)
     required: list[PairIds] = Field(default_factory=list)
 
@@ -353,6 +383,18 @@ def programme_issues(programme: Programme) -> list[Issue]:
                     f"rules.quotas[{k}] ({quota.describe()})",
                     f"no {side.label} enterprise has {quota.by} {quota.group!r}; "
                     f"known {quota.by}s: {known}",
+                )
+            )
+    for k, mix in enumerate(rules.partner_quotas):
+        other = programme.side("right" if mix.side == "left" else "left")
+        values = {getattr(e, mix.by) for e in other.enterprises}
+        if mix.group != "*" and mix.group not in values:
+            known = ", ".join(sorted(str(g) for g in values if g)) or "none"
+            issues.append(
+                Issue(
+                    f"rules.partner_quotas[{k}] ({mix.describe()})",
+                    f"no {other.label} enterprise (the partners) has {mix.by} {mix.group!r}; "
+                    f"known {mix.by}s: {known}",
                 )
             )
     left_sectors = {e.sector for e in programme.left.enterprises}

@@ -17,7 +17,7 @@ import numpy as np
 from pairing.features import ScoreMatrices
 from pairing.model import Programme
 
-__all__ = ["GroupBound", "Problem", "build_problem"]
+__all__ = ["GroupBound", "PartnerBound", "Problem", "build_problem"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,23 @@ class GroupBound:
     kind: str  # "side" (one side's group) or "pair" (a left sector × a right sector)
     rule: str = ""  # where the rule came from, e.g. "rules.quotas[2]"
     side: str = ""  # a side quota's side, "left" or "right" ("" for a pair quota)
+
+
+@dataclass(frozen=True)
+class PartnerBound:
+    """Bounds on *each* ``side`` enterprise's number of partners in each group.
+
+    ``codes[j]`` is the group of the other side's enterprise ``j`` (``-1``: in no group); a
+    named group has one code (0), ``group = "*"`` one per distinct value (``n_groups``).
+    """
+
+    label: str
+    side: str
+    codes: np.ndarray
+    n_groups: int
+    min: int | None
+    max: int | None
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,7 @@ class Problem:
     cap_max_right: np.ndarray
     required: np.ndarray
     quotas: tuple[GroupBound, ...] = ()
+    partner_quotas: tuple[PartnerBound, ...] = ()
     objective: str = "total"
     proposing: str = "left"
     fair_to: str = "both"  # whose gains the fair objectives count: both | left | right
@@ -96,7 +114,8 @@ class Problem:
         """The rule kinds this problem uses, as named in the solver registry.
 
         ``capacity``: some enterprise may have more than one partner; ``side_quota`` /
-        ``pair_quota``: group bounds; ``required``: required pairs. Forbidden pairs and
+        ``pair_quota``: group bounds; ``partner_quota``: bounds on each enterprise's partner
+        mix; ``required``: required pairs. Forbidden pairs and
         ``min_score`` are supported by every solver and are not listed.
         """
         kinds = set()
@@ -106,6 +125,8 @@ class Problem:
             kinds.add("side_quota")
         if any(q.kind == "pair" for q in self.quotas):
             kinds.add("pair_quota")
+        if self.partner_quotas:
+            kinds.add("partner_quota")
         if len(self.required):
             kinds.add("required")
         return frozenset(kinds)
@@ -179,6 +200,21 @@ def build_problem(
             )
         )
 
+    partner_bounds = []
+    for k, mix in enumerate(rules.partner_quotas):
+        other = programme.side("right" if mix.side == "left" else "left").enterprises
+        values = [str(getattr(e, mix.by) or "") for e in other]
+        if mix.group == "*":
+            names = sorted({v for v in values if v})
+            lookup = {name: code for code, name in enumerate(names)}
+            codes = np.asarray([lookup.get(v, -1) for v in values], dtype=np.intp)
+            n_groups = len(names)
+        else:
+            codes = np.where(_group_mask(values, mix.group), 0, -1).astype(np.intp)
+            n_groups = 1
+        partner_bounds.append(PartnerBound(mix.describe(), mix.side, codes, n_groups, mix.min,
+                                           mix.max, f"rules.partner_quotas[{k}]"))
+
     return Problem(
         score=score,
         gain_left=matrices.gain_left,
@@ -190,6 +226,7 @@ def build_problem(
         cap_max_right=np.asarray([e.capacity.max for e in right], dtype=np.int64),
         required=required,
         quotas=tuple(quotas),
+        partner_quotas=tuple(partner_bounds),
         objective=objective or rules.objective,
         proposing=proposing or rules.proposing,
         fair_to=fair_to or rules.fair_to,

@@ -40,6 +40,7 @@ __all__ = ["RULE_SHEETS", "load_workbook", "write_workbook"]
 RULE_SHEETS: dict[str, tuple[str, ...]] = {
     "quota": ("side", "by", "group", "min", "max"),
     "pair_quota": ("left_sector", "right_sector", "min", "max"),
+    "partner_quota": ("side", "by", "group", "min", "max"),
     "forbidden": ("left", "right"),
     "required": ("left", "right"),
 }
@@ -162,7 +163,7 @@ def _toml(document: dict[str, Any]) -> str:
         if isinstance(value, dict):
             tables.append(f"\n[{json.dumps(key)}]")
             tables += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()]
-        elif key in ("quota", "pair_quota"):
+        elif key in ("quota", "pair_quota", "partner_quota"):
             for entry in value:
                 tables.append(f"\n[[{key}]]")
                 tables += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in (entry or {}).items()]
@@ -202,7 +203,7 @@ def _relocate(
             where = rules_file + where[len("rules.toml") :]
         else:
             rest = where[len("rules.toml") :]
-            match = re.match(r", \[\[(quota|pair_quota)\]\] #(\d+)", rest)
+            match = re.match(r", \[\[(quota|pair_quota|partner_quota)\]\] #(\d+)", rest)
             if match:
                 row = _rows_of_entries(document, match.group(1)).get(int(match.group(2)))
                 where = f"{book}, sheet {match.group(1)!r}, row {row}" + rest[match.end() :]

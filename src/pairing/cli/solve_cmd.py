@@ -24,6 +24,29 @@ def _solver_choices() -> list[str]:
     return ["auto", *solver_names()]
 
 
+class _Capacity(click.ParamType):
+    """``MIN..MAX`` partners (``3..3``, ``0..4``; ``3`` alone means ``3..3``)."""
+
+    name = "MIN..MAX"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip()
+        low, sep, high = text.partition("..")
+        try:
+            bounds = (int(low), int(high if sep else low))
+        except ValueError:
+            self.fail(f"expected MIN..MAX whole numbers such as 0..4, got {text!r}", param, ctx)
+        if not 0 <= bounds[0] <= bounds[1]:
+            self.fail(f"expected 0 ≤ MIN ≤ MAX, got {text!r}", param, ctx)
+        return bounds
+
+
+CAPACITY = _Capacity()
+
+
 #: The time limit of a fair objective run with no ``--time-limit`` (seconds).
 DEFAULT_FAIR_TIME_LIMIT = 120.0
 
@@ -54,6 +77,21 @@ def fair_time_limit(objectives: Sequence[str], time_limit: float | None) -> floa
     "rules_path",
     type=click.Path(path_type=Path),
     help="rules.toml to apply to --scores.",
+)
+@click.option(
+    "--capacity-left",
+    type=CAPACITY,
+    default=None,
+    metavar="MIN..MAX",
+    help="With --scores: every left enterprise's number of partners, e.g. 3..3 (default: the "
+    "linear-assignment convention).",
+)
+@click.option(
+    "--capacity-right",
+    type=CAPACITY,
+    default=None,
+    metavar="MIN..MAX",
+    help="With --scores: every right enterprise's number of partners, e.g. 0..4.",
 )
 @click.option(
     "--solver",
@@ -115,6 +153,8 @@ def solve_command(
     programme: Path | None,
     scores_path: Path | None,
     rules_path: Path | None,
+    capacity_left: tuple[int, int] | None,
+    capacity_right: tuple[int, int] | None,
     solver: str,
     objective: str | None,
     proposing: str | None,
@@ -129,6 +169,10 @@ def solve_command(
     if (programme is None) == (scores_path is None):
         msg = "give either PROGRAMME or --scores FILE (not both)"
         raise click.UsageError(msg)
+    if (capacity_left or capacity_right) and scores_path is None:
+        msg = ("--capacity-left/--capacity-right go with --scores (a programme carries its "
+               "own capacities)")
+        raise click.UsageError(msg)
     if rules_path is not None and scores_path is None:
         msg = "--rules goes with --scores (a bundle folder carries its own rules.toml)"
         raise click.UsageError(msg)
@@ -136,7 +180,8 @@ def solve_command(
         loaded = load(programme)
     else:
         assert scores_path is not None
-        loaded = load_scores(scores_path, rules_path)
+        loaded = load_scores(scores_path, rules_path, capacity_left=capacity_left,
+                             capacity_right=capacity_right)
     n_left, n_right = loaded.shape
     time_limit = fair_time_limit([objective or loaded.rules.objective], time_limit)
     limit = f", up to {time_limit:g} s" if time_limit else ""

@@ -153,6 +153,27 @@ def _quota_checks(data: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Fou
                     f"no {_label(data, side)} enterprise has {by} {group!r}; known {by}s: {known}",
                 )
             )
+    partner_quotas = rules.get("partner_quotas")
+    for k, quota in enumerate(partner_quotas if isinstance(partner_quotas, list) else []):
+        if not isinstance(quota, Mapping):
+            continue
+        side, by, group = quota.get("side"), quota.get("by"), _text(quota.get("group"))
+        if side not in _SIDES or by not in _GROUP_FIELDS or group is None or group == "*":
+            continue
+        other = "right" if side == "left" else "left"
+        enterprises = _enterprises(data, other)
+        if enterprises is None:
+            continue
+        groups = _groups(enterprises, by)
+        if group not in groups:
+            known = ", ".join(sorted(groups)) or "none"
+            found.append(
+                Found(
+                    ("rules", "partner_quotas", k),
+                    f"no {_label(data, other)} enterprise (the partners) has {by} {group!r}; "
+                    f"known {by}s: {known}",
+                )
+            )
     pair_quotas = rules.get("pair_quotas")
     for k, pq in enumerate(pair_quotas if isinstance(pair_quotas, list) else []):
         if not isinstance(pq, Mapping):

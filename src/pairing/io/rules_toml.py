@@ -30,6 +30,7 @@ _RULES_KEYS = {
     "weights": "weights",
     "quota": "quotas",
     "pair_quota": "pair_quotas",
+    "partner_quota": "partner_quotas",
     "forbidden": "forbidden",
     "required": "required",
 }
@@ -70,7 +71,7 @@ def _hoist(document: dict[str, Any], name: str) -> list[Issue]:
     top-level keys they were meant to be; one given both places is reported.
     """
     issues = []
-    for key in ("weights", "sides", "quota", "pair_quota"):
+    for key in ("weights", "sides", "quota", "pair_quota", "partner_quota"):
         value = document.get(key)
         entries = value if isinstance(value, list) else [value]
         for k, entry in enumerate(entries, start=1):
@@ -118,7 +119,7 @@ def read_rules(path: Path, name: str = "rules.toml") -> tuple[RulesFile, list[Is
     issues += _hoist(document, name)
     for key, value in document.items():
         if key in _RULES_KEYS:
-            if key in ("quota", "pair_quota") and isinstance(value, dict):
+            if key in ("quota", "pair_quota", "partner_quota") and isinstance(value, dict):
                 message = f"write each entry as [[{key}]] (an array of tables), not [{key}]"
                 issues.append(Issue(f"{name}, [{key}]", message))
                 continue

@@ -35,11 +35,50 @@ def assignment_capacities(n_left: int, n_right: int) -> tuple[dict[str, int], di
     return left, right
 
 
-def _side(label: Any, ids: Sequence[Any], capacity: dict[str, int]) -> dict[str, Any]:
-    return {"label": label, "enterprises": [{"id": i, "capacity": dict(capacity)} for i in ids]}
+def _side(label: Any, ids: Sequence[Any], capacity: dict[str, int] | list[dict[str, int]]
+          ) -> dict[str, Any]:
+    caps = capacity if isinstance(capacity, list) else [capacity] * len(ids)
+    return {
+        "label": label,
+        "enterprises": [{"id": i, "capacity": dict(c)} for i, c in zip(ids, caps, strict=True)],
+    }
 
 
-def load_scores(path: str | Path, rules_path: str | Path | None = None) -> Programme:
+#: Capacities as given: one ``(min, max)`` for the whole side, or one per enterprise.
+CapacitySpec = tuple[int, int] | Sequence[tuple[int, int]] | np.ndarray
+
+
+def capacities(spec: CapacitySpec, n: int, side: str) -> tuple[list[dict[str, int]], list[Issue]]:
+    """Per-enterprise ``{"min", "max"}`` from a ``(min, max)`` pair or an ``(n, 2)`` array.
+
+    Bounds are checked by the model (min ≤ max, both ≥ 0); here only the shape and the type.
+    """
+    where = f"capacity_{side}"
+    array = np.asarray(spec, dtype=object)
+    if array.shape == (2,):
+        array = np.broadcast_to(array, (n, 2))
+    if array.shape != (n, 2):
+        message = (f"expected (min, max) or one (min, max) per {side} enterprise ({n}×2); "
+                   f"got shape {array.shape}")
+        return [], [Issue(where, message)]
+    out, issues = [], []
+    for k, (low, high) in enumerate(array.tolist()):
+        if not all(isinstance(v, int | np.integer) and not isinstance(v, bool)
+                   for v in (low, high)):
+            issues.append(Issue(f"{where}[{k}]", f"expected whole numbers, got ({low!r}, "
+                                                 f"{high!r})"))
+            continue
+        out.append({"min": int(low), "max": int(high)})
+    return out, issues
+
+
+def load_scores(
+    path: str | Path,
+    rules_path: str | Path | None = None,
+    *,
+    capacity_left: tuple[int, int] | None = None,
+    capacity_right: tuple[int, int] | None = None,
+) -> Programme:
     """Load a programme from a score matrix CSV alone, with optional ``rules.toml``.
 
     This is the input of ``pairing solve --scores scores.csv [--rules rules.toml]``: the first
@@ -54,6 +93,9 @@ def load_scores(path: str | Path, rules_path: str | Path | None = None) -> Progr
         An optional ``rules.toml`` (objective, ``min_score``, side labels, forbidden and required
         pairs, ...). Quotas by sector, region or size are reported as errors, as no enterprise
         has one.
+    capacity_left, capacity_right
+        ``(min, max)`` partners for every enterprise of that side (``--capacity-left``);
+        default the linear-assignment convention.
 
     Returns
     -------
@@ -75,6 +117,10 @@ def load_scores(path: str | Path, rules_path: str | Path | None = None) -> Progr
     issues = found + issues
     if sheet is not None:
         left, right = assignment_capacities(len(sheet.left_ids), len(sheet.right_ids))
+        if capacity_left is not None:
+            left = {"min": capacity_left[0], "max": capacity_left[1]}
+        if capacity_right is not None:
+            right = {"min": capacity_right[0], "max": capacity_right[1]}
         data: dict[str, Any] = {
             "left": _side(rules.labels["left"], sheet.left_ids, left),
             "right": _side(rules.labels["right"], sheet.right_ids, right),
@@ -150,6 +196,8 @@ def from_scores(
     *,
     rules: Rules | Mapping[str, Any] | None = None,
     labels: tuple[str, str] = ("left", "right"),
+    capacity_left: CapacitySpec | None = None,
+    capacity_right: CapacitySpec | None = None,
 ) -> Programme:
     """Make a programme from a score matrix: bring your own scores.
 
@@ -166,12 +214,15 @@ def from_scores(
         or its raw mapping).
     labels
         The two sides' labels, e.g. ``("CN", "PK")``.
+    capacity_left, capacity_right
+        Each enterprise's number of partners: ``(min, max)`` for the whole side, or an
+        ``(n, 2)`` array / list of pairs, one per enterprise (e.g. papers ``(3, 3)``, reviewers
+        ``(0, 4)``). A side left out follows :func:`assignment_capacities`: the smaller side's
+        enterprises get exactly one partner, the larger side's at most one.
 
     Returns
     -------
     Programme
-        Capacities follow :func:`assignment_capacities`: the smaller side's enterprises get
-        exactly one partner, the larger side's at most one.
 
     Raises
     ------
@@ -186,9 +237,17 @@ def from_scores(
     issues += found
     if not issues:
         issues = _value_issues(array, left, right)
+    default_left, default_right = assignment_capacities(n_left, n_right)
+    cap_left: dict[str, int] | list[dict[str, int]] = default_left
+    cap_right: dict[str, int] | list[dict[str, int]] = default_right
+    if capacity_left is not None:
+        cap_left, found = capacities(capacity_left, n_left, "left")
+        issues += found
+    if capacity_right is not None:
+        cap_right, found = capacities(capacity_right, n_right, "right")
+        issues += found
     if issues:
         raise InvalidProgramme(issues)
-    cap_left, cap_right = assignment_capacities(n_left, n_right)
     data: dict[str, Any] = {
         "left": _side(labels[0], left, cap_left),
         "right": _side(labels[1], right, cap_right),

@@ -78,7 +78,7 @@ def _rules_document(programme: Programme) -> dict[str, Any]:
     document: dict[str, Any] = {}
     if programme.name != Programme.model_fields["name"].default:
         document["name"] = programme.name
-    for key in ("objective", "min_score", "proposing"):
+    for key in ("objective", "fair_to", "min_score", "proposing"):
         if getattr(rules, key) != getattr(default, key):
             document[key] = getattr(rules, key)
     if rules.forbidden:
@@ -97,12 +97,20 @@ def _rules_document(programme: Programme) -> dict[str, Any]:
         document["quota"] = [q.model_dump(exclude_none=True) for q in rules.quotas]
     if rules.pair_quotas:
         document["pair_quota"] = [q.model_dump(exclude_none=True) for q in rules.pair_quotas]
+    if rules.partner_quotas:
+        document["partner_quota"] = [
+            q.model_dump(exclude_none=True) for q in rules.partner_quotas
+        ]
     return document
 
 
 def _rules_text(document: dict[str, Any]) -> str:
     """TOML text with quotas written as ``[[quota]]`` tables, as in the design's example."""
-    tables = {key: document.pop(key) for key in ("quota", "pair_quota") if key in document}
+    tables = {
+        key: document.pop(key)
+        for key in ("quota", "pair_quota", "partner_quota")
+        if key in document
+    }
     text = "# pairing rules: only the settings that differ from the defaults\n"
     text += tomli_w.dumps(document)
     for key, entries in tables.items():

@@ -8,7 +8,9 @@ the infeasibility explainer) uses the same model, built here once:
   keeps the model as sparse as the rules allow;
 * one row per left enterprise (capacity min..max), one per right enterprise, then one per
   :class:`~pairing.problem.GroupBound` (side and pair quotas, in ``problem.quotas`` order),
-  each counting the cells it covers: ``lower <= A @ x <= upper``;
+  each counting the cells it covers: ``lower <= A @ x <= upper``; then, per
+  :class:`~pairing.problem.PartnerBound`, one row per (enterprise, partner group): the
+  enterprise's cells whose partner is in the group;
 * required pairs fixed to 1 through the variables' lower bounds.
 
 The matrix is assembled from index arrays with :mod:`scipy.sparse`; there is no Python loop over
@@ -83,7 +85,7 @@ class LinearRules:
 
     @property
     def quota_rows(self) -> slice:
-        """Rows of the quotas, in ``problem.quotas`` order."""
+        """Rows of the quotas, in ``problem.quotas`` order, then the partner-quota rows."""
         return slice(self.shape[0] + self.shape[1], self.n_rows)
 
     @property
@@ -225,8 +227,21 @@ def build_linear_rules(
             quota_upper[k] = quota.max
     lower_parts.append(quota_lower)
     upper_parts.append(quota_upper)
+    next_row = first_quota_row + len(problem.quotas)
+    for bound in problem.partner_quotas:
+        owner, partner = (cells_left, cells_right) if bound.side == "left" else (
+            cells_right, cells_left)
+        n_owners = n_left if bound.side == "left" else n_right
+        code = bound.codes[partner]
+        counted = np.flatnonzero(code >= 0)
+        row_parts.append(next_row + owner[counted] * bound.n_groups + code[counted])
+        col_parts.append(counted)
+        size = n_owners * bound.n_groups
+        lower_parts.append(np.full(size, 0.0 if bound.min is None else float(bound.min)))
+        upper_parts.append(np.full(size, np.inf if bound.max is None else float(bound.max)))
+        next_row += size
 
-    n_rows = first_quota_row + len(problem.quotas)
+    n_rows = next_row
     rows = np.concatenate(row_parts)
     cols = np.concatenate(col_parts)
     matrix = sp.csr_array(

@@ -41,9 +41,9 @@ _MEASURED: dict[str, str] = {
         "0.25 s vs 0.60 s vs no solution in 60 s at 1,000×1,000)"
     ),
     "milp": (
-        "the rules need an integer program (pair quotas, quotas on both sides or overlapping "
-        "groups); HiGHS with LP-first column generation measured fastest (milp 18 ms vs cpsat "
-        "288 ms at 100×100; 2.2 s vs no solution in 60 s at 1,000×1,000)"
+        "the rules need an integer program (pair quotas, partner quotas, quotas on both sides "
+        "or overlapping groups); HiGHS with LP-first column generation measured fastest (milp "
+        "18 ms vs cpsat 288 ms at 100×100; 2.2 s vs no solution in 60 s at 1,000×1,000)"
     ),
 }
 

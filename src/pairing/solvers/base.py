@@ -25,7 +25,9 @@ __all__ = ["RULE_KINDS", "Assignment", "SolveOptions", "SolverSpec", "Status"]
 Status = Literal["optimal", "feasible"]
 
 #: The rule kinds a solver may declare (see :meth:`Problem.structure`).
-RULE_KINDS: tuple[str, ...] = ("capacity", "side_quota", "pair_quota", "required")
+RULE_KINDS: tuple[str, ...] = (
+    "capacity", "side_quota", "pair_quota", "partner_quota", "required",
+)
 
 
 @dataclass(frozen=True)

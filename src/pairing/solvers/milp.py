@@ -145,6 +145,13 @@ def _initial_cells(rules: LinearRules, weights: np.ndarray, problem: Problem) ->
             size = min(len(covered), 2 * quota.min + k)
             best = covered[np.argpartition(-weights[covered], size - 1)[:size]]
             active[best] = True
+    first_partner_row = rules.quota_rows.start + len(problem.quotas)
+    partner_rows = first_partner_row + np.flatnonzero(rules.lower[first_partner_row:] > 0)
+    for row in partner_rows:  # one per enterprise and partner group with a minimum
+        covered = rules.A[[row]].indices
+        size = min(len(covered), int(2 * rules.lower[row]) + 2)
+        if size:
+            active[covered[np.argpartition(-weights[covered], size - 1)[:size]]] = True
     return active
 
 
@@ -153,7 +160,7 @@ def _solve_priced(rules: LinearRules, weights: np.ndarray, problem: Problem,
     active = _initial_cells(rules, weights, problem)
     columns = np.flatnonzero(active)  # model column c < len(columns) is cell columns[c]
     elastic_rows = np.flatnonzero(rules.lower > 0)
-    penalty = float(problem.shape[0] + problem.shape[1] + len(problem.quotas) + 1)
+    penalty = float(rules.n_rows + 1)
     slack = sp.csc_array(
         (np.ones(len(elastic_rows)), (elastic_rows, np.arange(len(elastic_rows)))),
         shape=(rules.n_rows, len(elastic_rows)),
@@ -269,7 +276,7 @@ SPEC = SolverSpec(
     name="milp",
     solve=solve,
     objectives=frozenset({"total"}),
-    rules=frozenset({"capacity", "side_quota", "pair_quota", "required"}),
+    rules=frozenset({"capacity", "side_quota", "pair_quota", "partner_quota", "required"}),
     exact=True,
     summary="HiGHS MILP (LP first, column generation on large problems): any rules",
     library="highspy",

@@ -47,7 +47,7 @@ def perfect_sides(problem: Problem) -> tuple[np.ndarray, np.ndarray] | None:
     the perfect matchings of the allowed pairs once the matrix is squared with dummies.
     ``a[i, j]`` is pair (i, j)'s share of the left side's mean gain, ``b`` of the right's.
     """
-    if problem.quotas:
+    if problem.quotas or problem.partner_quotas:
         return None
     if (problem.cap_max_left != 1).any() or (problem.cap_max_right != 1).any():
         return None

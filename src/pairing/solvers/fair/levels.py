@@ -158,7 +158,7 @@ def single_level(
         nonlocal runs, proven
         if not test(np.float32(level)):
             return False
-        if not problem.quotas:
+        if not (problem.quotas or problem.partner_quotas):
             return True  # without quotas the matching test is exact (Mendelsohn-Dulmage)
         runs += 1
         try:
