@@ -20,6 +20,7 @@ __all__ = [
     "Infeasible",
     "InvalidProgramme",
     "Issue",
+    "OutputError",
     "PairingError",
     "SolverError",
     "SolverTimeout",
@@ -71,6 +72,15 @@ class InvalidProgramme(PairingError, ValueError):
         lines = [f"{head}: {len(self.issues)} problems"]
         lines += [f"  - {issue}" for issue in self.issues]
         return "\n".join(lines)
+
+
+class OutputError(PairingError):
+    """An output cannot be written where asked, and nothing was changed there.
+
+    The target is a folder, a socket, one of the command's inputs, an existing bundle without
+    ``--force``, or the operating system refused (permission, read-only, disk full); the message
+    names the file and the reason. The CLI exits 2.
+    """
 
 
 class Infeasible(PairingError):

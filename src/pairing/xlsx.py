@@ -366,7 +366,6 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
                 target.append(row)
         temp_book = Path(temp) / "book.xlsx"
         workbook.save(temp_book)
-        path.parent.mkdir(parents=True, exist_ok=True)
         _write_bytes_atomic(temp_book.read_bytes(), path)
     return path
 

@@ -20,6 +20,7 @@ from pairing.errors import (
     HeuristicFailed,
     Infeasible,
     InvalidProgramme,
+    OutputError,
     PairingError,
     SolverTimeout,
     UnsupportedProblem,
@@ -43,7 +44,7 @@ def _exit_code(exc: PairingError) -> int:
         return EXIT_INFEASIBLE
     if isinstance(exc, SolverTimeout):
         return EXIT_TIMEOUT
-    if isinstance(exc, (InvalidProgramme, UnsupportedProblem)):
+    if isinstance(exc, (InvalidProgramme, UnsupportedProblem, OutputError)):
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from pairing.atomic import check_target
+from pairing.cells import neutralise
 from pairing.cli.tables import render
 from pairing.compare import ComparisonRow, compare
 from pairing.io import load
@@ -61,7 +63,7 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(_FIELDS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.as_dict().items()})
+        writer.writerow({k: "" if v is None else neutralise(v) for k, v in row.as_dict().items()})
     return buffer.getvalue()
 
 
@@ -88,6 +90,8 @@ def compare_command(
     output: Path | None,
 ) -> None:
     """Solve PROGRAMME under every objective and show the price of fairness."""
+    if output is not None:
+        check_target(output, inputs=(programme,))
     loaded = load(programme)
     rows = compare(loaded, objectives or OBJECTIVES, time_limit=time_limit, seed=seed,
                    proposing=proposing)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
 from pairing.check import violations
 from pairing.cli.progress import status
 from pairing.features import score_matrix
@@ -28,6 +29,7 @@ __all__ = ["report_command"]
 )
 def report_command(programme: Path, result: Path, output: Path) -> None:
     """Write an HTML report of RESULT: summary, fairness, charts, pairs and unmatched."""
+    check_target(output, inputs=(programme, result))
     prog = load(programme)
     res = load_result(result)
     with status(f"rendering the report of {len(res.pairs)} pairs"):

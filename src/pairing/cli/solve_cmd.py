@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
 from pairing.cli.progress import status
 from pairing.cli.tables import result_table
 from pairing.io import load, load_scores
@@ -98,6 +99,8 @@ def solve_command(
     if rules_path is not None and scores_path is None:
         msg = "--rules goes with --scores (a bundle folder carries its own rules.toml)"
         raise click.UsageError(msg)
+    if output is not None:
+        check_target(output, inputs=(programme, scores_path, rules_path))
     if programme is not None:
         loaded = load(programme)
     else:
