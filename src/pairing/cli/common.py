@@ -1,7 +1,8 @@
 """What every command shares: error → exit-code mapping, programme loading, output writing.
 
-Exit codes (design): 0 success; 1 infeasible; 2 bad input or usage; 3 time limit reached with no
-feasible solution. Messages go to stderr, results to stdout or ``-o``. No tracebacks: an
+Exit codes (design): 0 success; 1 infeasible; 2 bad input or usage (an unwritable output too);
+3 time limit reached with no feasible solution; 130/143 stopped by Ctrl-C/SIGTERM. Messages go
+to stderr, results to stdout or ``-o``. No tracebacks: an
 unexpected failure prints one line and asks for a bug report (set ``PAIRING_DEBUG=1`` to see
 the traceback).
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 import click
 
+from pairing.atomic import remove_pending
+from pairing.cli.signals import handle_signals
 from pairing.errors import (
     CheckFailed,
     HeuristicFailed,
@@ -54,14 +57,16 @@ class PairingGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with handle_signals():
+                return super().invoke(ctx)
         except PairingError as exc:
             prefix = "error" if not isinstance(exc, Infeasible) else "infeasible"
             fail(f"{prefix}: {exc}", _exit_code(exc))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
-        except KeyboardInterrupt:
-            fail("interrupted", 130)
+        except KeyboardInterrupt as exc:
+            remove_pending()
+            fail("interrupted; nothing was written", getattr(exc, "exit_code", 130))
         except MemoryError:
             fail(
                 "error: out of memory; try a smaller programme or a sparser score matrix",
