@@ -1,0 +1,65 @@
+"""Stopping a solve: the cancellation object reaches HiGHS and CP-SAT, and the CLI exits 130/143."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from pairing.interrupt import CANCEL, Interrupted
+from pairing.solvers._highs import HighsModel
+
+
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    CANCEL.clear()
+    yield
+    CANCEL.clear()
+
+
+def _hard_mip(n: int = 200) -> HighsModel:
+    """An assignment with knapsack side rows: seconds of branch and bound for HiGHS."""
+    rng = np.random.default_rng(0)
+    cells = n * n
+    rows = np.r_[np.repeat(np.arange(n), n), n + np.tile(np.arange(n), n)]
+    cols = np.r_[np.arange(cells), np.arange(cells)]
+    assignment = sp.csc_array((np.ones(2 * cells), (rows, cols)), shape=(2 * n, cells))
+    knapsack = sp.csc_array(rng.integers(1, 100, (5, cells)).astype(float))
+    matrix = sp.vstack([assignment, knapsack]).tocsc()
+    lower = np.r_[np.ones(2 * n), np.full(5, -np.inf)]
+    upper = np.r_[np.ones(2 * n), 0.5 * np.asarray(knapsack.sum(axis=1)).ravel() / n]
+    model = HighsModel(matrix, lower, upper, rng.random(cells), np.zeros(cells), np.ones(cells))
+    model.set_integer()
+    return model
+
+
+def test_highs_stops_when_cancelled() -> None:
+    model = _hard_mip()
+    threading.Timer(2.0, CANCEL.request, args=(signal.SIGTERM,)).start()
+    started = time.monotonic()
+    with pytest.raises(Interrupted) as caught:
+        model.run(time_limit=60)
+    assert caught.value.exit_code == 143
+    assert time.monotonic() - started < 5.0
+
+
+def test_a_native_block_calls_its_stop_hook_and_raises() -> None:
+    stopped: list[bool] = []
+    with pytest.raises(Interrupted), CANCEL.native(stop=lambda: stopped.append(True)):
+        assert CANCEL.in_native
+        CANCEL.request(signal.SIGINT)
+        assert stopped == [True]
+    assert not CANCEL.in_native
+
+
+def test_cpsat_does_not_start_after_a_request() -> None:
+    import pairing
+
+    programme = pairing.from_scores(np.full((3, 3), 0.5), ["a", "b", "c"], ["x", "y", "z"])
+    CANCEL.request(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        pairing.solve(programme, solver="cpsat")
