@@ -22,6 +22,7 @@ __all__ = [
     "Issue",
     "OutputError",
     "PairingError",
+    "PairingWarning",
     "SolverError",
     "SolverTimeout",
     "UnsupportedProblem",
@@ -81,6 +82,10 @@ class OutputError(PairingError):
     ``--force``, or the operating system refused (permission, read-only, disk full); the message
     names the file and the reason. The CLI exits 2.
     """
+
+
+class PairingWarning(UserWarning):
+    """Something in the input was read but deserves a look (e.g. a hidden workbook sheet)."""
 
 
 class Infeasible(PairingError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 from typing import Any
 
 import click
@@ -52,12 +53,17 @@ def _exit_code(exc: PairingError) -> int:
     return EXIT_INTERNAL
 
 
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 class PairingGroup(click.Group):
     """A click group that turns pairing's exceptions into messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with handle_signals():
+            with handle_signals(), warnings.catch_warnings():
+                warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except PairingError as exc:
             prefix = "error" if not isinstance(exc, Infeasible) else "infeasible"

@@ -104,6 +104,8 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
         )
     except (ValueError, pd.errors.ParserError):
         return None
+    if frame.index.isna().any():  # an empty id cell: the careful reader names it
+        return None
     left_ids = [str(i) for i in frame.index]
     first_line = body.split("\n", 1)[0].rstrip("\r")
     right_ids = first_line.split(",")[1:]
