@@ -18,6 +18,7 @@ __all__ = [
     "CheckFailed",
     "HeuristicFailed",
     "Infeasible",
+    "InvalidArgument",
     "InvalidProgramme",
     "Issue",
     "OutputError",
@@ -73,6 +74,15 @@ class InvalidProgramme(PairingError, ValueError):
         lines = [f"{head}: {len(self.issues)} problems"]
         lines += [f"  - {issue}" for issue in self.issues]
         return "\n".join(lines)
+
+
+class InvalidArgument(InvalidProgramme, TypeError):
+    """A public function was called with an argument of the wrong kind (``solve(None)``,
+    ``time_limit="5"``); the message says what was expected. Also a ``TypeError``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Issue("", message)])
 
 
 class OutputError(PairingError):

@@ -6,9 +6,10 @@ the same inputs and report problems the same way.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pairing.errors import InvalidProgramme, Issue
+from pairing.errors import InvalidArgument, InvalidProgramme, Issue
 from pairing.io.bundle import load_bundle
 from pairing.io.json_file import load_json
 from pairing.model import Programme
@@ -41,6 +42,12 @@ def load(path: str | Path) -> Programme:
     >>> programme = load("programme.json")  # doctest: +SKIP
     >>> programme = load("double-hundred/")  # a bundle folder  # doctest: +SKIP
     """
+    if not isinstance(path, (str, os.PathLike)):
+        message = f"expected the path of a programme (str or PathLike), got {type(path).__name__}"
+        raise InvalidArgument(message)
+    if not str(path).strip():
+        message = "expected the path of a programme, got an empty path"
+        raise InvalidArgument(message)
     path = Path(path)
     name = str(path)
     if path.is_dir():

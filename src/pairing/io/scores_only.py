@@ -92,6 +92,12 @@ def load_scores(path: str | Path, rules_path: str | Path | None = None) -> Progr
 
 def _as_matrix(matrix: Any) -> np.ndarray:
     """A float64 view (or copy, when needed) of ``matrix``; None becomes NaN."""
+    if np.ma.isMaskedArray(matrix):  # a masked cell forbids the pair, like NaN
+        matrix = np.ma.filled(np.ma.masked_invalid(matrix).astype(np.float64), np.nan)
+    kind = getattr(getattr(matrix, "dtype", None), "kind", None)
+    if kind is not None and kind not in "biuf":
+        message = f"expected real numbers in [0, 1], got an array of dtype {matrix.dtype}"
+        raise InvalidProgramme([Issue("scores", message)])
     try:
         if isinstance(matrix, np.ndarray) and matrix.dtype != object:
             array = np.asarray(matrix, dtype=np.float64)
