@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
 from pairing.sweeps import SOLVED, load_sweep_file, sweep
 
 __all__ = ["sweep_command"]
@@ -60,7 +61,9 @@ def sweep_command(
     fairness metrics, runtime and worker. Failed jobs (infeasible, bad overrides) are recorded
     with their error and the sweep goes on.
     """
+    check_target(output, inputs=(sweep_file,))
     spec = load_sweep_file(sweep_file)
+    check_target(output, inputs=(sweep_file, spec.programme_path))
     run = sweep(
         spec.programme,
         spec.grid,

@@ -73,6 +73,10 @@ def local_workers() -> int:
     return max(1, CPU_COUNT)
 
 
+#: Scheduler protocols a plain Dask installation connects over (UCX needs extra packages).
+_PROTOCOLS = ("tcp", "tls")
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
     """A client of a fresh local cluster (closed on exit) or of the scheduler at ``scheduler``."""
@@ -93,10 +97,17 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
             cluster.close()
         return
     try:
-        parse_host_port(parse_address(scheduler)[1])
+        protocol, location = parse_address(scheduler)
+        parse_host_port(location)
     except ValueError as exc:
         message = f"expected an address like tcp://HOST:8786 ({exc})"
         raise InvalidProgramme([Issue(f"scheduler {scheduler}", message)]) from None
+    if protocol not in _PROTOCOLS:
+        message = (
+            f"the {protocol}:// protocol is not supported here; expected "
+            f"{' or '.join(p + '://HOST:PORT' for p in _PROTOCOLS)}"
+        )
+        raise InvalidProgramme([Issue(f"scheduler {scheduler}", message)])
     try:
         client = Client(scheduler, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
