@@ -72,7 +72,7 @@ class PairingGroup(click.Group):
             raise
         except KeyboardInterrupt as exc:
             remove_pending()
-            fail("interrupted; nothing was written", getattr(exc, "exit_code", 130))
+            fail("interrupted", getattr(exc, "exit_code", 130))
         except MemoryError:
             fail(
                 "error: out of memory; try a smaller programme or a sparser score matrix",

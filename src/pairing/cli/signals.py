@@ -7,7 +7,7 @@
    :class:`~pairing.interrupt.Interrupted` at once, so ``finally`` blocks run (temporary files
    are removed, a sweep's Dask client is closed) and the command exits 128 + the signal number;
 2. a signal arriving while the main thread is inside C code that never returns to Python is seen
-   by a watcher thread (through :func:`signal.set_wakeup_fd`), which makes the same request;
+   by a reader thread (through :func:`signal.set_wakeup_fd`), which makes the same request;
 3. if the process is still running :data:`GRACE_S` seconds after the first signal, or a second
    signal arrives, the watcher removes every pending temporary output and ends the process with
    the same exit code. Nothing is ever half-written: outputs only replace their target whole.
@@ -49,11 +49,12 @@ class _Watcher:
         self._lock = threading.Lock()
         self._done = threading.Event()
 
-    def signalled(self, signum: int) -> None:
+    def arm(self, signum: int) -> None:
+        """Request the stop and start the grace timer (once, whoever sees the signal first)."""
         with self._lock:
-            first, self._first = self._first, self._first or signum
-        if first is not None:  # a second signal: stop now
-            _hard_exit(first)
+            if self._first is not None:
+                return
+            self._first = signum
         CANCEL.request(signum)
         timer = threading.Timer(GRACE_S, self._expire, args=(signum,))
         timer.daemon = True
@@ -64,7 +65,10 @@ class _Watcher:
             _hard_exit(signum)
 
     def finish(self) -> None:
-        self._done.set()
+        """The command is over: without a signal, disarm; after one, the exit must still come
+        within the grace time (Dask's clean-up at exit can take longer), so stay armed."""
+        if self._first is None:
+            self._done.set()
 
 
 def _read_wakeups(fd: int, watcher: _Watcher) -> None:
@@ -77,7 +81,7 @@ def _read_wakeups(fd: int, watcher: _Watcher) -> None:
             break
         for signum in data:
             if signum in _SIGNALS:
-                watcher.signalled(signum)
+                watcher.arm(signum)
     with contextlib.suppress(OSError):
         os.close(fd)
 
@@ -89,13 +93,13 @@ def handle_signals() -> Iterator[None]:
         yield
         return
     watcher = _Watcher()
-    seen = threading.Event()
+    received: list[int] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if not seen.is_set():
-            seen.set()
-            if not CANCEL.requested():
-                CANCEL.request(signum)
+        received.append(signum)
+        if len(received) > 1:  # a second Ctrl-C: stop now
+            _hard_exit(received[0])
+        watcher.arm(signum)
         if not CANCEL.in_native:
             raise Interrupted(signum)
 

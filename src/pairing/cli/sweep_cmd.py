@@ -82,17 +82,18 @@ def sweep_command(
         progress.update(0, _failures(previous))
     try:
         with run:
-            for row in run:
-                statuses[row["status"]] += 1
-                if progress is not None:
-                    progress.update(1, _failures(statuses + previous))
-    except KeyboardInterrupt:
-        click.echo(
-            f"interrupted: {statuses.total()} new row(s) saved in {run.journal}; "
-            f"continue with: pairing sweep {sweep_file} -o {output} --resume",
-            err=True,
-        )
-        raise
+            try:
+                for row in run:
+                    statuses[row["status"]] += 1
+                    if progress is not None:
+                        progress.update(1, _failures(statuses + previous))
+            except KeyboardInterrupt:  # said before the cluster's shut-down, which may be cut
+                click.echo(
+                    f"interrupted: {statuses.total()} new row(s) saved in {run.journal}; "
+                    f"continue with: pairing sweep {sweep_file} -o {output} --resume",
+                    err=True,
+                )
+                raise
     finally:
         if progress is not None:
             progress.stop()
