@@ -63,3 +63,53 @@ def test_cpsat_does_not_start_after_a_request() -> None:
     CANCEL.request(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt):
         pairing.solve(programme, solver="cpsat")
+
+
+_STUCK_SOLVER = """
+import sys, time
+from pairing.interrupt import CANCEL
+import pairing.cli.solve_cmd as solve_cmd
+
+def stuck(*args, **kwargs):
+    with CANCEL.native():  # a native solver that never polls the cancellation
+        sys.stderr.write("solving\\n")
+        sys.stderr.flush()
+        time.sleep(60)
+
+solve_cmd.solve = stuck
+from pairing.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_solver_that_ignores_the_request_is_stopped_within_the_grace_time(
+    tmp_path, signum: int, code: int
+) -> None:
+    import subprocess
+    import sys
+
+    from pairing.cli.signals import GRACE_S
+
+    programme = tmp_path / "p.json"
+    import pairing
+
+    pairing.io.dump_programme_json(
+        pairing.from_scores(np.full((2, 2), 0.5), ["a", "b"], ["x", "y"]), programme
+    )
+    out = tmp_path / "r.json"
+    process = subprocess.Popen(
+        [sys.executable, "-c", _STUCK_SOLVER, "solve", str(programme), "-o", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline().strip() == "solving"
+    started = time.monotonic()
+    process.send_signal(signum)
+    assert process.wait(10) == code
+    assert time.monotonic() - started < GRACE_S + 1.0
+    errors = process.stderr.read()
+    assert "interrupted" in errors
+    assert "Traceback" not in errors
+    assert not out.exists()
