@@ -160,6 +160,17 @@ def test_a_formula_without_a_saved_value_is_reported(book: Path) -> None:
         pairing.load(book)
 
 
+def test_a_huge_number_in_a_workbook_cell_is_exit_2(book: Path) -> None:
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["left"]
+    column = [c.value for c in sheet[1]].index("capacity_max") + 1
+    sheet.cell(2, column).value = 1e300
+    workbook.save(book)
+    run = invoke("solve", book)
+    assert run.exit_code == 2, run.output
+    assert "sheet 'left', row 2, field 'capacity_max'" in run.output
+
+
 def test_sheet_names_differing_in_case_or_space_are_refused(book: Path) -> None:
     workbook = openpyxl.load_workbook(book)
     workbook.copy_worksheet(workbook["left"]).title = "Left "

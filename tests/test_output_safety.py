@@ -173,6 +173,7 @@ def test_a_folder_or_an_empty_path_is_exit_2(small: Path, tmp_path: Path) -> Non
     assert "is a folder" in run.output
     run = invoke("solve", small, "-o", "")
     assert run.exit_code == 2
+    assert "the output path is empty" in run.output
     with pytest.raises(OutputError, match="empty"):
         write_atomic("", "x")
 

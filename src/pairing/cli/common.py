@@ -13,6 +13,7 @@ import os
 import sys
 import traceback
 import warnings
+from pathlib import Path
 from typing import Any
 
 import click
@@ -30,12 +31,38 @@ from pairing.errors import (
     UnsupportedProblem,
 )
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "EXIT_TIMEOUT", "PairingGroup", "fail"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INFEASIBLE",
+    "EXIT_TIMEOUT",
+    "OUTPUT_PATH",
+    "OutputPath",
+    "PairingGroup",
+    "fail",
+]
 
 EXIT_INFEASIBLE = 1
 EXIT_BAD_INPUT = 2
 EXIT_TIMEOUT = 3
 EXIT_INTERNAL = 4
+
+
+class OutputPath(click.Path):
+    """A path to write to (``-o``): an empty one is refused by name, where click would read it
+    as the current folder; the target itself is checked by :func:`pairing.atomic.check_target`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("the output path is empty; give a file name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: The type of every command's output option.
+OUTPUT_PATH = OutputPath()
 
 
 def fail(message: str, code: int) -> None:

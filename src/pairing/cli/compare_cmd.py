@@ -12,6 +12,7 @@ from rich.table import Table
 
 from pairing.atomic import check_target
 from pairing.cells import neutralise
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.tables import render
 from pairing.compare import ComparisonRow, compare
 from pairing.io import load
@@ -78,7 +79,7 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
               help="Proposing side of the stable objective (default left).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write to this file instead of stdout.")
 def compare_command(
     programme: Path,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.generator import PROFILES, generate
 from pairing.io import dump_programme_json, write_bundle
 
@@ -27,7 +28,7 @@ __all__ = ["generate_command"]
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     required=True,
     help="programme.json, or a folder (no .json suffix) for a CSV bundle.",
 )

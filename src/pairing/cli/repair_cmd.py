@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.io import dump_programme_json, load
 from pairing.repair import repair
@@ -33,13 +34,13 @@ def _pairs(pairs: list[tuple[str, str]]) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     default=None,
     help="Write the new result JSON here (default: stdout).",
 )
 @click.option(
     "--programme-out",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     default=None,
     help="Also write the repaired programme (JSON) — what `check` and `report` need.",
 )

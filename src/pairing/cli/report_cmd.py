@@ -8,6 +8,7 @@ import click
 
 from pairing.atomic import check_target
 from pairing.check import violations
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.features import score_matrix
 from pairing.io import load
@@ -23,7 +24,7 @@ __all__ = ["report_command"]
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     required=True,
     help="The HTML file to write (self-contained: inline CSS and SVG charts).",
 )

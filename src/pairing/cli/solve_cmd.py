@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.cli.tables import result_table
 from pairing.io import load, load_scores
@@ -68,7 +69,7 @@ def _solver_choices() -> list[str]:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     default=None,
     help="Write the result here (.csv → CSV, anything else → JSON).",
 )

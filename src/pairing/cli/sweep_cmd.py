@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.sweeps import SOLVED, load_sweep_file, sweep
 
 __all__ = ["sweep_command"]
@@ -32,7 +33,7 @@ def _quiet_dask() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     required=True,
     help="results.csv (a row appended per finished job) or results.parquet.",
 )
