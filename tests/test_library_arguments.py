@@ -30,6 +30,11 @@ def test_check_wants_a_result(programme: pairing.Programme) -> None:
         pairing.check(programme, None)  # type: ignore[arg-type]
 
 
+def test_score_matrix_wants_a_programme() -> None:
+    with pytest.raises(InvalidArgument, match="programme: expected a Programme, got None"):
+        pairing.score_matrix(None)  # type: ignore[arg-type]
+
+
 def test_load_wants_a_path() -> None:
     with pytest.raises(InvalidArgument, match="expected the path of a programme"):
         pairing.load(None)  # type: ignore[arg-type]

@@ -203,6 +203,24 @@ def test_os_failures_keep_the_old_file(
     _no_temporaries(tmp_path)
 
 
+@pytest.mark.parametrize("bundle_output", [False, True])
+def test_a_read_only_folder_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundle_output: bool
+) -> None:
+    import tempfile
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    out = tmp_path / ("bundle" if bundle_output else "p.json")
+    run = invoke("generate", "--left", 3, "--right", 3, "-o", out)
+    assert run.exit_code == 2, run.output
+    assert "Read-only file system" in run.output
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("command", ["solve", "report", "generate-json", "generate-bundle"])
 def test_a_full_disk_is_exit_2_and_leaves_nothing(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
