@@ -113,3 +113,34 @@ def test_a_solver_that_ignores_the_request_is_stopped_within_the_grace_time(
     assert "interrupted" in errors
     assert "Traceback" not in errors
     assert not out.exists()
+
+
+def test_sigterm_stops_a_sweep_keeping_whole_rows(tmp_path) -> None:
+    import csv
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pairing.cli.signals import GRACE_S
+
+    sweep = Path(__file__).resolve().parent.parent / "instances" / "sweep-example.toml"
+    out = tmp_path / "rows.csv"
+    command = [sys.executable, "-c", "from pairing.cli import main; main()", "sweep", str(sweep)]
+    command += ["-o", str(out)]
+    process = subprocess.Popen([*command, "--workers", "1"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if out.exists() and out.read_text().count("\n") >= 3:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the sweep ended before it could be stopped"
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(15) == 143
+    assert time.monotonic() - started < GRACE_S + 1.5
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()
+    text = out.read_text()
+    assert text.endswith("\n")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert rows and all(row["status"] for row in rows)
