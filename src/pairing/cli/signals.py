@@ -115,7 +115,7 @@ def handle_signals() -> Iterator[None]:
         watcher.finish()
         signal.set_wakeup_fd(old_wakeup)
         for sig, old in previous.items():
-            signal.signal(sig, old)
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
         os.close(write_fd)
         CANCEL.clear()
 
