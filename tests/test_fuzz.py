@@ -19,6 +19,7 @@ import json
 import random
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,9 +163,24 @@ CELL_VALUES: list[Any] = [
 ]
 
 
+def _mutate_inside_zip(data: bytes, rng: random.Random) -> bytes:
+    """Damage one part (a sheet's XML, the workbook's list of sheets) of a readable zip."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = [i for i in source.infolist() if i.filename.endswith(".xml")]
+    victim = rng.choice(parts).filename
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            target.writestr(item, _mutate_bytes(part, rng) if item.filename == victim else part)
+    return buffer.getvalue()
+
+
 def _mutate_workbook(data: bytes, rng: random.Random) -> bytes:
-    if rng.random() < 0.15:
+    if rng.random() < 0.1:
         return _mutate_bytes(data, rng)
+    if rng.random() < 0.15:
+        return _mutate_inside_zip(data, rng)
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = rng.choice(book.worksheets)
     kind = rng.choice(["cell", "cell", "cell", "rename", "hide", "copy", "delete-row", "far"])

@@ -187,6 +187,21 @@ def test_a_hidden_sheet_is_read_with_a_warning(book: Path) -> None:
         pairing.load(book)
 
 
+def test_a_damaged_sheet_inside_a_readable_zip_is_exit_2(book: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    run = invoke("solve", damaged)
+    assert run.exit_code == 2, run.output
+    assert "cannot read as an .xlsx workbook" in run.output
+
+
 def test_a_stale_dimension_does_not_drop_rows(book: Path, tmp_path: Path) -> None:
     import zipfile
 

@@ -28,6 +28,7 @@ import re
 import tempfile
 import tomllib
 import warnings
+import zipfile
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,25 @@ def _rows(sheet: Any) -> list[list[str]]:
     return rows
 
 
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula cell (``<f>``): a quick scan of the zip's sheets, so
+    that workbooks without formulas are parsed once, not three times."""
+    pattern = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as sheet:
+                        tail = b""
+                        while chunk := sheet.read(1 << 20):
+                            if pattern.search(tail + chunk):
+                                return True
+                            tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile):
+        return True  # let openpyxl report what is wrong with the file
+    return False
+
+
 def _uncached_formulas(path: Path, book: str, names: list[str]) -> list[Issue]:
     """Formulas the workbook holds no computed value for (written by a program, never opened).
 
@@ -85,6 +105,8 @@ def _uncached_formulas(path: Path, book: str, names: list[str]) -> list[Issue]:
     from openpyxl.utils import get_column_letter
 
     issues: list[Issue] = []
+    if not _has_formulas(path):
+        return issues
     formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     values = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
@@ -306,6 +328,10 @@ def load_workbook(path: str | Path) -> Programme:
     try:
         sheets = {name.strip().lower(): _rows(workbook[name]) for name in used}
         hidden = [name for name in used if workbook[name].sheet_state != "visible"]
+        formulas = _uncached_formulas(path, book, used)
+    except Exception as exc:  # a damaged sheet inside a readable zip: openpyxl raises many kinds
+        message = f"cannot read as an .xlsx workbook ({type(exc).__name__}: {exc})"
+        raise InvalidProgramme([Issue(str(path), message)]) from None
     finally:
         workbook.close()
     clashes = [
@@ -317,7 +343,7 @@ def load_workbook(path: str | Path) -> Programme:
         for found in names.values()
         if len(found) > 1 and found[0] in used
     ]
-    clashes += _uncached_formulas(path, book, used)
+    clashes += formulas
     if clashes:
         raise InvalidProgramme(clashes, source=str(path))
     for name in hidden:
