@@ -35,6 +35,20 @@ def test_score_matrix_wants_a_programme() -> None:
         pairing.score_matrix(None)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("writer", ["write_bundle", "dump_programme_json", "write_workbook"])
+def test_writers_want_a_programme_and_a_path(
+    programme: pairing.Programme, tmp_path: Path, writer: str
+) -> None:
+    from pairing import io, xlsx
+
+    write = getattr(xlsx if writer == "write_workbook" else io, writer)
+    with pytest.raises(InvalidArgument, match="programme: expected a Programme"):
+        write(None, tmp_path / "out")
+    with pytest.raises(InvalidArgument, match="expected the path of"):
+        write(programme, None)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_load_wants_a_path() -> None:
     with pytest.raises(InvalidArgument, match="expected the path of a programme"):
         pairing.load(None)  # type: ignore[arg-type]
@@ -42,6 +56,8 @@ def test_load_wants_a_path() -> None:
         pairing.load("")
     with pytest.raises(InvalidArgument, match="result JSON"):
         pairing.load_result(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="score matrix CSV"):
+        pairing.load_scores(None)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

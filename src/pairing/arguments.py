@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Any
 
 from pairing.errors import InvalidArgument
 
-__all__ = ["require_instance", "require_seconds", "require_whole"]
+__all__ = ["require_instance", "require_path", "require_seconds", "require_whole"]
 
 
 def _found(value: Any) -> str:
@@ -26,6 +27,16 @@ def require_instance(value: Any, kind: type, name: str, hint: str = "") -> None:
     if not isinstance(value, kind):
         message = f"{name}: expected a {kind.__name__}, got {_found(value)}"
         raise InvalidArgument(message + (f"; {hint}" if hint else ""))
+
+
+def require_path(value: Any, what: str) -> None:
+    """Raise unless ``value`` is a non-empty path (``str`` or ``os.PathLike``) to ``what``."""
+    if not isinstance(value, (str, os.PathLike)):
+        message = f"expected the path of {what} (str or PathLike), got {_found(value)}"
+        raise InvalidArgument(message)
+    if not str(os.fspath(value)).strip():
+        message = f"expected the path of {what}, got an empty path"
+        raise InvalidArgument(message)
 
 
 def require_seconds(value: Any, name: str = "time_limit") -> float | None:

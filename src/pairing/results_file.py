@@ -13,9 +13,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from pairing.arguments import require_path
 from pairing.atomic import write_atomic
 from pairing.cells import neutralise_row
-from pairing.errors import InvalidArgument, InvalidProgramme, Issue
+from pairing.errors import InvalidProgramme, Issue
 from pairing.io.files import read_text
 from pairing.result import Result
 
@@ -46,9 +47,7 @@ def result_csv(result: Result) -> str:
 
 def load_result(path: str | os.PathLike[str]) -> Result:
     """Read a result JSON file written by ``pairing solve``."""
-    if not isinstance(path, (str, os.PathLike)):
-        msg = f"expected the path of a result JSON file, got {type(path).__name__}"
-        raise InvalidArgument(msg)
+    require_path(path, "a result JSON file")
     source = Path(path)
     text, issues = read_text(source, "result file")
     if text is None:

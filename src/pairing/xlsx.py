@@ -29,10 +29,10 @@ import tempfile
 import tomllib
 import warnings
 import zipfile
-from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from pairing.arguments import require_instance, require_path
 from pairing.atomic import atomic_path
 from pairing.cells import neutralise_row, restore_row
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
@@ -305,9 +305,7 @@ def load_workbook(path: str | Path) -> Programme:
 
     from pairing.io.bundle import load_bundle
 
-    if not isinstance(path, (str, PathLike)):
-        msg = f"expected the path of an .xlsx workbook, got {type(path).__name__}"
-        raise InvalidProgramme(msg)
+    require_path(path, "an .xlsx workbook")
     path = Path(path)
     book = path.name
     unreadable = check_readable(path, "workbook")
@@ -435,6 +433,8 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
 
     from pairing.io import write_bundle
 
+    require_instance(programme, Programme, "programme")
+    require_path(path, "an .xlsx workbook")
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="pairing-xlsx-") as temp:
         folder = write_bundle(programme, Path(temp) / "bundle")

@@ -6,10 +6,10 @@ the same inputs and report problems the same way.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from pairing.errors import InvalidArgument, InvalidProgramme, Issue
+from pairing.arguments import require_path
+from pairing.errors import InvalidProgramme, Issue
 from pairing.io.bundle import load_bundle
 from pairing.io.json_file import load_json
 from pairing.model import Programme
@@ -42,12 +42,7 @@ def load(path: str | Path) -> Programme:
     >>> programme = load("programme.json")  # doctest: +SKIP
     >>> programme = load("double-hundred/")  # a bundle folder  # doctest: +SKIP
     """
-    if not isinstance(path, (str, os.PathLike)):
-        message = f"expected the path of a programme (str or PathLike), got {type(path).__name__}"
-        raise InvalidArgument(message)
-    if not str(path).strip():
-        message = "expected the path of a programme, got an empty path"
-        raise InvalidArgument(message)
+    require_path(path, "a programme")
     path = Path(path)
     name = str(path)
     if path.is_dir():

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from pairing.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.locations import BundleWhere, JsonWhere
 from pairing.io.rules_toml import RulesFile, read_rules
@@ -64,6 +65,9 @@ def load_scores(path: str | Path, rules_path: str | Path | None = None) -> Progr
     InvalidProgramme
         Listing every problem in the matrix and the rules, each with file, row and column.
     """
+    require_path(path, "a score matrix CSV")
+    if rules_path is not None:
+        require_path(rules_path, "a rules.toml file")
     path = Path(path)
     files = {"scores": str(path)}
     issues: list[Issue] = []

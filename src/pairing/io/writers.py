@@ -19,6 +19,7 @@ from typing import IO, Any
 import numpy as np
 import tomli_w
 
+from pairing.arguments import require_instance, require_path
 from pairing.atomic import atomic_folder, atomic_path
 from pairing.cells import neutralise_row
 from pairing.errors import InvalidProgramme, Issue
@@ -150,6 +151,8 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
     -----
     An empty ``description`` is written as an empty cell, which reads back as no description.
     """
+    require_instance(programme, Programme, "programme")
+    require_path(folder, "a bundle folder")
     folder = Path(folder)
     with atomic_folder(folder) as temp:
         _write_side(programme.left, temp / "left.csv", "left")
@@ -178,6 +181,8 @@ def dump_programme_json(programme: Programme, path: str | Path) -> Path:
     Path
         The file written.
     """
+    require_instance(programme, Programme, "programme")
+    require_path(path, "a programme JSON file")
     path = Path(path)
     with _atomic_writer(path) as handle:
         handle.write(programme.model_dump_json(indent=1))
