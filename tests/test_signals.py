@@ -144,3 +144,26 @@ def test_sigterm_stops_a_sweep_keeping_whole_rows(tmp_path) -> None:
     assert text.endswith("\n")
     rows = list(csv.DictReader(text.splitlines()))
     assert rows and all(row["status"] for row in rows)
+
+
+def test_sigterm_ends_the_bench_workers(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    import psutil
+
+    command = [sys.executable, "-c", "from pairing.cli import main; main()", "bench", "--quick"]
+    process = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "bench")], stderr=subprocess.DEVNULL
+    )
+    parent = psutil.Process(process.pid)
+    workers: list[psutil.Process] = []
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline and process.poll() is None:
+        workers = [c for c in parent.children() if "pairing.bench.worker" in " ".join(c.cmdline())]
+        time.sleep(0.02)
+    assert workers, "no bench worker was seen running"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(10) == 143
+    _gone, alive = psutil.wait_procs(workers, timeout=5)
+    assert alive == []
