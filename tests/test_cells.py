@@ -81,3 +81,16 @@ def test_result_csv_is_safe() -> None:
     for row in rows[1:]:
         assert row[0].startswith("'") and row[0][1:] in programme.left.ids
         assert not row[1].startswith(("=", "+", "-", "@"))
+
+
+def test_solve_format_csv_is_safe(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pairing.cli import main
+    from pairing.io import dump_programme_json
+
+    path = dump_programme_json(_hostile_programme(), tmp_path / "p.json")
+    run = CliRunner().invoke(main, ["solve", str(path), "--format", "csv"])
+    assert run.exit_code == 0, run.output
+    rows = list(csv.reader(io.StringIO(run.stdout)))
+    assert {row[0] for row in rows[1:]} <= {"'=CN-1", "'+CN-2", "'@CN-3"}

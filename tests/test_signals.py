@@ -167,3 +167,32 @@ def test_sigterm_ends_the_bench_workers(tmp_path) -> None:
     assert process.wait(10) == 143
     _gone, alive = psutil.wait_procs(workers, timeout=5)
     assert alive == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_large_balanced_solve_stops_within_two_seconds(tmp_path, signum: int, code: int) -> None:
+    """The report's case: 1,000 × 1,000 `balanced` took 150 s to honour Ctrl-C."""
+    import subprocess
+    import sys
+
+    from pairing.generator import generate
+    from pairing.io import dump_programme_json
+
+    programme = dump_programme_json(generate(1000, 1000, seed=1), tmp_path / "p.json")
+    out = tmp_path / "r.json"
+    command = [sys.executable, "-c", "from pairing.cli import main; main()", "solve"]
+    process = subprocess.Popen(
+        [*command, str(programme), "--objective", "balanced", "-o", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(5)
+    assert process.poll() is None, "the solve ended before it could be interrupted"
+    started = time.monotonic()
+    process.send_signal(signum)
+    assert process.wait(10) == code
+    assert time.monotonic() - started < 2.0
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()
+    assert not out.exists()
