@@ -44,7 +44,7 @@ def neutralise(value: Any) -> Any:
 
 def restore(value: Any) -> Any:
     """The text :func:`neutralise` was given: one leading ``'`` before a risky start is removed."""
-    if isinstance(value, str) and _QUOTED.match(value):
+    if isinstance(value, str) and value[:1] == "'" and _QUOTED.match(value):
         return value[1:]
     return value
 
@@ -55,5 +55,8 @@ def neutralise_row(cells: Iterable[Any]) -> list[Any]:
 
 
 def restore_row(cells: Iterable[Any]) -> list[Any]:
-    """Every cell of a row through :func:`restore`."""
-    return [restore(cell) for cell in cells]
+    """Every cell of a row through :func:`restore` (a cell without a leading quote costs one
+    comparison: readers call this on every cell of a score matrix)."""
+    return [
+        restore(cell) if isinstance(cell, str) and cell[:1] == "'" else cell for cell in cells
+    ]

@@ -56,11 +56,12 @@ def read_csv(path: Path, name: str) -> tuple[CsvTable | None, list[Issue]]:
     if text is None:
         return None, [Issue(name, i.message) for i in issues]
     records: list[tuple[int, list[str]]] = []
+    quoted = "'" in text  # only a file with a quote can hold a neutralised cell
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for number, cells in enumerate(reader, start=1):
             if any(c.strip() for c in cells):
-                records.append((number, restore_row(cells)))
+                records.append((number, restore_row(cells) if quoted else cells))
             elif number == 1:
                 return None, [Issue(name, "row 1 is blank; expected the header row")]
     except csv.Error as exc:
