@@ -93,3 +93,40 @@ def test_a_full_disk_during_a_sweep_keeps_whole_rows(
     assert [row["job"] for row in rows] == ["0"]
     assert rows[0]["error"] == "'=1+1"
     assert path.read_text().endswith("\n")
+
+
+_FULL_DISK_AFTER_3_ROWS = """
+import errno, os, sys
+real_write = os.write
+rows = []
+
+def write(fd, data):
+    if data.endswith(b"\\n") and b"tcp://" in data:  # a sweep row
+        rows.append(data)
+        if len(rows) > 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return real_write(fd, data)
+
+os.write = write
+from pairing.cli import main
+main()
+"""
+
+
+def test_a_full_disk_stops_a_sweep_with_one_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    sweep = Path(__file__).resolve().parent.parent / "instances" / "sweep-example.toml"
+    out = tmp_path / "rows.csv"
+    run = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK_AFTER_3_ROWS, "sweep", str(sweep), "-o", str(out),
+         "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "No space left on device" in run.stderr
+    assert out.read_text().count("\n") == 4  # the header and three whole rows
