@@ -15,6 +15,7 @@ from collections import Counter
 
 import numpy as np
 
+from pairing.arguments import require_instance
 from pairing.errors import CheckFailed
 from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, score_matrix
@@ -219,6 +220,8 @@ def violations(
     ``check_input_hash=False`` skips comparing ``result.input_sha256`` with the programme's
     hash (the solver, which has just computed it, passes False).
     """
+    require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
+    require_instance(result, Result, "result", "pass what pairing.solve returned")
     programme = programme.with_fair_to(result.metrics.fair_to)
     matrices = matrices if matrices is not None else score_matrix(programme)
     problems: list[str] = []

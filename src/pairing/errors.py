@@ -18,9 +18,12 @@ __all__ = [
     "CheckFailed",
     "HeuristicFailed",
     "Infeasible",
+    "InvalidArgument",
     "InvalidProgramme",
     "Issue",
+    "OutputError",
     "PairingError",
+    "PairingWarning",
     "SolverError",
     "SolverTimeout",
     "UnsupportedProblem",
@@ -71,6 +74,28 @@ class InvalidProgramme(PairingError, ValueError):
         lines = [f"{head}: {len(self.issues)} problems"]
         lines += [f"  - {issue}" for issue in self.issues]
         return "\n".join(lines)
+
+
+class InvalidArgument(InvalidProgramme, TypeError):
+    """A public function was called with an argument of the wrong kind (``solve(None)``,
+    ``time_limit="5"``); the message says what was expected. Also a ``TypeError``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Issue("", message)])
+
+
+class OutputError(PairingError):
+    """An output cannot be written where asked, and nothing was changed there.
+
+    The target is a folder, a socket, one of the command's inputs, an existing bundle without
+    ``--force``, or the operating system refused (permission, read-only, disk full); the message
+    names the file and the reason. The CLI exits 2.
+    """
+
+
+class PairingWarning(UserWarning):
+    """Something in the input was read but deserves a look (e.g. a hidden workbook sheet)."""
 
 
 class Infeasible(PairingError):

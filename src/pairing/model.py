@@ -60,6 +60,13 @@ SIZES: tuple[str, ...] = ("micro", "small", "medium", "large")
 GroupBy = Literal["sector", "region", "size"]
 
 Level = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+#: The largest count the model holds (capacities, quota bounds): far above any programme, far
+#: below where integer solvers and NumPy's int64 sums overflow.
+MAX_COUNT = 1_000_000_000
+#: The largest scoring weight: weights are relative, and larger ones overflow float32 sums.
+MAX_WEIGHT = 1e6
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Weight = Annotated[float, Field(ge=0.0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -121,8 +128,8 @@ class _Model(BaseModel):
 class Capacity(_Model):
     """How many partners an enterprise may have: ``min``..``max`` (default exactly one)."""
 
-    min: int = Field(1, ge=0)
-    max: int = Field(1, ge=0)
+    min: Count = 1
+    max: Count = 1
 
     @model_validator(mode="after")
     def _min_at_most_max(self) -> Capacity:
@@ -167,8 +174,8 @@ class Quota(_Model):
     side: SideName
     by: GroupBy
     group: Name
-    min: int | None = Field(None, ge=0)
-    max: int | None = Field(None, ge=0)
+    min: Count | None = None
+    max: Count | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> Quota:
@@ -184,8 +191,8 @@ class PairQuota(_Model):
 
     left_sector: Name
     right_sector: Name
-    min: int | None = Field(None, ge=0)
-    max: int | None = Field(None, ge=0)
+    min: Count | None = None
+    max: Count | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> PairQuota:
@@ -247,10 +254,10 @@ def _bounds_text(low: int | None, high: int | None) -> str:
 class Weights(_Model):
     """Weights of the score's terms (see :mod:`pairing.features.scoring`)."""
 
-    mutual: float = Field(1.0, gt=0.0, allow_inf_nan=False)
-    sector: float = Field(0.0, ge=0.0, allow_inf_nan=False)
-    region: float = Field(0.0, ge=0.0, allow_inf_nan=False)
-    size: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+    mutual: float = Field(1.0, gt=0.0, le=MAX_WEIGHT, allow_inf_nan=False)
+    sector: Weight = 0.0
+    region: Weight = 0.0
+    size: Weight = 0.0
 
 
 PairIds = tuple[Name, Name]

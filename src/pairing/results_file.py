@@ -13,8 +13,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from pairing.arguments import require_path
 from pairing.atomic import write_atomic
+from pairing.cells import neutralise_row
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.files import read_text
 from pairing.result import Result
 
 __all__ = ["load_result", "result_csv", "write_atomic"]
@@ -30,28 +33,25 @@ def result_csv(result: Result) -> str:
     writer.writerow(["left", "right", "score", "gain_left", "gain_right", "reasons"])
     for pair in result.pairs:
         writer.writerow(
-            [
+            neutralise_row([
                 pair.left,
                 pair.right,
                 pair.score,
                 pair.gain_left,
                 pair.gain_right,
                 " | ".join(pair.reasons),
-            ]
+            ])
         )
     return buffer.getvalue()
 
 
 def load_result(path: str | os.PathLike[str]) -> Result:
     """Read a result JSON file written by ``pairing solve``."""
+    require_path(path, "a result JSON file")
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"result file not found: {source}"
-        raise InvalidProgramme([Issue(str(source), msg)]) from None
-    except OSError as exc:
-        raise InvalidProgramme([Issue(str(source), f"cannot read: {exc.strerror}")]) from None
+    text, issues = read_text(source, "result file")
+    if text is None:
+        raise InvalidProgramme(issues)
     try:
         return Result.model_validate_json(text)
     except ValidationError as exc:

@@ -15,9 +15,10 @@ import numpy as np
 
 from pairing import __version__
 from pairing.alternates import alternates as alternates_of
+from pairing.arguments import require_instance, require_seconds, require_whole
 from pairing.check import violations
 from pairing.conflicts import explain_infeasibility
-from pairing.errors import Infeasible, InvalidProgramme, SolverError
+from pairing.errors import Infeasible, InvalidArgument, InvalidProgramme, SolverError
 from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, pair_reasons, score_matrix
 from pairing.hashing import input_sha256
@@ -30,6 +31,9 @@ from pairing.solvers.auto import choose_solver
 from pairing.solvers.base import Assignment, SolveOptions
 
 __all__ = ["assemble_result", "input_sha256", "solve"]
+
+
+_PROGRAMME_HINT = "build one with pairing.load(path) or pairing.Programme.model_validate(data)"
 
 
 def _gap(objective_value_: float, bound: float | None) -> float | None:
@@ -155,12 +159,20 @@ def solve(
     SolverTimeout
         The time limit passed before any feasible matching was found.
     """
+    require_instance(programme, Programme, "programme", _PROGRAMME_HINT)
+    time_limit = require_seconds(time_limit)
+    seed = require_whole(seed, "seed")
+    if alternates is not None:
+        alternates = require_whole(alternates, "alternates", minimum=1)
+    for name, value in (("objective", objective), ("solver", solver)):
+        if value is not None and not isinstance(value, str):
+            message = f"{name}: expected a name, got {type(value).__name__}"
+            raise InvalidArgument(message)
+    if matrices is not None:
+        require_instance(matrices, ScoreMatrices, "matrices", "pass score_matrix(programme)")
     objective = objective or programme.rules.objective
     if objective not in OBJECTIVES:
         msg = f"unknown objective {objective!r}; expected one of: {', '.join(OBJECTIVES)}"
-        raise InvalidProgramme(msg)
-    if time_limit is not None and not time_limit > 0:
-        msg = f"time limit must be a positive number of seconds, got {time_limit}"
         raise InvalidProgramme(msg)
     if proposing not in (None, "left", "right"):
         msg = f"proposing must be 'left' or 'right', got {proposing!r}"

@@ -27,11 +27,16 @@ import math
 import re
 import tempfile
 import tomllib
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
+from pairing.arguments import require_instance, require_path
 from pairing.atomic import atomic_path
-from pairing.errors import InvalidProgramme, Issue
+from pairing.cells import neutralise_row, restore_row
+from pairing.errors import InvalidProgramme, Issue, PairingWarning
+from pairing.io.files import check_readable
 from pairing.model import Programme
 
 __all__ = ["RULE_SHEETS", "load_workbook", "write_workbook"]
@@ -64,6 +69,7 @@ def _text(value: Any) -> str:
 
 
 def _rows(sheet: Any) -> list[list[str]]:
+    sheet.reset_dimensions()  # read every row, whatever the sheet's <dimension> claims
     rows = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     for row in rows:
         while row and not row[-1].strip():
@@ -71,9 +77,66 @@ def _rows(sheet: Any) -> list[list[str]]:
     return rows
 
 
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula cell (``<f>``): a quick scan of the zip's sheets, so
+    that workbooks without formulas are parsed once, not three times."""
+    pattern = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as sheet:
+                        tail = b""
+                        while chunk := sheet.read(1 << 20):
+                            if pattern.search(tail + chunk):
+                                return True
+                            tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile):
+        return True  # let openpyxl report what is wrong with the file
+    return False
+
+
+def _uncached_formulas(path: Path, book: str, names: list[str]) -> list[Issue]:
+    """Formulas the workbook holds no computed value for (written by a program, never opened).
+
+    Read as values they would be empty cells — a capacity of 1, a forbidden pair — so each is
+    reported with its cell instead.
+    """
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    issues: list[Issue] = []
+    if not _has_formulas(path):
+        return issues
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for name in names:
+            with_formulas, with_values = formulas[name], values[name]
+            with_formulas.reset_dimensions()
+            with_values.reset_dimensions()
+            for r, (f_row, v_row) in enumerate(
+                zip(with_formulas.iter_rows(), with_values.iter_rows(), strict=False), start=1
+            ):
+                for c, (f_cell, v_cell) in enumerate(zip(f_row, v_row, strict=False), start=1):
+                    if getattr(f_cell, "data_type", None) == "f" and v_cell.value is None:
+                        where = f"{book}, sheet {name.strip()!r}, cell {get_column_letter(c)}{r}"
+                        message = (
+                            f"the formula {str(f_cell.value)[:60]!r} has no saved value; open and "
+                            "save the workbook in Excel (or LibreOffice), or type the value"
+                        )
+                        issues.append(Issue(where, message))
+    finally:
+        formulas.close()
+        values.close()
+    return issues
+
+
 def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    width = max((len(row) for row in rows), default=0)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerows(row + [""] * (width - len(row)) for row in rows)
 
 
 def _toml_value(value: Any) -> str:
@@ -106,6 +169,7 @@ def _rules_document(
     document: dict[str, Any] = {}
     key_rows: dict[str, int] = {}
     issues: list[Issue] = []
+    sheets = {name: [restore_row(row) for row in rows] for name, rows in sheets.items()}
     for number, row in enumerate(sheets.get("rules", []), start=1):
         if not row or not row[0].strip():
             continue
@@ -242,8 +306,12 @@ def load_workbook(path: str | Path) -> Programme:
 
     from pairing.io.bundle import load_bundle
 
+    require_path(path, "an .xlsx workbook")
     path = Path(path)
     book = path.name
+    unreadable = check_readable(path, "workbook")
+    if unreadable:
+        raise InvalidProgramme(unreadable)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -251,12 +319,41 @@ def load_workbook(path: str | Path) -> Programme:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         message = f"cannot read as an .xlsx workbook ({type(exc).__name__}: {exc})"
         raise InvalidProgramme([Issue(str(path), message)]) from None
+    names: dict[str, list[str]] = {}
+    for name in workbook.sheetnames:
+        names.setdefault(name.strip().lower(), []).append(name)
+    known = (*_BUNDLE, "rules", *RULE_SHEETS)
+    used = [n for key, found in names.items() if key in known for n in found]
     try:
-        sheets = {name.strip().lower(): _rows(workbook[name]) for name in workbook.sheetnames}
+        sheets = {name.strip().lower(): _rows(workbook[name]) for name in used}
+        hidden = [name for name in used if workbook[name].sheet_state != "visible"]
+        formulas = _uncached_formulas(path, book, used)
+    except Exception as exc:  # a damaged sheet inside a readable zip: openpyxl raises many kinds
+        message = f"cannot read as an .xlsx workbook ({type(exc).__name__}: {exc})"
+        raise InvalidProgramme([Issue(str(path), message)]) from None
     finally:
         workbook.close()
+    clashes = [
+        Issue(
+            book,
+            f"sheets {' and '.join(repr(n) for n in found)} differ only in case or spaces; "
+            "pairing cannot tell which one to read — rename or delete one",
+        )
+        for found in names.values()
+        if len(found) > 1 and found[0] in used
+    ]
+    clashes += formulas
+    if clashes:
+        raise InvalidProgramme(clashes, source=str(path))
+    for name in hidden:
+        warnings.warn(
+            f"{book}: sheet {name!r} is hidden in the workbook and is read all the same; "
+            "unhide it to check what it holds",
+            PairingWarning,
+            stacklevel=2,
+        )
     issues = [
-        Issue(book, f"no sheet {side!r}; the workbook's sheets are: {', '.join(sheets) or 'none'}")
+        Issue(book, f"no sheet {side!r}; the workbook's sheets are: {', '.join(names) or 'none'}")
         for side in ("left", "right")
         if side not in sheets
     ]
@@ -337,6 +434,8 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
 
     from pairing.io import write_bundle
 
+    require_instance(programme, Programme, "programme")
+    require_path(path, "an .xlsx workbook")
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="pairing-xlsx-") as temp:
         folder = write_bundle(programme, Path(temp) / "bundle")
@@ -364,10 +463,9 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
         for sheet, rows in _sheet_rows(document).items():
             target = workbook.create_sheet(sheet)
             for row in rows:
-                target.append(row)
+                target.append(neutralise_row(row))
         temp_book = Path(temp) / "book.xlsx"
         workbook.save(temp_book)
-        path.parent.mkdir(parents=True, exist_ok=True)
         _write_bytes_atomic(temp_book.read_bytes(), path)
     return path
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.files import read_text
 
 __all__ = ["FAMILIES", "GRIDS", "Case", "Grid", "builtin_grid", "load_grid"]
 
@@ -257,11 +258,18 @@ def load_grid(path: str | Path) -> Grid:
         Listing every bad case at once, each named by its position in the file.
     """
     path = Path(path)
+    text, issues = read_text(path, "bench grid (TOML)")
+    if text is None:
+        raise InvalidProgramme(issues)
     try:
-        data = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(text)
+    except (RecursionError, ValueError) as exc:
         raise InvalidProgramme([Issue(str(path), f"cannot read the grid: {exc}")]) from None
-    issues: list[Issue] = []
+    repeats = data.get("repeats", 3)
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        message = f"expected a whole number ≥ 1 of runs per cell, got {repeats!r}"
+        issues.append(Issue(f"{path}, key 'repeats'", message))
+        repeats = 3
     cases: list[Case] = []
     for k, table in enumerate(data.get("case", [])):
         cases += _cases_from_table(k, table, issues)
@@ -269,4 +277,4 @@ def load_grid(path: str | Path) -> Grid:
         issues.append(Issue(str(path), "expected at least one [[case]] table"))
     if issues:
         raise InvalidProgramme(issues, source=str(path))
-    return Grid(path.stem, tuple(cases), repeats=int(data.get("repeats", 3)))
+    return Grid(path.stem, tuple(cases), repeats=repeats)

@@ -147,8 +147,13 @@ def _read_lines(text: str) -> list[dict[str, Any]]:
     return records
 
 
-def _run_cell(cell: Cell, repeats: int) -> list[dict[str, Any]]:
-    """Run one cell in a fresh worker process; never raises for a solver's failure."""
+def _run_cell(
+    cell: Cell, repeats: int, live: set[subprocess.Popen[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Run one cell in a fresh worker process; never raises for a solver's failure.
+
+    The process is in ``live`` while it runs, so that an interrupted run can end it.
+    """
     request = {
         "instance": str(cell.instance_path),
         "contender": cell.contender,
@@ -164,6 +169,8 @@ def _run_cell(cell: Cell, repeats: int) -> list[dict[str, Any]]:
         text=True,
         env=env,
     )
+    if live is not None:
+        live.add(process)
     try:
         out, err = process.communicate(json.dumps(request), timeout=cell.case.budget)
         timed_out = False
@@ -171,6 +178,13 @@ def _run_cell(cell: Cell, repeats: int) -> list[dict[str, Any]]:
         process.kill()
         out, err = process.communicate()
         timed_out = True
+    except BaseException:  # Ctrl-C or SIGTERM: the worker must not outlive the run
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        if live is not None:
+            live.discard(process)
     records = _read_lines(out)
     if timed_out:
         records.append(
@@ -253,14 +267,23 @@ def run_grid(
     with tempfile.TemporaryDirectory(prefix="pairing-bench-", dir=workdir) as tmp:
         cells = _build_all(grid, Path(tmp), solvers, run, progress)
         results: list[list[dict[str, Any]]] = [[] for _ in cells]
+        live: set[subprocess.Popen[str]] = set()
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(_run_cell, cell, repeats): k for k, cell in enumerate(cells)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                k = futures[future]
-                results[k] = future.result()
-                if progress is not None:
-                    cell = cells[k]
-                    progress("run", done, len(cells), f"{cell.case.id} · {cell.contender}")
+            futures = {
+                pool.submit(_run_cell, cell, repeats, live): k for k, cell in enumerate(cells)
+            }
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    k = futures[future]
+                    results[k] = future.result()
+                    if progress is not None:
+                        cell = cells[k]
+                        progress("run", done, len(cells), f"{cell.case.id} · {cell.contender}")
+            except BaseException:  # Ctrl-C or SIGTERM: end the running workers, start no more
+                pool.shutdown(wait=False, cancel_futures=True)
+                for process in list(live):
+                    process.kill()
+                raise
         for records in results:
             run.runs += records
     run.meta["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)

@@ -1,7 +1,8 @@
 """What every command shares: error → exit-code mapping, programme loading, output writing.
 
-Exit codes (design): 0 success; 1 infeasible; 2 bad input or usage; 3 time limit reached with no
-feasible solution. Messages go to stderr, results to stdout or ``-o``. No tracebacks: an
+Exit codes (design): 0 success; 1 infeasible; 2 bad input or usage (an unwritable output too);
+3 time limit reached with no feasible solution; 130/143 stopped by Ctrl-C/SIGTERM. Messages go
+to stderr, results to stdout or ``-o``. No tracebacks: an
 unexpected failure prints one line and asks for a bug report (set ``PAIRING_DEBUG=1`` to see
 the traceback).
 """
@@ -11,26 +12,57 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
+from pathlib import Path
 from typing import Any
 
 import click
 
+from pairing.atomic import remove_pending
+from pairing.cli.signals import handle_signals
 from pairing.errors import (
     CheckFailed,
     HeuristicFailed,
     Infeasible,
     InvalidProgramme,
+    OutputError,
     PairingError,
     SolverTimeout,
     UnsupportedProblem,
 )
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "EXIT_TIMEOUT", "PairingGroup", "fail"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INFEASIBLE",
+    "EXIT_TIMEOUT",
+    "OUTPUT_PATH",
+    "OutputPath",
+    "PairingGroup",
+    "fail",
+]
 
 EXIT_INFEASIBLE = 1
 EXIT_BAD_INPUT = 2
 EXIT_TIMEOUT = 3
 EXIT_INTERNAL = 4
+
+
+class OutputPath(click.Path):
+    """A path to write to (``-o``): an empty one is refused by name, where click would read it
+    as the current folder; the target itself is checked by :func:`pairing.atomic.check_target`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("the output path is empty; give a file name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: The type of every command's output option.
+OUTPUT_PATH = OutputPath()
 
 
 def fail(message: str, code: int) -> None:
@@ -43,9 +75,13 @@ def _exit_code(exc: PairingError) -> int:
         return EXIT_INFEASIBLE
     if isinstance(exc, SolverTimeout):
         return EXIT_TIMEOUT
-    if isinstance(exc, (InvalidProgramme, UnsupportedProblem)):
+    if isinstance(exc, (InvalidProgramme, UnsupportedProblem, OutputError)):
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 class PairingGroup(click.Group):
@@ -53,14 +89,17 @@ class PairingGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with handle_signals(), warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except PairingError as exc:
             prefix = "error" if not isinstance(exc, Infeasible) else "infeasible"
             fail(f"{prefix}: {exc}", _exit_code(exc))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
-        except KeyboardInterrupt:
-            fail("interrupted", 130)
+        except KeyboardInterrupt as exc:
+            remove_pending()
+            fail("interrupted", getattr(exc, "exit_code", 130))
         except MemoryError:
             fail(
                 "error: out of memory; try a smaller programme or a sparser score matrix",

@@ -10,6 +10,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from pairing.atomic import check_target
+from pairing.cells import neutralise
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.solve_cmd import DEFAULT_FAIR_TIME_LIMIT, fair_time_limit
 from pairing.cli.tables import render
 from pairing.compare import ComparisonRow, compare
@@ -70,7 +73,7 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(_FIELDS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.as_dict().items()})
+        writer.writerow({k: "" if v is None else neutralise(v) for k, v in row.as_dict().items()})
     return buffer.getvalue()
 
 
@@ -89,7 +92,7 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
               help="Proposing side of the stable objective (default left).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write to this file instead of stdout.")
 def compare_command(
     programme: Path,
@@ -102,6 +105,8 @@ def compare_command(
     output: Path | None,
 ) -> None:
     """Solve PROGRAMME under every objective and show the price of fairness."""
+    if output is not None:
+        check_target(output, inputs=(programme,))
     loaded = load(programme)
     wanted = objectives or OBJECTIVES
     time_limit = fair_time_limit(wanted, time_limit)

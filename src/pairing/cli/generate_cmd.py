@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.generator import PROFILES, generate
 from pairing.io import dump_programme_json, write_bundle
 
@@ -26,14 +28,19 @@ __all__ = ["generate_command"]
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     required=True,
     help="programme.json, or a folder (no .json suffix) for a CSV bundle.",
 )
-def generate_command(n_left: int, n_right: int, seed: int, profile: str, output: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace an existing bundle folder's files.")
+def generate_command(
+    n_left: int, n_right: int, seed: int, profile: str, output: Path, force: bool
+) -> None:
     """Generate a seeded synthetic programme."""
+    as_json = output.suffix.lower() == ".json"
+    check_target(output, folder=not as_json, force=force)
     programme = generate(n_left, n_right, seed=seed, profile=profile)
-    if output.suffix.lower() == ".json":
+    if as_json:
         dump_programme_json(programme, output)
     else:
         write_bundle(programme, output)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import atomic_folder
+
 __all__ = ["TEMPLATE_FILES", "init_command"]
 
 #: The template bundle's files, shipped as package data in ``pairing/templates/``.
@@ -42,9 +44,9 @@ def init_command(folder: Path, force: bool) -> None:
     if existing and not force:
         msg = f"{folder} already has {', '.join(existing)}; pass --force to overwrite"
         raise click.UsageError(msg)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in TEMPLATE_FILES:
-        (folder / name).write_bytes(source.joinpath(name).read_bytes())
+    with atomic_folder(folder) as temp:
+        for name in TEMPLATE_FILES:
+            (temp / name).write_bytes(source.joinpath(name).read_bytes())
     click.echo(
         f"wrote {folder}/ ({', '.join(TEMPLATE_FILES)}); edit them, then: pairing solve {folder}",
         err=True,

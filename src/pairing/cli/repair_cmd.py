@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.io import dump_programme_json, load
 from pairing.repair import repair
@@ -32,13 +34,13 @@ def _pairs(pairs: list[tuple[str, str]]) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     default=None,
     help="Write the new result JSON here (default: stdout).",
 )
 @click.option(
     "--programme-out",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     default=None,
     help="Also write the repaired programme (JSON) — what `check` and `report` need.",
 )
@@ -58,6 +60,14 @@ def repair_command(
     Every old pair that can be kept is kept; then the objective is maximised. What changed is
     printed on stderr and summarised in the new result's message.
     """
+    for target in (output, programme_out):
+        if target is not None:
+            check_target(target, inputs=(programme, result))
+    if output is not None and programme_out is not None and output.resolve() == (
+        programme_out.resolve()
+    ):
+        msg = "-o and --programme-out name the same file; give two names"
+        raise click.UsageError(msg)
     prog = load(programme)
     res = load_result(result)
     with status(f"repairing {len(res.pairs)} pairs after {len(withdraw)} withdrawal(s)"):

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
 from pairing.check import violations
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.features import score_matrix
 from pairing.io import load
@@ -22,7 +24,7 @@ __all__ = ["report_command"]
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     required=True,
     help="The HTML file to write (self-contained: inline CSS and SVG charts).",
 )
@@ -37,6 +39,7 @@ def report_command(
     programme: Path, result: Path, output: Path, schedule_file: Path | None = None
 ) -> None:
     """Write an HTML report of RESULT: summary, fairness, charts, pairs and unmatched."""
+    check_target(output, inputs=(programme, result))
     prog = load(programme)
     res = load_result(result)
     timetable = None

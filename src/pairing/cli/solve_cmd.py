@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.cli.tables import result_table
 from pairing.io import load, load_scores
@@ -138,7 +140,7 @@ def fair_time_limit(objectives: Sequence[str], time_limit: float | None) -> floa
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     default=None,
     help="Write the result here (.csv → CSV, anything else → JSON).",
 )
@@ -176,6 +178,8 @@ def solve_command(
     if rules_path is not None and scores_path is None:
         msg = "--rules goes with --scores (a bundle folder carries its own rules.toml)"
         raise click.UsageError(msg)
+    if output is not None:
+        check_target(output, inputs=(programme, scores_path, rules_path))
     if programme is not None:
         loaded = load(programme)
     else:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import click
 
+from pairing.atomic import check_target
+from pairing.cli.common import OUTPUT_PATH
 from pairing.sweeps import SOLVED, load_sweep_file, sweep
 
 __all__ = ["sweep_command"]
@@ -31,7 +33,7 @@ def _quiet_dask() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OUTPUT_PATH,
     required=True,
     help="results.csv (a row appended per finished job) or results.parquet.",
 )
@@ -60,7 +62,9 @@ def sweep_command(
     fairness metrics, runtime and worker. Failed jobs (infeasible, bad overrides) are recorded
     with their error and the sweep goes on.
     """
+    check_target(output, inputs=(sweep_file,))
     spec = load_sweep_file(sweep_file)
+    check_target(output, inputs=(sweep_file, spec.programme_path))
     run = sweep(
         spec.programme,
         spec.grid,
@@ -79,17 +83,18 @@ def sweep_command(
         progress.update(0, _failures(previous))
     try:
         with run:
-            for row in run:
-                statuses[row["status"]] += 1
-                if progress is not None:
-                    progress.update(1, _failures(statuses + previous))
-    except KeyboardInterrupt:
-        click.echo(
-            f"interrupted: {statuses.total()} new row(s) saved in {run.journal}; "
-            f"continue with: pairing sweep {sweep_file} -o {output} --resume",
-            err=True,
-        )
-        raise
+            try:
+                for row in run:
+                    statuses[row["status"]] += 1
+                    if progress is not None:
+                        progress.update(1, _failures(statuses + previous))
+            except KeyboardInterrupt:  # said before the cluster's shut-down, which may be cut
+                click.echo(
+                    f"interrupted: {statuses.total()} new row(s) saved in {run.journal}; "
+                    f"continue with: pairing sweep {sweep_file} -o {output} --resume",
+                    err=True,
+                )
+                raise
     finally:
         if progress is not None:
             progress.stop()

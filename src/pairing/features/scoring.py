@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pairing.arguments import require_instance
 from pairing.features.vocabulary import Vocabulary, build_vocabulary, level_matrix
 from pairing.model import SIZES, Enterprise, Programme
 
@@ -142,6 +143,7 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     ScoreMatrices
         ``float32`` matrices of shape (n_left, n_right); see the module docstring for the formula.
     """
+    require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     vocabulary = build_vocabulary(programme)
     if programme.scores is not None:
         # The organisers' float64 matrix is the score as is (shared, never mutated downstream):

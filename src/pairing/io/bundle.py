@@ -92,8 +92,8 @@ def _aligned(
     issues += _id_issues("right", scores.right_ids, ids["right"], sheets["right"].rows, None)
     if issues:
         return None, issues
-    if any(len(set(v)) != len(v) for v in ids.values()):
-        return None, []  # duplicate ids in a sheet: reported by the model's checks
+    if any(len(set(v)) != len(v) or "" in v for v in ids.values()):
+        return None, []  # duplicate or empty ids in a sheet: reported by the model's checks
     if scores.left_ids == ids["left"] and scores.right_ids == ids["right"]:
         return scores.matrix, []
     row_of = {ident: k for k, ident in enumerate(scores.left_ids)}

@@ -3,7 +3,8 @@
 Row numbers are the spreadsheet's: the header is row 1 and every record counts, so a message
 saying "row 7" points where a programme manager looks. Blank rows (trailing or not) are skipped
 but still counted, UTF-8 with a byte-order mark is accepted, and header names are compared
-without surrounding spaces or case.
+without surrounding spaces or case. Cells written neutralised against formula injection
+(``'=...``, see :mod:`pairing.cells`) read back as the text that was written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from pairing.cells import restore_row
 from pairing.errors import Issue
 from pairing.io.files import read_text
 from pairing.io.messages import unknown_key_message
@@ -54,11 +56,12 @@ def read_csv(path: Path, name: str) -> tuple[CsvTable | None, list[Issue]]:
     if text is None:
         return None, [Issue(name, i.message) for i in issues]
     records: list[tuple[int, list[str]]] = []
+    quoted = "'" in text  # only a file with a quote can hold a neutralised cell
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for number, cells in enumerate(reader, start=1):
             if any(c.strip() for c in cells):
-                records.append((number, cells))
+                records.append((number, restore_row(cells) if quoted else cells))
             elif number == 1:
                 return None, [Issue(name, "row 1 is blank; expected the header row")]
     except csv.Error as exc:

@@ -85,6 +85,10 @@ def _parse_capacity(cell: str, where: str) -> tuple[int | None, list[Issue]]:
     if not text:
         return 1, []
     try:
+        return int(text), []
+    except ValueError:
+        pass
+    try:
         number = float(text)
     except ValueError:
         number = math.nan
@@ -150,6 +154,15 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
     rows: list[int] = []
     for number, cells in table.rows:
         extra = cells[width:]
+        if len(cells) < width:
+            issues.append(
+                Issue(
+                    f"{name}, row {number}",
+                    f"{len(cells)} cells but the header has {width} columns "
+                    f"(missing: {', '.join(table.header[len(cells):])}); a cell or separator "
+                    "was lost — fill the row in (empty cells still need their commas)",
+                )
+            )
         if any(c.strip() for c in extra):
             issues.append(
                 Issue(

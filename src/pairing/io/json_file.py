@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.files import read_text
+from pairing.io.limits import too_deep, unreadable_json
 from pairing.io.validate import programme_from_data
 from pairing.model import Programme
 
@@ -48,6 +49,11 @@ def load_json(path: Path) -> Programme:
             "check for a missing comma, quote or bracket there"
         )
         raise InvalidProgramme([Issue(name, message)]) from None
+    except (RecursionError, ValueError) as exc:
+        raise InvalidProgramme([Issue(name, unreadable_json(exc))]) from None
+    deep = too_deep(data)
+    if deep:
+        raise InvalidProgramme([Issue(name, deep)])
     if not isinstance(data, dict):
         names = {"list": "an array", "str": "a string", "int": "a number", "float": "a number"}
         found = names.get(type(data).__name__, type(data).__name__)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pairing.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.bundle import load_bundle
 from pairing.io.json_file import load_json
@@ -41,6 +42,7 @@ def load(path: str | Path) -> Programme:
     >>> programme = load("programme.json")  # doctest: +SKIP
     >>> programme = load("double-hundred/")  # a bundle folder  # doctest: +SKIP
     """
+    require_path(path, "a programme")
     path = Path(path)
     name = str(path)
     if path.is_dir():

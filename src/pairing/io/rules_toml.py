@@ -17,6 +17,7 @@ from typing import Any
 
 from pairing.errors import Issue
 from pairing.io.files import read_text
+from pairing.io.limits import unreadable_toml
 from pairing.io.messages import unknown_key_message
 
 __all__ = ["RULES_KEYS", "RulesFile", "read_rules"]
@@ -116,6 +117,8 @@ def read_rules(path: Path, name: str = "rules.toml") -> tuple[RulesFile, list[Is
     except tomllib.TOMLDecodeError as exc:
         message = f"not valid TOML: {exc}; check the quotes, brackets and '=' there"
         return parsed, [Issue(name, message)]
+    except (RecursionError, ValueError) as exc:
+        return parsed, [Issue(name, unreadable_toml(exc))]
     issues += _hoist(document, name)
     for key, value in document.items():
         if key in _RULES_KEYS:

@@ -18,6 +18,7 @@ import numpy as np
 
 from pairing.errors import Issue
 from pairing.io.csv_tables import read_csv
+from pairing.io.files import read_text
 
 __all__ = ["MAX_CELL_ISSUES", "ScoreSheet", "read_scores"]
 
@@ -71,7 +72,7 @@ def _cell_message(text: str) -> str:
     return f"expected a score in [0, 1] or an empty cell (forbidden pair), found {text!r}{hint}"
 
 
-_SUSPECT_TOKENS = ("nan", "inf", "\n\n", "\r\n\r\n", '"', " ,", ", ")
+_SUSPECT_TOKENS = ("nan", "inf", "\n\n", "\r\n\r\n", '"', "'", " ,", ", ")
 
 
 def _read_clean_scores(path: Path) -> ScoreSheet | None:
@@ -85,9 +86,8 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
         import pandas as pd
     except ImportError:  # pragma: no cover — pandas is a dependency; stay correct without it
         return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    text, _issues = read_text(path, "score matrix")
+    if text is None:
         return None
     body = text.rstrip("\r\n")
     lowered = body.lower()
@@ -103,6 +103,8 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
             engine="c",
         )
     except (ValueError, pd.errors.ParserError):
+        return None
+    if frame.index.isna().any():  # an empty id cell: the careful reader names it
         return None
     left_ids = [str(i) for i in frame.index]
     first_line = body.split("\n", 1)[0].rstrip("\r")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from pairing.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.locations import BundleWhere, JsonWhere
 from pairing.io.rules_toml import RulesFile, read_rules
@@ -106,6 +107,9 @@ def load_scores(
     InvalidProgramme
         Listing every problem in the matrix and the rules, each with file, row and column.
     """
+    require_path(path, "a score matrix CSV")
+    if rules_path is not None:
+        require_path(rules_path, "a rules.toml file")
     path = Path(path)
     files = {"scores": str(path)}
     issues: list[Issue] = []
@@ -138,6 +142,12 @@ def load_scores(
 
 def _as_matrix(matrix: Any) -> np.ndarray:
     """A float64 view (or copy, when needed) of ``matrix``; None becomes NaN."""
+    if np.ma.isMaskedArray(matrix):  # a masked cell forbids the pair, like NaN
+        matrix = np.ma.filled(np.ma.masked_invalid(matrix).astype(np.float64), np.nan)
+    kind = getattr(getattr(matrix, "dtype", None), "kind", None)
+    if kind is not None and kind not in "biuf":
+        message = f"expected real numbers in [0, 1], got an array of dtype {matrix.dtype}"
+        raise InvalidProgramme([Issue("scores", message)])
     try:
         if isinstance(matrix, np.ndarray) and matrix.dtype != object:
             array = np.asarray(matrix, dtype=np.float64)

@@ -19,7 +19,9 @@ from typing import IO, Any
 import numpy as np
 import tomli_w
 
-from pairing.atomic import atomic_path
+from pairing.arguments import require_instance, require_path
+from pairing.atomic import atomic_folder, atomic_path
+from pairing.cells import neutralise_row
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS
 from pairing.model import Enterprise, Programme, Rules, Side
@@ -69,7 +71,7 @@ def _write_side(side: Side, path: Path, name: str) -> None:
     with _atomic_writer(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(neutralise_row(row) for row in rows)
 
 
 def _rules_document(programme: Programme) -> dict[str, Any]:
@@ -122,8 +124,8 @@ def _rules_text(document: dict[str, Any]) -> str:
 def _write_scores(scores: np.ndarray, programme: Programme, path: Path) -> None:
     with _atomic_writer(path) as handle:
         writer = csv.writer(handle)
-        writer.writerow(["", *programme.right.ids])
-        for left_id, row in zip(programme.left.ids, scores, strict=True):
+        writer.writerow(["", *neutralise_row(programme.right.ids)])
+        for left_id, row in zip(neutralise_row(programme.left.ids), scores, strict=True):
             cells = list(map(repr, row.tolist()))
             for k in np.flatnonzero(np.isnan(row)).tolist():
                 cells[k] = ""  # an empty cell forbids the pair
@@ -138,10 +140,10 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
     programme
         The programme to write.
     folder
-        The bundle folder; created if needed. Its ``left.csv``, ``right.csv`` and ``rules.toml``
-        are replaced; its ``scores.csv`` is replaced, or removed when the programme has no
-        scores of its own (so the folder reads back as this programme). Other files are left
-        alone.
+        The bundle folder; a new one appears whole or not at all. In an existing folder,
+        ``left.csv``, ``right.csv`` and ``rules.toml`` are each replaced in one rename, and
+        ``scores.csv`` is replaced, or removed when the programme has no scores of its own (so
+        the folder reads back as this programme). Other files are left alone.
 
     Returns
     -------
@@ -157,17 +159,18 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
     -----
     An empty ``description`` is written as an empty cell, which reads back as no description.
     """
+    require_instance(programme, Programme, "programme")
+    require_path(folder, "a bundle folder")
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_side(programme.left, folder / "left.csv", "left")
-    _write_side(programme.right, folder / "right.csv", "right")
-    with _atomic_writer(folder / "rules.toml") as handle:
-        handle.write(_rules_text(_rules_document(programme)))
-    scores = folder / "scores.csv"
-    if programme.scores is not None:
-        _write_scores(programme.scores, programme, scores)
-    elif scores.exists():
-        scores.unlink()
+    with atomic_folder(folder) as temp:
+        _write_side(programme.left, temp / "left.csv", "left")
+        _write_side(programme.right, temp / "right.csv", "right")
+        with _atomic_writer(temp / "rules.toml") as handle:
+            handle.write(_rules_text(_rules_document(programme)))
+        if programme.scores is not None:
+            _write_scores(programme.scores, programme, temp / "scores.csv")
+    if programme.scores is None:
+        (folder / "scores.csv").unlink(missing_ok=True)
     return folder
 
 
@@ -186,6 +189,8 @@ def dump_programme_json(programme: Programme, path: str | Path) -> Path:
     Path
         The file written.
     """
+    require_instance(programme, Programme, "programme")
+    require_path(path, "a programme JSON file")
     path = Path(path)
     with _atomic_writer(path) as handle:
         handle.write(programme.model_dump_json(indent=1))

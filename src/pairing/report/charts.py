@@ -25,6 +25,10 @@ _RC: dict[str, Any] = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # Labels are enterprise data: plain text, never mathtext or LaTeX ("$…$" in a sector name
+    # once crashed the report).
+    "text.usetex": False,
+    "text.parse_math": False,
 }
 _LEFT_COLOUR = "#c0392b"
 _RIGHT_COLOUR = "#1e8449"

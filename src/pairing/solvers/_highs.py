@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 from highspy import _core
 
+from pairing.interrupt import CANCEL
+
 __all__ = ["HighsModel", "HighsOutcome"]
 
 Outcome = Literal["optimal", "feasible", "infeasible", "timeout", "error"]
@@ -59,6 +61,19 @@ class HighsOutcome:
             np.all(np.abs(self.x - np.rint(self.x)) <= _INTEGRALITY_TOL)
         )
 
+
+# HiGHS calls these back while it works; each call asks whether to stop (pairing.interrupt).
+_INTERRUPTS = (
+    _core.cb.kCallbackSimplexInterrupt,
+    _core.cb.kCallbackIpmInterrupt,
+    _core.cb.kCallbackMipInterrupt,
+)
+
+
+def _poll_cancel(kind: object, message: str, out: object, data_in: object, user: object) -> None:
+    """HiGHS interrupt callback: stop when :data:`~pairing.interrupt.CANCEL` is set."""
+    if CANCEL.requested():
+        data_in.user_interrupt = True  # type: ignore[attr-defined]
 
 def _csc_parts(matrix: sp.sparray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     csc = sp.csc_array(matrix)
@@ -175,7 +190,15 @@ class HighsModel:
         """Solve (LP or MIP, by the columns' integrality) within ``time_limit`` seconds."""
         highs = self._highs
         highs.setOptionValue("time_limit", float(time_limit) if time_limit else np.inf)
-        highs.run()
+        highs.setCallback(_poll_cancel, None)
+        for callback in _INTERRUPTS:
+            highs.startCallback(callback)
+        try:
+            with CANCEL.native():
+                highs.run()
+        finally:
+            for callback in _INTERRUPTS:
+                highs.stopCallback(callback)
         status = highs.getModelStatus()
         info = highs.getInfo()
         if status in (_STATUS.kInfeasible, _STATUS.kUnboundedOrInfeasible):

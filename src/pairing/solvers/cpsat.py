@@ -24,6 +24,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from pairing.errors import Infeasible, SolverError, SolverTimeout
+from pairing.interrupt import CANCEL
 from pairing.problem import Problem
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
@@ -89,7 +90,8 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     params.linearization_level = 2
     if options.time_limit is not None:
         params.max_time_in_seconds = float(options.time_limit)
-    status = solver.solve(model)
+    with CANCEL.native(stop=solver.stop_search):
+        status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         raise Infeasible([])
     if status == cp_model.UNKNOWN:

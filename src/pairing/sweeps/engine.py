@@ -34,6 +34,7 @@ from distributed.comm.addressing import parse_address, parse_host_port
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from pairing.errors import InvalidProgramme, Issue, PairingError
+from pairing.interrupt import CANCEL
 from pairing.model import Programme
 from pairing.sweeps.grid import Job
 from pairing.sweeps.job import failure_row, worker_task
@@ -73,30 +74,46 @@ def local_workers() -> int:
     return max(1, CPU_COUNT)
 
 
+#: Scheduler protocols a plain Dask installation connects over (UCX needs extra packages).
+_PROTOCOLS = ("tcp", "tls")
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
     """A client of a fresh local cluster (closed on exit) or of the scheduler at ``scheduler``."""
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or local_workers(),
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-            env=THREAD_ENV,
-        )
+        cluster = None
         try:
+            # A cluster stopped halfway through its start cannot be closed (Dask then prints a
+            # traceback at exit): a Ctrl-C during the start takes effect once it is up.
+            with CANCEL.native():
+                cluster = LocalCluster(
+                    n_workers=workers or local_workers(),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                    env=THREAD_ENV,
+                )
             with Client(cluster, set_as_default=False) as client:
                 yield client
         finally:
-            cluster.close()
+            if cluster is not None:
+                cluster.close()
         return
     try:
-        parse_host_port(parse_address(scheduler)[1])
+        protocol, location = parse_address(scheduler)
+        parse_host_port(location)
     except ValueError as exc:
         message = f"expected an address like tcp://HOST:8786 ({exc})"
         raise InvalidProgramme([Issue(f"scheduler {scheduler}", message)]) from None
+    if protocol not in _PROTOCOLS:
+        message = (
+            f"the {protocol}:// protocol is not supported here; expected "
+            f"{' or '.join(p + '://HOST:PORT' for p in _PROTOCOLS)}"
+        )
+        raise InvalidProgramme([Issue(f"scheduler {scheduler}", message)])
     try:
         client = Client(scheduler, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

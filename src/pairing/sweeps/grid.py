@@ -229,11 +229,17 @@ class _Bad:
     message: str
 
 
+def _is_none(value: Any) -> bool:
+    """``"none"`` as written in a sweep file, or the None it stands for once read (a grid is
+    checked again when a checked grid is passed to :func:`pairing.sweep`)."""
+    return value is None or (isinstance(value, str) and value.lower() == _NONE)
+
+
 def _check_value(target: Target, value: Any) -> Value | _Bad:
     """The canonical value (numbers as float or int, ``"none"`` as None), or why not."""
     kind, field = target.kind, target.field
     if kind in ("quota", "pair_quota"):
-        if isinstance(value, str) and value.lower() == _NONE:
+        if _is_none(value):
             return None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
@@ -257,7 +263,7 @@ def _check_value(target: Target, value: Any) -> Value | _Bad:
             return value
         return _Bad(f"expected a whole number ≥ 0, got {value!r}")
     if field == "time_limit":
-        if isinstance(value, str) and value.lower() == _NONE:
+        if _is_none(value):
             return None
         number = _number(value)
         if number is None or number <= 0:

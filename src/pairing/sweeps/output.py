@@ -18,6 +18,7 @@ rows, and appends from there. Without ``resume`` an existing output is never ove
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from pairing.atomic import atomic_path
-from pairing.errors import InvalidProgramme, Issue
+from pairing.cells import neutralise_row, restore_row
+from pairing.errors import InvalidProgramme, Issue, OutputError
 from pairing.sweeps.grid import Job, Target
 from pairing.sweeps.job import RESULT_COLUMNS
 
@@ -148,8 +150,7 @@ class ResultsFile:
         self.columns = tuple(self.types)
         self._params = tuple(t.key for t in targets)
         self._kept: list[list[str]] = []
-        self._handle: IO[str] | None = None
-        self._writer: Any = None
+        self._handle: IO[bytes] | None = None
         existing = [p for p in dict.fromkeys((self.journal, self.path)) if p.exists()]
         if existing and not resume:
             message = (
@@ -177,7 +178,7 @@ class ResultsFile:
             text = self.journal.read_text(encoding="utf-8")
             if text and not text.endswith("\n"):
                 text = text[: text.rfind("\n") + 1]  # a row torn by a crash mid-write
-            records = list(csv.reader(io.StringIO(text)))
+            records = [restore_row(r) for r in csv.reader(io.StringIO(text))]
             source = self.journal
         elif self.path.exists():  # a finished Parquet output
             records = self._parquet_records()
@@ -257,7 +258,7 @@ class ResultsFile:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(self.columns)
-            writer.writerows(records)
+            writer.writerows(neutralise_row(r) for r in records)
 
     def open(self) -> None:
         """Write the journal's header and kept rows (atomically), then open it for appending.
@@ -266,17 +267,40 @@ class ResultsFile:
         that fails before any job completes leaves no new file behind.
         """
         _write_atomic(self.journal, lambda tmp: self._write_journal(self._kept, tmp))
-        self._handle = self.journal.open("a", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._handle, lineterminator="\n")
+        try:
+            self._handle = self.journal.open("ab", buffering=0)
+        except OSError as exc:
+            msg = f"{self.journal}: cannot append: {exc.strerror or exc}"
+            raise OutputError(msg) from None
 
     def append(self, row: dict[str, Any]) -> None:
-        """Append one row and flush it to the operating system."""
+        """Append one row to the operating system in one write, or none of it.
+
+        A failed write (a full disk) is cut back to the end of the previous row, so the file
+        never holds a torn row, and reported as an :class:`~pairing.errors.OutputError`.
+        """
         if self._handle is None:
             self.open()
-        params = set(self._params)
-        self._writer.writerow([format_cell(row.get(c), param=c in params) for c in self.columns])
         assert self._handle is not None
-        self._handle.flush()
+        params = set(self._params)
+        buffer = io.StringIO()
+        cells = [format_cell(row.get(c), param=c in params) for c in self.columns]
+        csv.writer(buffer, lineterminator="\n").writerow(neutralise_row(cells))
+        data = buffer.getvalue().encode("utf-8")
+        fd = self._handle.fileno()
+        start = os.fstat(fd).st_size
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            message = (
+                f"{self.journal}: cannot write: {exc.strerror or exc}; the rows so far are kept "
+                "— free some space, then continue with --resume"
+            )
+            raise OutputError(message) from None
 
     def close(self, *, complete: bool) -> None:
         """Close the journal; for Parquet, when ``complete``, write the final file from it.
@@ -289,8 +313,8 @@ class ResultsFile:
         if self._handle is None and (complete or self.journal.exists()):
             self.open()  # e.g. a resumed sweep with nothing left to run
         if self._handle is not None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
+            with contextlib.suppress(OSError):
+                os.fsync(self._handle.fileno())
             self._handle.close()
             self._handle = None
         if self.parquet and complete:
@@ -302,7 +326,7 @@ class ResultsFile:
         import pyarrow.parquet as pq
 
         with self.journal.open(encoding="utf-8", newline="") as handle:
-            records = list(csv.reader(handle))[1:]
+            records = [restore_row(r) for r in csv.reader(handle)][1:]
         records.sort(key=lambda r: int(r[0]))
         params = set(self._params)
         arrow_types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}

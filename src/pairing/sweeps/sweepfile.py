@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.files import read_text
+from pairing.io.limits import unreadable_toml
 from pairing.model import Programme
 from pairing.sweeps.grid import Job, Target, Value, grid_issues, jobs_from_axes
 
@@ -60,15 +62,15 @@ class SweepFile:
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Issue]]:
-    if not path.is_file():
-        what = "a folder" if path.is_dir() else "no such file"
-        return None, [Issue(str(path), f"{what}; expected a sweep file (TOML)")]
+    text, issues = read_text(path, "sweep file (TOML)")
+    if text is None:
+        return None, issues
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), []
-    except UnicodeDecodeError as exc:
-        return None, [Issue(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
         return None, [Issue(str(path), f"not valid TOML: {exc}")]
+    except (RecursionError, ValueError) as exc:
+        return None, [Issue(str(path), unreadable_toml(exc))]
 
 
 def _programme(
