@@ -106,3 +106,41 @@ def term_values(matrices: ScoreMatrices, rows: np.ndarray, cols: np.ndarray) -> 
         if key in terms.weights:
             out[key] = np.nan_to_num(source.scores[rows, cols], nan=0.0)
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+_LABELS = {
+    "mutual": "mutual tag benefit",
+    "scores": "organisers' score",
+    "sector": "sector affinity",
+    "region": "region affinity",
+    "size": "size similarity",
+    "preference": "stated interest",
+    "text": "text complementarity",
+}
+
+
+def describe_terms(matrices: ScoreMatrices, i: int, j: int, labels: tuple[str, str]) -> list[str]:
+    """One line per present term of pair (i, j): its value, weight and share of the score.
+
+    ``term text: 0.412 × weight 1 / 2.5 = +0.165 (CN 0.31, PK 0.55)`` — the directed parts
+    of a gain term are given per side. The shares add up to the pair's score.
+    """
+    terms = matrices.terms
+    if terms is None:
+        return []
+    values = term_values(matrices, np.array([i]), np.array([j]))
+    total = terms.total_weight
+    lines = []
+    for name, weight in terms.weights.items():
+        value = float(values[name][0])
+        shown = name.removeprefix("source:")
+        what = _LABELS.get(name, f"source {shown!r}")
+        line = (
+            f"term {shown} ({what}): {value:.3f} × weight {weight:g} / {total:g} "
+            f"= +{value * weight / total:.3f}"
+        )
+        if f"gain_left:{name}" in values:
+            left, right = values[f"gain_left:{name}"][0], values[f"gain_right:{name}"][0]
+            line += f" ({labels[0]} {left:.3f}, {labels[1]} {right:.3f})"
+        lines.append(line)
+    return lines
