@@ -235,18 +235,19 @@ INTEREST_LEVELS: dict[str, float] = {"high": 1.0, "medium": 0.6, "low": 0.3}
 
 def _interest(value: Any) -> Any:
     """A named level or ``veto`` (any case), or a number in [0, 1] (also written as text)."""
+    number = value
     if isinstance(value, str):
         word = value.strip().lower()
         if word in INTEREST_LEVELS or word == "veto":
             return word
         try:
-            value = float(word)
+            number = float(word)
         except ValueError:
-            value = None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, int | float) or not 0 <= number <= 1:
         msg = f"expected high, medium, low, veto or a number in [0, 1], found {value!r}"
         raise ValueError(msg)
-    return float(value)
+    return float(number)
 
 
 Interest = Annotated[

@@ -112,7 +112,7 @@ def preference_findings(
         if len(values) > 1:
             rows = tuple(k for k, _ in entries)
             message = (
-                f"{a!r}'s interest in {b!r} is given {len(entries)} times with different "
+                f"the interest of {a!r} in {b!r} is given {len(entries)} times with different "
                 f"values ({', '.join(_describe(v) for v in values)}); keep one"
             )
             findings.append((("preferences", rows, "interest"), message))

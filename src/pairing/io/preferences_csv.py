@@ -2,8 +2,8 @@
 
 ``from`` is an enterprise of either side, ``to`` one of the other side, ``interest`` one of
 ``high``, ``medium``, ``low``, ``veto`` (any case) or a number in [0, 1]. Only the file's shape
-is checked here (columns, empty cells); values, ids, sides and disagreeing repeats are checked
-with the whole programme (:mod:`pairing.features.source_checks`), and
+is checked here (columns, extra cells); values, empty cells, ids, sides and disagreeing repeats
+are checked with the whole programme (:mod:`pairing.features.source_checks`), and
 :class:`~pairing.io.locations.BundleWhere` maps those problems back to this file, row and field.
 """
 
@@ -45,7 +45,7 @@ def read_preferences(
     -------
     (PreferenceSheet or None, list of Issue)
         The raw records (``None`` when the file cannot be read or lacks a column) and every
-        structural problem: unknown or missing columns, empty cells, extra cells.
+        structural problem: unknown or missing columns, extra cells.
     """
     table, issues = read_csv(path, name)
     if table is None:
@@ -64,19 +64,7 @@ def read_preferences(
                 "remove the extra cells or add a column name"
             )
             issues.append(Issue(f"{name}, row {number}", message))
-        record = {}
-        for column, k in position.items():
-            value = cells[k].strip() if k < len(cells) else ""
-            if not value:
-                expected = (
-                    "high, medium, low, veto or a number in [0, 1]"
-                    if column == "interest"
-                    else "an enterprise id"
-                )
-                issues.append(
-                    Issue(f"{name}, row {number}, field {column!r}", f"empty; expected {expected}")
-                )
-            record[column] = value
+        record = {c: cells[k] if k < len(cells) else "" for c, k in position.items()}
         records.append(record)
         rows.append(number)
     return PreferenceSheet(records, rows), issues

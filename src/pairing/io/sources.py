@@ -97,6 +97,9 @@ def attach_sources(
     for k, entry in enumerate(sources, start=1):
         if not isinstance(entry, dict) or "scores" in entry:
             continue
+        # a stand-in until the file is read, so that a file's problem is reported once (here),
+        # not again as a missing matrix; the issues returned keep the bundle from loading
+        entry["scores"] = np.zeros((len(ids["left"]), len(ids["right"])))
         file = entry.get("file")
         if not isinstance(file, str) or not file.strip():
             message = "expected 'file', a score-matrix CSV relative to the bundle folder"
