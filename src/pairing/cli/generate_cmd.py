@@ -24,15 +24,29 @@ __all__ = ["generate_command"]
     "--profile", type=click.Choice(list(PROFILES)), default="double-hundred", show_default=True
 )
 @click.option(
+    "--text",
+    is_flag=True,
+    help="Also write offers_text/needs_text (English and Chinese; double-hundred only).",
+)
+@click.option(
+    "--preferences",
+    is_flag=True,
+    help="Also draw stated interest and a few vetoes (double-hundred only).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     required=True,
     help="programme.json, or a folder (no .json suffix) for a CSV bundle.",
 )
-def generate_command(n_left: int, n_right: int, seed: int, profile: str, output: Path) -> None:
+def generate_command(
+    n_left: int, n_right: int, seed: int, profile: str, text: bool, preferences: bool, output: Path
+) -> None:
     """Generate a seeded synthetic programme."""
-    programme = generate(n_left, n_right, seed=seed, profile=profile)
+    programme = generate(
+        n_left, n_right, seed=seed, profile=profile, text=text, preferences=preferences
+    )
     if output.suffix.lower() == ".json":
         dump_programme_json(programme, output)
     else:

@@ -98,14 +98,27 @@ def _interest_text(p_left: float, p_right: float, labels: tuple[str, str]) -> st
 
 
 def _text_reason(terms: ScoreTerms, i: int, j: int, labels: tuple[str, str]) -> str:
-    assert terms.text is not None
-    needs_l, offers_l, needs_r, offers_r = terms.text.raw
+    text = terms.text
+    assert text is not None
+    needs_l, offers_l, needs_r, offers_r = text.raw
     parts = []
-    for needer, need, offerer, offer in (
-        (labels[0], needs_l[i], labels[1], offers_r[j]),
-        (labels[1], needs_r[j], labels[0], offers_l[i]),
+    for needer, need, offerer, offer, anchor in (
+        (
+            labels[0],
+            needs_l[i],
+            labels[1],
+            offers_r[j],
+            text.anchors(text.needs_left, i, text.offers_right, j),
+        ),
+        (
+            labels[1],
+            needs_r[j],
+            labels[0],
+            offers_l[i],
+            text.anchors(text.needs_right, j, text.offers_left, i),
+        ),
     ):
-        phrase = shared_phrase(need, offer)
+        phrase = shared_phrase(need, offer, anchor)
         if phrase is not None:
             parts.append(f"{needer} needs {phrase[0]!r} ~ {offerer} offers {phrase[1]!r}")
     return "text: " + ("; ".join(parts) if parts else "similar profiles")

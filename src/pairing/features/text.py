@@ -31,7 +31,6 @@ import functools
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,6 +40,13 @@ from pairing.model import Programme
 __all__ = ["TextProfiles", "normalise", "shared_phrase", "text_blocks", "text_profiles"]
 
 _NGRAMS = (2, 4)
+#: An n-gram in more than this share of the texts (and more than _STOP_MIN_DOCUMENTS of them)
+#: is a "stop n-gram", dropped like a stop word: it tells nobody apart, and dropping it saves
+#: most of the work of the sparse products.
+_STOP_SHARE = 0.2
+_STOP_MIN_DOCUMENTS = 20
+#: Longest stretch a reason quotes, in characters.
+_LONGEST = 40
 #: Left rows per block of the sparse products: 10,000 right columns × 512 rows × 4 bytes ≈ 20 MB.
 _BLOCK_ROWS = 512
 
@@ -73,6 +79,17 @@ class TextProfiles:
     offers_right: sp.csr_matrix
     #: The texts as written (left needs, left offers, right needs, right offers), for reasons.
     raw: tuple[tuple[str, ...], ...] = ()
+    #: The n-gram of each column.
+    features: tuple[str, ...] = ()
+
+    def anchors(
+        self, vectors: sp.csr_matrix, i: int, others: sp.csr_matrix, j: int, top: int = 5
+    ) -> list[str]:
+        """The n-grams that add most to the similarity of row i of ``vectors`` and row j of
+        ``others``, strongest first (what a reason quotes from); empty when they share none."""
+        common = vectors[i].multiply(others[j]).tocoo()
+        order = np.argsort(-common.data, kind="stable")[:top]
+        return [self.features[int(k)] for k in common.col[order]]
 
     @property
     def usable(self) -> bool:
@@ -95,31 +112,44 @@ class TextProfiles:
         )
 
 
+def _stop_frequency(documents: int) -> int:
+    """Most documents an n-gram may appear in before it is dropped as a "stop n-gram"."""
+    return max(int(_STOP_SHARE * documents), _STOP_MIN_DOCUMENTS)
+
+
 def text_profiles(programme: Programme) -> TextProfiles | None:
-    """TF-IDF profiles of every enterprise's texts, or ``None`` when no enterprise has one."""
+    """TF-IDF profiles of every enterprise's texts, or ``None`` when no enterprise has one.
+
+    Each distinct text is analysed once (programmes repeat texts); the IDF weights count every
+    non-empty text of both sides, exactly as a ``TfidfVectorizer`` fitted on all of them would.
+    """
     raw = tuple(
         tuple(getattr(e, field) or "" for e in programme.side(side).enterprises)
         for side in ("left", "right")
         for field in ("needs_text", "offers_text")
     )
-    columns = [[normalise(text) for text in column] for column in raw]
-    corpus = [text for column in columns for text in column if text.strip()]
-    if not corpus:
+    texts = [normalise(text) for column in raw for text in column]
+    present = np.fromiter((bool(t.strip()) for t in texts), bool, len(texts))
+    if not present.any():
         return None
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-    vectoriser = TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=_NGRAMS,
-        lowercase=False,  # normalise() did it
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    vectoriser.fit(corpus)
-    needs_l, offers_l, needs_r, offers_r = (
-        sp.csr_matrix(vectoriser.transform(column), dtype=np.float32) for column in columns
-    )
-    return TextProfiles(needs_l, offers_l, needs_r, offers_r, raw)
+    distinct = sorted({t for t, keep in zip(texts, present.tolist(), strict=True) if keep})
+    position = {t: k for k, t in enumerate(distinct)}
+    counter = CountVectorizer(analyzer="char_wb", ngram_range=_NGRAMS, lowercase=False)
+    counts = sp.csr_matrix(counter.fit_transform(distinct))
+    rows = np.fromiter((position.get(t, -1) for t in texts), np.intp, len(texts))
+    per_text = counts[rows.clip(0)]
+    per_text = sp.csr_matrix(sp.diags(present.astype(np.float64)) @ per_text)  # empty: zero
+    frequency = np.bincount(per_text.indices, minlength=counts.shape[1])
+    keep = frequency <= _stop_frequency(int(present.sum()))
+    per_text = per_text[:, keep]
+    features = counter.get_feature_names_out()[keep]
+    weights = TfidfTransformer(sublinear_tf=True).fit(per_text[present])
+    vectors = sp.csr_matrix(weights.transform(per_text), dtype=np.float32)
+    bounds = np.cumsum([0, *(len(column) for column in raw)])
+    needs_l, offers_l, needs_r, offers_r = (vectors[bounds[k] : bounds[k + 1]] for k in range(4))
+    return TextProfiles(needs_l, offers_l, needs_r, offers_r, raw, tuple(features.tolist()))
 
 
 def text_blocks(
@@ -138,23 +168,62 @@ def text_blocks(
         yield rows, t_left.astype(np.float32, copy=False), t_right.astype(np.float32, copy=False)
 
 
-def _widen(text: str, start: int, end: int) -> str:
-    """The whole words of ``text`` that ``[start, end)`` touches (at most 40 characters)."""
-    begin = start
-    while begin > 0 and not text[begin - 1].isspace() and start - begin < 12:
-        begin -= 1
-    stop = end
-    while stop < len(text) and not text[stop].isspace() and stop - end < 12:
-        stop += 1
-    return text[begin:stop].strip()[:40]
+def _is_cjk(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
 
 
-def shared_phrase(need: str | None, offer: str | None, minimum: int = 3) -> tuple[str, str] | None:
-    """The longest stretch two texts share (compared normalised), as each text writes it.
+def _stops(char: str) -> bool:
+    """A phrase does not run across sentence punctuation, brackets or quotes (dashes join)."""
+    return unicodedata.category(char) in ("Po", "Ps", "Pe", "Pi", "Pf")
 
-    ``shared_phrase("we need cold chain storage", "Cold-chain logistics")`` is
-    ``("cold chain", "Cold-chain")``; ``None`` when they share fewer than ``minimum`` characters.
-    Used for the reasons of chosen pairs only (a few short texts), never over all pairs.
+
+def _word_char(char: str) -> bool:
+    return (char.isalnum() or unicodedata.category(char) in ("Pd", "Mn", "Mc")) and not _is_cjk(
+        char
+    )
+
+
+def _span(
+    text: str, norm: str, start: int, end: int, other: str, other_start: int
+) -> tuple[int, int]:
+    """Grow ``[start, end)`` while ``norm`` and ``other`` agree around the anchor, stopping at
+    punctuation and at a space beside CJK text; then out to whole words (not across CJK)."""
+    offset = other_start - start
+    while (
+        start > 0
+        and start + offset > 0
+        and norm[start - 1] == other[start + offset - 1]
+        and not _stops(text[start - 1])
+        and not (norm[start - 1] == " " and _is_cjk(text[start]))
+        and end - start < _LONGEST
+    ):
+        start -= 1
+    while (
+        end < len(norm)
+        and end + offset < len(other)
+        and norm[end] == other[end + offset]
+        and not _stops(text[end])
+        and not (norm[end] == " " and _is_cjk(text[end - 1]))
+        and end - start < _LONGEST
+    ):
+        end += 1
+    while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
+        start -= 1
+    while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
+        end += 1
+    return start, end
+
+
+def shared_phrase(
+    need: str | None, offer: str | None, anchors: list[str]
+) -> tuple[str, str] | None:
+    """The longest stretch two texts share around one of ``anchors`` (n-grams of both), as
+    each text writes it.
+
+    ``shared_phrase("We need cold chain storage", "Cold-chain logistics", ["chai"])`` is
+    ``("cold chain", "Cold-chain")``: the texts are compared normalised, the stretch grows
+    while they agree (not across sentence punctuation), then out to whole words. ``None`` when
+    no anchor is in both. Used for the reasons of chosen pairs only, never over all pairs.
     """
     if not need or not offer:
         return None
@@ -163,17 +232,18 @@ def shared_phrase(need: str | None, offer: str | None, minimum: int = 3) -> tupl
     norm_a, norm_b = normalise(a), normalise(b)
     if len(norm_a) != len(a) or len(norm_b) != len(b):  # case folding changed a length
         a, b = norm_a, norm_b
-    match = SequenceMatcher(None, norm_a, norm_b, autojunk=False).find_longest_match()
-    if match.size < minimum or not norm_a[match.a : match.a + match.size].strip():
-        return None
-    # trim spaces at the ends of the stretch so that widening does not swallow a neighbour
-    lead = len(norm_a[match.a : match.a + match.size]) - len(
-        norm_a[match.a : match.a + match.size].lstrip()
-    )
-    size = len(norm_a[match.a + lead : match.a + match.size].rstrip())
-    if size < minimum:
-        return None
-    return (
-        _widen(a, match.a + lead, match.a + lead + size),
-        _widen(b, match.b + lead, match.b + lead + size),
-    )
+    best: tuple[int, str, str] | None = None
+    for anchor in anchors:
+        # n-grams are padded with a space at word edges: find them in a padded text
+        at_a, at_b = f" {norm_a} ".find(anchor), f" {norm_b} ".find(anchor)
+        gram = anchor.strip()
+        if at_a < 0 or at_b < 0 or not gram:
+            continue
+        lead = len(anchor) - len(anchor.lstrip()) - 1
+        at_a, at_b = at_a + lead, at_b + lead
+        span_a = _span(a, norm_a, at_a, at_a + len(gram), norm_b, at_b)
+        span_b = _span(b, norm_b, at_b, at_b + len(gram), norm_a, at_a)
+        found = (span_a[1] - span_a[0], a[slice(*span_a)].strip(), b[slice(*span_b)].strip())
+        if best is None or found[0] > best[0]:
+            best = found
+    return None if best is None else (best[1], best[2])
