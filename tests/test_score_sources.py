@@ -471,3 +471,32 @@ def test_total_optimum_matches_brute_force(programme: Programme) -> None:
     result = pairing.solve(programme)
     assert result.objective_value == pytest.approx(expected, abs=1e-5)
     assert not set(vetoed) & set(result.pair_ids())
+
+
+# -- sweeps ------------------------------------------------------------------------------------
+
+
+def test_sweeps_vary_the_source_weights_by_name_and_the_new_weights() -> None:
+    from pairing.sweeps import expand_grid
+    from pairing.sweeps.overrides import apply_settings
+
+    data = _two_by_two(
+        rules={"sources": [{"name": "past.cooperation", "weight": 0.5, "scores": [[1, 0], [0, 1]]}]}
+    )
+    programme = programme_from_data(data)
+    grid = {"source.past.cooperation.weight": [0.0, 2.0], "weights.preference": [0.5]}
+    jobs = expand_grid(programme, grid)
+    assert [job.params for job in jobs] == [
+        {"source.past.cooperation.weight": 0.0, "weights.preference": 0.5},
+        {"source.past.cooperation.weight": 2.0, "weights.preference": 0.5},
+    ]
+    changed, _ = apply_settings(programme, jobs[1].settings)
+    assert changed.rules.sources[0].weight == 2.0 and changed.rules.weights.preference == 0.5
+    m = score_matrix(changed)
+    plain = score_matrix(programme_from_data(_two_by_two())).score
+    np.testing.assert_allclose(m.score, (plain + 2 * np.eye(2)) / 3, atol=1e-6)
+    typo = r"no source named 'past.cooperaton'.*did you mean 'past.cooperation'"
+    with pytest.raises(pairing.InvalidProgramme, match=typo):
+        expand_grid(programme, {"source.past.cooperaton.weight": [1.0]})
+    with pytest.raises(pairing.InvalidProgramme, match=r"expected a number ≥ 0, got -1"):
+        expand_grid(programme, {"source.past.cooperation.weight": [-1]})
