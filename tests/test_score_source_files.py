@@ -1,0 +1,111 @@
+"""Score sources survive every format: bundle ↔ programme JSON ↔ workbook, and back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pairing
+from pairing.generator import generate
+from pairing.io import dump_programme_json, load, write_bundle
+from pairing.model import Source
+from pairing.xlsx import load_workbook, write_workbook
+
+
+@pytest.fixture(scope="module")
+def sourced() -> pairing.Programme:
+    """A generated programme with texts, stated interest and two sources (one with gaps)."""
+    base = generate(12, 10, seed=2, text=True, preferences=True)
+    rng = np.random.default_rng(3)
+    history = np.round(rng.random(base.shape), 2)
+    history[rng.random(base.shape) < 0.3] = np.nan  # no information
+    rating = np.round(rng.random(base.shape), 3)
+    rules = base.rules.model_copy(
+        update={
+            "weights": base.rules.weights.model_copy(update={"preference": 0.5, "text": 0.8}),
+            "sources": [
+                Source(name="past-cooperation", weight=0.5, file="history.csv", scores=history),
+                Source(name="agency rating", weight=0.25, scores=rating),
+            ],
+        }
+    )
+    programme = base.model_copy(update={"rules": rules})
+    assert programme.preferences and any(p.interest == "veto" for p in programme.preferences)
+    valid = pairing.io.programme_from_data(programme.model_dump(mode="json"))
+    assert valid == programme
+    return programme  # validated above; keeps the first source's file name
+
+
+def test_bundle_json_workbook_round_trips(tmp_path: Path, sourced: pairing.Programme) -> None:
+    bundle = write_bundle(sourced, tmp_path / "bundle")
+    assert (bundle / "preferences.csv").exists() and (bundle / "history.csv").exists()
+    assert (bundle / "agency-rating.csv").exists()
+    from_bundle = load(bundle)
+    assert from_bundle == sourced
+    json_path = dump_programme_json(from_bundle, tmp_path / "p.json")
+    from_json = load(json_path)
+    assert from_json == sourced
+    assert "history.csv" not in json_path.read_text()  # where a matrix came from is not data
+    book = write_workbook(from_json, tmp_path / "p.xlsx")
+    from_book = load_workbook(book)
+    assert from_book == sourced
+    back = load(write_bundle(from_book, tmp_path / "again"))
+    assert back == sourced
+    assert pairing.solve(back).objective_value == pairing.solve(sourced).objective_value
+
+
+def test_text_columns_and_preferences_in_the_bundle(tmp_path: Path, sourced) -> None:
+    bundle = write_bundle(sourced, tmp_path / "bundle")
+    header = (bundle / "left.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith("description,offers_text,needs_text")
+    rules = (bundle / "rules.toml").read_text()
+    assert '[[source]]\nname = "past-cooperation"\nfile = "history.csv"\nweight = 0.5' in rules
+    first = (bundle / "preferences.csv").read_text().splitlines()[:2]
+    assert first[0] == "from,to,interest" and first[1].startswith("CN-")
+
+
+def test_workbook_source_naming_a_missing_sheet(tmp_path: Path, sourced) -> None:
+    import openpyxl
+
+    book = write_workbook(sourced, tmp_path / "p.xlsx")
+    workbook = openpyxl.load_workbook(book)
+    del workbook["history"]
+    workbook.save(book)
+    with pytest.raises(pairing.InvalidProgramme) as info:
+        load_workbook(book)
+    (issue,) = info.value.issues
+    assert issue.where == "p.xlsx, sheet 'source', row 2, field 'file'"
+    assert issue.message.startswith("no sheet 'history' in the workbook; its sheets:")
+
+
+def test_workbook_cell_errors_name_the_source_sheet(tmp_path: Path, sourced) -> None:
+    import openpyxl
+
+    book = write_workbook(sourced, tmp_path / "p.xlsx")
+    workbook = openpyxl.load_workbook(book)
+    workbook["history"]["C3"] = 7
+    workbook["preferences"]["C2"] = "maybe"
+    workbook.save(book)
+    with pytest.raises(pairing.InvalidProgramme) as info:
+        load_workbook(book)
+    found = [f"{i.where}: {i.message}" for i in info.value.issues]
+    assert any(
+        f.startswith("p.xlsx, sheet 'history', row 3 (left id 'CN-002'), column 3")
+        and "(no information), found '7'" in f
+        for f in found
+    ), found
+    assert any(
+        f.startswith("p.xlsx, sheet 'preferences', row 2, field 'interest'") for f in found
+    ), found
+
+
+def test_programme_json_carries_the_sources_inline(sourced) -> None:
+    data = json.loads(sourced.model_dump_json())
+    assert [s["name"] for s in data["rules"]["sources"]] == ["past-cooperation", "agency rating"]
+    assert data["rules"]["sources"][0]["scores"][0][0] is None or isinstance(
+        data["rules"]["sources"][0]["scores"][0][0], float
+    )
+    assert {"from", "to", "interest"} == set(data["preferences"][0])
