@@ -15,11 +15,14 @@ who vetoed. Built from index arrays with one scatter each; nothing loops over pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from pairing.model import Programme
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["StatedInterest", "stated_interest"]
 
@@ -74,6 +77,8 @@ def _matrix(
     rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]
 ) -> sp.csr_matrix:
     """A CSR matrix from (possibly repeated, agreeing) entries; a repeat keeps one value."""
+    import scipy.sparse as sp  # deferred: only programmes with preferences pay for it
+
     linear = rows.astype(np.int64) * shape[1] + cols
     _, first = np.unique(linear, return_index=True)
     return sp.csr_matrix(

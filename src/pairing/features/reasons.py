@@ -18,7 +18,6 @@ import numpy as np
 
 from pairing.features.scoring import ScoreMatrices, ScoreTerms
 from pairing.features.terms import TermValues, term_values
-from pairing.features.text import shared_phrase
 from pairing.model import INTEREST_LEVELS
 
 __all__ = ["pair_reasons"]
@@ -98,6 +97,8 @@ def _interest_text(p_left: float, p_right: float, labels: tuple[str, str]) -> st
 
 
 def _text_reason(terms: ScoreTerms, i: int, j: int, labels: tuple[str, str]) -> str:
+    from pairing.features.text import shared_phrase
+
     text = terms.text
     assert text is not None
     needs_l, offers_l, needs_r, offers_r = text.raw

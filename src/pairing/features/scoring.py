@@ -70,13 +70,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from pairing.features.preferences import StatedInterest, stated_interest
 from pairing.features.vocabulary import Vocabulary, build_vocabulary, level_matrix
 from pairing.model import SIZES, Enterprise, Programme, Source
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from pairing.features.text import TextProfiles
 
 __all__ = ["ScoreMatrices", "ScoreTerms", "score_matrix", "source_key"]
