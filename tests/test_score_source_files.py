@@ -109,3 +109,17 @@ def test_programme_json_carries_the_sources_inline(sourced) -> None:
         data["rules"]["sources"][0]["scores"][0][0], float
     )
     assert {"from", "to", "interest"} == set(data["preferences"][0])
+
+
+def test_a_bare_score_matrix_combines_with_sources_beside_its_rules(tmp_path: Path) -> None:
+    from pairing.io import load_scores
+
+    (tmp_path / "scores.csv").write_text(",PK-1,PK-2\nCN-1,0.2,0.8\nCN-2,0.6,\n")
+    (tmp_path / "history.csv").write_text(",PK-2,PK-1\nCN-2,,1\nCN-1,0,1\n")
+    rules = '[[source]]\nname = "history"\nfile = "history.csv"\nweight = 1.0\n'
+    (tmp_path / "rules.toml").write_text(rules)
+    programme = load_scores(tmp_path / "scores.csv", tmp_path / "rules.toml")
+    matrices = pairing.score_matrix(programme)
+    np.testing.assert_allclose(matrices.score, [[0.6, 0.4], [0.8, np.nan]])
+    result = pairing.solve(programme)
+    assert result.pair_ids() == [("CN-1", "PK-2"), ("CN-2", "PK-1")]
