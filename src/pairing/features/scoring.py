@@ -257,11 +257,11 @@ def _add_scatter(target: np.ndarray, matrix: sp.csr_matrix, scale: float) -> Non
 def _add_sources(score: np.ndarray, sources: list[Source]) -> None:
     """``score += Σ w_s · source_s`` (empty cells 0), a block of rows at a time (no n×n temp)."""
     for source in sources:
-        weight = score.dtype.type(source.weight)
         for start in range(0, score.shape[0], _BLOCK_ROWS):
             rows = slice(start, start + _BLOCK_ROWS)
-            block = np.nan_to_num(source.scores[rows], nan=0.0).astype(score.dtype, copy=False)
-            score[rows] += weight * block
+            part = np.fmax(source.scores[rows], 0.0)  # fmax skips NaN: an empty cell gives 0
+            part *= source.weight
+            score[rows] += part
 
 
 def score_matrix(programme: Programme) -> ScoreMatrices:
