@@ -316,7 +316,7 @@ def source_variant(programme: Programme, contender: str) -> Programme:
     """The ``sources`` instance scored with only the terms of ``contender`` (SOURCE_TERMS)."""
     terms = SOURCE_TERMS[contender]
     weights = programme.rules.weights.model_copy(
-        update={k: v for k, v in terms.items() if k != "source"}
+        update={"preference": 0.0, "text": 0.0, **{k: v for k, v in terms.items() if k != "source"}}
     )
     sources = programme.rules.sources if "source" in terms else []
     rules = programme.rules.model_copy(update={"weights": weights, "sources": sources})

@@ -34,6 +34,11 @@ __all__ = ["generate_command"]
     help="Also draw stated interest and a few vetoes (double-hundred only).",
 )
 @click.option(
+    "--history",
+    is_flag=True,
+    help="Also add a past-cooperation score source, history.csv (double-hundred only).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -41,11 +46,24 @@ __all__ = ["generate_command"]
     help="programme.json, or a folder (no .json suffix) for a CSV bundle.",
 )
 def generate_command(
-    n_left: int, n_right: int, seed: int, profile: str, text: bool, preferences: bool, output: Path
+    n_left: int,
+    n_right: int,
+    seed: int,
+    profile: str,
+    text: bool,
+    preferences: bool,
+    history: bool,
+    output: Path,
 ) -> None:
     """Generate a seeded synthetic programme."""
     programme = generate(
-        n_left, n_right, seed=seed, profile=profile, text=text, preferences=preferences
+        n_left,
+        n_right,
+        seed=seed,
+        profile=profile,
+        text=text,
+        preferences=preferences,
+        history=history,
     )
     if output.suffix.lower() == ".json":
         dump_programme_json(programme, output)

@@ -90,6 +90,7 @@ def generate(
     profile: str = "double-hundred",
     text: bool = False,
     preferences: bool = False,
+    history: bool = False,
 ) -> Programme:
     """Draw a synthetic programme of ``n_left`` × ``n_right`` enterprises.
 
@@ -104,10 +105,13 @@ def generate(
         ``"uniform"`` (neutral benchmark instances).
     text
         Also write each enterprise's ``offers_text`` and ``needs_text`` (English, Chinese or
-        both; ``double-hundred`` only).
+        both) and weigh the text term 0.5 (``double-hundred`` only).
     preferences
         Also draw stated interest (``preferences``: about 1.5 per enterprise among its best
-        partners, and a few vetoes; ``double-hundred`` only).
+        partners, and a few vetoes) and weigh it 0.5 (``double-hundred`` only).
+    history
+        Also add a ``past-cooperation`` source (about 3 % of pairs rated, weight 0.3;
+        ``double-hundred`` only).
 
     Returns
     -------
@@ -131,8 +135,8 @@ def generate(
     ('CN', 'PK', (100, 100))
     """
     issues = _arguments_issues(n_left, n_right, seed, profile)
-    if (text or preferences) and profile != "double-hundred":
-        message = "texts and preferences are written for the 'double-hundred' profile only"
+    if (text or preferences or history) and profile != "double-hundred":
+        message = "texts, preferences and history are drawn for the 'double-hundred' profile only"
         issues.append(Issue("profile", message))
     if issues:
         raise InvalidProgramme(issues, source="generate()")
@@ -140,15 +144,23 @@ def generate(
         operator.index(n_left), operator.index(n_right), operator.index(seed)
     )
     programme = _larger_side_optional(programme)
-    if text or preferences:
-        from pairing.generator._profiles_text import with_preferences, with_texts
+    if text or preferences or history:
+        from pairing.generator._profiles_text import with_history, with_preferences, with_texts
 
         # a second stream, so that the enterprises are the same with or without these
         rng = np.random.default_rng([operator.index(seed), 1])
+        if history:
+            programme = with_history(programme, rng)
         if text:
             programme = with_texts(programme, rng)
         if preferences:
             programme = with_preferences(programme, rng)
+        weights = {"text": 0.5} if text else {}
+        weights.update({"preference": 0.5} if preferences else {})
+        rules = programme.rules.model_copy(
+            update={"weights": programme.rules.weights.model_copy(update=weights)}
+        )
+        programme = programme.model_copy(update={"rules": rules})
     return programme
 
 
