@@ -84,13 +84,20 @@ class TextProfiles:
     features: tuple[str, ...] = ()
 
     def anchors(
-        self, vectors: sp.csr_matrix, i: int, others: sp.csr_matrix, j: int, top: int = 5
+        self, vectors: sp.csr_matrix, i: int, others: sp.csr_matrix, j: int, top: int = 3
     ) -> list[str]:
         """The n-grams that add most to the similarity of row i of ``vectors`` and row j of
-        ``others``, strongest first (what a reason quotes from); empty when they share none."""
-        common = vectors[i].multiply(others[j]).tocoo()
-        order = np.argsort(-common.data, kind="stable")[:top]
-        return [self.features[int(k)] for k in common.col[order]]
+        ``others``, strongest first (what a reason quotes from); empty when they share none.
+
+        Read straight from the CSR arrays: this runs once per chosen pair."""
+        a = slice(vectors.indptr[i], vectors.indptr[i + 1])
+        b = slice(others.indptr[j], others.indptr[j + 1])
+        shared, at_a, at_b = np.intersect1d(
+            vectors.indices[a], others.indices[b], assume_unique=True, return_indices=True
+        )
+        weight = vectors.data[a][at_a] * others.data[b][at_b]
+        order = np.argsort(-weight, kind="stable")[:top]
+        return [self.features[int(k)] for k in shared[order]]
 
     @property
     def usable(self) -> bool:
