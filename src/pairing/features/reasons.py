@@ -109,20 +109,20 @@ def _text_reason(terms: ScoreTerms, i: int, j: int, labels: tuple[str, str]) -> 
             needs_l[i],
             labels[1],
             offers_r[j],
-            text.anchors(text.needs_left, i, text.offers_right, j),
+            text.anchors(text.needs_left, i, text.offers_right, j, 5),
         ),
         (
             labels[1],
             needs_r[j],
             labels[0],
             offers_l[i],
-            text.anchors(text.needs_right, j, text.offers_left, i),
+            text.anchors(text.needs_right, j, text.offers_left, i, 5),
         ),
     ):
         phrase = shared_phrase(need, offer, anchor)
         if phrase is not None:
             parts.append(f"{needer} needs {phrase[0]!r} ~ {offerer} offers {phrase[1]!r}")
-    return "text: " + ("; ".join(parts) if parts else "similar profiles")
+    return "text: " + ("; ".join(parts) if parts else "similar wording")
 
 
 def _term_reasons(

@@ -46,8 +46,10 @@ _NGRAMS = (2, 4)
 #: it saves much of the work of the sparse products. Below 40 texts nothing is dropped.
 _STOP_SHARE = 0.5
 _STOP_MIN_DOCUMENTS = 20
-#: Longest stretch a reason quotes, in characters.
+#: Longest stretch a reason quotes, and the shortest shared stretch worth quoting (Latin and
+#: other spaced scripts / Chinese, Japanese, Korean), in characters.
 _LONGEST = 40
+_SHORTEST, _SHORTEST_CJK = 5, 2
 #: Left rows per block of the sparse products: 10,000 right columns × 512 rows × 4 bytes ≈ 20 MB.
 _BLOCK_ROWS = 512
 
@@ -193,8 +195,9 @@ def _word_char(char: str) -> bool:
 
 def _span(
     text: str, norm: str, start: int, end: int, other: str, other_start: int
-) -> tuple[int, int]:
-    """Grow ``[start, end)`` while ``norm`` and ``other`` agree around the anchor, stopping at
+) -> tuple[int, int] | None:
+    """Grow ``[start, end)`` while ``norm`` and ``other`` agree around the anchor (None when the
+    shared stretch is too short to quote), stopping at
     punctuation and at a space beside CJK text; then out to whole words (not across CJK)."""
     offset = other_start - start
     while (
@@ -215,6 +218,9 @@ def _span(
         and end - start < _LONGEST
     ):
         end += 1
+    shared = norm[start:end].strip()
+    if len(shared) < (_SHORTEST_CJK if any(map(_is_cjk, shared)) else _SHORTEST):
+        return None  # a few letters in common ("tan" in Pakistan and tanning) say nothing
     while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
         start -= 1
     while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
@@ -251,6 +257,8 @@ def shared_phrase(
         at_a, at_b = at_a + lead, at_b + lead
         span_a = _span(a, norm_a, at_a, at_a + len(gram), norm_b, at_b)
         span_b = _span(b, norm_b, at_b, at_b + len(gram), norm_a, at_a)
+        if span_a is None or span_b is None:
+            continue
         found = (span_a[1] - span_a[0], a[slice(*span_a)].strip(), b[slice(*span_b)].strip())
         if best is None or found[0] > best[0]:
             best = found
