@@ -123,3 +123,35 @@ def test_a_bare_score_matrix_combines_with_sources_beside_its_rules(tmp_path: Pa
     np.testing.assert_allclose(matrices.score, [[0.6, 0.4], [0.8, np.nan]])
     result = pairing.solve(programme)
     assert result.pair_ids() == [("CN-1", "PK-2"), ("CN-2", "PK-1")]
+
+
+def test_generator_texts_preferences_and_history_are_reproducible_extras() -> None:
+    plain = generate(100, 100, seed=2023)
+    full = generate(100, 100, seed=2023, text=True, preferences=True, history=True)
+    assert full == generate(100, 100, seed=2023, text=True, preferences=True, history=True)
+    strip = {"offers_text": None, "needs_text": None}
+    for side in ("left", "right"):  # the same enterprises, now with texts
+        enterprises = full.side(side).enterprises
+        assert [e.model_copy(update=strip) for e in enterprises] == plain.side(side).enterprises
+        assert all(e.offers_text for e in enterprises)
+    texts = [e.needs_text or "" for e in full.left.enterprises]
+    assert any("We" in t for t in texts) and any("需要" in t or "寻求" in t for t in texts)
+    share = len(full.preferences) / (100 * 100)
+    vetoes = sum(p.interest == "veto" for p in full.preferences)
+    assert 0.02 <= share <= 0.05 and 5 <= vetoes <= 30
+    (history,) = full.rules.sources
+    rated = np.count_nonzero(~np.isnan(history.scores)) / history.scores.size
+    assert 0.01 <= rated <= 0.06
+    assert full.rules.weights.text == full.rules.weights.preference == 0.5
+
+
+def test_generator_extras_are_for_the_double_hundred_profile(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pairing.cli import main
+
+    run = CliRunner().invoke(
+        main, ["generate", "--profile", "uniform", "--text", "-o", str(tmp_path / "p.json")]
+    )
+    assert run.exit_code == 2
+    assert "for the 'double-hundred' profile only" in run.output
