@@ -500,3 +500,13 @@ def test_sweeps_vary_the_source_weights_by_name_and_the_new_weights() -> None:
         expand_grid(programme, {"source.past.cooperaton.weight": [1.0]})
     with pytest.raises(pairing.InvalidProgramme, match=r"expected a number ≥ 0, got -1"):
         expand_grid(programme, {"source.past.cooperation.weight": [-1]})
+
+
+def test_why_not_a_vetoed_pair_names_who_vetoed() -> None:
+    from pairing.whynot import why_not
+
+    programme = _veto_programme()
+    result = pairing.solve(programme)
+    answer = why_not(programme, result, "CN-2", "PK-2")
+    assert answer.status == "not_allowed"
+    assert "vetoed by PK-2 (preferences)" in "\n".join(answer.lines())
