@@ -2,8 +2,8 @@
 
 :func:`why_not` first checks the rules that exclude the pair outright — forbidden by
 ``rules.forbidden`` or vetoed in the stated interest, no score (an empty cell of the organisers'
-matrix), a score below ``min_score``, a capacity max of 0 on either side. If none does, it re-
-solves the programme with the pair appended to ``rules.required`` (through
+matrix), a score below ``min_score``, a capacity max of 0 on either side. If none does, it
+re-solves the programme with the pair appended to ``rules.required`` (through
 :func:`pairing.solve`, so the alternative is an optimal, validated matching) and reports what
 including the pair would cost: the change in total score and objective value, the pairs that
 would change, and the enterprises whose gains move most. If no matching can contain the pair,
