@@ -155,3 +155,19 @@ def test_generator_extras_are_for_the_double_hundred_profile(tmp_path: Path) -> 
     )
     assert run.exit_code == 2
     assert "for the 'double-hundred' profile only" in run.output
+
+
+def test_repair_keeps_the_score_sources_of_the_enterprises_that_remain(sourced) -> None:
+    from pairing.repair import repair
+
+    result = pairing.solve(sourced)
+    gone = result.pairs[0].left
+    repaired = repair(sourced, result, [gone])
+    assert len(repaired.programme.rules.sources[0].scores) == len(sourced.left.enterprises) - 1
+    assert gone not in {p.left for p in repaired.result.pairs}
+    vetoed = {
+        (p.from_, p.to) if p.from_.startswith("CN") else (p.to, p.from_)
+        for p in sourced.preferences
+        if p.interest == "veto"
+    }
+    assert not vetoed & set(repaired.result.pair_ids())
