@@ -313,15 +313,17 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     if len(present) == 1:
         return _matrices(mutual, gain_left, gain_right, vocabulary, levels, terms)
     left, right = programme.left.enterprises, programme.right.enterprises
-    score = mutual * _DTYPE(weights.mutual)
-    groups: dict[str, GroupTable] = {}
-    for by in ("sector", "region"):
-        if by in present:
-            table, codes_l, codes_r = _group_affinity(
-                mutual, [getattr(e, by) for e in left], [getattr(e, by) for e in right]
-            )
-            groups[by] = (table, codes_l, codes_r)
-            score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
+    groups: dict[str, GroupTable] = {
+        by: _group_affinity(
+            mutual, [getattr(e, by) for e in left], [getattr(e, by) for e in right]
+        )
+        for by in ("sector", "region")
+        if by in present
+    }
+    score = mutual  # ours and no longer needed: the weighted sum is built in place
+    score *= _DTYPE(weights.mutual)
+    for by, (table, codes_l, codes_r) in groups.items():
+        score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
     ranks = _size_ranks(left, right)
     if "size" in present:
         score += _DTYPE(present["size"]) * _size_similarity(ranks[0][:, None], ranks[1][None, :])
