@@ -251,7 +251,17 @@ def _interest(value: Any) -> Any:
 
 
 Interest = Annotated[
-    float | Literal["high", "medium", "low", "veto"], BeforeValidator(_interest)
+    float | Literal["high", "medium", "low", "veto"],
+    BeforeValidator(_interest),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"enum": ["high", "medium", "low", "veto"], "type": "string"},
+            ],
+            "description": "high (1.0), medium (0.6), low (0.3), a number in [0, 1], or veto",
+        }
+    ),
 ]
 
 
