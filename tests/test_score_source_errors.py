@@ -159,3 +159,14 @@ def test_source_matrix_of_the_wrong_shape_in_json() -> None:
     }
     with pytest.raises(pairing.InvalidProgramme, match=r"expected a 1×2 matrix .* got 1×1"):
         programme_from_data(data)
+
+
+def test_a_vetoed_pair_cannot_be_required(tmp_path: Path) -> None:
+    files = {
+        "preferences.csv": "from,to,interest\nPK-2,CN-1,veto\n",
+        "rules.toml": 'required = [["CN-1", "PK-2"]]\n',
+    }
+    assert _problems(_bundle(tmp_path / "b", files)) == [
+        "preferences.csv, row 2, field 'interest': 'PK-2' vetoes 'CN-1', but rules.required "
+        "has this pair; drop one of them"
+    ]

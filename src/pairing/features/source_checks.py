@@ -55,6 +55,7 @@ def preference_findings(
     preferences: Sequence[Any],
     ids: Mapping[str, set[str]],
     labels: Mapping[str, str],
+    required: set[tuple[str, str]] | None = None,
 ) -> list[Finding]:
     """Problems of a ``preferences`` list (raw mappings or :class:`~pairing.model.Preference`).
 
@@ -66,6 +67,8 @@ def preference_findings(
         Each side's enterprise ids (``"left"``, ``"right"``).
     labels
         Each side's label, for messages.
+    required
+        The required pairs (left id, right id): a veto of one is a contradiction.
     """
     findings: list[Finding] = []
     seen: dict[tuple[str, str], list[tuple[int, str]]] = {}
@@ -107,6 +110,10 @@ def preference_findings(
         key = _interest_key(interest)
         if key is not None:
             seen.setdefault((a, b), []).append((k, key))
+        pair = (a, b) if forward else (b, a)
+        if key == "veto" and pair in (required or set()):
+            message = f"{a!r} vetoes {b!r}, but rules.required has this pair; drop one of them"
+            findings.append((("preferences", k, "interest"), message))
     for (a, b), entries in seen.items():
         values = sorted({key for _, key in entries})
         if len(values) > 1:
@@ -163,6 +170,7 @@ def score_source_issues(programme: Programme) -> list[Issue]:
     """The findings above for a validated programme, as :class:`~pairing.errors.Issue`."""
     ids = {side: set(programme.side(side).ids) for side in ("left", "right")}
     labels = {side: programme.side(side).label for side in ("left", "right")}
-    found = preference_findings(programme.preferences, ids, labels)
+    required = {(a, b) for a, b in programme.rules.required}
+    found = preference_findings(programme.preferences, ids, labels, required)
     found += source_findings(programme.rules.sources, programme.shape)
     return [Issue(_path(loc), message) for loc, message in found]

@@ -209,7 +209,8 @@ def _score_source_checks(
     if isinstance(preferences, list) and len(ids) == 2:
         known = {side: {i for i in ids[side] if i is not None} for side in _SIDES}
         labels = {side: _label(data, side) for side in _SIDES}
-        found += preference_findings(preferences, known, labels)
+        required = {pair for _, pair in _pairs(rules, "required")}
+        found += preference_findings(preferences, known, labels, required)
     sources = rules.get("sources")
     if isinstance(sources, list):
         shape = (len(ids["left"]), len(ids["right"])) if len(ids) == 2 else None
