@@ -8,6 +8,7 @@ objective.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -510,3 +511,23 @@ def test_why_not_a_vetoed_pair_names_who_vetoed() -> None:
     answer = why_not(programme, result, "CN-2", "PK-2")
     assert answer.status == "not_allowed"
     assert "vetoed by PK-2 (preferences)" in "\n".join(answer.lines())
+
+
+def test_term_shares_of_a_result_add_up_to_its_total(repo: Path) -> None:
+    from pairing.features.terms import term_shares
+
+    programme = pairing.load(repo / "instances" / "double-hundred-sources")
+    result = pairing.solve(programme)
+    m = score_matrix(programme)
+    index_l = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    index_r = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    rows = np.array([index_l[p.left] for p in result.pairs])
+    cols = np.array([index_r[p.right] for p in result.pairs])
+    shares = term_shares(m, rows, cols)
+    assert set(shares) == {"mutual", "preference", "text", "past-cooperation"}
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert all(0 < v < 1 for v in shares.values())
+    total = sum(p.score for p in result.pairs)
+    w = m.terms.weights if m.terms is not None else {}
+    mutual = term_values(m, rows, cols)["mutual"].sum() * w["mutual"] / sum(w.values())
+    assert shares["mutual"] == pytest.approx(mutual / total, rel=1e-4)

@@ -14,7 +14,7 @@ import numpy as np
 
 from pairing.features.scoring import ScoreMatrices, _size_similarity, source_key
 
-__all__ = ["TermValues", "term_values"]
+__all__ = ["TermValues", "describe_terms", "term_shares", "term_values"]
 
 #: Term name → (k,) values at the pairs; also ``gain_left:TERM`` / ``gain_right:TERM`` for the
 #: directed parts of the gain terms.
@@ -144,3 +144,21 @@ def describe_terms(matrices: ScoreMatrices, i: int, j: int, labels: tuple[str, s
             line += f" ({labels[0]} {left:.3f}, {labels[1]} {right:.3f})"
         lines.append(line)
     return lines
+
+
+def term_shares(matrices: ScoreMatrices, rows: np.ndarray, cols: np.ndarray) -> dict[str, float]:
+    """Each present term's share of the total score of pairs ``(rows[k], cols[k])``.
+
+    ``Σ_k weight·term[k] / Σ weight``, divided by the pairs' total score, per term: what the
+    report shows as "where the total comes from". The shares add up to 1 (an empty set of pairs,
+    or a total of 0, gives no shares).
+    """
+    terms = matrices.terms
+    if terms is None or len(rows) == 0:
+        return {}
+    values = term_values(matrices, rows, cols)
+    parts = {name: float(values[name].sum()) * w for name, w in terms.weights.items()}
+    total = sum(parts.values())
+    if total <= 0:
+        return {}
+    return {name.removeprefix("source:"): part / total for name, part in parts.items()}
