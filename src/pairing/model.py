@@ -318,7 +318,8 @@ class Programme(_Model):
     """A matchmaking programme: two sides, the rules and optionally the organisers' scores.
 
     ``vocabulary`` optionally maps each capability tag to a sector (for reports); ``scores``, when
-    given, replaces the computed score and each side's gain is the pair's score.
+    given, replaces the computed score and each side's gain is the pair's score;
+    ``preferences`` is the enterprises' stated interest (a ``veto`` forbids the pair).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
