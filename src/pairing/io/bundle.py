@@ -118,7 +118,10 @@ def _aligned(
 
 
 def _sort_key(issue: Issue) -> tuple[int, int]:
-    order = next((k for k, f in enumerate(BUNDLE_FILES) if issue.where.startswith(f)), 0)
+    # the files [[source]] names come last, after the rules that name them
+    order = next(
+        (k for k, f in enumerate(BUNDLE_FILES) if issue.where.startswith(f)), len(BUNDLE_FILES)
+    )
     row = re.search(r"\brows? (\d+)", issue.where)
     return order, int(row.group(1)) if row else 0
 
