@@ -531,3 +531,32 @@ def test_term_shares_of_a_result_add_up_to_its_total(repo: Path) -> None:
     w = m.terms.weights if m.terms is not None else {}
     mutual = term_values(m, rows, cols)["mutual"].sum() * w["mutual"] / sum(w.values())
     assert shares["mutual"] == pytest.approx(mutual / total, rel=1e-4)
+
+
+def test_blocks_of_rows_add_up_like_pair_by_pair() -> None:
+    """More left rows than one block of the text products (512) and of the source adds (1024):
+    every pair's score equals its terms recomposed pair by pair (a different code path)."""
+    from pairing.generator import generate
+    from pairing.model import Source
+
+    base = generate(1100, 40, seed=4, text=True, preferences=True)
+    rng = np.random.default_rng(4)
+    history = np.round(rng.random(base.shape), 2)
+    history[rng.random(base.shape) < 0.5] = np.nan
+    source = Source(name="history", weight=0.7, scores=history)
+    rules = base.rules.model_copy(update={"sources": [source]})
+    programme = base.model_copy(update={"rules": rules})
+    m = score_matrix(programme)
+    assert m.terms is not None and set(m.terms.weights) == {
+        "mutual",
+        "preference",
+        "text",
+        "source:history",
+    }
+    rows, cols = np.divmod(np.arange(m.score.size), m.score.shape[1])
+    values = term_values(m, rows, cols)
+    mean = sum(m.terms.weights[k] * values[k] for k in m.terms.weights) / m.terms.total_weight
+    np.testing.assert_allclose(m.score.ravel(), mean, atol=2e-6)
+    share = {k: m.terms.weights[k] / m.terms.gain_weight for k in m.terms.gain_terms}
+    gain = sum(share[k] * values[f"gain_left:{k}"] for k in m.terms.gain_terms)
+    np.testing.assert_allclose(m.gain_left.ravel(), gain, atol=2e-6)
