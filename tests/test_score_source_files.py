@@ -171,3 +171,33 @@ def test_repair_keeps_the_score_sources_of_the_enterprises_that_remain(sourced) 
         if p.interest == "veto"
     }
     assert not vetoed & set(repaired.result.pair_ids())
+
+
+def test_suggested_tags_are_mostly_the_tags_the_texts_were_written_from(repo: Path) -> None:
+    from pairing.features.suggest import suggest_tags
+
+    programme = load(repo / "instances" / "double-hundred-sources")
+    suggestions = suggest_tags(programme)
+    proposed = [(s, tag) for s in suggestions for tag in s.levels]
+    right = sum(tag in s.current for s, tag in proposed)
+    assert len(proposed) > 500 and right / len(proposed) >= 0.9
+    assert all(
+        0 < level <= 1 and len(s.levels) <= 3 for s, _ in proposed for level in s.levels.values()
+    )
+    chinese_only = [s for s in suggestions if s.id == "CN-004"]
+    assert chinese_only and not any(s.levels for s in chinese_only)  # other language: nothing
+
+
+def test_suggest_tags_command_writes_a_csv(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pairing.cli import main
+
+    programme = generate(5, 5, seed=1, text=True)
+    source = dump_programme_json(programme, tmp_path / "p.json")
+    run = CliRunner().invoke(
+        main, ["suggest-tags", str(source), "--top", "2", "-o", str(tmp_path / "s.csv")]
+    )
+    assert run.exit_code == 0, run.output
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "side,id,field,suggested,current" and len(lines) == 21

@@ -15,6 +15,7 @@ from pairing.cli.init_cmd import init_command
 from pairing.cli.repair_cmd import repair_command
 from pairing.cli.report_cmd import report_command
 from pairing.cli.solve_cmd import solve_command
+from pairing.cli.suggest_cmd import suggest_command
 from pairing.cli.sweep_cmd import sweep_command
 
 __all__ = ["main"]
@@ -39,5 +40,6 @@ for _command in (
     sweep_command,
     bench_command,
     compare_command,
+    suggest_command,
 ):
     main.add_command(_command)

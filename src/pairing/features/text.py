@@ -40,7 +40,7 @@ import scipy.sparse as sp
 
 from pairing.model import Programme
 
-__all__ = ["TextProfiles", "normalise", "shared_phrase", "text_blocks", "text_profiles"]
+__all__ = ["TextProfiles", "normalise", "shared_phrase", "text_blocks", "text_profiles", "tfidf"]
 
 _NGRAMS = (2, 4)
 #: An n-gram in more than half of the texts (and more than _STOP_MIN_DOCUMENTS of them) is a
@@ -160,8 +160,7 @@ def _ngram_counts(texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
 def text_profiles(programme: Programme) -> TextProfiles | None:
     """TF-IDF profiles of every enterprise's texts, or ``None`` when no enterprise has one.
 
-    The IDF weights count every non-empty text of both sides, exactly as a ``TfidfVectorizer``
-    fitted on all of them would.
+    One vocabulary and one set of IDF weights for every text of both sides (:func:`tfidf`).
     """
     raw = tuple(
         tuple(getattr(e, field) or "" for e in programme.side(side).enterprises)
@@ -169,6 +168,21 @@ def text_profiles(programme: Programme) -> TextProfiles | None:
         for field in ("needs_text", "offers_text")
     )
     texts = [normalise(text) for column in raw for text in column]
+    found = tfidf(texts)
+    if found is None:
+        return None
+    vectors, names = found
+    bounds = np.cumsum([0, *(len(column) for column in raw)])
+    needs_l, offers_l, needs_r, offers_r = (vectors[bounds[k] : bounds[k + 1]] for k in range(4))
+    return TextProfiles(needs_l, offers_l, needs_r, offers_r, raw, names)
+
+
+def tfidf(texts: list[str]) -> tuple[sp.csr_matrix, tuple[str, ...]] | None:
+    """L2-normalised TF-IDF rows (``float32`` CSR) of normalised ``texts`` over character
+    n-grams, stop n-grams dropped, and the n-gram of each column; ``None`` when all are empty.
+
+    The IDF weights count every non-empty text, exactly as a ``TfidfVectorizer`` would.
+    """
     present = np.fromiter((bool(t.strip()) for t in texts), bool, len(texts))
     if not present.any():
         return None
@@ -180,9 +194,7 @@ def text_profiles(programme: Programme) -> TextProfiles | None:
     counts = counts[:, keep]
     weights = TfidfTransformer(sublinear_tf=True).fit(counts[present])
     vectors = sp.csr_matrix(weights.transform(counts), dtype=np.float32)
-    bounds = np.cumsum([0, *(len(column) for column in raw)])
-    needs_l, offers_l, needs_r, offers_r = (vectors[bounds[k] : bounds[k + 1]] for k in range(4))
-    return TextProfiles(needs_l, offers_l, needs_r, offers_r, raw, tuple(names[keep].tolist()))
+    return vectors, tuple(names[keep].tolist())
 
 
 def _split_product(
