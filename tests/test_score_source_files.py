@@ -201,3 +201,23 @@ def test_suggest_tags_command_writes_a_csv(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     lines = (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "side,id,field,suggested,current" and len(lines) == 21
+
+
+def test_the_input_hash_covers_the_source_matrices(sourced) -> None:
+    from pairing.hashing import input_sha256
+
+    changed = sourced.rules.sources[1].scores.copy()
+    changed[0, 0] = 1.0 - changed[0, 0]
+    sources = [
+        sourced.rules.sources[0],
+        sourced.rules.sources[1].model_copy(update={"scores": changed}),
+    ]
+    other = sourced.model_copy(
+        update={"rules": sourced.rules.model_copy(update={"sources": sources})}
+    )
+    assert input_sha256(sourced) == input_sha256(_json_copy(sourced))
+    assert input_sha256(other) != input_sha256(sourced)
+
+
+def _json_copy(programme: pairing.Programme) -> pairing.Programme:
+    return pairing.io.programme_from_data(json.loads(programme.model_dump_json()))
