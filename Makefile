@@ -38,6 +38,8 @@ instances: $(STAMP)
 	$(BIN)/pairing generate --left 100 --right 100 --seed 2023 --profile double-hundred -o instances/double-hundred.json
 	rm -rf instances/double-hundred
 	$(BIN)/pairing generate --left 100 --right 100 --seed 2023 --profile double-hundred -o instances/double-hundred
+	rm -rf instances/double-hundred-sources
+	$(BIN)/pairing generate --left 100 --right 100 --seed 2023 --text --preferences --history -o instances/double-hundred-sources
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,12 +1,12 @@
 """The independent validator: does a result obey its programme?
 
 It reads the programme's rules as a user wrote them (ids, sectors, regions, sizes) and the
-result's pairs by id, recomputes scores and gains from the programme, and lists every
-violation: unknown ids, repeated pairs, capacities, forbidden, required and below-``min_score``
+result's pairs by id, recomputes scores and gains from the programme, and lists every violation:
+unknown ids, repeated pairs, capacities, forbidden (or vetoed), required and below-``min_score``
 pairs, quotas, scores/gains/objective that do not match the programme, unmatched lists, the
 metrics' totals, and blocking pairs for a ``stable`` result. It shares no code with the solvers,
-so a solver bug cannot hide behind the check. Every solver's result goes through it before it
-is returned; ``pairing check`` runs it on any result file.
+so a solver bug cannot hide behind the check. Every solver's result goes through it before it is
+returned; ``pairing check`` runs it on any result file.
 """
 
 from __future__ import annotations
@@ -73,6 +73,16 @@ def _capacity_problems(programme: Programme, left: np.ndarray, right: np.ndarray
     return problems
 
 
+def _vetoes(programme: Programme) -> list[tuple[str, tuple[str, str]]]:
+    """(who vetoed, (left id, right id)) for each veto, read from the preferences directly."""
+    left_ids = set(programme.left.ids)
+    return [
+        (p.from_, (p.from_, p.to) if p.from_ in left_ids else (p.to, p.from_))
+        for p in programme.preferences
+        if p.interest == "veto"
+    ]
+
+
 def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices) -> list[str]:
     problems = []
     rules = programme.rules
@@ -80,6 +90,9 @@ def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices
     for a, b in rules.forbidden:
         if (a, b) in chosen:
             problems.append(f"forbidden pair {a}–{b} is in the matching")
+    for vetoer, (a, b) in _vetoes(programme):
+        if (a, b) in chosen:
+            problems.append(f"pair {a}–{b} is in the matching but vetoed by {vetoer}")
     for a, b in rules.required:
         if (a, b) not in chosen:
             problems.append(f"required pair {a}–{b} is missing")

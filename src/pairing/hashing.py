@@ -17,10 +17,14 @@ __all__ = ["input_sha256"]
 
 
 def input_sha256(programme: Programme) -> str:
-    """A stable hash of the programme (canonical JSON, plus the score matrix's bytes)."""
+    """A stable hash of the programme (canonical JSON, plus the score matrices' bytes)."""
     digest = hashlib.sha256()
-    data = programme.model_dump(mode="json", exclude={"scores"})
+    sources = {k: {"scores"} for k in range(len(programme.rules.sources))}
+    exclude = {"scores": True, "rules": {"sources": sources}} if sources else {"scores"}
+    data = programme.model_dump(mode="json", exclude=exclude)  # type: ignore[arg-type]
     digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
-    if programme.scores is not None:
-        digest.update(np.ascontiguousarray(programme.scores, dtype="<f8").data)
+    matrices = [programme.scores, *(s.scores for s in programme.rules.sources)]
+    for matrix in matrices:
+        if matrix is not None:
+            digest.update(np.ascontiguousarray(matrix, dtype="<f8").data)
     return digest.hexdigest()

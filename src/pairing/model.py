@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -42,11 +43,13 @@ __all__ = [
     "Objective",
     "PairQuota",
     "PartnerQuota",
+    "Preference",
     "Programme",
     "Quota",
     "Rules",
     "Side",
     "SideName",
+    "Source",
     "Weights",
     "programme_issues",
 ]
@@ -155,6 +158,8 @@ class Enterprise(_Model):
     needs: dict[Name, Level] = Field(default_factory=dict)
     capacity: Capacity = Field(default_factory=Capacity)
     description: str | None = None
+    offers_text: str | None = None
+    needs_text: str | None = None
 
 
 class Side(_Model):
@@ -258,6 +263,76 @@ class Weights(_Model):
     sector: Weight = 0.0
     region: Weight = 0.0
     size: Weight = 0.0
+    preference: Weight = 0.0
+    text: Weight = 0.0
+
+
+#: Named interest levels of ``preferences`` and the number each stands for.
+INTEREST_LEVELS: dict[str, float] = {"high": 1.0, "medium": 0.6, "low": 0.3}
+
+
+def _interest(value: Any) -> Any:
+    """A named level or ``veto`` (any case), or a number in [0, 1] (also written as text)."""
+    number = value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in INTEREST_LEVELS or word == "veto":
+            return word
+        try:
+            number = float(word)
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, int | float) or not 0 <= number <= 1:
+        msg = f"expected high, medium, low, veto or a number in [0, 1], found {value!r}"
+        raise ValueError(msg)
+    return float(number)
+
+
+Interest = Annotated[
+    float | Literal["high", "medium", "low", "veto"],
+    BeforeValidator(_interest),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"enum": ["high", "medium", "low", "veto"], "type": "string"},
+            ],
+            "description": "high (1.0), medium (0.6), low (0.3), a number in [0, 1], or veto",
+        }
+    ),
+]
+
+
+class Preference(_Model):
+    """One enterprise's stated interest in meeting one enterprise of the other side."""
+
+    model_config = ConfigDict(
+        validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+
+    from_: Name = Field(alias="from")
+    to: Name
+    interest: Interest
+
+    @property
+    def level(self) -> float | None:
+        """The interest as a number in [0, 1]; ``None`` for a veto."""
+        if isinstance(self.interest, str):
+            return INTEREST_LEVELS.get(self.interest)
+        return float(self.interest)
+
+
+class Source(_Model):
+    """An extra weighted score matrix (``[[source]]``): n_left × n_right, NaN = no information."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    name: Name
+    weight: float = Field(1.0, ge=0.0, allow_inf_nan=False)
+    #: Where the matrix was read from (a bundle writes it back there); not part of the
+    #: programme's identity, so neither serialised nor compared.
+    file: str | None = Field(None, exclude=True)
+    scores: ScoreTable
 
 
 PairIds = tuple[Name, Name]
@@ -278,13 +353,15 @@ class Rules(_Model):
     partner_quotas: list[PartnerQuota] = Field(default_factory=list)
     forbidden: list[PairIds] = Field(default_factory=list)
     required: list[PairIds] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
 
 
 class Programme(_Model):
     """A matchmaking programme: two sides, the rules and optionally the organisers' scores.
 
     ``vocabulary`` optionally maps each capability tag to a sector (for reports); ``scores``, when
-    given, replaces the computed score and each side's gain is the pair's score.
+    given, replaces the computed score and each side's gain is the pair's score;
+    ``preferences`` is the enterprises' stated interest (a ``veto`` forbids the pair).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -295,6 +372,7 @@ class Programme(_Model):
     vocabulary: dict[Name, str] = Field(default_factory=dict)
     rules: Rules = Field(default_factory=Rules)
     scores: ScoreTable | None = None
+    preferences: list[Preference] = Field(default_factory=list)
 
     @field_validator("left", "right")
     @classmethod
@@ -430,4 +508,6 @@ def programme_issues(programme: Programme) -> list[Issue]:
                     f"got {programme.scores.shape[0]}×{programme.scores.shape[1]}",
                 )
             )
-    return issues
+    from pairing.features.source_checks import score_source_issues
+
+    return issues + score_source_issues(programme)

@@ -61,7 +61,8 @@ class Problem:
         (n_left, n_right) matrices: gains ``float32``, ``score`` ``float32`` (computed) or
         ``float64`` (an organisers' matrix); ``score`` may hold NaN for forbidden cells.
     allowed
-        (n_left, n_right) bool: not forbidden, not NaN, score at least ``min_score``.
+        (n_left, n_right) bool: not forbidden (by ``rules.forbidden`` or a veto in the stated
+        interest), not NaN, score at least ``min_score``.
     cap_min_left, cap_max_left, cap_min_right, cap_max_right
         Per-enterprise partner bounds (``int64``).
     required
@@ -136,6 +137,12 @@ def _group_mask(values: list[str], group: str) -> np.ndarray:
     return np.asarray([v == group for v in values], dtype=bool)
 
 
+def _vetoes(matrices: ScoreMatrices) -> np.ndarray:
+    """The (k, 2) pairs vetoed in the programme's stated interest (empty when none)."""
+    interest = matrices.terms.interest if matrices.terms is not None else None
+    return interest.vetoes if interest is not None else np.empty((0, 2), dtype=np.intp)
+
+
 def build_problem(
     programme: Programme,
     matrices: ScoreMatrices,
@@ -155,6 +162,10 @@ def build_problem(
     if rules.forbidden:
         idx = np.asarray([(left_pos[a], right_pos[b]) for a, b in rules.forbidden], dtype=np.intp)
         forbidden_by_rule[idx[:, 0], idx[:, 1]] = True
+    vetoes = _vetoes(matrices)
+    if len(vetoes):
+        forbidden_by_rule[vetoes[:, 0], vetoes[:, 1]] = True  # a veto is a forbidden pair
+    if rules.forbidden or len(vetoes):
         allowed &= ~forbidden_by_rule
     if rules.min_score > 0:
         # compare in the matrix's own dtype, so a score equal to min_score is allowed

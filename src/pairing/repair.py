@@ -166,17 +166,27 @@ def _reduced(programme: Programme, withdrawn: dict[str, list[str]]) -> tuple[Pro
             pair_quotas.append(pq)
         else:
             notes.append(f"dropped {pq.describe()}: one of its sectors has no enterprise left")
+    kept_cells = np.ix_(np.asarray(keep_left), np.asarray(keep_right))
     new_rules = rules.model_copy(
         update={
             "forbidden": live(list(rules.forbidden), "forbidden"),
             "required": live(list(rules.required), "required"),
             "quotas": quotas,
             "pair_quotas": pair_quotas,
+            "sources": [
+                s.model_copy(update={"scores": s.scores[kept_cells]}) for s in rules.sources
+            ],
         }
     )
     scores = None
     if programme.scores is not None:
-        scores = programme.scores[np.ix_(np.asarray(keep_left), np.asarray(keep_right))]
+        scores = programme.scores[kept_cells]
+    ids = {e.id for e in left}, {e.id for e in right}
+    preferences = [  # stated interest (and vetoes) between enterprises that remain
+        p
+        for p in programme.preferences
+        if (p.from_ in ids[0] and p.to in ids[1]) or (p.from_ in ids[1] and p.to in ids[0])
+    ]
     reduced = Programme(
         name=programme.name,
         left=Side(label=programme.left.label, enterprises=left),
@@ -184,6 +194,7 @@ def _reduced(programme: Programme, withdrawn: dict[str, list[str]]) -> tuple[Pro
         vocabulary=programme.vocabulary,
         rules=new_rules,
         scores=scores,
+        preferences=preferences,
     )
     return reduced, notes
 

@@ -1,13 +1,13 @@
 """Answer "why was my firm not paired with X?" for one pair outside a result.
 
 :func:`why_not` first checks the rules that exclude the pair outright — forbidden by
-``rules.forbidden``, no score (an empty cell of the organisers' matrix), a score below
-``min_score``, a capacity max of 0 on either side. If none does, it re-solves the programme with
-the pair appended to ``rules.required`` (through :func:`pairing.solve`, so the alternative is an
-optimal, validated matching) and reports what including the pair would cost: the change in total
-score and objective value, the pairs that would change, and the enterprises whose gains move
-most. If no matching can contain the pair, the :class:`~pairing.errors.Infeasible` reasons say
-which rule stands in the way (e.g. a quota).
+``rules.forbidden`` or vetoed in the stated interest, no score (an empty cell of the organisers'
+matrix), a score below ``min_score``, a capacity max of 0 on either side. If none does, it
+re-solves the programme with the pair appended to ``rules.required`` (through
+:func:`pairing.solve`, so the alternative is an optimal, validated matching) and reports what
+including the pair would cost: the change in total score and objective value, the pairs that
+would change, and the enterprises whose gains move most. If no matching can contain the pair,
+the :class:`~pairing.errors.Infeasible` reasons say which rule stands in the way (e.g. a quota).
 """
 
 from __future__ import annotations
@@ -167,6 +167,9 @@ def _blocked_by(programme: Programme, matrices: ScoreMatrices, i: int, j: int) -
     if (left.id, right.id) in set(rules.forbidden):
         k = list(rules.forbidden).index((left.id, right.id))
         found.append(f"forbidden by rules.forbidden[{k}]")
+    interest = matrices.terms.interest if matrices.terms is not None else None
+    for side in interest.vetoed_by(i, j) if interest is not None else ():
+        found.append(f"vetoed by {left.id if side == 'left' else right.id} (preferences)")
     score = float(matrices.score[i, j])
     if np.isnan(score):
         found.append("no score: the organisers' score matrix leaves this cell empty")

@@ -9,7 +9,10 @@ surrounding spaces; other sheets, e.g. a cover page, are ignored):
   dotted keys (``sides.left = CN``, ``weights.sector = 0.2``, ``vocabulary.solar-pv = energy``);
   a first row ``key | value`` is a header and skipped;
 - ``quota`` (columns ``side, by, group, min, max``), ``pair_quota`` (``left_sector,
-  right_sector, min, max``), ``forbidden`` and ``required`` (``left, right``), all optional.
+  right_sector, min, max``), ``forbidden`` and ``required`` (``left, right``), all optional;
+- ``preferences`` (optional): stated interest, as ``preferences.csv`` (``from, to, interest``);
+- ``source`` (optional, ``name, file, weight``): extra score matrices, each in the sheet that
+  its ``file`` names (laid out as ``scores``; an empty cell means no information).
 
 Instead of the rule sheets, a ``<name>.rules.toml`` or ``rules.toml`` next to the workbook may
 carry the rules (one place only). The sheets are read with the CSV bundle's own parsing and
@@ -48,8 +51,15 @@ RULE_SHEETS: dict[str, tuple[str, ...]] = {
     "partner_quota": ("side", "by", "group", "min", "max"),
     "forbidden": ("left", "right"),
     "required": ("left", "right"),
+    "source": ("name", "file", "weight"),
 }
-_BUNDLE = {"left": "left.csv", "right": "right.csv", "scores": "scores.csv"}
+_BUNDLE = {
+    "left": "left.csv",
+    "right": "right.csv",
+    "scores": "scores.csv",
+    "preferences": "preferences.csv",
+}
+_TABLES = ("quota", "pair_quota", "partner_quota", "source")
 _INT_COLUMNS = ("capacity_min", "capacity_max")
 
 
@@ -132,6 +142,13 @@ def _uncached_formulas(path: Path, book: str, names: list[str]) -> list[Issue]:
     return issues
 
 
+def _padded(rows: list[list[str]]) -> list[list[str]]:
+    """A matrix sheet's rows padded to the header's width: a workbook does not keep empty
+    cells at the end of a row, and in a score matrix they mean something."""
+    width = len(rows[0]) if rows else 0
+    return [row + [""] * (width - len(row)) if row else row for row in rows]
+
+
 def _write_csv(path: Path, rows: list[list[str]]) -> None:
     width = max((len(row) for row in rows), default=0)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -212,7 +229,7 @@ def _rules_document(
             if name in ("forbidden", "required"):
                 entries.append([str(values.get("left", "")), str(values.get("right", ""))])
             else:
-                for key in ("group", "left_sector", "right_sector", "side", "by"):
+                for key in ("group", "left_sector", "right_sector", "side", "by", "name", "file"):
                     if key in values:
                         values[key] = str(values[key])
                 entries.append(values)
@@ -227,7 +244,7 @@ def _toml(document: dict[str, Any]) -> str:
         if isinstance(value, dict):
             tables.append(f"\n[{json.dumps(key)}]")
             tables += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()]
-        elif key in ("quota", "pair_quota", "partner_quota"):
+        elif key in _TABLES:
             for entry in value:
                 tables.append(f"\n[[{key}]]")
                 tables += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in (entry or {}).items()]
@@ -255,10 +272,11 @@ def _relocate(
     document: dict[str, Any],
     key_rows: dict[str, int],
     rules_file: str | None,
+    source_files: dict[str, str],
 ) -> Issue:
     """Rename the temporary bundle's files as the workbook's sheets in an issue."""
     where, message = issue.where, issue.message
-    for sheet, file in _BUNDLE.items():
+    for sheet, file in {**_BUNDLE, **source_files}.items():
         if where.startswith(file):
             where = f"{book}, sheet {sheet!r}" + where[len(file) :]
         message = message.replace(file, f"sheet {sheet!r}")
@@ -267,7 +285,7 @@ def _relocate(
             where = rules_file + where[len("rules.toml") :]
         else:
             rest = where[len("rules.toml") :]
-            match = re.match(r", \[\[(quota|pair_quota|partner_quota)\]\] #(\d+)", rest)
+            match = re.match(r", \[\[(quota|pair_quota|partner_quota|source)\]\] #(\d+)", rest)
             if match:
                 row = _rows_of_entries(document, match.group(1)).get(int(match.group(2)))
                 where = f"{book}, sheet {match.group(1)!r}, row {row}" + rest[match.end() :]
@@ -276,6 +294,36 @@ def _relocate(
                 row = key_rows.get(key.group(1)) if key else None
                 where = f"{book}, sheet 'rules'" + (f", row {row}" if row else "") + rest
     return Issue(where, message)
+
+
+def _source_file(k: int) -> str:
+    return f"source-sheet-{k}.csv"
+
+
+def _source_sheets(
+    document: dict[str, Any],
+    sheets: dict[str, list[list[str]]],
+    folder: Path,
+    book: str,
+    files: dict[str, str],
+) -> list[Issue]:
+    """Write each source's sheet into the temporary bundle and point its ``file`` there.
+
+    Returns every sheet that is missing; ``files`` (sheet → bundle file) is filled in."""
+    issues = []
+    rows = _rows_of_entries(document, "source")
+    for k, entry in enumerate(document.get("source", []), start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            continue
+        sheet = entry["file"].strip()
+        if sheet.lower() not in sheets:
+            where = f"{book}, sheet 'source', row {rows.get(k)}, field 'file'"
+            known = ", ".join(repr(n) for n in sheets)
+            issues.append(Issue(where, f"no sheet {sheet!r} in the workbook; its sheets: {known}"))
+            continue
+        _write_csv(folder / _source_file(k), _padded(sheets[sheet.lower()]))
+        entry["file"] = files[sheet] = _source_file(k)
+    return issues
 
 
 def _rules_toml_beside(path: Path) -> Path | None:
@@ -323,10 +371,14 @@ def load_workbook(path: str | Path) -> Programme:
     for name in workbook.sheetnames:
         names.setdefault(name.strip().lower(), []).append(name)
     known = (*_BUNDLE, "rules", *RULE_SHEETS)
-    used = [n for key, found in names.items() if key in known for n in found]
+    # every sheet is read: a [[source]]'s matrix lives in the sheet its ``file`` names
+    used = [n for found in names.values() for n in found]
     try:
         sheets = {name.strip().lower(): _rows(workbook[name]) for name in used}
-        hidden = [name for name in used if workbook[name].sheet_state != "visible"]
+        hidden = [
+            name for name in used
+            if workbook[name].sheet_state != "visible" and name.strip().lower() in known
+        ]
         formulas = _uncached_formulas(path, book, used)
     except Exception as exc:  # a damaged sheet inside a readable zip: openpyxl raises many kinds
         message = f"cannot read as an .xlsx workbook ({type(exc).__name__}: {exc})"
@@ -370,20 +422,28 @@ def load_workbook(path: str | Path) -> Programme:
     document, key_rows, issues = _rules_document(sheets, book)
     if issues:
         raise InvalidProgramme(issues, source=str(path))
+    source_files: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="pairing-xlsx-") as temp:
         folder = Path(temp)
         for sheet, file in _BUNDLE.items():
             if sheet in sheets:
-                _write_csv(folder / file, sheets[sheet])
+                rows = _padded(sheets[sheet]) if sheet == "scores" else sheets[sheet]
+                _write_csv(folder / file, rows)
         if beside is not None:
             (folder / "rules.toml").write_bytes(beside.read_bytes())
         elif document:
+            found = _source_sheets(document, sheets, folder, book, source_files)
+            if found:
+                raise InvalidProgramme(found, source=str(path))
             (folder / "rules.toml").write_text(_toml(document), encoding="utf-8")
         try:
             return load_bundle(folder)
         except InvalidProgramme as exc:
             rules_file = beside.name if beside is not None else None
-            relocated = [_relocate(i, book, document, key_rows, rules_file) for i in exc.issues]
+            relocated = [
+                _relocate(i, book, document, key_rows, rules_file, source_files)
+                for i in exc.issues
+            ]
             raise InvalidProgramme(relocated, source=str(path)) from None
 
 
@@ -444,22 +504,14 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
         if default is not None:
             workbook.remove(default)
         for sheet, file in _BUNDLE.items():
-            source = folder / file
-            if not source.exists():
-                continue
-            with source.open(encoding="utf-8", newline="") as handle:
-                rows = list(csv.reader(handle))
-            target = workbook.create_sheet(sheet)
-            header = [h.strip().lower() for h in rows[0]]
-            for k, row in enumerate(rows):
-                if sheet == "scores" and k > 0:
-                    target.append([row[0], *(float(c) if c.strip() else None for c in row[1:])])
-                elif k > 0:
-                    target.append([_typed(header[c], cell) for c, cell in enumerate(row)])
-                else:
-                    target.append(row)
+            if (folder / file).exists():
+                _copy_sheet(workbook, sheet, folder / file, matrix=sheet == "scores")
         with (folder / "rules.toml").open("rb") as handle:
             document = tomllib.load(handle)
+        for entry in document.get("source", []):
+            sheet = _sheet_name(Path(entry["file"]).stem, workbook.sheetnames)
+            _copy_sheet(workbook, sheet, folder / entry["file"], matrix=True)
+            entry["file"] = sheet
         for sheet, rows in _sheet_rows(document).items():
             target = workbook.create_sheet(sheet)
             for row in rows:
@@ -468,6 +520,31 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
         workbook.save(temp_book)
         _write_bytes_atomic(temp_book.read_bytes(), path)
     return path
+
+
+def _copy_sheet(workbook: Any, sheet: str, path: Path, *, matrix: bool) -> None:
+    """Copy a bundle CSV into a new sheet; a score matrix's cells as numbers (empty: none)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    target = workbook.create_sheet(sheet)
+    header = [h.strip().lower() for h in rows[0]]
+    for k, row in enumerate(rows):
+        if matrix and k > 0:
+            target.append([row[0], *(float(c) if c.strip() else None for c in row[1:])])
+        elif k > 0:
+            target.append([_typed(header[c], cell) for c, cell in enumerate(row)])
+        else:
+            target.append(row)
+
+
+def _sheet_name(stem: str, taken: list[str]) -> str:
+    """A valid sheet name (≤ 31 characters, none of ``[]:*?/\\``) not yet used."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", stem)[:28] or "source"
+    name, k = base, 2
+    used = {t.lower() for t in (*taken, *_BUNDLE, *RULE_SHEETS, "rules")}
+    while name.lower() in used:
+        name, k = f"{base}-{k}", k + 1
+    return name
 
 
 def _write_bytes_atomic(data: bytes, path: Path) -> None:

@@ -17,6 +17,10 @@ the same for everyone, e.g. negating the benefit matrix once for the raw kernels
   from the gains inside the timing.
 - ``score_matrix`` and ``matmul``: :func:`pairing.score_matrix` and one NumPy ``float32`` matmul
   of the same output shape (``scoring`` family).
+- ``terms:tags``, ``terms:preference``, ``terms:text``, ``terms:source``, ``terms:all``:
+  :func:`pairing.score_matrix` of the ``sources`` instance with the tag terms alone, with one
+  score source each, and with all of them (``sources`` family; the programme variant is made
+  before the timing).
 """
 
 from __future__ import annotations
@@ -284,6 +288,20 @@ def _scoring_call(instance: Instance, name: str) -> Callable[[], Outcome]:
     return call
 
 
+def _terms_call(instance: Instance, name: str) -> Callable[[], Outcome]:
+    from pairing.bench.instances import source_variant
+    from pairing.features import score_matrix
+
+    programme = source_variant(instance.programme, name)
+
+    def call() -> Outcome:
+        matrices = score_matrix(programme)
+        terms = list(matrices.terms.weights) if matrices.terms is not None else []
+        return Outcome("optimal", extra={"shape": list(matrices.shape), "terms": terms})
+
+    return call
+
+
 def prepare(
     instance: Instance, contender: str, clock: _CoreClock | None = None
 ) -> Callable[[], Outcome]:
@@ -298,4 +316,6 @@ def prepare(
         return _matching_call(instance)
     if contender in ("score_matrix", "matmul"):
         return _scoring_call(instance, contender)
+    if contender.startswith("terms:"):
+        return _terms_call(instance, contender)
     return _solve_call(instance, contender, clock)

@@ -17,7 +17,7 @@ A TOML file can define its own grid (see :func:`load_grid`)::
     repeats = 3                      # optional default for --repeats
     [[case]]
     family = "dense"                 # dense | sparse | capacitated | rules | fair | orlib
-    n = [100, 300]                   #   | kernel | scoring
+    n = [100, 300]                   #   | kernel | scoring | sources
     time_limit = 30                  # seconds given to solvers that honour a time limit
     [[case]]
     family = "fair"
@@ -48,6 +48,7 @@ FAMILIES: dict[str, str] = {
     "orlib": "OR-Library assign100..800 with known optima",
     "kernel": "raw assignment kernels on one matrix vs pairing.solve end to end",
     "scoring": "pairing.score_matrix vs one NumPy matmul of the same shape",
+    "sources": "score_matrix with each score source (preference, text, a matrix) vs tags only",
 }
 
 _FAIR_OBJECTIVES = ("maxmin", "leximin", "balanced", "stable")
@@ -138,6 +139,7 @@ def _quick() -> Grid:
         Case("orlib", 100, 100, **limits),
         *_square("kernel", (300,), **limits),
         *_square("scoring", (500,), **limits),
+        *_square("sources", (200,), **limits),
     ]
     return Grid("quick", tuple(cases), repeats=2)
 
@@ -162,6 +164,7 @@ def _standard() -> Grid:
         *[Case("orlib", n, n, **limits) for n in range(100, 900, 100)],
         *_square("kernel", (1000, 3000, 5000), **limits),
         *_square("scoring", (1000, 5000), **limits),
+        *_square("sources", (1000, 5000), **limits),
     ]
     return Grid("standard", tuple(cases), repeats=3)
 
@@ -186,6 +189,7 @@ def _full() -> Grid:
         *[Case("orlib", n, n, **limits) for n in range(100, 900, 100)],
         *_square("kernel", (1000, 3000, 5000), **limits),
         *_square("scoring", (1000, 5000, 10000), **limits),
+        *_square("sources", (1000, 5000, 10000), **limits),
     ]
     return Grid("full", tuple(cases), repeats=5)
 

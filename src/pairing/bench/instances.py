@@ -17,6 +17,9 @@ regenerating it. What each family builds:
 - ``kernel``: the uniform profile's score matrix, as ``float64``, given to raw kernels and,
   through :func:`pairing.from_scores`, to ``pairing.solve``.
 - ``scoring``: a ``double-hundred`` programme, for timing :func:`pairing.score_matrix`.
+- ``sources``: a ``double-hundred`` programme with texts, stated interest and one random extra
+  score matrix, for timing :func:`pairing.score_matrix` with each score source against the
+  tag terms alone (see :data:`SOURCE_TERMS`).
 
 Score matrices are precomputed here (``Instance.matrices``) and passed to ``pairing.solve``
 for the solver rows, so that solver times exclude scoring, which the ``scoring`` family and the
@@ -39,7 +42,16 @@ from pairing.generator import generate
 from pairing.model import Capacity, Enterprise, PairQuota, Programme, Quota, Rules, Side
 from pairing.problem import build_problem
 
-__all__ = ["ORLIB_OPTIMA", "Instance", "build_instance", "orlib_dir"]
+__all__ = ["ORLIB_OPTIMA", "SOURCE_TERMS", "Instance", "build_instance", "orlib_dir"]
+
+#: The ``sources`` family's contenders: the weights each one scores with (tags alone first).
+SOURCE_TERMS: dict[str, dict[str, float]] = {
+    "terms:tags": {},
+    "terms:preference": {"preference": 1.0},
+    "terms:text": {"text": 1.0},
+    "terms:source": {"source": 0.5},
+    "terms:all": {"preference": 1.0, "text": 1.0, "source": 0.5},
+}
 
 #: Known optimal costs of OR-Library assign100..800 (Beasley's list).
 ORLIB_OPTIMA: dict[int, int] = {
@@ -282,6 +294,36 @@ def _scoring(case: Case) -> Instance:
     return Instance(case, programme, None, text, arrays=arrays)
 
 
+def _sources(case: Case) -> Instance:
+    from pairing.model import Source
+
+    programme = generate(case.n_left, case.n_right, seed=case.seed, text=True, preferences=True)
+    rng = np.random.default_rng(case.seed)
+    history = np.round(rng.random(programme.shape), 2)
+    history[rng.random(programme.shape) < 0.5] = np.nan  # half the pairs: no information
+    rules = programme.rules.model_copy(
+        update={"sources": [Source(name="history", weight=0.5, scores=history)]}
+    )
+    programme = programme.model_copy(update={"rules": rules})
+    text = (
+        f"double-hundred with English/Chinese texts, {len(programme.preferences):,} stated "
+        "interests and one extra matrix: score_matrix per term vs tags only"
+    )
+    return Instance(case, programme, None, text)
+
+
+def source_variant(programme: Programme, contender: str) -> Programme:
+    """The ``sources`` instance scored with only the terms of ``contender`` (SOURCE_TERMS)."""
+    terms = SOURCE_TERMS[contender]
+    weights = programme.rules.weights.model_copy(
+        update={"preference": 0.0, "text": 0.0, **{k: v for k, v in terms.items() if k != "source"}}
+    )
+    sources = programme.rules.sources if "source" in terms else []
+    rules = programme.rules.model_copy(update={"weights": weights, "sources": sources})
+    keep = programme.preferences if "preference" in terms else []
+    return programme.model_copy(update={"rules": rules, "preferences": keep})
+
+
 _BUILDERS = {
     "dense": _dense,
     "sparse": _sparse,
@@ -291,6 +333,7 @@ _BUILDERS = {
     "orlib": _orlib,
     "kernel": _kernel,
     "scoring": _scoring,
+    "sources": _sources,
 }
 
 

@@ -56,6 +56,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "fair-stable": ("ref:matching",),
     "kernel": ("kernel:scipy",),
     "scoring": ("matmul",),
+    "sources": ("terms:tags",),
 }
 
 #: ``progress(stage, done, total, label)``; stage is ``"build"`` or ``"run"``.
@@ -113,6 +114,10 @@ def plan_contenders(
         names = [k for k in KERNELS if k in references] + ["auto-e2e"]
     elif case.family == "scoring":
         names = ["matmul", "score_matrix"]
+    elif case.family == "sources":
+        from pairing.bench.instances import SOURCE_TERMS
+
+        names = list(SOURCE_TERMS)
     else:
         names = []
         for name, spec in registry().items():

@@ -16,6 +16,7 @@ from pairing.cli.repair_cmd import repair_command
 from pairing.cli.report_cmd import report_command
 from pairing.cli.schedule_cmd import schedule_command
 from pairing.cli.solve_cmd import solve_command
+from pairing.cli.suggest_cmd import suggest_command
 from pairing.cli.sweep_cmd import sweep_command
 from pairing.errors import InvalidProgramme
 from pairing.io.files import input_size_limit, parse_size
@@ -56,5 +57,6 @@ for _command in (
     bench_command,
     compare_command,
     schedule_command,
+    suggest_command,
 ):
     main.add_command(_command)

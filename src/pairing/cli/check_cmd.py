@@ -9,6 +9,7 @@ import numpy as np
 
 from pairing.check import violations
 from pairing.features import pair_reasons, score_matrix
+from pairing.features.terms import describe_terms
 from pairing.io import load
 from pairing.results_file import load_result
 
@@ -111,8 +112,12 @@ def explain_command(
         lines.append(f"  score: {score:.6f}")
     lines.append(f"  gain {labels[0]} ({left_id}): {float(matrices.gain_left[i, j]):.6f}")
     lines.append(f"  gain {labels[1]} ({right_id}): {float(matrices.gain_right[i, j]):.6f}")
+    lines += [f"  {line}" for line in describe_terms(matrices, i, j, labels)]
     for reason in pair_reasons(matrices, np.array([i]), np.array([j]), labels)[0]:
         lines.append(f"  reason: {reason}")
+    interest = matrices.terms.interest if matrices.terms is not None else None
+    for side in interest.vetoed_by(i, j) if interest is not None else ():
+        lines.append(f"  rule: vetoed by {left_id if side == 'left' else right_id}")
     rules = prog.rules
     if (left_id, right_id) in set(map(tuple, rules.forbidden)):
         lines.append("  rule: forbidden by rules.forbidden")

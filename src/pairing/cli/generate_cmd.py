@@ -26,6 +26,21 @@ __all__ = ["generate_command"]
     "--profile", type=click.Choice(list(PROFILES)), default="double-hundred", show_default=True
 )
 @click.option(
+    "--text",
+    is_flag=True,
+    help="Also write offers_text/needs_text (English and Chinese; double-hundred only).",
+)
+@click.option(
+    "--preferences",
+    is_flag=True,
+    help="Also draw stated interest and a few vetoes (double-hundred only).",
+)
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Also add a past-cooperation score source, history.csv (double-hundred only).",
+)
+@click.option(
     "-o",
     "--output",
     type=OUTPUT_PATH,
@@ -34,12 +49,28 @@ __all__ = ["generate_command"]
 )
 @click.option("--force", is_flag=True, help="Replace an existing bundle folder's files.")
 def generate_command(
-    n_left: int, n_right: int, seed: int, profile: str, output: Path, force: bool
+    n_left: int,
+    n_right: int,
+    seed: int,
+    profile: str,
+    text: bool,
+    preferences: bool,
+    history: bool,
+    output: Path,
+    force: bool,
 ) -> None:
     """Generate a seeded synthetic programme."""
     as_json = output.suffix.lower() == ".json"
     check_target(output, folder=not as_json, force=force)
-    programme = generate(n_left, n_right, seed=seed, profile=profile)
+    programme = generate(
+        n_left,
+        n_right,
+        seed=seed,
+        profile=profile,
+        text=text,
+        preferences=preferences,
+        history=history,
+    )
     if as_json:
         dump_programme_json(programme, output)
     else:

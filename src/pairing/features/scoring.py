@@ -26,15 +26,37 @@ that helps only one side scores 0.
 - size similarity :math:`s_{ij} = 1 - |r_i - r_j| / 3` with ranks micro=0 … large=3
   (0.5 when either size is unknown).
 
-*Score*: the weighted mean
+*Score sources* (optional, see :mod:`pairing.features.preferences`,
+:mod:`pairing.features.text` and ``rules.sources``), each in [0, 1]:
+
+- stated interest :math:`p_{ij} = (p^L_{ij} + p^R_{ij}) / 2`, the mean of i's stated interest in
+  j and j's in i (an unstated direction counts 0);
+- text complementarity :math:`x_{ij} = \sqrt{t^L_{ij}\, t^R_{ij}}` of the free-text profiles;
+- each extra matrix :math:`src_s` of ``rules.sources`` (an empty cell counts 0).
+
+*Score*: the weighted mean of every term present
 
 .. math::  score_{ij} = \frac{w_m m_{ij} + w_{sec} a^{sec}_{ij} + w_{reg} a^{reg}_{ij}
-           + w_{size} s_{ij}}{w_m + w_{sec} + w_{reg} + w_{size}}
+           + w_{size} s_{ij} + w_p p_{ij} + w_x x_{ij} + \sum_s w_s src_{s,ij}}{\sum w}
 
-with the weights of ``rules.weights`` (default: mutual 1, the others 0).
+with the weights of ``rules.weights`` and of each source (default: mutual 1, the others 0). A
+term is present when its weight is positive and the programme holds its data: the mutual term
+always; ``preference`` when some enterprise stated a positive interest; ``text`` when some pair
+has texts on both ends; a source when its weight is positive. A weight without data therefore
+does not dilute the other terms.
 
-When the programme carries the organisers' own ``scores``, they replace this: score = the
-given cell, and both gains equal the score; an empty cell forbids the pair.
+*Gains*: the terms with a direction enter each side's gain, weighted as in the score:
+
+.. math::  gain^L_{ij} = \frac{w_m g^L_{ij} + w_x t^L_{ij} + w_p p^L_{ij}}{w_m + w_x + w_p}
+
+(symmetrically for the right side; an absent term drops out). Sector, region, size and the
+extra matrices are properties of the pair, not of what one side gets from the other, so they
+enter the score only — the fair objectives, which compare the sides' gains, are not moved by
+them.
+
+When the programme carries the organisers' own ``scores``, they take the place of the mutual
+term and of both tag gains (weight ``w_m``), and the sector, region and size terms are not
+computed; an empty cell forbids the pair. With no other term present the score is that matrix.
 
 Dtypes: gains are always ``float32``, and so are computed scores (three 10,000 × 10,000
 matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array it came in
@@ -43,17 +65,27 @@ matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pairing.arguments import require_instance
+from pairing.features.preferences import StatedInterest, stated_interest
 from pairing.features.vocabulary import Vocabulary, build_vocabulary, level_matrix
-from pairing.model import SIZES, Enterprise, Programme
+from pairing.model import SIZES, Enterprise, Programme, Source
 
-__all__ = ["ScoreMatrices", "score_matrix"]
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+    from pairing.features.text import TextProfiles
+
+__all__ = ["ScoreMatrices", "ScoreTerms", "score_matrix", "source_key"]
 
 _DTYPE = np.float32
+#: Rows per block when adding an extra (n_left, n_right) matrix into the score.
+_BLOCK_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -71,10 +103,55 @@ class ScoreMatrices:
     caps_left: np.ndarray | None = None
     needs_right: np.ndarray | None = None
     caps_right: np.ndarray | None = None
+    terms: ScoreTerms | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.score.shape
+
+
+def source_key(name: str) -> str:
+    """The key of source ``name`` among the terms (apart from the built-in terms' names)."""
+    return f"source:{name}"
+
+
+#: A group affinity in compact form: the (groups_left, groups_right) table and each side's codes.
+GroupTable = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class ScoreTerms:
+    """Everything needed to evaluate each term of the score at any pair (reasons, explain).
+
+    Attributes
+    ----------
+    weights
+        Each present term's weight, in the formula's order: ``mutual`` (or ``scores`` for an
+        organisers' matrix), ``sector``, ``region``, ``size``, ``preference``, ``text``, then
+        each source as :func:`source_key`. The score is ``Σ weight·term / Σ weight``.
+    gain_terms
+        The present terms that enter the gains (``mutual``/``scores``, ``text``,
+        ``preference``).
+    interest, text
+        Stated interest (also when its weight is 0: its vetoes always apply) and text profiles.
+    """
+
+    weights: dict[str, float]
+    gain_terms: tuple[str, ...]
+    groups: dict[str, GroupTable] = field(default_factory=dict)
+    size_ranks: tuple[np.ndarray, np.ndarray] | None = None
+    interest: StatedInterest | None = None
+    text: TextProfiles | None = None
+    sources: tuple[Source, ...] = ()
+    organisers: np.ndarray | None = None
+
+    @property
+    def total_weight(self) -> float:
+        return float(sum(self.weights.values()))
+
+    @property
+    def gain_weight(self) -> float:
+        return float(sum(self.weights[t] for t in self.gain_terms))
 
 
 def _need_shares(needs: np.ndarray) -> np.ndarray:
@@ -102,8 +179,9 @@ def _codes(values: list[str]) -> tuple[np.ndarray, int]:
 
 def _group_affinity(
     mutual: np.ndarray, left_groups: list[str], right_groups: list[str]
-) -> np.ndarray:
-    """Mean mutual benefit between each left group and right group, broadcast to pairs."""
+) -> GroupTable:
+    """Mean mutual benefit between each left group and right group (normalised by the largest),
+    with each enterprise's group code; ``table[codes_l[i], codes_r[j]]`` is pair (i, j)'s."""
     codes_l, n_l = _codes(left_groups)
     codes_r, n_r = _codes(right_groups)
     onehot_l = np.zeros((mutual.shape[0], n_l), dtype=_DTYPE)
@@ -116,18 +194,75 @@ def _group_affinity(
     top = means.max()
     if top > 0:
         means /= top
-    return means.astype(_DTYPE)[codes_l[:, None], codes_r[None, :]]
+    return means.astype(_DTYPE), codes_l, codes_r
 
 
-def _size_similarity(left: list[Enterprise], right: list[Enterprise]) -> np.ndarray:
+def _size_ranks(left: list[Enterprise], right: list[Enterprise]) -> tuple[np.ndarray, np.ndarray]:
     rank = {size: k for k, size in enumerate(SIZES)}
     rank_l = np.array([rank.get(e.size or "", -1) for e in left], dtype=np.int8)
     rank_r = np.array([rank.get(e.size or "", -1) for e in right], dtype=np.int8)
-    diff = np.abs(rank_l[:, None].astype(_DTYPE) - rank_r[None, :].astype(_DTYPE))
+    return rank_l, rank_r
+
+
+def _size_similarity(rank_l: np.ndarray, rank_r: np.ndarray) -> np.ndarray:
+    """``1 − |rank_i − rank_j| / 3`` (0.5 when a size is unknown), for all pairs given as
+    (n, 1) and (1, m) rank arrays, or elementwise for equal-length ones."""
+    diff = np.abs(rank_l.astype(_DTYPE) - rank_r.astype(_DTYPE))
     similarity = 1 - diff / 3
-    unknown = (rank_l < 0)[:, None] | (rank_r < 0)[None, :]
-    similarity[unknown] = 0.5
+    similarity[(rank_l < 0) | (rank_r < 0)] = 0.5
     return similarity.astype(_DTYPE)
+
+
+def _present_terms(
+    programme: Programme,
+    interest: StatedInterest | None,
+    text: TextProfiles | None,
+    base: str,
+) -> dict[str, float]:
+    """Each term that enters the score and its weight (see the module docstring)."""
+    weights = programme.rules.weights
+    present = {base: weights.mutual}
+    if base == "mutual":
+        present.update({k: getattr(weights, k) for k in ("sector", "region", "size")})
+    if interest is not None and interest.stated:
+        present["preference"] = weights.preference
+    if text is not None and text.usable:
+        present["text"] = weights.text
+    for source in programme.rules.sources:
+        present[source_key(source.name)] = source.weight
+    return {k: w for k, w in present.items() if w > 0}
+
+
+def _tag_terms(
+    programme: Programme, vocabulary: Vocabulary
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Tag gains, the mutual benefit and the level matrices they came from."""
+    left, right = programme.left.enterprises, programme.right.enterprises
+    needs_l = level_matrix(left, "needs", vocabulary)
+    caps_l = level_matrix(left, "capabilities", vocabulary)
+    needs_r = level_matrix(right, "needs", vocabulary)
+    caps_r = level_matrix(right, "capabilities", vocabulary)
+    gain_left = _coverage(_need_shares(needs_l), caps_r)
+    gain_right = _coverage(_need_shares(needs_r), caps_l, transposed=True)
+    mutual = np.multiply(gain_left, gain_right)
+    np.sqrt(mutual, out=mutual)
+    return gain_left, gain_right, mutual, (needs_l, caps_l, needs_r, caps_r)
+
+
+def _add_scatter(target: np.ndarray, matrix: sp.csr_matrix, scale: float) -> None:
+    """``target += scale · matrix`` at the matrix's stored cells only (one fancy-index add)."""
+    coo = matrix.tocoo()
+    target[coo.row, coo.col] += target.dtype.type(scale) * coo.data.astype(target.dtype)
+
+
+def _add_sources(score: np.ndarray, sources: list[Source]) -> None:
+    """``score += Σ w_s · source_s`` (empty cells 0), a block of rows at a time (no n×n temp)."""
+    for source in sources:
+        for start in range(0, score.shape[0], _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            part = np.fmax(source.scores[rows], 0.0)  # fmax skips NaN: an empty cell gives 0
+            part *= source.weight
+            score[rows] += part
 
 
 def score_matrix(programme: Programme) -> ScoreMatrices:
@@ -141,44 +276,114 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     Returns
     -------
     ScoreMatrices
-        ``float32`` matrices of shape (n_left, n_right); see the module docstring for the formula.
+        ``float32`` matrices of shape (n_left, n_right) (an organisers' score stays ``float64``);
+        see the module docstring for the formula. ``terms`` holds what each term needs to be
+        evaluated again at any pair.
     """
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     vocabulary = build_vocabulary(programme)
+    weights = programme.rules.weights
+    interest = stated_interest(programme) if programme.preferences else None
+    text = None
+    if weights.text > 0:
+        from pairing.features.text import text_profiles
+
+        text = text_profiles(programme)
+    base = "scores" if programme.scores is not None else "mutual"
+    present = _present_terms(programme, interest, text, base)
+    gain_terms = tuple(t for t in (base, "text", "preference") if t in present)
+    terms = ScoreTerms(
+        present,
+        gain_terms,
+        interest=interest,
+        text=text,
+        sources=tuple(s for s in programme.rules.sources if s.weight > 0),
+        organisers=programme.scores,
+    )
+
     if programme.scores is not None:
         # The organisers' float64 matrix is the score as is (shared, never mutated downstream):
         # the total-score solvers want float64 anyway. Gains stay float32 like every gain.
-        score = programme.scores
-        gains = np.where(np.isnan(score), _DTYPE(0), score).astype(_DTYPE)
-        return ScoreMatrices(score, gains, gains, vocabulary)
+        organisers = programme.scores
+        gains = np.where(np.isnan(organisers), _DTYPE(0), organisers).astype(_DTYPE)
+        if len(present) == 1:
+            return ScoreMatrices(organisers, gains, gains, vocabulary, terms=terms)
+        score = organisers * weights.mutual  # NaN stays NaN: the pair stays forbidden
+        return _with_sources(score, gains, gains.copy(), vocabulary, terms, programme, (None,) * 4)
 
+    gain_left, gain_right, mutual, levels = _tag_terms(programme, vocabulary)
+    if len(present) == 1:
+        return _matrices(mutual, gain_left, gain_right, vocabulary, levels, terms)
     left, right = programme.left.enterprises, programme.right.enterprises
-    needs_l = level_matrix(left, "needs", vocabulary)
-    caps_l = level_matrix(left, "capabilities", vocabulary)
-    needs_r = level_matrix(right, "needs", vocabulary)
-    caps_r = level_matrix(right, "capabilities", vocabulary)
+    groups: dict[str, GroupTable] = {
+        by: _group_affinity(
+            mutual, [getattr(e, by) for e in left], [getattr(e, by) for e in right]
+        )
+        for by in ("sector", "region")
+        if by in present
+    }
+    score = mutual  # ours and no longer needed: the weighted sum is built in place
+    score *= _DTYPE(weights.mutual)
+    for by, (table, codes_l, codes_r) in groups.items():
+        score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
+    ranks = _size_ranks(left, right)
+    if "size" in present:
+        score += _DTYPE(present["size"]) * _size_similarity(ranks[0][:, None], ranks[1][None, :])
+    terms = dataclasses.replace(terms, groups=groups, size_ranks=ranks)
+    return _with_sources(score, gain_left, gain_right, vocabulary, terms, programme, levels)
 
-    gain_left = _coverage(_need_shares(needs_l), caps_r)
-    gain_right = _coverage(_need_shares(needs_r), caps_l, transposed=True)
 
-    mutual = np.multiply(gain_left, gain_right)
-    np.sqrt(mutual, out=mutual)
+def _matrices(
+    score: np.ndarray,
+    gain_left: np.ndarray,
+    gain_right: np.ndarray,
+    vocabulary: Vocabulary,
+    levels: tuple[np.ndarray | None, ...],
+    terms: ScoreTerms,
+) -> ScoreMatrices:
+    needs_l, caps_l, needs_r, caps_r = levels
+    return ScoreMatrices(
+        score, gain_left, gain_right, vocabulary, needs_l, caps_l, needs_r, caps_r, terms
+    )
 
-    weights = programme.rules.weights
-    total_weight = weights.mutual + weights.sector + weights.region + weights.size
-    score = mutual
-    if total_weight != weights.mutual:
-        score = mutual * _DTYPE(weights.mutual)
-        if weights.sector:
-            score += _DTYPE(weights.sector) * _group_affinity(
-                mutual, [e.sector for e in left], [e.sector for e in right]
-            )
-        if weights.region:
-            score += _DTYPE(weights.region) * _group_affinity(
-                mutual, [e.region for e in left], [e.region for e in right]
-            )
-        if weights.size:
-            score += _DTYPE(weights.size) * _size_similarity(left, right)
-        score /= _DTYPE(total_weight)
-        np.clip(score, 0, 1, out=score)
-    return ScoreMatrices(score, gain_left, gain_right, vocabulary, needs_l, caps_l, needs_r, caps_r)
+
+def _with_sources(
+    score: np.ndarray,
+    gain_left: np.ndarray,
+    gain_right: np.ndarray,
+    vocabulary: Vocabulary,
+    terms: ScoreTerms,
+    programme: Programme,
+    levels: tuple[np.ndarray | None, ...],
+) -> ScoreMatrices:
+    """Add the score sources to a weighted sum that holds the tag terms, then divide.
+
+    ``gain_left``/``gain_right`` hold the base gains and are blended in place.
+    """
+    present = terms.weights
+    share = {t: present[t] / terms.gain_weight for t in terms.gain_terms}
+    if len(terms.gain_terms) > 1:
+        gain_left *= _DTYPE(share[terms.gain_terms[0]])
+        gain_right *= _DTYPE(share[terms.gain_terms[0]])
+    if "text" in present:
+        assert terms.text is not None
+        from pairing.features.text import text_blocks
+
+        w_text = score.dtype.type(present["text"])
+        for rows, t_left, t_right in text_blocks(terms.text):
+            gain_left[rows] += _DTYPE(share["text"]) * t_left
+            gain_right[rows] += _DTYPE(share["text"]) * t_right
+            np.multiply(t_left, t_right, out=t_left)
+            np.sqrt(t_left, out=t_left)
+            score[rows] += w_text * t_left
+    if "preference" in present:
+        assert terms.interest is not None
+        for matrix, gain in ((terms.interest.left, gain_left), (terms.interest.right, gain_right)):
+            _add_scatter(score, matrix, present["preference"] / 2)
+            _add_scatter(gain, matrix, share["preference"])
+    _add_sources(score, list(terms.sources))
+    score /= score.dtype.type(terms.total_weight)
+    np.clip(score, 0, 1, out=score)  # NaN (a forbidden organisers' cell) stays NaN
+    for gain in (gain_left, gain_right):
+        np.clip(gain, 0, 1, out=gain)
+    return _matrices(score, gain_left, gain_right, vocabulary, levels, terms)

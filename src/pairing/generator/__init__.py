@@ -25,6 +25,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
+import numpy as np
+
 from pairing.errors import InvalidProgramme, Issue
 from pairing.generator._double_hundred import generate_double_hundred
 from pairing.generator._uniform import generate_uniform
@@ -81,7 +83,14 @@ def _arguments_issues(
 
 
 def generate(
-    n_left: int, n_right: int, *, seed: int = 0, profile: str = "double-hundred"
+    n_left: int,
+    n_right: int,
+    *,
+    seed: int = 0,
+    profile: str = "double-hundred",
+    text: bool = False,
+    preferences: bool = False,
+    history: bool = False,
 ) -> Programme:
     """Draw a synthetic programme of ``n_left`` × ``n_right`` enterprises.
 
@@ -94,6 +103,15 @@ def generate(
     profile
         One of :data:`PROFILES`: ``"double-hundred"`` (China–Pakistan, the default) or
         ``"uniform"`` (neutral benchmark instances).
+    text
+        Also write each enterprise's ``offers_text`` and ``needs_text`` (English, Chinese or
+        both) and weigh the text term 0.5 (``double-hundred`` only).
+    preferences
+        Also draw stated interest (``preferences``: about 1.5 per enterprise among its best
+        partners, and a few vetoes) and weigh it 0.5 (``double-hundred`` only).
+    history
+        Also add a ``past-cooperation`` source (about 3 % of pairs rated, weight 0.3;
+        ``double-hundred`` only).
 
     Returns
     -------
@@ -117,12 +135,33 @@ def generate(
     ('CN', 'PK', (100, 100))
     """
     issues = _arguments_issues(n_left, n_right, seed, profile)
+    if (text or preferences or history) and profile != "double-hundred":
+        message = "texts, preferences and history are drawn for the 'double-hundred' profile only"
+        issues.append(Issue("profile", message))
     if issues:
         raise InvalidProgramme(issues, source="generate()")
     programme = _GENERATORS[profile](
         operator.index(n_left), operator.index(n_right), operator.index(seed)
     )
-    return _larger_side_optional(programme)
+    programme = _larger_side_optional(programme)
+    if text or preferences or history:
+        from pairing.generator._profiles_text import with_history, with_preferences, with_texts
+
+        # a second stream, so that the enterprises are the same with or without these
+        rng = np.random.default_rng([operator.index(seed), 1])
+        if history:
+            programme = with_history(programme, rng)
+        if text:
+            programme = with_texts(programme, rng)
+        if preferences:
+            programme = with_preferences(programme, rng)
+        weights = {"text": 0.5} if text else {}
+        weights.update({"preference": 0.5} if preferences else {})
+        rules = programme.rules.model_copy(
+            update={"weights": programme.rules.weights.model_copy(update=weights)}
+        )
+        programme = programme.model_copy(update={"rules": rules})
+    return programme
 
 
 def _larger_side_optional(programme: Programme) -> Programme:

@@ -1,5 +1,5 @@
 """Load a spreadsheet bundle: a folder with ``left.csv``, ``right.csv`` and optionally
-``scores.csv`` and ``rules.toml``.
+``scores.csv``, ``preferences.csv``, ``rules.toml`` and the files its ``[[source]]`` tables name.
 
 Every file is read, every problem in every file is collected, and one
 :class:`~pairing.errors.InvalidProgramme` lists them all, each naming its file, row and field, so
@@ -20,15 +20,29 @@ import numpy as np
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.enterprises_csv import EnterpriseSheet, read_enterprises
 from pairing.io.locations import BundleWhere, plural_rows
+from pairing.io.preferences_csv import read_preferences
 from pairing.io.rules_toml import RulesFile, read_rules
 from pairing.io.scores_csv import MAX_CELL_ISSUES, ScoreSheet, read_scores
+from pairing.io.sources import attach_sources
 from pairing.io.validate import validate_programme
 from pairing.model import Programme
 
 __all__ = ["BUNDLE_FILES", "load_bundle"]
 
-BUNDLE_FILES: tuple[str, ...] = ("left.csv", "right.csv", "scores.csv", "rules.toml")
-_FILES = {"left": "left.csv", "right": "right.csv", "scores": "scores.csv", "rules": "rules.toml"}
+BUNDLE_FILES: tuple[str, ...] = (
+    "left.csv",
+    "right.csv",
+    "scores.csv",
+    "preferences.csv",
+    "rules.toml",
+)
+_FILES = {
+    "left": "left.csv",
+    "right": "right.csv",
+    "scores": "scores.csv",
+    "preferences": "preferences.csv",
+    "rules": "rules.toml",
+}
 
 
 def _id_issues(
@@ -104,7 +118,10 @@ def _aligned(
 
 
 def _sort_key(issue: Issue) -> tuple[int, int]:
-    order = next((k for k, f in enumerate(BUNDLE_FILES) if issue.where.startswith(f)), 0)
+    # the files [[source]] names come last, after the rules that name them
+    order = next(
+        (k for k, f in enumerate(BUNDLE_FILES) if issue.where.startswith(f)), len(BUNDLE_FILES)
+    )
     row = re.search(r"\brows? (\d+)", issue.where)
     return order, int(row.group(1)) if row else 0
 
@@ -123,6 +140,22 @@ def _read_sheets(folder: Path) -> tuple[dict[str, EnterpriseSheet], list[Issue]]
         if sheet is not None:
             sheets[side] = sheet
     return sheets, issues
+
+
+def _score_sources(
+    folder: Path, data: dict[str, Any], sheets: dict[str, EnterpriseSheet]
+) -> tuple[list[Issue], list[int]]:
+    """Add ``preferences.csv`` and the ``[[source]]`` files to ``data``: problems, and the
+    preference rows' spreadsheet row numbers."""
+    issues: list[Issue] = []
+    rows: list[int] = []
+    if (folder / _FILES["preferences"]).exists():
+        sheet, issues = read_preferences(folder / _FILES["preferences"], _FILES["preferences"])
+        if sheet is not None:
+            data["preferences"], rows = sheet.preferences, sheet.rows
+    ids = {side: [str(e["id"]).strip() for e in sheets[side].enterprises] for side in sheets}
+    issues += attach_sources(data["rules"].get("sources"), folder, ids, _FILES["rules"])
+    return issues, rows
 
 
 def load_bundle(folder: Path) -> Programme:
@@ -168,7 +201,10 @@ def load_bundle(folder: Path) -> Programme:
             issues += found
             if matrix is not None:
                 data["scores"] = matrix
-        where = BundleWhere(_FILES, {side: sheets[side].rows for side in sheets})
+        rows = {side: sheets[side].rows for side in sheets}
+        found, rows["preferences"] = _score_sources(folder, data, sheets)
+        issues += found
+        where = BundleWhere(_FILES, rows)
         programme, found = validate_programme(data, where, source=source, what="key")
         issues += found
         if programme is not None and not issues:

@@ -219,6 +219,28 @@ def _score_shape(data: Mapping[str, Any]) -> list[Found]:
     ]
 
 
+def _score_source_checks(
+    data: Mapping[str, Any], rules: Mapping[str, Any], ids: dict[str, list[str | None]]
+) -> list[Found]:
+    """Stated interest and extra score matrices (:mod:`pairing.features.source_checks`)."""
+    from pairing.features.source_checks import preference_findings, source_findings
+
+    found = []
+    preferences = data.get("preferences")
+    if isinstance(preferences, list) and len(ids) == 2:
+        known = {side: {i for i in ids[side] if i is not None} for side in _SIDES}
+        labels = {side: _label(data, side) for side in _SIDES}
+        required = {pair for _, pair in _pairs(rules, "required")}
+        found += preference_findings(preferences, known, labels, required)
+    sources = rules.get("sources")
+    if isinstance(sources, list):
+        shape = (len(ids["left"]), len(ids["right"])) if len(ids) == 2 else None
+        entries = [s for s in sources if isinstance(s, Mapping)]
+        if len(entries) == len(sources):
+            found += source_findings(entries, shape)
+    return [Found(loc, message) for loc, message in found]
+
+
 def raw_cross_checks(data: Mapping[str, Any]) -> list[Found]:
     """Every cross-field problem visible in raw programme data.
 
@@ -249,4 +271,5 @@ def raw_cross_checks(data: Mapping[str, Any]) -> list[Found]:
         + _pair_checks(data, rules, ids)
         + _quota_checks(data, rules)
         + _score_shape(data)
+        + _score_source_checks(data, rules, ids)
     )

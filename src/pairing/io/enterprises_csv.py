@@ -1,7 +1,8 @@
 """Parse one side's enterprise sheet (``left.csv`` or ``right.csv``) into raw enterprise data.
 
 Columns: ``id,name,sector,region,size,capabilities,needs,capacity_min,capacity_max`` in any
-order, plus an optional ``description``. ``capabilities`` and ``needs`` are written
+order, plus optional ``description``, ``offers_text`` and ``needs_text`` (free text, any
+language). ``capabilities`` and ``needs`` are written
 ``tag:level;tag:level``; an empty capacity cell means 1, an empty size or description means none.
 Only what a cell's *syntax* can get wrong is reported here (a tag without a level, a level or
 capacity that is not a number, a tag given twice); ranges and names are left to the model, whose
@@ -31,7 +32,7 @@ ENTERPRISE_COLUMNS: tuple[str, ...] = (
     "capacity_min",
     "capacity_max",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("description",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("description", "offers_text", "needs_text")
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,9 @@ def _parse_row(number: int, cells: dict[str, str], name: str) -> tuple[dict[str,
             record[column] = cells[column]
     size = cells.get("size", "").strip()
     record["size"] = size.lower() if size else None
-    description = cells.get("description", "")
-    if description.strip():
-        record["description"] = description
+    for column in OPTIONAL_COLUMNS:  # free text: an empty cell means none
+        if cells.get(column, "").strip():
+            record[column] = cells[column]
     for column in ("capabilities", "needs"):
         levels, found = _parse_levels(
             cells.get(column, ""), f"{name}, row {number}, field {column!r}"

@@ -135,6 +135,8 @@ class BundleWhere:
             return self._rules(loc[1:])
         if head == "scores":
             return self.files.get("scores", "scores")
+        if head == "preferences":
+            return self._preference(loc[1:])
         if head == "name":
             return f"{self.files.get('rules', 'rules.toml')}, key 'name'"
         if head == "vocabulary":
@@ -170,6 +172,14 @@ class BundleWhere:
             text += f" (tag {fields[1]!r})"
         return text
 
+    def _preference(self, rest: Loc) -> str:
+        """``preferences.csv, row 5, field 'to'`` (rows of a disagreement listed together)."""
+        name = self.files.get("preferences", "preferences.csv")
+        if not rest:
+            return name
+        text = f"{name}, {self._row('preferences', rest[0])}"
+        return text + (f", field {str(rest[1])!r}" if len(rest) > 1 else "")
+
     def _id_cell(self, side: str, rest: Loc) -> str:
         name = self.files.get("scores", "scores.csv")
         if len(rest) < 2 or rest[0] != "enterprises":
@@ -187,11 +197,13 @@ class BundleWhere:
         if not rest:
             return name
         key = rest[0]
-        tables = {"quotas": "[[quota]]", "pair_quotas": "[[pair_quota]]"}
+        tables = {"quotas": "[[quota]]", "pair_quotas": "[[pair_quota]]", "sources": "[[source]]"}
         if key in tables:
             text = f"{name}, {tables[key]}"
             if len(rest) > 1 and isinstance(rest[1], int):
                 text += f" #{rest[1] + 1}"
+            elif len(rest) > 1 and isinstance(rest[1], tuple):
+                text += " " + ", ".join(f"#{k + 1}" for k in rest[1])
             if len(rest) > 2:
                 text += f", key {rest[2]!r}"
             return text

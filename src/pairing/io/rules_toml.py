@@ -1,7 +1,8 @@
 """Read a bundle's ``rules.toml`` into the raw ``rules`` (and side labels) of a programme.
 
-The format is the design's (``objective``, ``fair_to``, ``min_score``, ``proposing``, ``[sides]``,
-``[weights]``, ``[[quota]]``, ``[[pair_quota]]``, ``forbidden``, ``required``), plus two optional
+The format is the design's (``objective``, ``fair_to``, ``min_score``, ``proposing``,
+``[sides]``, ``[weights]``, ``[[quota]]``, ``[[pair_quota]]``, ``[[partner_quota]]``,
+``[[source]]``, ``forbidden``, ``required``), plus two optional
 keys that let a bundle hold a whole programme: ``name`` (the programme's name) and
 ``[vocabulary]`` (tag = sector). Top-level keys written after a table header, as in the design's
 example, are read as top-level keys (see :func:`_hoist`). Broken TOML is reported with its line
@@ -34,6 +35,7 @@ _RULES_KEYS = {
     "partner_quota": "partner_quotas",
     "forbidden": "forbidden",
     "required": "required",
+    "source": "sources",
 }
 RULES_KEYS: tuple[str, ...] = (*_RULES_KEYS, "sides", "name", "vocabulary")
 _TOP_LEVEL_ONLY = frozenset(
@@ -72,14 +74,15 @@ def _hoist(document: dict[str, Any], name: str) -> list[Issue]:
     top-level keys they were meant to be; one given both places is reported.
     """
     issues = []
-    for key in ("weights", "sides", "quota", "pair_quota", "partner_quota"):
+    for key in ("weights", "sides", "quota", "pair_quota", "partner_quota", "source"):
         value = document.get(key)
         entries = value if isinstance(value, list) else [value]
         for k, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict):
                 continue
             table = f"[[{key}]] #{k}" if isinstance(value, list) else f"[{key}]"
-            for inner in [x for x in entry if x in _TOP_LEVEL_ONLY]:
+            own = ("name",) if key == "source" else ()  # a source's name is its own
+            for inner in [x for x in entry if x in _TOP_LEVEL_ONLY and x not in own]:
                 moved = entry.pop(inner)
                 if inner in document:
                     message = (
@@ -122,7 +125,8 @@ def read_rules(path: Path, name: str = "rules.toml") -> tuple[RulesFile, list[Is
     issues += _hoist(document, name)
     for key, value in document.items():
         if key in _RULES_KEYS:
-            if key in ("quota", "pair_quota", "partner_quota") and isinstance(value, dict):
+            tables = ("quota", "pair_quota", "partner_quota", "source")
+            if key in tables and isinstance(value, dict):
                 message = f"write each entry as [[{key}]] (an array of tables), not [{key}]"
                 issues.append(Issue(f"{name}, [{key}]", message))
                 continue

@@ -21,6 +21,7 @@ from pairing.errors import InvalidProgramme, Issue
 from pairing.io.locations import BundleWhere, JsonWhere
 from pairing.io.rules_toml import RulesFile, read_rules
 from pairing.io.scores_csv import MAX_CELL_ISSUES, read_scores
+from pairing.io.sources import attach_sources
 from pairing.io.validate import validate_programme
 from pairing.model import Programme, Rules
 
@@ -132,6 +133,10 @@ def load_scores(
             "scores": sheet.matrix,
         }
         data.update(rules.extra)
+        if rules_path is not None:  # [[source]] files sit beside the rules file
+            ids = {"left": sheet.left_ids, "right": sheet.right_ids}
+            folder = Path(rules_path).parent
+            issues += attach_sources(rules.rules.get("sources"), folder, ids, str(rules_path))
         where = BundleWhere(files, {"left": sheet.rows}, id_cells=True)
         programme, found = validate_programme(data, where, source=str(path), what="key")
         issues += found

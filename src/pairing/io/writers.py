@@ -23,7 +23,8 @@ from pairing.arguments import require_instance, require_path
 from pairing.atomic import atomic_folder, atomic_path
 from pairing.cells import neutralise_row
 from pairing.errors import InvalidProgramme, Issue
-from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS
+from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS
+from pairing.io.sources_writer import source_files, write_score_sources
 from pairing.model import Enterprise, Programme, Rules, Side
 
 __all__ = ["dump_programme_json", "write_bundle"]
@@ -44,7 +45,7 @@ def _levels_cell(levels: dict[str, float], where: str) -> str:
     return ";".join(f"{tag}:{float(level)!r}" for tag, level in levels.items())
 
 
-def _enterprise_row(e: Enterprise, with_description: bool, where: str) -> list[str]:
+def _enterprise_row(e: Enterprise, optional: list[str], where: str) -> list[str]:
     row = [
         e.id,
         e.name,
@@ -56,16 +57,14 @@ def _enterprise_row(e: Enterprise, with_description: bool, where: str) -> list[s
         str(e.capacity.min),
         str(e.capacity.max),
     ]
-    if with_description:
-        row.append(e.description or "")
-    return row
+    return row + [getattr(e, column) or "" for column in optional]
 
 
 def _write_side(side: Side, path: Path, name: str) -> None:
-    with_description = any(e.description for e in side.enterprises)
-    header = list(ENTERPRISE_COLUMNS) + (["description"] if with_description else [])
+    optional = [c for c in OPTIONAL_COLUMNS if any(getattr(e, c) for e in side.enterprises)]
+    header = list(ENTERPRISE_COLUMNS) + optional
     rows = [
-        _enterprise_row(e, with_description, f"{name}.enterprises[{k}]")
+        _enterprise_row(e, optional, f"{name}.enterprises[{k}]")
         for k, e in enumerate(side.enterprises)
     ]
     with _atomic_writer(path) as handle:
@@ -103,6 +102,11 @@ def _rules_document(programme: Programme) -> dict[str, Any]:
         document["partner_quota"] = [
             q.model_dump(exclude_none=True) for q in rules.partner_quotas
         ]
+    if rules.sources:
+        document["source"] = [
+            {"name": s.name, "file": file, "weight": s.weight}
+            for s, file in zip(rules.sources, source_files(programme), strict=True)
+        ]
     return document
 
 
@@ -110,7 +114,7 @@ def _rules_text(document: dict[str, Any]) -> str:
     """TOML text with quotas written as ``[[quota]]`` tables, as in the design's example."""
     tables = {
         key: document.pop(key)
-        for key in ("quota", "pair_quota", "partner_quota")
+        for key in ("quota", "pair_quota", "partner_quota", "source")
         if key in document
     }
     text = "# pairing rules: only the settings that differ from the defaults\n"
@@ -141,9 +145,10 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
         The programme to write.
     folder
         The bundle folder; a new one appears whole or not at all. In an existing folder,
-        ``left.csv``, ``right.csv`` and ``rules.toml`` are each replaced in one rename, and
-        ``scores.csv`` is replaced, or removed when the programme has no scores of its own (so
-        the folder reads back as this programme). Other files are left alone.
+        ``left.csv``, ``right.csv``, ``rules.toml`` and each source's matrix (its ``file``, by
+        default ``NAME.csv``) are each replaced in one rename, and ``scores.csv`` and
+        ``preferences.csv`` are replaced, or removed when the programme has none (so the folder
+        reads back as this programme). Other files are left alone.
 
     Returns
     -------
@@ -169,8 +174,11 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
             handle.write(_rules_text(_rules_document(programme)))
         if programme.scores is not None:
             _write_scores(programme.scores, programme, temp / "scores.csv")
+        write_score_sources(programme, temp, _atomic_writer, _write_scores)
     if programme.scores is None:
         (folder / "scores.csv").unlink(missing_ok=True)
+    if not programme.preferences:
+        (folder / "preferences.csv").unlink(missing_ok=True)
     return folder
 
 

@@ -164,6 +164,21 @@ def report_context(
     }
 
 
+def _term_shares(programme: Programme, result: Result, matrices: ScoreMatrices) -> str:
+    """Each score term's share of the pairs' total score, when the score has several terms."""
+    from pairing.features.terms import term_shares
+
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    rows = np.asarray([left_pos[p.left] for p in result.pairs], dtype=np.intp)
+    cols = np.asarray([right_pos[p.right] for p in result.pairs], dtype=np.intp)
+    shares = term_shares(matrices, rows, cols)
+    if len(shares) < 2:
+        return ""
+    return ", ".join(f"{name} {share:.0%}" for name, share in
+                     sorted(shares.items(), key=lambda item: -item[1]))
+
+
 def fairness_rows(
     programme: Programme, result: Result, matrices: ScoreMatrices
 ) -> list[tuple[str, str]]:
@@ -184,6 +199,9 @@ def fairness_rows(
             "worst off",
             f"{', '.join(metrics.worst_off)} (smallest gain {metrics.sorted_gains[0]:.4f})",
         ))
+    shares = _term_shares(programme, result, matrices)
+    if shares:
+        rows.append(("where the total comes from", shares))
     if result.objective == "total":
         rows.append(("price of fairness", "0% (this is the total-score optimum)"))
         return rows

@@ -2,7 +2,8 @@
 
 A sweep grid maps *keys* to lists of values. A key is either a solve option (``objective``,
 ``solver``, ``seed``, ``time_limit``, ``proposing``) or a rule override of the programme
-(``min_score``, ``weights.NAME``, a quota bound ``quota.INDEX.min|max`` /
+(``min_score``, ``weights.NAME``, a source's weight ``source.NAME.weight``, a quota bound
+``quota.INDEX.min|max`` /
 ``pair_quota.INDEX.min|max``, or the same by group name: ``quota.SIDE.BY.GROUP.min|max`` and
 ``pair_quota.LEFT_SECTOR.RIGHT_SECTOR.min|max``). :func:`expand_grid` checks every key and value
 against the programme up front, reporting every problem at once, and returns the jobs in a
@@ -40,7 +41,7 @@ __all__ = [
 
 #: A grid value once validated: text, a whole number, a real number, or None (``"none"``).
 Value = str | int | float | None
-TargetKind = Literal["option", "min_score", "weight", "quota", "pair_quota"]
+TargetKind = Literal["option", "min_score", "weight", "source", "quota", "pair_quota"]
 
 #: Keys passed to :func:`pairing.solve` as options rather than changing the programme.
 OPTION_KEYS: tuple[str, ...] = (
@@ -51,8 +52,8 @@ _SIDES = ("left", "right")
 _GROUP_BY = ("sector", "region", "size")
 _KEY_FORMS = (
     "objective, solver, seed, time_limit, proposing, fair_to, min_score, weights.NAME, "
-    "quota.INDEX.min|max, quota.SIDE.BY.GROUP.min|max, pair_quota.INDEX.min|max, "
-    "pair_quota.LEFT_SECTOR.RIGHT_SECTOR.min|max"
+    "source.NAME.weight, quota.INDEX.min|max, quota.SIDE.BY.GROUP.min|max, "
+    "pair_quota.INDEX.min|max, pair_quota.LEFT_SECTOR.RIGHT_SECTOR.min|max"
 )
 _NONE = "none"
 _CHOICES: dict[str, list[str]] = {
@@ -69,12 +70,13 @@ class Target:
     key
         The key as written in the grid (also the name of its results column).
     kind
-        ``option`` (a :func:`pairing.solve` argument), ``min_score``, ``weight``, ``quota`` or
-        ``pair_quota``.
+        ``option`` (a :func:`pairing.solve` argument), ``min_score``, ``weight``, ``source``
+        (a source's weight), ``quota`` or ``pair_quota``.
     field
-        The option's or weight's name, or the bound (``min``/``max``) of a quota.
+        The option's or weight's name, the bound (``min``/``max``) of a quota, or ``weight``.
     index
-        The quota's index in ``rules.quotas`` / ``rules.pair_quotas`` (-1 otherwise).
+        The quota's index in ``rules.quotas`` / ``rules.pair_quotas``, or the source's in
+        ``rules.sources`` (-1 otherwise).
     """
 
     key: str
@@ -87,7 +89,7 @@ class Target:
         """The type of this key's values (for typed outputs such as Parquet)."""
         if self.kind in ("quota", "pair_quota") or self.field == "seed":
             return "int"
-        if self.kind in ("min_score", "weight") or self.field == "time_limit":
+        if self.kind in ("min_score", "weight", "source") or self.field == "time_limit":
             return "float"
         return "str"
 
@@ -183,6 +185,20 @@ def _pair_quota_target(key: str, rest: list[str], programme: Programme) -> Targe
     return "expected pair_quota.INDEX.min|max or pair_quota.LEFT_SECTOR.RIGHT_SECTOR.min|max"
 
 
+def _source_target(key: str, tail: str, programme: Programme) -> Target | str:
+    """``source.NAME.weight``: the weight of the ``[[source]]`` named NAME (dots allowed)."""
+    name, dot, field = tail.rpartition(".")
+    names = [s.name for s in programme.rules.sources]
+    if not dot or field != "weight" or not name:
+        return "expected source.NAME.weight"
+    if name not in names:
+        known = ", ".join(repr(n) for n in names) or "none"
+        return f"no source named {name!r}; the programme's sources: {known}" + _closest(
+            name, names
+        )
+    return Target(key, "source", "weight", names.index(name))
+
+
 def _target(key: str, programme: Programme | None) -> Target | str | None:
     """The target of ``key``, a message saying what is wrong, or None when the programme is
     needed to resolve the key but is not available (its problems are reported elsewhere)."""
@@ -198,6 +214,10 @@ def _target(key: str, programme: Programme | None) -> Target | str | None:
         return f"unknown weight {tail!r}; expected one of: {', '.join(names)}" + _closest(
             tail, names
         )
+    if head == "source":
+        if programme is None:
+            return None
+        return _source_target(key, tail, programme)
     if head in ("quota", "pair_quota"):
         if programme is None:
             return None
@@ -248,6 +268,11 @@ def _check_value(target: Target, value: Any) -> Value | _Bad:
         number = _number(value)
         if number is None or not 0.0 <= number <= 1.0:
             return _Bad(f"expected a number in [0, 1], got {value!r}")
+        return number
+    if kind == "source":
+        number = _number(value)
+        if number is None or number < 0:
+            return _Bad(f"expected a number ≥ 0, got {value!r}")
         return number
     if kind == "weight":
         number = _number(value)

@@ -68,6 +68,8 @@ def apply_settings(
             rules["min_score"] = setting.value
         elif target.kind == "weight":
             rules["weights"][target.field] = setting.value
+        elif target.kind == "source":
+            rules["sources"][target.index][target.field] = setting.value
         else:
             rules[_RULE_LISTS[target.kind]][target.index][target.field] = setting.value
     try:
