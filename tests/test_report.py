@@ -178,3 +178,18 @@ def test_quota_chart_and_quota_blocked_reason() -> None:
     assert "quota left sector=ai max 1" in reasons["L1"].text
     html = render_report(programme, result)
     assert html.count("<svg ") == 4 and 'id="chart-quotas"' in html
+
+
+def test_report_shows_who_counts_worst_off_and_the_price_of_fairness(shipped) -> None:
+    programme, _ = shipped
+    fair = pairing.solve(programme, objective="maxmin")
+    html = render_report(programme, fair)
+    assert 'id="fairness-summary"' in html
+    assert "who counts (fair_to)" in html and "every CN and every PK enterprise" in html
+    assert f"{fair.metrics.worst_off[0]}" in html
+    total = pairing.solve(programme)
+    lost = 100 * (total.metrics.total_score - fair.metrics.total_score) / total.metrics.total_score
+    assert f"{lost:.2f}% of the total score" in html
+    stopped = fair.model_copy(update={"status": "feasible", "solver": fair.solver.model_copy(
+        update={"gap": 1.0, "bound": 0.9})})
+    assert "nothing was proven about the objective value" in render_report(programme, stopped)
