@@ -214,3 +214,30 @@ def test_every_objective_explains_by_rule(objective: str, fair_to: str) -> None:
             assert not any("admit no matching (proved by the MILP)" in r for r in exc.reasons)
             continue
         pytest.fail(f"{objective}: an infeasible programme was solved")
+
+
+def test_the_explainer_gets_what_is_left_of_the_time_limit() -> None:
+    """One budget: --time-limit covers solving and explaining (the conflict search is not a
+    second 20 s on top)."""
+    import importlib
+    from unittest import mock
+
+    solve_module = importlib.import_module("pairing.solve")  # the module, not the function
+
+    seen: list[float] = []
+    real = solve_module.explain_infeasibility
+
+    def spy(problem, *, time_limit: float = 20.0):  # type: ignore[no-untyped-def]
+        seen.append(time_limit)
+        return real(problem, time_limit=time_limit)
+
+    with mock.patch.object(solve_module, "explain_infeasibility", spy), pytest.raises(
+        pairing.Infeasible, match="cannot all hold together"
+    ):
+        pairing.solve(_quota_conflict(), solver="milp", time_limit=5.0)
+    assert len(seen) == 1 and 1.0 <= seen[0] <= 5.0
+    with mock.patch.object(solve_module, "explain_infeasibility", spy), pytest.raises(
+        pairing.Infeasible
+    ):
+        pairing.solve(_quota_conflict(), solver="milp")
+    assert seen[1] == 20.0

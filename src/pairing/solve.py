@@ -36,6 +36,10 @@ __all__ = ["assemble_result", "input_sha256", "solve"]
 _PROGRAMME_HINT = "build one with pairing.load(path) or pairing.Programme.model_validate(data)"
 
 
+#: Seconds the conflict search may take without a time limit, and at least with one.
+_EXPLAIN_BUDGET, _EXPLAIN_FLOOR = 20.0, 1.0
+
+
 def _gap(objective_value_: float, bound: float | None) -> float | None:
     if bound is None:
         return None
@@ -223,13 +227,18 @@ def _solve_and_assemble(
         objective=objective, time_limit=time_limit, seed=seed, proposing=problem.proposing,
         progress=progress,
     )
+    started = time.perf_counter()
     try:
         assignment = spec.solve(problem, options)
     except Infeasible as error:
         if error.reasons:
             raise
-        # The solver proved infeasibility without saying why: isolate the conflicting rules.
-        raise Infeasible(explain_infeasibility(problem)) from None
+        # The solver proved infeasibility without saying why: isolate the conflicting rules,
+        # within what is left of the user's time limit (one budget for solving and explaining).
+        budget = _EXPLAIN_BUDGET
+        if time_limit is not None:
+            budget = max(_EXPLAIN_FLOOR, time_limit - (time.perf_counter() - started))
+        raise Infeasible(explain_infeasibility(problem, time_limit=budget)) from None
     info = SolverInfo(
         name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
     )
