@@ -232,3 +232,30 @@ def test_zero_level_is_said_in_words(tmp_path: Path) -> None:
     assert "at least 8 of them stay alone" in run.output
     total = json.loads(invoke("solve", REPO / "instances" / "double-hundred-rules").output)
     assert result["metrics"]["total_score"] == pytest.approx(total["metrics"]["total_score"])
+
+
+def test_lazy_command_table_matches_the_commands() -> None:
+    """`pairing --help` lists commands from a table (no command module imported); each entry's
+    help is the command's own first docstring line, and every command is reachable."""
+    from pairing.cli import COMMANDS
+
+    for name, (_module, _attribute, help_line) in COMMANDS.items():
+        command = main.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=500) == help_line, name
+    run = invoke("--help")
+    assert run.exit_code == 0 and all(name in run.output for name in COMMANDS)
+
+
+def test_help_imports_no_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pairing.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.endswith('_cmd') or m.split('.')[0] in "
+        "('ortools', 'matplotlib', 'dask', 'sklearn', 'openpyxl', 'pandas')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
