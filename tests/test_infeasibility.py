@@ -222,7 +222,7 @@ def test_the_explainer_gets_what_is_left_of_the_time_limit() -> None:
     import importlib
     from unittest import mock
 
-    solve_module = importlib.import_module("pairing.solve")  # the module, not the function
+    solve_module = importlib.import_module("pairing.conflicts")
 
     seen: list[float] = []
     real = solve_module.explain_infeasibility

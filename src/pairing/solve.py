@@ -17,7 +17,6 @@ from pairing import __version__
 from pairing.alternates import alternates as alternates_of
 from pairing.arguments import require_instance, require_seconds, require_whole
 from pairing.check import violations
-from pairing.conflicts import explain_infeasibility
 from pairing.errors import Infeasible, InvalidArgument, InvalidProgramme, SolverError
 from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, pair_reasons, score_matrix
@@ -238,6 +237,8 @@ def _solve_and_assemble(
         budget = _EXPLAIN_BUDGET
         if time_limit is not None:
             budget = max(_EXPLAIN_FLOOR, time_limit - (time.perf_counter() - started))
+        from pairing.conflicts import explain_infeasibility  # loads HiGHS: only when needed
+
         raise Infeasible(explain_infeasibility(problem, time_limit=budget)) from None
     info = SolverInfo(
         name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
