@@ -81,7 +81,8 @@ class _Padded:
             mask[left_alone, n_right + left_alone] = optional_left
             mask[n_left + right_alone, right_alone] = optional_right
             mask[n_left:, n_right:] = True
-        self.mask = mask
+        self._mask = mask
+        self._edges: tuple[np.ndarray, ...] | None = None
         # the counted ends' values: the left end of row i, the right end of column j
         nan = np.float64(np.nan)
         value_left = np.full((size, size), nan)
@@ -97,11 +98,45 @@ class _Padded:
         self.score = np.zeros((size, size))
         self.score[:n_left, :n_right] = problem.weights
 
+    @property
+    def mask(self) -> np.ndarray:
+        """``(size, size)`` bool: the pairs still usable."""
+        return self._mask
+
+    @mask.setter
+    def mask(self, value: np.ndarray) -> None:
+        self._mask = value
+        self._edges = None
+
+    def edges(self) -> tuple[np.ndarray, ...]:
+        """The usable pairs as arrays ``(rows, cols, left values, right values)``, row-major
+        (computed once per change of :attr:`mask`: the tests filter these, not the matrix)."""
+        if self._edges is None:
+            rows, cols = np.nonzero(self._mask)
+            self._edges = (rows, cols, self.value_left[rows, cols], self.value_right[rows, cols])
+        return self._edges
+
     def levels_above(self, low: float) -> np.ndarray:
         """The counted gains above ``low`` on the pairs still usable, ascending, unique."""
-        ends = np.concatenate([self.value_left[self.mask], self.value_right[self.mask]])
+        _, _, left, right = self.edges()
+        ends = np.concatenate([left, right])
         with np.errstate(invalid="ignore"):
             return np.unique(ends[ends > low])
+
+    def perfect_avoiding(self, low: float, high: float) -> np.ndarray | None:
+        """A perfect matching of the usable pairs with no counted gain in ``(low, high)``."""
+        rows, cols, left, right = self.edges()
+        with np.errstate(invalid="ignore"):
+            keep = ~(((left > low) & (left < high)) | ((right > low) & (right < high)))
+        kept_rows = rows[keep]
+        indptr = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(kept_rows, minlength=self.size), out=indptr[1:])
+        graph = sp.csr_array(
+            (np.ones(len(kept_rows), dtype=np.int8), cols[keep], indptr),
+            shape=(self.size, self.size),
+        )
+        matched = maximum_bipartite_matching(graph, perm_type="column")
+        return None if (matched < 0).any() else np.asarray(matched, dtype=np.intp)
 
     def between(self, low: float, high: float) -> np.ndarray:
         """Pairs with a counted gain in the open interval ``(low, high)``."""
@@ -115,11 +150,6 @@ class _Padded:
         """Per pair, how many of its counted gains are above ``level`` (0, 1 or 2)."""
         with np.errstate(invalid="ignore"):
             return (self.value_left > level).astype(np.float64) + (self.value_right > level)
-
-    def perfect(self, mask: np.ndarray) -> np.ndarray | None:
-        """A perfect matching of ``mask`` (column of each row), or None (Hopcroft–Karp)."""
-        cols = maximum_bipartite_matching(sp.csr_array(mask), perm_type="column")
-        return None if (cols < 0).any() else np.asarray(cols, dtype=np.intp)
 
     def end_values(self, cols: np.ndarray) -> np.ndarray:
         """The counted gains of a perfect matching (alone enterprises included, as 0)."""
@@ -162,7 +192,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Leximin over the counted enterprises, then the total score, one-to-one."""
     clock = Clock(options.time_limit)
     padded = _Padded(problem)
-    cols = padded.perfect(padded.mask)
+    cols = padded.perfect_avoiding(np.inf, -np.inf)  # avoids nothing
     if cols is None:
         raise Infeasible(())  # capacities and required pairs admit no matching
     levels: list[float] = []
@@ -182,7 +212,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         while good + 1 < bad:  # exponential search for a bracket, then bisection
             probe = min(good + step, bad - 1) if bad == len(candidates) else (good + bad) // 2
             tests += 1
-            trial = padded.perfect(padded.mask & ~padded.between(last, candidates[probe]))
+            trial = padded.perfect_avoiding(last, float(candidates[probe]))
             if trial is not None:
                 good, cols = probe, trial
                 step *= 2
