@@ -176,7 +176,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             aux = [np.maximum(a - gains[shortfalls.multi], 0.0) for a, _ in shortfalls.levels]
             start = np.concatenate([best, *aux, [r], np.maximum(r - gains, 0.0)])
         out = run_milp(model, objective, extra + 1 + m, [theta, *shortfalls.rows(total_cols)],
-                   (lower, upper), clock, options, start=start)
+                       (lower, upper), clock, options, start=start, share=ROUNDS_SHARE)
         rounds += 1
         if out.x is None:
             if best is None:

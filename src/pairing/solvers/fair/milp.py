@@ -53,11 +53,12 @@ class Clock:
         self.start = time.perf_counter()
         self.deadline = None if limit is None else self.start + limit
 
-    def left(self) -> float | None:
-        """Seconds left (at least a millisecond, so HiGHS still returns its incumbent)."""
-        if self.deadline is None:
+    def left(self, share: float = 1.0) -> float | None:
+        """Seconds left until ``share`` of the limit is used (at least a millisecond, so HiGHS
+        still returns its incumbent)."""
+        if self.deadline is None or self.limit is None:
             return None
-        return max(1e-3, self.deadline - time.perf_counter())
+        return max(1e-3, self.start + share * self.limit - time.perf_counter())
 
     def expired(self, share: float = 1.0) -> bool:
         """Whether ``share`` of the limit has been used."""
@@ -147,7 +148,7 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
          extra_bounds: tuple[np.ndarray, np.ndarray], clock: Clock,
          options: SolveOptions, *, confirm: bool = True,
          start: np.ndarray | None = None, relax: bool = False,
-         tight: bool = False) -> Outcome:
+         tight: bool = False, share: float = 1.0) -> Outcome:
     """Maximise ``objective`` over (cells, extra continuous columns) under the rules + ``rows``.
 
     HiGHS (``highspy``) gets the time left before the deadline; ``start`` (cells then extra
@@ -155,6 +156,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     believing "infeasible" (see below). ``relax``: solve the LP relaxation (cells in [0, 1]).
     ``tight``: rows held to 1e-9 instead of HiGHS's 1e-7 after scaling (for "keep the level"
     rows, which HiGHS's scaling otherwise lets slip by up to ~1e-6 on mean-gain rows).
+    ``share``: stop when that share of the overall limit is used (leximin keeps the rest for
+    its last round).
     """
     rules = model.rules
     n = rules.n_cells
@@ -180,12 +183,12 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         highs.set_option("primal_feasibility_tolerance", 1e-9)
     if start is not None:
         highs.set_solution(start)
-    result = highs.run(clock.left())
+    result = highs.run(clock.left(share))
     if result.status == "infeasible" and confirm:
         # HiGHS's presolve can call a model infeasible when a row's bound sits within its
         # tolerance of the best activity (our "keep the level" rows do); confirm without it.
         highs.set_option("presolve", "off")
-        result = highs.run(clock.left())
+        result = highs.run(clock.left(share))
     if result.status == "infeasible":
         raise Infeasible(())  # proved by HiGHS; pairing.solve names the rules in conflict
     if result.status == "error":
