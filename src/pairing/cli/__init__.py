@@ -9,6 +9,7 @@ from pairing.cli.bench_cmd import bench_command
 from pairing.cli.check_cmd import check_command, explain_command
 from pairing.cli.common import PairingGroup
 from pairing.cli.compare_cmd import compare_command
+from pairing.cli.evaluate_cmd import evaluate_command
 from pairing.cli.generate_cmd import generate_command
 from pairing.cli.info_cmd import schema_command, solvers_command
 from pairing.cli.init_cmd import init_command
@@ -47,6 +48,7 @@ for _command in (
     solve_command,
     check_command,
     explain_command,
+    evaluate_command,
     report_command,
     repair_command,
     init_command,
