@@ -10,7 +10,7 @@ import numpy as np
 from pairing.check import violations
 from pairing.features import pair_reasons, score_matrix
 from pairing.io import load
-from pairing.results_file import load_result
+from pairing.results_file import load_result_for
 
 __all__ = ["check_command", "explain_command"]
 
@@ -36,7 +36,8 @@ def check_command(
     programme: Path, result: Path, schedule_file: Path | None = None, event_file: Path | None = None
 ) -> None:
     """Validate RESULT against PROGRAMME's rules; list every violation (exit 1 if any)."""
-    prog, res = load(programme), load_result(result)
+    prog = load(programme)
+    res = load_result_for(prog, result)
     found = violations(prog, res)
     if schedule_file is not None or event_file is not None:
         from pairing.scheduling.checker import schedule_file_violations
@@ -80,7 +81,7 @@ def explain_command(
         msg = "give exactly one of --pair LEFT_ID RIGHT_ID and --why-not LEFT_ID RIGHT_ID"
         raise click.UsageError(msg)
     prog = load(programme)
-    res = load_result(result)
+    res = load_result_for(prog, result)
     if why_not_pair is not None:
         from pairing.cli.progress import status
         from pairing.whynot import why_not
