@@ -278,6 +278,15 @@ def _relocate(
     return Issue(where, message)
 
 
+def _sheet_named(message: str, book: str) -> str:
+    """A bundle message (``left.csv, row 3: ...``) as the workbook's (``book.xlsx, sheet
+    'left', row 3: ...``)."""
+    for sheet, file in _BUNDLE.items():
+        if message.startswith(file):
+            return f"{book}, sheet {sheet!r}{message[len(file):]}"
+    return message
+
+
 def _rules_toml_beside(path: Path) -> Path | None:
     for candidate in (path.with_name(f"{path.stem}.rules.toml"), path.with_name("rules.toml")):
         if candidate.is_file():
@@ -380,7 +389,13 @@ def load_workbook(path: str | Path) -> Programme:
         elif document:
             (folder / "rules.toml").write_text(_toml(document), encoding="utf-8")
         try:
-            return load_bundle(folder)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                programme = load_bundle(folder)
+            for warning in caught:  # the bundle's file names, as the workbook's sheets
+                warnings.warn(_sheet_named(str(warning.message), book), warning.category,
+                              stacklevel=2)
+            return programme
         except InvalidProgramme as exc:
             rules_file = beside.name if beside is not None else None
             relocated = [_relocate(i, book, document, key_rows, rules_file) for i in exc.issues]

@@ -6,12 +6,14 @@ the same inputs and report problems the same way.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from pairing.arguments import require_path
-from pairing.errors import InvalidProgramme, Issue
+from pairing.errors import InvalidProgramme, Issue, PairingWarning
 from pairing.io.bundle import load_bundle
 from pairing.io.json_file import load_json
+from pairing.io.tag_check import one_sided_tags
 from pairing.model import Programme
 
 __all__ = ["load"]
@@ -37,11 +39,24 @@ def load(path: str | Path) -> Programme:
         When the path does not exist or holds something else, or the programme is not valid;
         every problem found is listed with its file, row (or JSON path) and field.
 
+    Warns
+    -----
+    PairingWarning
+        For each tag that appears in only one side's needs or capabilities (a likely misspelling,
+        see :mod:`pairing.io.tag_check`), and for columns a spreadsheet has beyond pairing's.
+
     Examples
     --------
     >>> programme = load("programme.json")  # doctest: +SKIP
     >>> programme = load("double-hundred/")  # a bundle folder  # doctest: +SKIP
     """
+    programme = _load(path)
+    for sentence in one_sided_tags(programme):
+        warnings.warn(f"{path}: {sentence}", PairingWarning, stacklevel=2)
+    return programme
+
+
+def _load(path: str | Path) -> Programme:
     require_path(path, "a programme")
     path = Path(path)
     name = str(path)
