@@ -217,4 +217,4 @@ def solve_command(
     elif fmt == "csv":
         click.echo(result_csv(result, loaded), nl=False)
     elif fmt == "table":
-        click.echo(result_table(result), nl=False)
+        click.echo(result_table(result, programme=loaded), nl=False)
