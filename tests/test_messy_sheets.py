@@ -144,3 +144,11 @@ def test_two_neighbouring_one_sided_tags_are_reported_once_from_the_rarer(tmp_pa
     messages = [str(w.message) for w in caught]
     assert len(messages) == 1 and "tag 'ai-platfrom'" in messages[0], messages
     assert "did you mean 'ai-platform' (used in left capabilities)?" in messages[0]
+
+
+@pytest.mark.parametrize(("tag", "one"), [("agri, food", True), (",0", False), ("a:1,b", False),
+                                          ("ai", True)])
+def test_the_bundle_writer_refuses_tags_that_would_read_back_differently(tag, one) -> None:
+    from pairing.io.tag_cells import reads_as_one_tag
+
+    assert reads_as_one_tag(tag) is one

@@ -50,4 +50,4 @@ def split_tag_cell(cell: str) -> tuple[list[str], str | None]:
 def reads_as_one_tag(tag: str) -> bool:
     """True when ``tag`` written as ``tag:0.5`` reads back as that one tag (for writers)."""
     entries, problem = split_tag_cell(f"{tag}:0.5")
-    return problem is None and len(entries) == 1
+    return problem is None and entries == [f"{tag}:0.5"]
