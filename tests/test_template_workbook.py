@@ -49,3 +49,16 @@ def test_the_template_round_trips_exactly_and_solves(tmp_path: Path) -> None:
     result = pairing.solve(programme)
     pairing.check(programme, result)
     assert ("CN-002", "PK-002") in result.pair_ids()
+
+
+def test_an_unknown_id_in_a_pair_sheet_names_that_sheet_and_row(tmp_path: Path) -> None:
+    book_path = tmp_path / "new.xlsx"
+    assert CliRunner().invoke(main, ["init", str(book_path)]).exit_code == 0
+    book = openpyxl.load_workbook(book_path)
+    book["forbidden"]["A2"] = "CN-0O3"
+    book["required"].append(["CN-001", "PK-09"])
+    book.save(book_path)
+    run = CliRunner().invoke(main, ["solve", str(book_path)])
+    assert run.exit_code == 2
+    assert "new.xlsx, sheet 'forbidden', row 2 (left id): unknown left id 'CN-0O3'" in run.output
+    assert "new.xlsx, sheet 'required', row 3 (right id): unknown right id 'PK-09'" in run.output

@@ -268,7 +268,11 @@ def _relocate(
         else:
             rest = where[len("rules.toml") :]
             match = re.match(r", \[\[(quota|pair_quota|partner_quota)\]\] #(\d+)", rest)
-            if match:
+            pairs = re.match(r", (forbidden|required) item (\d+)", rest)
+            if pairs and pairs.group(1) in document and pairs.group(1) not in key_rows:
+                row = _rows_of_entries(document, pairs.group(1)).get(int(pairs.group(2)))
+                where = f"{book}, sheet {pairs.group(1)!r}, row {row}" + rest[pairs.end() :]
+            elif match:
                 row = _rows_of_entries(document, match.group(1)).get(int(match.group(2)))
                 where = f"{book}, sheet {match.group(1)!r}, row {row}" + rest[match.end() :]
             else:
