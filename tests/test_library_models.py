@@ -83,3 +83,18 @@ def test_dir_lists_the_lazy_names() -> None:
     for name in ("load", "from_scores", "load_scores", "sweep", "evaluate", "schedule", "solve"):
         assert name in names
     assert set(pairing.__all__) <= set(names)
+
+
+def test_result_collections_are_immutable() -> None:
+    programme = pairing.load(REPO / "instances" / "double-hundred-rules")
+    result = pairing.solve(programme, alternates=1)
+    assert isinstance(result.pairs, tuple) and isinstance(result.pairs[0].reasons, tuple)
+    assert isinstance(result.unmatched.right, tuple)
+    assert isinstance(result.metrics.sorted_gains, tuple)
+    assert isinstance(result.metrics.quotas, tuple)
+    assert result.alternates is not None
+    assert isinstance(result.alternates["left"]["CN-001"], tuple)
+    with pytest.raises(AttributeError):
+        result.pairs.append(result.pairs[0])  # type: ignore[attr-defined]
+    again = pairing.Result.model_validate_json(result.to_json())
+    assert again == result  # the JSON is unchanged: arrays read back as tuples
