@@ -15,7 +15,6 @@ numbers. The file is written atomically (:func:`pairing.atomic.atomic_path`).
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from typing import Any
 
 from pairing.atomic import atomic_path
@@ -23,6 +22,7 @@ from pairing.cells import neutralise_row
 from pairing.model import Programme
 from pairing.result import Result
 from pairing.results_file import RESULT_COLUMNS, result_rows
+from pairing.sector_fairness import sector_fairness
 
 __all__ = ["result_workbook_sheets", "write_result_workbook"]
 
@@ -48,25 +48,8 @@ def _fairness_rows(programme: Programme, result: Result) -> list[list[Any]]:
         rows.append([figures.label, figures.enterprises, figures.matched, figures.min_gain,
                      figures.p10_gain, figures.mean_gain, figures.gini])
     rows += [[], ["side", "sector", "enterprises", "matched", "pairs", "min gain", "mean gain"]]
-    for side_name in ("left", "right"):
-        side = programme.side(side_name)
-        gains: dict[str, float] = defaultdict(float)
-        partners: dict[str, int] = defaultdict(int)
-        for pair in result.pairs:
-            owner = getattr(pair, side_name)
-            gains[owner] += pair.gain_left if side_name == "left" else pair.gain_right
-            partners[owner] += 1
-        by_sector: dict[str, list[str]] = defaultdict(list)
-        for e in side.enterprises:
-            by_sector[e.sector or "(none)"].append(e.id)
-        for sector in sorted(by_sector):
-            ids = by_sector[sector]
-            values = [gains[i] for i in ids]
-            rows.append([
-                side.label, sector, len(ids), sum(1 for i in ids if partners[i]),
-                sum(partners[i] for i in ids), round(min(values), 6),
-                round(sum(values) / len(values), 6),
-            ])
+    rows += [[r.side, r.sector, r.enterprises, r.matched, r.pairs, r.min_gain, r.mean_gain]
+             for r in sector_fairness(programme, result)]
     return rows
 
 
