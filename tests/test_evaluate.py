@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import pairing
 from pairing.cli import main
-from pairing.evaluation import evaluate
+from pairing.evaluation import evaluate, result_from_pairs
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "instances" / "double-hundred-rules"
@@ -132,3 +132,24 @@ def test_optimum_gives_each_objective_and_the_difference(tmp_path) -> None:
                  "--time-limit", "10")
     assert run.exit_code == 0, run.output
     assert "difference" in run.output
+
+
+def test_partner_quotas_are_one_violation_each_and_agree_with_the_validator() -> None:
+    from pairing.check import violations
+
+    programme = pairing.load(REPO / "instances" / "reviewer-assignment")
+    result = pairing.solve(programme)
+    assert evaluate(programme, result).ok
+    senior = {e.id for e in programme.right.enterprises if e.sector == "senior"}
+    juniors = [e.id for e in programme.right.enterprises if e.id not in senior]
+    paper = result.pairs[0].left
+    edited = [(a, b) for a, b in result.pair_ids() if a != paper]
+    edited += [(paper, b) for b in juniors[:3]]  # three junior reviewers for one paper
+    evaluation = evaluate(programme, edited)
+    partner = [v for v in evaluation.violations if v.rule.startswith("rules.partner_quotas")]
+    assert len(partner) == 1 and partner[0].items == (f"{paper} has 0 partner(s) with sector "
+                                                      "'senior'",)
+    checked, _ = result_from_pairs(programme, edited)
+    lines = [line for line in violations(programme, checked, check_input_hash=False)
+             if line.startswith("rules.partner_quotas[0]")]
+    assert len(lines) == 1 and "1 " in lines[0] and paper in lines[0]

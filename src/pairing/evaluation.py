@@ -174,8 +174,6 @@ def _objective_for_problem(programme: Programme) -> str:
 def _rule_violations(
     programme: Programme, problem: Problem, result: Result, left: np.ndarray, right: np.ndarray
 ) -> list[Violation]:
-    from pairing.check import _partner_problems
-
     found = []
     labels = problem.labels
     for index, side_name, ids, count_of in (
@@ -236,9 +234,40 @@ def _rule_violations(
                 rule=usage.rule,
                 message=f"{usage.description}: {usage.count} pair(s), {bound}",
             ))
-    for k, line in enumerate(_partner_problems(programme, result)):
-        rule, _, rest = line.partition(" (")
-        found.append(Violation(rule=rule or f"partner quota {k}", message=f"({rest}"))
+    found += _partner_violations(programme, left, right)
+    return found
+
+
+def _partner_violations(
+    programme: Programme, left: np.ndarray, right: np.ndarray
+) -> list[Violation]:
+    """Each partner quota once: the enterprises whose partner mix is out of its bounds."""
+    found = []
+    for k, pq in enumerate(programme.rules.partner_quotas):
+        owners_side = programme.side(pq.side)
+        other = programme.side("right" if pq.side == "left" else "left")
+        owner, partner = (left, right) if pq.side == "left" else (right, left)
+        values = np.asarray([str(getattr(e, pq.by) or "") for e in other.enterprises],
+                            dtype=object)
+        groups = sorted(set(values.tolist()) - {""}) if pq.group == "*" else [pq.group]
+        items = []
+        for group in groups:
+            counts = np.bincount(owner[values[partner] == group],
+                                 minlength=len(owners_side.enterprises))
+            bad = np.zeros(counts.shape, dtype=bool)
+            if pq.min is not None:
+                bad |= counts < pq.min
+            if pq.max is not None:
+                bad |= counts > pq.max
+            items += [f"{owners_side.enterprises[i].id} has {counts[i]} partner(s) with "
+                      f"{pq.by} {group!r}" for i in np.flatnonzero(bad)]
+        if items:
+            found.append(Violation(
+                rule=f"rules.partner_quotas[{k}]",
+                message=f"{pq.describe()}: {len(items)} {owners_side.label} enterprise/group(s) "
+                f"out of bounds: {_shown(items)}",
+                items=tuple(items),
+            ))
     return found
 
 
