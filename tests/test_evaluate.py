@@ -153,3 +153,22 @@ def test_partner_quotas_are_one_violation_each_and_agree_with_the_validator() ->
     lines = [line for line in violations(programme, checked, check_input_hash=False)
              if line.startswith("rules.partner_quotas[0]")]
     assert len(lines) == 1 and "1 " in lines[0] and paper in lines[0]
+
+
+def test_check_puts_broken_rules_before_stale_figures(rules_case, tmp_path) -> None:
+    _, result = rules_case
+    data = json.loads(result.to_json())
+    pairs = data["pairs"]
+    mou = next(k for k, p in enumerate(pairs) if (p["left"], p["right"]) == ("CN-002", "PK-003"))
+    other = next(k for k, p in enumerate(pairs) if p["left"] != "CN-002" and p["right"] !=
+                 "PK-003")
+    pairs[mou]["right"], pairs[other]["right"] = pairs[other]["right"], pairs[mou]["right"]
+    path = tmp_path / "hand.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    run = invoke("check", RULES, path)
+    assert run.exit_code == 1
+    text = run.output
+    assert text.index("rules broken") < text.index("required pair CN-002–PK-003 is missing")
+    assert text.index("required pair CN-002–PK-003 is missing") < text.index("figures in the file")
+    assert text.index("figures in the file") < text.index("but the programme gives")
+    assert "pairing evaluate" in text
