@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pairing.arguments import require_instance, require_seconds
 from pairing.errors import Infeasible, InvalidArgument, PairingError
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.metrics import compute_metrics
 from pairing.model import OBJECTIVES, Programme
 from pairing.objectives import objective_value
 from pairing.pairs_file import PairRow, read_pairs
@@ -150,25 +150,37 @@ def result_from_pairs(
     read from the file; the status is ``feasible`` (nothing was optimised). Returns the result
     and the pairs that could not be placed (unknown ids, repeats) as violations.
     """
+    require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
+    matrices = matrices if matrices is not None else score_matrix(programme)
+    given = _given(programme, pairs, matrices, source)
+    return given.result, given.found
+
+
+@dataclass(frozen=True)
+class _Given:
+    """The pairs placed in the programme: the result, its problem and index arrays."""
+
+    result: Result
+    found: list[Violation]
+    problem: Problem
+    left: np.ndarray
+    right: np.ndarray
+
+
+def _given(programme: Programme, pairs: Any, matrices: ScoreMatrices, source: str) -> _Given:
     from pairing.solve import assemble_result
     from pairing.solvers.base import Assignment
 
-    require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
-    rows = _as_rows(pairs)
-    matrices = matrices if matrices is not None else score_matrix(programme)
-    left, right, found = _indices(programme, rows)
-    problem = build_problem(programme, matrices, _objective_for_problem(programme))
+    left, right, found = _indices(programme, _as_rows(pairs))
+    problem = build_problem(programme, matrices, programme.rules.objective)
     info = SolverInfo(
         name="given", chosen_because=f"the pairs were read from {source}, not solved",
         runtime_s=0.0, seed=0,
     )
     assignment = Assignment(left, right, "feasible")
     result = assemble_result(programme, matrices, problem, assignment, info)
-    return result, found
-
-
-def _objective_for_problem(programme: Programme) -> str:
-    return programme.rules.objective
+    order = np.lexsort((assignment.right, assignment.left))  # assemble_result's pair order
+    return _Given(result, found, problem, assignment.left[order], assignment.right[order])
 
 
 def _rule_violations(
@@ -335,14 +347,10 @@ def evaluate(
     time_limit = require_seconds(time_limit)
     matrices = matrices if matrices is not None else score_matrix(programme)
     source = os.fspath(pairs) if isinstance(pairs, (str, os.PathLike)) else "the given pairs"
-    result, found = result_from_pairs(programme, pairs, matrices, source=str(source))
-    problem = build_problem(programme, matrices, _objective_for_problem(programme))
-    left_pos = {id_: k for k, id_ in enumerate(problem.left_ids)}
-    right_pos = {id_: k for k, id_ in enumerate(problem.right_ids)}
-    left = np.asarray([left_pos[p.left] for p in result.pairs], dtype=np.intp)
-    right = np.asarray([right_pos[p.right] for p in result.pairs], dtype=np.intp)
-    found += _rule_violations(programme, problem, result, left, right)
-    metrics = compute_metrics(programme, problem, left, right)
+    given = _given(programme, pairs, matrices, str(source))
+    result, problem, left, right = given.result, given.problem, given.left, given.right
+    found = given.found + _rule_violations(programme, problem, result, left, right)
+    metrics = result.metrics
     values = {
         objective: round(objective_value(problem, objective, left, right), 6)
         for objective in OBJECTIVES if objective != "stable"
