@@ -1,7 +1,7 @@
 """Header rows as people type them: find the header under title rows, match names loosely.
 
 A spreadsheet kept by hand often has a title or a note above the header ("Double Hundred
-pilot, March"), headers in any case or spacing (``Capacity Min``) and empty rows. These helpers
+pilot, March"), headers in any case or spacing (``Capacity Min``) and empty rows. These functions
 say which row is the header and which canonical column each cell names, so every reader (bundle
 CSVs, workbook sheets, pair lists) applies the same rule.
 """
