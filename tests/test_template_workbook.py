@@ -62,3 +62,13 @@ def test_an_unknown_id_in_a_pair_sheet_names_that_sheet_and_row(tmp_path: Path) 
     assert run.exit_code == 2
     assert "new.xlsx, sheet 'forbidden', row 2 (left id): unknown left id 'CN-0O3'" in run.output
     assert "new.xlsx, sheet 'required', row 3 (right id): unknown right id 'PK-09'" in run.output
+
+
+def test_rule_sheet_headers_are_matched_loosely(tmp_path: Path) -> None:
+    book_path = tmp_path / "new.xlsx"
+    assert CliRunner().invoke(main, ["init", str(book_path)]).exit_code == 0
+    book = openpyxl.load_workbook(book_path)
+    for column, name in enumerate(("Left Sector", "RIGHT SECTOR", "Min", "max"), start=1):
+        book["pair_quota"].cell(row=1, column=column, value=name)
+    book.save(book_path)
+    assert pairing.load(book_path) == template_programme()

@@ -37,6 +37,7 @@ from pairing.atomic import atomic_path
 from pairing.cells import neutralise_row, restore_row
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
 from pairing.io.files import check_readable
+from pairing.io.headers import header_key
 from pairing.model import Programme
 
 __all__ = ["RULE_SHEETS", "load_workbook", "write_workbook"]
@@ -196,7 +197,8 @@ def _rules_document(
         rows = sheets.get(name)
         if not rows:
             continue
-        header = [h.strip().lower() for h in rows[0]]
+        canonical = {header_key(c): c for c in columns}  # "Left Sector" is left_sector
+        header = [canonical.get(header_key(h), h.strip().lower()) for h in rows[0]]
         unknown = [h for h in header if h and h not in columns]
         if unknown:
             message = f"unknown column(s) {unknown}; expected: {', '.join(columns)}"
