@@ -134,3 +134,21 @@ def test_compare_writes_the_format_its_extension_names(tmp_path: Path) -> None:
     assert run.exit_code == 2 and not (tmp_path / "c.pdf").exists()
     run = invoke(*base, "--format", "json", "-o", tmp_path / "c.csv")
     assert run.exit_code == 2 and "--format json" in run.output
+
+
+def test_other_outputs_are_written_as_their_extension_says(solved, tmp_path: Path) -> None:
+    run = invoke("report", RULES, solved["json"], "-o", tmp_path / "report.pdf")
+    assert run.exit_code == 2 and ".html" in run.output
+    assert not (tmp_path / "report.pdf").exists()
+    gen = ("generate", "--left", "4", "--right", "4", "--seed", "2", "-o")
+    assert invoke(*gen, tmp_path / "g.xlsx").exit_code == 0
+    assert pairing.load(tmp_path / "g.xlsx").shape == (4, 4)
+    run = invoke(*gen, tmp_path / "g.csv")
+    assert run.exit_code == 2 and "or a folder name" in run.output
+    assert not (tmp_path / "g.csv").exists()
+    assert invoke(*gen, tmp_path / "bundle.v2").exit_code == 0  # a folder with a dot
+    assert (tmp_path / "bundle.v2" / "left.csv").exists()
+    repair = ("repair", RULES, solved["json"], "--withdraw", "PK-001", "-o", tmp_path / "n.json")
+    assert invoke(*repair, "--programme-out", tmp_path / "p.xlsx").exit_code == 0
+    assert pairing.load(tmp_path / "p.xlsx").shape == (100, 99)
+    assert invoke(*repair, "--programme-out", tmp_path / "p.txt").exit_code == 2

@@ -14,18 +14,37 @@ from pathlib import Path
 
 from pairing.errors import OutputError
 
-__all__ = ["COMPARE_FORMATS", "RESULT_FORMATS", "format_of"]
+__all__ = [
+    "COMPARE_FORMATS",
+    "FILE_EXTENSIONS",
+    "PROGRAMME_FORMATS",
+    "REPORT_FORMATS",
+    "RESULT_FORMATS",
+    "format_of",
+]
 
 #: Result files: extension → format.
 RESULT_FORMATS: Mapping[str, str] = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+#: Programme files (``generate -o``, ``repair --programme-out``): extension → format.
+PROGRAMME_FORMATS: Mapping[str, str] = {".json": "json", ".xlsx": "xlsx"}
+#: The HTML report.
+REPORT_FORMATS: Mapping[str, str] = {".html": "html", ".htm": "html"}
+#: Extensions that name a file, never a bundle folder (``generate -o bundle.csv`` is refused).
+FILE_EXTENSIONS: frozenset[str] = frozenset({
+    ".csv", ".tsv", ".txt", ".md", ".html", ".htm", ".pdf", ".xls", ".xlsm", ".ods", ".toml",
+    ".parquet", ".yaml", ".yml", ".zip", ".gz", ".xml",
+})
 #: Comparison tables (``pairing compare -o``): extension → format.
 COMPARE_FORMATS: Mapping[str, str] = {
     ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".txt": "table",
 }
 
 
-def format_of(path: str | os.PathLike[str], formats: Mapping[str, str], default: str) -> str:
+def format_of(
+    path: str | os.PathLike[str], formats: Mapping[str, str], default: str, *, also: str = ""
+) -> str:
     """The format ``path`` is written in: by its extension, ``default`` when it has none.
+    ``also`` is added to the refusal (another kind of target the command takes).
 
     Raises
     ------
@@ -38,5 +57,5 @@ def format_of(path: str | os.PathLike[str], formats: Mapping[str, str], default:
     if suffix in formats:
         return formats[suffix]
     known = ", ".join(sorted(formats))
-    msg = f"{path}: cannot write a {suffix!r} file; give a file name ending in {known}"
+    msg = f"{path}: cannot write a {suffix!r} file; give a file name ending in {known}{also}"
     raise OutputError(msg)

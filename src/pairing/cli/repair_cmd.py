@@ -10,7 +10,7 @@ from pairing.atomic import check_target
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.io import dump_programme_json, load
-from pairing.output_formats import RESULT_FORMATS, format_of
+from pairing.output_formats import PROGRAMME_FORMATS, RESULT_FORMATS, format_of
 from pairing.repair import repair
 from pairing.results_file import load_result_for, write_result
 
@@ -66,6 +66,8 @@ def repair_command(
             check_target(target, inputs=(programme, result))
     if output is not None:
         format_of(output, RESULT_FORMATS, "json")
+    if programme_out is not None:
+        format_of(programme_out, PROGRAMME_FORMATS, "json")
     if output is not None and programme_out is not None and output.resolve() == (
         programme_out.resolve()
     ):
@@ -88,7 +90,12 @@ def repair_command(
         f"  {new.objective} = {new.objective_value:.6f} (was {res.objective_value:.6f})", err=True
     )
     if programme_out is not None:
-        dump_programme_json(repaired.programme, programme_out)
+        if programme_out.suffix.lower() == ".xlsx":
+            from pairing.xlsx import write_workbook
+
+            write_workbook(repaired.programme, programme_out)
+        else:
+            dump_programme_json(repaired.programme, programme_out)
         click.echo(f"wrote {programme_out} (the repaired programme)", err=True)
     if output is not None:
         write_result(output, new, repaired.programme)
