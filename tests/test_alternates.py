@@ -89,9 +89,9 @@ def test_required_pairs_cannot_be_swapped() -> None:
         scores, [(1, 1)] * 2, [(1, 1)] * 2, rules=Rules(required=[("L0", "R1")])
     )
     result = pairing.solve(programme, alternates=2)
-    assert result.alternates["left"]["L0"] == []  # full, and its only pair is required
+    assert result.alternates["left"]["L0"] == ()  # full, and its only pair is required
     assert [a.id for a in result.alternates["left"]["L1"]] == []  # R1's pair is required
-    assert result.alternates["right"]["R0"] == []
+    assert result.alternates["right"]["R0"] == ()
 
 
 def test_shipped_programme_and_json(tmp_path: Path) -> None:

@@ -58,8 +58,9 @@ def test_formats(tmp_path: Path) -> None:
     assert "fairness by side" in table.output and "CN" in table.output
     csv_out = tmp_path / "r.csv"
     assert invoke("solve", INSTANCE, "-o", csv_out).exit_code == 0
-    lines = csv_out.read_text().splitlines()
-    assert lines[0] == "left,right,score,gain_left,gain_right,reasons"
+    lines = csv_out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == ("left,right,score,gain_left,gain_right,reasons,"
+                        "left_name,right_name,left_sector,right_sector")
     assert len(lines) == 101
     stdout_json = invoke("solve", INSTANCE)
     assert json.loads(stdout_json.output)["objective"] == "total"

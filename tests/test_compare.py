@@ -61,7 +61,7 @@ def test_cli_formats(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / "programme.json"
     dump_programme_json(_programme(), path)
     runner = CliRunner()
-    out = tmp_path / f"cmp.{fmt}"
+    out = tmp_path / ("cmp.txt" if fmt == "table" else f"cmp.{fmt}")
     result = runner.invoke(main, ["compare", str(path), "--format", fmt, "-o", str(out),
                                   "--time-limit", "30"])
     assert result.exit_code == 0, result.output

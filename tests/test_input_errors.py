@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pairing.errors import InvalidProgramme
+from pairing.errors import InvalidProgramme, PairingWarning
 from pairing.io import from_scores, load, load_scores, programme_from_data
 
 DATA = Path(__file__).parent / "data" / "io"
@@ -266,12 +266,16 @@ def test_bundle_unknown_and_missing_columns(tmp_path: Path) -> None:
     right = (
         "id,name,sectr,region,size,capabilities,needs,capacity_min,capacity_max\nPK-001,,,,,,,,\n"
     )
-    with pytest.raises(InvalidProgramme) as info:
+    with pytest.raises(InvalidProgramme) as info, pytest.warns(PairingWarning) as caught:
         load(_bundle(tmp_path, right=right))
     text = str(info.value)
-    assert "right.csv, row 1, column 3: unknown column 'sectr'" in text
-    assert "did you mean 'sector'" in text
+    # an extra column is a note, reported once as ignored; the missing one names it as a typo
     assert "right.csv, row 1: missing column(s) 'sector'" in text
+    assert "is 'sectr' one of them, misspelt?" in text
+    assert [str(w.message) for w in caught if "ignored" in str(w.message)] == [
+        "right.csv, row 1: column(s) 'sectr' ignored (not pairing columns; they stay in your "
+        "file as notes)"
+    ]
 
 
 def test_bundle_level_outside_unit_interval(tmp_path: Path) -> None:
@@ -474,15 +478,14 @@ def test_missing_bundle_folder(tmp_path: Path) -> None:
 def test_bundle_reports_every_problem_in_every_file_at_once(tmp_path: Path) -> None:
     folder = tmp_path / "broken"
     shutil.copytree(DATA / "bundle_broken", folder)
-    with pytest.raises(InvalidProgramme) as info:
-        load(folder)
+    with pytest.raises(InvalidProgramme) as info, pytest.warns(PairingWarning, match="ignored"):
+        load(folder)  # the extra column is a warning, the rest errors
     wheres = [issue.where for issue in info.value.issues]
     expected = [
         "left.csv, rows 2 and 3, field 'id'",  # duplicate id
         "left.csv, row 3, field 'capabilities' (tag 'ai')",  # level 1.5
         "left.csv, row 4, field 'capabilities'",  # tag without level
         "left.csv, row 4, fields 'capacity_min' and 'capacity_max'",  # min > max
-        "right.csv, row 1, column 10",  # unknown column
         "right.csv, row 3, field 'id'",  # empty id
         "right.csv, row 3, field 'size'",  # bad size
         "right.csv, row 3, field 'needs' (tag 'ai')",  # NaN level
@@ -492,7 +495,7 @@ def test_bundle_reports_every_problem_in_every_file_at_once(tmp_path: Path) -> N
         "rules.toml, [[quota]] #1",  # group nobody has
     ]
     assert wheres == expected
-    assert str(info.value).startswith(f"invalid input in {folder}: 12 problems")
+    assert str(info.value).startswith(f"invalid input in {folder}: 11 problems")
 
 
 # --- score matrices alone --------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pairing.io import (
     programme_from_data,
     write_bundle,
 )
+from pairing.io.tag_cells import reads_as_one_tag
 from pairing.model import Programme, Rules
 
 DATA = Path(__file__).parent / "data" / "io"
@@ -181,7 +182,7 @@ _name = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
     min_size=1,
     max_size=8,
-).filter(lambda s: s == s.strip() and ";" not in s)
+).filter(lambda s: s == s.strip() and ";" not in s and reads_as_one_tag(s))
 _free = st.text(max_size=12).map(str.strip)
 _level = st.floats(0.0, 1.0, allow_nan=False)
 

@@ -40,7 +40,7 @@ def test_withdrawing_one_keeps_every_other_pair(shipped) -> None:
     assert set(repaired.result.pair_ids()) == set(result.pair_ids()) - {(gone.left, gone.right)}
     # square one-to-one: the orphan cannot be re-paired without breaking a pair → min lowered
     assert any(gone.right in note and "lowered" in note for note in changes.relaxed)
-    assert repaired.result.unmatched.right == [gone.right]
+    assert repaired.result.unmatched.right == (gone.right,)
     assert "kept 99 pair(s)" in repaired.result.message
 
 

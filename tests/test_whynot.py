@@ -103,3 +103,17 @@ def test_explain_why_not_cli(tmp_path: Path) -> None:
         ["explain", str(INSTANCE), str(out), "--why-not", a.left, b.right, "--pair", "x", "y"],
     )
     assert both.exit_code == 2
+
+
+def test_a_required_pair_filling_the_capacity_is_named_without_counting_the_tested_pair() -> None:
+    scores = np.array([[0.9, 0.5], [0.6, 0.8]])
+    programme = programme_from_matrix(
+        scores, [(0, 1)] * 2, [(0, 1)] * 2, rules=Rules.model_validate({"required": [["L1", "R0"]]})
+    )
+    result = pairing.solve(programme)
+    answer = why_not(programme, result, "L0", "R0")
+    assert answer.status == "infeasible"
+    assert answer.infeasible_reasons == [
+        "PK R0 is already in 1 other required pair(s) (L1–R0) and its capacity max is 1; "
+        "forcing L0–R0 as well would need 2 — raise its capacity or drop a requirement"
+    ]

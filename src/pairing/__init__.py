@@ -58,6 +58,10 @@ def __getattr__(name: str) -> object:
             "Schedule": scheduling.Schedule,
             "UnplaceableMeetings": UnplaceableMeetings,
         }[name]
+    if name in ("evaluate", "Evaluation"):
+        from pairing import evaluation as module
+
+        return getattr(module, name)
     if name == "sweep":  # pairing.sweeps imports Dask only when a sweep starts
         from pairing.sweeps import sweep
 
@@ -70,6 +74,7 @@ __all__ = [
     "Capacity",
     "CheckFailed",
     "Enterprise",
+    "Evaluation",
     "HeuristicFailed",
     "Infeasible",
     "InvalidProgramme",
@@ -92,6 +97,7 @@ __all__ = [
     "Weights",
     "__version__",
     "check",
+    "evaluate",
     "from_scores",
     "load",
     "load_result",
@@ -102,3 +108,8 @@ __all__ = [
     "sweep",
     "violations",
 ]
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included (``load``, ``sweep``, ...)."""
+    return sorted(set(globals()) | set(__all__))

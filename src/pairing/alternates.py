@@ -80,7 +80,7 @@ def _top_k(
 
 def compute_alternates(
     problem: Problem, left: np.ndarray, right: np.ndarray, k: int
-) -> dict[str, dict[str, list[Alternate]]]:
+) -> dict[str, dict[str, tuple[Alternate, ...]]]:
     """The ``k`` best alternates of every enterprise of a matching (see the module docstring).
 
     Parameters
@@ -116,7 +116,7 @@ def compute_alternates(
     takes_l = (problem.cap_max_left > 0) & (spare_l | swap_l)
     takes_r = (problem.cap_max_right > 0) & (spare_r | swap_r)
 
-    out: dict[str, dict[str, list[Alternate]]] = {"left": {}, "right": {}}
+    out: dict[str, dict[str, tuple[Alternate, ...]]] = {"left": {}, "right": {}}
     sides = (
         ("left", n_left, problem.left_ids, problem.right_ids, left, right, takes_l, takes_r,
          spare_r, False),
@@ -145,7 +145,7 @@ def compute_alternates(
             for row in range(stop - start):
                 picks = best[row]
                 valid = picks >= 0
-                out[name][ids[start + row]] = [
+                out[name][ids[start + row]] = tuple(
                     Alternate(
                         id=other_ids[q],
                         score=round(float(s), 6),
@@ -158,13 +158,13 @@ def compute_alternates(
                         gains[row][valid].tolist(),
                         strict=True,
                     )
-                ]
+                )
     return out
 
 
 def alternates(
     programme: Programme, result: Result, k: int, matrices: ScoreMatrices | None = None
-) -> dict[str, dict[str, list[Alternate]]]:
+) -> dict[str, dict[str, tuple[Alternate, ...]]]:
     """The ``k`` best alternates of every enterprise of an existing result.
 
     Parameters

@@ -26,7 +26,7 @@ from pairing.problem import build_problem
 from pairing.result import Result
 from pairing.stability import count_blocking_pairs
 
-__all__ = ["check", "violations"]
+__all__ = ["check", "violations", "violations_by_kind"]
 
 _TOLERANCE = 2e-6
 
@@ -83,7 +83,11 @@ def _vetoes(programme: Programme) -> list[tuple[str, tuple[str, str]]]:
     ]
 
 
-def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices) -> list[str]:
+def _rule_problems(
+    programme: Programme, result: Result, matrices: ScoreMatrices, figures: list[str]
+) -> list[str]:
+    """Broken rules; a pair's score or gain that differs from the programme's goes to
+    ``figures`` instead (a stale or edited number, not a broken rule)."""
     problems = []
     rules = programme.rules
     chosen = set(result.pair_ids())
@@ -119,7 +123,7 @@ def _rule_problems(programme: Programme, result: Result, matrices: ScoreMatrices
         )
         for field, value in expected:
             if not _close(getattr(pair, field), value):
-                problems.append(
+                figures.append(
                     f"pair {pair.left}–{pair.right}: {field} {getattr(pair, field)} but the "
                     f"programme gives {value:.6f}"
                 )
@@ -233,36 +237,54 @@ def violations(
     ``check_input_hash=False`` skips comparing ``result.input_sha256`` with the programme's
     hash (the solver, which has just computed it, passes False).
     """
+    rules, figures = violations_by_kind(programme, result, matrices,
+                                        check_input_hash=check_input_hash)
+    return rules + figures
+
+
+def violations_by_kind(
+    programme: Programme,
+    result: Result,
+    matrices: ScoreMatrices | None = None,
+    *,
+    check_input_hash: bool = True,
+) -> tuple[list[str], list[str]]:
+    """:func:`violations` in two lists: broken rules (ids, capacities, forbidden, required,
+    ``min_score``, quotas, stability, claims) and figures of the file that differ from what the
+    programme gives (scores, gains, objective value, totals, unmatched lists, input hash) — so
+    that a hand-edited file's real breaches are not buried under its stale numbers.
+    """
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     require_instance(result, Result, "result", "pass what pairing.solve returned")
     programme = programme.with_fair_to(result.metrics.fair_to)
     matrices = matrices if matrices is not None else score_matrix(programme)
     problems: list[str] = []
+    figures: list[str] = []
     if check_input_hash and result.input_sha256 != input_sha256(programme):
-        problems.append(
+        figures.append(
             "input_sha256 does not match this programme: the result was computed for another "
             "programme, or the programme changed since"
         )
     if result.status in ("infeasible", "time_limit"):
-        return problems + _claim_problems(programme, result, matrices)
+        return problems + _claim_problems(programme, result, matrices), figures
     left, right = _pair_indices(programme, result, problems)
     problems += _capacity_problems(programme, left, right)
-    problems += _rule_problems(programme, result, matrices)
-    problems += _unmatched_problems(programme, result)
+    problems += _rule_problems(programme, result, matrices, figures)
+    figures += _unmatched_problems(programme, result)
     problem = build_problem(programme, matrices, result.objective)
     value = objective_value(problem, result.objective, left, right)
     if not _close(result.objective_value, value, scale=float(len(left)) * 1e-3):
-        problems.append(
+        figures.append(
             f"objective_value {result.objective_value} but the pairs give {value:.6f} "
             f"for objective '{result.objective}'"
         )
     total = float(np.nan_to_num(matrices.score[left, right], nan=0.0).astype(np.float64).sum())
     if not _close(result.metrics.total_score, total, scale=float(len(left)) * 1e-3):
-        problems.append(
+        figures.append(
             f"metrics.total_score {result.metrics.total_score} but the pairs sum to {total:.6f}"
         )
     if result.metrics.pairs != len(result.pairs):
-        problems.append(
+        figures.append(
             f"metrics.pairs {result.metrics.pairs} but there are {len(result.pairs)} pairs"
         )
     if result.objective == "stable":
@@ -270,10 +292,10 @@ def violations(
         if blocking:
             problems.append(f"objective 'stable' but the matching has {blocking} blocking pair(s)")
         if result.metrics.blocking_pairs != blocking:
-            problems.append(
+            figures.append(
                 f"metrics.blocking_pairs {result.metrics.blocking_pairs} but there are {blocking}"
             )
-    return problems
+    return problems, figures
 
 
 def check(programme: Programme, result: Result, matrices: ScoreMatrices | None = None) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -124,7 +125,52 @@ ScoreTable = Annotated[
 ]
 
 
-class _Model(BaseModel):
+def _validation_issues(model: type[BaseModel], exc: ValidationError) -> list[Issue]:
+    """A pydantic error of building ``model`` in code, as issues a person can act on."""
+    from pairing.io.messages import describe_error, unknown_key_message  # imports this module
+
+    issues: list[Issue] = []
+    for err in exc.errors():
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, InvalidProgramme):  # the programme's own cross-checks
+            issues += cause.issues
+            continue
+        path = ".".join(str(part) for part in err["loc"])
+        where = f"{model.__name__}({path})" if path else model.__name__
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            fields = list(model.model_fields)
+            issues.append(Issue(where, unknown_key_message(path, fields, "field")))
+        else:
+            issues.append(Issue(where, describe_error(err)))
+    return issues
+
+
+if TYPE_CHECKING:
+    from pydantic._internal._model_construction import ModelMetaclass as _PydanticMeta
+else:
+    _PydanticMeta = type(BaseModel)  # pydantic's model metaclass, without a private import
+
+
+class _Raising(_PydanticMeta):
+    """Calling a model class in code (``Enterprise(id="x", ...)``) raises
+    :class:`~pairing.errors.InvalidProgramme` with ``.issues`` instead of pydantic's error.
+
+    The metaclass's ``__call__`` is wrapped, not ``__init__``: pydantic calls a custom
+    ``__init__`` for nested models too, and ``model_validate`` must keep pydantic's error, which
+    the loaders turn into file, row and field locations.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            model: type[BaseModel] = cls  # type: ignore[assignment]  # a model class
+            raise InvalidProgramme(_validation_issues(model, exc)) from None
+
+
+class _Model(BaseModel, metaclass=_Raising):
+    """Frozen, strict models; bad values given in code raise ``InvalidProgramme``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 

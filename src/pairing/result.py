@@ -37,12 +37,12 @@ class Pair(_Frozen):
     score: float
     gain_left: float
     gain_right: float
-    reasons: list[str] = Field(default_factory=list)
+    reasons: tuple[str, ...] = ()
 
 
 class Unmatched(_Frozen):
-    left: list[str] = Field(default_factory=list)
-    right: list[str] = Field(default_factory=list)
+    left: tuple[str, ...] = ()
+    right: tuple[str, ...] = ()
 
 
 class SideMetrics(_Frozen):
@@ -95,16 +95,16 @@ class Metrics(_Frozen):
     fair_to: str = Field(
         "both", description="whose gains the fair objectives count: both | left | right"
     )
-    sorted_gains: list[float] = Field(
-        default_factory=list,
+    sorted_gains: tuple[float, ...] = Field(
+        (),
         description="the counted enterprises' gains, ascending (the leximin vector)",
     )
-    worst_off: list[str] = Field(
-        default_factory=list,
+    worst_off: tuple[str, ...] = Field(
+        (),
         description="the counted enterprises with the smallest gain (at most 5), worst first",
     )
     pairs_by_sector: dict[str, dict[str, int]] = Field(default_factory=dict)
-    quotas: list[QuotaUsage] = Field(default_factory=list)
+    quotas: tuple[QuotaUsage, ...] = ()
 
     def headline(self) -> dict[str, float | int]:
         """The metrics a table row shows (compare, sweeps), flat and named for columns."""
@@ -151,14 +151,14 @@ class Result(_Frozen):
     status: ResultStatus
     objective: str
     objective_value: float
-    pairs: list[Pair]
+    pairs: tuple[Pair, ...]
     unmatched: Unmatched
     metrics: Metrics
     solver: SolverInfo
     input_sha256: str
     version: str
     message: str = ""
-    alternates: dict[str, dict[str, list[Alternate]]] | None = Field(
+    alternates: dict[str, dict[str, tuple[Alternate, ...]]] | None = Field(
         default=None,
         description="per side and enterprise id, the best backup partners (solve --alternates K)",
     )

@@ -1,7 +1,10 @@
-"""Reading and writing result files: JSON (the full result) and CSV (one row per pair).
+"""Reading and writing result files: JSON (the full result), CSV (one row per pair) and XLSX.
 
-Writes are atomic: the text goes to a temporary file in the target folder, which then replaces
-the target, so a failed run never leaves a partial or stale output file.
+A result CSV file starts with a UTF-8 byte-order mark, so that Excel shows Chinese and Urdu
+names; :func:`load_result_for` reads a result JSON, CSV or XLSX (the CSV and XLSX give the
+pairs, and everything else is derived from the programme). Writes are atomic: the text goes
+to a temporary file in the target folder, which then replaces the target, so a failed run
+never leaves a partial or stale output file.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -18,31 +22,110 @@ from pairing.atomic import write_atomic
 from pairing.cells import neutralise_row
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.files import read_text
+from pairing.model import Programme
+from pairing.output_formats import RESULT_FORMATS, format_of
 from pairing.result import Result
 
-__all__ = ["load_result", "result_csv", "write_atomic"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "load_result",
+    "load_result_for",
+    "result_csv",
+    "result_rows",
+    "write_atomic",
+    "write_result",
+]
+
+#: The result CSV's columns (and the ``pairs`` sheet's of a result workbook).
+RESULT_COLUMNS: tuple[str, ...] = (
+    "left", "right", "score", "gain_left", "gain_right", "reasons",
+    "left_name", "right_name", "left_sector", "right_sector",
+)
+
+#: Written first in a result CSV file, so that spreadsheet programs read it as UTF-8.
+BOM = "\ufeff"
 
 
-def result_csv(result: Result) -> str:
-    """The design's CSV: ``left,right,score,gain_left,gain_right,reasons``.
+def result_rows(result: Result, programme: Programme | None = None) -> list[list[Any]]:
+    """One row per pair in :data:`RESULT_COLUMNS` order; names and sectors come from
+    ``programme`` (empty without one). Reasons are joined by `` | ``."""
+    names: dict[str, dict[str, tuple[str, str]]] = {"left": {}, "right": {}}
+    if programme is not None:
+        for side in ("left", "right"):
+            names[side] = {e.id: (e.name, e.sector) for e in programme.side(side).enterprises}
+    rows = []
+    for pair in result.pairs:
+        left_name, left_sector = names["left"].get(pair.left, ("", ""))
+        right_name, right_sector = names["right"].get(pair.right, ("", ""))
+        rows.append([
+            pair.left, pair.right, pair.score, pair.gain_left, pair.gain_right,
+            " | ".join(pair.reasons), left_name, right_name, left_sector, right_sector,
+        ])
+    return rows
 
-    A pair's reasons are joined by `` | `` into one cell.
+
+def result_csv(result: Result, programme: Programme | None = None) -> str:
+    """The design's CSV: ``left,right,score,gain_left,gain_right,reasons``, then
+    ``left_name,right_name,left_sector,right_sector`` (filled from ``programme``).
+
+    A pair's reasons are joined by `` | `` into one cell; text cells are neutralised against
+    formula injection. The text has no BOM; :func:`write_result` adds one to the file.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["left", "right", "score", "gain_left", "gain_right", "reasons"])
-    for pair in result.pairs:
-        writer.writerow(
-            neutralise_row([
-                pair.left,
-                pair.right,
-                pair.score,
-                pair.gain_left,
-                pair.gain_right,
-                " | ".join(pair.reasons),
-            ])
-        )
+    writer.writerow(RESULT_COLUMNS)
+    for row in result_rows(result, programme):
+        writer.writerow(neutralise_row(row))
     return buffer.getvalue()
+
+
+def write_result(
+    path: str | os.PathLike[str], result: Result, programme: Programme | None = None
+) -> str:
+    """Write ``result`` to ``path`` in the format its extension names (``.json``, ``.csv``,
+    ``.xlsx``; none: JSON), atomically; return that format.
+
+    Raises
+    ------
+    OutputError
+        Any other extension (nothing is written), or the file cannot be written.
+    """
+    fmt = format_of(path, RESULT_FORMATS, "json")
+    if fmt == "xlsx":
+        from pairing.result_xlsx import write_result_workbook
+
+        if programme is None:
+            msg = "a result workbook needs the programme (for names, sectors and the unmatched)"
+            raise InvalidProgramme(msg)
+        write_result_workbook(programme, result, path)
+    elif fmt == "csv":
+        write_atomic(path, BOM + result_csv(result, programme))
+    else:
+        write_atomic(path, result.to_json() + "\n")
+    return fmt
+
+
+def load_result_for(programme: Programme, path: str | os.PathLike[str]) -> Result:
+    """Read the result of ``programme`` in ``path``: a result JSON as it is, or the pairs of a
+    result CSV/XLSX (or any CSV/XLSX with ``left`` and ``right`` columns) as a
+    :class:`Result` whose scores, gains, unmatched lists and metrics come from the programme.
+
+    Raises
+    ------
+    InvalidProgramme
+        The file cannot be read, or names an id the programme does not have (with the row).
+    """
+    require_path(path, "a result file (.json, .csv or .xlsx)")
+    if Path(path).suffix.lower() not in (".csv", ".xlsx"):
+        return load_result(path)
+    from pairing.evaluation import result_from_pairs
+
+    result, problems = result_from_pairs(programme, path, source=Path(path).name)
+    if problems:
+        raise InvalidProgramme(
+            [Issue(str(path), f"{v.rule}: {v.message}") for v in problems], source=str(path)
+        )
+    return result
 
 
 def load_result(path: str | os.PathLike[str]) -> Result:

@@ -204,6 +204,25 @@ def _rules_touching(programme: Programme, i: int, j: int) -> list[str]:
     return found
 
 
+def _capacity_taken_by_required(programme: Programme, i: int, j: int) -> list[str]:
+    """The enterprises of the pair whose capacity the *other* required pairs already fill."""
+    pair = (programme.left.enterprises[i].id, programme.right.enterprises[j].id)
+    found = []
+    for index, side_name in ((0, "left"), (1, "right")):
+        side = programme.side(side_name)
+        enterprise = side.enterprises[i if index == 0 else j]
+        others = [f"{a}–{b}" for a, b in programme.rules.required
+                  if (a, b)[index] == enterprise.id and (a, b) != pair]
+        if len(others) + 1 > enterprise.capacity.max:
+            found.append(
+                f"{side.label} {enterprise.id} is already in {len(others)} other required "
+                f"pair(s) ({', '.join(others)}) and its capacity max is "
+                f"{enterprise.capacity.max}; forcing {pair[0]}–{pair[1]} as well would need "
+                f"{len(others) + 1} — raise its capacity or drop a requirement"
+            )
+    return found
+
+
 def why_not(
     programme: Programme,
     result: Result,
@@ -270,6 +289,9 @@ def why_not(
     blocked = _blocked_by(programme, matrices, i, j)
     if blocked:
         return WhyNot(status="not_allowed", blocked_by=blocked, **base)
+    crowded = _capacity_taken_by_required(programme, i, j)
+    if crowded:
+        return WhyNot(status="infeasible", infeasible_reasons=crowded, **base)
     rules = programme.rules
     forced = programme.model_copy(
         update={

@@ -40,6 +40,7 @@ from pairing.atomic import atomic_path
 from pairing.cells import neutralise_row, restore_row
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
 from pairing.io.files import check_readable
+from pairing.io.headers import header_key
 from pairing.model import Programme
 
 __all__ = ["RULE_SHEETS", "load_workbook", "write_workbook"]
@@ -213,7 +214,8 @@ def _rules_document(
         rows = sheets.get(name)
         if not rows:
             continue
-        header = [h.strip().lower() for h in rows[0]]
+        canonical = {header_key(c): c for c in columns}  # "Left Sector" is left_sector
+        header = [canonical.get(header_key(h), h.strip().lower()) for h in rows[0]]
         unknown = [h for h in header if h and h not in columns]
         if unknown:
             message = f"unknown column(s) {unknown}; expected: {', '.join(columns)}"
@@ -286,7 +288,11 @@ def _relocate(
         else:
             rest = where[len("rules.toml") :]
             match = re.match(r", \[\[(quota|pair_quota|partner_quota|source)\]\] #(\d+)", rest)
-            if match:
+            pairs = re.match(r", (forbidden|required) item (\d+)", rest)
+            if pairs and pairs.group(1) in document and pairs.group(1) not in key_rows:
+                row = _rows_of_entries(document, pairs.group(1)).get(int(pairs.group(2)))
+                where = f"{book}, sheet {pairs.group(1)!r}, row {row}" + rest[pairs.end() :]
+            elif match:
                 row = _rows_of_entries(document, match.group(1)).get(int(match.group(2)))
                 where = f"{book}, sheet {match.group(1)!r}, row {row}" + rest[match.end() :]
             else:
@@ -324,6 +330,15 @@ def _source_sheets(
         _write_csv(folder / _source_file(k), _padded(sheets[sheet.lower()]))
         entry["file"] = files[sheet] = _source_file(k)
     return issues
+
+
+def _sheet_named(message: str, book: str) -> str:
+    """A bundle message (``left.csv, row 3: ...``) as the workbook's (``book.xlsx, sheet
+    'left', row 3: ...``)."""
+    for sheet, file in _BUNDLE.items():
+        if message.startswith(file):
+            return f"{book}, sheet {sheet!r}{message[len(file):]}"
+    return message
 
 
 def _rules_toml_beside(path: Path) -> Path | None:
@@ -437,7 +452,13 @@ def load_workbook(path: str | Path) -> Programme:
                 raise InvalidProgramme(found, source=str(path))
             (folder / "rules.toml").write_text(_toml(document), encoding="utf-8")
         try:
-            return load_bundle(folder)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                programme = load_bundle(folder)
+            for warning in caught:  # the bundle's file names, as the workbook's sheets
+                warnings.warn(_sheet_named(str(warning.message), book), warning.category,
+                              stacklevel=2)
+            return programme
         except InvalidProgramme as exc:
             rules_file = beside.name if beside is not None else None
             relocated = [

@@ -32,6 +32,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "check_cmd", "explain_command",
         "Explain one pair (--pair), or why a pair is not in the result (--why-not).",
     ),
+    "evaluate": (
+        "evaluate_cmd", "evaluate_command",
+        "Check and value PAIRS (a result JSON, CSV or XLSX, or any CSV/XLSX with 'left' and "
+        "'right' columns) under PROGRAMME: every broken rule, the value under every objective "
+        "and the metrics.",
+    ),
     "report": (
         "report_cmd", "report_command",
         "Write an HTML report of RESULT: summary, fairness, charts, pairs and unmatched.",

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 import numpy as np
 
-from pairing.check import violations
+from pairing.check import violations_by_kind
 from pairing.features import pair_reasons, score_matrix
 from pairing.features.terms import describe_terms
 from pairing.io import load
-from pairing.results_file import load_result
+from pairing.results_file import load_result_for
 
 __all__ = ["check_command", "explain_command"]
 
@@ -37,15 +37,26 @@ def check_command(
     programme: Path, result: Path, schedule_file: Path | None = None, event_file: Path | None = None
 ) -> None:
     """Validate RESULT against PROGRAMME's rules; list every violation (exit 1 if any)."""
-    prog, res = load(programme), load_result(result)
-    found = violations(prog, res)
+    prog = load(programme)
+    res = load_result_for(prog, result)
+    found, figures = violations_by_kind(prog, res)
     if schedule_file is not None or event_file is not None:
         from pairing.scheduling.checker import schedule_file_violations
 
         found += schedule_file_violations(prog, res, schedule_file, event_file)
-    if found:
-        click.echo(f"{result}: {len(found)} violation(s)", err=True)
+    if found or figures:
+        click.echo(f"{result}: {len(found) + len(figures)} violation(s)", err=True)
+        if found:
+            click.echo(f"rules broken ({len(found)}):", err=True)
         for line in found:
+            click.echo(f"  - {line}", err=True)
+        if figures:
+            click.echo(
+                f"figures in the file that differ from what {programme} gives ({len(figures)}; "
+                f"edited by hand? `pairing evaluate {programme} {result}` re-derives them):",
+                err=True,
+            )
+        for line in figures:
             click.echo(f"  - {line}", err=True)
         raise SystemExit(1)
     click.echo(f"{result}: valid — every rule of {programme} holds", err=True)
@@ -81,7 +92,7 @@ def explain_command(
         msg = "give exactly one of --pair LEFT_ID RIGHT_ID and --why-not LEFT_ID RIGHT_ID"
         raise click.UsageError(msg)
     prog = load(programme)
-    res = load_result(result)
+    res = load_result_for(prog, result)
     if why_not_pair is not None:
         from pairing.cli.progress import status
         from pairing.whynot import why_not

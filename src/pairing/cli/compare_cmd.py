@@ -18,9 +18,17 @@ from pairing.cli.tables import render
 from pairing.compare import ComparisonRow, compare
 from pairing.io import load
 from pairing.model import OBJECTIVES
+from pairing.output_formats import COMPARE_FORMATS, format_of
 from pairing.results_file import write_atomic
 
-__all__ = ["compare_command", "comparison_csv", "comparison_json", "comparison_table"]
+__all__ = [
+    "compare_command",
+    "comparison_csv",
+    "comparison_json",
+    "comparison_markdown",
+    "comparison_table",
+    "write_comparison_workbook",
+]
 
 _FIELDS = tuple(ComparisonRow.__dataclass_fields__)
 
@@ -77,6 +85,39 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
     return buffer.getvalue()
 
 
+def _cells(rows: list[ComparisonRow]) -> list[list[object]]:
+    return [list(_FIELDS), *([row.as_dict()[k] for k in _FIELDS] for row in rows)]
+
+
+def comparison_markdown(rows: list[ComparisonRow]) -> str:
+    """The rows as a Markdown table (every field; ``-`` for a missing value)."""
+    def cell(value: object) -> str:
+        text = "-" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    table = _cells(rows)
+    lines = ["| " + " | ".join(map(cell, table[0])) + " |",
+             "|" + "---|" * len(table[0])]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in table[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def write_comparison_workbook(rows: list[ComparisonRow], path: Path) -> None:
+    """The rows as an ``.xlsx`` workbook (one sheet ``compare``), written atomically."""
+    import openpyxl  # deferred: only workbook users pay for the import
+
+    from pairing.atomic import atomic_path
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "compare"
+    for row in _cells(rows):
+        sheet.append([neutralise(v) for v in row])
+    with atomic_path(path) as temp:
+        workbook.save(temp)
+
+
 @click.command("compare")
 @click.argument("programme", type=click.Path(path_type=Path))
 @click.option("--objective", "objectives", multiple=True, type=click.Choice(list(OBJECTIVES)),
@@ -90,10 +131,12 @@ def comparison_csv(rows: list[ComparisonRow]) -> str:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--proposing", type=click.Choice(["left", "right"]), default=None,
               help="Proposing side of the stable objective (default left).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
+              help="What to print on stdout (default table); with -o the file's extension "
+              "decides.")
 @click.option("-o", "--output", type=OUTPUT_PATH, default=None,
-              help="Write to this file instead of stdout.")
+              help="Write to this file instead of stdout: .xlsx, .csv, .md, .json or .txt (the "
+              "plain table).")
 def compare_command(
     programme: Path,
     objectives: tuple[str, ...],
@@ -101,19 +144,32 @@ def compare_command(
     fair_to: str | None,
     seed: int,
     proposing: str | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
 ) -> None:
     """Solve PROGRAMME under every objective and show the price of fairness."""
     if output is not None:
         check_target(output, inputs=(programme,))
+        wanted_format = format_of(output, COMPARE_FORMATS, fmt or "table")
+        if fmt is not None and fmt != wanted_format:
+            msg = (f"--format {fmt} but {output.name} names a {wanted_format} file; drop "
+                   "--format (the extension decides) or change the file name")
+            raise click.UsageError(msg)
+        fmt = wanted_format
     loaded = load(programme)
     wanted = objectives or OBJECTIVES
     time_limit = fair_time_limit(wanted, time_limit)
     rows = compare(loaded, wanted, time_limit=time_limit, seed=seed, proposing=proposing,
                    fair_to=fair_to)
+    if fmt == "xlsx":
+        assert output is not None
+        write_comparison_workbook(rows, output)
+        click.echo(f"wrote {output} ({len(rows)} objectives)", err=True)
+        return
     if fmt == "json":
         text = comparison_json(rows) + "\n"
+    elif fmt == "md":
+        text = comparison_markdown(rows)
     elif fmt == "csv":
         text = comparison_csv(rows)
     else:

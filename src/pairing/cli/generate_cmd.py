@@ -10,6 +10,7 @@ from pairing.atomic import check_target
 from pairing.cli.common import OUTPUT_PATH
 from pairing.generator import PROFILES, generate
 from pairing.io import dump_programme_json, write_bundle
+from pairing.output_formats import FILE_EXTENSIONS, PROGRAMME_FORMATS, format_of
 
 __all__ = ["generate_command"]
 
@@ -45,7 +46,7 @@ __all__ = ["generate_command"]
     "--output",
     type=OUTPUT_PATH,
     required=True,
-    help="programme.json, or a folder (no .json suffix) for a CSV bundle.",
+    help="programme.json, programme.xlsx (a workbook), or a folder for a CSV bundle.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing bundle folder's files.")
 def generate_command(
@@ -60,8 +61,12 @@ def generate_command(
     force: bool,
 ) -> None:
     """Generate a seeded synthetic programme."""
-    as_json = output.suffix.lower() == ".json"
-    check_target(output, folder=not as_json, force=force)
+    suffix = output.suffix.lower()
+    if suffix in FILE_EXTENSIONS:
+        format_of(output, PROGRAMME_FORMATS, "json",  # refuses: a bundle is a folder
+                  also=", or a folder name for a CSV bundle")
+    as_file = suffix in PROGRAMME_FORMATS
+    check_target(output, folder=not as_file, force=force)
     programme = generate(
         n_left,
         n_right,
@@ -71,8 +76,12 @@ def generate_command(
         preferences=preferences,
         history=history,
     )
-    if as_json:
+    if suffix == ".json":
         dump_programme_json(programme, output)
+    elif suffix == ".xlsx":
+        from pairing.xlsx import write_workbook
+
+        write_workbook(programme, output)
     else:
         write_bundle(programme, output)
     click.echo(f"wrote {output} ({n_left}×{n_right}, profile {profile}, seed {seed})", err=True)

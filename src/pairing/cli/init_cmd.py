@@ -26,19 +26,17 @@ def init_command(folder: Path, force: bool) -> None:
     """
     source = resources.files("pairing").joinpath("templates")
     if folder.suffix.lower() == ".xlsx":
-        import tempfile
-
-        from pairing.io import load
-        from pairing.xlsx import write_workbook
+        from pairing.template_workbook import write_template_workbook
 
         if folder.exists() and not force:
             msg = f"{folder} exists; pass --force to replace it"
             raise click.UsageError(msg)
-        with tempfile.TemporaryDirectory(prefix="pairing-init-") as temp:
-            for name in TEMPLATE_FILES:
-                (Path(temp) / name).write_bytes(source.joinpath(name).read_bytes())
-            write_workbook(load(temp), folder)
-        click.echo(f"wrote {folder} (sheets left, right, rules)", err=True)
+        write_template_workbook(folder)
+        click.echo(
+            f"wrote {folder} (sheets README, left, right, rules, quota, pair_quota, "
+            f"partner_quota, forbidden, required); edit it, then: pairing solve {folder}",
+            err=True,
+        )
         return
     existing = [name for name in TEMPLATE_FILES if (folder / name).exists()]
     if existing and not force:

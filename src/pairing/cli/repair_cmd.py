@@ -10,8 +10,9 @@ from pairing.atomic import check_target
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.io import dump_programme_json, load
+from pairing.output_formats import PROGRAMME_FORMATS, RESULT_FORMATS, format_of
 from pairing.repair import repair
-from pairing.results_file import load_result, write_atomic
+from pairing.results_file import load_result_for, write_result
 
 __all__ = ["repair_command"]
 
@@ -63,13 +64,17 @@ def repair_command(
     for target in (output, programme_out):
         if target is not None:
             check_target(target, inputs=(programme, result))
+    if output is not None:
+        format_of(output, RESULT_FORMATS, "json")
+    if programme_out is not None:
+        format_of(programme_out, PROGRAMME_FORMATS, "json")
     if output is not None and programme_out is not None and output.resolve() == (
         programme_out.resolve()
     ):
         msg = "-o and --programme-out name the same file; give two names"
         raise click.UsageError(msg)
     prog = load(programme)
-    res = load_result(result)
+    res = load_result_for(prog, result)
     with status(f"repairing {len(res.pairs)} pairs after {len(withdraw)} withdrawal(s)"):
         repaired = repair(prog, res, withdraw, solver=solver, time_limit=time_limit)
     changes = repaired.changes
@@ -85,10 +90,15 @@ def repair_command(
         f"  {new.objective} = {new.objective_value:.6f} (was {res.objective_value:.6f})", err=True
     )
     if programme_out is not None:
-        dump_programme_json(repaired.programme, programme_out)
+        if programme_out.suffix.lower() == ".xlsx":
+            from pairing.xlsx import write_workbook
+
+            write_workbook(repaired.programme, programme_out)
+        else:
+            dump_programme_json(repaired.programme, programme_out)
         click.echo(f"wrote {programme_out} (the repaired programme)", err=True)
     if output is not None:
-        write_atomic(output, new.to_json() + "\n")
+        write_result(output, new, repaired.programme)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(new.to_json())

@@ -12,8 +12,9 @@ from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.features import score_matrix
 from pairing.io import load
+from pairing.output_formats import REPORT_FORMATS, format_of
 from pairing.report import render_report
-from pairing.results_file import load_result, write_atomic
+from pairing.results_file import load_result_for, write_atomic
 
 __all__ = ["report_command"]
 
@@ -40,8 +41,9 @@ def report_command(
 ) -> None:
     """Write an HTML report of RESULT: summary, fairness, charts, pairs and unmatched."""
     check_target(output, inputs=(programme, result))
+    format_of(output, REPORT_FORMATS, "html")
     prog = load(programme)
-    res = load_result(result)
+    res = load_result_for(prog, result)
     timetable = None
     if schedule_file is not None:
         from pairing.errors import InvalidProgramme

@@ -14,7 +14,8 @@ from pairing.cli.tables import result_table
 from pairing.io import load, load_scores
 from pairing.model import OBJECTIVES
 from pairing.objectives import FAIR_OBJECTIVES
-from pairing.results_file import result_csv, write_atomic
+from pairing.output_formats import RESULT_FORMATS, format_of
+from pairing.results_file import result_csv, write_result
 from pairing.solve import solve
 
 __all__ = ["solve_command"]
@@ -142,7 +143,8 @@ def fair_time_limit(objectives: Sequence[str], time_limit: float | None) -> floa
     "--output",
     type=OUTPUT_PATH,
     default=None,
-    help="Write the result here (.csv → CSV, anything else → JSON).",
+    help="Write the result here: .json (or no extension), .csv (UTF-8 with a BOM) or .xlsx "
+    "(a workbook: pairs, unmatched, fairness, summary).",
 )
 @click.option(
     "--format",
@@ -180,6 +182,7 @@ def solve_command(
         raise click.UsageError(msg)
     if output is not None:
         check_target(output, inputs=(programme, scores_path, rules_path))
+        format_of(output, RESULT_FORMATS, "json")  # an unknown extension fails before solving
     if programme is not None:
         loaded = load(programme)
     else:
@@ -202,8 +205,7 @@ def solve_command(
             progress=update,
         )
     if output is not None:
-        text = result_csv(result) if output.suffix.lower() == ".csv" else result.to_json() + "\n"
-        write_atomic(output, text)
+        write_result(output, result, loaded)
         click.echo(
             f"wrote {output} ({result.metrics.pairs} pairs, {result.status}, "
             f"{result.objective} = {result.objective_value:.6f})",
@@ -213,6 +215,6 @@ def solve_command(
     if fmt == "json":
         click.echo(result.to_json())
     elif fmt == "csv":
-        click.echo(result_csv(result), nl=False)
+        click.echo(result_csv(result, loaded), nl=False)
     elif fmt == "table":
-        click.echo(result_table(result), nl=False)
+        click.echo(result_table(result, programme=loaded), nl=False)

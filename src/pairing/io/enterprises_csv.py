@@ -12,12 +12,14 @@ errors :class:`~pairing.io.locations.BundleWhere` maps back to this file, row an
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pairing.errors import Issue
+from pairing.errors import Issue, PairingWarning
 from pairing.io.csv_tables import check_columns, read_csv
+from pairing.io.tag_cells import split_tag_cell
 
 __all__ = ["ENTERPRISE_COLUMNS", "OPTIONAL_COLUMNS", "EnterpriseSheet", "read_enterprises"]
 
@@ -48,7 +50,10 @@ def _parse_levels(cell: str, where: str) -> tuple[dict[str, float] | None, list[
     """Parse ``tag:level;tag:level``; ``None`` when the cell has a syntax problem."""
     levels: dict[str, float] = {}
     issues = []
-    for part in cell.split(";"):
+    parts, ambiguous = split_tag_cell(cell)
+    if ambiguous:
+        return None, [Issue(where, ambiguous)]
+    for part in parts:
         if not part.strip():
             continue
         tag, colon, level_text = part.rpartition(":")
@@ -146,10 +151,20 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
         The raw records (``None`` if the file cannot be read at all) and every cell-syntax and
         column problem found.
     """
-    table, issues = read_csv(path, name)
+    table, issues = read_csv(
+        path, name, header_for="id", known=ENTERPRISE_COLUMNS + OPTIONAL_COLUMNS
+    )
     if table is None:
         return None, issues
-    issues = check_columns(table, ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS)
+    extra: list[str] = []
+    issues = check_columns(table, ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS, extra_columns=extra)
+    if extra:
+        warnings.warn(
+            f"{name}, row {table.header_row}: column(s) {', '.join(repr(c) for c in extra)} "
+            "ignored (not pairing columns; they stay in your file as notes)",
+            PairingWarning,
+            stacklevel=2,
+        )
     width = len(table.columns)
     enterprises: list[dict[str, Any]] = []
     rows: list[int] = []

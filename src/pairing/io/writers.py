@@ -25,6 +25,7 @@ from pairing.cells import neutralise_row
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS
 from pairing.io.sources_writer import source_files, write_score_sources
+from pairing.io.tag_cells import reads_as_one_tag
 from pairing.model import Enterprise, Programme, Rules, Side
 
 __all__ = ["dump_programme_json", "write_bundle"]
@@ -38,9 +39,12 @@ def _atomic_writer(path: Path) -> Iterator[IO[str]]:
 
 
 def _levels_cell(levels: dict[str, float], where: str) -> str:
-    bad = [tag for tag in levels if ";" in tag]
+    bad = [tag for tag in levels if ";" in tag or not reads_as_one_tag(tag)]
     if bad:
-        message = f"tag {bad[0]!r} contains ';', which separates tags in a bundle; rename the tag"
+        message = (
+            f"tag {bad[0]!r} contains ';' (or ',' before 'name:number'), which separates tags "
+            "in a bundle; rename the tag"
+        )
         raise InvalidProgramme([Issue(where, message)])
     return ";".join(f"{tag}:{float(level)!r}" for tag, level in levels.items())
 

@@ -3,12 +3,16 @@
 Each function returns one ``<svg>`` element (no XML prologue), ready to inline in the HTML, so
 the report needs no network and no image files. Text stays text (``svg.fonttype = none``): the
 charts are searchable and small. Settings are applied in an ``rc_context``, never globally, and
-the SVG hash salt is fixed so the same result gives the same bytes.
+the SVG hash salt is fixed so the same result gives the same bytes. ``rc_context`` still swaps
+matplotlib's one process-wide ``rcParams`` in and out, so charts are drawn one at a time (a
+lock): concurrent ``render_report`` calls in threads give the same bytes as one alone. Axes
+that count (pairs, enterprises) show whole-number ticks only.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +20,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["gain_histograms", "quota_chart", "score_histogram", "sector_heatmap"]
 
@@ -33,12 +38,18 @@ _RC: dict[str, Any] = {
 _LEFT_COLOUR = "#c0392b"
 _RIGHT_COLOUR = "#1e8449"
 _SCORE_COLOUR = "#2e5c8a"
+#: rcParams are process-wide: one chart at a time, from figure to SVG text.
+_DRAWING = threading.RLock()
 
 
 @contextmanager
 def _figure(width: float, height: float) -> Iterator[Figure]:
-    with mpl.rc_context(_RC):  # type: ignore[arg-type]
+    with _DRAWING, mpl.rc_context(_RC):  # type: ignore[arg-type]
         yield Figure(figsize=(width, height), layout="constrained")
+
+
+def _whole_numbers(axis: Any) -> None:
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _svg(figure: Figure, title: str) -> str:
@@ -71,7 +82,8 @@ def sector_heatmap(
             if value:
                 colour = "white" if value > 0.6 * top else "black"
                 axes.text(j, i, str(int(value)), ha="center", va="center", color=colour)
-        figure.colorbar(image, ax=axes, label="pairs", shrink=0.8)
+        bar = figure.colorbar(image, ax=axes, label="pairs", shrink=0.8)
+        _whole_numbers(bar.ax.yaxis)
         return _svg(figure, "pairs by sector")
 
 
@@ -86,6 +98,7 @@ def score_histogram(scores: np.ndarray) -> str:
             axes.axvline(float(scores.mean()), color="black", linestyle="--", linewidth=1)
         axes.set_xlabel("pair score")
         axes.set_ylabel("pairs")
+        _whole_numbers(axes.yaxis)
         axes.set_xlim(0, 1)
         return _svg(figure, "pair score distribution")
 
@@ -106,6 +119,7 @@ def gain_histograms(
         )
         axes.set_xlabel("enterprise gain")
         axes.set_ylabel("enterprises")
+        _whole_numbers(axes.yaxis)
         axes.legend(frameon=False)
         return _svg(figure, "gain distribution per side")
 
@@ -139,4 +153,5 @@ def quota_chart(
         axes.set_yticks(positions, list(names))
         axes.invert_yaxis()
         axes.set_xlabel("pairs (band: allowed range)")
+        _whole_numbers(axes.xaxis)
         return _svg(figure, "quotas against their bounds")

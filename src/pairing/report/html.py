@@ -1,11 +1,12 @@
 """Render a result as one self-contained HTML page a programme manager can defend.
 
-The page holds a summary (status, objective, solver, counts), fairness per side, a sector ×
-sector heatmap of pairs, the score and gain distributions, quotas against their bounds, every
-pair with its reasons, and every unmatched enterprise with the reason it stayed unmatched. CSS
-is inline and charts are inline SVG, so the file opens anywhere with no network. A few lines of
-inline JavaScript filter the pairs table and mark the page ``data-ready`` once loaded (what the
-headless-browser test checks).
+The page holds a summary (status, objective, solver, counts) with a glossary line under each
+headline figure, fairness per side and per sector, a sector × sector heatmap of pairs, the score
+and gain distributions, quotas against their bounds, every pair with its reasons (required
+pairs marked; folded when long), the alternates when the result has them, and every unmatched
+enterprise with the reason it stayed unmatched. CSS is inline and charts are inline SVG, so the
+file opens anywhere with no network. A few lines of inline JavaScript filter and sort the pairs
+table and mark the page ``data-ready`` once loaded (what the headless-browser tests check).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pairing.problem import build_problem
 from pairing.report import charts
 from pairing.report.unmatched import unmatched_reasons
 from pairing.result import Result
+from pairing.sector_fairness import sector_fairness
 
 __all__ = ["render_report", "report_context"]
 
@@ -107,11 +109,13 @@ def report_context(
         )
     left_of = {e.id: e for e in programme.left.enterprises}
     right_of = {e.id: e for e in programme.right.enterprises}
+    required = set(map(tuple, programme.rules.required))
     pairs = [
         {
             "pair": p,
             "left": left_of[p.left],
             "right": right_of[p.right],
+            "required": (p.left, p.right) in required,
         }
         for p in result.pairs
     ]
@@ -161,6 +165,10 @@ def report_context(
         "summary": summary,
         "sides": [result.metrics.left, result.metrics.right],
         "fairness": fairness_rows(programme, result, matrices),
+        "sectors": sector_fairness(programme, result),
+        "glossary": glossary(result, labels),
+        "alternates": _alternate_rows(result, labels, left_of, right_of),
+        "collapse_pairs": len(pairs) > _OPEN_PAIRS,
     }
 
 
@@ -177,6 +185,39 @@ def _term_shares(programme: Programme, result: Result, matrices: ScoreMatrices) 
         return ""
     return ", ".join(f"{name} {share:.0%}" for name, share in
                      sorted(shares.items(), key=lambda item: -item[1]))
+
+
+#: A pairs table longer than this starts folded, so the top of the page stays readable.
+_OPEN_PAIRS = 30
+
+
+def glossary(result: Result, labels: tuple[str, str]) -> dict[str, str]:
+    """One line under each headline figure, saying what it counts."""
+    who = {"both": f"every {labels[0]} and {labels[1]} enterprise",
+           "left": f"every {labels[0]} enterprise", "right": f"every {labels[1]} enterprise"}
+    return {
+        "blocking pairs": "pairs not in the matching whose two enterprises would both gain more "
+        "together than with a partner they have (0 = stable: nobody would defect together)",
+        "worst gain": f"the smallest gain among {who[result.metrics.fair_to]}, matched or not "
+        "(fair_to); an enterprise's gain is the sum of its pairs' gains, 0 with none",
+        "unmatched": "enterprises with no partner; the last section says why each one",
+        "required": "pairs that rules.required forces (e.g. a signed MOU), marked in the table",
+    }
+
+
+def _alternate_rows(
+    result: Result, labels: tuple[str, str], left_of: dict[str, Any], right_of: dict[str, Any]
+) -> list[dict[str, Any]]:
+    if not result.alternates:
+        return []
+    rows = []
+    for side, by_id in result.alternates.items():
+        names = left_of if side == "left" else right_of
+        for ident, backups in by_id.items():
+            rows.append({"label": labels[0] if side == "left" else labels[1], "id": ident,
+                         "name": names[ident].name if ident in names else "",
+                         "backups": backups})
+    return rows
 
 
 def fairness_rows(
