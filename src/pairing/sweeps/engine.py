@@ -30,6 +30,7 @@ from typing import Any
 
 from dask.system import CPU_COUNT
 from distributed import Client, Future, KilledWorker, LocalCluster, as_completed
+from distributed.client import FutureCancelledError
 from distributed.comm.addressing import parse_address, parse_host_port
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -209,8 +210,13 @@ def _drive(
         for future in completed:
             job = pending.pop(future)
             if future.status == "finished":
-                yield future.result()
-                continue
+                try:
+                    row = future.result()
+                except FutureCancelledError:
+                    pass  # its worker died before the result was fetched: resubmit it below
+                else:
+                    yield row
+                    continue
             if future.status == "error":
                 exc = future.exception()
                 if isinstance(exc, KilledWorker):
