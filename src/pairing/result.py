@@ -29,8 +29,23 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RunnerUp(_Frozen):
+    """Each end's next-best allowed partner and how much less it would gain with it.
+
+    ``left``: the right enterprise the pair's left enterprise would gain most with besides its
+    partners (``left_less``: its gain here minus its gain there); ``right`` likewise. ``None``
+    when there is no other allowed partner (see :mod:`pairing.runner_up`).
+    """
+
+    left: str | None = None
+    left_less: float | None = None
+    right: str | None = None
+    right_less: float | None = None
+
+
 class Pair(_Frozen):
-    """One chosen pair, with its score, both gains and the tags that explain it."""
+    """One chosen pair, with its score, both gains, the tags that explain it and each end's
+    runner-up."""
 
     left: str
     right: str
@@ -38,6 +53,7 @@ class Pair(_Frozen):
     gain_left: float
     gain_right: float
     reasons: tuple[str, ...] = ()
+    runner_up: RunnerUp | None = None
 
 
 class Unmatched(_Frozen):

@@ -26,6 +26,7 @@ from pairing.model import OBJECTIVES, Programme
 from pairing.objectives import FAIR_OBJECTIVES, objective_value, unservable
 from pairing.problem import Problem, build_problem
 from pairing.result import Pair, Result, SolverInfo, Unmatched
+from pairing.runner_up import runner_ups
 from pairing.solvers.auto import choose_solver
 from pairing.solvers.base import Assignment, SolveOptions
 
@@ -70,9 +71,11 @@ def assemble_result(
             gain_left=round(gl, 6),
             gain_right=round(gr, 6),
             reasons=why,
+            runner_up=second,
         )
-        for i, j, s, gl, gr, why in zip(
-            left.tolist(), right.tolist(), scores, gains_l, gains_r, reasons, strict=True
+        for i, j, s, gl, gr, why, second in zip(
+            left.tolist(), right.tolist(), scores, gains_l, gains_r, reasons,
+            runner_ups(problem, left, right), strict=True,
         )
     ]
     matched_l = np.zeros(len(left_ids), dtype=bool)

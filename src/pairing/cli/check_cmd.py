@@ -138,6 +138,16 @@ def explain_command(
         lines.append(f"  rule: below min_score {rules.min_score}")
     chosen = (left_id, right_id) in set(res.pair_ids())
     lines.append(f"  in the result: {'yes' if chosen else 'no'}")
+    found = next((p for p in res.pairs if (p.left, p.right) == (left_id, right_id)), None)
+    second = found.runner_up if found is not None else None
+    if second is not None:
+        for id_, other, less in ((left_id, second.left, second.left_less),
+                                 (right_id, second.right, second.right_less)):
+            if other is None or less is None:
+                lines.append(f"  runner-up of {id_}: none (no other allowed partner)")
+            else:
+                verb = "less" if less >= 0 else "more (kept away by the rules or better pairs)"
+                lines.append(f"  runner-up of {id_}: {other}, {abs(less):.6f} {verb}")
     if not chosen:
         for side, id_ in (("left", left_id), ("right", right_id)):
             partners = [
