@@ -55,6 +55,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "fair": ("milp",),
     "fair-stable": ("ref:matching",),
     "kernel": ("kernel:scipy",),
+    "realistic": ("kernel:scipy",),
     "scoring": ("matmul",),
 }
 
@@ -109,7 +110,7 @@ def plan_contenders(
 
     references = set(available_references())
     unsupported: dict[str, str] = {}
-    if case.family == "kernel":
+    if case.family in ("kernel", "realistic"):
         names = [k for k in KERNELS if k in references] + ["auto-e2e"]
     elif case.family == "scoring":
         names = ["matmul", "score_matrix"]
