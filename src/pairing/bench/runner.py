@@ -112,6 +112,12 @@ def plan_contenders(
     unsupported: dict[str, str] = {}
     if case.family in ("kernel", "realistic"):
         names = [k for k in KERNELS if k in references] + ["auto-e2e"]
+        if case.family == "realistic":  # and the one-to-one registry solvers on the programme
+            names += [
+                name for name, spec in registry().items()
+                if spec.exact and "capacity" not in spec.rules
+                and not _supports(spec, case.objective, structure)
+            ]
     elif case.family == "scoring":
         names = ["matmul", "score_matrix"]
     else:
