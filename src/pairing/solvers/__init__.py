@@ -18,7 +18,6 @@ _MODULES: tuple[str, ...] = (
     "lapjv_lsa",
     "scipy_lsa",
     "ortools_lsa",
-    "sparse_lsa",
     "greedy",
     "stable",
     "fair.maxmin_threshold",
