@@ -158,6 +158,14 @@ def test_bench_quick_writes_json_markdown_and_chart(tmp_path: Path) -> None:
     assert by_cell[("dense-100x100", "auto")]["ratio"] > 0
     assert by_cell[("orlib-assign100", "scipy")]["extra"]["optimum_hit"] is True
     assert by_cell[("kernel-300x300", "kernel:scipy")]["ratio"] == 1.0
+    # realistic: the same kernels on a double-hundred matrix; pairing.solve reaches their optimum
+    realistic = {
+        r["contender"]: r["objective_value"]
+        for r in summary
+        if r["instance"] == "realistic-300x300" and r["status"] == "optimal"
+    }
+    assert {"kernel:scipy", "kernel:lapjv", "auto-e2e"} <= set(realistic)
+    assert max(realistic.values()) - min(realistic.values()) <= 1e-4
     assert by_cell[("scoring-500x500", "matmul")]["ratio"] == 1.0
     statuses = {r["status"] for r in summary}
     assert "error" not in statuses, [r for r in summary if r["status"] == "error"]

@@ -100,33 +100,9 @@ def _rule_problems(
     for a, b in rules.required:
         if (a, b) not in chosen:
             problems.append(f"required pair {a}–{b} is missing")
-    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
-    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
     left_of = {e.id: e for e in programme.left.enterprises}
     right_of = {e.id: e for e in programme.right.enterprises}
-    for pair in result.pairs:
-        if pair.left not in left_pos or pair.right not in right_pos:
-            continue
-        true_score = float(matrices.score[left_pos[pair.left], right_pos[pair.right]])
-        if np.isnan(true_score):
-            problems.append(f"pair {pair.left}–{pair.right} has no score (forbidden by scores.csv)")
-            continue
-        if true_score < matrices.score.dtype.type(rules.min_score):
-            problems.append(
-                f"pair {pair.left}–{pair.right} scores {true_score:.6f}, below min_score "
-                f"{rules.min_score}"
-            )
-        expected = (
-            ("score", true_score),
-            ("gain_left", float(matrices.gain_left[left_pos[pair.left], right_pos[pair.right]])),
-            ("gain_right", float(matrices.gain_right[left_pos[pair.left], right_pos[pair.right]])),
-        )
-        for field, value in expected:
-            if not _close(getattr(pair, field), value):
-                figures.append(
-                    f"pair {pair.left}–{pair.right}: {field} {getattr(pair, field)} but the "
-                    f"programme gives {value:.6f}"
-                )
+    problems += _claimed_value_problems(programme, result, matrices, figures)
     for k, quota in enumerate(rules.quotas):
         ents = left_of if quota.side == "left" else right_of
         count = sum(
@@ -184,6 +160,52 @@ def _partner_problems(programme: Programme, result: Result) -> list[str]:
             problems.append(
                 f"rules.partner_quotas[{k}] ({pq.describe()}): {len(broken)} "
                 f"{owners.label} enterprise/group(s) out of bounds: {shown}"
+            )
+    return problems
+
+
+def _claimed_value_problems(
+    programme: Programme, result: Result, matrices: ScoreMatrices, figures: list[str]
+) -> list[str]:
+    """Pairs with no score or one below min_score (broken rules, returned), and claimed
+    score/gains that differ from the programme's (stale figures, added to ``figures``).
+
+    Compared as arrays (one gather per matrix), then only the offending pairs are worded.
+    """
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    known = [p for p in result.pairs if p.left in left_pos and p.right in right_pos]
+    if not known:
+        return []
+    rows = np.fromiter((left_pos[p.left] for p in known), dtype=np.intp, count=len(known))
+    cols = np.fromiter((right_pos[p.right] for p in known), dtype=np.intp, count=len(known))
+    true_scores = matrices.score[rows, cols]
+    no_score = np.isnan(true_scores)
+    below = ~no_score & (true_scores < matrices.score.dtype.type(programme.rules.min_score))
+    fields = ("score", "gain_left", "gain_right")
+    expected = np.stack([
+        true_scores.astype(np.float64),
+        matrices.gain_left[rows, cols].astype(np.float64),
+        matrices.gain_right[rows, cols].astype(np.float64),
+    ], axis=1)
+    claimed = np.asarray([[p.score, p.gain_left, p.gain_right] for p in known], dtype=np.float64)
+    scale = np.maximum(1.0, np.abs(expected))
+    wrong = ~(np.abs(claimed - expected) <= _TOLERANCE * scale) & ~no_score[:, None]
+    problems = []
+    for k in np.flatnonzero(no_score | below | wrong.any(axis=1)).tolist():
+        pair = known[k]
+        if no_score[k]:
+            problems.append(f"pair {pair.left}–{pair.right} has no score (forbidden by scores.csv)")
+            continue
+        if below[k]:
+            problems.append(
+                f"pair {pair.left}–{pair.right} scores {float(true_scores[k]):.6f}, below "
+                f"min_score {programme.rules.min_score}"
+            )
+        for f in np.flatnonzero(wrong[k]).tolist():
+            figures.append(
+                f"pair {pair.left}–{pair.right}: {fields[f]} {getattr(pair, fields[f])} but the "
+                f"programme gives {float(expected[k, f]):.6f}"
             )
     return problems
 

@@ -118,7 +118,9 @@ def _where(quota: GroupBound) -> str:
 
 def _quota_reach(problem: Problem) -> list[str]:
     """A quota's min against how many pairs its enterprises can form at all."""
-    reasons = []
+    reasons: list[str] = []
+    if not any(quota.min for quota in problem.quotas):
+        return reasons
     room_l = np.minimum(problem.cap_max_left, problem.allowed.sum(axis=1))
     room_r = np.minimum(problem.cap_max_right, problem.allowed.sum(axis=0))
     for quota in problem.quotas:

@@ -32,6 +32,9 @@ from pairing.solvers.base import Assignment, SolveOptions
 
 __all__ = ["assemble_result", "input_sha256", "solve"]
 
+#: Placeholder digest of a result under assembly (replaced before :func:`solve` returns).
+_PENDING = "pending"
+
 
 _PROGRAMME_HINT = "build one with pairing.load(path) or pairing.Programme.model_validate(data)"
 
@@ -190,17 +193,15 @@ def solve(
         programme = programme.with_fair_to(fair_to)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # hashlib releases the GIL on large buffers: hash the input while the solver runs
-        digest = pool.submit(input_sha256, programme)
-        result, matrices, spec = _solve_and_assemble(
-            programme, objective, solver, time_limit, seed, proposing, matrices, digest, progress
+        result, matrices, spec, digest = _solve_and_assemble(
+            programme, objective, solver, time_limit, seed, proposing, matrices, pool, progress
         )
-    found = violations(programme, result, matrices, check_input_hash=False)
-    if found:
-        listing = "; ".join(found[:10])
-        msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
-        raise SolverError(msg)
-    update: dict[str, object] = {}
+        found = violations(programme, result, matrices, check_input_hash=False)
+        if found:
+            listing = "; ".join(found[:10])
+            msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
+            raise SolverError(msg)
+        update: dict[str, object] = {"input_sha256": digest.result()}
     if alternates is not None:
         update["alternates"] = alternates_of(programme, result, alternates, matrices)
     runtime = round(time.perf_counter() - started, 6)
@@ -216,9 +217,9 @@ def _solve_and_assemble(
     seed: int,
     proposing: str | None,
     matrices: ScoreMatrices | None,
-    digest: Future[str],
+    pool: ThreadPoolExecutor,
     progress: Callable[[str], None] | None = None,
-) -> tuple[Result, ScoreMatrices, str]:
+) -> tuple[Result, ScoreMatrices, str, Future[str]]:
     matrices = matrices if matrices is not None else score_matrix(programme)
     problem = build_problem(programme, matrices, objective, proposing)
     spec, reason = choose_solver(problem, objective, solver)
@@ -243,8 +244,12 @@ def _solve_and_assemble(
         from pairing.conflicts import explain_infeasibility  # loads HiGHS: only when needed
 
         raise Infeasible(explain_infeasibility(problem, time_limit=budget)) from None
+    # Hash the input beside the assembly and validation below, not beside the solver: a hashing
+    # thread next to LAPJV slowed the kernel more than the hash costs (two cores, shared memory
+    # bandwidth), while hashlib releases the GIL and overlaps the Python work here.
+    digest = pool.submit(input_sha256, programme)
     info = SolverInfo(
         name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
     )
-    result = assemble_result(programme, matrices, problem, assignment, info, digest=digest.result())
-    return result, matrices, spec.name
+    result = assemble_result(programme, matrices, problem, assignment, info, digest=_PENDING)
+    return result, matrices, spec.name, digest

@@ -42,15 +42,17 @@ def _prefers(
     return (values > worst_value) | ((values == worst_value) & (candidates < worst_index))
 
 
-_ROWS_PER_CHUNK = 1024
+#: Cells per row block of the blocking-pair scan (a few MB of booleans).
+_CELLS_PER_BLOCK = 1 << 22
 
 
 def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """(k, 2) index pairs (i, j) that block the matching (left[k], right[k]).
 
-    Works in row chunks: one comparison per cell finds the pairs the left enterprise would
-    accept; the right side's acceptance, ``allowed`` and "not already matched" are then tested on
-    those candidates only, so memory stays at one chunk of booleans even at 10,000 × 10,000.
+    Works in row blocks: a cell is a candidate when both ends value it at least as much as
+    their worst partner (three dense comparisons, no gathers), and only the few candidates get
+    the exact test with the tie-break and "not already matched". Memory stays at a few blocks
+    of booleans even at 10,000 × 10,000.
     """
     n_left, n_right = problem.shape
     gl, gr = problem.gain_left, problem.gain_right
@@ -60,23 +62,23 @@ def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.
     wv_r, wi_r = _worst_partner(right, left, gr[left, right].astype(np.float64), n_right)
     spare_l = count_left < problem.cap_max_left
     spare_r = count_right < problem.cap_max_right
-    # no partner and no free seat (capacity max 0): accepts nobody, hence nan → +inf
+    # no partner and no free seat (capacity max 0): accepts nobody, hence nan → +inf.
+    # A threshold is a gain of the matrix itself (or ±inf), so its dtype loses nothing.
     thr_l = np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=np.inf)).astype(gl.dtype)
     idx_l = np.where(spare_l, n_right, wi_l)
-    thr_r = np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf))
+    thr_r = np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf)).astype(gr.dtype)
     idx_r = np.where(spare_r, n_left, wi_r)
     found: list[np.ndarray] = []
-    columns = np.arange(n_right)
-    for start in range(0, n_left, _ROWS_PER_CHUNK):
-        stop = min(start + _ROWS_PER_CHUNK, n_left)
-        block = gl[start:stop]
-        accept = (block > thr_l[start:stop, None]) | (
-            (block == thr_l[start:stop, None]) & (columns[None, :] < idx_l[start:stop, None])
-        )
-        rows, cols = np.nonzero(accept)
+    rows_per_block = max(1, _CELLS_PER_BLOCK // max(1, n_right))
+    for start in range(0, n_left, rows_per_block):
+        stop = min(start + rows_per_block, n_left)
+        both = gl[start:stop] >= thr_l[start:stop, None]
+        both &= gr[start:stop] >= thr_r[None, :]
+        both &= problem.allowed[start:stop]
+        rows, cols = np.nonzero(both)
         rows += start
-        keep = problem.allowed[rows, cols]
-        keep &= _prefers(gr[rows, cols].astype(np.float64), rows, thr_r[cols], idx_r[cols])
+        keep = _prefers(gl[rows, cols], cols, thr_l[rows], idx_l[rows])
+        keep &= _prefers(gr[rows, cols], rows, thr_r[cols], idx_r[cols])
         found.append(np.stack([rows[keep], cols[keep]], axis=1))
     pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.intp)
     if len(pairs) and len(left):

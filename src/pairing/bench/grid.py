@@ -17,7 +17,7 @@ A TOML file can define its own grid (see :func:`load_grid`)::
     repeats = 3                      # optional default for --repeats
     [[case]]
     family = "dense"                 # dense | sparse | capacitated | rules | fair | orlib
-    n = [100, 300]                   #   | kernel | scoring | sources
+    n = [100, 300]                   #   | kernel | realistic | scoring | sources
     time_limit = 30                  # seconds given to solvers that honour a time limit
     [[case]]
     family = "fair"
@@ -47,6 +47,10 @@ FAMILIES: dict[str, str] = {
     "fair": "a fairness objective (maxmin, leximin, balanced, stable)",
     "orlib": "OR-Library assign100..800 with known optima",
     "kernel": "raw assignment kernels on one matrix vs pairing.solve end to end",
+    "realistic": (
+        "the kernel family on generated double-hundred programmes (about a quarter of the "
+        "scores 0, ties, hub enterprises) instead of uniform random scores"
+    ),
     "scoring": "pairing.score_matrix vs one NumPy matmul of the same shape",
     "sources": "score_matrix with each score source (preference, text, a matrix) vs tags only",
 }
@@ -138,6 +142,7 @@ def _quick() -> Grid:
         *_fair({o: (12,) for o in _FAIR_OBJECTIVES}, **limits),
         Case("orlib", 100, 100, **limits),
         *_square("kernel", (300,), **limits),
+        *_square("realistic", (300,), **limits),
         *_square("scoring", (500,), **limits),
         *_square("sources", (200,), **limits),
     ]
@@ -163,6 +168,7 @@ def _standard() -> Grid:
         ),
         *[Case("orlib", n, n, **limits) for n in range(100, 900, 100)],
         *_square("kernel", (1000, 3000, 5000), **limits),
+        *_square("realistic", (1000, 3000), **limits),
         *_square("scoring", (1000, 5000), **limits),
         *_square("sources", (1000, 5000), **limits),
     ]
@@ -188,6 +194,7 @@ def _full() -> Grid:
         ),
         *[Case("orlib", n, n, **limits) for n in range(100, 900, 100)],
         *_square("kernel", (1000, 3000, 5000), **limits),
+        *_square("realistic", (1000, 3000, 5000), **limits),
         *_square("scoring", (1000, 5000, 10000), **limits),
         *_square("sources", (1000, 5000, 10000), **limits),
     ]

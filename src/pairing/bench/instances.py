@@ -16,6 +16,10 @@ regenerating it. What each family builds:
 - ``orlib``: OR-Library ``assign<n>`` (integer costs) as a score matrix ``(M - cost) / M``.
 - ``kernel``: the uniform profile's score matrix, as ``float64``, given to raw kernels and,
   through :func:`pairing.from_scores`, to ``pairing.solve``.
+- ``realistic``: the same comparison on a generated ``double-hundred`` programme (its score
+  matrix, zeros and ties included, to the kernels; the programme itself to ``pairing.solve``):
+  the structure of real programmes, on which the dense kernels are many times slower than on
+  random scores.
 - ``scoring``: a ``double-hundred`` programme, for timing :func:`pairing.score_matrix`.
 - ``sources``: a ``double-hundred`` programme with texts, stated interest and one random extra
   score matrix, for timing :func:`pairing.score_matrix` with each score source against the
@@ -276,6 +280,18 @@ def _kernel(case: Case) -> Instance:
     return Instance(case, programme, None, text, arrays={"benefit": benefit})
 
 
+def _realistic(case: Case) -> Instance:
+    programme = generate(case.n_left, case.n_right, seed=case.seed)
+    matrices = score_matrix(programme)
+    benefit = np.nan_to_num(matrices.score, nan=0.0).astype(np.float64)
+    zeros = float((benefit == 0).mean())
+    text = (
+        f"double-hundred programme's score matrix ({zeros:.0%} zeros), raw kernels vs "
+        "pairing.solve(auto) from the programme"
+    )
+    return Instance(case, programme, matrices, text, arrays={"benefit": benefit})
+
+
 def _scoring(case: Case) -> Instance:
     from pairing.features.vocabulary import build_vocabulary, level_matrix
 
@@ -332,6 +348,7 @@ _BUILDERS = {
     "fair": _fair,
     "orlib": _orlib,
     "kernel": _kernel,
+    "realistic": _realistic,
     "scoring": _scoring,
     "sources": _sources,
 }

@@ -8,6 +8,7 @@ plots median wall time per instance for each family (Matplotlib's Agg backend: n
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable
@@ -61,8 +62,8 @@ def _times(value: float | None) -> str:
 
 def _kernel_headlines(rows: list[Row]) -> list[Headline]:
     found = []
-    for n in (1000, 3000, 5000):
-        cells = _rows_of(rows, f"kernel-{n}x{n}")
+    for family, n in itertools.product(("kernel", "realistic"), (1000, 3000, 5000)):
+        cells = _rows_of(rows, f"{family}-{n}x{n}")
         kernels = {
             c: r
             for c, r in cells.items()
@@ -76,7 +77,8 @@ def _kernel_headlines(rows: list[Row]) -> list[Headline]:
         value = auto.wall.median / best.wall.median
         found.append(
             Headline(
-                f"pairing.solve(auto) end to end vs fastest raw kernel, {n:,}×{n:,}",
+                f"pairing.solve(auto) end to end vs fastest raw kernel, {n:,}×{n:,}"
+                + (", realistic (double-hundred)" if family == "realistic" else ", random"),
                 f"{value:.2f}× ({_secs(auto.wall.median)} s vs {best_name} "
                 f"{_secs(best.wall.median)} s)",
                 f"≤ {_AUTO_GOAL}×" if n == 5000 else "",

@@ -55,6 +55,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "fair": ("milp",),
     "fair-stable": ("ref:matching",),
     "kernel": ("kernel:scipy",),
+    "realistic": ("kernel:scipy",),
     "scoring": ("matmul",),
     "sources": ("terms:tags",),
 }
@@ -110,8 +111,14 @@ def plan_contenders(
 
     references = set(available_references())
     unsupported: dict[str, str] = {}
-    if case.family == "kernel":
+    if case.family in ("kernel", "realistic"):
         names = [k for k in KERNELS if k in references] + ["auto-e2e"]
+        if case.family == "realistic":  # and the one-to-one registry solvers on the programme
+            names += [
+                name for name, spec in registry().items()
+                if spec.exact and "capacity" not in spec.rules
+                and not _supports(spec, case.objective, structure)
+            ]
     elif case.family == "scoring":
         names = ["matmul", "score_matrix"]
     elif case.family == "sources":

@@ -30,6 +30,8 @@ required pairs are not defined for stable matchings and are not declared in :dat
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 
 from pairing.errors import Infeasible
@@ -49,6 +51,8 @@ _CHUNK_CELLS = 8_000_000
 _UNACCEPTABLE = np.uint64(np.iinfo(np.uint64).max)
 _SIGN = np.uint32(0x80000000)
 _MAX_NAMED = 5
+_FLOAT32 = struct.Struct("<f")
+_UINT32 = struct.Struct("<I")
 
 
 def _ordered_bits(values: np.ndarray) -> np.ndarray:
@@ -67,6 +71,14 @@ def preference_keys(values: np.ndarray, others: np.ndarray) -> np.ndarray:
     """
     high = (~_ordered_bits(values)).astype(np.uint64) << np.uint64(32)
     return high | np.asarray(others, dtype=np.uint64)
+
+
+def _scalar_key(value: float, other: int) -> int:
+    """:func:`preference_keys` of one pair in plain Python (the sequential tail calls it once
+    per proposal, where NumPy's per-call overhead was most of its time)."""
+    bits: int = _UINT32.unpack(_FLOAT32.pack(value + 0.0))[0]
+    ordered = (~bits & 0xFFFFFFFF) if bits & 0x80000000 else (bits | 0x80000000)
+    return ((~ordered & 0xFFFFFFFF) << 32) | other
 
 
 class _ChoiceLists:
@@ -254,7 +266,7 @@ def deferred_acceptance(
             r = lists.next_choice(p)
             if r < 0:
                 break
-            key = int(preference_keys(receiver_gains[p, r], np.asarray(p))[()])
+            key = _scalar_key(float(receiver_gains[p, r]), p)
             loser = seats_of.offer(p, r, key)
             if loser != p:
                 seats[p] -= 1

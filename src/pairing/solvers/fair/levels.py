@@ -69,10 +69,66 @@ def bottleneck_values(problem: Problem) -> np.ndarray:
     return values
 
 
+class _Cells:
+    """The usable cells of one block (rows that must be covered × all columns) at or above a
+    floor, row-major, so that the graph of any level ≥ the floor is one mask away.
+
+    A test then costs a pass over the kept cells (compare, compress, count per row) and one
+    Hopcroft–Karp run, instead of a dense comparison and a sparse conversion of n² cells; a
+    search that starts near the top keeps few cells (:meth:`lower_to` extends them).
+    """
+
+    def __init__(self, block: np.ndarray) -> None:
+        self.block = block
+        self.floor = np.float32(np.inf)
+        self.rows = self.cols = np.empty(0, dtype=np.int32)
+        self.values = np.empty(0, dtype=block.dtype)
+        self.usable = int(np.count_nonzero(block > -np.inf))
+
+    @property
+    def complete(self) -> bool:
+        """Every usable cell is kept."""
+        return len(self.values) == self.usable
+
+    def lower_to(self, floor: np.float32) -> None:
+        """Keep every usable cell of value ≥ ``floor``."""
+        if floor >= self.floor:
+            return
+        keep = self.block >= floor
+        if floor == -np.inf:
+            keep &= self.block > -np.inf
+        rows, cols = np.nonzero(keep)
+        self.rows, self.cols = rows.astype(np.int32), cols.astype(np.int32)
+        self.values = self.block[rows, cols]
+        self.floor = floor
+
+    def count_at_least(self, level: np.float32) -> int:
+        return int(np.count_nonzero(self.values >= level))
+
+    def covers(self, level: np.float32) -> bool:
+        """Does a matching of cells ≥ ``level`` (≥ the floor) cover every row?"""
+        n_rows, n_cols = self.block.shape
+        if n_rows == 0:
+            return True
+        mask = self.values >= level
+        per_row = np.bincount(self.rows[mask], minlength=n_rows)
+        if not per_row.all():
+            return False
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(per_row, out=indptr[1:])
+        cols = self.cols[mask]
+        graph = sp.csr_array((np.ones(len(cols), dtype=np.int8), cols, indptr),
+                             shape=(n_rows, n_cols))
+        matched = maximum_bipartite_matching(graph, perm_type="column")
+        return not bool((matched < 0).any())
+
+
 class LevelTest:
     """Can every enterprise of :func:`must_cover` get a partner among pairs of value ≥ ``t``?
 
-    Exact for one-to-one programmes without quotas; a necessary condition otherwise.
+    Exact for one-to-one programmes without quotas; a necessary condition otherwise. Each side's
+    rows that must be covered form a block; the graph of a level is a prefix of the block's cells
+    sorted once by value (:class:`_Cells`), so a test costs the prefix, not n².
     """
 
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
@@ -92,7 +148,9 @@ class LevelTest:
         self.must_cols = np.flatnonzero(cover_right[self.cols])
         self.by_rows = sub[self.must_rows]
         self.by_cols = np.ascontiguousarray(sub[:, self.must_cols].T)
+        self.blocks = (_Cells(self.by_rows), _Cells(self.by_cols))
         self.calls = 0
+        self.levels_searched = 0
 
     def upper_bound(self) -> np.float32:
         """No level above this can work: some enterprise's best usable pair is below it."""
@@ -107,14 +165,69 @@ class LevelTest:
         self.calls += 1
         if self.required_floor < level:
             return False
-        for block in (self.by_rows, self.by_cols):
-            if not len(block):
-                continue
-            graph = sp.csr_array(block >= level)
-            matched = maximum_bipartite_matching(graph, perm_type="column")
-            if (matched < 0).any():
+        for block in self.blocks:
+            block.lower_to(level)
+            if not block.covers(level):
                 return False
         return True
+
+    def best_block_level(self) -> np.float32:
+        """The largest level at which both blocks are covered (+inf: no block has rows; -inf:
+        not even with every usable cell), ignoring required pairs.
+
+        Searches from the top: the upper bound first (often the answer), then floors that keep
+        twice as many cells each time until one is covered, then a binary search over the
+        distinct values between that floor and the last uncovered level. Each test is one
+        Hopcroft–Karp run per block on the cells kept.
+        """
+        blocks = [b for b in self.blocks if b.block.shape[0]]
+        if not blocks:
+            return np.float32(np.inf)
+        top = np.float32(min(b.block.max(axis=1, initial=-np.inf).min() for b in blocks))
+        if top == -np.inf:
+            return top
+        for block in blocks:
+            block.lower_to(top)
+        self.calls += 1
+        self.levels_searched = 1
+        if all(block.covers(top) for block in blocks):
+            return top
+        above = top  # an uncovered level
+        kept = max(b.count_at_least(top) for b in blocks)
+        while True:
+            kept *= 2
+            floor = min(_kth_largest(b.block, kept) for b in blocks)
+            for block in blocks:
+                block.lower_to(floor)
+            self.calls += 1
+            self.levels_searched += 1
+            if all(block.covers(floor) for block in blocks):
+                break
+            if floor == -np.inf or all(block.complete for block in blocks):
+                return np.float32(-np.inf)
+            above = floor
+        window = np.unique(np.concatenate([b.values[b.values < above] for b in blocks]))
+        self.levels_searched += len(window) - 1
+        lo, hi = 0, len(window) - 1  # window[0] == floor is covered, `above` is not
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            self.calls += 1
+            if all(block.covers(window[mid]) for block in blocks):
+                lo = mid
+            else:
+                hi = mid - 1
+        return np.float32(window[lo])
+
+
+def _kth_largest(block: np.ndarray, k: int) -> np.float32:
+    """The k-th largest usable value of ``block`` (its smallest usable one if fewer)."""
+    flat = block.ravel()
+    if k < flat.size:
+        value = np.float32(np.partition(flat, flat.size - k)[flat.size - k])
+        if value > -np.inf:
+            return value
+    usable = flat[flat > -np.inf]
+    return np.float32(usable.min()) if usable.size else np.float32(-np.inf)
 
 
 def _candidates(values: np.ndarray, bound: np.float32) -> np.ndarray:
@@ -125,19 +238,18 @@ def _candidates(values: np.ndarray, bound: np.float32) -> np.ndarray:
 def max_min_level(problem: Problem, values: np.ndarray) -> tuple[float, int, int]:
     """The largest level ``t`` reachable one-to-one without quotas; 0 when none above 0.
 
-    Returns ``(t, number of candidate levels, number of matching tests)``.
+    The answer is the largest positive value ``t`` of ``values`` such that every required pair
+    has value ≥ ``t`` and both blocks of :class:`LevelTest` are covered by cells ≥ ``t``
+    (feasibility only falls as ``t`` rises). Returns ``(t, number of candidate levels the search
+    considered, number of matching tests)``.
     """
     test = LevelTest(problem, values)
-    candidates = _candidates(values, test.upper_bound())
-    lo, hi = -1, len(candidates) - 1  # candidates[lo] feasible (lo = -1: level 0)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if test(candidates[mid]):
-            lo = mid
-        else:
-            hi = mid - 1
-    level = float(candidates[lo]) if lo >= 0 else 0.0
-    return level, len(candidates), test.calls
+    level = min(test.best_block_level(), test.required_floor)
+    searched = test.levels_searched
+    if level == np.inf:  # nothing to cover: the largest finite positive value
+        finite = values[np.isfinite(values) & (values > 0)]
+        return (float(finite.max()) if finite.size else 0.0), searched, test.calls
+    return (float(level) if level > 0 else 0.0), searched, test.calls
 
 
 def single_level(
