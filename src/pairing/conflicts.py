@@ -136,24 +136,29 @@ def _capacity_groups(problem: Problem) -> list[RuleGroup]:
     return groups
 
 
+def _bound_groups(where: str, rows: int | slice, low: int | None, high: int | None,
+                  unit: str) -> list[RuleGroup]:
+    """The relaxable min and max of one bound on ``rows`` of the model."""
+    groups = []
+    if low:
+        def relax_min(b: _Bounds, rows: int | slice = rows) -> None:
+            b.lower[rows] = 0.0
+
+        groups.append(RuleGroup(f"{where}: at least {low} {unit}", "lower its min", relax_min))
+    if high is not None:
+        def relax_max(b: _Bounds, rows: int | slice = rows) -> None:
+            b.upper[rows] = np.inf
+
+        groups.append(RuleGroup(f"{where}: at most {high} {unit}", "raise its max", relax_max))
+    return groups
+
+
 def _quota_groups(problem: Problem) -> list[RuleGroup]:
     groups = []
     first = problem.shape[0] + problem.shape[1]
     for k, quota in enumerate(problem.quotas):
-        row = first + k
         where = f"{quota.rule} ({quota.label})" if quota.rule else quota.label
-        if quota.min:
-            def relax_min(b: _Bounds, row: int = row) -> None:
-                b.lower[row] = 0.0
-
-            groups.append(RuleGroup(f"{where}: at least {quota.min} pairs",
-                                    "lower its min", relax_min))
-        if quota.max is not None:
-            def relax_max(b: _Bounds, row: int = row) -> None:
-                b.upper[row] = np.inf
-
-            groups.append(RuleGroup(f"{where}: at most {quota.max} pairs",
-                                    "raise its max", relax_max))
+        groups += _bound_groups(where, first + k, quota.min, quota.max, "pairs")
     return groups
 
 
@@ -164,21 +169,10 @@ def _partner_groups(problem: Problem) -> list[RuleGroup]:
     row = n_left + n_right + len(problem.quotas)
     for bound in problem.partner_quotas:
         size = (n_left if bound.side == "left" else n_right) * bound.n_groups
-        rows = slice(row, row + size)
-        row += size
         where = f"{bound.rule} ({bound.label})" if bound.rule else bound.label
-        if bound.min:
-            def relax_min(b: _Bounds, rows: slice = rows) -> None:
-                b.lower[rows] = 0.0
-
-            groups.append(RuleGroup(f"{where}: at least {bound.min} per enterprise",
-                                    "lower its min", relax_min))
-        if bound.max is not None:
-            def relax_max(b: _Bounds, rows: slice = rows) -> None:
-                b.upper[rows] = np.inf
-
-            groups.append(RuleGroup(f"{where}: at most {bound.max} per enterprise",
-                                    "raise its max", relax_max))
+        groups += _bound_groups(where, slice(row, row + size), bound.min, bound.max,
+                                "per enterprise")
+        row += size
     return groups
 
 

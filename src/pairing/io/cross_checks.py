@@ -132,48 +132,37 @@ def _bounds_text(quota: Mapping[str, Any]) -> str:
     return " " + " ".join(parts)
 
 
-def _quota_checks(data: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Found]:
+def _named_groups(
+    data: Mapping[str, Any], rules: Mapping[str, Any], kind: str, of_partners: bool
+) -> list[Found]:
+    """Quotas (``kind`` ``quotas``) or partner quotas naming a group nobody has: a quota's
+    group is among its side's enterprises, a partner quota's among the other side's."""
     found = []
-    quotas = rules.get("quotas")
-    for k, quota in enumerate(quotas if isinstance(quotas, list) else []):
+    entries = rules.get(kind)
+    for k, quota in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(quota, Mapping):
             continue
         side, by, group = quota.get("side"), quota.get("by"), _text(quota.get("group"))
         if side not in _SIDES or by not in _GROUP_FIELDS or group is None:
             continue
-        enterprises = _enterprises(data, side)
+        if of_partners and group == "*":  # every distinct value: nothing to look up
+            continue
+        holder = ("right" if side == "left" else "left") if of_partners else side
+        enterprises = _enterprises(data, holder)
         if enterprises is None:
             continue
         groups = _groups(enterprises, by)
         if group not in groups:
+            who = f"{_label(data, holder)} enterprise" + (" (the partners)" if of_partners else "")
             known = ", ".join(sorted(groups)) or "none"
-            found.append(
-                Found(
-                    ("rules", "quotas", k),
-                    f"no {_label(data, side)} enterprise has {by} {group!r}; known {by}s: {known}",
-                )
-            )
-    partner_quotas = rules.get("partner_quotas")
-    for k, quota in enumerate(partner_quotas if isinstance(partner_quotas, list) else []):
-        if not isinstance(quota, Mapping):
-            continue
-        side, by, group = quota.get("side"), quota.get("by"), _text(quota.get("group"))
-        if side not in _SIDES or by not in _GROUP_FIELDS or group is None or group == "*":
-            continue
-        other = "right" if side == "left" else "left"
-        enterprises = _enterprises(data, other)
-        if enterprises is None:
-            continue
-        groups = _groups(enterprises, by)
-        if group not in groups:
-            known = ", ".join(sorted(groups)) or "none"
-            found.append(
-                Found(
-                    ("rules", "partner_quotas", k),
-                    f"no {_label(data, other)} enterprise (the partners) has {by} {group!r}; "
-                    f"known {by}s: {known}",
-                )
-            )
+            found.append(Found(("rules", kind, k),
+                               f"no {who} has {by} {group!r}; known {by}s: {known}"))
+    return found
+
+
+def _quota_checks(data: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Found]:
+    found = _named_groups(data, rules, "quotas", of_partners=False)
+    found += _named_groups(data, rules, "partner_quotas", of_partners=True)
     pair_quotas = rules.get("pair_quotas")
     for k, pq in enumerate(pair_quotas if isinstance(pair_quotas, list) else []):
         if not isinstance(pq, Mapping):
