@@ -302,6 +302,37 @@ def _terms_call(instance: Instance, name: str) -> Callable[[], Outcome]:
     return call
 
 
+def _schedule_call(instance: Instance, name: str) -> Callable[[], Outcome]:
+    """``schedule:greedy`` (the greedy start alone) or ``schedule:cpsat`` (``pairing.schedule``,
+    exact in stages); the objective value is the idle slots, placed meetings go in ``extra``."""
+    result, event = instance.payload["result"], instance.payload["event"]
+    if name == "schedule:greedy":
+        from pairing.scheduling.build import _event, _idle_metrics
+        from pairing.scheduling.greedy import greedy_schedule
+        from pairing.scheduling.instance import build_instance
+
+        def greedy() -> Outcome:
+            problem = build_instance(instance.programme, result, _event(event, instance.programme))
+            slot = greedy_schedule(problem)
+            idle, _, _ = _idle_metrics(problem, slot)
+            placed = int((slot >= 0).sum())
+            return Outcome("feasible", float(idle), extra={"placed": placed,
+                                                           "meetings": len(slot)})
+
+        return greedy
+
+    from pairing.scheduling import schedule
+
+    def exact() -> Outcome:
+        found = schedule(instance.programme, result, event,
+                         time_limit=instance.case.time_limit, partial=True)
+        metrics = found.metrics
+        return Outcome(found.status, float(metrics.idle_slots_total), found.solver.gap,
+                       extra={"placed": metrics.scheduled, "meetings": metrics.meetings})
+
+    return exact
+
+
 def prepare(
     instance: Instance, contender: str, clock: _CoreClock | None = None
 ) -> Callable[[], Outcome]:
@@ -318,4 +349,6 @@ def prepare(
         return _scoring_call(instance, contender)
     if contender.startswith("terms:"):
         return _terms_call(instance, contender)
+    if contender.startswith("schedule:"):
+        return _schedule_call(instance, contender)
     return _solve_call(instance, contender, clock)

@@ -53,6 +53,10 @@ FAMILIES: dict[str, str] = {
     ),
     "scoring": "pairing.score_matrix vs one NumPy matmul of the same shape",
     "sources": "score_matrix with each score source (preference, text, a matrix) vs tags only",
+    "schedule": (
+        "meeting schedules of a capacity-4 programme (4·n meetings, 3 sessions × 8 slots): "
+        "exact CP-SAT vs its greedy start; objective = idle slots"
+    ),
 }
 
 _FAIR_OBJECTIVES = ("maxmin", "leximin", "balanced", "stable")
@@ -145,6 +149,7 @@ def _quick() -> Grid:
         *_square("realistic", (300,), **limits),
         *_square("scoring", (500,), **limits),
         *_square("sources", (200,), **limits),
+        Case("schedule", 30, 30, capacity=4, **limits),
     ]
     return Grid("quick", tuple(cases), repeats=2)
 
@@ -171,6 +176,7 @@ def _standard() -> Grid:
         *_square("realistic", (1000, 3000), **limits),
         *_square("scoring", (1000, 5000), **limits),
         *_square("sources", (1000, 5000), **limits),
+        *[Case("schedule", n, n, capacity=4, **limits) for n in (100, 250)],
     ]
     return Grid("standard", tuple(cases), repeats=3)
 
@@ -197,6 +203,7 @@ def _full() -> Grid:
         *_square("realistic", (1000, 3000, 5000), **limits),
         *_square("scoring", (1000, 5000, 10000), **limits),
         *_square("sources", (1000, 5000, 10000), **limits),
+        *[Case("schedule", n, n, capacity=4, **limits) for n in (100, 250)],
     ]
     return Grid("full", tuple(cases), repeats=5)
 

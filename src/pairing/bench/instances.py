@@ -98,6 +98,8 @@ class Instance:
     structure: frozenset[str] = frozenset()
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     known_optimum: int | None = None
+    #: ``schedule`` family: the solved result and the event (a mapping as in ``event.toml``).
+    payload: dict[str, Any] = field(default_factory=dict)
 
     def meta(self) -> dict[str, Any]:
         """What the report needs to know about the instance (JSON-ready)."""
@@ -340,6 +342,41 @@ def source_variant(programme: Programme, contender: str) -> Programme:
     return programme.model_copy(update={"rules": rules, "preferences": keep})
 
 
+def schedule_event(meetings: int) -> dict[str, Any]:
+    """Three sessions of eight 20-minute slots, with 5 % more shared tables than the meetings
+    need at the least."""
+    slots = 24
+    sessions = [
+        {"name": f"session {k + 1}", "date": f"2026-11-{10 + k // 2:02d}",
+         "start": "09:30" if k % 2 == 0 else "14:00", "slots": 8}
+        for k in range(3)
+    ]
+    tables = int(np.ceil(1.05 * meetings / slots)) + 1
+    return {"name": "benchmark event", "timezone": "Asia/Karachi", "meeting_minutes": 20,
+            "tables": tables, "max_per_session": 2, "session": sessions}
+
+
+def _schedule(case: Case) -> Instance:
+    import pairing
+    from pairing.model import Capacity
+
+    base = generate(case.n_left, case.n_right, seed=case.seed)
+
+    def with_capacity(side: Any) -> Any:
+        k = case.capacity
+        enterprises = [e.model_copy(update={"capacity": Capacity(min=k, max=k)})
+                       for e in side.enterprises]
+        return side.model_copy(update={"enterprises": enterprises})
+
+    programme = base.model_copy(update={"left": with_capacity(base.left),
+                                        "right": with_capacity(base.right)})
+    result = pairing.solve(programme)
+    event = schedule_event(len(result.pairs))
+    text = (f"{len(result.pairs)} meetings of a double-hundred programme (capacity "
+            f"{case.capacity} each side), 3 × 8 slots, {event['tables']} tables")
+    return Instance(case, programme, None, text, payload={"result": result, "event": event})
+
+
 _BUILDERS = {
     "dense": _dense,
     "sparse": _sparse,
@@ -351,6 +388,7 @@ _BUILDERS = {
     "realistic": _realistic,
     "scoring": _scoring,
     "sources": _sources,
+    "schedule": _schedule,
 }
 
 

@@ -163,6 +163,8 @@ def _notes(row: Row) -> str:
         parts.append(f"optimum {mark} (cost {row.extra.get('cost')})")
     if "blocking_pairs" in row.extra:
         parts.append(f"{row.extra['blocking_pairs']} blocking")
+    if "placed" in row.extra:
+        parts.append(f"{row.extra['placed']} of {row.extra['meetings']} meetings placed")
     if row.gap:
         parts.append(f"gap {row.gap:.2%}")
     if row.message and row.status not in ("optimal", "feasible"):

@@ -58,6 +58,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "realistic": ("kernel:scipy",),
     "scoring": ("matmul",),
     "sources": ("terms:tags",),
+    "schedule": ("schedule:greedy",),
 }
 
 #: ``progress(stage, done, total, label)``; stage is ``"build"`` or ``"run"``.
@@ -121,6 +122,8 @@ def plan_contenders(
             ]
     elif case.family == "scoring":
         names = ["matmul", "score_matrix"]
+    elif case.family == "schedule":
+        names = ["schedule:greedy", "schedule:cpsat"]
     elif case.family == "sources":
         from pairing.bench.instances import SOURCE_TERMS
 

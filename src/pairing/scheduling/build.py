@@ -176,25 +176,27 @@ def _assemble(
     )
 
 
-def _best_start(instance: Instance, old_slot: np.ndarray | None) -> np.ndarray:
-    """The better of the two greedy variants, by the objective's order (placed meetings and
-    their score, idle slots, earliness; with --keep, meetings kept come second)."""
+def _order_key(instance: Instance, slot: np.ndarray,
+               old_slot: np.ndarray | None) -> tuple[int, int, int, int, int]:
+    """A schedule's place in the objective's order, smaller is better: placed meetings and
+    their score, meetings kept (with --keep), idle slots, earliness."""
     weights = instance.score_weights()
+    placed = slot >= 0
+    kept = int((slot == old_slot).sum()) if old_slot is not None else 0
+    idle = _idle_metrics(instance, slot)[0]
+    return (
+        -int(placed.sum()),
+        -int(weights[placed].sum()),
+        -kept,
+        idle,
+        int(slot[placed].sum()),
+    )
 
-    def key(slot: np.ndarray) -> tuple[int, int, int, int, int]:
-        placed = slot >= 0
-        kept = int((slot == old_slot).sum()) if old_slot is not None else 0
-        idle = _idle_metrics(instance, slot)[0]
-        return (
-            -int(placed.sum()),
-            -int(weights[placed].sum()),
-            -kept,
-            idle,
-            int(slot[placed].sum()),
-        )
 
+def _best_start(instance: Instance, old_slot: np.ndarray | None) -> np.ndarray:
+    """The better of the two greedy variants, by the objective's order (:func:`_order_key`)."""
     starts = [greedy_schedule(instance, old_slot, balance=b) for b in (True, False)]
-    return min(starts, key=key)
+    return min(starts, key=lambda slot: _order_key(instance, slot, old_slot))
 
 
 def _left_out_reasons(
@@ -310,6 +312,8 @@ def schedule(
         stop_if_short=not partial,
     )
     slot = solution.slot
+    if _order_key(instance, start, old_slot) < _order_key(instance, slot, old_slot):
+        slot = start  # the time limit stopped CP-SAT short of its own greedy start
     first = solution.stages[0]
     reasons: dict[int, list[str]] = {}
     if (slot < 0).any():
