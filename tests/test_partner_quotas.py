@@ -135,3 +135,20 @@ def test_cli_scores_with_capacities(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["solve", "--scores", str(tmp_path / "s.csv"),
                                     "--capacity-left", "2..x"])
     assert bad.exit_code == 2 and "MIN..MAX" in bad.output
+
+
+def test_scores_with_minimal_enterprise_sheets(tmp_path: Path) -> None:
+    """Beside scores.csv, left.csv/right.csv need only `id` and the columns the rules use; a
+    rule that groups by a missing column names it."""
+    (tmp_path / "left.csv").write_text("id,capacity_min,capacity_max\nP1,2,2\nP2,2,2\n")
+    (tmp_path / "right.csv").write_text("id,capacity_max\nR1,2\nR2,2\nR3,2\n")
+    (tmp_path / "scores.csv").write_text(",R1,R2,R3\nP1,0.9,0.2,0.5\nP2,0.1,0.8,0.4\n")
+    result = pairing.solve(pairing.load(tmp_path))
+    assert result.status == "optimal" and result.metrics.pairs == 4
+    assert result.objective_value == pytest.approx(0.9 + 0.5 + 0.8 + 0.4)
+    (tmp_path / "rules.toml").write_text(
+        '[[quota]]\nside = "left"\nby = "sector"\ngroup = "AI"\nmin = 1\n')
+    with pytest.raises(pairing.InvalidProgramme,
+                       match=r"rules\.quotas\[0\] groups by 'sector', but left\.csv has no "
+                             r"'sector' column"):
+        pairing.load(tmp_path)

@@ -11,7 +11,7 @@ aligned to the sheets' order.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,36 @@ def _score_sources(
     return issues, rows
 
 
+def _columns_rules_need(
+    sheets: dict[str, EnterpriseSheet], rules: Mapping[str, Any]
+) -> list[Issue]:
+    """A rule grouping by a column its sheet left out (columns are optional until a rule
+    needs one): quotas by their side's column, partner quotas by the other side's, pair quotas
+    by both sides' ``sector``."""
+    needs: list[tuple[Any, Any, str]] = []
+    for kind, partners in (("quotas", False), ("partner_quotas", True)):
+        entries = rules.get(kind)
+        for k, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, Mapping):
+                side = entry.get("side")
+                if partners:
+                    side = {"left": "right", "right": "left"}.get(str(side))
+                needs.append((side, entry.get("by"), f"rules.{kind}[{k}]"))
+    pair_quotas = rules.get("pair_quotas")
+    for k in range(len(pair_quotas) if isinstance(pair_quotas, list) else 0):
+        needs += [(side, "sector", f"rules.pair_quotas[{k}]") for side in ("left", "right")]
+    issues = []
+    for side, column, rule in needs:
+        sheet = sheets.get(side) if isinstance(side, str) else None
+        if sheet is None or not isinstance(column, str) or column in sheet.columns:
+            continue
+        file = _FILES[side]
+        issues.append(Issue(f"{file}, row {sheet.header_row}",
+                            f"{rule} groups by {column!r}, but {file} has no {column!r} column; "
+                            "add the column"))
+    return issues
+
+
 def load_bundle(folder: Path) -> Programme:
     """Load a spreadsheet bundle folder.
 
@@ -184,7 +214,7 @@ def load_bundle(folder: Path) -> Programme:
     if (folder / _FILES["rules"]).exists():
         rules, issues = read_rules(folder / _FILES["rules"], _FILES["rules"])
     sheets, found = _read_sheets(folder)
-    issues += found
+    issues += found + _columns_rules_need(sheets, rules.rules)
     scores: ScoreSheet | None = None
     if (folder / _FILES["scores"]).exists():
         scores, found = read_scores(folder / _FILES["scores"], _FILES["scores"])

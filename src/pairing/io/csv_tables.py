@@ -135,6 +135,13 @@ def check_columns(
     if extra_columns is not None:
         extra_columns += unknown
     missing = [c for c in required if c not in seen]
+    # an optional column is missing too when an unknown one looks like its misspelling
+    missing += [
+        c for c in optional if c not in seen and any(
+            difflib.get_close_matches(header_key(u), [header_key(c)], n=1, cutoff=0.75)
+            for u in unknown
+        )
+    ]
     if missing:
         names = ", ".join(repr(c) for c in missing)
         hint = ""

@@ -44,6 +44,8 @@ class EnterpriseSheet:
     enterprises: list[dict[str, Any]]
     rows: list[int]
     has_ids: bool = True
+    columns: tuple[str, ...] = ()  # the pairing columns the header has
+    header_row: int = 1
 
 
 def _parse_levels(cell: str, where: str) -> tuple[dict[str, float] | None, list[Issue]]:
@@ -157,7 +159,11 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
     if table is None:
         return None, issues
     extra: list[str] = []
-    issues = check_columns(table, ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS, extra_columns=extra)
+    # only ``id`` is required: a column the programme does not use may be left out (e.g. beside
+    # the organisers' scores.csv, ``id`` and the capacities are enough); rules that need a
+    # missing column say so (see :mod:`pairing.io.bundle`)
+    issues = check_columns(table, ("id",), ENTERPRISE_COLUMNS[1:] + OPTIONAL_COLUMNS,
+                           extra_columns=extra)
     if extra:
         warnings.warn(
             f"{name}, row {table.header_row}: column(s) {', '.join(repr(c) for c in extra)} "
@@ -201,4 +207,5 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
         # The missing column is reported once; placeholders keep one error per row away.
         for record, number in zip(enterprises, rows, strict=True):
             record["id"] = f"#row{number}"
-    return EnterpriseSheet(enterprises, rows, has_ids), issues
+    return EnterpriseSheet(enterprises, rows, has_ids, tuple(table.columns),
+                           table.header_row), issues
