@@ -172,3 +172,15 @@ def test_check_puts_broken_rules_before_stale_figures(rules_case, tmp_path) -> N
     assert text.index("required pair CN-002–PK-003 is missing") < text.index("figures in the file")
     assert text.index("figures in the file") < text.index("but the programme gives")
     assert "pairing evaluate" in text
+
+
+def test_a_vetoed_pair_is_a_broken_rule() -> None:
+    """A hand-made pairing with a pair one side vetoed breaks a rule, like a forbidden pair."""
+    programme = pairing.load(REPO / "instances" / "double-hundred-sources")
+    veto = next(p for p in programme.preferences if p.interest == "veto")
+    left_ids = set(programme.left.ids)
+    pair = (veto.from_, veto.to) if veto.from_ in left_ids else (veto.to, veto.from_)
+    evaluation = evaluate(programme, [pair])
+    vetoed = [v for v in evaluation.violations if v.rule == "vetoed"]
+    assert len(vetoed) == 1
+    assert vetoed[0].items == (f"{pair[0]}–{pair[1]} (vetoed by {veto.from_})",)

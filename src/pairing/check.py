@@ -12,6 +12,7 @@ returned; ``pairing check`` runs it on any result file.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from pairing.errors import CheckFailed
 from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, score_matrix
 from pairing.hashing import input_sha256
-from pairing.model import Programme
+from pairing.model import PartnerQuota, Programme
 from pairing.objectives import objective_value
 from pairing.problem import build_problem
 from pairing.result import Result
@@ -73,7 +74,7 @@ def _capacity_problems(programme: Programme, left: np.ndarray, right: np.ndarray
     return problems
 
 
-def _vetoes(programme: Programme) -> list[tuple[str, tuple[str, str]]]:
+def vetoed_pairs(programme: Programme) -> list[tuple[str, tuple[str, str]]]:
     """(who vetoed, (left id, right id)) for each veto, read from the preferences directly."""
     left_ids = set(programme.left.ids)
     return [
@@ -94,7 +95,7 @@ def _rule_problems(
     for a, b in rules.forbidden:
         if (a, b) in chosen:
             problems.append(f"forbidden pair {a}–{b} is in the matching")
-    for vetoer, (a, b) in _vetoes(programme):
+    for vetoer, (a, b) in vetoed_pairs(programme):
         if (a, b) in chosen:
             problems.append(f"pair {a}–{b} is in the matching but vetoed by {vetoer}")
     for a, b in rules.required:
@@ -130,37 +131,48 @@ def _rule_problems(
     return problems
 
 
-def _partner_problems(programme: Programme, result: Result) -> list[str]:
-    """Each enterprise's partner mix against every partner quota (plain loops over pairs)."""
-    problems = []
+def partner_quota_breaches(
+    programme: Programme, pairs: Iterable[tuple[str, str]]
+) -> list[tuple[int, PartnerQuota, list[str]]]:
+    """Every partner quota some enterprise breaks, with one line per (enterprise, group) out of
+    bounds ("CN-001 has 0 partner(s) with size 'small'"), by plain loops over the pairs
+    (``check`` and ``evaluate`` both word it from here)."""
+    pairs = list(pairs)
+    found = []
     for k, pq in enumerate(programme.rules.partner_quotas):
-        owners = programme.side(pq.side)
         partners = {
             e.id: str(getattr(e, pq.by) or "")
             for e in programme.side("right" if pq.side == "left" else "left").enterprises
         }
-        counts: dict[tuple[str, str], int] = {}
-        for pair in result.pairs:
-            owner, partner = (pair.left, pair.right) if pq.side == "left" else (
-                pair.right, pair.left)
+        counts: Counter[tuple[str, str]] = Counter()
+        for left, right in pairs:
+            owner, partner = (left, right) if pq.side == "left" else (right, left)
             value = partners.get(partner, "")
             if value and (pq.group == "*" or value == pq.group):
-                counts[(owner, value)] = counts.get((owner, value), 0) + 1
+                counts[(owner, value)] += 1
         groups = sorted(set(partners.values()) - {""}) if pq.group == "*" else [pq.group]
-        broken = []
-        for e in owners.enterprises:
-            for group in groups:
-                count = counts.get((e.id, group), 0)
-                if (pq.min is not None and count < pq.min) or (
-                        pq.max is not None and count > pq.max):
-                    broken.append(f"{e.id} has {count} partner(s) with {pq.by} {group!r}")
+        broken = [
+            f"{e.id} has {counts[(e.id, group)]} partner(s) with {pq.by} {group!r}"
+            for e in programme.side(pq.side).enterprises
+            for group in groups
+            if (pq.min is not None and counts[(e.id, group)] < pq.min)
+            or (pq.max is not None and counts[(e.id, group)] > pq.max)
+        ]
         if broken:
-            shown = "; ".join(broken[:5]) + (f"; and {len(broken) - 5} more" if len(broken) > 5
-                                             else "")
-            problems.append(
-                f"rules.partner_quotas[{k}] ({pq.describe()}): {len(broken)} "
-                f"{owners.label} enterprise/group(s) out of bounds: {shown}"
-            )
+            found.append((k, pq, broken))
+    return found
+
+
+def _partner_problems(programme: Programme, result: Result) -> list[str]:
+    """Each breached partner quota as one line (the first five enterprises named)."""
+    problems = []
+    for k, pq, broken in partner_quota_breaches(programme, result.pair_ids()):
+        shown = "; ".join(broken[:5]) + (f"; and {len(broken) - 5} more" if len(broken) > 5
+                                         else "")
+        problems.append(
+            f"rules.partner_quotas[{k}] ({pq.describe()}): {len(broken)} "
+            f"{programme.side(pq.side).label} enterprise/group(s) out of bounds: {shown}"
+        )
     return problems
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from pairing.arguments import require_instance, require_seconds
+from pairing.check import partner_quota_breaches, vetoed_pairs
 from pairing.errors import Infeasible, InvalidArgument, PairingError
 from pairing.features import ScoreMatrices, score_matrix
 from pairing.model import OBJECTIVES, Programme
@@ -213,6 +214,14 @@ def _rule_violations(
             message=f"{len(forbidden)} forbidden pair(s) are in the matching: {_shown(forbidden)}",
             items=tuple(forbidden),
         ))
+    vetoed = [f"{a}–{b} (vetoed by {who})" for who, (a, b) in vetoed_pairs(programme)
+              if (a, b) in chosen]
+    if vetoed:
+        found.append(Violation(
+            rule="vetoed",
+            message=f"{len(vetoed)} vetoed pair(s) are in the matching: {_shown(vetoed)}",
+            items=tuple(vetoed),
+        ))
     missing = [f"{a}–{b}" for a, b in programme.rules.required if (a, b) not in chosen]
     if missing:
         found.append(Violation(
@@ -246,41 +255,22 @@ def _rule_violations(
                 rule=usage.rule,
                 message=f"{usage.description}: {usage.count} pair(s), {bound}",
             ))
-    found += _partner_violations(programme, left, right)
+    found += _partner_violations(programme, list(zip(
+        (problem.left_ids[i] for i in left), (problem.right_ids[j] for j in right), strict=True)))
     return found
 
 
-def _partner_violations(
-    programme: Programme, left: np.ndarray, right: np.ndarray
-) -> list[Violation]:
+def _partner_violations(programme: Programme, pair_ids: list[tuple[str, str]]) -> list[Violation]:
     """Each partner quota once: the enterprises whose partner mix is out of its bounds."""
-    found = []
-    for k, pq in enumerate(programme.rules.partner_quotas):
-        owners_side = programme.side(pq.side)
-        other = programme.side("right" if pq.side == "left" else "left")
-        owner, partner = (left, right) if pq.side == "left" else (right, left)
-        values = np.asarray([str(getattr(e, pq.by) or "") for e in other.enterprises],
-                            dtype=object)
-        groups = sorted(set(values.tolist()) - {""}) if pq.group == "*" else [pq.group]
-        items = []
-        for group in groups:
-            counts = np.bincount(owner[values[partner] == group],
-                                 minlength=len(owners_side.enterprises))
-            bad = np.zeros(counts.shape, dtype=bool)
-            if pq.min is not None:
-                bad |= counts < pq.min
-            if pq.max is not None:
-                bad |= counts > pq.max
-            items += [f"{owners_side.enterprises[i].id} has {counts[i]} partner(s) with "
-                      f"{pq.by} {group!r}" for i in np.flatnonzero(bad)]
-        if items:
-            found.append(Violation(
-                rule=f"rules.partner_quotas[{k}]",
-                message=f"{pq.describe()}: {len(items)} {owners_side.label} enterprise/group(s) "
-                f"out of bounds: {_shown(items)}",
-                items=tuple(items),
-            ))
-    return found
+    return [
+        Violation(
+            rule=f"rules.partner_quotas[{k}]",
+            message=f"{pq.describe()}: {len(items)} {programme.side(pq.side).label} "
+            f"enterprise/group(s) out of bounds: {_shown(items)}",
+            items=tuple(items),
+        )
+        for k, pq, items in partner_quota_breaches(programme, pair_ids)
+    ]
 
 
 def _optimum(
