@@ -32,6 +32,7 @@ from pairing.solvers.fair.milp import (
     Clock,
     FairModel,
     all_single,
+    best_total,
     build_model,
     run_milp,
     timeout_error,
@@ -210,11 +211,8 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             complete = complete and out.optimal
     if best is None:
         if m == 0:
-            out = run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), clock, options)
-            if out.x is None:
-                raise timeout_error(OBJECTIVE)
-            note = "leximin: nobody is counted; best total"
-            return to_assignment(model, out.x, out.optimal, note)
+            return best_total(model, clock, options, OBJECTIVE,
+                              "leximin: nobody is counted; best total")
         raise timeout_error(OBJECTIVE)
     levels = len(shortfalls.levels)
     note = (

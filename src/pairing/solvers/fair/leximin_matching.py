@@ -220,16 +220,18 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
                 bad = probe
         level = float(candidates[good])
         padded.mask &= ~padded.between(last, level)
-        cols, padded.mask = _best(padded, padded.above(level))
+        weights = padded.above(level)
+        cols, padded.mask = _best(padded, weights)
         solves += 1
         padded.mask = _in_some_matching(padded.mask, cols)
-        above = int(padded.above(level)[np.arange(padded.size), cols].sum())
+        above = int(weights[np.arange(padded.size), cols].sum())
         fixed = padded.n_counted - above
         levels.append(level)
         last = level
         options.report(f"leximin: {fixed} of {padded.n_counted} gains fixed, level {level:.4g}")
         if padded.mask.sum() == padded.size:  # one matching left: its gains are the rest
-            levels += sorted(set(padded.end_values(cols)[padded.end_values(cols) > level]))
+            rest = padded.end_values(cols)
+            levels += sorted(set(rest[rest > level]))
             fixed = padded.n_counted
     if not stopped:
         cols, _ = _best(padded, padded.score)

@@ -24,6 +24,7 @@ from pairing.solvers.fair.levels import positive_level, single_level
 from pairing.solvers.fair.milp import (
     Clock,
     all_single,
+    best_total,
     build_model,
     run_milp,
     timeout_error,
@@ -38,25 +39,17 @@ OBJECTIVE = "maxmin"
 _NONE = (np.empty(0), np.empty(0))
 
 
-def best_total(problem: Problem, clock: Clock, options: SolveOptions, note: str) -> Assignment:
-    """The best total score under the rules (the tie-break when the level is 0)."""
-    model = build_model(problem)
-    out = run_milp(model, model.weights, 0, [], _NONE, clock, options)
-    if out.x is None:
-        raise timeout_error(OBJECTIVE)
-    suffix = "" if out.optimal else " (time limit reached before the total was proven)"
-    return to_assignment(model, out.x, out.optimal, note + suffix, bound=out.bound)
-
-
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Max-min counted gain, then the total score (exact, any rules)."""
     clock = Clock(options.time_limit)
     counted_left, counted_right = counted(problem)
     if not (counted_left.any() or counted_right.any()):
-        return best_total(problem, clock, options, "maxmin: nobody is counted; best total")
+        return best_total(build_model(problem), clock, options, OBJECTIVE,
+                          "maxmin: nobody is counted; best total")
     possible, why, witness = positive_level(problem, clock, options)
     if not possible:
-        return best_total(problem, clock, options, f"maxmin: {why}; so the best total score")
+        return best_total(build_model(problem), clock, options, OBJECTIVE,
+                          f"maxmin: {why}; so the best total score")
     if all_single(problem):
         level, runs, proven = single_level(problem, clock, options)
         model = build_model(problem, floor=level)

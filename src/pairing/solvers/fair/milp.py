@@ -34,7 +34,8 @@ from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions
 
 __all__ = [
-    "LEVEL_SLACK", "TIE", "Clock", "FairModel", "Outcome", "all_single", "bisect_level",
+    "LEVEL_SLACK", "TIE", "Clock", "FairModel", "Outcome", "all_single", "best_total",
+    "bisect_level",
     "build_model",
     "floor_mask", "phase_one", "run_milp", "timeout_error", "to_assignment",
     "two_phase",
@@ -74,13 +75,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class FairModel:
-    """The rule model and the population's gain rows."""
+    """The rule model and the counted enterprises' gain rows."""
 
     problem: Problem
     rules: LinearRules
-    gain_rows: sp.csr_array  # (m, n_cells): gain of each population member
+    gain_rows: sp.csr_array  # (m, n_cells): gain of each counted enterprise
     single: np.ndarray  # (m,) member has at most one partner
-    side_rows: tuple[sp.csr_array, sp.csr_array]  # population rows of each side
+    side_rows: tuple[sp.csr_array, sp.csr_array]  # counted enterprises' rows of each side
     weights: np.ndarray  # per-cell score (the total)
 
     @property
@@ -92,7 +93,7 @@ class FairModel:
         return self.rules.n_cells
 
     def gains(self, x: np.ndarray) -> np.ndarray:
-        """Exact population gains of a 0/1 cell vector (float64 over the float32 gains)."""
+        """Exact counted gains of a 0/1 cell vector (float64 over the float32 gains)."""
         left, right = self.rules.selected(x)
         p = self.problem
         g_left, g_right = enterprise_gains(p.gain_left, p.gain_right, left, right)
@@ -214,6 +215,18 @@ def timeout_error(what: str) -> SolverTimeout:
     )
 
 
+def best_total(model: FairModel, clock: Clock, options: SolveOptions, what: str, note: str,
+               *, start: np.ndarray | None = None) -> Assignment:
+    """The best total score under the rules alone: the answer when nobody is counted, and the
+    tie-break when the worst counted gain is 0 in every matching."""
+    out = run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), clock, options,
+                   start=start)
+    if out.x is None:
+        raise timeout_error(what)
+    suffix = "" if out.optimal else " (time limit reached before the total was proven)"
+    return to_assignment(model, out.x, out.optimal, note + suffix, bound=out.bound)
+
+
 def phase_one(model: FairModel, level_rows: sp.csr_array, clock: Clock, options: SolveOptions,
                start: np.ndarray | None, top: float | None) -> Outcome:
     """Maximise ``t`` with ``level_rows @ x ≥ t`` (``top``: a proven upper bound on ``t``)."""
@@ -290,11 +303,8 @@ def two_phase(model: FairModel, level_rows: sp.csr_array, clock: Clock, options:
     """
     k = level_rows.shape[0]
     if k == 0:
-        out = run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), clock, options,
-                   start=start)
-        if out.x is None:
-            raise timeout_error(what)
-        return to_assignment(model, out.x, out.optimal, f"{what}: nobody is counted; best total")
+        return best_total(model, clock, options, what, f"{what}: nobody is counted; best total",
+                          start=start)
     if cut is not None:
         first = cut
     elif level is not None and start is not None:
