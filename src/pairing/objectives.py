@@ -64,11 +64,7 @@ def unservable(problem: Problem) -> list[str]:
     its group. Other rule combinations can still force a zero, which the solvers then prove.
     """
     counted_left, counted_right = counted(problem)
-    usable = (
-        problem.allowed
-        & (problem.cap_max_left > 0)[:, None]
-        & (problem.cap_max_right > 0)[None, :]
-    )
+    usable = problem.usable
     sentences = []
     sides = (
         (0, counted_left, usable.any(axis=1), problem.left_ids, problem.cap_max_right),

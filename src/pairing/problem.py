@@ -96,6 +96,16 @@ class Problem:
         return self.score.shape
 
     @cached_property
+    def usable(self) -> np.ndarray:
+        """``(n_left, n_right)`` bool: allowed pairs whose two ends may take a partner at all
+        (capacity max above 0) — the pairs any matching can use. Read-only by contract."""
+        return (
+            self.allowed
+            & (self.cap_max_left > 0)[:, None]
+            & (self.cap_max_right > 0)[None, :]
+        )
+
+    @cached_property
     def weights(self) -> np.ndarray:
         """Scores with forbidden cells set to 0, as ``float64`` (what solvers maximise)."""
         if self.score.dtype == np.float64 and self.allowed.all():

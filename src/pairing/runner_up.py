@@ -45,8 +45,7 @@ def runner_ups(problem: Problem, left: np.ndarray, right: np.ndarray) -> list[Ru
     """The runner-up of both ends of each pair ``(left[k], right[k])``."""
     if not len(left):
         return []
-    usable = (problem.allowed & (problem.cap_max_left > 0)[:, None]
-              & (problem.cap_max_right > 0)[None, :])
+    usable = problem.usable
     left_best, left_value = _best_other(problem.gain_left, usable, left, left, right)
     right_best, right_value = _best_other(problem.gain_right.T, usable.T, right, right, left)
     own_left = problem.gain_left[left, right].astype(np.float64)

@@ -60,12 +60,7 @@ def bottleneck_values(problem: Problem) -> np.ndarray:
         np.where(counted_left[:, None], problem.gain_left, inf),
         np.where(counted_right[None, :], problem.gain_right, inf),
     ).astype(np.float32, copy=True)
-    usable = (
-        problem.allowed
-        & (problem.cap_max_left > 0)[:, None]
-        & (problem.cap_max_right > 0)[None, :]
-    )
-    values[~usable] = -inf
+    values[~problem.usable] = -inf
     return values
 
 

@@ -57,11 +57,7 @@ class _Padded:
         self.n_left, self.n_right = n_left, n_right
         counted_left, counted_right = counted(problem)
         self.n_counted = int(counted_left.sum() + counted_right.sum())
-        usable = (
-            problem.allowed
-            & (problem.cap_max_left > 0)[:, None]
-            & (problem.cap_max_right > 0)[None, :]
-        )
+        usable = problem.usable.copy()  # required pairs close rows and columns below
         optional_left = problem.cap_min_left < 1
         optional_right = problem.cap_min_right < 1
         for i, j in problem.required:  # a required pair is the only option of its two ends
