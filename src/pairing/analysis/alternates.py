@@ -15,7 +15,8 @@ Definition — what "could replace" means. For an enterprise ``e`` on one side a
 
 This is a one-pair local move checked against the pair-level and capacity-max rules. Quotas and
 the capacity minimum of a partner that would be given up are *not* re-checked: the alternates are
-a shortlist for a conversation; :func:`pairing.whynot.why_not` re-solves for the full answer.
+a shortlist for a conversation; :func:`pairing.analysis.whynot.why_not` re-solves for the full
+answer.
 Alternates are ranked by pair score (highest first; ties by listing order), up to ``k`` each,
 with the score and ``e``'s own gain each would bring.
 
@@ -27,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from pairing.core.problem import Problem, build_problem
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.model import Programme
-from pairing.problem import Problem, build_problem
-from pairing.result import Alternate, Result
+from pairing.model.programme import Programme
+from pairing.model.result import Alternate, Result
 
 __all__ = ["alternates", "compute_alternates"]
 

@@ -35,13 +35,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from pairing.arguments import require_instance, require_path
-from pairing.atomic import atomic_path
-from pairing.cells import neutralise_row, restore_row
+from pairing.core.arguments import require_instance, require_path
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
+from pairing.io.atomic import atomic_path
+from pairing.io.cells import neutralise_row, restore_row
 from pairing.io.files import check_readable
 from pairing.io.headers import header_key
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["RULE_SHEETS", "load_workbook", "write_workbook"]
 
@@ -513,7 +513,7 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
     """
     import openpyxl
 
-    from pairing.io import write_bundle
+    from pairing.io.writers import write_bundle
 
     require_instance(programme, Programme, "programme")
     require_path(path, "an .xlsx workbook")

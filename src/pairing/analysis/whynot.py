@@ -17,11 +17,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from pairing.core.solve import solve
 from pairing.errors import Infeasible, InvalidProgramme, Issue
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.model import Programme
-from pairing.result import Result
-from pairing.solve import solve
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 
 __all__ = ["Mover", "WhyNot", "why_not"]
 

@@ -32,14 +32,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from pairing.core.hashing import input_sha256
+from pairing.core.problem import build_problem
+from pairing.core.solve import solve
+from pairing.diagnostics.feasibility import counting_conflicts
 from pairing.errors import Infeasible, InvalidProgramme, Issue
-from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.hashing import input_sha256
-from pairing.model import Capacity, Enterprise, Programme, Side
-from pairing.problem import build_problem
-from pairing.result import Result
-from pairing.solve import solve
+from pairing.model.programme import Capacity, Enterprise, Programme, Side
+from pairing.model.result import Result
 from pairing.solvers.auto import choose_solver
 from pairing.solvers.base import SolveOptions
 
