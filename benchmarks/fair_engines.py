@@ -21,9 +21,9 @@ import time
 import numpy as np
 
 import pairing
+from pairing.core.objectives import counted
+from pairing.core.problem import build_problem
 from pairing.features import score_matrix
-from pairing.objectives import counted
-from pairing.problem import build_problem
 from pairing.solvers._linear_model import build_linear_rules
 
 _SCALE = 10**6

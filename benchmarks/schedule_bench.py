@@ -32,7 +32,7 @@ import numpy as np
 
 import pairing
 from pairing.generator import generate
-from pairing.model import Capacity
+from pairing.model.programme import Capacity
 from pairing.scheduling import event_from_data, schedule
 from pairing.scheduling.greedy import greedy_schedule
 from pairing.scheduling.instance import build_instance

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 
 def _feasible(programme: Programme, chosen: list[tuple[int, int]]) -> bool:

@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 import pairing
-from pairing.model import Programme
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 from strategies import programme_from_matrix
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from pairing.model import Capacity, Enterprise, Programme, Rules, Side
+from pairing.model.programme import Capacity, Enterprise, Programme, Rules, Side
 
 SECTORS = ("ai", "textiles", "logistics")
 
@@ -76,7 +76,7 @@ def rule_programmes(draw: st.DrawFn, max_left: int = 3, max_right: int = 4) -> P
     """Small programmes with every rule kind: capacities up to 3, side, pair and partner
     quotas, required and forbidden pairs, ``min_score``. Small enough for
     ``brute_force.best_total``."""
-    from pairing.model import PairQuota, PartnerQuota, Quota, Rules
+    from pairing.model.programme import PairQuota, PartnerQuota, Quota, Rules
 
     scores = draw(score_matrices(max_left, max_right))
     n_left, n_right = scores.shape

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import pairing
-from pairing.alternates import alternates
+from pairing.analysis.alternates import alternates
 from pairing.cli import main
-from pairing.model import Rules
+from pairing.model.programme import Rules
 from strategies import programme_from_matrix
 
 REPO = Path(__file__).resolve().parent.parent

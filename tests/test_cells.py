@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pairing
-from pairing.cells import RISKY_STARTS, _is_number, neutralise, restore
 from pairing.io import write_bundle
-from pairing.results_file import result_csv
-from pairing.xlsx import write_workbook
+from pairing.io.cells import RISKY_STARTS, _is_number, neutralise, restore
+from pairing.io.results_file import result_csv
+from pairing.io.xlsx import write_workbook
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "'=x", "-"]
 

@@ -15,7 +15,7 @@ from pairing.cli import main
 from pairing.errors import InvalidProgramme, OutputError
 from pairing.generator import generate
 from pairing.io import dump_programme_json
-from pairing.model import Quota
+from pairing.model.programme import Quota
 from pairing.sweeps import ResultsFile, expand_grid
 from pairing.sweeps.grid import grid_issues
 

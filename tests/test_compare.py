@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import pairing
+from pairing.analysis.compare import compare
 from pairing.cli import main
-from pairing.compare import compare
 from pairing.io import dump_programme_json
 from strategies import programme_from_matrix
 

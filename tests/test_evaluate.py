@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import pairing
+from pairing.analysis.evaluation import evaluate, result_from_pairs
 from pairing.cli import main
-from pairing.evaluation import evaluate, result_from_pairs
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "instances" / "double-hundred-rules"
@@ -135,7 +135,7 @@ def test_optimum_gives_each_objective_and_the_difference(tmp_path) -> None:
 
 
 def test_partner_quotas_are_one_violation_each_and_agree_with_the_validator() -> None:
-    from pairing.check import violations
+    from pairing.diagnostics.check import violations
 
     programme = pairing.load(REPO / "instances" / "reviewer-assignment")
     result = pairing.solve(programme)

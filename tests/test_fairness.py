@@ -2,7 +2,7 @@
 
 The brute force enumerates every feasible matching of a tiny programme (rules read directly from
 the programme by ``tests/brute_force.py``) and computes gains and the fairness population with
-plain loops, independently of :mod:`pairing.objectives`.
+plain loops, independently of :mod:`pairing.core.objectives`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import pairing
 from brute_force import _feasible, allowed_cells
-from pairing.problem import build_problem
+from pairing.core.problem import build_problem
 from pairing.solvers import registry
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair import levels
@@ -391,7 +391,7 @@ def test_progress_is_reported_and_stopped_answers_say_so() -> None:
     assert "nothing was proven" in text
 
 
-def _reference_level(problem: pairing.problem.Problem, values: np.ndarray) -> float:
+def _reference_level(problem: pairing.core.problem.Problem, values: np.ndarray) -> float:
     """Max-min level by the textbook scan: every candidate value, highest first, each tested by
     a dense Hopcroft–Karp from scratch on the usable cells of both sides."""
     import scipy.sparse as sp

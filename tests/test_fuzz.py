@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from pairing.cli import main
 from pairing.generator import generate
 from pairing.io import dump_programme_json, write_bundle
-from pairing.xlsx import write_workbook
+from pairing.io.xlsx import write_workbook
 
 SENTINEL = "the result of an earlier run\n"
 TOKENS = [

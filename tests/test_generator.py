@@ -10,7 +10,7 @@ import pytest
 from pairing.errors import InvalidProgramme
 from pairing.features import score_matrix
 from pairing.generator import PROFILES, generate
-from pairing.model import SIZES, Capacity, Programme, Rules
+from pairing.model.programme import SIZES, Capacity, Programme, Rules
 
 CN_SECTORS = {
     "AI",

@@ -1,7 +1,8 @@
 """Explained infeasibility: each kind of conflict has a test pinning its explanation.
 
-Counting checks (:mod:`pairing.feasibility`) run before any solver; when they find nothing and
-a solver proves infeasibility, the deletion filter (:mod:`pairing.conflicts`) names the rules.
+Counting checks (:mod:`pairing.diagnostics.feasibility`) run before any solver; when they find
+nothing and a solver proves infeasibility, the deletion filter
+(:mod:`pairing.diagnostics.conflicts`) names the rules.
 "No solution" alone is never an acceptable answer.
 """
 
@@ -11,10 +12,10 @@ import numpy as np
 import pytest
 
 import pairing
-from pairing.conflicts import explain_infeasibility, find_conflict
-from pairing.feasibility import counting_conflicts
-from pairing.model import PairQuota, Quota, Rules
-from pairing.problem import build_problem
+from pairing.core.problem import build_problem
+from pairing.diagnostics.conflicts import explain_infeasibility, find_conflict
+from pairing.diagnostics.feasibility import counting_conflicts
+from pairing.model.programme import PairQuota, Quota, Rules
 from strategies import programme_from_matrix
 
 SOLVERS = ("milp", "cpsat", "flow")
@@ -222,7 +223,7 @@ def test_the_explainer_gets_what_is_left_of_the_time_limit() -> None:
     import importlib
     from unittest import mock
 
-    solve_module = importlib.import_module("pairing.conflicts")
+    solve_module = importlib.import_module("pairing.diagnostics.conflicts")
 
     seen: list[float] = []
     real = solve_module.explain_infeasibility

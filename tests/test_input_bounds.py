@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import pairing
 from pairing.cli import main
 from pairing.errors import InvalidProgramme, PairingWarning
-from pairing.xlsx import write_workbook
+from pairing.io.xlsx import write_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 INSTANCE = REPO / "instances" / "double-hundred.json"

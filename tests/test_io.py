@@ -22,7 +22,7 @@ from pairing.io import (
     write_bundle,
 )
 from pairing.io.tag_cells import reads_as_one_tag
-from pairing.model import Programme, Rules
+from pairing.model.programme import Programme, Rules
 
 DATA = Path(__file__).parent / "data" / "io"
 HEADER = "id,name,sector,region,size,capabilities,needs,capacity_min,capacity_max"

@@ -39,7 +39,8 @@ def test_score_matrix_wants_a_programme() -> None:
 def test_writers_want_a_programme_and_a_path(
     programme: pairing.Programme, tmp_path: Path, writer: str
 ) -> None:
-    from pairing import io, xlsx
+    from pairing import io
+    from pairing.io import xlsx
 
     write = getattr(xlsx if writer == "write_workbook" else io, writer)
     with pytest.raises(InvalidArgument, match="programme: expected a Programme"):
@@ -77,7 +78,7 @@ def test_options_are_checked_before_solving(
 ) -> None:
     import sys
 
-    solve_module = sys.modules["pairing.solve"]
+    solve_module = sys.modules["pairing.core.solve"]
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("solved before checking the options")

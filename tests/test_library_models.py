@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import pairing
-from pairing.xlsx import write_workbook
+from pairing.io.xlsx import write_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -22,10 +22,10 @@ import pytest
 from click.testing import CliRunner
 
 import pairing
-from pairing.atomic import atomic_folder, atomic_path, pending_temporaries, write_atomic
 from pairing.cli import main
 from pairing.errors import OutputError
 from pairing.interrupt import Interrupted
+from pairing.io.atomic import atomic_folder, atomic_path, pending_temporaries, write_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 INSTANCE = REPO / "instances" / "double-hundred.json"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import pairing
-from pairing.model import Capacity, Enterprise, Programme, Side
+from pairing.model.programme import Capacity, Enterprise, Programme, Side
 from strategies import programme_from_matrix
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 import pairing
 from brute_force import best_total
+from pairing.analysis.repair import repair
 from pairing.cli import main
 from pairing.errors import InvalidProgramme
-from pairing.model import Rules
-from pairing.repair import repair
+from pairing.model.programme import Rules
 from strategies import programme_from_matrix
 
 REPO = Path(__file__).resolve().parent.parent

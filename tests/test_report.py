@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import pairing
 from pairing.cli import main
-from pairing.model import Rules
+from pairing.model.programme import Rules
 from pairing.report import render_report, unmatched_reasons
 from strategies import programme_from_matrix
 

@@ -15,8 +15,8 @@ from hypothesis import given
 
 import pairing
 from brute_force import best_total
-from pairing.model import PairQuota, Quota, Rules
-from pairing.problem import Problem, build_problem
+from pairing.core.problem import Problem, build_problem
+from pairing.model.programme import PairQuota, Quota, Rules
 from pairing.solvers import milp, registry
 from pairing.solvers._linear_model import build_linear_rules
 from pairing.solvers.auto import choose_solver

@@ -97,7 +97,7 @@ def test_missing_keys_and_ambiguous_id(tmp_path) -> None:
     programme, _ = case(1, 1, [(0, 0)])
     data = programme.model_dump()
     data["right"]["enterprises"][0]["id"] = "L0"  # the same id on both sides
-    from pairing.model import Programme
+    from pairing.model.programme import Programme
 
     twin = Programme.model_validate(data)
     issues = _issues({"session": [], "unavailable": [{"id": "L0", "session": "x"}]}, twin)

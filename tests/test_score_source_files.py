@@ -11,8 +11,8 @@ import pytest
 import pairing
 from pairing.generator import generate
 from pairing.io import dump_programme_json, load, write_bundle
-from pairing.model import Source
-from pairing.xlsx import load_workbook, write_workbook
+from pairing.io.xlsx import load_workbook, write_workbook
+from pairing.model.programme import Source
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,7 @@ def test_generator_extras_are_for_the_double_hundred_profile(tmp_path: Path) -> 
 
 
 def test_repair_keeps_the_score_sources_of_the_enterprises_that_remain(sourced) -> None:
-    from pairing.repair import repair
+    from pairing.analysis.repair import repair
 
     result = pairing.solve(sourced)
     gone = result.pairs[0].left
@@ -204,7 +204,7 @@ def test_suggest_tags_command_writes_a_csv(tmp_path: Path) -> None:
 
 
 def test_the_input_hash_covers_the_source_matrices(sourced) -> None:
-    from pairing.hashing import input_sha256
+    from pairing.core.hashing import input_sha256
 
     changed = sourced.rules.sources[1].scores.copy()
     changed[0, 0] = 1.0 - changed[0, 0]

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 import pairing
 from brute_force import best_total
+from pairing.core.problem import build_problem
 from pairing.features import pair_reasons, score_matrix
 from pairing.features.terms import term_values
 from pairing.features.text import normalise, shared_phrase
 from pairing.io import programme_from_data
-from pairing.model import Programme
-from pairing.problem import build_problem
+from pairing.model.programme import Programme
 from pairing.solvers import registry
 
 PHRASES = (
@@ -504,7 +504,7 @@ def test_sweeps_vary_the_source_weights_by_name_and_the_new_weights() -> None:
 
 
 def test_why_not_a_vetoed_pair_names_who_vetoed() -> None:
-    from pairing.whynot import why_not
+    from pairing.analysis.whynot import why_not
 
     programme = _veto_programme()
     result = pairing.solve(programme)
@@ -537,7 +537,7 @@ def test_blocks_of_rows_add_up_like_pair_by_pair() -> None:
     """More left rows than one block of the text products (512) and of the source adds (1024):
     every pair's score equals its terms recomposed pair by pair (a different code path)."""
     from pairing.generator import generate
-    from pairing.model import Source
+    from pairing.model.programme import Source
 
     base = generate(1100, 40, seed=4, text=True, preferences=True)
     rng = np.random.default_rng(4)

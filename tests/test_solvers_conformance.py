@@ -46,7 +46,7 @@ def test_exact_solvers_match_brute_force(solver: str, programme: pairing.Program
 
 
 def pairing_problem(programme: pairing.Programme):
-    from pairing.problem import build_problem
+    from pairing.core.problem import build_problem
 
     return build_problem(programme, pairing.score_matrix(programme))
 

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pairing.problem import Problem
-from pairing.stability import blocking_pairs
+from pairing.core.problem import Problem
+from pairing.diagnostics.stability import blocking_pairs
 
 
 def _naive_blocking(problem: Problem, left: np.ndarray, right: np.ndarray) -> set[tuple[int, int]]:

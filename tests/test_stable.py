@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pairing
+from pairing.core.problem import Problem
+from pairing.diagnostics.stability import count_blocking_pairs
 from pairing.errors import Infeasible, UnsupportedProblem
-from pairing.problem import Problem
 from pairing.solvers import stable
 from pairing.solvers.base import SolveOptions
-from pairing.stability import count_blocking_pairs
 
 FIXTURES = Path(__file__).parent / "data" / "external" / "small_fixtures"
 CASES = json.loads((FIXTURES / "matching_cases.json").read_text())

@@ -28,7 +28,7 @@ from pairing.cli import main
 from pairing.errors import InvalidProgramme
 from pairing.generator import generate
 from pairing.io import dump_programme_json
-from pairing.model import PairQuota, Programme, Quota
+from pairing.model.programme import PairQuota, Programme, Quota
 from pairing.sweeps import RESULT_COLUMNS, ResultsFile, expand_grid, load_sweep_file, run_job
 from pairing.sweeps.engine import THREAD_ENV
 

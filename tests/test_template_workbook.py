@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import pairing
 from pairing.cli import main
-from pairing.template_workbook import README_ROWS, template_programme
-from pairing.xlsx import RULE_SHEETS, write_workbook
+from pairing.io.template_workbook import README_ROWS, template_programme
+from pairing.io.xlsx import RULE_SHEETS, write_workbook
 
 
 def test_every_sheet_has_a_header_and_an_example_and_the_readme_explains_them(tmp_path) -> None:

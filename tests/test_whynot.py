@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 import pairing
 from brute_force import best_total
+from pairing.analysis.whynot import why_not
 from pairing.cli import main
-from pairing.model import Rules
-from pairing.whynot import why_not
+from pairing.model.programme import Rules
 from strategies import programme_from_matrix
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ No printing, no global state; every error is a :class:`pairing.PairingError`.
 
 __version__ = "0.1.0"
 
-from pairing.check import check, violations
+from pairing.core.solve import solve
+from pairing.diagnostics.check import check, violations
 from pairing.errors import (
     CheckFailed,
     HeuristicFailed,
@@ -24,7 +25,8 @@ from pairing.errors import (
     UnsupportedProblem,
 )
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.model import (
+from pairing.io.results_file import load_result
+from pairing.model.programme import (
     Capacity,
     Enterprise,
     PairQuota,
@@ -35,9 +37,7 @@ from pairing.model import (
     Side,
     Weights,
 )
-from pairing.result import Result
-from pairing.results_file import load_result
-from pairing.solve import solve
+from pairing.model.result import Result
 
 _IO_NAMES = ("from_scores", "load", "load_scores")
 
@@ -59,7 +59,7 @@ def __getattr__(name: str) -> object:
             "UnplaceableMeetings": UnplaceableMeetings,
         }[name]
     if name in ("evaluate", "Evaluation"):
-        from pairing import evaluation as module
+        from pairing.analysis import evaluation as module
 
         return getattr(module, name)
     if name == "sweep":  # pairing.sweeps imports Dask only when a sweep starts

@@ -37,7 +37,7 @@ import numpy as np
 
 from pairing.bench.instances import Instance
 from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
-from pairing.result import Result
+from pairing.model.result import Result
 
 __all__ = [
     "KERNELS",
@@ -239,9 +239,9 @@ def _matching_call(instance: Instance) -> Callable[[], Outcome]:
     from matching.algorithms import hospital_resident
     from matching.players import Hospital, Player
 
-    from pairing.objectives import objective_value
-    from pairing.problem import build_problem
-    from pairing.stability import count_blocking_pairs
+    from pairing.core.objectives import objective_value
+    from pairing.core.problem import build_problem
+    from pairing.diagnostics.stability import count_blocking_pairs
 
     assert instance.matrices is not None
     problem = build_problem(instance.programme, instance.matrices, "stable")

@@ -40,11 +40,11 @@ from typing import Any
 import numpy as np
 
 from pairing.bench.grid import FAMILIES, Case
+from pairing.core.problem import build_problem
 from pairing.errors import InvalidProgramme
 from pairing.features import ScoreMatrices, score_matrix
 from pairing.generator import generate
-from pairing.model import Capacity, Enterprise, PairQuota, Programme, Quota, Rules, Side
-from pairing.problem import build_problem
+from pairing.model.programme import Capacity, Enterprise, PairQuota, Programme, Quota, Rules, Side
 
 __all__ = ["ORLIB_OPTIMA", "SOURCE_TERMS", "Instance", "build_instance", "orlib_dir"]
 
@@ -313,7 +313,7 @@ def _scoring(case: Case) -> Instance:
 
 
 def _sources(case: Case) -> Instance:
-    from pairing.model import Source
+    from pairing.model.programme import Source
 
     programme = generate(case.n_left, case.n_right, seed=case.seed, text=True, preferences=True)
     rng = np.random.default_rng(case.seed)
@@ -358,7 +358,7 @@ def schedule_event(meetings: int) -> dict[str, Any]:
 
 def _schedule(case: Case) -> Instance:
     import pairing
-    from pairing.model import Capacity
+    from pairing.model.programme import Capacity
 
     base = generate(case.n_left, case.n_right, seed=case.seed)
 

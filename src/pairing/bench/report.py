@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pairing.atomic import atomic_path, write_atomic
 from pairing.bench.aggregate import Row, summarise
 from pairing.bench.grid import FAMILIES
 from pairing.bench.runner import BenchRun
+from pairing.io.atomic import atomic_path, write_atomic
 
 __all__ = [
     "Headline",

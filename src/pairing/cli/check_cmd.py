@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 import numpy as np
 
-from pairing.check import violations_by_kind
+from pairing.diagnostics.check import violations_by_kind
 from pairing.features import pair_reasons, score_matrix
 from pairing.features.terms import describe_terms
 from pairing.io import load
-from pairing.results_file import load_result_for
+from pairing.io.results_file import load_result_for
 
 __all__ = ["check_command", "explain_command"]
 
@@ -94,8 +94,8 @@ def explain_command(
     prog = load(programme)
     res = load_result_for(prog, result)
     if why_not_pair is not None:
+        from pairing.analysis.whynot import why_not
         from pairing.cli.progress import status
-        from pairing.whynot import why_not
 
         with status(f"re-solving with {why_not_pair[0]}–{why_not_pair[1]} required"):
             answer = why_not(prog, res, *why_not_pair)

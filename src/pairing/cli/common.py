@@ -18,7 +18,6 @@ from typing import Any
 
 import click
 
-from pairing.atomic import remove_pending
 from pairing.cli.signals import handle_signals
 from pairing.errors import (
     CheckFailed,
@@ -30,6 +29,7 @@ from pairing.errors import (
     SolverTimeout,
     UnsupportedProblem,
 )
+from pairing.io.atomic import remove_pending
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -49,7 +49,7 @@ EXIT_INTERNAL = 4
 
 class OutputPath(click.Path):
     """A path to write to (``-o``): an empty one is refused by name, where click would read it
-    as the current folder; the target itself is checked by :func:`pairing.atomic.check_target`.
+    as the current folder; the target itself is checked by :func:`pairing.io.atomic.check_target`.
     """
 
     def __init__(self) -> None:

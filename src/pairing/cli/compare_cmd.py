@@ -10,16 +10,16 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from pairing.atomic import check_target
-from pairing.cells import neutralise
+from pairing.analysis.compare import ComparisonRow, compare
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.solve_cmd import DEFAULT_FAIR_TIME_LIMIT, fair_time_limit
 from pairing.cli.tables import render
-from pairing.compare import ComparisonRow, compare
 from pairing.io import load
-from pairing.model import OBJECTIVES
-from pairing.output_formats import COMPARE_FORMATS, format_of
-from pairing.results_file import write_atomic
+from pairing.io.atomic import check_target
+from pairing.io.cells import neutralise
+from pairing.io.output_formats import COMPARE_FORMATS, format_of
+from pairing.io.results_file import write_atomic
+from pairing.model.programme import OBJECTIVES
 
 __all__ = [
     "compare_command",
@@ -106,7 +106,7 @@ def write_comparison_workbook(rows: list[ComparisonRow], path: Path) -> None:
     """The rows as an ``.xlsx`` workbook (one sheet ``compare``), written atomically."""
     import openpyxl  # deferred: only workbook users pay for the import
 
-    from pairing.atomic import atomic_path
+    from pairing.io.atomic import atomic_path
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from pairing.analysis.evaluation import Evaluation, evaluate
 from pairing.cli.tables import render
-from pairing.evaluation import Evaluation, evaluate
 from pairing.io import load
 
 __all__ = ["evaluate_command", "evaluation_table"]

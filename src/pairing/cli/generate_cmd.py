@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from pairing.atomic import check_target
 from pairing.cli.common import OUTPUT_PATH
 from pairing.generator import PROFILES, generate
 from pairing.io import dump_programme_json, write_bundle
-from pairing.output_formats import FILE_EXTENSIONS, PROGRAMME_FORMATS, format_of
+from pairing.io.atomic import check_target
+from pairing.io.output_formats import FILE_EXTENSIONS, PROGRAMME_FORMATS, format_of
 
 __all__ = ["generate_command"]
 
@@ -79,7 +79,7 @@ def generate_command(
     if suffix == ".json":
         dump_programme_json(programme, output)
     elif suffix == ".xlsx":
-        from pairing.xlsx import write_workbook
+        from pairing.io.xlsx import write_workbook
 
         write_workbook(programme, output)
     else:

@@ -7,8 +7,8 @@ import json
 import click
 
 from pairing.cli.tables import solvers_table
-from pairing.model import Programme
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 from pairing.solvers import registry
 
 __all__ = ["schema_command", "solvers_command"]

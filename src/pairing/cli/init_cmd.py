@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pairing.atomic import atomic_folder
+from pairing.io.atomic import atomic_folder
 
 __all__ = ["TEMPLATE_FILES", "init_command"]
 
@@ -26,7 +26,7 @@ def init_command(folder: Path, force: bool) -> None:
     """
     source = resources.files("pairing").joinpath("templates")
     if folder.suffix.lower() == ".xlsx":
-        from pairing.template_workbook import write_template_workbook
+        from pairing.io.template_workbook import write_template_workbook
 
         if folder.exists() and not force:
             msg = f"{folder} exists; pass --force to replace it"

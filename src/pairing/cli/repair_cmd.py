@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from pairing.atomic import check_target
+from pairing.analysis.repair import repair
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.io import dump_programme_json, load
-from pairing.output_formats import PROGRAMME_FORMATS, RESULT_FORMATS, format_of
-from pairing.repair import repair
-from pairing.results_file import load_result_for, write_result
+from pairing.io.atomic import check_target
+from pairing.io.output_formats import PROGRAMME_FORMATS, RESULT_FORMATS, format_of
+from pairing.io.results_file import load_result_for, write_result
 
 __all__ = ["repair_command"]
 
@@ -91,7 +91,7 @@ def repair_command(
     )
     if programme_out is not None:
         if programme_out.suffix.lower() == ".xlsx":
-            from pairing.xlsx import write_workbook
+            from pairing.io.xlsx import write_workbook
 
             write_workbook(repaired.programme, programme_out)
         else:

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import click
 
-from pairing.atomic import check_target
-from pairing.check import violations
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
+from pairing.diagnostics.check import violations
 from pairing.features import score_matrix
 from pairing.io import load
-from pairing.output_formats import REPORT_FORMATS, format_of
+from pairing.io.atomic import check_target
+from pairing.io.output_formats import REPORT_FORMATS, format_of
+from pairing.io.results_file import load_result_for, write_atomic
 from pairing.report import render_report
-from pairing.results_file import load_result_for, write_atomic
 
 __all__ = ["report_command"]
 

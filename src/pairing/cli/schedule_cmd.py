@@ -73,7 +73,7 @@ def schedule_command(
     --partial.
     """
     from pairing.io import load
-    from pairing.results_file import load_result
+    from pairing.io.results_file import load_result
     from pairing.scheduling import load_event, schedule
     from pairing.scheduling.outputs import check_output_folder, write_schedule_folder
     from pairing.scheduling.stored import load_schedule

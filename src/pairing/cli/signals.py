@@ -23,8 +23,8 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from pairing.atomic import remove_pending
 from pairing.interrupt import CANCEL, Interrupted
+from pairing.io.atomic import remove_pending
 
 __all__ = ["GRACE_S", "handle_signals"]
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
-from pairing.atomic import check_target
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.cli.tables import result_table
+from pairing.core.objectives import FAIR_OBJECTIVES
+from pairing.core.solve import solve
 from pairing.io import load, load_scores
-from pairing.model import OBJECTIVES
-from pairing.objectives import FAIR_OBJECTIVES
-from pairing.output_formats import RESULT_FORMATS, format_of
-from pairing.results_file import result_csv, write_result
-from pairing.solve import solve
+from pairing.io.atomic import check_target
+from pairing.io.output_formats import RESULT_FORMATS, format_of
+from pairing.io.results_file import result_csv, write_result
+from pairing.model.programme import OBJECTIVES
 
 __all__ = ["solve_command"]
 

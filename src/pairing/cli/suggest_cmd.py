@@ -42,8 +42,8 @@ def suggest_command(programme: Path, top: int, min_similarity: float, output: Pa
     One CSV row per enterprise and text: side, id, field, the suggested tag:level;… cell and
     the current one, for a programme manager to review and paste into left.csv/right.csv.
     """
-    from pairing.atomic import atomic_path
     from pairing.features.suggest import suggest_tags
+    from pairing.io.atomic import atomic_path
 
     suggestions = suggest_tags(load(programme), top=top, minimum=min_similarity)
     buffer = io.StringIO()

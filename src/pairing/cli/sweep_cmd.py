@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from pairing.atomic import check_target
 from pairing.cli.common import OUTPUT_PATH
+from pairing.io.atomic import check_target
 from pairing.sweeps import SOLVED, load_sweep_file, sweep
 
 __all__ = ["sweep_command"]

@@ -12,8 +12,8 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from pairing.model import Programme
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 from pairing.solvers.base import SolverSpec
 
 __all__ = ["in_short", "render", "result_table", "solvers_table"]

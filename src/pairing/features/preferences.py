@@ -8,7 +8,7 @@ is 0. The ``preference`` term of the score is their mean, ``(left + right) / 2``
 is also its own side's gain (an enterprise that asked for a partner gains by meeting it).
 
 A veto from either side forbids the pair: the vetoed cells reach every solver through the
-programme's forbidden-pair mask (:func:`pairing.problem.build_problem`), and explanations name
+programme's forbidden-pair mask (:func:`pairing.core.problem.build_problem`), and explanations name
 who vetoed. Built from index arrays with one scatter each; nothing loops over pairs.
 """
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 if TYPE_CHECKING:
     import scipy.sparse as sp

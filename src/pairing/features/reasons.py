@@ -18,7 +18,7 @@ import numpy as np
 
 from pairing.features.scoring import ScoreMatrices, ScoreTerms
 from pairing.features.terms import TermValues, term_values
-from pairing.model import INTEREST_LEVELS
+from pairing.model.programme import INTEREST_LEVELS
 
 __all__ = ["pair_reasons"]
 

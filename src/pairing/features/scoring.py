@@ -71,10 +71,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pairing.arguments import require_instance
+from pairing.core.arguments import require_instance
 from pairing.features.preferences import StatedInterest, stated_interest
 from pairing.features.vocabulary import Vocabulary, build_vocabulary, level_matrix
-from pairing.model import SIZES, Enterprise, Programme, Source
+from pairing.model.programme import SIZES, Enterprise, Programme, Source
 
 if TYPE_CHECKING:
     import scipy.sparse as sp

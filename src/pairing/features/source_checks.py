@@ -1,7 +1,7 @@
 """Cross-field checks of the score sources: stated interest and extra score matrices.
 
-One set of checks serves two callers: :func:`pairing.model.programme_issues` (a validated
-programme) and :mod:`pairing.io.cross_checks` (raw data, which may be malformed anywhere, so
+One set of checks serves two callers: :func:`pairing.model.programme.programme_issues` (a validated
+programme) and :mod:`pairing.model.cross_checks` (raw data, which may be malformed anywhere, so
 that every problem is reported in one run). Both get the same messages at the same model
 locations, e.g. ``("preferences", 3, "to")``; each caller renders the location for its format
 (a JSON path, or ``preferences.csv, row 5, field 'to'``).
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pairing.errors import Issue
-from pairing.model import INTEREST_LEVELS, Programme
+from pairing.model.programme import INTEREST_LEVELS, Programme
 
 __all__ = ["Finding", "preference_findings", "score_source_issues", "source_findings"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pairing.features.vocabulary import build_vocabulary
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["Suggestion", "suggest_tags"]
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from pairing.model import Enterprise, Programme
+from pairing.model.programme import Enterprise, Programme
 
 __all__ = ["Vocabulary", "build_vocabulary", "level_matrix"]
 

@@ -30,7 +30,7 @@ import numpy as np
 from pairing.errors import InvalidProgramme, Issue
 from pairing.generator._double_hundred import generate_double_hundred
 from pairing.generator._uniform import generate_uniform
-from pairing.model import Capacity, Programme
+from pairing.model.programme import Capacity, Programme
 
 __all__ = ["MAX_SIDE", "PROFILES", "generate"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pairing.generator import _domain as dom
+import pairing.generator._domain as dom
 from pairing.generator._sampling import (
     build_enterprises,
     draw_rows,
@@ -27,7 +27,7 @@ from pairing.generator._sampling import (
     level_dicts,
     unique_names,
 )
-from pairing.model import SIZES, Enterprise, Programme, Side
+from pairing.model.programme import SIZES, Enterprise, Programme, Side
 
 __all__ = ["generate_double_hundred"]
 

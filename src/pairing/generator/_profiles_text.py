@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.model import Enterprise, Preference, Programme, Source
+from pairing.model.programme import Enterprise, Preference, Programme, Source
 
 __all__ = ["TAG_PHRASES", "with_history", "with_preferences", "with_texts"]
 

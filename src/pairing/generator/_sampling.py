@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pairing.model import SIZES, Enterprise
+from pairing.model.programme import SIZES, Enterprise
 
 __all__ = [
     "build_enterprises",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from pairing.generator._sampling import build_enterprises, enterprise_ids, level_dicts
-from pairing.model import SIZES, Enterprise, Programme, Side
+from pairing.model.programme import SIZES, Enterprise, Programme, Side
 
 __all__ = ["generate_uniform"]
 

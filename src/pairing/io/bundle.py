@@ -25,7 +25,7 @@ from pairing.io.rules_toml import RulesFile, read_rules
 from pairing.io.scores_csv import MAX_CELL_ISSUES, ScoreSheet, read_scores
 from pairing.io.sources import attach_sources
 from pairing.io.validate import validate_programme
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["BUNDLE_FILES", "load_bundle"]
 

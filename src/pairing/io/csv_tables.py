@@ -7,7 +7,7 @@ case. Given a ``header_for`` column, the header is the first row that names it a
 note rows above it are skipped; given ``known`` columns, a header written in any case or spacing
 (``Capacity Min``) is read as the known name (``capacity_min``), see :mod:`pairing.io.headers`.
 Cells written neutralised against formula injection
-(``'=...``, see :mod:`pairing.cells`) read back as the text that was written.
+(``'=...``, see :mod:`pairing.io.cells`) read back as the text that was written.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pairing.cells import restore_row
 from pairing.errors import Issue
+from pairing.io.cells import restore_row
 from pairing.io.files import read_text
 from pairing.io.headers import header_key
 from pairing.io.messages import unknown_key_message

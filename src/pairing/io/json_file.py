@@ -14,7 +14,7 @@ from pairing.errors import InvalidProgramme, Issue
 from pairing.io.files import read_text
 from pairing.io.limits import too_deep, unreadable_json
 from pairing.io.validate import programme_from_data
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["load_json"]
 

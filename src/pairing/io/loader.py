@@ -12,13 +12,13 @@ import warnings
 from pathlib import Path
 from typing import BinaryIO
 
-from pairing.arguments import require_path
+from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
 from pairing.io.bundle import load_bundle
 from pairing.io.json_file import load_json
 from pairing.io.tag_check import one_sided_tags
 from pairing.io.upload import is_upload, load_upload
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["load"]
 
@@ -78,7 +78,7 @@ def _load(given: object) -> Programme:
         message = "no such file or folder; expected a programme JSON file or a bundle folder"
         raise InvalidProgramme([Issue(name, message)])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from pairing.xlsx import load_workbook
+        from pairing.io.xlsx import load_workbook
 
         return load_workbook(path)
     if path.suffix.lower() in (".csv", ".toml"):

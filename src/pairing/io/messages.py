@@ -15,7 +15,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from pairing.io.locations import Loc
-from pairing.model import Capacity, Enterprise, PairQuota, Programme, Quota, Rules, Side, Weights
+from pairing.model.programme import (
+    Capacity,
+    Enterprise,
+    PairQuota,
+    Programme,
+    Quota,
+    Rules,
+    Side,
+    Weights,
+)
 
 __all__ = ["describe_error", "known_fields", "unknown_key_message"]
 

@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from pairing.arguments import require_path
+from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.locations import BundleWhere, JsonWhere
 from pairing.io.rules_toml import RulesFile, read_rules
 from pairing.io.scores_csv import MAX_CELL_ISSUES, read_scores
 from pairing.io.sources import attach_sources
 from pairing.io.validate import validate_programme
-from pairing.model import Programme, Rules
+from pairing.model.programme import Programme, Rules
 
 __all__ = ["assignment_capacities", "from_scores", "load_scores"]
 

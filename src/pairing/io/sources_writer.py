@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["source_files", "write_score_sources"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["one_sided_tags"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pairing.errors import InvalidArgument, InvalidProgramme, Issue
 from pairing.io.files import max_input_size
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["is_upload", "load_upload"]
 
@@ -67,7 +67,7 @@ def load_upload(source: Any) -> Programme:
         path.write_bytes(data)
         try:
             if name.endswith(".xlsx"):
-                from pairing.xlsx import load_workbook
+                from pairing.io.xlsx import load_workbook
 
                 return load_workbook(path)
             from pairing.io.json_file import load_json

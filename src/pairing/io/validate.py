@@ -4,7 +4,7 @@ This is the one validation core behind every input format. It runs the pydantic 
 each field error into a message a person can act on (:mod:`pairing.io.messages`), and adds the
 cross-field problems (duplicate ids, unknown ids in rules, quota groups nobody has, ...). pydantic
 runs the model's cross-field checks only when every field is valid, so when there are field
-errors the same checks are run on the raw data (:mod:`pairing.io.cross_checks`); when there are
+errors the same checks are run on the raw data (:mod:`pairing.model.cross_checks`); when there are
 none, the model's own issues are used and matched to the raw checks only to locate them. Either
 way each problem is reported once, and the caller's ``where`` function renders the location for
 its format (JSON path, or file/row/field of a bundle).
@@ -18,10 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.io.cross_checks import raw_cross_checks
 from pairing.io.locations import Found, JsonWhere, WhereFn
 from pairing.io.messages import describe_error
-from pairing.model import Programme
+from pairing.model.cross_checks import raw_cross_checks
+from pairing.model.programme import Programme
 
 __all__ = ["programme_from_data", "validate_programme"]
 

@@ -19,14 +19,14 @@ from typing import IO, Any
 import numpy as np
 import tomli_w
 
-from pairing.arguments import require_instance, require_path
-from pairing.atomic import atomic_folder, atomic_path
-from pairing.cells import neutralise_row
+from pairing.core.arguments import require_instance, require_path
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.atomic import atomic_folder, atomic_path
+from pairing.io.cells import neutralise_row
 from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS
 from pairing.io.sources_writer import source_files, write_score_sources
 from pairing.io.tag_cells import reads_as_one_tag
-from pairing.model import Enterprise, Programme, Rules, Side
+from pairing.model.programme import Enterprise, Programme, Rules, Side
 
 __all__ = ["dump_programme_json", "write_bundle"]
 

@@ -18,14 +18,14 @@ import jinja2
 import numpy as np
 from markupsafe import Markup
 
+from pairing.core.objectives import enterprise_gains
+from pairing.core.problem import build_problem
+from pairing.diagnostics.sector_fairness import sector_fairness
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.model import Programme
-from pairing.objectives import enterprise_gains
-from pairing.problem import build_problem
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 from pairing.report import charts
 from pairing.report.unmatched import unmatched_reasons
-from pairing.result import Result
-from pairing.sector_fairness import sector_fairness
 
 __all__ = ["render_report", "report_context"]
 
@@ -224,8 +224,8 @@ def fairness_rows(
     programme: Programme, result: Result, matrices: ScoreMatrices
 ) -> list[tuple[str, str]]:
     """Who counts, who is worst off, and what fairness costs against the ``total`` optimum."""
+    from pairing.core.solve import solve
     from pairing.errors import PairingError
-    from pairing.solve import solve
 
     metrics = result.metrics
     labels = (programme.left.label, programme.right.label)
@@ -279,7 +279,7 @@ def render_report(
     Returns
     -------
     str
-        The HTML text; write it with :func:`pairing.results_file.write_atomic`.
+        The HTML text; write it with :func:`pairing.io.results_file.write_atomic`.
     """
     template = _environment().get_template("report.html.j2")
     return template.render(**report_context(programme, result, matrices))

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pairing.core.problem import Problem, build_problem
+from pairing.diagnostics.metrics import quota_counts
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.metrics import quota_counts
-from pairing.model import Programme
-from pairing.problem import Problem, build_problem
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 
 __all__ = ["UnmatchedReason", "unmatched_reasons"]
 

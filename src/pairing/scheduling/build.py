@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from pairing.errors import Infeasible, InvalidProgramme, Issue, SolverError, SolverTimeout
-from pairing.model import Programme
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 from pairing.scheduling.event import Event
 from pairing.scheduling.event_toml import event_from_data, load_event
 from pairing.scheduling.explain import counting_lower_bound, counting_reasons

@@ -20,8 +20,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.model import Programme
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 from pairing.scheduling.event import Event
 from pairing.scheduling.timetable import Schedule
 

@@ -25,7 +25,7 @@ from typing import Any
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.files import read_text
 from pairing.io.messages import unknown_key_message
-from pairing.model import Programme
+from pairing.model.programme import Programme
 from pairing.scheduling.event import Booth, Event, Session, Unavailable
 
 __all__ = ["event_from_data", "load_event"]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.model import Enterprise, Programme
-from pairing.result import Result
+from pairing.model.programme import Enterprise, Programme
+from pairing.model.result import Result
 from pairing.scheduling.event import Event
 
 __all__ = ["Instance", "MeetingSpec", "build_instance"]

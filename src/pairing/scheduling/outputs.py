@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.model import Programme
+from pairing.model.programme import Programme
 from pairing.scheduling.timetable import Schedule
 
 __all__ = ["OUTPUT_NAMES", "check_output_folder", "schedule_csv", "write_schedule_folder"]

@@ -11,7 +11,7 @@ import datetime as dt
 from html import escape
 
 from pairing.errors import Issue
-from pairing.result import Result
+from pairing.model.result import Result
 from pairing.scheduling.timetable import Schedule, ScheduledMeeting
 
 __all__ = ["insert_timetable", "timetable_html", "timetable_mismatch"]

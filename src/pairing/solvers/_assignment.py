@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions
 
 __all__ = ["Kernel", "solve_one_to_one"]

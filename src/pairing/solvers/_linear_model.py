@@ -1,4 +1,4 @@
-"""The rules of a :class:`~pairing.problem.Problem` as linear constraints over its allowed cells.
+"""The rules of a :class:`~pairing.core.problem.Problem` as linear constraints over allowed cells.
 
 Every exact mathematical-programming solver (``milp``, ``cpsat``, the fairness objectives and
 the infeasibility explainer) uses the same model, built here once:
@@ -7,9 +7,9 @@ the infeasibility explainer) uses the same model, built here once:
   max above 0 — forbidden pairs and pairs below ``min_score`` simply have no variable, which
   keeps the model as sparse as the rules allow;
 * one row per left enterprise (capacity min..max), one per right enterprise, then one per
-  :class:`~pairing.problem.GroupBound` (side and pair quotas, in ``problem.quotas`` order),
+  :class:`~pairing.core.problem.GroupBound` (side and pair quotas, in ``problem.quotas`` order),
   each counting the cells it covers: ``lower <= A @ x <= upper``; then, per
-  :class:`~pairing.problem.PartnerBound`, one row per (enterprise, partner group): the
+  :class:`~pairing.core.problem.PartnerBound`, one row per (enterprise, partner group): the
   enterprise's cells whose partner is in the group;
 * required pairs fixed to 1 through the variables' lower bounds.
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.problem import Problem
 
 __all__ = ["LinearRules", "build_linear_rules", "required_positions"]
 

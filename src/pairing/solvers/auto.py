@@ -8,8 +8,8 @@ matrices of 1,000–5,000. Problems with other rule kinds go to the first exact 
 
 from __future__ import annotations
 
+from pairing.core.problem import Problem
 from pairing.errors import UnsupportedProblem
-from pairing.problem import Problem
 from pairing.solvers import registry
 from pairing.solvers.base import SolverSpec
 

@@ -1,7 +1,7 @@
 """The one interface every solver shares.
 
 A solver is a plain function ``solve(problem, options) -> Assignment`` of a validated
-:class:`~pairing.problem.Problem`; it does no input validation and no result checking (the
+:class:`~pairing.core.problem.Problem`; it does no input validation and no result checking (the
 caller does both). It raises :class:`~pairing.errors.Infeasible` when it proves that no
 matching satisfies the rules and :class:`~pairing.errors.SolverTimeout` when the time limit
 passes before it finds any feasible matching.
@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from pairing.problem import Problem
+from pairing.core.problem import Problem
 
 __all__ = ["RULE_KINDS", "Assignment", "SolveOptions", "SolverSpec", "Status"]
 

@@ -12,7 +12,7 @@ reproducible single-threaded and without hitting the time limit), ``random_seed`
 ``options.seed``. With a time limit, the best solution found is returned with status
 ``feasible`` and CP-SAT's proven bound; with none found, :class:`~pairing.errors.SolverTimeout`.
 When CP-SAT proves that no matching exists it raises :class:`~pairing.errors.Infeasible`
-without reasons, and the caller explains it (:mod:`pairing.conflicts`).
+without reasons, and the caller explains it (:mod:`pairing.diagnostics.conflicts`).
 
 CP-SAT is the alternative exact engine to ``milp``: slower on these LP-friendly models (see
 :mod:`pairing.solvers.auto`), but an independent implementation the tests compare against.
@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
 from pairing.interrupt import CANCEL
-from pairing.problem import Problem
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.scaling import SCORE_SCALE, from_int, to_int_scores

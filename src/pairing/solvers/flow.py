@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError
-from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.scaling import to_int_scores
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pairing.core.problem import Problem
 from pairing.errors import HeuristicFailed
-from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 
 __all__ = ["SPEC", "solve"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from lapjv import lapjv
 
-from pairing.problem import Problem
+from pairing.core.problem import Problem
 from pairing.solvers._assignment import infeasible_assignment, solve_one_to_one
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 

@@ -33,7 +33,7 @@ column generation 1.1–2.2 s (about 39,000 cells in 6 pricing rounds), same opt
 Time limit: the best incumbent is returned with status ``feasible`` and the dual bound; with no
 incumbent in time :class:`~pairing.errors.SolverTimeout` is raised. When no matching exists,
 :class:`~pairing.errors.Infeasible` is raised without reasons and the caller explains it
-(:mod:`pairing.conflicts`).
+(:mod:`pairing.diagnostics.conflicts`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
-from pairing.problem import Problem
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers._linear_model import LinearRules, build_linear_rules, required_positions
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec, Status

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import linear_sum_assignment
 
+from pairing.core.problem import Problem
 from pairing.errors import SolverError
-from pairing.problem import Problem
 from pairing.solvers._assignment import infeasible_assignment, solve_one_to_one
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.scaling import to_int_scores

@@ -34,8 +34,8 @@ import struct
 
 import numpy as np
 
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 
 __all__ = ["SPEC", "deferred_acceptance", "preference_keys", "solve"]

@@ -36,7 +36,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from pairing.errors import InvalidProgramme, Issue, PairingError
 from pairing.interrupt import CANCEL
-from pairing.model import Programme
+from pairing.model.programme import Programme
 from pairing.sweeps.grid import Job
 from pairing.sweeps.job import failure_row, worker_task
 

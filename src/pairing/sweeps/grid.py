@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.model import OBJECTIVES, Programme, Weights
+from pairing.model.programme import OBJECTIVES, Programme, Weights
 
 __all__ = [
     "OPTION_KEYS",

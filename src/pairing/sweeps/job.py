@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pairing.core.solve import solve
 from pairing.errors import (
     Infeasible,
     InvalidProgramme,
@@ -21,9 +22,8 @@ from pairing.errors import (
     SolverTimeout,
     UnsupportedProblem,
 )
-from pairing.model import Programme
-from pairing.result import HEADLINE_METRICS
-from pairing.solve import solve
+from pairing.model.programme import Programme
+from pairing.model.result import HEADLINE_METRICS
 from pairing.sweeps.grid import Job
 from pairing.sweeps.overrides import apply_settings
 

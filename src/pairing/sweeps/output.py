@@ -28,9 +28,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from pairing.atomic import atomic_path
-from pairing.cells import neutralise_row, restore_row
 from pairing.errors import InvalidProgramme, Issue, OutputError
+from pairing.io.atomic import atomic_path
+from pairing.io.cells import neutralise_row, restore_row
 from pairing.sweeps.grid import Job, Target
 from pairing.sweeps.job import RESULT_COLUMNS
 

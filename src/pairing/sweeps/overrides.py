@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.model import Programme, Rules
+from pairing.model.programme import Programme, Rules
 from pairing.sweeps.grid import Setting
 
 __all__ = ["apply_settings"]

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from pairing.errors import InvalidProgramme
-from pairing.model import Programme
+from pairing.model.programme import Programme
 from pairing.sweeps.grid import Job, Target, grid_issues, jobs_from_axes
 from pairing.sweeps.output import ResultsFile, column_types
 

@@ -24,7 +24,7 @@ from typing import Any
 from pairing.errors import InvalidProgramme, Issue
 from pairing.io.files import read_text
 from pairing.io.limits import unreadable_toml
-from pairing.model import Programme
+from pairing.model.programme import Programme
 from pairing.sweeps.grid import Job, Target, Value, grid_issues, jobs_from_axes
 
 __all__ = ["SWEEP_KEYS", "SweepFile", "load_sweep_file"]

@@ -1,6 +1,6 @@
 """The fair objectives — ``maxmin``, ``leximin``, ``balanced`` — one module per algorithm.
 
-Who counts is :func:`pairing.objectives.counted` (``rules.fair_to``). Shared pieces:
+Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Shared pieces:
 :mod:`.milp` (the MILP over the rule model, one deadline, warm starts) and :mod:`.levels`
 (level-0 test and threshold search). Algorithms, each registered by its ``SPEC``:
 

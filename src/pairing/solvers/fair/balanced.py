@@ -19,7 +19,7 @@ import dataclasses
 import numpy as np
 import scipy.sparse as sp
 
-from pairing.problem import Problem
+from pairing.core.problem import Problem
 from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
 from pairing.solvers.fair.lagrangian import Parametric, balanced_parametric, perfect_sides
 from pairing.solvers.fair.milp import (

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from lapjv import lapjv
 
-from pairing.objectives import counted
-from pairing.problem import Problem
+from pairing.core.objectives import counted
+from pairing.core.problem import Problem
 from pairing.solvers.fair.milp import Clock
 
 __all__ = ["Parametric", "balanced_parametric", "perfect_sides"]

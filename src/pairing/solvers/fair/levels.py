@@ -3,7 +3,7 @@
 Two tools, shared by ``maxmin`` and ``leximin``:
 
 * :func:`positive_level` — the level-0 question: can every counted enterprise get a positive
-  gain at all? Counting arguments first (:func:`pairing.objectives.unservable`), then one
+  gain at all? Counting arguments first (:func:`pairing.core.objectives.unservable`), then one
   feasibility MILP (each counted enterprise has at least one partner with a positive gain).
   When the answer is no, the worst gain is 0 in *every* matching — proven, and said in words —
   and max-min falls back to its tie-break, the total score.
@@ -25,9 +25,9 @@ import scipy.sparse as sp
 from scipy.optimize import LinearConstraint
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from pairing.core.objectives import counted, unservable
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.objectives import counted, unservable
-from pairing.problem import Problem
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import Clock, build_model, run_milp
 

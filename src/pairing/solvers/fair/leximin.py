@@ -22,8 +22,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import LinearConstraint
 
-from pairing.objectives import counted
-from pairing.problem import Problem
+from pairing.core.objectives import counted
+from pairing.core.problem import Problem
 from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (

@@ -36,9 +36,9 @@ import scipy.sparse as sp
 from lapjv import lapjv
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
+from pairing.core.objectives import counted
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.objectives import counted
-from pairing.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.fair.milp import Clock
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.objectives import counted
-from pairing.problem import Problem
+from pairing.core.objectives import counted
+from pairing.core.problem import Problem
 from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
 from pairing.solvers.fair.levels import positive_level, single_level
 from pairing.solvers.fair.milp import (

@@ -16,8 +16,8 @@ import dataclasses
 
 import numpy as np
 
-from pairing.objectives import counted, unservable
-from pairing.problem import Problem
+from pairing.core.objectives import counted, unservable
+from pairing.core.problem import Problem
 from pairing.solvers._assignment import solve_one_to_one
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.fair.levels import ZERO_LEVEL, bottleneck_values, max_min_level

@@ -2,7 +2,7 @@
 
 Built on the rule model of every exact solver (:mod:`pairing.solvers._linear_model`): one binary
 per allowed cell, capacities and quotas as rows, required pairs fixed. Each counted enterprise's
-gain (:func:`pairing.objectives.counted`) is a linear function of the cells,
+gain (:func:`pairing.core.objectives.counted`) is a linear function of the cells,
 ``gains = gain_rows @ x``: the incidence rows of the counted enterprises scaled by the cells'
 ``gain_left`` / ``gain_right``. The objectives add their own rows and columns on top
 (:mod:`.maxmin_milp`, :mod:`.balanced`, :mod:`.leximin`).
@@ -26,9 +26,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import LinearConstraint
 
+from pairing.core.objectives import counted, enterprise_gains
+from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
-from pairing.objectives import counted, enterprise_gains
-from pairing.problem import Problem
 from pairing.solvers._highs import HighsModel
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions

@@ -1,8 +1,8 @@
 """Solve a programme end to end: score, compile, pre-check, choose a solver, solve, validate.
 
 :func:`solve` is the library's main entry point and what ``pairing solve`` calls. It never
-prints. Every result passes :func:`pairing.check.violations` before it is returned; a result
-that fails is a bug in a solver and raises :class:`~pairing.errors.SolverError`.
+prints. Every result passes :func:`pairing.diagnostics.check.violations` before it is returned;
+a result that fails is a bug in a solver and raises :class:`~pairing.errors.SolverError`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from pairing import __version__
-from pairing.alternates import alternates as alternates_of
-from pairing.arguments import require_instance, require_seconds, require_whole
-from pairing.check import violations
+from pairing.analysis.alternates import alternates as alternates_of
+from pairing.analysis.runner_up import runner_ups
+from pairing.core.arguments import require_instance, require_seconds, require_whole
+from pairing.core.hashing import input_sha256
+from pairing.core.objectives import FAIR_OBJECTIVES, objective_value, unservable
+from pairing.core.problem import Problem, build_problem
+from pairing.diagnostics.check import violations
+from pairing.diagnostics.feasibility import counting_conflicts
+from pairing.diagnostics.metrics import compute_metrics
 from pairing.errors import Infeasible, InvalidArgument, InvalidProgramme, SolverError
-from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, pair_reasons, score_matrix
-from pairing.hashing import input_sha256
-from pairing.metrics import compute_metrics
-from pairing.model import OBJECTIVES, Programme
-from pairing.objectives import FAIR_OBJECTIVES, objective_value, unservable
-from pairing.problem import Problem, build_problem
-from pairing.result import Pair, Result, SolverInfo, Unmatched
-from pairing.runner_up import runner_ups
+from pairing.model.programme import OBJECTIVES, Programme
+from pairing.model.result import Pair, Result, SolverInfo, Unmatched
 from pairing.solvers.auto import choose_solver
 from pairing.solvers.base import Assignment, SolveOptions
 
@@ -155,7 +155,7 @@ def solve(
         shows it on a terminal); the library itself never prints.
     alternates
         If given (k ≥ 1), attach the k best backup partners of every enterprise
-        (``Result.alternates``; see :mod:`pairing.alternates` for what qualifies).
+        (``Result.alternates``; see :mod:`pairing.analysis.alternates` for what qualifies).
 
     Raises
     ------
@@ -241,7 +241,9 @@ def _solve_and_assemble(
         budget = _EXPLAIN_BUDGET
         if time_limit is not None:
             budget = max(_EXPLAIN_FLOOR, time_limit - (time.perf_counter() - started))
-        from pairing.conflicts import explain_infeasibility  # loads HiGHS: only when needed
+        from pairing.diagnostics.conflicts import (
+            explain_infeasibility,  # loads HiGHS: only when needed
+        )
 
         raise Infeasible(explain_infeasibility(problem, time_limit=budget)) from None
     # Hash the input beside the assembly and validation below, not beside the solver: a hashing

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pairing.model import Programme
-from pairing.result import Result
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 
 __all__ = ["SectorFairness", "sector_fairness"]
 

@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pairing.arguments import require_path
-from pairing.cells import restore
+from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.cells import restore
 from pairing.io.files import check_readable, read_text
 from pairing.io.headers import find_header, header_key, is_blank
 
@@ -72,7 +72,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
 def _xlsx_rows(path: Path) -> tuple[list[list[str]], str]:
     import openpyxl  # deferred: only workbook users pay for the import
 
-    from pairing.xlsx import _rows
+    from pairing.io.xlsx import _rows
 
     unreadable = check_readable(path, "workbook")
     if unreadable:
@@ -110,7 +110,7 @@ def read_pairs(path: str | os.PathLike[str]) -> list[PairRow]:
     source = Path(path)
     suffix = source.suffix.lower()
     if suffix == ".json":
-        from pairing.results_file import load_result
+        from pairing.io.results_file import load_result
 
         result = load_result(source)
         return [

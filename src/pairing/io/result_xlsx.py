@@ -8,8 +8,8 @@ and ``summary`` sheets.
   min and mean gain);
 - ``summary``: status, objective, solver and the headline metrics, one per row.
 
-Text cells go through :func:`pairing.cells.neutralise` (no formula injection); numbers stay
-numbers. The file is written atomically (:func:`pairing.atomic.atomic_path`).
+Text cells go through :func:`pairing.io.cells.neutralise` (no formula injection); numbers stay
+numbers. The file is written atomically (:func:`pairing.io.atomic.atomic_path`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pairing.atomic import atomic_path
-from pairing.cells import neutralise_row
-from pairing.model import Programme
-from pairing.result import Result
-from pairing.results_file import RESULT_COLUMNS, result_rows
-from pairing.sector_fairness import sector_fairness
+from pairing.diagnostics.sector_fairness import sector_fairness
+from pairing.io.atomic import atomic_path
+from pairing.io.cells import neutralise_row
+from pairing.io.results_file import RESULT_COLUMNS, result_rows
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 
 __all__ = ["result_workbook_sheets", "write_result_workbook"]
 

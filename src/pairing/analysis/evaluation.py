@@ -7,12 +7,12 @@ every score and gain from the programme, and reports
 - every broken rule **once, by rule** (capacity, forbidden, required, unscored, ``min_score``,
   each quota, pair quota and partner quota, unknown ids, repeated pairs), each with the
   enterprises or pairs concerned;
-- its metrics (:func:`pairing.metrics.compute_metrics`, the same as a solved result's);
-- its value under every objective (:func:`pairing.objectives.objective_value`; for ``stable``
+- its metrics (:func:`pairing.diagnostics.metrics.compute_metrics`, the same as a solved result's);
+- its value under every objective (:func:`pairing.core.objectives.objective_value`; for ``stable``
   the number of blocking pairs, 0 meaning stable);
 - with ``optimum=True``, each objective's optimum (:func:`pairing.solve`), for the difference.
 
-:func:`result_from_pairs` turns the same pairs into a :class:`~pairing.result.Result`, so that
+:func:`result_from_pairs` turns the same pairs into a :class:`~pairing.model.result.Result`, so that
 ``check``, ``report`` and ``explain`` read result CSV and XLSX files too.
 """
 
@@ -27,15 +27,15 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from pairing.arguments import require_instance, require_seconds
-from pairing.check import partner_quota_breaches, vetoed_pairs
+from pairing.core.arguments import require_instance, require_seconds
+from pairing.core.objectives import objective_value
+from pairing.core.problem import Problem, build_problem
+from pairing.diagnostics.check import partner_quota_breaches, vetoed_pairs
 from pairing.errors import Infeasible, InvalidArgument, PairingError
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.model import OBJECTIVES, Programme
-from pairing.objectives import objective_value
-from pairing.pairs_file import PairRow, read_pairs
-from pairing.problem import Problem, build_problem
-from pairing.result import Metrics, Result, SolverInfo
+from pairing.io.pairs_file import PairRow, read_pairs
+from pairing.model.programme import OBJECTIVES, Programme
+from pairing.model.result import Metrics, Result, SolverInfo
 
 __all__ = ["Evaluation", "Violation", "evaluate", "result_from_pairs"]
 
@@ -169,7 +169,7 @@ class _Given:
 
 
 def _given(programme: Programme, pairs: Any, matrices: ScoreMatrices, source: str) -> _Given:
-    from pairing.solve import assemble_result
+    from pairing.core.solve import assemble_result
     from pairing.solvers.base import Assignment
 
     left, right, found = _indices(programme, _as_rows(pairs))
@@ -276,7 +276,7 @@ def _partner_violations(programme: Programme, pair_ids: list[tuple[str, str]]) -
 def _optimum(
     programme: Programme, matrices: ScoreMatrices, time_limit: float | None
 ) -> tuple[dict[str, float | None], dict[str, str]]:
-    from pairing.solve import solve
+    from pairing.core.solve import solve
 
     values: dict[str, float | None] = {}
     notes: dict[str, str] = {}
@@ -314,7 +314,7 @@ def evaluate(
     programme
         A validated programme (:func:`pairing.load`).
     pairs
-        A :class:`~pairing.result.Result`, a file (result JSON, or a CSV/XLSX with ``left`` and
+        A :class:`~pairing.model.Result`, a file (result JSON, or a CSV/XLSX with ``left`` and
         ``right`` columns), or an iterable of ``(left id, right id)`` tuples.
     optimum
         Also solve every objective, for the difference (``Evaluation.optimum``).

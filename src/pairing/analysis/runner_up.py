@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.problem import Problem
-from pairing.result import RunnerUp
+from pairing.core.problem import Problem
+from pairing.model.result import RunnerUp
 
 __all__ = ["runner_ups"]
 

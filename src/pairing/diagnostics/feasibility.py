@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.problem import GroupBound, Problem
+from pairing.core.problem import GroupBound, Problem
 
 __all__ = ["counting_conflicts"]
 

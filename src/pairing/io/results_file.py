@@ -17,14 +17,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pairing.arguments import require_path
-from pairing.atomic import write_atomic
-from pairing.cells import neutralise_row
+from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.atomic import write_atomic
+from pairing.io.cells import neutralise_row
 from pairing.io.files import read_text
-from pairing.model import Programme
-from pairing.output_formats import RESULT_FORMATS, format_of
-from pairing.result import Result
+from pairing.io.output_formats import RESULT_FORMATS, format_of
+from pairing.model.programme import Programme
+from pairing.model.result import Result
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -92,7 +92,7 @@ def write_result(
     """
     fmt = format_of(path, RESULT_FORMATS, "json")
     if fmt == "xlsx":
-        from pairing.result_xlsx import write_result_workbook
+        from pairing.io.result_xlsx import write_result_workbook
 
         if programme is None:
             msg = "a result workbook needs the programme (for names, sectors and the unmatched)"
@@ -118,7 +118,7 @@ def load_result_for(programme: Programme, path: str | os.PathLike[str]) -> Resul
     require_path(path, "a result file (.json, .csv or .xlsx)")
     if Path(path).suffix.lower() not in (".csv", ".xlsx"):
         return load_result(path)
-    from pairing.evaluation import result_from_pairs
+    from pairing.analysis.evaluation import result_from_pairs
 
     result, problems = result_from_pairs(programme, path, source=Path(path).name)
     if problems:

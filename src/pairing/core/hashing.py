@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["input_sha256"]
 

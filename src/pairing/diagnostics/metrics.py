@@ -2,18 +2,18 @@
 pairs, pairs per sector and quota usage.
 
 All vectorised over index arrays of the chosen pairs; the blocking-pair count is one pass of
-boolean (n_left, n_right) arrays (see :mod:`pairing.stability`).
+boolean (n_left, n_right) arrays (see :mod:`pairing.diagnostics.stability`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pairing.model import Programme
-from pairing.objectives import counted, enterprise_gains
-from pairing.problem import Problem
-from pairing.result import Metrics, QuotaUsage, SideMetrics
-from pairing.stability import count_blocking_pairs
+from pairing.core.objectives import counted, enterprise_gains
+from pairing.core.problem import Problem
+from pairing.diagnostics.stability import count_blocking_pairs
+from pairing.model.programme import Programme
+from pairing.model.result import Metrics, QuotaUsage, SideMetrics
 
 __all__ = ["compute_metrics", "gini"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.problem import Problem
+from pairing.core.problem import Problem
 
 __all__ = ["blocking_pairs", "count_blocking_pairs"]
 

@@ -34,7 +34,7 @@ class RunnerUp(_Frozen):
 
     ``left``: the right enterprise the pair's left enterprise would gain most with besides its
     partners (``left_less``: its gain here minus its gain there); ``right`` likewise. ``None``
-    when there is no other allowed partner (see :mod:`pairing.runner_up`).
+    when there is no other allowed partner (see :mod:`pairing.analysis.runner_up`).
     """
 
     left: str | None = None
@@ -153,7 +153,7 @@ class SolverInfo(_Frozen):
 class Alternate(_Frozen):
     """A backup partner: its id, the pair's score, the asking enterprise's gain, and whether the
     partner has spare capacity (else it would swap one of its partners; see
-    :mod:`pairing.alternates`)."""
+    :mod:`pairing.analysis.alternates`)."""
 
     id: str
     score: float

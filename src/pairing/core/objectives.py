@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.problem import Problem
+from pairing.core.problem import Problem
 
 __all__ = ["FAIR_OBJECTIVES", "counted", "enterprise_gains", "objective_value", "unservable"]
 

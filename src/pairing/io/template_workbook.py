@@ -4,7 +4,7 @@ with its header and one example row, and a ``README`` sheet explaining every col
 The example programme is the template bundle (``pairing/templates/``) with one example of each
 rule — a quota, a pair quota, a partner quota, a forbidden and a required pair — chosen so that
 it still solves. The ``rules`` sheet lists every setting with its value (defaults included) and
-what it means; :func:`pairing.xlsx.load_workbook` reads the workbook back to exactly that
+what it means; :func:`pairing.io.xlsx.load_workbook` reads the workbook back to exactly that
 programme (the ``README`` sheet and the meaning column are for people and ignored).
 """
 
@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pairing.atomic import atomic_path
-from pairing.cells import neutralise_row
-from pairing.model import PairQuota, PartnerQuota, Programme, Quota
+from pairing.io.atomic import atomic_path
+from pairing.io.cells import neutralise_row
+from pairing.model.programme import PairQuota, PartnerQuota, Programme, Quota
 
 __all__ = ["README_ROWS", "template_programme", "write_template_workbook"]
 
@@ -75,7 +75,7 @@ _MEANINGS = {
 
 def template_programme() -> Programme:
     """The template bundle with one example of every rule."""
-    from pairing.io import load
+    from pairing.io.loader import load
 
     source = resources.files("pairing").joinpath("templates")
     with tempfile.TemporaryDirectory(prefix="pairing-init-") as temp:
@@ -109,7 +109,7 @@ def write_template_workbook(path: str | os.PathLike[str]) -> Programme:
     """Write the template workbook to ``path`` (atomically); return the programme it holds."""
     import openpyxl  # deferred: only workbook users pay for the import
 
-    from pairing.xlsx import write_workbook
+    from pairing.io.xlsx import write_workbook
 
     programme = template_programme()
     with tempfile.TemporaryDirectory(prefix="pairing-init-") as temp:

@@ -16,16 +16,16 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from pairing.arguments import require_instance
+from pairing.core.arguments import require_instance
+from pairing.core.hashing import input_sha256
+from pairing.core.objectives import objective_value
+from pairing.core.problem import build_problem
+from pairing.diagnostics.feasibility import counting_conflicts
+from pairing.diagnostics.stability import count_blocking_pairs
 from pairing.errors import CheckFailed
-from pairing.feasibility import counting_conflicts
 from pairing.features import ScoreMatrices, score_matrix
-from pairing.hashing import input_sha256
-from pairing.model import PartnerQuota, Programme
-from pairing.objectives import objective_value
-from pairing.problem import build_problem
-from pairing.result import Result
-from pairing.stability import count_blocking_pairs
+from pairing.model.programme import PartnerQuota, Programme
+from pairing.model.result import Result
 
 __all__ = ["check", "violations", "violations_by_kind"]
 

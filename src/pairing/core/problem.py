@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from pairing.features import ScoreMatrices
-from pairing.model import Programme
+from pairing.model.programme import Programme
 
 __all__ = ["GroupBound", "PartnerBound", "Problem", "build_problem"]
 

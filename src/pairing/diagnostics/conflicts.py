@@ -1,12 +1,13 @@
 """Explain an infeasible programme: isolate a small set of rules that cannot hold together.
 
-When the counting checks of :mod:`pairing.feasibility` find nothing yet a solver proves that no
-matching exists, "no solution" is not an answer a programme manager can act on. This module
-finds *which* rules conflict with a **deletion filter** over rule groups: starting from every
-rule, it drops one group at a time and keeps it dropped if the rest is still infeasible. What
-remains is an irreducible conflict: all of its rules together admit no matching, and dropping
-any single one of them does (within the rules that are not groups, see below). Each rule is
-then explained in words — its id, side, sector/region and bounds — with what would relax it.
+When the counting checks of :mod:`pairing.diagnostics.feasibility` find nothing yet a solver
+proves that no matching exists, "no solution" is not an answer a programme manager can act on.
+This module finds *which* rules conflict with a **deletion filter** over rule groups: starting
+from every rule, it drops one group at a time and keeps it dropped if the rest is still
+infeasible. What remains is an irreducible conflict: all of its rules together admit no
+matching, and dropping any single one of them does (within the rules that are not groups, see
+below). Each rule is then explained in words — its id, side, sector/region and bounds — with
+what would relax it.
 
 Rule groups: each side's capacity maximums, each side's capacity minimums, each quota's min and
 its max (separately), ``min_score``, each forbidden pair (or all of them together when there are
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pairing.feasibility import counting_conflicts
-from pairing.problem import Problem
+from pairing.core.problem import Problem
+from pairing.diagnostics.feasibility import counting_conflicts
 from pairing.solvers._highs import HighsModel
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 
@@ -297,9 +298,9 @@ def find_conflict(problem: Problem, *, time_limit: float = 20.0) -> tuple[list[R
 def explain_infeasibility(problem: Problem, *, time_limit: float = 20.0) -> list[str]:
     """Reasons, in words, why no matching satisfies the rules of ``problem``.
 
-    Counting arguments (:func:`pairing.feasibility.counting_conflicts`) come first; when they
-    find nothing, :func:`find_conflict` isolates the conflicting rules. Always returns at least
-    one reason.
+    Counting arguments (:func:`pairing.diagnostics.feasibility.counting_conflicts`) come first;
+    when they find nothing, :func:`find_conflict` isolates the conflicting rules. Always returns
+    at least one reason.
     """
     reasons = counting_conflicts(problem)
     if reasons:

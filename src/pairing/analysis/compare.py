@@ -17,11 +17,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from pairing.core.solve import solve
 from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
 from pairing.features import score_matrix
-from pairing.model import OBJECTIVES, Programme
-from pairing.result import Result
-from pairing.solve import solve
+from pairing.model.programme import OBJECTIVES, Programme
+from pairing.model.result import Result
 
 __all__ = ["ComparisonRow", "compare"]
 
@@ -36,7 +36,7 @@ class ComparisonRow:
         What was asked, how it ended (``optimal``, ``feasible``, ``infeasible``,
         ``time_limit`` or ``skipped``) and which solver ran.
     objective_value
-        The objective's own value (see :mod:`pairing.objectives`).
+        The objective's own value (see :mod:`pairing.core.objectives`).
     total_score, price_of_fairness_pct
         Sum of pair scores, and the percentage of the ``total`` optimum it loses.
     min_gain_left, min_gain_right, mean_gain_left, mean_gain_right, gini
