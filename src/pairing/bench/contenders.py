@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from pairing.bench.instances import Instance
-from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
+from pairing.errors import PairingError
 from pairing.model.result import Result
 
 __all__ = [
@@ -88,13 +88,9 @@ def available_references() -> list[str]:
 
 
 def outcome_of_error(exc: BaseException) -> Outcome:
-    """Map an exception from a run to a status (``infeasible``, ``unsupported``, ...)."""
-    if isinstance(exc, Infeasible):
-        return Outcome("infeasible", message=str(exc)[:300])
-    if isinstance(exc, UnsupportedProblem):
-        return Outcome("unsupported", message=str(exc)[:300])
-    if isinstance(exc, SolverTimeout):
-        return Outcome("time_limit", message=str(exc)[:300])
+    """An exception from a run as an outcome: the error's own ``status`` (``infeasible``, ...)."""
+    if isinstance(exc, PairingError) and exc.status != "error":
+        return Outcome(exc.status, message=str(exc)[:300])
     if isinstance(exc, MemoryError):
         return Outcome("out_of_memory", message="MemoryError")
     return Outcome("error", message=f"{type(exc).__name__}: {exc}"[:300])
