@@ -28,6 +28,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidProgramme",
     "Issue",
+    "MissingExtra",
     "OutputError",
     "PairingError",
     "PairingWarning",
@@ -119,6 +120,21 @@ class OutputError(PairingError):
     """
 
     exit_code: ClassVar[int] = EXIT_BAD_INPUT
+
+
+class MissingExtra(PairingError, ImportError):
+    """A feature needs a library that is an optional extra of pairing, and it is not installed.
+
+    The message is one line naming the extra to install (``install pairing[sweep]``); the CLI
+    exits 2. Also an ``ImportError``, so code that probes for optional packages still works.
+    """
+
+    exit_code: ClassVar[int] = EXIT_BAD_INPUT
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(f"{module} is not installed: install pairing[{extra}]")
 
 
 class PairingWarning(UserWarning):
