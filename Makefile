@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-slow lint bench bench-quick clean instances
 
-$(STAMP): requirements.txt pyproject.toml
+# requirements.txt pins the runtime (every extra included); requirements-dev.txt adds the tools.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pairing needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 

@@ -153,14 +153,12 @@ def compare(
         try:
             result = solve(programme, objective=objective, time_limit=time_limit, seed=seed,
                            proposing=proposing, matrices=matrices, fair_to=fair_to)
-        except UnsupportedProblem as exc:
+        except UnsupportedProblem as exc:  # not an outcome: the objective does not apply
             rows[objective] = ComparisonRow(objective, "skipped", note=f"not defined here: {exc}")
             continue
-        except Infeasible as exc:
-            rows[objective] = ComparisonRow(objective, "infeasible", note=" ".join(exc.reasons))
-            continue
-        except SolverTimeout as exc:
-            rows[objective] = ComparisonRow(objective, "time_limit", note=str(exc))
+        except (Infeasible, SolverTimeout) as exc:
+            note = " ".join(exc.reasons) if isinstance(exc, Infeasible) else str(exc)
+            rows[objective] = ComparisonRow(objective, exc.status, note=note)
             continue
         rows[objective] = _row(objective, result, time.perf_counter() - started)
     optimum = rows["total"].total_score

@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 
 from pairing.bench.instances import Instance
-from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
+from pairing.errors import PairingError
 from pairing.model.result import Result
+from pairing.solvers.base import SolverSpec
 
 __all__ = [
     "KERNELS",
@@ -88,24 +89,25 @@ def available_references() -> list[str]:
 
 
 def outcome_of_error(exc: BaseException) -> Outcome:
-    """Map an exception from a run to a status (``infeasible``, ``unsupported``, ...)."""
-    if isinstance(exc, Infeasible):
-        return Outcome("infeasible", message=str(exc)[:300])
-    if isinstance(exc, UnsupportedProblem):
-        return Outcome("unsupported", message=str(exc)[:300])
-    if isinstance(exc, SolverTimeout):
-        return Outcome("time_limit", message=str(exc)[:300])
+    """An exception from a run as an outcome: the error's own ``status`` (``infeasible``, ...)."""
+    if isinstance(exc, PairingError) and exc.status != "error":
+        return Outcome(exc.status, message=str(exc)[:300])
     if isinstance(exc, MemoryError):
         return Outcome("out_of_memory", message="MemoryError")
     return Outcome("error", message=f"{type(exc).__name__}: {exc}"[:300])
 
 
 class _CoreClock:
-    """Accumulates the time spent inside solver functions (outermost calls only)."""
+    """Accumulates the time spent inside solver functions (outermost calls only).
+
+    ``solvers`` is the bench's own contender list: the registry's specs with their functions
+    wrapped by this clock, passed to ``pairing.solve(solvers=...)`` (the registry is read-only).
+    """
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self._depth = 0
+        self.solvers: dict[str, SolverSpec] = {}
 
     def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -123,19 +125,15 @@ class _CoreClock:
 
 @contextmanager
 def core_timer() -> Iterator[_CoreClock]:
-    """Wrap every registry solver's function with a clock, and restore the registry after."""
+    """A clock whose ``solvers`` are copies of the registry's, each timed by the clock."""
     from pairing.solvers import registry
 
     clock = _CoreClock()
-    solvers = registry()
-    saved = dict(solvers)
-    for name, spec in saved.items():
-        solvers[name] = dataclasses.replace(spec, solve=clock.wrap(spec.solve))
-    try:
-        yield clock
-    finally:
-        solvers.clear()
-        solvers.update(saved)
+    clock.solvers = {
+        name: dataclasses.replace(spec, solve=clock.wrap(spec.solve))
+        for name, spec in registry().items()
+    }
+    yield clock
 
 
 def _pair_indices(instance: Instance, result: Result) -> tuple[np.ndarray, np.ndarray]:
@@ -183,6 +181,7 @@ def _solve_call(instance: Instance, solver: str, clock: _CoreClock | None) -> Ca
             time_limit=case.time_limit,
             seed=case.seed,
             matrices=matrices,
+            solvers=clock.solvers if clock is not None else None,
         )
         return _result_outcome(instance, result, clock if solver != "auto-e2e" else None)
 

@@ -19,6 +19,7 @@ from typing import Any
 from pairing.bench.aggregate import Row, summarise
 from pairing.bench.grid import FAMILIES
 from pairing.bench.runner import BenchRun
+from pairing.extras import require
 from pairing.io.atomic import atomic_path, write_atomic
 
 __all__ = [
@@ -252,6 +253,7 @@ def markdown(run: BenchRun, rows: list[Row]) -> str:
 
 def write_chart(rows: list[Row], path: Path) -> None:
     """Median wall time per instance and contender, one panel per family (log scale)."""
+    require("matplotlib", "report")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -23,7 +23,7 @@ from pairing.bench.measure import measure
 __all__ = ["STOP_REPEATING", "main", "run_cell"]
 
 #: Statuses after which another repeat would tell nothing new.
-STOP_REPEATING = frozenset({"unsupported", "error", "out_of_memory", "skipped"})
+STOP_REPEATING = frozenset({"unsupported", "invalid", "error", "out_of_memory", "skipped"})
 
 
 def _record(

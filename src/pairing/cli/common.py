@@ -1,4 +1,4 @@
-"""What every command shares: error → exit-code mapping, programme loading, output writing.
+"""What every command shares: errors → messages and exit codes, output paths.
 
 Exit codes (design): 0 success; 1 infeasible; 2 bad input or usage (an unwritable output too);
 3 time limit reached with no feasible solution; 130/143 stopped by Ctrl-C/SIGTERM. Messages go
@@ -20,14 +20,12 @@ import click
 
 from pairing.cli.signals import handle_signals
 from pairing.errors import (
-    CheckFailed,
-    HeuristicFailed,
+    EXIT_BAD_INPUT,
+    EXIT_INFEASIBLE,
+    EXIT_INTERNAL,
+    EXIT_TIMEOUT,
     Infeasible,
-    InvalidProgramme,
-    OutputError,
     PairingError,
-    SolverTimeout,
-    UnsupportedProblem,
 )
 from pairing.io.atomic import remove_pending
 
@@ -40,12 +38,6 @@ __all__ = [
     "PairingGroup",
     "fail",
 ]
-
-EXIT_INFEASIBLE = 1
-EXIT_BAD_INPUT = 2
-EXIT_TIMEOUT = 3
-EXIT_INTERNAL = 4
-
 
 class OutputPath(click.Path):
     """A path to write to (``-o``): an empty one is refused by name, where click would read it
@@ -70,16 +62,6 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _exit_code(exc: PairingError) -> int:
-    if isinstance(exc, (Infeasible, CheckFailed, HeuristicFailed)):
-        return EXIT_INFEASIBLE
-    if isinstance(exc, SolverTimeout):
-        return EXIT_TIMEOUT
-    if isinstance(exc, (InvalidProgramme, UnsupportedProblem, OutputError)):
-        return EXIT_BAD_INPUT
-    return EXIT_INTERNAL
-
-
 def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
     click.echo(f"warning: {message}", err=True)
 
@@ -94,7 +76,7 @@ class PairingGroup(click.Group):
                 return super().invoke(ctx)
         except PairingError as exc:
             prefix = "error" if not isinstance(exc, Infeasible) else "infeasible"
-            fail(f"{prefix}: {exc}", _exit_code(exc))
+            fail(f"{prefix}: {exc}", exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt as exc:

@@ -14,6 +14,7 @@ from pairing.analysis.compare import ComparisonRow, compare
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.solve_cmd import DEFAULT_FAIR_TIME_LIMIT, fair_time_limit
 from pairing.cli.tables import render
+from pairing.extras import require
 from pairing.io import load
 from pairing.io.atomic import check_target
 from pairing.io.cells import neutralise
@@ -104,6 +105,7 @@ def comparison_markdown(rows: list[ComparisonRow]) -> str:
 
 def write_comparison_workbook(rows: list[ComparisonRow], path: Path) -> None:
     """The rows as an ``.xlsx`` workbook (one sheet ``compare``), written atomically."""
+    require("openpyxl", "xlsx")
     import openpyxl  # deferred: only workbook users pay for the import
 
     from pairing.io.atomic import atomic_path

@@ -8,7 +8,7 @@ a result that fails is a bug in a solver and raises :class:`~pairing.errors.Solv
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -28,7 +28,7 @@ from pairing.features import ScoreMatrices, pair_reasons, score_matrix
 from pairing.model.programme import OBJECTIVES, Programme
 from pairing.model.result import Pair, Result, SolverInfo, Unmatched
 from pairing.solvers.auto import choose_solver
-from pairing.solvers.base import Assignment, SolveOptions
+from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 
 __all__ = ["assemble_result", "input_sha256", "solve"]
 
@@ -127,6 +127,7 @@ def solve(
     alternates: int | None = None,
     fair_to: str | None = None,
     progress: Callable[[str], None] | None = None,
+    solvers: Mapping[str, SolverSpec] | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -156,6 +157,9 @@ def solve(
     alternates
         If given (k ≥ 1), attach the k best backup partners of every enterprise
         (``Result.alternates``; see :mod:`pairing.analysis.alternates` for what qualifies).
+    solvers
+        The solvers ``solver`` names and ``auto`` chooses from (default: the read-only
+        :func:`pairing.solvers.registry`); a benchmark passes its own timed copies here.
 
     Raises
     ------
@@ -194,7 +198,8 @@ def solve(
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=1) as pool:
         result, matrices, spec, digest = _solve_and_assemble(
-            programme, objective, solver, time_limit, seed, proposing, matrices, pool, progress
+            programme, objective, solver, time_limit, seed, proposing, matrices, pool, progress,
+            solvers,
         )
         found = violations(programme, result, matrices, check_input_hash=False)
         if found:
@@ -219,10 +224,11 @@ def _solve_and_assemble(
     matrices: ScoreMatrices | None,
     pool: ThreadPoolExecutor,
     progress: Callable[[str], None] | None = None,
+    solvers: Mapping[str, SolverSpec] | None = None,
 ) -> tuple[Result, ScoreMatrices, str, Future[str]]:
     matrices = matrices if matrices is not None else score_matrix(programme)
     problem = build_problem(programme, matrices, objective, proposing)
-    spec, reason = choose_solver(problem, objective, solver)
+    spec, reason = choose_solver(problem, objective, solver, solvers)
     conflicts = counting_conflicts(problem)
     if conflicts:
         raise Infeasible(conflicts)

@@ -299,7 +299,7 @@ def violations_by_kind(
             "input_sha256 does not match this programme: the result was computed for another "
             "programme, or the programme changed since"
         )
-    if result.status in ("infeasible", "time_limit"):
+    if result.status == "infeasible":
         return problems + _claim_problems(programme, result, matrices), figures
     left, right = _pair_indices(programme, result, problems)
     problems += _capacity_problems(programme, left, right)

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pairing.model.programme import Programme
+from pairing.model import Programme
 
 __all__ = ["TextProfiles", "normalise", "shared_phrase", "text_blocks", "text_profiles", "tfidf"]
 

@@ -11,10 +11,39 @@ Every reader reports *all* problems at once in one :class:`~pairing.errors.Inval
 each naming its file, row (or JSON path) and field, and saying what was expected and found.
 """
 
-from pairing.io.loader import load
-from pairing.io.scores_only import from_scores, load_scores
-from pairing.io.validate import programme_from_data
-from pairing.io.writers import dump_programme_json, write_bundle
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+#: Public name → its module, imported on first use: a command that only writes a file
+#: (:mod:`pairing.io.atomic`) does not pay for the readers and the programme model.
+_LAZY: dict[str, str] = {
+    "dump_programme_json": "pairing.io.writers",
+    "from_scores": "pairing.io.scores_only",
+    "load": "pairing.io.loader",
+    "load_scores": "pairing.io.scores_only",
+    "programme_from_data": "pairing.io.validate",
+    "write_bundle": "pairing.io.writers",
+}
+
+if TYPE_CHECKING:
+    from pairing.io.loader import load
+    from pairing.io.scores_only import from_scores, load_scores
+    from pairing.io.validate import programme_from_data
+    from pairing.io.writers import dump_programme_json, write_bundle
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'pairing.io' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "dump_programme_json",
@@ -24,3 +53,8 @@ __all__ = [
     "programme_from_data",
     "write_bundle",
 ]
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included."""
+    return sorted(set(globals()) | set(__all__))

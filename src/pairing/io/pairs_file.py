@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
+from pairing.extras import require
 from pairing.io.cells import restore
 from pairing.io.files import check_readable, read_text
 from pairing.io.headers import find_header, header_key, is_blank
@@ -70,6 +71,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> tuple[list[list[str]], str]:
+    require("openpyxl", "xlsx")
     import openpyxl  # deferred: only workbook users pay for the import
 
     from pairing.io.xlsx import _rows

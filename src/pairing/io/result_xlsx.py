@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from pairing.diagnostics.sector_fairness import sector_fairness
+from pairing.extras import require
 from pairing.io.atomic import atomic_path
 from pairing.io.cells import neutralise_row
 from pairing.io.results_file import RESULT_COLUMNS, result_rows
@@ -90,6 +91,7 @@ def write_result_workbook(
     programme: Programme, result: Result, path: str | os.PathLike[str]
 ) -> None:
     """Write ``result`` (of ``programme``) as an ``.xlsx`` workbook at ``path``, atomically."""
+    require("openpyxl", "xlsx")
     import openpyxl  # deferred: only workbook users pay for the import
 
     workbook = openpyxl.Workbook()

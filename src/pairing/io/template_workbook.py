@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pairing.extras import require
 from pairing.io.atomic import atomic_path
 from pairing.io.cells import neutralise_row
 from pairing.model.programme import PairQuota, PartnerQuota, Programme, Quota
@@ -107,6 +108,7 @@ def _settings(programme: Programme) -> list[list[Any]]:
 
 def write_template_workbook(path: str | os.PathLike[str]) -> Programme:
     """Write the template workbook to ``path`` (atomically); return the programme it holds."""
+    require("openpyxl", "xlsx")
     import openpyxl  # deferred: only workbook users pay for the import
 
     from pairing.io.xlsx import write_workbook

@@ -37,6 +37,7 @@ from typing import Any
 
 from pairing.core.arguments import require_instance, require_path
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
+from pairing.extras import require
 from pairing.io.atomic import atomic_path
 from pairing.io.cells import neutralise_row, restore_row
 from pairing.io.files import check_readable
@@ -113,6 +114,7 @@ def _uncached_formulas(path: Path, book: str, names: list[str]) -> list[Issue]:
     Read as values they would be empty cells — a capacity of 1, a forbidden pair — so each is
     reported with its cell instead.
     """
+    require("openpyxl", "xlsx")
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -365,6 +367,7 @@ def load_workbook(path: str | Path) -> Programme:
     InvalidProgramme
         Every problem found, each naming the workbook, sheet, row and field.
     """
+    require("openpyxl", "xlsx")
     import openpyxl  # deferred: only workbook users pay for the import
 
     from pairing.io.bundle import load_bundle
@@ -511,6 +514,7 @@ def write_workbook(programme: Programme, path: str | Path) -> Path:
     Path
         ``path``, so that ``load_workbook(write_workbook(p, path)) == p``.
     """
+    require("openpyxl", "xlsx")
     import openpyxl
 
     from pairing.io.writers import write_bundle

@@ -22,7 +22,10 @@ __all__ = [
     "Unmatched",
 ]
 
-ResultStatus = Literal["optimal", "feasible", "infeasible", "time_limit"]
+#: ``optimal`` and ``feasible`` are what solving produces (DESIGN: infeasibility and a time limit
+#: with no matching are errors, not results). ``infeasible`` stays readable because ``pairing
+#: check`` tests such a claim in a result written elsewhere (it needs a counting proof).
+ResultStatus = Literal["optimal", "feasible", "infeasible"]
 
 
 class _Frozen(BaseModel):

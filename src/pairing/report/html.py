@@ -21,10 +21,10 @@ from markupsafe import Markup
 from pairing.core.objectives import enterprise_gains
 from pairing.core.problem import build_problem
 from pairing.diagnostics.sector_fairness import sector_fairness
+from pairing.extras import require
 from pairing.features import ScoreMatrices, score_matrix
 from pairing.model.programme import Programme
 from pairing.model.result import Result
-from pairing.report import charts
 from pairing.report.unmatched import unmatched_reasons
 
 __all__ = ["render_report", "report_context"]
@@ -83,6 +83,9 @@ def report_context(
         Template variables: ``programme``, ``result``, ``labels``, ``charts`` (name → SVG),
         ``pairs`` (rows with names and sectors), ``unmatched`` and ``summary`` rows.
     """
+    require("matplotlib", "report")
+    from pairing.report import charts  # deferred: matplotlib is the report extra
+
     programme = programme.with_fair_to(result.metrics.fair_to)
     matrices = matrices if matrices is not None else score_matrix(programme)
     problem = build_problem(programme, matrices, result.objective)

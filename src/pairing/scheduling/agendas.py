@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pairing.extras import require
 from pairing.scheduling.timetable import Schedule, ScheduledMeeting
 
 __all__ = ["write_agendas"]
@@ -60,6 +61,7 @@ def write_agendas(
     labels
         Side label by side, for headings and to tell apart an id used on both sides.
     """
+    require("openpyxl", "xlsx")
     import openpyxl
     from openpyxl.styles import Font
 

@@ -19,9 +19,10 @@ import numpy as np
 import scipy.sparse as sp
 from highspy import _core
 
+from pairing.errors import Infeasible, PairingError, SolverError, SolverTimeout
 from pairing.interrupt import CANCEL
 
-__all__ = ["HighsModel", "HighsOutcome"]
+__all__ = ["HighsModel", "HighsOutcome", "failure"]
 
 Outcome = Literal["optimal", "feasible", "infeasible", "timeout", "error"]
 
@@ -53,6 +54,13 @@ class HighsOutcome:
     bound: float | None = None
     row_dual: np.ndarray | None = None
     col_dual: np.ndarray | None = None
+
+    def failure(self, *, timeout: str, error: str) -> PairingError | None:
+        """This outcome's exception when it holds no usable matching, else ``None``.
+
+        See :func:`failure`.
+        """
+        return failure(self.status, timeout=timeout, error=error)
 
     @property
     def integral(self) -> bool:
@@ -224,3 +232,20 @@ class HighsModel:
             col_dual = np.asarray(solution.col_dual, dtype=np.float64)
         lp_bound = value if kind == "optimal" else None
         return HighsOutcome(kind, x, value, lp_bound, row_dual, col_dual)
+
+
+def failure(status: Outcome, *, timeout: str, error: str) -> PairingError | None:
+    """The one map from a HiGHS outcome to pairing's exceptions (like SciPy's status table).
+
+    ``infeasible`` → :class:`~pairing.errors.Infeasible` (no reasons: the caller explains it),
+    ``timeout`` → :class:`~pairing.errors.SolverTimeout` with ``timeout`` as message, ``error``
+    (any other HiGHS model status) → :class:`~pairing.errors.SolverError` with ``error`` — never
+    ``Infeasible``, since nothing was proved; ``optimal`` and ``feasible`` → ``None``.
+    """
+    if status == "infeasible":
+        return Infeasible(())
+    if status == "timeout":
+        return SolverTimeout(timeout)
+    if status == "error":
+        return SolverError(error)
+    return None

@@ -8,6 +8,8 @@ matrices of 1,000–5,000. Problems with other rule kinds go to the first exact 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pairing.core.problem import Problem
 from pairing.errors import UnsupportedProblem
 from pairing.solvers import registry
@@ -22,28 +24,30 @@ PREFERENCE: tuple[str, ...] = (
 )
 
 
-#: Why each rule-capable exact solver wins where it is chosen, from measurements (best of 3 runs
-#: at 100×100, one run above; double-hundred programmes with capacities CN 1–3, PK 0–2, a
-#: forbidden and a required pair, min_score 0.1; single-threaded; same optimum everywhere):
-#:
-#: ============  =========================  ================================
-#: size          one side's sector quota     every rule kind (both sides,
-#:               (flow / milp / cpsat)       overlapping groups, pair quota)
-#: ============  =========================  ================================
-#: 100×100       2 ms / 19 ms / 156 ms       milp 18 ms / cpsat 288 ms
-#: 300×300       32 ms / 86 ms / 7.1 s       milp 120 ms / cpsat 5.3 s
-#: 1,000×1,000   0.25 s / 0.60 s / none      milp 2.2 s / cpsat none in 60 s
-#: ============  =========================  ================================
-_MEASURED: dict[str, str] = {
+# The order above comes from these measurements (best of 3 runs at 100×100, one run above;
+# double-hundred programmes with capacities CN 1–3, PK 0–2, a forbidden and a required pair,
+# min_score 0.1; single-threaded; same optimum everywhere):
+#
+# ============  =========================  ================================
+# size          one side's sector quota     every rule kind (both sides,
+#               (flow / milp / cpsat)       overlapping groups, pair quota)
+# ============  =========================  ================================
+# 100×100       2 ms / 19 ms / 156 ms       milp 18 ms / cpsat 288 ms
+# 300×300       32 ms / 86 ms / 7.1 s       milp 120 ms / cpsat 5.3 s
+# 1,000×1,000   0.25 s / 0.60 s / none      milp 2.2 s / cpsat none in 60 s
+# ============  =========================  ================================
+#
+#: They are not copied into results: a result's ``chosen_because`` states the structural reason
+#: (what the problem's rules need and which solver expresses them), which holds for any instance.
+_REASON: dict[str, str] = {
     "flow": (
         "capacities, required pairs and one side's quotas by one attribute fit a min-cost flow "
-        "network, measured fastest (flow 2 ms vs milp 19 ms vs cpsat 156 ms at 100×100; "
-        "0.25 s vs 0.60 s vs no solution in 60 s at 1,000×1,000)"
+        "network, the first exact choice for that structure"
     ),
     "milp": (
         "the rules need an integer program (pair quotas, partner quotas, quotas on both sides "
-        "or overlapping groups); HiGHS with LP-first column generation measured fastest (milp "
-        "18 ms vs cpsat 288 ms at 100×100; 2.2 s vs no solution in 60 s at 1,000×1,000)"
+        "or overlapping groups); HiGHS with LP-first column generation is the first exact "
+        "choice for that structure"
     ),
 }
 
@@ -55,9 +59,17 @@ def _structure_text(problem: Problem, objective: str) -> str:
     return f"objective '{objective}', {shape}, {rules}"
 
 
-def choose_solver(problem: Problem, objective: str, name: str = "auto") -> tuple[SolverSpec, str]:
-    """The solver to run and the reason, for ``name`` (``auto`` or a registry name)."""
-    solvers = registry()
+def choose_solver(
+    problem: Problem,
+    objective: str,
+    name: str = "auto",
+    solvers: Mapping[str, SolverSpec] | None = None,
+) -> tuple[SolverSpec, str]:
+    """The solver to run and the reason, for ``name`` (``auto`` or a name in ``solvers``).
+
+    ``solvers`` defaults to the read-only :func:`~pairing.solvers.registry`.
+    """
+    solvers = registry() if solvers is None else solvers
     if name != "auto":
         if name not in solvers:
             known = ", ".join(["auto", *solvers])
@@ -78,7 +90,9 @@ def choose_solver(problem: Problem, objective: str, name: str = "auto") -> tuple
     ]
     for spec in candidates:
         if spec.exact and not spec.unsupported(problem, objective):
-            why = _MEASURED.get(spec.name, "fastest exact solver measured")
+            why = _REASON.get(
+                spec.name, "the first exact solver in the preference order that supports it"
+            )
             declined = solvers["flow"].unsupported(problem, objective) if (
                 spec.name == "milp" and "flow" in solvers) else []
             if declined:

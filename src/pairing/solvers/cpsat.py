@@ -20,8 +20,9 @@ CP-SAT is the alternative exact engine to ``milp``: slower on these LP-friendly 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from ortools.sat.python import cp_model
 
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
@@ -29,6 +30,9 @@ from pairing.interrupt import CANCEL
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 from pairing.solvers.scaling import SCORE_SCALE, from_int, to_int_scores
+
+if TYPE_CHECKING:  # CP-SAT is imported when a model is built, not with the registry
+    from ortools.sat.python import cp_model
 
 __all__ = ["SPEC", "build_cp_model", "solve"]
 
@@ -50,6 +54,8 @@ def build_cp_model(rules: LinearRules, objective: np.ndarray) -> cp_model.CpMode
     Variable ``k`` of the model is cell ``k`` of ``rules``; rows that cannot bind (bounds wider
     than the number of cells they count) are left out.
     """
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     proto = model.proto
     lower = np.rint(rules.var_lower).astype(np.int64).tolist()
@@ -77,6 +83,8 @@ def build_cp_model(rules: LinearRules, objective: np.ndarray) -> cp_model.CpMode
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Maximise the total score under every rule of ``problem`` with CP-SAT."""
+    from ortools.sat.python import cp_model
+
     rules = build_linear_rules(problem)
     objective = to_int_scores(rules.cell_values(problem.weights))
     model = build_cp_model(rules, objective)

@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pairing.core.problem import Problem
-from pairing.errors import Infeasible, SolverError, SolverTimeout
+from pairing.errors import Infeasible, SolverTimeout
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers._linear_model import LinearRules, build_linear_rules, required_positions
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec, Status
@@ -70,9 +70,12 @@ class _Clock:
         return max(1e-3, self._end - time.perf_counter())
 
 
+def _timeout_message(what: str) -> str:
+    return f"milp: the time limit passed before {what}; raise --time-limit or relax the rules"
+
+
 def _timeout(what: str) -> SolverTimeout:
-    msg = f"milp: the time limit passed before {what}; raise --time-limit or relax the rules"
-    return SolverTimeout(msg)
+    return SolverTimeout(_timeout_message(what))
 
 
 _NO_LP = "the LP relaxation was solved"
@@ -86,13 +89,12 @@ def _assignment(rules: LinearRules, x: np.ndarray, outcome: HighsOutcome, note: 
 
 
 def _check(outcome: HighsOutcome, stage: str) -> None:
-    if outcome.status == "infeasible":
-        raise Infeasible([])
-    if outcome.status == "timeout":
-        raise _timeout("the " + stage + " found a feasible matching")
-    if outcome.status == "error":
-        msg = f"milp: HiGHS failed while solving the {stage}"
-        raise SolverError(msg)
+    failed = outcome.failure(
+        timeout=_timeout_message(f"the {stage} found a feasible matching"),
+        error=f"milp: HiGHS failed while solving the {stage}",
+    )
+    if failed is not None:
+        raise failed
 
 
 def _solve_direct(rules: LinearRules, weights: np.ndarray, options: SolveOptions,

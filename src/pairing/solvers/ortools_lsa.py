@@ -8,7 +8,6 @@ joined to every column at cost 0 so that the solver sees a square problem.
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python import linear_sum_assignment
 
 from pairing.core.problem import Problem
 from pairing.errors import SolverError
@@ -26,6 +25,8 @@ def ortools_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray
     costs = -to_int_scores(benefit[tails, heads])
     dummy_tails = np.repeat(np.arange(n_rows, n_cols), n_cols)
     dummy_heads = np.tile(np.arange(n_cols), n_cols - n_rows)
+    from ortools.graph.python import linear_sum_assignment  # when used, not with the registry
+
     solver = linear_sum_assignment.SimpleLinearSumAssignment()
     solver.add_arcs_with_cost(
         np.concatenate([tails, dummy_tails]).astype(np.int32),

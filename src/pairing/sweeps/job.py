@@ -16,11 +16,7 @@ from typing import Any
 
 from pairing.core.solve import solve
 from pairing.errors import (
-    Infeasible,
-    InvalidProgramme,
     PairingError,
-    SolverTimeout,
-    UnsupportedProblem,
 )
 from pairing.model.programme import Programme
 from pairing.model.result import HEADLINE_METRICS
@@ -64,18 +60,6 @@ def _one_line(text: str) -> str:
     return f"{head} {'; '.join(rest)}" if head.endswith(":") else "; ".join(lines)
 
 
-def _status_of(exc: Exception) -> str:
-    if isinstance(exc, Infeasible):
-        return "infeasible"
-    if isinstance(exc, SolverTimeout):
-        return "time_limit"
-    if isinstance(exc, InvalidProgramme):
-        return "invalid"
-    if isinstance(exc, UnsupportedProblem):
-        return "unsupported"
-    return "error"
-
-
 def failure_row(
     job: Job, status: str, error: str, runtime_s: float | None = None
 ) -> dict[str, Any]:
@@ -109,7 +93,7 @@ def run_job(programme: Programme, job: Job) -> dict[str, Any]:
     except MemoryError:
         raise
     except PairingError as exc:
-        return failure_row(job, _status_of(exc), str(exc), _elapsed(started))
+        return failure_row(job, exc.status, str(exc), _elapsed(started))
     except Exception as exc:  # a bug in a solver must not stop the sweep; record it
         return failure_row(job, "error", f"{type(exc).__name__}: {exc}", _elapsed(started))
     row: dict[str, Any] = {"job": job.id, **job.params}

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pairing.errors import InvalidProgramme, Issue, OutputError
+from pairing.extras import require
 from pairing.io.atomic import atomic_path
 from pairing.io.cells import neutralise_row, restore_row
 from pairing.sweeps.grid import Job, Target
@@ -198,6 +199,7 @@ class ResultsFile:
         return self._check_rows(source, rows, jobs)
 
     def _parquet_records(self) -> list[list[str]]:
+        require("pyarrow", "sweep")
         import pyarrow.parquet as pq
 
         try:
@@ -322,6 +324,7 @@ class ResultsFile:
             self.journal.unlink()
 
     def _write_parquet(self, path: Path) -> None:
+        require("pyarrow", "sweep")
         import pyarrow as pa
         import pyarrow.parquet as pq
 

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from pairing.errors import InvalidProgramme
+from pairing.extras import require
 from pairing.model.programme import Programme
 from pairing.sweeps.grid import Job, Target, grid_issues, jobs_from_axes
 from pairing.sweeps.output import ResultsFile, column_types
@@ -83,6 +84,7 @@ class SweepRun(Iterator[dict[str, Any]]):
         complete = False
         try:
             if self.pending:
+                require("distributed", "sweep")
                 from pairing.sweeps.engine import run_jobs
 
                 for row in run_jobs(self._programme, self.pending, **self._engine):

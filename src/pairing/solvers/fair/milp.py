@@ -2,7 +2,7 @@
 
 Built on the rule model of every exact solver (:mod:`pairing.solvers._linear_model`): one binary
 per allowed cell, capacities and quotas as rows, required pairs fixed. Each counted enterprise's
-gain (:func:`pairing.core.objectives.counted`) is a linear function of the cells,
+gain (:func:`pairing.objectives.counted`) is a linear function of the cells,
 ``gains = gain_rows @ x``: the incidence rows of the counted enterprises scaled by the cells'
 ``gain_left`` / ``gain_right``. The objectives add their own rows and columns on top
 (:mod:`.maxmin_milp`, :mod:`.balanced`, :mod:`.leximin`).
