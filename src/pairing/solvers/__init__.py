@@ -16,6 +16,7 @@ __all__ = ["Assignment", "SolveOptions", "SolverSpec", "get_solver", "registry",
 # Module names, in the order ``pairing solvers`` lists them.
 _MODULES: tuple[str, ...] = (
     "lapjv_lsa",
+    "sparse",
     "scipy_lsa",
     "ortools_lsa",
     "greedy",
