@@ -25,7 +25,7 @@ from pairing.solvers import registry
 
 EXTERNAL = Path(__file__).resolve().parent / "data" / "external"
 ORLIB_OPTIMA = {100: 305, 200: 475, 300: 626, 400: 804, 500: 991, 600: 1176, 700: 1362, 800: 1552}
-LSA_SOLVERS = ["lapjv", "scipy", "ortools-lsa"]
+LSA_SOLVERS = ["lapjv", "scipy", "ortools-lsa", "sparse"]
 
 
 def read_orlib(n: int) -> np.ndarray:

@@ -210,6 +210,67 @@ def test_batches_refill_and_widen_in_deep_lists() -> None:
     assert set(zip(left.tolist(), right.tolist(), strict=True)) == expected
 
 
+# --- the compiled path against the NumPy rounds (its oracle) ---------------------------------
+
+@st.composite
+def gain_markets(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
+    """Markets with ties, signed zeros, negative gains, deep identical lists and capacities."""
+    n_p, n_r = draw(st.integers(1, 40)), draw(st.integers(1, 40))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    grid = draw(st.sampled_from([1, 3, 1000]))
+    gp = (rng.integers(-grid, grid + 1, (n_p, n_r)) / grid).astype(np.float32)
+    gr = (rng.integers(-grid, grid + 1, (n_p, n_r)) / grid).astype(np.float32)
+    if draw(st.booleans()):  # everyone ranks receivers alike: proposers go deep, refills
+        gp = np.broadcast_to(gp[:1], (n_p, n_r)).copy()
+    if draw(st.booleans()):
+        gp[gp == 0] = -0.0
+    if draw(st.booleans()):
+        gp = np.abs(gp)
+        gr = np.abs(gr)
+    acceptable = rng.random((n_p, n_r)) >= draw(st.sampled_from([0.0, 0.2, 0.7]))
+    top = draw(st.integers(1, 4))
+    cap_p = rng.integers(0, top + 1, n_p).astype(np.int64)
+    cap_r = rng.integers(0, draw(st.integers(1, 4)) + 1, n_r).astype(np.int64)
+    return gp, gr, acceptable, cap_p, cap_r
+
+
+@pytest.mark.skipif(not stable.COMPILED, reason="numba is not installed")
+@settings(max_examples=300, deadline=None)
+@given(market=gain_markets(), transposed=st.booleans())
+def test_compiled_matches_numpy_rounds(market: tuple, transposed: bool) -> None:
+    """Same matching, same tie-breaking as the vectorised NumPy implementation."""
+    from pairing.solvers._stable_compiled import deferred_acceptance_compiled
+
+    gp, gr, acceptable, cap_p, cap_r = market
+    if transposed:  # right-proposing hands the solver transposed views
+        gp, gr, acceptable = (np.ascontiguousarray(m.T).T for m in (gp, gr, acceptable))
+    expected = stable.deferred_acceptance_numpy(gp, gr, acceptable, cap_p, cap_r)
+    got = deferred_acceptance_compiled(gp, gr, acceptable, cap_p, cap_r)
+    assert np.array_equal(got[0], expected[0])
+    assert np.array_equal(got[1], expected[1])
+
+
+@pytest.mark.skipif(not stable.COMPILED, reason="numba is not installed")
+@pytest.mark.parametrize("n", [300, 1500])
+def test_compiled_matches_numpy_rounds_on_hub_markets(n: int) -> None:
+    """Hub receivers everyone wants, wide ties, a third of pairs unacceptable, capacities 1–3:
+    widths grow to the largest refill size on this market."""
+    from pairing.solvers._stable_compiled import deferred_acceptance_compiled
+
+    rng = np.random.default_rng(n)
+    appeal = rng.pareto(1.5, n).astype(np.float32)
+    gp = (np.round(rng.random((n, n)) * 4) / 4 * appeal[None, :]).astype(np.float32)
+    gr = np.round(rng.random((n, n)) * 20).astype(np.float32) / 20
+    acceptable = rng.random((n, n)) > 0.33
+    cap_p = rng.integers(1, 4, n)
+    cap_r = rng.integers(1, 3, n)
+    for args in ((gp, gr, acceptable, cap_p, cap_r), (gr.T, gp.T, acceptable.T, cap_r, cap_p)):
+        expected = stable.deferred_acceptance_numpy(*args)
+        got = deferred_acceptance_compiled(*args)
+        assert np.array_equal(got[0], expected[0])
+        assert np.array_equal(got[1], expected[1])
+
+
 def test_ties_go_to_the_enterprise_listed_earlier() -> None:
     gl = np.full((2, 2), 0.5, dtype=np.float32)
     gr = np.full((2, 2), 0.5, dtype=np.float32)

@@ -19,6 +19,7 @@ __all__ = ["Assignment", "SolveOptions", "SolverSpec", "registry", "solver_names
 # Module names, in the order ``pairing solvers`` lists them.
 _MODULES: tuple[str, ...] = (
     "lapjv_lsa",
+    "sparse",
     "scipy_lsa",
     "ortools_lsa",
     "greedy",

@@ -7,8 +7,14 @@ ties go to the enterprise listed earlier; pairs that are not allowed (forbidden,
 preferences); the result is the proposer-optimal pairwise-stable matching, so it is exact and
 its status is ``optimal``.
 
-The algorithm runs in *rounds* rather than one proposal at a time, which gives the same matching
-(deferred acceptance does not depend on the order of proposals) and vectorises:
+Two implementations return the same matching. The default is compiled with numba
+(:mod:`pairing.solvers._stable_compiled`): one proposal at a time in machine code; at 10,000
+per side on a double-hundred programme, whose hub enterprises make the NumPy path go through
+~27,000 rounds, the solver's time fell from 17.7 s to 4.7 s (bench medians of 3, on a loaded
+2-core machine). The NumPy path, :func:`deferred_acceptance_numpy`, is the fallback
+without numba and the oracle of the differential tests. It runs in *rounds* rather than one
+proposal at a time, which gives the same matching (deferred acceptance does not depend on the
+order of proposals) and vectorises:
 
 1. every proposer with free seats proposes at once to its next choices, one per free seat;
 2. every receiver keeps its best ``capacity max`` proposals among those it holds and the new
@@ -31,6 +37,7 @@ required pairs are not defined for stable matchings and are not declared in :dat
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 import numpy as np
 
@@ -38,7 +45,20 @@ from pairing.core.problem import Problem
 from pairing.errors import Infeasible
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 
-__all__ = ["SPEC", "deferred_acceptance", "preference_keys", "solve"]
+_Kernel = Callable[..., tuple[np.ndarray, np.ndarray]]
+_compiled: _Kernel | None
+try:  # numba is a dependency; without it (a trimmed install) the NumPy rounds still work
+    from pairing.solvers._stable_compiled import deferred_acceptance_compiled as _compiled
+except ImportError:  # pragma: no cover - numba is installed with pairing
+    _compiled = None
+
+#: True when deferred acceptance runs compiled (numba), False on the NumPy fallback.
+COMPILED = _compiled is not None
+
+__all__ = [
+    "COMPILED", "SPEC", "deferred_acceptance", "deferred_acceptance_numpy", "preference_keys",
+    "solve",
+]
 
 #: Choices each proposer keeps ready (refilled from its preference row when used up).
 _BATCH = 32
@@ -205,7 +225,7 @@ class _Seats:
         return displaced
 
 
-def deferred_acceptance(
+def deferred_acceptance_numpy(
     proposer_gains: np.ndarray,
     receiver_gains: np.ndarray,
     acceptable: np.ndarray,
@@ -239,6 +259,9 @@ def deferred_acceptance(
     acceptance — one rejection chain at a time — runs one proposal at a time (below
     :data:`_SEQUENTIAL_BELOW` free proposers), where NumPy's per-call overhead would dominate.
     The matching does not depend on the order of proposals.
+
+    This is the fallback when numba is not installed, and the differential tests' oracle for
+    the compiled path (:mod:`pairing.solvers._stable_compiled`).
     """
     n_prop, n_recv = proposer_gains.shape
     acceptable = acceptable & (receiver_capacity > 0)[None, :] & (proposer_capacity > 0)[:, None]
@@ -278,6 +301,26 @@ def deferred_acceptance(
     proposers = seats_of.proposer[held]
     order = np.lexsort((receivers, proposers))
     return proposers[order].astype(np.intp), receivers[order].astype(np.intp)
+
+
+def deferred_acceptance(
+    proposer_gains: np.ndarray,
+    receiver_gains: np.ndarray,
+    acceptable: np.ndarray,
+    proposer_capacity: np.ndarray,
+    receiver_capacity: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The proposer-optimal stable matching (same contract as
+    :func:`deferred_acceptance_numpy`): compiled with numba when it is installed, about 4×
+    faster on markets with hub enterprises (module docstring), else the vectorised NumPy
+    rounds. Both return the same matching: preferences are strict, so it is unique."""
+    if _compiled is not None:
+        return _compiled(
+            proposer_gains, receiver_gains, acceptable, proposer_capacity, receiver_capacity,
+        )
+    return deferred_acceptance_numpy(
+        proposer_gains, receiver_gains, acceptable, proposer_capacity, receiver_capacity,
+    )
 
 
 def _short_names(ids: tuple[str, ...], label: str, index: np.ndarray) -> str:
@@ -341,7 +384,7 @@ SPEC = SolverSpec(
     rules=frozenset({"capacity"}),
     exact=True,
     summary="Deferred acceptance (Gale-Shapley, capacitated): proposer-optimal stable matching",
-    library="numpy",
+    library="numba" if COMPILED else "numpy",
     extra={
         "limits": (
             "a stable matching is defined by preferences and capacities only: quotas and "

@@ -1,0 +1,118 @@
+"""``sparse``: one-to-one ``total`` on a sparse candidate graph, proven optimal by pricing.
+
+Real enterprise matrices are sparse in what matters: each enterprise has a few dozen plausible
+partners. This solver keeps each enterprise's :data:`~pairing.solvers.sparse.core.TOP_K` best
+partners (both sides) plus a greedy matching, solves that sparse assignment exactly with duals
+(compiled shortest augmenting paths on integer-scaled scores), then prices every other pair
+with the duals, row block by row block, adds those with a negative reduced cost and repeats
+until none is left — at which point the duals prove the answer optimal for the full matrix
+(see :mod:`pairing.solvers.sparse.core`; :func:`~pairing.solvers.sparse.certificate.certify`
+checks such a proof independently).
+
+Capacities follow the linear-assignment reduction of the dense solvers
+(:mod:`pairing.solvers._assignment`): required pairs are fixed first; then either the smaller
+side all needs a partner and the larger side may stay alone (``saturate``), or nobody needs
+one (``optional``). The mixed case (some need a partner, some may stay alone, on the same
+side) is left to the dense solvers.
+
+Precision: scores are scaled to integers by a power of two up to 2³² (smaller only when
+``n`` is large enough that sums could overflow); each score is then off by at most
+``0.5 / scale`` and the proven optimality gap is at most ``n / scale`` (≈ 10⁻⁶ at 5,000 per
+side), reported in the note.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pairing.core.problem import Problem
+from pairing.solvers._assignment import _free_after_required, _saturating, infeasible_assignment
+from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.sparse.core import TOP_K, DenseRows, SparseSolution, solve_sparse
+
+__all__ = ["SPEC", "solve"]
+
+
+def _plan(problem: Problem) -> tuple[np.ndarray, np.ndarray, str | None, bool]:
+    """(free rows, free cols, mode or None when mixed, transposed)."""
+    rows, cols = _free_after_required(problem)
+    need_rows = problem.cap_min_left[rows] > 0
+    need_cols = problem.cap_min_right[cols] > 0
+    if not need_rows.any() and not need_cols.any():
+        return rows, cols, "optional", False
+    saturating = _saturating(need_rows, need_cols)
+    if saturating is None:
+        return rows, cols, None, False
+    return rows, cols, "saturate", not saturating
+
+
+def _accepts(problem: Problem) -> str | None:
+    if _plan(problem)[2] is None:
+        return (
+            "some enterprises need a partner and others of the same side may stay alone "
+            "(use lapjv or scipy)"
+        )
+    return None
+
+
+def solve(problem: Problem, options: SolveOptions) -> Assignment:
+    rows, cols, mode, transposed = _plan(problem)
+    if mode is None:  # refused by _accepts before we get here
+        msg = "mixed capacity minimums"
+        raise ValueError(msg)
+    n_left, n_right = problem.shape
+    left = problem.required[:, 0]
+    right = problem.required[:, 1]
+    note = "required pairs only"
+    if len(rows) and len(cols):
+        whole = len(rows) == n_left and len(cols) == n_right
+        weights = problem.weights if whole else problem.weights[np.ix_(rows, cols)]
+        allowed = problem.allowed if whole else problem.allowed[np.ix_(rows, cols)]
+        if transposed:
+            weights, allowed = weights.T, allowed.T
+        source = DenseRows(weights, allowed)
+        solution = solve_sparse(source, mode, progress=options.progress)
+        if solution.infeasible:
+            raise infeasible_assignment()
+        sub_r, sub_c = solution.rows, solution.cols
+        if transposed:
+            sub_r, sub_c = sub_c, sub_r
+        left = np.concatenate([left, rows[sub_r]])
+        right = np.concatenate([right, cols[sub_c]])
+        note = _note(solution, source.n_rows, source.n_cols, weights, sub_r, sub_c, transposed)
+    elif (problem.cap_min_left[rows] > 0).any() or (problem.cap_min_right[cols] > 0).any():
+        raise infeasible_assignment()
+    order = np.lexsort((right, left))
+    return Assignment(left[order], right[order], "optimal", note=note)
+
+
+def _note(
+    solution: SparseSolution, n_rows: int, n_cols: int, weights: np.ndarray,
+    sub_r: np.ndarray, sub_c: np.ndarray, transposed: bool,
+) -> str:
+    r, c = (sub_c, sub_r) if transposed else (sub_r, sub_c)
+    total = float(weights[r, c].sum()) if len(r) else 0.0
+    col_dual = solution.col_dual if solution.square else np.maximum(solution.col_dual, 0.0)
+    dual = float(solution.row_dual.sum() + col_dual.sum())
+    gap = max(0.0, dual - total) + n_rows * 0.5 / solution.scale
+    return (
+        f"sparse candidates (top {TOP_K} per enterprise + a greedy matching), "
+        f"{solution.rounds} sparse solve(s), {solution.priced:,} pairs priced, "
+        f"{solution.added:,} added by pricing; graph {solution.edges:,} of "
+        f"{n_rows * n_cols:,} pairs; dual bound − total ≤ {gap:.1e} (proven)"
+    )
+
+
+SPEC = SolverSpec(
+    name="sparse",
+    solve=solve,
+    objectives=frozenset({"total"}),
+    rules=frozenset({"required"}),
+    exact=True,
+    summary=(
+        "Sparse candidate graph (top-k partners + greedy) solved with duals, every other "
+        "pair priced out blockwise: one-to-one, proven optimal; fastest on large real matrices"
+    ),
+    library="numba",
+    accepts=_accepts,
+)

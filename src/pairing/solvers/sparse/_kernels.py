@@ -1,0 +1,418 @@
+"""Compiled kernels of the sparse assignment solver (numba): shortest augmenting paths over a
+CSR candidate graph, greedy starts, and blockwise pricing of the pairs outside the graph.
+
+All costs are ``int64`` (minimisation) so that every comparison is exact; the caller scales
+scores to integers (see :mod:`pairing.solvers.sparse.core`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "INF", "complete_rows", "greedy_matching", "initial_duals", "price_block", "repair_duals",
+    "shortest_augmenting_paths", "top_k_cols_update", "top_k_rows",
+]
+
+#: "Unreached" distance (far above any path length the callers allow).
+INF = np.int64(2**62)
+
+
+@njit(cache=True)
+def _heap_push(keys: np.ndarray, items: np.ndarray, size: int, key: int, item: int) -> int:
+    k = size
+    keys[k] = key
+    items[k] = item
+    while k > 0:
+        parent = (k - 1) >> 1
+        if keys[parent] < keys[k] or (keys[parent] == keys[k] and items[parent] <= items[k]):
+            break
+        keys[parent], keys[k] = keys[k], keys[parent]
+        items[parent], items[k] = items[k], items[parent]
+        k = parent
+    return size + 1
+
+
+@njit(cache=True)
+def _heap_pop(keys: np.ndarray, items: np.ndarray, size: int) -> tuple[int, int, int]:
+    key = keys[0]
+    item = items[0]
+    size -= 1
+    keys[0] = keys[size]
+    items[0] = items[size]
+    k = 0
+    while True:
+        left = 2 * k + 1
+        if left >= size:
+            break
+        child = left
+        right = left + 1
+        if right < size and (keys[right] < keys[left]
+                             or (keys[right] == keys[left] and items[right] < items[left])):
+            child = right
+        if keys[k] < keys[child] or (keys[k] == keys[child] and items[k] <= items[child]):
+            break
+        keys[child], keys[k] = keys[k], keys[child]
+        items[child], items[k] = items[k], items[child]
+        k = child
+    return key, item, size
+
+
+@njit(cache=True)
+def initial_duals(
+    indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, n_cols: int, square: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+    """Feasible starting duals and a partial matching on tight edges: ``(u, v, col4row,
+    empty_row)`` (``empty_row`` ≥ 0: a row without edges).
+
+    Square problems start with column reduction (``v_j`` = the column's cheapest edge, then
+    ``u_i`` = the row's cheapest reduced cost), which spreads rows over columns; rectangular
+    ones need ``v = 0`` on columns left free, so they start with ``v = 0``.
+    """
+    n_rows = indptr.shape[0] - 1
+    u = np.zeros(n_rows, dtype=np.int64)
+    v = np.zeros(n_cols, dtype=np.int64)
+    col4row = np.full(n_rows, -1, dtype=np.int64)
+    row4col = np.full(n_cols, -1, dtype=np.int64)
+    if square:
+        v[:] = INF
+        for e in range(indices.shape[0]):
+            if cost[e] < v[indices[e]]:
+                v[indices[e]] = cost[e]
+        for j in range(n_cols):
+            if v[j] == INF:
+                v[j] = 0
+    for i in range(n_rows):
+        lo, hi = indptr[i], indptr[i + 1]
+        if lo == hi:
+            return u, v, col4row, i
+        best = cost[lo] - v[indices[lo]]
+        for e in range(lo + 1, hi):
+            r = cost[e] - v[indices[e]]
+            if r < best:
+                best = r
+        u[i] = best
+        for e in range(lo, hi):  # a free tight edge: take it
+            j = indices[e]
+            if cost[e] - v[j] == best and row4col[j] < 0:
+                row4col[j] = i
+                col4row[i] = j
+                break
+    return u, v, col4row, -1
+
+
+@njit(cache=True)
+def repair_duals(
+    indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, u: np.ndarray, v: np.ndarray,
+    col4row: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """After edges were added: lower each row's ``u`` to its cheapest reduced cost where an
+    edge went negative, and unmatch the row if its edge is no longer tight (in place).
+    Returns how many rows were unmatched."""
+    n_rows = indptr.shape[0] - 1
+    freed = 0
+    for i in range(n_rows):
+        lo, hi = indptr[i], indptr[i + 1]
+        best = u[i]
+        for e in range(lo, hi):
+            r = cost[e] - v[indices[e]]
+            if r < best:
+                best = r
+        if best < u[i]:
+            u[i] = best
+            j = col4row[i]
+            if j >= 0:
+                tight = False
+                for e in range(lo, hi):
+                    if indices[e] == j:
+                        tight = cost[e] - u[i] - v[j] == 0
+                        break
+                if not tight:
+                    col4row[i] = -1
+                    freed += 1
+    return freed
+
+
+@njit(cache=True)
+def shortest_augmenting_paths(
+    indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, n_cols: int,
+    u: np.ndarray, v: np.ndarray, col4row: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Complete a minimum-cost assignment of every row to a distinct column over the edges
+    of a CSR graph, from feasible duals and a matching on tight edges (updated in place).
+
+    On return ``u[i] + v[j] <= cost`` on every edge with equality on the chosen ones — with
+    ``v == 0`` on unchosen columns (checked by the caller), the LP optimality certificate of
+    the sparse problem. Returns -1, or a row that no augmenting path reaches (the graph has
+    no assignment; the outputs are then partial).
+
+    Free rows augment one at a time along a shortest path (Dijkstra on reduced costs with a
+    binary heap; ties by column index, so the result is deterministic), then duals move as in
+    the Jonker–Volgenant / Crouse scheme.
+    """
+    n_rows = indptr.shape[0] - 1
+    row4col = np.full(n_cols, -1, dtype=np.int64)
+    for i in range(n_rows):
+        if col4row[i] >= 0:
+            row4col[col4row[i]] = i
+    dist = np.full(n_cols, INF, dtype=np.int64)
+    path = np.full(n_cols, -1, dtype=np.int64)
+    done_col = np.zeros(n_cols, dtype=np.bool_)
+    touched = np.empty(n_cols, dtype=np.int64)
+    rows_seen = np.empty(n_rows, dtype=np.int64)
+    heap_keys = np.empty(indices.shape[0] + n_cols + 1, dtype=np.int64)
+    heap_items = np.empty(indices.shape[0] + n_cols + 1, dtype=np.int64)
+    for cur in range(n_rows):
+        if col4row[cur] >= 0:
+            continue
+        n_touched = 0
+        n_seen = 0
+        size = 0
+        min_val = np.int64(0)
+        i = cur
+        sink = -1
+        failed = False
+        while sink < 0:
+            rows_seen[n_seen] = i
+            n_seen += 1
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                if done_col[j]:
+                    continue
+                r = min_val + cost[e] - u[i] - v[j]
+                if r < dist[j]:
+                    if dist[j] == INF:
+                        touched[n_touched] = j
+                        n_touched += 1
+                    dist[j] = r
+                    path[j] = i
+                    size = _heap_push(heap_keys, heap_items, size, r, j)
+            j = -1
+            while size > 0:
+                d, c, size = _heap_pop(heap_keys, heap_items, size)
+                if not done_col[c] and d == dist[c]:
+                    j = c
+                    break
+            if j < 0:
+                failed = True
+                break
+            min_val = dist[j]
+            done_col[j] = True
+            if row4col[j] < 0:
+                sink = j
+            else:
+                i = row4col[j]
+        if failed:
+            return cur
+        u[cur] += min_val
+        for k in range(1, n_seen):
+            r_ = rows_seen[k]
+            u[r_] += min_val - dist[col4row[r_]]
+        for k in range(n_touched):
+            c = touched[k]
+            if done_col[c]:
+                v[c] -= min_val - dist[c]
+        j = sink
+        while True:
+            r_ = path[j]
+            row4col[j] = r_
+            nxt = col4row[r_]
+            col4row[r_] = j
+            if r_ == cur:
+                break
+            j = nxt
+        for k in range(n_touched):
+            c = touched[k]
+            dist[c] = INF
+            done_col[c] = False
+            path[c] = -1
+    return -1
+
+
+@njit(cache=True)
+def top_k_rows(
+    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, k: int,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Each row's ``k`` best allowed columns (highest benefit, ties to the lower column):
+    ``(rows, cols)`` of at most ``k`` entries per row."""
+    n_rows, n_cols = benefit.shape
+    out_r = np.empty(n_rows * k, dtype=np.int64)
+    out_c = np.empty(n_rows * k, dtype=np.int64)
+    vals = np.empty(n_cols, dtype=np.float64)
+    idx = np.empty(n_cols, dtype=np.int64)
+    n = 0
+    for i in range(n_rows):
+        m = 0
+        for j in range(n_cols):
+            if every_pair or allowed[i, j]:
+                vals[m] = -benefit[i, j]
+                idx[m] = j
+                m += 1
+        if m <= k:
+            for t in range(m):
+                out_r[n] = i
+                out_c[n] = idx[t]
+                n += 1
+            continue
+        # threshold: the k-th smallest of -benefit; keep those below it, then ties by index
+        thr = np.partition(vals[:m], k - 1)[k - 1]
+        taken = 0
+        for t in range(m):
+            if -benefit[i, idx[t]] < thr:
+                out_r[n] = i
+                out_c[n] = idx[t]
+                n += 1
+                taken += 1
+        for t in range(m):
+            if taken >= k:
+                break
+            if -benefit[i, idx[t]] == thr:
+                out_r[n] = i
+                out_c[n] = idx[t]
+                n += 1
+                taken += 1
+    return out_r[:n], out_c[:n]
+
+
+@njit(cache=True)
+def greedy_matching(
+    rows: np.ndarray, cols: np.ndarray, order: np.ndarray, n_rows: int, n_cols: int,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Greedy matching over edges taken in ``order``: ``col4row`` (-1 where unmatched)."""
+    col4row = np.full(n_rows, -1, dtype=np.int64)
+    used = np.zeros(n_cols, dtype=np.bool_)
+    for t in order:
+        i, j = rows[t], cols[t]
+        if col4row[i] < 0 and not used[j]:
+            col4row[i] = j
+            used[j] = True
+    return col4row
+
+
+@njit(cache=True)
+def complete_rows(
+    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, col4row: np.ndarray,
+    used: np.ndarray, first_row: int,
+) -> None:  # pragma: no cover - compiled
+    """Give each unmatched row of a block (rows ``first_row ...``) its best free allowed
+    column, if any (in place)."""
+    n_rows, n_cols = benefit.shape
+    for i in range(n_rows):
+        g = first_row + i
+        if col4row[g] >= 0:
+            continue
+        best = -1
+        for j in range(n_cols):
+            if (not used[j] and (every_pair or allowed[i, j])
+                    and (best < 0 or benefit[i, j] > benefit[i, best])):
+                best = j
+        if best >= 0:
+            col4row[g] = best
+            used[best] = True
+
+
+@njit(cache=True)
+def price_block(
+    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, first_row: int,
+    scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+    """Reduced costs of a block of rows against the duals: the violating pairs.
+
+    The integer cost of pair ``(i, j)`` is ``rint(-benefit * scale)``; it violates when
+    ``cost - u[i] - v[j] < 0``. Returns ``(rows, cols, costs, count)`` with at most
+    ``per_row`` pairs per row — its most negative ones — and the count of all violations.
+    """
+    n_rows, n_cols = benefit.shape
+    out_r = np.empty(n_rows * per_row, dtype=np.int64)
+    out_c = np.empty(n_rows * per_row, dtype=np.int64)
+    out_cost = np.empty(n_rows * per_row, dtype=np.int64)
+    red = np.empty(n_cols, dtype=np.int64)
+    col = np.empty(n_cols, dtype=np.int64)
+    cst = np.empty(n_cols, dtype=np.int64)
+    n = 0
+    total = 0
+    for i in range(n_rows):
+        g = first_row + i
+        ug = u[g]
+        m = 0
+        for j in range(n_cols):
+            c = np.int64(np.rint(-benefit[i, j] * scale))
+            r = c - ug - v[j]
+            if r < 0 and (every_pair or allowed[i, j]):
+                red[m] = r
+                col[m] = j
+                cst[m] = c
+                m += 1
+        total += m
+        if m > per_row:
+            thr = np.partition(red[:m], per_row - 1)[per_row - 1]
+            taken = 0
+            for t in range(m):
+                if red[t] < thr:
+                    out_r[n] = g
+                    out_c[n] = col[t]
+                    out_cost[n] = cst[t]
+                    n += 1
+                    taken += 1
+            for t in range(m):
+                if taken >= per_row:
+                    break
+                if red[t] == thr:
+                    out_r[n] = g
+                    out_c[n] = col[t]
+                    out_cost[n] = cst[t]
+                    n += 1
+                    taken += 1
+        else:
+            for t in range(m):
+                out_r[n] = g
+                out_c[n] = col[t]
+                out_cost[n] = cst[t]
+                n += 1
+    return out_r[:n], out_c[:n], out_cost[:n], total
+
+
+@njit(cache=True)
+def top_k_cols_update(
+    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, first_row: int,
+    best: np.ndarray, best_row: np.ndarray, count: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Fold a block of rows into each column's running ``k`` best rows (``best``, ``best_row``:
+    ``(n_cols, k)``; ``count``: filled slots). Rows arrive in order and only a strictly higher
+    benefit displaces a kept one, so ties go to the lower row."""
+    n_rows, n_cols = benefit.shape
+    k = best.shape[1]
+    worst = np.empty(n_cols, dtype=np.int64)  # slot of each column's lowest kept benefit
+    for j in range(n_cols):
+        w = 0
+        for s in range(1, count[j]):
+            if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
+                                           and best_row[j, s] > best_row[j, w]):
+                w = s
+        worst[j] = w
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if not (every_pair or allowed[i, j]):
+                continue
+            x = benefit[i, j]
+            if count[j] < k:
+                best[j, count[j]] = x
+                best_row[j, count[j]] = first_row + i
+                count[j] += 1
+                if count[j] == k:
+                    w = 0
+                    for s in range(1, k):
+                        if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
+                                                       and best_row[j, s] > best_row[j, w]):
+                            w = s
+                    worst[j] = w
+            elif x > best[j, worst[j]]:
+                best[j, worst[j]] = x
+                best_row[j, worst[j]] = first_row + i
+                w = 0
+                for s in range(1, k):
+                    if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
+                                                   and best_row[j, s] > best_row[j, w]):
+                        w = s
+                worst[j] = w
