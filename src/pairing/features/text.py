@@ -8,7 +8,9 @@ Chinese and Urdu are read the same way as English. Before that, texts are NFKC-n
 (full-width forms become ASCII), lower-cased, and punctuation — including ``-`` and ``_`` —
 becomes a space, so that "cold-chain" and "cold chain" share their n-grams. The vocabulary and
 the IDF weights are fitted on all texts of both sides at once, and n-grams found in more than
-half of them ("stop n-grams", such as "we " or "offer") are dropped, like stop words.
+half of them ("stop n-grams", such as "we " or "offer") are dropped, like stop words. The
+weight of n-gram k in a text is :math:`(1 + \ln count) \cdot (\ln((1 + N) / (1 + df_k)) + 1)`
+over the N non-empty texts (df_k of them contain k), and each vector is then scaled to length 1.
 
 The term
 --------
@@ -34,8 +36,13 @@ The same numbers, with less work (text products of generated programmes are near
   dense BLAS product, the long tail sparse × sparse;
 - when repeated texts make the grid of distinct texts at most a quarter of the score matrix it
   is computed once and each block of left rows is read from it; otherwise each block is its own
-  product. No dense intermediate beyond a block and that grid;
-- the next block is prepared on another thread while the caller uses the current one.
+  product. No dense intermediate beyond a block and that grid.
+
+Only stop n-grams are dropped. An n-gram of a single text joins no two texts, but it counts in
+its text's length (the L2 norm), so dropping it — or lowering the stop share — would change
+every cosine; measured on generated programmes it would save little (the work is in the n-grams
+common to many texts, and even dropping those in more than a tenth of the texts removes only a
+quarter of the dense product).
 
 scikit-learn is imported here only, when a programme has texts.
 """
@@ -46,7 +53,6 @@ import functools
 import itertools
 import unicodedata
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -294,6 +300,7 @@ class _Product:
         self.a_tail = sp.csr_matrix(a[:, tail])
         self.b_tail_t = sp.csr_matrix(b[:, tail].T)  # csr @ csr: no conversion per block
         self.in_order = bool(np.array_equal(self.cols, np.arange(len(cols))))  # no gather
+        self.buffers: list[np.ndarray | None] = [None, None]
         self.grid: np.ndarray | None = None
         if size <= _DISTINCT_SHARE * len(rows) * len(cols):
             self.grid = np.empty((a.shape[0], b.shape[0]), np.float32)
@@ -321,11 +328,23 @@ class _Product:
     def block(self, rows: slice) -> np.ndarray:
         """``t[rows]``: one row per left enterprise of ``rows``, one column per right one."""
         which = self.rows[rows]
+        n = len(which)
         if self.grid is not None:
-            distinct = np.take(self.grid, which, axis=0)
+            distinct = np.take(self.grid, which, axis=0, out=self._buffer(0, n), mode="clip")
         else:
-            distinct = self._distinct(which)
-        return distinct if self.in_order else np.take(distinct, self.cols, axis=1)
+            distinct = self._distinct(which, self._buffer(0, n))
+        if self.in_order:
+            return distinct
+        return np.take(distinct, self.cols, axis=1, out=self._buffer(1, n), mode="clip")
+
+    def _buffer(self, k: int, rows: int) -> np.ndarray:
+        """Buffer k (0: distinct columns, 1: every column) for ``rows`` rows, reused from block
+        to block: a fresh 20 MB array each time costs as much again in page faults."""
+        buffer = self.buffers[k]
+        if buffer is None or buffer.shape[0] < rows:
+            width = self.b_dense_t.shape[1] if k == 0 else len(self.cols)
+            buffer = self.buffers[k] = np.empty((rows, width), np.float32)
+        return buffer[:rows]
 
 
 def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_Product, _Product]:
@@ -337,6 +356,8 @@ def text_blocks(
     profiles: TextProfiles,
 ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
     """Yield ``(rows, t_left[rows], t_right[rows])`` as dense ``float32`` blocks of left rows.
+
+    The two arrays are reused for the next block: use (or change) them before asking for it.
 
     The next block is computed on another thread while the caller uses this one.
     """
@@ -358,15 +379,8 @@ def text_blocks(
         rows = slice(start, min(start + _BLOCK_ROWS, n_left))
         return rows, left.block(rows), right.block(rows)
 
-    with ThreadPoolExecutor(1) as pool:
-        ahead = None
-        for start in range(0, n_left, _BLOCK_ROWS):
-            following = pool.submit(both, start)
-            if ahead is not None:
-                yield ahead.result()
-            ahead = following
-        if ahead is not None:
-            yield ahead.result()
+    for start in range(0, n_left, _BLOCK_ROWS):
+        yield both(start)
 
 
 def _is_cjk(char: str) -> bool:
