@@ -2,12 +2,15 @@ r"""Free-text complementarity: how well one enterprise's ``offers_text`` meets a
 ``needs_text``, in any language.
 
 Every text is turned into a TF-IDF vector over character n-grams (2 to 4 characters, within
-words; scikit-learn's ``TfidfVectorizer``), L2-normalised, so no language needs a tokenizer:
+words; the weights of scikit-learn's ``TfidfVectorizer`` with smooth IDF and sublinear TF),
+L2-normalised, so no language needs a tokenizer:
 Chinese and Urdu are read the same way as English. Before that, texts are NFKC-normalised
 (full-width forms become ASCII), lower-cased, and punctuation — including ``-`` and ``_`` —
 becomes a space, so that "cold-chain" and "cold chain" share their n-grams. The vocabulary and
 the IDF weights are fitted on all texts of both sides at once, and n-grams found in more than
-half of them ("stop n-grams", such as "we " or "offer") are dropped, like stop words.
+half of them ("stop n-grams", such as "we " or "offer") are dropped, like stop words. The
+weight of n-gram k in a text is :math:`(1 + \ln count) \cdot (\ln((1 + N) / (1 + df_k)) + 1)`
+over the N non-empty texts (df_k of them contain k), and each vector is then scaled to length 1.
 
 The term
 --------
@@ -21,18 +24,35 @@ right ones' (sparse, rows of unit length or zero):
 part of left i's gain; :math:`t^R` part of right j's. Like the mutual tag benefit, the text term
 is 0 for a pair that helps only one side. An enterprise without a text has a zero vector.
 
-The products go one block of left rows at a time, each block written straight into the dense
-(n_left, n_right) matrices it updates: no dense intermediate beyond a block. Within a block the
-few hundred most frequent n-grams (which touch nearly every pair) are one dense BLAS product and
-the long tail is sparse × sparse.
+How it is computed
+------------------
+The same numbers, with less work (text products of generated programmes are nearly dense):
+
+- each distinct text is analysed once, and counts in the IDF weights as often as it is written;
+- a product uses only the n-grams found on both of its sides, and n-grams whose columns are equal
+  (the same weight in the same texts: the n-grams inside a word or phrase that only ever occurs
+  whole) as one column counted that many times;
+- products are taken between distinct texts; n-grams in many texts of both sides go through one
+  dense BLAS product, the long tail sparse × sparse;
+- when repeated texts make the grid of distinct texts at most a quarter of the score matrix it
+  is computed once and each block of left rows is read from it; otherwise each block is its own
+  product. No dense intermediate beyond a block and that grid.
+
+Only stop n-grams are dropped. An n-gram of a single text joins no two texts, but it counts in
+its text's length (the L2 norm), so dropping it — or lowering the stop share — would change
+every cosine; measured on generated programmes it would save little (the work is in the n-grams
+common to many texts, and even dropping those in more than a tenth of the texts removes only a
+quarter of the dense product).
+
 scikit-learn is imported here only, when a programme has texts.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,9 +74,14 @@ _LONGEST = 40
 _SHORTEST, _SHORTEST_CJK = 5, 2
 #: Left rows per block of the sparse products: 10,000 right columns × 512 rows × 4 bytes ≈ 20 MB.
 _BLOCK_ROWS = 512
-#: How many of the most frequent n-grams go through a dense matrix product (10,000 × 512 float32
-#: per side and direction: 20 MB).
-_DENSE_COLUMNS = 512
+#: An n-gram goes through the dense product when its multiply-adds in a sparse product, times
+#: this (how much slower one is there than in a dense BLAS product), exceed a dense column's.
+_SPARSE_COST = 300.0
+#: The products of distinct texts are computed once when that grid is at most this share of the
+#: score matrix (programmes that repeat their texts); otherwise block by block.
+_DISTINCT_SHARE = 0.25
+#: Rows of the products of distinct texts computed at once (bounds the sparse part's output).
+_GRID_ROWS = 2048
 
 
 @functools.cache
@@ -89,6 +114,10 @@ class TextProfiles:
     raw: tuple[tuple[str, ...], ...] = ()
     #: The n-gram of each column.
     features: tuple[str, ...] = ()
+    #: The vectors of the distinct texts, and for each of the four columns above the row of
+    #: ``distinct`` each enterprise's text is (the products are computed once per distinct text).
+    distinct: sp.csr_matrix | None = None
+    which: tuple[np.ndarray, ...] = ()
 
     def anchors(
         self, vectors: sp.csr_matrix, i: int, others: sp.csr_matrix, j: int, top: int = 3
@@ -142,13 +171,11 @@ def _ngram_counts(texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    words: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for row, text in enumerate(texts):
-        for word in text.split():
-            rows.append(row)
-            cols.append(words.setdefault(word, len(words)))
+    split = [text.split() for text in texts]
+    every = list(itertools.chain.from_iterable(split))
+    words = {word: k for k, word in enumerate(dict.fromkeys(every))}  # first-seen order
+    rows = np.repeat(np.arange(len(texts)), [len(w) for w in split])
+    cols = np.fromiter(map(words.__getitem__, every), np.intp, len(every))
     occurrences = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(texts), len(words))
     )  # repeated (row, word) entries are summed: a word used twice counts twice
@@ -161,58 +188,168 @@ def text_profiles(programme: Programme) -> TextProfiles | None:
     """TF-IDF profiles of every enterprise's texts, or ``None`` when no enterprise has one.
 
     One vocabulary and one set of IDF weights for every text of both sides (:func:`tfidf`).
+    A text written by several enterprises (or in both columns) is analysed once and counts as
+    often as it is written.
     """
     raw = tuple(
         tuple(getattr(e, field) or "" for e in programme.side(side).enterprises)
         for side in ("left", "right")
         for field in ("needs_text", "offers_text")
     )
-    texts = [normalise(text) for column in raw for text in column]
-    found = tfidf(texts)
+    distinct: dict[str, int] = {}
+    rows = np.fromiter(
+        (distinct.setdefault(text, len(distinct)) for column in raw for text in column),
+        np.intp,
+        sum(map(len, raw)),
+    )
+    found = tfidf(
+        [normalise(text) for text in distinct],
+        copies=np.bincount(rows, minlength=len(distinct)),
+    )
     if found is None:
         return None
     vectors, names = found
     bounds = np.cumsum([0, *(len(column) for column in raw)])
-    needs_l, offers_l, needs_r, offers_r = (vectors[bounds[k] : bounds[k + 1]] for k in range(4))
-    return TextProfiles(needs_l, offers_l, needs_r, offers_r, raw, names)
+    which = tuple(rows[bounds[k] : bounds[k + 1]] for k in range(4))
+    needs_l, offers_l, needs_r, offers_r = (sp.csr_matrix(vectors[w]) for w in which)
+    return TextProfiles(needs_l, offers_l, needs_r, offers_r, raw, names, vectors, which)
 
 
-def tfidf(texts: list[str]) -> tuple[sp.csr_matrix, tuple[str, ...]] | None:
+def tfidf(
+    texts: list[str], copies: np.ndarray | None = None
+) -> tuple[sp.csr_matrix, tuple[str, ...]] | None:
     """L2-normalised TF-IDF rows (``float32`` CSR) of normalised ``texts`` over character
     n-grams, stop n-grams dropped, and the n-gram of each column; ``None`` when all are empty.
 
-    The IDF weights count every non-empty text, exactly as a ``TfidfVectorizer`` would.
+    ``copies[k]`` is how many documents text k stands for (1 each by default). The IDF weights
+    count every non-empty document, exactly as scikit-learn's ``TfidfVectorizer`` (smooth IDF,
+    sublinear TF) would on the texts repeated that many times.
     """
+    weight = np.ones(len(texts), np.int64) if copies is None else np.asarray(copies, np.int64)
     present = np.fromiter((bool(t.strip()) for t in texts), bool, len(texts))
     if not present.any():
         return None
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     counts, names = _ngram_counts(texts)
-    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    keep = frequency <= _stop_frequency(int(present.sum()))
-    counts = counts[:, keep]
-    weights = TfidfTransformer(sublinear_tf=True).fit(counts[present])
-    vectors = sp.csr_matrix(weights.transform(counts), dtype=np.float32)
-    return vectors, tuple(names[keep].tolist())
+    # documents each n-gram is in (a row's columns are distinct: counts is canonical CSR)
+    frequency = np.bincount(
+        counts.indices,
+        weights=np.repeat(weight, np.diff(counts.indptr)),
+        minlength=counts.shape[1],
+    )
+    documents = int(weight[present].sum())
+    keep = frequency <= _stop_frequency(documents)
+    counts = sp.csr_matrix(counts[:, keep])
+    idf = np.log((1 + documents) / (1 + frequency[keep])) + 1
+    counts.data = (1 + np.log(counts.data)) * idf[counts.indices]  # sublinear TF × IDF
+    row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row, weights=counts.data**2, minlength=counts.shape[0]))
+    counts.data /= norms[row]  # L2: a row with an entry has a positive norm
+    return sp.csr_matrix(counts, dtype=np.float32), tuple(names[keep].tolist())
 
 
-def _split_product(
-    a: sp.csr_matrix, b: sp.csr_matrix, common: np.ndarray, rare: np.ndarray
-) -> Callable[[slice], np.ndarray]:
-    """``rows ↦ (a[rows] @ b.T)`` as a dense block: the common n-grams' columns through one
-    dense BLAS product, the rest sparse × sparse — the same sum, split where each is fastest."""
-    a_common = a[:, common].toarray()
-    b_common_t = np.ascontiguousarray(b[:, common].toarray().T)
-    a_rare = sp.csr_matrix(a[:, rare])
-    b_rare_t = sp.csr_matrix(b[:, rare].T)  # csr @ csr: no conversion per block
+def _merged(a: sp.csr_matrix, b: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``a`` and ``b`` with the same products ``a @ b.T`` in fewer columns: the n-grams found on
+    one side only are dropped (they add nothing), and n-grams whose columns are equal — the same
+    weight in the same texts of both, as the n-grams of a word or phrase that only ever occurs
+    whole — become one column, multiplied in ``a`` by how many they are:
+    ``Σ_k a_ik b_jk = m · a_ik b_jk`` over m equal columns."""
+    n_features = a.shape[1]
+    both = np.flatnonzero(
+        (np.bincount(a.indices, minlength=n_features) > 0)
+        & (np.bincount(b.indices, minlength=n_features) > 0)
+    )
+    stacked = sp.csc_matrix(sp.vstack([a[:, both], b[:, both]]))
+    stacked.sort_indices()
+    indptr, indices, data = stacked.indptr, stacked.indices, stacked.data
+    groups: dict[tuple[bytes, bytes], int] = {}
+    first = np.empty(len(both), np.intp)
+    for k in range(len(both)):
+        cells = slice(indptr[k], indptr[k + 1])
+        key = (indices[cells].tobytes(), data[cells].tobytes())
+        first[k] = groups.setdefault(key, k)
+    kept, copies = np.unique(first, return_counts=True)
+    a = sp.csr_matrix(a[:, both[kept]])
+    a.data *= copies[a.indices].astype(a.dtype)
+    return a, sp.csr_matrix(b[:, both[kept]])
 
-    def block(rows: slice) -> np.ndarray:
-        out = a_common[rows] @ b_common_t
-        out += (a_rare[rows] @ b_rare_t).toarray()
+
+class _Product:
+    """``t[i, j] = a_i · b_j`` for the texts ``rows`` (one per left enterprise) and ``cols``
+    (one per right enterprise), both rows of ``vectors``, clipped to [0, 1], by dense blocks.
+
+    Only n-grams on both sides can add to a product. Among them, the n-grams in many texts of
+    both sides (their share of a sparse product's work, ``a_k · b_k`` multiply-adds, would outweigh
+    their column of a dense one) go through one dense BLAS product, the long tail sparse × sparse:
+    the same sum, split where each is fastest. Each distinct text is one row (or column) of the
+    products; when duplicates make that grid small (at most :data:`_DISTINCT_SHARE` of the score
+    matrix), it is computed once and every block is read from it.
+    """
+
+    def __init__(self, vectors: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> None:
+        distinct_rows, self.rows = np.unique(rows, return_inverse=True)
+        distinct_cols, self.cols = np.unique(cols, return_inverse=True)
+        a, b = _merged(vectors[distinct_rows], vectors[distinct_cols])
+        in_a = np.bincount(a.indices, minlength=a.shape[1]).astype(np.float64)
+        in_b = np.bincount(b.indices, minlength=b.shape[1]).astype(np.float64)
+        work = in_a * in_b
+        size = a.shape[0] * b.shape[0]
+        dense = np.flatnonzero(work * _SPARSE_COST > size)
+        tail = np.flatnonzero((work > 0) & (work * _SPARSE_COST <= size))
+        self.a_dense = a[:, dense].toarray()
+        self.b_dense_t = np.ascontiguousarray(b[:, dense].toarray().T)
+        self.a_tail = sp.csr_matrix(a[:, tail])
+        self.b_tail_t = sp.csr_matrix(b[:, tail].T)  # csr @ csr: no conversion per block
+        self.in_order = bool(np.array_equal(self.cols, np.arange(len(cols))))  # no gather
+        self.buffers: list[np.ndarray | None] = [None, None]
+        self.grid: np.ndarray | None = None
+        if size <= _DISTINCT_SHARE * len(rows) * len(cols):
+            self.grid = np.empty((a.shape[0], b.shape[0]), np.float32)
+            for start in range(0, a.shape[0], _GRID_ROWS):
+                part = slice(start, start + _GRID_ROWS)
+                self._distinct(part, self.grid[part])
+
+    def _distinct(self, rows: slice | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The products of the distinct texts ``rows`` with every distinct column text (into
+        ``out`` when given)."""
+        a_dense = self.a_dense[rows]
+        if out is None:
+            out = np.empty((a_dense.shape[0], self.b_dense_t.shape[1]), np.float32)
+        if a_dense.shape[1]:
+            np.matmul(a_dense, self.b_dense_t, out=out)
+        else:
+            out.fill(0)
+        if self.a_tail.nnz and self.b_tail_t.nnz:
+            tail = sp.csr_matrix(self.a_tail[rows] @ self.b_tail_t)
+            # a product's entries are distinct (row, column) cells: add them where they fall
+            row = np.repeat(np.arange(tail.shape[0]), np.diff(tail.indptr))
+            out.reshape(-1)[row * out.shape[1] + tail.indices] += tail.data
         return np.clip(out, 0, 1, out=out)
 
-    return block
+    def block(self, rows: slice) -> np.ndarray:
+        """``t[rows]``: one row per left enterprise of ``rows``, one column per right one."""
+        which = self.rows[rows]
+        n = len(which)
+        if self.grid is not None:
+            distinct = np.take(self.grid, which, axis=0, out=self._buffer(0, n), mode="clip")
+        else:
+            distinct = self._distinct(which, self._buffer(0, n))
+        if self.in_order:
+            return distinct
+        return np.take(distinct, self.cols, axis=1, out=self._buffer(1, n), mode="clip")
+
+    def _buffer(self, k: int, rows: int) -> np.ndarray:
+        """Buffer k (0: distinct columns, 1: every column) for ``rows`` rows, reused from block
+        to block: a fresh 20 MB array each time costs as much again in page faults."""
+        buffer = self.buffers[k]
+        if buffer is None or buffer.shape[0] < rows:
+            width = self.b_dense_t.shape[1] if k == 0 else len(self.cols)
+            buffer = self.buffers[k] = np.empty((rows, width), np.float32)
+        return buffer[:rows]
+
+
+def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_Product, _Product]:
+    """``t_left`` (i's needs, j's offers) and ``t_right`` (i's offers, j's needs)."""
+    return _Product(vectors, which[0], which[3]), _Product(vectors, which[1], which[2])
 
 
 def text_blocks(
@@ -220,24 +357,30 @@ def text_blocks(
 ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
     """Yield ``(rows, t_left[rows], t_right[rows])`` as dense ``float32`` blocks of left rows.
 
-    The most frequent n-grams (at most :data:`_DENSE_COLUMNS`) fill most of each product's
-    output, so their part is one dense matrix product; the long tail stays sparse.
+    The two arrays are reused for the next block: use (or change) them before asking for it.
+
+    The next block is computed on another thread while the caller uses this one.
     """
-    n_left, n_features = profiles.needs_left.shape
-    matrices = (
-        profiles.needs_left,
-        profiles.offers_left,
-        profiles.needs_right,
-        profiles.offers_right,
-    )
-    frequency = sum(np.bincount(m.indices, minlength=n_features) for m in matrices)
-    order = np.argsort(-np.asarray(frequency), kind="stable")
-    common, rare = np.sort(order[:_DENSE_COLUMNS]), np.sort(order[_DENSE_COLUMNS:])
-    left = _split_product(profiles.needs_left, profiles.offers_right, common, rare)
-    right = _split_product(profiles.offers_left, profiles.needs_right, common, rare)
-    for start in range(0, n_left, _BLOCK_ROWS):
+    vectors, which = profiles.distinct, profiles.which
+    if vectors is None:  # profiles built by hand: every text its own row
+        parts = (
+            profiles.needs_left,
+            profiles.offers_left,
+            profiles.needs_right,
+            profiles.offers_right,
+        )
+        vectors = sp.csr_matrix(sp.vstack(parts))
+        bounds = np.cumsum([0, *(p.shape[0] for p in parts)])
+        which = tuple(np.arange(bounds[k], bounds[k + 1]) for k in range(4))
+    left, right = _products(vectors, which)
+    n_left = len(left.rows)
+
+    def both(start: int) -> tuple[slice, np.ndarray, np.ndarray]:
         rows = slice(start, min(start + _BLOCK_ROWS, n_left))
-        yield rows, left(rows), right(rows)
+        return rows, left.block(rows), right.block(rows)
+
+    for start in range(0, n_left, _BLOCK_ROWS):
+        yield both(start)
 
 
 def _is_cjk(char: str) -> bool:
