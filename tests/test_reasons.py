@@ -17,6 +17,7 @@ import pairing
 from pairing.cli import main
 from pairing.features import score_matrix
 from pairing.features.reasons import make_reason, pair_reasons, tag_rarity
+from pairing.io.result_xlsx import result_workbook_sheets
 from pairing.io.results_file import load_result, result_csv
 from pairing.model.programme import Programme
 from pairing.model.result import Pair, Reason
@@ -147,6 +148,19 @@ def test_result_json_schema_csv_and_determinism(tmp_path) -> None:
     assert set(fields) == {"term", "tag", "direction", "contribution", "text"}
     rows = list(csv.DictReader(io.StringIO(result_csv(result, programme))))
     assert rows[0]["reasons"] == " | ".join(r.text for r in result.pairs[0].reasons)
+    sheet = result_workbook_sheets(programme, result)["pairs"]
+    at = sheet[0].index("reasons")
+    assert sheet[1][at] == rows[0]["reasons"]
+
+
+def test_reasons_in_blocks_are_the_reasons_at_once(monkeypatch) -> None:
+    import pairing.features.reasons as module
+
+    m = score_matrix(pairing.load(SOURCES))
+    rows, cols = np.arange(100), (np.arange(100) * 7) % 100
+    whole = pair_reasons(m, rows, cols, ("CN", "PK"))
+    monkeypatch.setattr(module, "_BLOCK", 7)
+    assert pair_reasons(m, rows, cols, ("CN", "PK")) == whole
 
 
 def test_a_result_with_plain_text_reasons_still_reads(tmp_path) -> None:

@@ -138,13 +138,19 @@ def pair_reasons(
     ]
 
 
-def _tag_reasons(
+#: Pairs whose (pairs × tags) arrays are built at once: bounds the memory of many pairs.
+_BLOCK = 2048
+
+
+def _ranked_tags(
     matrices: ScoreMatrices,
     left_index: np.ndarray,
     right_index: np.ndarray,
-    labels: tuple[str, str],
+    rarity: tuple[np.ndarray, np.ndarray],
     top: int,
-) -> list[list[Reason]]:
+) -> tuple[list[list[int]], list[list[bool]], list[list[bool]], list[list[float]]]:
+    """For each pair, its ``top`` tags in ranking order, whether each gives the left and the
+    right end a gain, and each tag's contribution to the score (all as (pairs, top) lists)."""
     assert matrices.needs_left is not None and matrices.caps_right is not None
     assert matrices.needs_right is not None and matrices.caps_left is not None
     to_left = _contributions(matrices.needs_left[left_index], matrices.caps_right[right_index])
@@ -153,42 +159,51 @@ def _tag_reasons(
     terms = matrices.terms
     share = 1.0 if terms is None else terms.weights["mutual"] / terms.total_weight
     half = share * np.sqrt(np.clip(gain_l, 0, 1) * np.clip(gain_r, 0, 1)) / 2
-    from_right = to_left * np.divide(half, gain_l, out=np.zeros_like(half), where=gain_l > 0)[
-        :, None
-    ]
-    from_left = to_right * np.divide(half, gain_r, out=np.zeros_like(half), where=gain_r > 0)[
-        :, None
-    ]
-    contribution = from_right + from_left
-    rare_l, rare_r = tag_rarity(matrices.caps_left), tag_rarity(matrices.caps_right)
+    per_l = np.divide(half, gain_l, out=np.zeros_like(half), where=gain_l > 0)
+    per_r = np.divide(half, gain_r, out=np.zeros_like(half), where=gain_r > 0)
+    from_right, from_left = to_left * per_l[:, None], to_right * per_r[:, None]
+    rare_l, rare_r = rarity
     key = from_right * rare_r + from_left * rare_l
     one_sided = to_left * rare_r + to_right * rare_l  # orders the tags of an m = 0 pair
-    k = min(top, contribution.shape[1])
-    order = np.lexsort((-one_sided, -key), axis=-1)[:, :k]
-    count = len(left_index)
-    rows = np.arange(count)[:, None]
-    gives_left = (to_left[rows, order] > 0).tolist()
-    gives_right = (to_right[rows, order] > 0).tolist()
-    amounts = contribution[rows, order].tolist()
+    order = np.lexsort((-one_sided, -key), axis=-1)[:, : min(top, key.shape[1])]
+    rows = np.arange(len(left_index))[:, None]
+    return (
+        order.tolist(),
+        (to_left[rows, order] > 0).tolist(),
+        (to_right[rows, order] > 0).tolist(),
+        (from_right[rows, order] + from_left[rows, order]).tolist(),
+    )
+
+
+def _tag_reasons(
+    matrices: ScoreMatrices,
+    left_index: np.ndarray,
+    right_index: np.ndarray,
+    labels: tuple[str, str],
+    top: int,
+) -> list[list[Reason]]:
+    assert matrices.caps_left is not None and matrices.caps_right is not None
+    rarity = (tag_rarity(matrices.caps_left), tag_rarity(matrices.caps_right))
     tags = matrices.vocabulary.tags
     reasons: list[list[Reason]] = []
-    for row in range(count):
-        items = []
-        for t, g_l, g_r, amount in zip(
-            order[row].tolist(), gives_left[row], gives_right[row], amounts[row], strict=True
-        ):
-            if not (g_l or g_r):
-                break
-            items.append(
-                make_reason(
-                    "tags",
-                    tag=tags[t],
-                    direction=_direction(g_l, g_r),
-                    contribution=amount,
-                    labels=labels,
+    for start in range(0, len(left_index), _BLOCK):
+        block = slice(start, start + _BLOCK)
+        ranked = _ranked_tags(matrices, left_index[block], right_index[block], rarity, top)
+        for order, gives_left, gives_right, amounts in zip(*ranked, strict=True):
+            items = []
+            for t, g_l, g_r, amount in zip(order, gives_left, gives_right, amounts, strict=True):
+                if not (g_l or g_r):
+                    break
+                items.append(
+                    make_reason(
+                        "tags",
+                        tag=tags[t],
+                        direction=_direction(g_l, g_r),
+                        contribution=amount,
+                        labels=labels,
+                    )
                 )
-            )
-        reasons.append(items)
+            reasons.append(items)
     return reasons
 
 
