@@ -131,6 +131,20 @@ def test_notes_round_trip_bundle_json_workbook(tmp_path) -> None:
         encoding="utf-8")
 
 
+def test_notes_that_look_like_formulas_round_trip_as_text(tmp_path) -> None:
+    clean = pairing.load(CLEAN)
+    first = clean.left.enterprises[0].model_copy(
+        update={"notes": {"=HYPERLINK(1)": "+86 10 1234", "phone": "=1+1"}})
+    odd = clean.model_copy(update={"left": clean.left.model_copy(
+        update={"enterprises": [first, *clean.left.enterprises[1:]]})})
+    folder = write_bundle(odd, tmp_path / "b")
+    assert "'=HYPERLINK(1)" in (folder / "left.csv").read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PairingWarning)
+        assert pairing.load(folder) == odd
+        assert pairing.load(write_workbook(odd, tmp_path / "b.xlsx")) == odd
+
+
 @pytest.mark.parametrize("name", ["Capacity Min", "ID", "offers-text", " "])
 def test_a_note_named_like_a_pairing_column_is_refused_by_the_writer(tmp_path, name) -> None:
     clean = pairing.load(CLEAN)

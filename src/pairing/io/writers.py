@@ -99,7 +99,7 @@ def _write_side(side: Side, path: Path, name: str) -> None:
     ]
     with _atomic_writer(path) as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        writer.writerow(neutralise_row(header))  # a note's name is free text too
         writer.writerows(neutralise_row(row) for row in rows)
 
 
