@@ -273,8 +273,8 @@ def test_bundle_unknown_and_missing_columns(tmp_path: Path) -> None:
     assert "right.csv, row 1: missing column(s) 'sector'" in text
     assert "is 'sectr' one of them, misspelt?" in text
     assert [str(w.message) for w in caught if "ignored" in str(w.message)] == [
-        "right.csv, row 1: column(s) 'sectr' ignored (not pairing columns; they stay in your "
-        "file as notes)"
+        "right.csv, row 1: column(s) 'sectr' ignored for matching (not pairing columns; kept as "
+        "the enterprises' notes)"
     ]
 
 

@@ -200,6 +200,10 @@ def _enterprise(draw: st.DrawFn, ident: str) -> dict[str, Any]:
         "needs": draw(st.dictionaries(_name, _level, max_size=3)),
         "capacity": {"min": low, "max": low + draw(st.integers(0, 2))},
         "description": draw(st.one_of(st.none(), _free.filter(bool))),
+        # a spreadsheet's other columns, kept as notes (an empty cell is no note)
+        "notes": draw(st.dictionaries(
+            st.sampled_from(["Contact person", "电话", "notes 2"]), _free.filter(bool),
+            max_size=2)),
     }
 
 
@@ -256,6 +260,7 @@ _settings = settings(
 )
 
 
+@pytest.mark.filterwarnings("ignore:.*kept as the enterprises' notes")
 @_settings
 @given(programme=_programmes())
 def test_bundle_round_trip_is_exact(tmp_path: Path, programme: Programme) -> None:

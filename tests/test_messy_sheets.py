@@ -15,7 +15,10 @@ from click.testing import CliRunner
 
 import pairing
 from pairing.cli import main
+from pairing.core.hashing import input_sha256
 from pairing.errors import PairingWarning
+from pairing.io import dump_programme_json, write_bundle
+from pairing.io.xlsx import write_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 CLEAN = REPO / "instances" / "double-hundred-rules"
@@ -79,9 +82,77 @@ def test_a_messy_sheet_solves_to_the_same_pairs_as_the_clean_bundle(tmp_path, ki
     sheet = "pilot.xlsx, sheet 'left', row 3" if kind == "workbook" else "left.csv, row 3"
     assert any(m.startswith(sheet) and "'Contact person'" in m for m in ignored), ignored
     assert len(ignored) == 2  # once per sheet, not once per row
+    assert all("kept as the enterprises' notes" in m for m in ignored), ignored
     clean = pairing.load(CLEAN)
-    assert messy.left == clean.left and messy.right == clean.right
-    assert pairing.solve(messy).pair_ids() == pairing.solve(clean).pair_ids()
+    for side in ("left", "right"):
+        kept = messy.side(side)
+        # the contact person is each enterprise's note; nothing else differs
+        assert [e.notes for e in kept.enterprises] == [
+            {"Contact person": f"Ms. Contact {k}"} for k in range(len(kept.enterprises))]
+        plain = [e.model_copy(update={"notes": {}}) for e in kept.enterprises]
+        assert plain == clean.side(side).enterprises and kept.label == clean.side(side).label
+    solved = pairing.solve(messy)
+    assert solved.pair_ids() == pairing.solve(clean).pair_ids()
+    assert solved.input_sha256 == input_sha256(messy.model_copy(update={
+        side: messy.side(side).model_copy(update={"enterprises": [
+            e.model_copy(update={"notes": {}}) for e in messy.side(side).enterprises]})
+        for side in ("left", "right")}))  # notes change nothing a result depends on
+
+
+def test_notes_round_trip_bundle_json_workbook(tmp_path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PairingWarning)
+        messy = pairing.load(_write_messy_workbook(tmp_path / "pilot.xlsx"))
+    assert messy.left.enterprises[0].notes == {"Contact person": "Ms. Contact 0"}
+    bundle = write_bundle(messy, tmp_path / "bundle")
+    header = (bundle / "left.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",Contact person")
+    with pytest.warns(PairingWarning, match="kept as the enterprises' notes"):
+        from_bundle = pairing.load(bundle)
+    assert from_bundle == messy
+    from_json = pairing.load(dump_programme_json(from_bundle, tmp_path / "p.json"))
+    assert from_json == messy
+    assert '"Contact person": "Ms. Contact 0"' in (tmp_path / "p.json").read_text(
+        encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PairingWarning)
+        from_book = pairing.load(write_workbook(from_json, tmp_path / "again.xlsx"))
+    assert from_book == messy
+    # an enterprise without a note leaves its cell empty, and reads back without one
+    first = messy.left.enterprises[0].model_copy(update={"notes": {}})
+    fewer = messy.model_copy(update={"left": messy.left.model_copy(
+        update={"enterprises": [first, *messy.left.enterprises[1:]]})})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PairingWarning)
+        assert pairing.load(write_bundle(fewer, tmp_path / "fewer")) == fewer
+    # a clean programme's JSON has no notes at all
+    clean = pairing.load(CLEAN)
+    assert '"notes"' not in dump_programme_json(clean, tmp_path / "c.json").read_text(
+        encoding="utf-8")
+
+
+def test_notes_that_look_like_formulas_round_trip_as_text(tmp_path) -> None:
+    clean = pairing.load(CLEAN)
+    first = clean.left.enterprises[0].model_copy(
+        update={"notes": {"=HYPERLINK(1)": "+86 10 1234", "phone": "=1+1"}})
+    odd = clean.model_copy(update={"left": clean.left.model_copy(
+        update={"enterprises": [first, *clean.left.enterprises[1:]]})})
+    folder = write_bundle(odd, tmp_path / "b")
+    assert "'=HYPERLINK(1)" in (folder / "left.csv").read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PairingWarning)
+        assert pairing.load(folder) == odd
+        assert pairing.load(write_workbook(odd, tmp_path / "b.xlsx")) == odd
+
+
+@pytest.mark.parametrize("name", ["Capacity Min", "ID", "offers-text", " "])
+def test_a_note_named_like_a_pairing_column_is_refused_by_the_writer(tmp_path, name) -> None:
+    clean = pairing.load(CLEAN)
+    first = clean.left.enterprises[0].model_copy(update={"notes": {name: "x"}})
+    odd = clean.model_copy(update={"left": clean.left.model_copy(
+        update={"enterprises": [first, *clean.left.enterprises[1:]]})})
+    with pytest.raises(pairing.InvalidProgramme, match="could not be read back"):
+        write_bundle(odd, tmp_path / "b")
 
 
 def test_the_cli_shows_the_warnings_and_solves(tmp_path) -> None:

@@ -41,7 +41,8 @@ def test_report_is_self_contained_with_every_section(shipped) -> None:
     assert "<link" not in html
     for pair in result.pairs[:5]:
         assert pair.left in html and pair.right in html
-        assert pair.reasons[0].split(":")[0] in html
+        assert pair.reasons[0].text.split(":")[0] in html
+        assert f'data-term="{pair.reasons[0].term}"' in html
     assert "Every enterprise has a partner." in html
 
 

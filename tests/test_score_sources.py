@@ -191,7 +191,10 @@ def test_reasons_name_the_stated_interest_and_explain_the_veto(tmp_path) -> None
     programme = _veto_programme()
     m = score_matrix(programme)
     reasons = pair_reasons(m, np.array([2]), np.array([2]), ("CN", "PK"))[0]
-    assert any(r.startswith("stated interest: CN high, PK none (+") for r in reasons), reasons
+    assert any(r.text.startswith("stated interest: CN high, PK none (+") for r in reasons), reasons
+    stated = next(r for r in reasons if r.term == "preference")
+    assert stated.direction == "left_to_right" and stated.tag is None  # CN stated it
+    assert stated.contribution is not None and stated.contribution > 0
     path = tmp_path / "p.json"
     pairing.io.dump_programme_json(programme, path)
     result = pairing.solve(programme)
@@ -223,7 +226,10 @@ def test_source_term_by_hand_empty_cell_counts_zero() -> None:
     plain = score_matrix(programme_from_data(_two_by_two()))
     np.testing.assert_array_equal(m.gain_left, plain.gain_left)  # sources are not gains
     reasons = pair_reasons(m, np.array([0]), np.array([0]), ("CN", "PK"))[0]
-    assert "history 0.90 (+0.30 score)" in reasons
+    history = next(r for r in reasons if r.term == "source:history")
+    assert history.text == "history 0.90 (+0.30 score)"
+    assert history.contribution == pytest.approx(0.5 * 0.9 / 1.5)
+    assert history.direction is None and history.tag is None
 
 
 def test_sources_combine_with_an_organisers_matrix() -> None:

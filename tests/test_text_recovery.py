@@ -131,4 +131,6 @@ def test_text_weighted_optimum_recovers_planted_pairs(language: str, seed: int) 
     found = sum(planted[p.left] == p.right for p in result.pairs)
     assert found / len(planted) >= 0.9, f"{language}: {found} of {len(planted)}"
     pair = result.pairs[0]
-    assert any(r.startswith("text: CN needs") for r in pair.reasons), pair.reasons
+    assert any(r.text.startswith("text: CN needs") for r in pair.reasons), pair.reasons
+    text = next(r for r in pair.reasons if r.term == "text")
+    assert text.direction == "both" and text.tag and text.tag in text.text

@@ -125,7 +125,7 @@ def explain_command(
     lines.append(f"  gain {labels[1]} ({right_id}): {float(matrices.gain_right[i, j]):.6f}")
     lines += [f"  {line}" for line in describe_terms(matrices, i, j, labels)]
     for reason in pair_reasons(matrices, np.array([i]), np.array([j]), labels)[0]:
-        lines.append(f"  reason: {reason}")
+        lines.append(f"  reason: {reason.text}")
     interest = matrices.terms.interest if matrices.terms is not None else None
     for side in interest.vetoed_by(i, j) if interest is not None else ():
         lines.append(f"  rule: vetoed by {left_id if side == 'left' else right_id}")

@@ -142,7 +142,7 @@ def _pairs(result: Result, limit: int | None, programme: Programme | None = None
             f"{p.score:.3f}",
             f"{p.gain_left:.3f}",
             f"{p.gain_right:.3f}",
-            p.reasons[0] if p.reasons else "",
+            p.reasons[0].text if p.reasons else "",
         )
     return table
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import numpy as np
 
@@ -17,11 +18,18 @@ __all__ = ["input_sha256"]
 
 
 def input_sha256(programme: Programme) -> str:
-    """A stable hash of the programme (canonical JSON, plus the score matrices' bytes)."""
+    """A stable hash of the programme (canonical JSON, plus the score matrices' bytes).
+
+    The enterprises' ``notes`` (a spreadsheet's other columns) are left out: they change
+    nothing a result depends on.
+    """
     digest = hashlib.sha256()
     sources = {k: {"scores"} for k in range(len(programme.rules.sources))}
-    exclude = {"scores": True, "rules": {"sources": sources}} if sources else {"scores"}
-    data = programme.model_dump(mode="json", exclude=exclude)  # type: ignore[arg-type]
+    notes = {"enterprises": {"__all__": {"notes"}}}
+    exclude: dict[str, Any] = {"scores": True, "left": notes, "right": notes}
+    if sources:
+        exclude["rules"] = {"sources": sources}
+    data = programme.model_dump(mode="json", exclude=exclude)
     digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
     matrices = [programme.scores, *(s.scores for s in programme.rules.sources)]
     for matrix in matrices:

@@ -2,7 +2,9 @@
 
 Columns: ``id,name,sector,region,size,capabilities,needs,capacity_min,capacity_max`` in any
 order, plus optional ``description``, ``offers_text`` and ``needs_text`` (free text, any
-language). ``capabilities`` and ``needs`` are written
+language). Any other named column (``Contact person``) is kept as the enterprises' ``notes``
+(column → non-empty cell), reported once as ignored for matching, and written back by
+:func:`pairing.io.write_bundle`. ``capabilities`` and ``needs`` are written
 ``tag:level;tag:level``; an empty capacity cell means 1, an empty size or description means none.
 Only what a cell's *syntax* can get wrong is reported here (a tag without a level, a level or
 capacity that is not a number, a tag given twice); ranges and names are left to the model, whose
@@ -167,10 +169,13 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
     if extra:
         warnings.warn(
             f"{name}, row {table.header_row}: column(s) {', '.join(repr(c) for c in extra)} "
-            "ignored (not pairing columns; they stay in your file as notes)",
+            "ignored for matching (not pairing columns; kept as the enterprises' notes)",
             PairingWarning,
             stacklevel=2,
         )
+    known = set(ENTERPRISE_COLUMNS + OPTIONAL_COLUMNS)
+    noted = [(k, table.header[k].strip()) for k, column in enumerate(table.columns)
+             if column and column not in known]
     width = len(table.columns)
     enterprises: list[dict[str, Any]] = []
     rows: list[int] = []
@@ -199,6 +204,9 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
             if column in ENTERPRISE_COLUMNS or column in OPTIONAL_COLUMNS
         }
         record, found = _parse_row(number, by_column, name)
+        notes = {column: cells[k] for k, column in noted if k < len(cells) and cells[k].strip()}
+        if notes:
+            record["notes"] = notes
         issues += found
         enterprises.append(record)
         rows.append(number)

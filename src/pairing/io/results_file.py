@@ -48,7 +48,7 @@ BOM = "\ufeff"
 
 def result_rows(result: Result, programme: Programme | None = None) -> list[list[Any]]:
     """One row per pair in :data:`RESULT_COLUMNS` order; names and sectors come from
-    ``programme`` (empty without one). Reasons are joined by `` | ``."""
+    ``programme`` (empty without one). The reasons' texts are joined by `` | ``."""
     names: dict[str, dict[str, tuple[str, str]]] = {"left": {}, "right": {}}
     if programme is not None:
         for side in ("left", "right"):
@@ -59,7 +59,8 @@ def result_rows(result: Result, programme: Programme | None = None) -> list[list
         right_name, right_sector = names["right"].get(pair.right, ("", ""))
         rows.append([
             pair.left, pair.right, pair.score, pair.gain_left, pair.gain_right,
-            " | ".join(pair.reasons), left_name, right_name, left_sector, right_sector,
+            " | ".join(r.text for r in pair.reasons),
+            left_name, right_name, left_sector, right_sector,
         ])
     return rows
 
@@ -68,8 +69,9 @@ def result_csv(result: Result, programme: Programme | None = None) -> str:
     """The design's CSV: ``left,right,score,gain_left,gain_right,reasons``, then
     ``left_name,right_name,left_sector,right_sector`` (filled from ``programme``).
 
-    A pair's reasons are joined by `` | `` into one cell; text cells are neutralised against
-    formula injection. The text has no BOM; :func:`write_result` adds one to the file.
+    A pair's reasons (their ``text``) are joined by `` | `` into one cell; text cells are
+    neutralised against formula injection. The text has no BOM; :func:`write_result` adds one
+    to the file.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -41,6 +41,8 @@ README_ROWS: tuple[tuple[str, str, str], ...] = (
     ("left / right", "capacity_min, capacity_max", "how many partners (empty means 1); min 0 "
      "lets it stay unmatched"),
     ("left / right", "description", "optional free text"),
+    ("left / right", "(any other column)", "e.g. Contact person: kept as the enterprise's notes "
+     "and written back, never used for matching"),
     ("rules", "key, value", "one setting per row; the meaning column is for you and ignored"),
     ("quota", "side, by, group, min, max", "bounds on the number of pairs whose left or right "
      "enterprise has that sector, region or size; either bound may be empty"),

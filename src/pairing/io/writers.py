@@ -24,6 +24,7 @@ from pairing.errors import InvalidProgramme, Issue
 from pairing.io.atomic import atomic_folder, atomic_path
 from pairing.io.cells import neutralise_row
 from pairing.io.enterprises_csv import ENTERPRISE_COLUMNS, OPTIONAL_COLUMNS
+from pairing.io.headers import header_key
 from pairing.io.sources_writer import source_files, write_score_sources
 from pairing.io.tag_cells import reads_as_one_tag
 from pairing.model.programme import Enterprise, Programme, Rules, Side
@@ -49,6 +50,29 @@ def _levels_cell(levels: dict[str, float], where: str) -> str:
     return ";".join(f"{tag}:{float(level)!r}" for tag, level in levels.items())
 
 
+def _note_columns(side: Side, name: str) -> list[str]:
+    """The notes' columns of one side, in order of first appearance; a name that would read
+    back as a pairing column (or as another note) is refused."""
+    columns = list(dict.fromkeys(key for e in side.enterprises for key in e.notes))
+    reserved = {header_key(c) for c in (*ENTERPRISE_COLUMNS, *OPTIONAL_COLUMNS)}
+    seen: set[str] = set()
+    for column in columns:
+        problem = None
+        if not column.strip():
+            problem = "an empty name"
+        elif header_key(column) in reserved:
+            problem = "the name of a pairing column"
+        elif column.strip().lower() in seen:
+            problem = "the name of another note but for case"
+        if problem is not None:
+            owner = next(e.id for e in side.enterprises if column in e.notes)
+            where = f"{name}.enterprises (id {owner!r}).notes"
+            message = f"note {column!r} has {problem}, so it could not be read back; rename it"
+            raise InvalidProgramme([Issue(where, message)])
+        seen.add(column.strip().lower())
+    return columns
+
+
 def _enterprise_row(e: Enterprise, optional: list[str], where: str) -> list[str]:
     row = [
         e.id,
@@ -66,14 +90,16 @@ def _enterprise_row(e: Enterprise, optional: list[str], where: str) -> list[str]
 
 def _write_side(side: Side, path: Path, name: str) -> None:
     optional = [c for c in OPTIONAL_COLUMNS if any(getattr(e, c) for e in side.enterprises)]
-    header = list(ENTERPRISE_COLUMNS) + optional
+    notes = _note_columns(side, name)
+    header = list(ENTERPRISE_COLUMNS) + optional + notes
     rows = [
         _enterprise_row(e, optional, f"{name}.enterprises[{k}]")
+        + [e.notes.get(column, "") for column in notes]
         for k, e in enumerate(side.enterprises)
     ]
     with _atomic_writer(path) as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        writer.writerow(neutralise_row(header))  # a note's name is free text too
         writer.writerows(neutralise_row(row) for row in rows)
 
 
@@ -162,11 +188,14 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
     Raises
     ------
     InvalidProgramme
-        When a tag contains ``;`` (it could not be read back).
+        When a tag contains ``;``, or a note's name is a pairing column's (it could not be read
+        back).
 
     Notes
     -----
     An empty ``description`` is written as an empty cell, which reads back as no description.
+    The enterprises' ``notes`` are written as extra columns after the pairing columns (an
+    enterprise without a note has an empty cell there), which read back as the same notes.
     """
     require_instance(programme, Programme, "programme")
     require_path(folder, "a bundle folder")

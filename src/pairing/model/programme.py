@@ -27,9 +27,11 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    SerializerFunctionWrapHandler,
     ValidationError,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -192,7 +194,10 @@ class Enterprise(_Model):
     """One enterprise of one side.
 
     ``capabilities`` (what it offers) and ``needs`` (what it seeks) map free-form tags to a level
-    in [0, 1]. ``capacity`` bounds its number of partners.
+    in [0, 1]. ``capacity`` bounds its number of partners. ``notes`` keeps a spreadsheet's other
+    columns (``{"Contact person": "Ms. Li"}``) so that the programme writes back as it was
+    read; nothing in scoring, rules or solving reads them, and they are left out of the input
+    hash (and out of the JSON when empty).
     """
 
     id: Name
@@ -206,6 +211,18 @@ class Enterprise(_Model):
     description: str | None = None
     offers_text: str | None = None
     needs_text: str | None = None
+    notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="other columns of the enterprise's spreadsheet row (column → cell), kept "
+        "as they were and never used for matching",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_notes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.notes:
+            data.pop("notes", None)
+        return data
 
 
 class Side(_Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -16,7 +16,10 @@ __all__ = [
     "Metrics",
     "Pair",
     "QuotaUsage",
+    "Reason",
+    "ReasonDirection",
     "Result",
+    "RunnerUp",
     "SideMetrics",
     "SolverInfo",
     "Unmatched",
@@ -46,8 +49,44 @@ class RunnerUp(_Frozen):
     right_less: float | None = None
 
 
+#: Which way a reason runs: ``left_to_right`` — the left enterprise offers and the right one
+#: needs (so the right one gains), or the left one stated interest in the right one;
+#: ``right_to_left`` the reverse; ``both`` both ways.
+ReasonDirection = Literal["left_to_right", "right_to_left", "both"]
+
+
+class Reason(_Frozen):
+    """One reason a pair scores what it scores: a tag of the tags term, or another score term.
+
+    ``contribution`` is always what the reason adds to the pair's **score** (not to a gain): the
+    contributions of all tags and all other terms of a pair add up to its score (see
+    :mod:`pairing.features.reasons`). ``text`` is the sentence rendered from the other fields.
+    A reason read from a result file written before reasons were structured has only ``text``.
+    """
+
+    term: str | None = Field(
+        None,
+        description="the score term: tags, scores (the organisers' matrix), preference, text, "
+        "sector, region, size or source:NAME; null in a result written before reasons were "
+        "structured",
+    )
+    tag: str | None = Field(
+        None, description="the tag (term tags) or the shared phrase (term text); else null"
+    )
+    direction: ReasonDirection | None = Field(
+        None,
+        description="left_to_right: the left enterprise offers, the right one needs (or the "
+        "left one stated the interest); right_to_left: the reverse; both; null for a term "
+        "without a direction (sector, region, size, sources, the organisers' score)",
+    )
+    contribution: float | None = Field(
+        None, description="what this reason adds to the pair's score (the score, not a gain)"
+    )
+    text: str = Field(description="the reason as a sentence, rendered from the fields above")
+
+
 class Pair(_Frozen):
-    """One chosen pair, with its score, both gains, the tags that explain it and each end's
+    """One chosen pair, with its score, both gains, the reasons that explain it and each end's
     runner-up."""
 
     left: str
@@ -55,8 +94,17 @@ class Pair(_Frozen):
     score: float
     gain_left: float
     gain_right: float
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
     runner_up: RunnerUp | None = None
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _plain_text_reasons(cls, value: Any) -> Any:
+        """Reasons written as plain sentences (results of earlier versions) read as
+        ``Reason(text=...)`` with every other field ``None``."""
+        if isinstance(value, list | tuple):
+            return [{"text": item} if isinstance(item, str) else item for item in value]
+        return value
 
 
 class Unmatched(_Frozen):
