@@ -43,8 +43,11 @@ def pair_reasons(
     if matrices.needs_left is None or matrices.caps_right is None:
         scores = matrices.terms.organisers if matrices.terms is not None else None
         base = matrices.score if scores is None else scores
+        word, fmt, own = "score", ".3f", matrices.scale
+        if own is not None and not own.identity:  # the user's own value (score_scale)
+            base, word, fmt = own.raw, own.sense, ".6g"
         return [
-            [f"organisers' score {float(s):.3f}", *more]
+            [f"organisers' {word} {float(s):{fmt}}", *more]
             for s, more in zip(base[left_index, right_index], extra, strict=True)
         ]
     assert matrices.needs_right is not None and matrices.caps_left is not None
