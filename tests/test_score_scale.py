@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from scipy.optimize import linear_sum_assignment
 
 import pairing
-from pairing.cli import main
 from pairing.analysis.whynot import why_not
+from pairing.cli import main
 from pairing.diagnostics.check import violations
 from pairing.errors import InvalidProgramme
 from pairing.features.score_scale import normalise
@@ -320,3 +320,42 @@ def test_why_not_prices_a_forced_pair_in_the_users_costs() -> None:
     assert why.alternative_total_score == 70.0
     assert why.score_cost == pytest.approx(40.0)  # the total cost rises by 40
     assert why.objective_cost == pytest.approx(40.0)
+
+
+def test_price_of_fairness_of_a_cost_run_is_a_share_of_the_normalised_total() -> None:
+    from pairing.analysis.compare import compare
+    from pairing.features.score_scale import comparable_total
+
+    cost = np.array([[10.0, 40.0], [30.0, 20.0]])
+    programme = from_scores(cost, sense="cost", score_scale="auto")
+    result = pairing.solve(programme)
+    # normalised: 1 + 2/3, from (2·40 − 30) / 30
+    assert comparable_total(result.metrics) == pytest.approx(5 / 3)
+    rows = {row.objective: row for row in compare(programme, ["total", "maxmin"])}
+    assert rows["total"].price_of_fairness_pct == 0.0
+    assert rows["maxmin"].price_of_fairness_pct is not None
+    assert rows["maxmin"].price_of_fairness_pct >= 0.0
+    shifted = from_scores(cost * 3 - 500, sense="cost", score_scale="auto")
+    again = {row.objective: row for row in compare(shifted, ["total", "maxmin"])}
+    assert again["maxmin"].price_of_fairness_pct == pytest.approx(
+        rows["maxmin"].price_of_fairness_pct, abs=1e-3)
+
+
+def test_from_scores_reads_sense_and_scale_from_a_rules_model() -> None:
+    rules = pairing.Rules(sense="cost", score_scale="auto")
+    programme = from_scores(np.array([[10.0, 40.0], [30.0, 20.0]]), rules=rules)
+    assert pairing.solve(programme).objective_value == 30.0
+
+
+def test_explain_and_evaluate_show_the_users_costs(tmp_path: Path) -> None:
+    cost = np.array([[10.0, 40.0], [30.0, 20.0]])
+    folder = write_bundle(from_scores(cost, sense="cost", score_scale="auto"), tmp_path / "b")
+    out = tmp_path / "r.json"
+    assert invoke("solve", folder, "-o", out).exit_code == 0
+    run = invoke("explain", folder, out, "--pair", "L0", "R1")
+    assert run.exit_code == 0, run.output
+    assert "score: 40 (the organisers' cost; 0.000000 normalised)" in run.output
+    run = invoke("evaluate", folder, out)
+    assert run.exit_code == 0, run.output
+    assert "sum of pair costs" in run.output
+    assert invoke("check", folder, out).exit_code == 0

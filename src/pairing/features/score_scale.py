@@ -39,11 +39,16 @@ default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-__all__ = ["SCORE_SCALES", "SENSES", "ScoreScale", "normalise", "user_values"]
+if TYPE_CHECKING:
+    from pairing.model.result import Metrics
+
+__all__ = [
+    "SCORE_SCALES", "SENSES", "ScoreScale", "comparable_total", "normalise", "user_values"
+]
 
 Sense = Literal["score", "cost"]
 ScaleName = Literal["unit", "auto"]
@@ -121,3 +126,19 @@ def user_values(scale: ScoreScale | None, score: np.ndarray, left: np.ndarray,
     if scale is not None and not scale.identity:
         return scale.values(left, right)
     return np.nan_to_num(score[left, right], nan=0.0).astype(np.float64, copy=False)
+
+
+def comparable_total(metrics: Metrics) -> float:
+    """``metrics.total_score`` where more is better and every pair adds ≥ 0: the normalised
+    total (``Σ (v − lo)/(hi − lo)``, for costs ``Σ (hi − v)/(hi − lo)``) when the organisers'
+    matrix was read as costs or on its own scale, else the total score itself. Shares of it
+    (the price of fairness) mean the same whatever the user's units and offset."""
+    scale = metrics.scale
+    if scale is None:
+        return metrics.total_score
+    span = scale.hi - scale.lo
+    if span <= 0:  # a constant matrix: every pair is worth 1
+        return float(metrics.pairs)
+    if scale.sense == "cost":
+        return (metrics.pairs * scale.hi - metrics.total_score) / span
+    return (metrics.total_score - metrics.pairs * scale.lo) / span

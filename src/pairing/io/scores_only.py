@@ -5,7 +5,8 @@ linear-assignment convention (SciPy's ``linear_sum_assignment`` on a rectangular
 enterprise of the smaller side gets exactly one partner (capacity 1..1), each of the larger side
 at most one (0..1); a square matrix is 1..1 on both sides. The matrix goes into
 ``Programme.scores`` as it is (NaN forbids a pair), checked with whole-array NumPy operations so
-that 10,000 × 10,000 stays fast.
+that 10,000 × 10,000 stays fast. ``sense`` (``score``/``cost``) and ``score_scale``
+(``unit``/``auto``) say what the cells mean (:mod:`pairing.features.score_scale`).
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ def load_scores(
     """Load a programme from a score matrix CSV alone, with optional ``rules.toml``.
 
     This is the input of ``pairing solve --scores scores.csv [--rules rules.toml]``: the first
-    row holds the right ids, the first column the left ids, each cell a score in [0, 1] or empty
-    to forbid the pair. Capacities follow :func:`assignment_capacities`.
+    row holds the right ids, the first column the left ids, each cell a score in [0, 1] (any
+    finite number with ``score_scale="auto"``; a cost with ``sense="cost"``) or empty to forbid
+    the pair. Capacities follow :func:`assignment_capacities`.
 
     Parameters
     ----------

@@ -467,7 +467,9 @@ class Programme(_Model):
     """A matchmaking programme: two sides, the rules and optionally the organisers' scores.
 
     ``vocabulary`` optionally maps each capability tag to a sector (for reports); ``scores``, when
-    given, replaces the computed score and each side's gain is the pair's score;
+    given, replaces the computed score and each side's gain is the pair's score (its cells are
+    scores or costs, in [0, 1] or on any finite scale, as ``rules.sense`` and
+    ``rules.score_scale`` say; :mod:`pairing.features.score_scale` maps them onto [0, 1]);
     ``preferences`` is the enterprises' stated interest (a ``veto`` forbids the pair).
     """
 
