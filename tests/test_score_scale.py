@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 import pairing
@@ -359,3 +361,23 @@ def test_explain_and_evaluate_show_the_users_costs(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert "sum of pair costs" in run.output
     assert invoke("check", folder, out).exit_code == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.floats(1e-3, 1e3),
+    st.floats(-1e4, 1e4),
+)
+def test_any_affine_rescaling_of_costs_reaches_the_minimum_cost(
+    seed: int, n_left: int, n_right: int, factor: float, shift: float
+) -> None:
+    cost = np.random.default_rng(seed).uniform(-1000, 1000, size=(n_left, n_right))
+    rows, cols = linear_sum_assignment(cost)
+    for matrix in (cost, cost * factor + shift):
+        result = pairing.solve(from_scores(matrix, sense="cost", score_scale="auto"))
+        scale = abs(matrix).max() * len(rows)
+        assert result.objective_value == pytest.approx(
+            float(matrix[rows, cols].sum()), abs=1e-9 * scale + 1e-6)

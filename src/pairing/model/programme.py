@@ -110,7 +110,8 @@ def _unit_range_error(array: np.ndarray, hint: str = "") -> ValueError | None:
         bad = np.argwhere(~np.isnan(array) & ~((array >= 0) & (array <= 1)))[0]
         msg = (
             f"score cells must be in [0, 1] (empty/null forbids the pair); "
-            f"cell [{bad[0]}, {bad[1]}] is {array[bad[0], bad[1]]!r}{hint}"
+            f"cell [{bad[0]}, {bad[1]}] is {float(array[bad[0], bad[1]])!r}"
+            f"{hint if np.isfinite(array[bad[0], bad[1]]) else ''}"
         )
         return ValueError(msg)
     return None
@@ -126,19 +127,24 @@ def _as_score_array(value: Any) -> np.ndarray:
 
 
 def _as_raw_score_array(value: Any) -> np.ndarray:
-    """Validate the organisers' matrix before its scale is known: 2-D, every non-empty cell
-    finite (its range is checked against ``rules.score_scale`` by :class:`Programme`)."""
-    array = _as_matrix(value, "finite numbers")
-    if np.isinf(np.fmax.reduce(array, axis=None, initial=0.0)) or np.isinf(
-        np.fmin.reduce(array, axis=None, initial=0.0)
+    """The organisers' matrix as a 2-D array; its cells are checked against
+    ``rules.score_scale`` by :class:`Programme` (in [0, 1], or any finite number)."""
+    return _as_matrix(value, "finite numbers")
+
+
+def _infinite_cell_error(array: np.ndarray) -> ValueError | None:
+    """The first infinite cell as an error (two NaN-skipping reductions when there is none)."""
+    if not (
+        np.isinf(np.fmax.reduce(array, axis=None, initial=0.0))
+        or np.isinf(np.fmin.reduce(array, axis=None, initial=0.0))
     ):
-        bad = np.argwhere(np.isinf(array))[0]
-        msg = (
-            f"cell [{bad[0]}, {bad[1]}] is {array[bad[0], bad[1]]!r}: score cells must be finite "
-            "numbers; leave the cell empty (null) to forbid the pair"
-        )
-        raise ValueError(msg)
-    return array
+        return None
+    bad = np.argwhere(np.isinf(array))[0]
+    msg = (
+        f"cell [{bad[0]}, {bad[1]}] is {float(array[bad[0], bad[1]])!r}: score cells must be "
+        "finite numbers; leave the cell empty (null) to forbid the pair"
+    )
+    return ValueError(msg)
 
 
 def _score_array_to_lists(array: np.ndarray) -> list[list[float | None]]:
@@ -486,9 +492,20 @@ class Programme(_Model):
     @field_validator("scores")
     @classmethod
     def _scores_in_scale(cls, scores: np.ndarray | None, info: ValidationInfo) -> Any:
-        rules = info.data.get("rules")
-        if scores is None or (isinstance(rules, Rules) and rules.score_scale == "auto"):
+        if scores is None:
             return scores
+        rules = info.data.get("rules")
+        if isinstance(rules, Rules) and rules.score_scale == "auto":
+            error = _infinite_cell_error(scores)
+        else:
+            error = _unit_range_error(
+                scores,
+                " (rules.score_scale = 'unit'); set score_scale = \"auto\" in the rules "
+                "(pairing solve --scores-scale auto) to accept a matrix on any finite scale",
+            )
+        if error is not None:
+            raise error
+        return scores
         hint = (
             " (rules.score_scale = 'unit'); set score_scale = \"auto\" in the rules "
             "(pairing solve --scores-scale auto) to accept a matrix on any finite scale"
