@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from pairing.model.programme import SCORE_SCALES, SENSES
+
 if TYPE_CHECKING:
     from pairing.model.result import Metrics
 
@@ -52,8 +54,6 @@ __all__ = [
 
 Sense = Literal["score", "cost"]
 ScaleName = Literal["unit", "auto"]
-SENSES: tuple[str, ...] = ("score", "cost")
-SCORE_SCALES: tuple[str, ...] = ("unit", "auto")
 
 
 @dataclass(frozen=True)
