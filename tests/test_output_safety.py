@@ -135,20 +135,36 @@ def test_a_fifo_with_a_reader_receives_the_result(small: Path, tmp_path: Path) -
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     received: list[bytes] = []
+    ready = threading.Event()
 
     def read() -> None:
-        with fifo.open("rb") as handle:
-            received.append(handle.read())
+        # Open without waiting for a writer, so the solve below surely finds a reader even on a
+        # busy machine; until the writer comes, a read returns nothing.
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        ready.set()
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + 60
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    data = os.read(fd, 1 << 16)
+                except BlockingIOError:  # a writer is connected, nothing written yet
+                    data = None
+                if data:
+                    chunks.append(data)
+                elif data == b"" and chunks:
+                    break  # the writer wrote and closed
+                else:
+                    time.sleep(0.01)
+        finally:
+            os.close(fd)
+        received.append(b"".join(chunks))
 
     reader = threading.Thread(target=read)
     reader.start()
-    time.sleep(0.2)
-    try:
-        run = invoke("solve", small, "-o", fifo)
-    finally:
-        if reader.is_alive():  # unblock the reader if the write never came
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        reader.join(5)
+    assert ready.wait(10)
+    run = invoke("solve", small, "-o", fifo)
+    reader.join(60)
     assert run.exit_code == 0, run.output
     assert b'"pairs"' in received[0]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)

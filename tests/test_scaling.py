@@ -33,3 +33,32 @@ def test_scaled_optimum_is_float_optimum(seed: int, n: int) -> None:
     rows, cols = ortools_kernel(scores, np.ones_like(scores, dtype=bool))
     ref_rows, ref_cols = linear_sum_assignment(scores, maximize=True)
     assert scores[rows, cols].sum() == pytest.approx(scores[ref_rows, ref_cols].sum(), abs=1e-9)
+
+
+def test_a_wide_range_matrix_keeps_a_resolution_of_one_millionth_of_its_range() -> None:
+    # An organisers' matrix on its own scale is normalised first (score_scale = "auto"):
+    # cells one millionth of the range (hi − lo) apart stay one integer unit apart, in order.
+    from pairing.features.score_scale import normalise
+
+    rng = np.random.default_rng(3)
+    steps = rng.choice(SCORE_SCALE + 1, size=(40, 50), replace=False)
+    steps[0, :2] = (0, SCORE_SCALE)  # the range's ends
+    for lo, span in ((-1000.0, 2000.0), (1e9, 3e6), (-5e-3, 1e-2)):
+        raw = lo + span * (steps / SCORE_SCALE)
+        unit, _ = normalise(raw, "score", "auto")
+        assert np.array_equal(to_int_scores(unit), steps)
+        cost, _ = normalise(raw, "cost", "auto")
+        assert np.array_equal(to_int_scores(cost), SCORE_SCALE - steps)
+
+
+@pytest.mark.parametrize("solver", ["ortools-lsa", "flow", "cpsat"])
+def test_or_tools_optimum_equals_lapjv_on_a_wide_range_matrix(solver: str) -> None:
+    import pairing
+
+    rng = np.random.default_rng(11)
+    steps = rng.integers(0, SCORE_SCALE + 1, size=(12, 12))
+    raw = 1e9 + 3e6 * (steps / SCORE_SCALE)  # costs around a billion, 3·10⁶ apart at most
+    programme = pairing.from_scores(raw, sense="cost", score_scale="auto")
+    reference = pairing.solve(programme, solver="lapjv")
+    result = pairing.solve(programme, solver=solver)
+    assert result.objective_value == pytest.approx(reference.objective_value, rel=0, abs=1e-3)

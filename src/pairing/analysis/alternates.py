@@ -18,7 +18,8 @@ the capacity minimum of a partner that would be given up are *not* re-checked: t
 a shortlist for a conversation; :func:`pairing.analysis.whynot.why_not` re-solves for the full
 answer.
 Alternates are ranked by pair score (highest first; ties by listing order), up to ``k`` each,
-with the score and ``e``'s own gain each would bring.
+with the score and ``e``'s own gain each would bring. An organisers' matrix given as costs or on
+its own scale ranks by the normalised score (lowest cost first) and reports its own values.
 
 Vectorised: one masked score block per chunk of rows (or columns) and ``argpartition`` for the
 top ``k``; no Python loop over pairs. Memory stays bounded by the chunk size at 10,000 × 10,000.
@@ -143,6 +144,11 @@ def compute_alternates(
             )  # fmt: skip
             safe = np.where(best >= 0, best, 0)
             gains = np.take_along_axis(np.asarray(gain, dtype=np.float64), safe, axis=1)
+            own_scale = problem.scale
+            if own_scale is not None and not own_scale.identity:  # report the user's values
+                raw = own_scale.raw
+                block = raw[:, start:stop].T if transpose else raw[start:stop]
+                values = np.take_along_axis(np.asarray(block, dtype=np.float64), safe, axis=1)
             for row in range(stop - start):
                 picks = best[row]
                 valid = picks >= 0

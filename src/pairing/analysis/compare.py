@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pairing.core.solve import solve
 from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
 from pairing.features import score_matrix
+from pairing.features.score_scale import comparable_total
 from pairing.model.programme import OBJECTIVES, Programme
 from pairing.model.result import Result
 
@@ -148,6 +149,7 @@ def compare(
     matrices = score_matrix(programme)
     rows: dict[str, ComparisonRow] = {}
     wanted = list(dict.fromkeys(objectives))
+    comparable: dict[str, float] = {}
     for objective in dict.fromkeys(["total", *wanted]):
         started = time.perf_counter()
         try:
@@ -161,8 +163,9 @@ def compare(
             rows[objective] = ComparisonRow(objective, exc.status, note=note)
             continue
         rows[objective] = _row(objective, result, time.perf_counter() - started)
-    optimum = rows["total"].total_score
+        comparable[objective] = comparable_total(result.metrics)  # costs: normalised
+    optimum = comparable.get("total")
     return [
-        dataclasses.replace(rows[o], price_of_fairness_pct=_price(rows[o].total_score, optimum))
+        dataclasses.replace(rows[o], price_of_fairness_pct=_price(comparable.get(o), optimum))
         for o in wanted
     ]

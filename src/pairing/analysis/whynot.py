@@ -74,20 +74,28 @@ class WhyNot(BaseModel):
     added_pairs: list[tuple[str, str]] = Field(default_factory=list)
     movers: list[Mover] = Field(default_factory=list)
     alternative: Result | None = None
+    #: ``cost`` when the organisers' matrix holds costs: scores and totals are then the user's
+    #: costs, and forcing a pair in raises them (see :mod:`pairing.features.score_scale`).
+    sense: str = "score"
 
     @property
     def objective_cost(self) -> float | None:
-        """How much the objective drops (≥ 0 for an optimal result) if the pair is forced in."""
+        """How much the objective worsens (≥ 0 for an optimal result) if the pair is forced
+        in: a drop, or for a total of costs a rise."""
         if self.alternative_objective_value is None:
             return None
-        return self.objective_value - self.alternative_objective_value
+        change = self.objective_value - self.alternative_objective_value
+        if self.sense == "cost" and self.objective in ("total", "stable"):
+            return -change
+        return change
 
     @property
     def score_cost(self) -> float | None:
-        """How much the total score drops if the pair is forced in."""
+        """How much the total score drops (a total cost rises) if the pair is forced in."""
         if self.alternative_total_score is None:
             return None
-        return self.total_score - self.alternative_total_score
+        change = self.total_score - self.alternative_total_score
+        return -change if self.sense == "cost" else change
 
     def lines(self) -> list[str]:
         """A readable explanation, one line per fact (for the CLI; the library never prints)."""
@@ -271,6 +279,9 @@ def why_not(
     matrices = matrices if matrices is not None else score_matrix(programme)
     i, j = left_ids.index(left_id), right_ids.index(right_id)
     raw_score = float(matrices.score[i, j])
+    scale = matrices.scale
+    if scale is not None and not scale.identity and not np.isnan(raw_score):
+        raw_score = float(scale.raw[i, j])  # on the user's scale, like a result's pairs
     base = {
         "left": left_id,
         "right": right_id,
@@ -283,6 +294,7 @@ def why_not(
         "objective": result.objective,
         "objective_value": result.objective_value,
         "total_score": result.metrics.total_score,
+        "sense": scale.sense if scale is not None else "score",
     }
     if (left_id, right_id) in set(result.pair_ids()):
         return WhyNot(status="in_result", **base)

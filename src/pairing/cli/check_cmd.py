@@ -119,6 +119,10 @@ def explain_command(
     lines = [f"pair {left_id} ({labels[0]}) – {right_id} ({labels[1]})"]
     if np.isnan(score):
         lines.append("  score: none (the organisers' score matrix forbids this pair)")
+    elif matrices.scale is not None and not matrices.scale.identity:
+        own = matrices.scale  # the organisers' matrix as costs or on its own scale
+        lines.append(f"  score: {float(own.raw[i, j]):.6g} (the organisers' {own.sense}; "
+                     f"{score:.6f} normalised)")
     else:
         lines.append(f"  score: {score:.6f}")
     lines.append(f"  gain {labels[0]} ({left_id}): {float(matrices.gain_left[i, j]):.6f}")

@@ -36,6 +36,10 @@ def evaluation_table(evaluation: Evaluation, labels: tuple[str, str]) -> str:
         values.add_column(column, justify="left" if column in ("objective", "meaning")
                           else "right")
     optimum = evaluation.optimum or {}
+    meaning = dict(_MEANING)
+    scale = evaluation.metrics.scale
+    if scale is not None and scale.sense == "cost":  # the organisers' matrix holds costs
+        meaning["total"] = "sum of pair costs, on your scale (lower is better)"
     for name, value in evaluation.objectives.items():
         best = optimum.get(name)
         if evaluation.optimum is None:
@@ -46,7 +50,7 @@ def evaluation_table(evaluation: Evaluation, labels: tuple[str, str]) -> str:
             best_text, diff = f"{best:.6g}", f"{value - best:+.6g}"
         note = evaluation.optimum_notes.get(name)
         values.add_row(name, f"{value:.6g}", best_text, diff,
-                       _MEANING[name] + (f" — {note}" if note else ""))
+                       meaning[name] + (f" — {note}" if note else ""))
     metrics = evaluation.metrics
     sides = Table(title=f"{metrics.pairs} pairs, total score {metrics.total_score:.4f}, "
                   f"{metrics.blocking_pairs} blocking pair(s)")

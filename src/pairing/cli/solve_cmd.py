@@ -97,6 +97,21 @@ def fair_time_limit(objectives: Sequence[str], time_limit: float | None) -> floa
     help="With --scores: every right enterprise's number of partners, e.g. 0..4.",
 )
 @click.option(
+    "--scores-scale",
+    type=click.Choice(["unit", "auto"]),
+    default=None,
+    help="With --scores: 'unit' (cells in [0, 1]) or 'auto' (any finite scale, mapped onto "
+    "[0, 1] for the solvers; values are reported on your scale). Default: the rules file's "
+    "score_scale, else unit.",
+)
+@click.option(
+    "--minimize",
+    is_flag=True,
+    default=False,
+    help="With --scores: the cells are costs (lower is better), as sense = \"cost\" in "
+    "rules.toml.",
+)
+@click.option(
     "--solver",
     default="auto",
     show_default=True,
@@ -159,6 +174,8 @@ def solve_command(
     rules_path: Path | None,
     capacity_left: tuple[int, int] | None,
     capacity_right: tuple[int, int] | None,
+    scores_scale: str | None,
+    minimize: bool,
     solver: str,
     objective: str | None,
     proposing: str | None,
@@ -177,6 +194,10 @@ def solve_command(
         msg = ("--capacity-left/--capacity-right go with --scores (a programme carries its "
                "own capacities)")
         raise click.UsageError(msg)
+    if (scores_scale or minimize) and scores_path is None:
+        msg = ("--scores-scale/--minimize go with --scores (a programme states them in its "
+               "rules: sense = \"cost\", score_scale = \"auto\")")
+        raise click.UsageError(msg)
     if rules_path is not None and scores_path is None:
         msg = "--rules goes with --scores (a bundle folder carries its own rules.toml)"
         raise click.UsageError(msg)
@@ -188,7 +209,8 @@ def solve_command(
     else:
         assert scores_path is not None
         loaded = load_scores(scores_path, rules_path, capacity_left=capacity_left,
-                             capacity_right=capacity_right)
+                             capacity_right=capacity_right,
+                             sense="cost" if minimize else None, score_scale=scores_scale)
     n_left, n_right = loaded.shape
     time_limit = fair_time_limit([objective or loaded.rules.objective], time_limit)
     limit = f", up to {time_limit:g} s" if time_limit else ""

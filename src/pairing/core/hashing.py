@@ -30,6 +30,9 @@ def input_sha256(programme: Programme) -> str:
     if sources:
         exclude["rules"] = {"sources": sources}
     data = programme.model_dump(mode="json", exclude=exclude)
+    for key, default in (("sense", "score"), ("score_scale", "unit")):
+        if data["rules"].get(key) == default:  # added later: defaults keep earlier hashes
+            del data["rules"][key]
     digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
     matrices = [programme.scores, *(s.scores for s in programme.rules.sources)]
     for matrix in matrices:

@@ -11,7 +11,8 @@ why, and the result carries that sentence.
 
 Objective values:
 
-- ``total``, ``stable``: the sum of the pairs' scores;
+- ``total``, ``stable``: the sum of the pairs' scores, on the user's scale (for an organisers'
+  cost matrix, the total cost);
 - ``maxmin``, ``leximin``: the smallest counted gain (leximin's full sorted vector is
   ``metrics.sorted_gains``);
 - ``balanced``: the smaller of the counted sides' mean gains (with ``fair_to`` one side, that
@@ -108,9 +109,19 @@ def _name(ids: tuple[str, ...], k: int) -> str:
     return ids[k] if ids else f"#{k}"
 
 
-def objective_value(problem: Problem, objective: str, left: np.ndarray, right: np.ndarray) -> float:
-    """The value of ``objective`` for the matching (left[k], right[k])."""
+def objective_value(
+    problem: Problem, objective: str, left: np.ndarray, right: np.ndarray, *,
+    user_scale: bool = True,
+) -> float:
+    """The value of ``objective`` for the matching (left[k], right[k]).
+
+    ``total`` and ``stable`` are on the user's scale (the raw cells of an organisers' matrix
+    given as costs or on its own scale; :mod:`pairing.features.score_scale`), or with
+    ``user_scale=False`` on the normalised scale the solvers optimise (their bounds' scale).
+    """
     if objective in ("total", "stable"):
+        if user_scale:
+            return float(problem.user_scores(left, right).sum())
         return float(np.nan_to_num(problem.score[left, right], nan=0.0).astype(np.float64).sum())
     gains_left, gains_right = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
     counted_left, counted_right = counted(problem)

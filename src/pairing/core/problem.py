@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from pairing.features import ScoreMatrices
+from pairing.features.score_scale import ScoreScale, user_values
 from pairing.model.programme import Programme
 
 __all__ = ["GroupBound", "PartnerBound", "Problem", "build_problem"]
@@ -58,8 +59,9 @@ class Problem:
     Attributes
     ----------
     score, gain_left, gain_right
-        (n_left, n_right) matrices: gains ``float32``, ``score`` ``float32`` (computed) or
-        ``float64`` (an organisers' matrix); ``score`` may hold NaN for forbidden cells.
+        (n_left, n_right) matrices on the normalised scale (in [0, 1], higher better):
+        gains ``float32``, ``score`` ``float32`` (computed) or ``float64`` (an organisers'
+        matrix); ``score`` may hold NaN for forbidden cells.
     allowed
         (n_left, n_right) bool: not forbidden (by ``rules.forbidden`` or a veto in the stated
         interest), not NaN, score at least ``min_score``.
@@ -90,6 +92,15 @@ class Problem:
     right_ids: tuple[str, ...] = ()
     labels: tuple[str, str] = ("left", "right")
     forbidden_by_rule: np.ndarray | None = field(default=None, repr=False)
+    #: How the organisers' raw matrix maps onto ``score`` (None: computed scores); reported
+    #: pair scores and totals are the raw cells (:meth:`user_scores`).
+    scale: ScoreScale | None = field(default=None, repr=False)
+
+    def user_scores(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Scores of pairs (left[k], right[k]) on the user's scale (``float64``; an empty cell
+        0): the raw cells of an organisers' matrix on its own scale or in the cost sense, else
+        ``score``'s cells."""
+        return user_values(self.scale, self.score, left, right)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -256,4 +267,5 @@ def build_problem(
         right_ids=tuple(right_pos),
         labels=(programme.left.label, programme.right.label),
         forbidden_by_rule=forbidden_by_rule,
+        scale=matrices.scale,
     )

@@ -63,7 +63,7 @@ def assemble_result(
     left, right = assignment.left[order], assignment.right[order]
     left_ids, right_ids = problem.left_ids, problem.right_ids
     reasons = pair_reasons(matrices, left, right, problem.labels)
-    scores = np.nan_to_num(problem.score[left, right], nan=0.0).tolist()
+    scores = problem.user_scores(left, right).tolist()  # on the user's scale
     gains_l = problem.gain_left[left, right].tolist()
     gains_r = problem.gain_right[left, right].tolist()
     pairs = [
@@ -86,6 +86,8 @@ def assemble_result(
     matched_r = np.zeros(len(right_ids), dtype=bool)
     matched_r[right] = True
     value = objective_value(problem, problem.objective, left, right)
+    # The solver's bound is on the normalised scale, and so is the gap computed from it.
+    internal = objective_value(problem, problem.objective, left, right, user_scale=False)
     message = ""
     if problem.objective in FAIR_OBJECTIVES:
         zeros = unservable(problem)
@@ -103,7 +105,7 @@ def assemble_result(
         metrics=compute_metrics(programme, problem, left, right),
         solver=info.model_copy(
             update={
-                "gap": _gap(value, assignment.bound),
+                "gap": _gap(internal, assignment.bound),
                 "bound": None if assignment.status == "optimal" or assignment.bound is None
                 else round(assignment.bound, 6),
                 "note": assignment.note,

@@ -195,8 +195,10 @@ def _claimed_value_problems(
     no_score = np.isnan(true_scores)
     below = ~no_score & (true_scores < matrices.score.dtype.type(programme.rules.min_score))
     fields = ("score", "gain_left", "gain_right")
+    # Claimed scores are on the user's scale: the organisers' raw cells when their matrix was
+    # given as costs or on its own scale (min_score applies to the normalised score above).
     expected = np.stack([
-        true_scores.astype(np.float64),
+        _user_scores(matrices, rows, cols, true_scores),
         matrices.gain_left[rows, cols].astype(np.float64),
         matrices.gain_right[rows, cols].astype(np.float64),
     ], axis=1)
@@ -220,6 +222,17 @@ def _claimed_value_problems(
                 f"programme gives {float(expected[k, f]):.6f}"
             )
     return problems
+
+
+def _user_scores(
+    matrices: ScoreMatrices, rows: np.ndarray, cols: np.ndarray, normalised: np.ndarray
+) -> np.ndarray:
+    """The pairs' scores as a result reports them: the raw cells of an organisers' matrix read
+    as costs or on its own scale (``matrices.scale``), else the score matrix's cells."""
+    scale = matrices.scale
+    if scale is not None and not scale.identity:
+        return np.where(np.isnan(normalised), np.nan, scale.raw[rows, cols])
+    return normalised.astype(np.float64)
 
 
 def _bound_problems(name: str, count: int, low: int | None, high: int | None) -> list[str]:
@@ -312,7 +325,7 @@ def violations_by_kind(
             f"objective_value {result.objective_value} but the pairs give {value:.6f} "
             f"for objective '{result.objective}'"
         )
-    total = float(np.nan_to_num(matrices.score[left, right], nan=0.0).astype(np.float64).sum())
+    total = float(np.nansum(_user_scores(matrices, left, right, matrices.score[left, right])))
     if not _close(result.metrics.total_score, total, scale=float(len(left)) * 1e-3):
         figures.append(
             f"metrics.total_score {result.metrics.total_score} but the pairs sum to {total:.6f}"

@@ -13,7 +13,7 @@ from pairing.core.objectives import counted, enterprise_gains
 from pairing.core.problem import Problem
 from pairing.diagnostics.stability import count_blocking_pairs
 from pairing.model.programme import Programme
-from pairing.model.result import Metrics, QuotaUsage, SideMetrics
+from pairing.model.result import Metrics, QuotaUsage, ScaleInfo, SideMetrics
 
 __all__ = ["compute_metrics", "gini"]
 
@@ -65,7 +65,7 @@ def compute_metrics(
 ) -> Metrics:
     """Every fairness metric of the matching (left[k], right[k])."""
     n_left, n_right = problem.shape
-    scores = np.nan_to_num(problem.score[left, right], nan=0.0).astype(np.float64)
+    scores = problem.user_scores(left, right)  # on the user's scale
     gains_left, gains_right = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
     counts_left = np.bincount(left, minlength=n_left)
     counts_right = np.bincount(right, minlength=n_right)
@@ -104,4 +104,13 @@ def compute_metrics(
             "right": _per_sector([e.sector for e in programme.right.enterprises], counts_right),
         },
         quotas=quotas,
+        scale=scale_info(problem),
     )
+
+
+def scale_info(problem: Problem) -> ScaleInfo | None:
+    """``metrics.scale``: how the organisers' matrix was read, when not as scores in [0, 1]."""
+    scale = problem.scale
+    if scale is None or scale.identity:
+        return None
+    return ScaleInfo(sense=scale.sense, lo=scale.lo, hi=scale.hi)

@@ -74,7 +74,7 @@ def make_reason(
             text = f"{tag}: {'; '.join(parts)} {amount}"
     else:
         what = {
-            "scores": "organisers' score",
+            "scores": "organisers'",  # the detail says "score 0.812" or "cost -403.02"
             "preference": "stated interest:",
             "text": "text:",
             "sector": "sector affinity",
@@ -125,7 +125,8 @@ def pair_reasons(
             return extra  # the organisers' term leads them
         values = np.nan_to_num(matrices.score[left_index, right_index], nan=0.0)
         return [
-            [make_reason("scores", contribution=v, labels=labels, detail=f"{v:.3f}"), *more]
+            [make_reason("scores", contribution=v, labels=labels, detail=f"score {v:.3f}"),
+             *more]
             for v, more in zip(values.tolist(), extra, strict=True)
         ]
     if terms is not None and "mutual" not in terms.weights:
@@ -293,7 +294,10 @@ def _term_reasons(
             i, j = int(left_index[row]), int(right_index[row])
             tag, direction, detail = None, None, f"{value:.2f}"
             if name == "scores":
-                detail = f"{value:.3f}"
+                own = matrices.scale
+                detail = f"score {value:.3f}"
+                if own is not None and not own.identity:  # the user's own value and sense
+                    detail = f"{own.sense} {float(own.raw[i, j]):.6g}"
             elif name == "preference":
                 p_l = float(values["gain_left:preference"][row])
                 p_r = float(values["gain_right:preference"][row])

@@ -54,7 +54,9 @@ extra matrices are properties of the pair, not of what one side gets from the ot
 enter the score only — the fair objectives, which compare the sides' gains, are not moved by
 them.
 
-When the programme carries the organisers' own ``scores``, they take the place of the mutual
+When the programme carries the organisers' own ``scores`` — on any scale and in either sense,
+mapped onto [0, 1] (higher better) by :func:`pairing.features.score_scale.normalise` — they
+take the place of the mutual
 term and of both tag gains (weight ``w_m``), and the sector, region and size terms are not
 computed; an empty cell forbids the pair. With no other term present the score is that matrix.
 
@@ -73,6 +75,7 @@ import numpy as np
 
 from pairing.core.arguments import require_instance
 from pairing.features.preferences import StatedInterest, stated_interest
+from pairing.features.score_scale import ScoreScale, normalise
 from pairing.features.vocabulary import Vocabulary, build_vocabulary, level_matrix
 from pairing.model.programme import SIZES, Enterprise, Programme, Source
 
@@ -104,6 +107,9 @@ class ScoreMatrices:
     needs_right: np.ndarray | None = None
     caps_right: np.ndarray | None = None
     terms: ScoreTerms | None = None
+    #: How the organisers' matrix was mapped onto [0, 1] (None: the scores were computed);
+    #: see :mod:`pairing.features.score_scale`.
+    scale: ScoreScale | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -292,24 +298,31 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     base = "scores" if programme.scores is not None else "mutual"
     present = _present_terms(programme, interest, text, base)
     gain_terms = tuple(t for t in (base, "text", "preference") if t in present)
+    organisers, scale = None, None
+    if programme.scores is not None:
+        # On any scale, in either sense, mapped onto [0, 1] in one place (score_scale).
+        rules = programme.rules
+        organisers, scale = normalise(programme.scores, rules.sense, rules.score_scale)
     terms = ScoreTerms(
         present,
         gain_terms,
         interest=interest,
         text=text,
         sources=tuple(s for s in programme.rules.sources if s.weight > 0),
-        organisers=programme.scores,
+        organisers=organisers,
     )
 
-    if programme.scores is not None:
+    if organisers is not None:
         # The organisers' float64 matrix is the score as is (shared, never mutated downstream):
         # the total-score solvers want float64 anyway. Gains stay float32 like every gain.
-        organisers = programme.scores
         gains = np.where(np.isnan(organisers), _DTYPE(0), organisers).astype(_DTYPE)
         if len(present) == 1:
-            return ScoreMatrices(organisers, gains, gains, vocabulary, terms=terms)
+            return ScoreMatrices(organisers, gains, gains, vocabulary, terms=terms, scale=scale)
         score = organisers * weights.mutual  # NaN stays NaN: the pair stays forbidden
-        return _with_sources(score, gains, gains.copy(), vocabulary, terms, programme, (None,) * 4)
+        matrices = _with_sources(
+            score, gains, gains.copy(), vocabulary, terms, programme, (None,) * 4
+        )
+        return dataclasses.replace(matrices, scale=scale)
 
     gain_left, gain_right, mutual, levels = _tag_terms(programme, vocabulary)
     if len(present) == 1:

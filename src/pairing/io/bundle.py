@@ -217,7 +217,9 @@ def load_bundle(folder: Path) -> Programme:
     issues += found + _columns_rules_need(sheets, rules.rules)
     scores: ScoreSheet | None = None
     if (folder / _FILES["scores"]).exists():
-        scores, found = read_scores(folder / _FILES["scores"], _FILES["scores"])
+        unit = rules.rules.get("score_scale") != "auto"  # any finite scale with "auto"
+        scores, found = read_scores(folder / _FILES["scores"], _FILES["scores"], unit=unit,
+                                    scale_hint=True)
         issues += found
     if len(sheets) == 2:
         data: dict[str, Any] = {

@@ -1,6 +1,7 @@
 """Read a bundle's ``rules.toml`` into the raw ``rules`` (and side labels) of a programme.
 
 The format is the design's (``objective``, ``fair_to``, ``min_score``, ``proposing``,
+``sense``, ``score_scale``,
 ``[sides]``, ``[weights]``, ``[[quota]]``, ``[[pair_quota]]``, ``[[partner_quota]]``,
 ``[[source]]``, ``forbidden``, ``required``), plus two optional
 keys that let a bundle hold a whole programme: ``name`` (the programme's name) and
@@ -29,6 +30,8 @@ _RULES_KEYS = {
     "fair_to": "fair_to",
     "min_score": "min_score",
     "proposing": "proposing",
+    "sense": "sense",
+    "score_scale": "score_scale",
     "weights": "weights",
     "quota": "quotas",
     "pair_quota": "pair_quotas",
@@ -39,7 +42,8 @@ _RULES_KEYS = {
 }
 RULES_KEYS: tuple[str, ...] = (*_RULES_KEYS, "sides", "name", "vocabulary")
 _TOP_LEVEL_ONLY = frozenset(
-    ("objective", "fair_to", "min_score", "proposing", "forbidden", "required", "name")
+    ("objective", "fair_to", "min_score", "proposing", "sense", "score_scale", "forbidden",
+     "required", "name")
 )
 
 

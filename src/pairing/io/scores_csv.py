@@ -65,11 +65,23 @@ def _parse_row(cells: list[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]
     return values, empty, unreadable
 
 
-def _cell_message(text: str) -> str:
+def _cell_message(text: str, unit: bool = True, scale_hint: bool = False) -> str:
     hint = ""
-    if text.strip().lower() in ("nan", "-nan", "+nan"):
+    word = text.strip().lower()
+    if word in ("nan", "-nan", "+nan"):
         hint = "; NaN is not a score: leave the cell empty to forbid the pair"
-    return f"expected a score in [0, 1] or an empty cell (forbidden pair), found {text!r}{hint}"
+    elif unit and scale_hint and _finite(word):
+        hint = ('; for a matrix on another scale set score_scale = "auto" in rules.toml '
+                "(pairing solve --scores-scale auto)")
+    expected = "a score in [0, 1]" if unit else "a finite number (score_scale = 'auto')"
+    return f"expected {expected} or an empty cell (forbidden pair), found {text!r}{hint}"
+
+
+def _finite(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 _SUSPECT_TOKENS = ("nan", "inf", "\n\n", "\r\n\r\n", '"', "'", " ,", ", ")
@@ -80,7 +92,8 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
 
     Returns ``None`` — and the careful reader below takes over, with its exact messages — as
     soon as anything is unusual: pandas missing, a parse error, blank lines, quotes, spaces,
-    NaN/inf tokens, duplicate or empty ids, a non-numeric column, or a cell outside [0, 1].
+    NaN/inf tokens, duplicate or empty ids, or a non-numeric column (the caller checks the
+    cells' range).
     """
     try:
         import pandas as pd
@@ -120,14 +133,21 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
     ):
         return None
     matrix = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
-    low = np.fmin.reduce(matrix, axis=None, initial=0.0)
-    high = np.fmax.reduce(matrix, axis=None, initial=1.0)
-    if low < 0 or high > 1:
-        return None
     return ScoreSheet(left_ids, right_ids, matrix, list(range(2, len(left_ids) + 2)))
 
 
-def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None, list[Issue]]:
+def _in_range(matrix: np.ndarray, unit: bool) -> bool:
+    """Every non-empty cell in [0, 1] (``unit``) or finite."""
+    low = np.fmin.reduce(matrix, axis=None, initial=0.0)
+    high = np.fmax.reduce(matrix, axis=None, initial=1.0)
+    if unit:
+        return bool(low >= 0 and high <= 1)
+    return bool(np.isfinite(low) and np.isfinite(high))
+
+
+def read_scores(
+    path: Path, name: str = "scores.csv", *, unit: bool = True, scale_hint: bool = False
+) -> tuple[ScoreSheet | None, list[Issue]]:
     """Read a score matrix CSV.
 
     Parameters
@@ -136,6 +156,12 @@ def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None
         The CSV file.
     name
         How messages name it.
+    unit
+        Cells must lie in [0, 1] (the default); ``False`` (``score_scale = "auto"``) accepts
+        any finite number.
+    scale_hint
+        A finite cell outside [0, 1] suggests ``score_scale = "auto"`` (the organisers' matrix;
+        not an extra ``[[source]]`` matrix, which must hold scores in [0, 1]).
 
     Returns
     -------
@@ -145,8 +171,8 @@ def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None
         scores in [0, 1]. Ids are not checked here (the caller knows what they must match).
     """
     fast = _read_clean_scores(path)
-    if fast is not None:
-        return fast, []
+    if fast is not None and _in_range(fast.matrix, unit):
+        return fast, []  # else the careful reader below names each bad cell
     table, issues = read_csv(path, name)
     if table is None:
         return None, issues
@@ -174,7 +200,8 @@ def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None
             issues.append(Issue(f"{name}, row {number} (left id {left_id!r})", message))
             continue
         values, empty, unreadable = _parse_row(body)
-        bad = np.flatnonzero(~empty & ~((values >= 0.0) & (values <= 1.0)))
+        good = ((values >= 0.0) & (values <= 1.0)) if unit else np.isfinite(values)
+        bad = np.flatnonzero(~empty & ~good)
         for k in bad.tolist():
             bad_cells += 1
             if bad_cells <= MAX_CELL_ISSUES:
@@ -182,9 +209,11 @@ def read_scores(path: Path, name: str = "scores.csv") -> tuple[ScoreSheet | None
                     f"{name}, row {number} (left id {left_id!r}), "
                     f"column {k + 2} (right id {right_ids[k]!r})"
                 )
-                issues.append(Issue(where, _cell_message(unreadable.get(k, body[k].strip()))))
+                text = unreadable.get(k, body[k].strip())
+                issues.append(Issue(where, _cell_message(text, unit, scale_hint)))
         matrix[i] = values
     if bad_cells > MAX_CELL_ISSUES:
         more = bad_cells - MAX_CELL_ISSUES
-        issues.append(Issue(name, f"and {more} more cells that are not scores in [0, 1]"))
+        what = "scores in [0, 1]" if unit else "finite numbers"
+        issues.append(Issue(name, f"and {more} more cells that are not {what}"))
     return ScoreSheet(left_ids, right_ids, matrix, rows), issues

@@ -5,7 +5,8 @@ linear-assignment convention (SciPy's ``linear_sum_assignment`` on a rectangular
 enterprise of the smaller side gets exactly one partner (capacity 1..1), each of the larger side
 at most one (0..1); a square matrix is 1..1 on both sides. The matrix goes into
 ``Programme.scores`` as it is (NaN forbids a pair), checked with whole-array NumPy operations so
-that 10,000 × 10,000 stays fast.
+that 10,000 × 10,000 stays fast. ``sense`` (``score``/``cost``) and ``score_scale``
+(``unit``/``auto``) say what the cells mean (:mod:`pairing.features.score_scale`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pairing.io.rules_toml import RulesFile, read_rules
 from pairing.io.scores_csv import MAX_CELL_ISSUES, read_scores
 from pairing.io.sources import attach_sources
 from pairing.io.validate import validate_programme
-from pairing.model.programme import Programme, Rules
+from pairing.model.programme import SCORE_SCALES, SENSES, Programme, Rules
 
 __all__ = ["assignment_capacities", "from_scores", "load_scores"]
 
@@ -80,12 +81,15 @@ def load_scores(
     *,
     capacity_left: tuple[int, int] | None = None,
     capacity_right: tuple[int, int] | None = None,
+    sense: str | None = None,
+    score_scale: str | None = None,
 ) -> Programme:
     """Load a programme from a score matrix CSV alone, with optional ``rules.toml``.
 
     This is the input of ``pairing solve --scores scores.csv [--rules rules.toml]``: the first
-    row holds the right ids, the first column the left ids, each cell a score in [0, 1] or empty
-    to forbid the pair. Capacities follow :func:`assignment_capacities`.
+    row holds the right ids, the first column the left ids, each cell a score in [0, 1] (any
+    finite number with ``score_scale="auto"``; a cost with ``sense="cost"``) or empty to forbid
+    the pair. Capacities follow :func:`assignment_capacities`.
 
     Parameters
     ----------
@@ -98,6 +102,10 @@ def load_scores(
     capacity_left, capacity_right
         ``(min, max)`` partners for every enterprise of that side (``--capacity-left``);
         default the linear-assignment convention.
+    sense, score_scale
+        ``"score"``/``"cost"`` (``--minimize``) and ``"unit"``/``"auto"``
+        (``--scores-scale``): what the cells mean and which values they may take (see
+        :mod:`pairing.features.score_scale`); given, they replace the rules file's.
 
     Returns
     -------
@@ -118,7 +126,11 @@ def load_scores(
     if rules_path is not None:
         files["rules"] = str(rules_path)
         rules, issues = read_rules(Path(rules_path), str(rules_path))
-    sheet, found = read_scores(path, str(path))
+    for key, value in (("sense", sense), ("score_scale", score_scale)):
+        if value is not None:
+            rules.rules[key] = value
+    unit = rules.rules.get("score_scale") != "auto"
+    sheet, found = read_scores(path, str(path), unit=unit, scale_hint=True)
     issues = found + issues
     if sheet is not None:
         left, right = assignment_capacities(len(sheet.left_ids), len(sheet.right_ids))
@@ -172,17 +184,58 @@ def _as_matrix(matrix: Any) -> np.ndarray:
     return array
 
 
-def _value_issues(array: np.ndarray, left: Sequence[Any], right: Sequence[Any]) -> list[Issue]:
-    """Cells that are neither NaN nor in [0, 1], found with whole-array reductions."""
+def _with_scale(
+    rules: Rules | Mapping[str, Any] | None, sense: str | None, score_scale: str | None
+) -> tuple[Rules | Mapping[str, Any] | None, list[Issue]]:
+    """``rules`` with ``sense``/``score_scale`` set, or the argument that is not one of them."""
+    issues = []
+    given: dict[str, str] = {}
+    for key, value, choices, hint in (
+        ("sense", sense, SENSES, "'cost' minimises"),
+        ("score_scale", score_scale, SCORE_SCALES, "'auto' accepts any finite scale"),
+    ):
+        if value is None:
+            continue
+        if value not in choices:
+            issues.append(Issue(key, f"unknown {key} {value!r}; expected one of: "
+                                     f"{', '.join(choices)} ({hint})"))
+            continue
+        current = rules.get(key) if isinstance(rules, Mapping) else getattr(rules, key, None)
+        explicit = (isinstance(rules, Mapping) and key in rules) or (
+            isinstance(rules, Rules) and key in rules.model_fields_set)
+        if explicit and current != value:
+            issues.append(Issue(key, f"{key}={value!r} but rules give {current!r}; give it "
+                                     "once"))
+            continue
+        given[key] = value
+    if issues or not given:
+        return rules, issues
+    if isinstance(rules, Rules):
+        return rules.model_copy(update=given), []
+    return {**(rules or {}), **given}, []
+
+
+def _value_issues(
+    array: np.ndarray, left: Sequence[Any], right: Sequence[Any], *, unit: bool = True
+) -> list[Issue]:
+    """Cells that are neither NaN nor in [0, 1] (``unit``) or finite, found with whole-array
+    reductions."""
     low = np.fmin.reduce(array, axis=None)
     high = np.fmax.reduce(array, axis=None)
-    if not (low < 0.0 or high > 1.0):
+    if (not (low < 0.0 or high > 1.0)) if unit else bool(np.isfinite([low, high]).all()):
         return []
-    bad = np.argwhere(~np.isnan(array) & ~((array >= 0.0) & (array <= 1.0)))
+    good = (array >= 0.0) & (array <= 1.0) if unit else np.isfinite(array)
+    bad = np.argwhere(~np.isnan(array) & ~good)
+    if unit:
+        expected = "a score in [0, 1] (NaN/None forbids the pair)"
+        hint = "; for a matrix on another scale pass score_scale=\"auto\""
+    else:
+        expected, hint = "a finite number (NaN/None forbids the pair)", ""
     issues = [
         Issue(
             f"scores[{i}, {j}] (left id {left[i]!r}, right id {right[j]!r})",
-            f"expected a score in [0, 1] (NaN/None forbids the pair), found {float(array[i, j])!r}",
+            f"expected {expected}, found {float(array[i, j])!r}"
+            f"{hint if np.isfinite(array[i, j]) else ''}",
         )
         for i, j in bad[:MAX_CELL_ISSUES].tolist()
     ]
@@ -213,8 +266,10 @@ def from_scores(
     labels: tuple[str, str] = ("left", "right"),
     capacity_left: CapacitySpec | None = None,
     capacity_right: CapacitySpec | None = None,
+    sense: str | None = None,
+    score_scale: str | None = None,
 ) -> Programme:
-    """Make a programme from a score matrix: bring your own scores.
+    """Make a programme from a score matrix: bring your own scores (or costs, on any scale).
 
     Parameters
     ----------
@@ -234,6 +289,14 @@ def from_scores(
         ``(n, 2)`` array / list of pairs, one per enterprise (e.g. papers ``(3, 3)``, reviewers
         ``(0, 4)``). A side left out follows :func:`assignment_capacities`: the smaller side's
         enterprises get exactly one partner, the larger side's at most one.
+    sense
+        ``"score"`` (higher is better; the default) or ``"cost"`` (lower is better: the
+        solvers minimise the total cost when the capacities fix the number of pairs).
+    score_scale
+        ``"unit"`` (cells in [0, 1]; the default) or ``"auto"`` (any finite cells, mapped
+        affinely onto [0, 1] for the solvers and the fair objectives' gains; pair scores and
+        totals are still reported on the matrix's own scale). See
+        :mod:`pairing.features.score_scale`. Either may also be given in ``rules``.
 
     Returns
     -------
@@ -242,16 +305,21 @@ def from_scores(
     Raises
     ------
     InvalidProgramme
-        When the matrix is not 2-D, has cells outside [0, 1] (or infinite), the ids do not
-        match its shape, or the rules are not valid for these enterprises.
+        When the matrix is not 2-D, has cells outside [0, 1] (any infinite cell, with
+        ``score_scale="auto"``), the ids do not match its shape, ``sense``/``score_scale`` are
+        unknown or contradict ``rules``, or the rules are not valid for these enterprises.
     """
     array = _as_matrix(matrix)
     n_left, n_right = array.shape
     left, issues = _ids(left_ids, n_left, "L", "left")
     right, found = _ids(right_ids, n_right, "R", "right")
     issues += found
+    rules, found = _with_scale(rules, sense, score_scale)
+    issues += found
     if not issues:
-        issues = _value_issues(array, left, right)
+        auto = (isinstance(rules, Mapping) and rules.get("score_scale") == "auto") or (
+            isinstance(rules, Rules) and rules.score_scale == "auto")
+        issues = _value_issues(array, left, right, unit=not auto)
     default_left, default_right = assignment_capacities(n_left, n_right)
     cap_left: dict[str, int] | list[dict[str, int]] = default_left
     cap_right: dict[str, int] | list[dict[str, int]] = default_right

@@ -67,6 +67,8 @@ _MEANINGS = {
     "fair_to": "whose gains the fair objectives count: both | left | right",
     "proposing": "for objective stable: which side proposes (left | right)",
     "min_score": "pairs scoring below this are not allowed (0..1)",
+    "sense": "what the scores sheet holds: score (higher is better) | cost (lower is better)",
+    "score_scale": "scores sheet cells in [0, 1] (unit) | on any finite scale (auto)",
     "sides.left": "the label of the left side",
     "sides.right": "the label of the right side",
     "weights.mutual": "weight of mutual complementarity (always on)",
@@ -101,6 +103,7 @@ def _settings(programme: Programme) -> list[list[Any]]:
     values: dict[str, Any] = {
         "name": programme.name, "objective": rules.objective, "fair_to": rules.fair_to,
         "proposing": rules.proposing, "min_score": rules.min_score,
+        "sense": rules.sense, "score_scale": rules.score_scale,
         "sides.left": programme.left.label, "sides.right": programme.right.label,
         **{f"weights.{k}": v for k, v in rules.weights.model_dump().items()},
     }

@@ -109,7 +109,7 @@ def _rules_document(programme: Programme) -> dict[str, Any]:
     document: dict[str, Any] = {}
     if programme.name != Programme.model_fields["name"].default:
         document["name"] = programme.name
-    for key in ("objective", "fair_to", "min_score", "proposing"):
+    for key in ("objective", "fair_to", "min_score", "proposing", "sense", "score_scale"):
         if getattr(rules, key) != getattr(default, key):
             document[key] = getattr(rules, key)
     if rules.forbidden:

@@ -29,6 +29,7 @@ from pydantic import (
     PlainValidator,
     SerializerFunctionWrapHandler,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_serializer,
@@ -39,6 +40,8 @@ from pairing.errors import InvalidProgramme, Issue
 
 __all__ = [
     "OBJECTIVES",
+    "SCORE_SCALES",
+    "SENSES",
     "SIZES",
     "Capacity",
     "Enterprise",
@@ -64,6 +67,12 @@ FairTo = Literal["both", "left", "right"]
 Size = Literal["micro", "small", "medium", "large"]
 SIZES: tuple[str, ...] = ("micro", "small", "medium", "large")
 GroupBy = Literal["sector", "region", "size"]
+#: What the organisers' score matrix holds: scores (higher is better) or costs (lower is better).
+Sense = Literal["score", "cost"]
+SENSES: tuple[str, ...] = ("score", "cost")
+#: Which values its cells may take: [0, 1] (``unit``) or any finite number (``auto``).
+ScoreScaleName = Literal["unit", "auto"]
+SCORE_SCALES: tuple[str, ...] = ("unit", "auto")
 
 Level = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 #: The largest count the model holds (capacities, quota bounds): far above any programme, far
@@ -76,8 +85,8 @@ Weight = Annotated[float, Field(ge=0.0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def _as_score_array(value: Any) -> np.ndarray:
-    """Validate an organisers' score matrix: 2-D, cells in [0, 1], NaN/None = forbidden pair."""
+def _as_matrix(value: Any, what: str) -> np.ndarray:
+    """A 2-D ``float64`` array of ``value`` (None → NaN), or a ValueError saying what is wrong."""
     try:
         if isinstance(value, np.ndarray):
             array = value.astype(np.float64, copy=False)
@@ -85,11 +94,16 @@ def _as_score_array(value: Any) -> np.ndarray:
             rows = [[math.nan if cell is None else cell for cell in row] for row in value]
             array = np.asarray(rows, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        msg = f"expected a matrix of numbers in [0, 1] (or null for a forbidden pair): {exc}"
+        msg = f"expected a matrix of {what} (or null for a forbidden pair): {exc}"
         raise ValueError(msg) from None
     if array.ndim != 2:
         msg = f"expected a matrix (2-D array), got a {array.ndim}-D array"
         raise ValueError(msg)
+    return array
+
+
+def _unit_range_error(array: np.ndarray, hint: str = "") -> ValueError | None:
+    """The first cell outside [0, 1] (NaN skipped) as an error, or None when there is none."""
     # NaN-skipping reductions: no masked copy of a 10,000 × 10,000 matrix (inf shows up here too).
     # `initial` keeps an empty matrix valid; a value in [0, 1] never hides a bad cell.
     low = np.fmin.reduce(array, axis=None, initial=0.0)
@@ -98,10 +112,41 @@ def _as_score_array(value: Any) -> np.ndarray:
         bad = np.argwhere(~np.isnan(array) & ~((array >= 0) & (array <= 1)))[0]
         msg = (
             f"score cells must be in [0, 1] (empty/null forbids the pair); "
-            f"cell [{bad[0]}, {bad[1]}] is {array[bad[0], bad[1]]!r}"
+            f"cell [{bad[0]}, {bad[1]}] is {float(array[bad[0], bad[1]])!r}"
+            f"{hint if np.isfinite(array[bad[0], bad[1]]) else ''}"
         )
-        raise ValueError(msg)
+        return ValueError(msg)
+    return None
+
+
+def _as_score_array(value: Any) -> np.ndarray:
+    """Validate a score matrix in [0, 1]: 2-D, NaN/None = forbidden pair (or no information)."""
+    array = _as_matrix(value, "numbers in [0, 1]")
+    error = _unit_range_error(array)
+    if error is not None:
+        raise error
     return array
+
+
+def _as_raw_score_array(value: Any) -> np.ndarray:
+    """The organisers' matrix as a 2-D array; its cells are checked against
+    ``rules.score_scale`` by :class:`Programme` (in [0, 1], or any finite number)."""
+    return _as_matrix(value, "finite numbers")
+
+
+def _infinite_cell_error(array: np.ndarray) -> ValueError | None:
+    """The first infinite cell as an error (two NaN-skipping reductions when there is none)."""
+    if not (
+        np.isinf(np.fmax.reduce(array, axis=None, initial=0.0))
+        or np.isinf(np.fmin.reduce(array, axis=None, initial=0.0))
+    ):
+        return None
+    bad = np.argwhere(np.isinf(array))[0]
+    msg = (
+        f"cell [{bad[0]}, {bad[1]}] is {float(array[bad[0], bad[1]])!r}: score cells must be "
+        "finite numbers; leave the cell empty (null) to forbid the pair"
+    )
+    return ValueError(msg)
 
 
 def _score_array_to_lists(array: np.ndarray) -> list[list[float | None]]:
@@ -122,6 +167,22 @@ ScoreTable = Annotated[
                 },
             },
             "description": "n_left × n_right organisers' scores; null forbids the pair",
+        }
+    ),
+]
+
+
+RawScoreTable = Annotated[
+    np.ndarray,
+    PlainValidator(_as_raw_score_array),
+    PlainSerializer(_score_array_to_lists, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "null"}]}},
+            "description": "n_left × n_right organisers' scores (or costs, rules.sense); null "
+            "forbids the pair. Cells in [0, 1] unless rules.score_scale is 'auto' (any finite "
+            "number)",
         }
     ),
 ]
@@ -409,6 +470,12 @@ class Rules(_Model):
     #: these sides, matched or not, and nobody else.
     fair_to: FairTo = "both"
     proposing: SideName = "left"
+    #: What the organisers' score matrix (``Programme.scores``) holds: ``score`` (higher is
+    #: better) or ``cost`` (lower is better); see :mod:`pairing.features.score_scale`.
+    sense: Sense = "score"
+    #: The organisers' matrix's cells lie in [0, 1] (``unit``), or on any finite scale
+    #: (``auto``: mapped affinely onto [0, 1] by its smallest and largest cell).
+    score_scale: ScoreScaleName = "unit"
     min_score: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False)
     weights: Weights = Field(default_factory=Weights)
     quotas: list[Quota] = Field(default_factory=list)
@@ -423,7 +490,9 @@ class Programme(_Model):
     """A matchmaking programme: two sides, the rules and optionally the organisers' scores.
 
     ``vocabulary`` optionally maps each capability tag to a sector (for reports); ``scores``, when
-    given, replaces the computed score and each side's gain is the pair's score;
+    given, replaces the computed score and each side's gain is the pair's score (its cells are
+    scores or costs, in [0, 1] or on any finite scale, as ``rules.sense`` and
+    ``rules.score_scale`` say; :mod:`pairing.features.score_scale` maps them onto [0, 1]);
     ``preferences`` is the enterprises' stated interest (a ``veto`` forbids the pair).
     """
 
@@ -434,8 +503,34 @@ class Programme(_Model):
     right: Side
     vocabulary: dict[Name, str] = Field(default_factory=dict)
     rules: Rules = Field(default_factory=Rules)
-    scores: ScoreTable | None = None
+    scores: RawScoreTable | None = None
     preferences: list[Preference] = Field(default_factory=list)
+
+    @field_validator("scores")
+    @classmethod
+    def _scores_in_scale(cls, scores: np.ndarray | None, info: ValidationInfo) -> Any:
+        if scores is None:
+            return scores
+        rules = info.data.get("rules")
+        if isinstance(rules, Rules) and rules.score_scale == "auto":
+            error = _infinite_cell_error(scores)
+        else:
+            error = _unit_range_error(
+                scores,
+                " (rules.score_scale = 'unit'); set score_scale = \"auto\" in the rules "
+                "(pairing solve --scores-scale auto) to accept a matrix on any finite scale",
+            )
+        if error is not None:
+            raise error
+        return scores
+        hint = (
+            " (rules.score_scale = 'unit'); set score_scale = \"auto\" in the rules "
+            "(pairing solve --scores-scale auto) to accept a matrix on any finite scale"
+        )
+        error = _unit_range_error(scores, hint)
+        if error is not None:
+            raise error
+        return scores
 
     @field_validator("left", "right")
     @classmethod
@@ -571,6 +666,32 @@ def programme_issues(programme: Programme) -> list[Issue]:
                     f"got {programme.scores.shape[0]}×{programme.scores.shape[1]}",
                 )
             )
+    issues += _scale_issues(programme)
     from pairing.features.source_checks import score_source_issues
 
     return issues + score_source_issues(programme)
+
+
+def _scale_issues(programme: Programme) -> list[Issue]:
+    """``sense``/``score_scale`` other than the default need the organisers' matrix as the only
+    score term: a cost, or a matrix on its own scale, has no place in a weighted mean of terms
+    in [0, 1], and its values could not be reported on the user's scale."""
+    rules = programme.rules
+    if (rules.sense, rules.score_scale) == ("score", "unit"):
+        return []
+    given = ", ".join(
+        f"{key} = {getattr(rules, key)!r}" for key in ("sense", "score_scale")
+        if getattr(rules, key) != Rules.model_fields[key].default
+    )
+    if programme.scores is None:
+        return [Issue("rules", f"{given} applies to the organisers' score matrix (scores.csv, "
+                               "'scores'), and this programme has none; remove it, or give the "
+                               "matrix")]
+    others = [f"weights.{k}" for k in ("preference", "text") if getattr(rules.weights, k) > 0]
+    others += [f"source {s.name!r}" for s in rules.sources if s.weight > 0]
+    if not others:
+        return []
+    return [Issue("rules", f"{given} needs the organisers' matrix as the only score term, but "
+                           f"{', '.join(others)} also add(s) to the score; set their weights "
+                           "to 0, or rescale the matrix to scores in [0, 1] yourself and keep "
+                           "sense = 'score', score_scale = 'unit'")]

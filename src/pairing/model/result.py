@@ -20,6 +20,7 @@ __all__ = [
     "ReasonDirection",
     "Result",
     "RunnerUp",
+    "ScaleInfo",
     "SideMetrics",
     "SolverInfo",
     "Unmatched",
@@ -135,6 +136,22 @@ class QuotaUsage(_Frozen):
     ok: bool
 
 
+class ScaleInfo(_Frozen):
+    """How the organisers' score matrix was read, when not as scores in [0, 1].
+
+    ``sense`` ``score`` or ``cost``; ``lo``/``hi`` its smallest and largest cell (``0``/``1``
+    for a cost matrix in [0, 1]). The solvers work on the matrix mapped onto [0, 1], higher
+    better (``(v − lo)/(hi − lo)``, for costs ``(hi − v)/(hi − lo)``). Pair scores,
+    ``objective_value`` of ``total``/``stable``, ``total_score`` and ``mean_score`` are the raw
+    values on this scale; gains, the fair objectives' values, ``min_score`` and
+    ``solver.bound``/``gap`` are on the normalised scale.
+    """
+
+    sense: Literal["score", "cost"]
+    lo: float
+    hi: float
+
+
 #: The keys of :meth:`Metrics.headline`, in column order.
 HEADLINE_METRICS: tuple[str, ...] = (
     "pairs",
@@ -172,6 +189,11 @@ class Metrics(_Frozen):
     )
     pairs_by_sector: dict[str, dict[str, int]] = Field(default_factory=dict)
     quotas: tuple[QuotaUsage, ...] = ()
+    scale: ScaleInfo | None = Field(
+        None,
+        description="how the organisers' matrix was read (sense, lo, hi) when given as costs "
+        "or on its own scale; absent for scores in [0, 1]",
+    )
 
     def headline(self) -> dict[str, float | int]:
         """The metrics a table row shows (compare, sweeps), flat and named for columns."""
@@ -232,8 +254,13 @@ class Result(_Frozen):
 
     def to_json(self, indent: int | None = 1) -> str:
         # Results without alternates keep the JSON they had before the field existed.
-        exclude = {"alternates"} if self.alternates is None else None
-        return self.model_dump_json(indent=indent, exclude=exclude)
+        # Likewise ``metrics.scale`` shows only for a matrix read as costs or on its own scale.
+        exclude: dict[str, Any] = {}
+        if self.alternates is None:
+            exclude["alternates"] = True
+        if self.metrics.scale is None:
+            exclude["metrics"] = {"scale"}
+        return self.model_dump_json(indent=indent, exclude=exclude or None)
 
     def status_text(self) -> str:
         """The status in words, never letting a stopped answer look finished."""

@@ -255,7 +255,10 @@ def fairness_rows(
         rows.append(("price of fairness", f"unknown: the total optimum was not found ({exc})"))
         return rows
     optimum, total = best.metrics.total_score, metrics.total_score
-    lost = 0.0 if optimum <= 0 else 100.0 * (optimum - total) / optimum
+    from pairing.features.score_scale import comparable_total  # costs: on the normalised scale
+
+    best_value, value = comparable_total(best.metrics), comparable_total(metrics)
+    lost = 0.0 if best_value <= 0 else 100.0 * (best_value - value) / best_value
     proven = "" if best.status == "optimal" else " (against a total not proven optimal)"
     rows.append((
         "price of fairness",
