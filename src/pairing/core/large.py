@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit, prange
 
 from pairing import __version__
 from pairing.core.hashing import input_sha256
@@ -74,7 +75,7 @@ class TagBlocks(RowBlocks):
         self.caps_right = level_matrix(right, "capabilities", vocabulary)
         # Sparse float64 products, cast to float32: each cell is the same sum in the same order
         # whichever block (or single pair) computes it, so a tie between two partners is a tie
-        # everywhere — and with a few tags per enterprise, far less work than dense GEMMs.
+        # everywhere — and with a few tags per enterprise, far less work than dense products.
         self._shares_left = sp.csr_array(need_shares(self.needs_left).astype(np.float64))
         self._shares_right = sp.csr_array(need_shares(self.needs_right).astype(np.float64))
         self._caps_left = sp.csr_array(self.caps_left.astype(np.float64))
@@ -98,21 +99,27 @@ class TagBlocks(RowBlocks):
         order = np.lexsort((forbidden[:, 1], forbidden[:, 0]))
         self._forbidden = forbidden[order]
 
-    def gains(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        """(gain_left, gain_right) of rows ``start:stop``, each (rows, n_cols) float32."""
-        if self.transposed:  # rows are right enterprises
-            gain_right = _product(self._shares_right[start:stop], self._caps_left_t)
-            gain_left = _product(self._caps_right[start:stop], self._shares_left_t)
+    def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(gain_left, gain_right) float32 and the score (float64) of rows ``start:stop``."""
+        n = stop - start
+        first = np.empty((n, self.n_cols), dtype=np.float32)
+        second = np.empty((n, self.n_cols), dtype=np.float32)
+        score = np.empty((n, self.n_cols), dtype=np.float64)
+        if self.transposed:  # rows are right enterprises: first = gain_right
+            a, a_t, b, b_t = (self._shares_right, self._caps_left_t,
+                              self._caps_right, self._shares_left_t)
         else:
-            gain_left = _product(self._shares_left[start:stop], self._caps_right_t)
-            gain_right = _product(self._caps_left[start:stop], self._shares_right_t)
-        return gain_left, gain_right
+            a, a_t, b, b_t = (self._shares_left, self._caps_right_t,
+                              self._caps_left, self._shares_right_t)
+        _block_kernel(a.indptr, a.indices, a.data, a_t, b.indptr, b.indices, b.data, b_t,
+                      start, first, second, score)
+        return (second, first, score) if self.transposed else (first, second, score)
 
     def allowed(self, start: int, stop: int, score: np.ndarray) -> np.ndarray | None:
         """The allowed cells of a block (``None``: all of them)."""
         mask = None
         if self.min_score > 0:
-            mask = score >= self.min_score
+            mask = score >= self.min_score  # float64 holding float32 values: the same test
         lo, hi = np.searchsorted(self._forbidden[:, 0], [start, stop])
         if hi > lo:
             if mask is None:
@@ -123,17 +130,15 @@ class TagBlocks(RowBlocks):
 
     def scored(self) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray,
                                        np.ndarray | None]]:
-        """(start, gain_left, gain_right, score float32, allowed) for every row block."""
+        """(start, gain_left, gain_right, score float64, allowed) for every row block."""
         for start in range(0, self.n_rows, self.step):
             stop = min(self.n_rows, start + self.step)
-            gain_left, gain_right = self.gains(start, stop)
-            score = np.multiply(gain_left, gain_right)
-            np.sqrt(score, out=score)
+            gain_left, gain_right, score = self._sweep(start, stop)
             yield start, gain_left, gain_right, score, self.allowed(start, stop, score)
 
     def blocks(self) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
         for start, _, _, score, mask in self.scored():
-            yield start, score.astype(np.float64), mask
+            yield start, score, mask
 
     def pair_values(self, left: np.ndarray, right: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,22 +157,63 @@ class TagBlocks(RowBlocks):
         )
 
 
-def _product(rows: sp.csr_array, other_t: np.ndarray) -> np.ndarray:
-    """``rows @ other_t`` (sparse × dense, float64 sums in column order) as clipped float32."""
-    out = (rows @ other_t).astype(np.float32)
-    np.clip(out, 0, 1, out=out)
-    return out
+@njit(parallel=True, cache=True)
+def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                  a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                  b_data: np.ndarray, b_other_t: np.ndarray, start: int, gain_a: np.ndarray,
+                  gain_b: np.ndarray, score: np.ndarray) -> None:  # pragma: no cover
+    """One row block in one sweep, rows in parallel over the cores.
+
+    ``gain_a[r] = clip(A[start + r] @ a_other_t)`` and likewise ``gain_b``: float64 sums in the
+    rows' index order, then float32; ``score = sqrt(gain_a · gain_b)`` rounded as float32
+    arithmetic rounds it (a product of two float32 is exact in float64, and a float64 square
+    root rounded to float32 is the correctly rounded float32 one), stored as float64.
+    """
+    n_cols = a_other_t.shape[1]
+    zero, one = np.float32(0), np.float32(1)
+    for r in prange(gain_a.shape[0]):
+        i = start + r
+        acc_a = np.zeros(n_cols)
+        for k in range(a_indptr[i], a_indptr[i + 1]):
+            weight = a_data[k]
+            line = a_other_t[a_indices[k]]
+            for j in range(n_cols):
+                acc_a[j] += weight * line[j]
+        acc_b = np.zeros(n_cols)
+        for k in range(b_indptr[i], b_indptr[i + 1]):
+            weight = b_data[k]
+            line = b_other_t[b_indices[k]]
+            for j in range(n_cols):
+                acc_b[j] += weight * line[j]
+        for j in range(n_cols):
+            x = min(max(np.float32(acc_a[j]), zero), one)
+            y = min(max(np.float32(acc_b[j]), zero), one)
+            gain_a[r, j] = x
+            gain_b[r, j] = y
+            product = np.float32(np.float64(x) * np.float64(y))
+            score[r, j] = np.float64(np.float32(np.sqrt(np.float64(product))))
+
+
+@njit(cache=True)
+def _pair_kernel(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                 other_t: np.ndarray, which: np.ndarray, partners: np.ndarray,
+                 out: np.ndarray) -> None:  # pragma: no cover
+    """``out[p] = clip(rows[which[p]] · other_t[:, partners[p]])``, summed like the blocks."""
+    for p in range(len(which)):
+        i, j = which[p], partners[p]
+        acc = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * other_t[indices[k], j]
+        out[p] = min(max(np.float32(acc), np.float32(0)), np.float32(1))
 
 
 def _pair_product(rows: sp.csr_array, which: np.ndarray, other_t: np.ndarray,
                   partners: np.ndarray) -> np.ndarray:
-    """``rows[which[k]] · other_t[:, partners[k]]`` for each k, summed like :func:`_product`."""
-    picked = sp.csr_array(rows[which])
-    owner = np.repeat(np.arange(len(which)), np.diff(picked.indptr))
-    terms = picked.data * other_t[picked.indices, partners[owner]]
-    sums = np.zeros(len(which))
-    np.add.at(sums, owner, terms)
-    return np.clip(sums.astype(np.float32), 0, 1)
+    """``rows[which[k]] · other_t[:, partners[k]]`` for each k, equal to the blocks' cells."""
+    out = np.empty(len(which), dtype=np.float32)
+    _pair_kernel(rows.indptr, rows.indices, rows.data, other_t,
+                 np.asarray(which, dtype=np.int64), np.asarray(partners, dtype=np.int64), out)
+    return out
 
 
 def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray
