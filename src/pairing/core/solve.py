@@ -18,6 +18,7 @@ from pairing.analysis.alternates import alternates as alternates_of
 from pairing.analysis.runner_up import runner_ups
 from pairing.core.arguments import require_instance, require_seconds, require_whole
 from pairing.core.hashing import input_sha256
+from pairing.core.large_route import large_route
 from pairing.core.objectives import FAIR_OBJECTIVES, objective_value, unservable
 from pairing.core.problem import Problem, build_problem
 from pairing.diagnostics.check import violations
@@ -198,6 +199,10 @@ def solve(
     if fair_to is not None:
         programme = programme.with_fair_to(fair_to)
     started = time.perf_counter()
+    if matrices is None and alternates is None:
+        large = large_route(programme, objective, solver)
+        if large is not None:
+            return _solve_large(programme, large, seed, progress, started)
     with ThreadPoolExecutor(max_workers=1) as pool:
         result, matrices, spec, digest = _solve_and_assemble(
             programme, objective, solver, time_limit, seed, proposing, matrices, pool, progress,
@@ -214,6 +219,23 @@ def solve(
     runtime = round(time.perf_counter() - started, 6)
     update["solver"] = result.solver.model_copy(update={"runtime_s": runtime})
     return result.model_copy(update=update)
+
+
+def _solve_large(programme: Programme, reason: str, seed: int,
+                 progress: Callable[[str], None] | None, started: float) -> Result:
+    """The large path (:mod:`pairing.core.large`), checked by its own validator."""
+    from pairing.core.large import large_violations, solve_large  # compiled: load when used
+
+    result = solve_large(programme, reason, seed=seed, progress=progress)
+    found = large_violations(programme, result)
+    if found:
+        listing = "; ".join(found[:10])
+        msg = f"the large path returned an invalid matching (a bug; please report): {listing}"
+        raise SolverError(msg)
+    runtime = round(time.perf_counter() - started, 6)
+    return result.model_copy(
+        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
+    )
 
 
 def _solve_and_assemble(

@@ -10,11 +10,13 @@ a free seat or prefers j to its worst partner, and likewise j.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from pairing.core.problem import Problem
 
-__all__ = ["blocking_pairs", "count_blocking_pairs"]
+__all__ = ["BlockThresholds", "blocking_pairs", "count_blocking_pairs"]
 
 
 def _worst_partner(
@@ -46,13 +48,66 @@ def _prefers(
 _CELLS_PER_BLOCK = 1 << 22
 
 
+@dataclass(frozen=True)
+class BlockThresholds:
+    """What each enterprise accepts, for a scan of the pairs one row block at a time.
+
+    A row enterprise accepts a column one when it values it above ``row_value`` (the value of
+    its worst partner; ``-inf`` with a free seat, ``+inf`` when it accepts nobody) or equally
+    and the column is listed before ``row_index`` (its worst partner); likewise for columns.
+    The dense scan (:func:`blocking_pairs`) and the large path's (:mod:`pairing.core.large`)
+    share it, so both count with the same definition and tie-breaks.
+    """
+
+    row_value: np.ndarray
+    row_index: np.ndarray
+    col_value: np.ndarray
+    col_index: np.ndarray
+
+    @classmethod
+    def one_to_one(cls, row_gain: np.ndarray, row_partner: np.ndarray,
+                   col_gain: np.ndarray, col_partner: np.ndarray) -> BlockThresholds:
+        """Thresholds of a one-to-one matching (capacity max 1 everywhere): an enterprise
+        alone (partner -1) has a free seat; a matched one's worst partner is its partner."""
+        n_rows, n_cols = len(row_partner), len(col_partner)
+        alone_r, alone_c = row_partner < 0, col_partner < 0
+        return cls(
+            np.where(alone_r, -np.inf, row_gain).astype(row_gain.dtype),
+            np.where(alone_r, n_cols, row_partner),
+            np.where(alone_c, -np.inf, col_gain).astype(col_gain.dtype),
+            np.where(alone_c, n_rows, col_partner),
+        )
+
+    def pairs(self, start: int, row_values: np.ndarray, col_values: np.ndarray,
+              allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cols) of the block's allowed cells that both ends accept.
+
+        A cell is a candidate when both ends value it at least as much as their threshold
+        (dense comparisons, no gathers); only the few candidates get the exact tie-break.
+        """
+        stop = start + row_values.shape[0]
+        both = row_values >= self.row_value[start:stop, None]
+        both &= col_values >= self.col_value[None, :]
+        if allowed is not None:
+            both &= allowed
+        rows, cols = np.nonzero(both)
+        keep = _prefers(row_values[rows, cols], cols, self.row_value[rows + start],
+                        self.row_index[rows + start])
+        rows += start
+        keep &= _prefers(col_values[rows - start, cols], rows, self.col_value[cols],
+                         self.col_index[cols])
+        return rows[keep], cols[keep]
+
+    def count(self, start: int, row_values: np.ndarray, col_values: np.ndarray,
+              allowed: np.ndarray | None) -> int:
+        return len(self.pairs(start, row_values, col_values, allowed)[0])
+
+
 def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """(k, 2) index pairs (i, j) that block the matching (left[k], right[k]).
 
-    Works in row blocks: a cell is a candidate when both ends value it at least as much as
-    their worst partner (three dense comparisons, no gathers), and only the few candidates get
-    the exact test with the tie-break and "not already matched". Memory stays at a few blocks
-    of booleans even at 10,000 × 10,000.
+    Works in row blocks (:class:`BlockThresholds`); memory stays at a few blocks of booleans
+    even at 10,000 × 10,000.
     """
     n_left, n_right = problem.shape
     gl, gr = problem.gain_left, problem.gain_right
@@ -64,22 +119,19 @@ def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.
     spare_r = count_right < problem.cap_max_right
     # no partner and no free seat (capacity max 0): accepts nobody, hence nan → +inf.
     # A threshold is a gain of the matrix itself (or ±inf), so its dtype loses nothing.
-    thr_l = np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=np.inf)).astype(gl.dtype)
-    idx_l = np.where(spare_l, n_right, wi_l)
-    thr_r = np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf)).astype(gr.dtype)
-    idx_r = np.where(spare_r, n_left, wi_r)
+    thresholds = BlockThresholds(
+        np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=np.inf)).astype(gl.dtype),
+        np.where(spare_l, n_right, wi_l),
+        np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf)).astype(gr.dtype),
+        np.where(spare_r, n_left, wi_r),
+    )
     found: list[np.ndarray] = []
     rows_per_block = max(1, _CELLS_PER_BLOCK // max(1, n_right))
     for start in range(0, n_left, rows_per_block):
         stop = min(start + rows_per_block, n_left)
-        both = gl[start:stop] >= thr_l[start:stop, None]
-        both &= gr[start:stop] >= thr_r[None, :]
-        both &= problem.allowed[start:stop]
-        rows, cols = np.nonzero(both)
-        rows += start
-        keep = _prefers(gl[rows, cols], cols, thr_l[rows], idx_l[rows])
-        keep &= _prefers(gr[rows, cols], rows, thr_r[cols], idx_r[cols])
-        found.append(np.stack([rows[keep], cols[keep]], axis=1))
+        rows, cols = thresholds.pairs(start, gl[start:stop], gr[start:stop],
+                                      problem.allowed[start:stop])
+        found.append(np.stack([rows, cols], axis=1))
     pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.intp)
     if len(pairs) and len(left):
         # a matched pair never blocks: drop any candidate that is one of the chosen pairs

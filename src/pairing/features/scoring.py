@@ -84,7 +84,7 @@ if TYPE_CHECKING:
 
     from pairing.features.text import TextProfiles
 
-__all__ = ["ScoreMatrices", "ScoreTerms", "score_matrix", "source_key"]
+__all__ = ["ScoreMatrices", "ScoreTerms", "need_shares", "score_matrix", "source_key"]
 
 _DTYPE = np.float32
 #: Rows per block when adding an extra (n_left, n_right) matrix into the score.
@@ -160,7 +160,7 @@ class ScoreTerms:
         return float(sum(self.weights[t] for t in self.gain_terms))
 
 
-def _need_shares(needs: np.ndarray) -> np.ndarray:
+def need_shares(needs: np.ndarray) -> np.ndarray:
     """Each enterprise's needs divided by its total need (rows of zeros stay zero).
 
     Normalising the small (n, T) matrix before the product saves a pass over the (n, n) one.
@@ -248,8 +248,8 @@ def _tag_terms(
     caps_l = level_matrix(left, "capabilities", vocabulary)
     needs_r = level_matrix(right, "needs", vocabulary)
     caps_r = level_matrix(right, "capabilities", vocabulary)
-    gain_left = _coverage(_need_shares(needs_l), caps_r)
-    gain_right = _coverage(_need_shares(needs_r), caps_l, transposed=True)
+    gain_left = _coverage(need_shares(needs_l), caps_r)
+    gain_right = _coverage(need_shares(needs_r), caps_l, transposed=True)
     mutual = np.multiply(gain_left, gain_right)
     np.sqrt(mutual, out=mutual)
     return gain_left, gain_right, mutual, (needs_l, caps_l, needs_r, caps_r)

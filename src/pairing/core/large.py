@@ -1,0 +1,444 @@
+"""One-to-one ``total`` beyond dense memory: scores in row blocks, never an n² matrix.
+
+At 50,000 × 50,000 one float32 score matrix is 10 GB and the dense pipeline keeps three (score
+and both gains) plus masks. Real programmes rarely need them: each enterprise has a few dozen
+plausible partners. Above :data:`~pairing.core.large_route.LARGE_CELLS` pairs, a programme this path
+accepts (:func:`~pairing.core.large_route.large_route`) is solved without ever holding an n² array:
+
+1. the tag level matrices (n × T) are built once; a *row block* of gains and scores is two small
+   matrix products (:class:`TagBlocks`, the formula of :mod:`pairing.features.scoring`);
+2. the ``sparse`` solver (:mod:`pairing.solvers.sparse`) keeps each enterprise's best partners,
+   solves that sparse assignment with duals and prices every other pair out, block by block,
+   until no pair improves — a proof of optimality for the full matrix;
+3. the proof is checked independently (:func:`pairing.solvers.sparse.certificate.certify`, a
+   weak-duality bound read from the matrix again), and so are the matching's rules and claimed
+   values (:func:`large_violations`);
+4. one more pass computes what needs every pair: the blocking pairs of
+   :mod:`pairing.diagnostics.stability` and each pair's runner-up
+   (:mod:`pairing.analysis.runner_up`), with the same definitions and tie-breaks.
+
+Memory stays at the level matrices, the candidate graph and a few blocks of
+:data:`~pairing.solvers.sparse.core.BLOCK_CELLS` cells. Reasons are computed for the chosen
+pairs only, as everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit, prange
+
+from pairing import __version__
+from pairing.core.hashing import input_sha256
+from pairing.core.large_route import mode_of
+from pairing.diagnostics.metrics import gini
+from pairing.diagnostics.stability import BlockThresholds
+from pairing.features.reasons import pair_reasons
+from pairing.features.scoring import ScoreMatrices, ScoreTerms, need_shares
+from pairing.features.vocabulary import build_vocabulary, level_matrix
+from pairing.model.programme import Programme
+from pairing.model.result import (
+    Metrics,
+    Pair,
+    Result,
+    RunnerUp,
+    SideMetrics,
+    SolverInfo,
+    Unmatched,
+)
+from pairing.solvers.sparse.certificate import certify
+from pairing.solvers.sparse.core import BLOCK_CELLS, RowBlocks, solve_sparse
+
+__all__ = ["TagBlocks", "large_violations", "solve_large"]
+
+_DECIMALS = 6
+
+
+class TagBlocks(RowBlocks):
+    """Row blocks of the tag scores (and gains) of a programme, computed on demand.
+
+    ``transposed``: the rows are the right enterprises (the sparse solver wants the smaller side
+    as rows when that side must be matched). Gains are returned in the programme's orientation
+    names: ``gain_left[i, j]`` is left i's gain from right j, whatever the rows are.
+    """
+
+    def __init__(self, programme: Programme, *, transposed: bool = False,
+                 block_cells: int = BLOCK_CELLS) -> None:
+        vocabulary = build_vocabulary(programme)
+        left, right = programme.left.enterprises, programme.right.enterprises
+        self.vocabulary = vocabulary
+        self.needs_left = level_matrix(left, "needs", vocabulary)
+        self.caps_left = level_matrix(left, "capabilities", vocabulary)
+        self.needs_right = level_matrix(right, "needs", vocabulary)
+        self.caps_right = level_matrix(right, "capabilities", vocabulary)
+        # Sparse float64 products, cast to float32: each cell is the same sum in the same order
+        # whichever block (or single pair) computes it, so a tie between two partners is a tie
+        # everywhere — and with a few tags per enterprise, far less work than dense products.
+        self._shares_left = sp.csr_array(need_shares(self.needs_left).astype(np.float64))
+        self._shares_right = sp.csr_array(need_shares(self.needs_right).astype(np.float64))
+        self._caps_left = sp.csr_array(self.caps_left.astype(np.float64))
+        self._caps_right = sp.csr_array(self.caps_right.astype(np.float64))
+        self._caps_left_t = np.ascontiguousarray(self.caps_left.T, dtype=np.float64)
+        self._caps_right_t = np.ascontiguousarray(self.caps_right.T, dtype=np.float64)
+        self._shares_left_t = np.ascontiguousarray(self._shares_left.toarray().T)
+        self._shares_right_t = np.ascontiguousarray(self._shares_right.toarray().T)
+        self.transposed = transposed
+        n_left, n_right = len(left), len(right)
+        self.n_rows, self.n_cols = (n_right, n_left) if transposed else (n_left, n_right)
+        self.step = max(1, block_cells // max(1, self.n_cols))
+        self.min_score = np.float32(programme.rules.min_score)
+        left_pos = {e.id: k for k, e in enumerate(left)}
+        right_pos = {e.id: k for k, e in enumerate(right)}
+        forbidden = np.array(
+            [(left_pos[a], right_pos[b]) for a, b in programme.rules.forbidden], dtype=np.intp
+        ).reshape(-1, 2)
+        if transposed:
+            forbidden = forbidden[:, ::-1]
+        order = np.lexsort((forbidden[:, 1], forbidden[:, 0]))
+        self._forbidden = forbidden[order]
+
+    def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(gain_left, gain_right) float32 and the score (float64) of rows ``start:stop``."""
+        n = stop - start
+        first = np.empty((n, self.n_cols), dtype=np.float32)
+        second = np.empty((n, self.n_cols), dtype=np.float32)
+        score = np.empty((n, self.n_cols), dtype=np.float64)
+        if self.transposed:  # rows are right enterprises: first = gain_right
+            a, a_t, b, b_t = (self._shares_right, self._caps_left_t,
+                              self._caps_right, self._shares_left_t)
+        else:
+            a, a_t, b, b_t = (self._shares_left, self._caps_right_t,
+                              self._caps_left, self._shares_right_t)
+        _block_kernel(a.indptr, a.indices, a.data, a_t, b.indptr, b.indices, b.data, b_t,
+                      start, first, second, score)
+        return (second, first, score) if self.transposed else (first, second, score)
+
+    def allowed(self, start: int, stop: int, score: np.ndarray) -> np.ndarray | None:
+        """The allowed cells of a block (``None``: all of them)."""
+        mask = None
+        if self.min_score > 0:
+            mask = score >= self.min_score  # float64 holding float32 values: the same test
+        lo, hi = np.searchsorted(self._forbidden[:, 0], [start, stop])
+        if hi > lo:
+            if mask is None:
+                mask = np.ones(score.shape, dtype=bool)
+            cells = self._forbidden[lo:hi]
+            mask[cells[:, 0] - start, cells[:, 1]] = False
+        return mask
+
+    def scored(self) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray,
+                                       np.ndarray | None]]:
+        """(start, gain_left, gain_right, score float64, allowed) for every row block."""
+        for start in range(0, self.n_rows, self.step):
+            stop = min(self.n_rows, start + self.step)
+            gain_left, gain_right, score = self._sweep(start, stop)
+            yield start, gain_left, gain_right, score, self.allowed(start, stop, score)
+
+    def blocks(self) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
+        for start, _, _, score, mask in self.scored():
+            yield start, score, mask
+
+    def pair_values(self, left: np.ndarray, right: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(score, gain_left, gain_right) of the pairs ``(left[k], right[k])``, float32, equal
+        to the blocks' values (the same float64 sums)."""
+        gain_left = _pair_product(self._shares_left, left, self._caps_right_t, right)
+        gain_right = _pair_product(self._shares_right, right, self._caps_left_t, left)
+        return np.sqrt(gain_left * gain_right), gain_left, gain_right
+
+    def matrices(self) -> ScoreMatrices:
+        """What :func:`~pairing.features.reasons.pair_reasons` reads (no n² matrix in it)."""
+        empty = np.empty((0, 0), dtype=np.float32)
+        return ScoreMatrices(
+            empty, empty, empty, self.vocabulary, self.needs_left, self.caps_left,
+            self.needs_right, self.caps_right, ScoreTerms({"mutual": 1.0}, ("mutual",)),
+        )
+
+
+@njit(parallel=True, cache=True)
+def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                  a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                  b_data: np.ndarray, b_other_t: np.ndarray, start: int, gain_a: np.ndarray,
+                  gain_b: np.ndarray, score: np.ndarray) -> None:  # pragma: no cover
+    """One row block in one sweep, rows in parallel over the cores.
+
+    ``gain_a[r] = clip(A[start + r] @ a_other_t)`` and likewise ``gain_b``: float64 sums in the
+    rows' index order, then float32; ``score = sqrt(gain_a · gain_b)`` rounded as float32
+    arithmetic rounds it (a product of two float32 is exact in float64, and a float64 square
+    root rounded to float32 is the correctly rounded float32 one), stored as float64.
+    """
+    n_cols = a_other_t.shape[1]
+    zero, one = np.float32(0), np.float32(1)
+    for r in prange(gain_a.shape[0]):
+        i = start + r
+        acc_a = np.zeros(n_cols)
+        for k in range(a_indptr[i], a_indptr[i + 1]):
+            weight = a_data[k]
+            line = a_other_t[a_indices[k]]
+            for j in range(n_cols):
+                acc_a[j] += weight * line[j]
+        acc_b = np.zeros(n_cols)
+        for k in range(b_indptr[i], b_indptr[i + 1]):
+            weight = b_data[k]
+            line = b_other_t[b_indices[k]]
+            for j in range(n_cols):
+                acc_b[j] += weight * line[j]
+        for j in range(n_cols):
+            x = min(max(np.float32(acc_a[j]), zero), one)
+            y = min(max(np.float32(acc_b[j]), zero), one)
+            gain_a[r, j] = x
+            gain_b[r, j] = y
+            product = np.float32(np.float64(x) * np.float64(y))
+            score[r, j] = np.float64(np.float32(np.sqrt(np.float64(product))))
+
+
+@njit(cache=True)
+def _pair_kernel(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                 other_t: np.ndarray, which: np.ndarray, partners: np.ndarray,
+                 out: np.ndarray) -> None:  # pragma: no cover
+    """``out[p] = clip(rows[which[p]] · other_t[:, partners[p]])``, summed like the blocks."""
+    for p in range(len(which)):
+        i, j = which[p], partners[p]
+        acc = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * other_t[indices[k], j]
+        out[p] = min(max(np.float32(acc), np.float32(0)), np.float32(1))
+
+
+def _pair_product(rows: sp.csr_array, which: np.ndarray, other_t: np.ndarray,
+                  partners: np.ndarray) -> np.ndarray:
+    """``rows[which[k]] · other_t[:, partners[k]]`` for each k, equal to the blocks' cells."""
+    out = np.empty(len(which), dtype=np.float32)
+    _pair_kernel(rows.indptr, rows.indices, rows.data, other_t,
+                 np.asarray(which, dtype=np.int64), np.asarray(partners, dtype=np.int64), out)
+    return out
+
+
+def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray
+            ) -> tuple[int, tuple[np.ndarray, ...]]:
+    """One pass over every pair: the blocking pairs and both ends' runner-ups.
+
+    Same definitions as the dense :mod:`pairing.diagnostics.stability` (a one-to-one matching:
+    an enterprise alone has a free seat) and :mod:`pairing.analysis.runner_up` (the best allowed
+    partner besides one's own; ties to the enterprise listed first).
+    """
+    n_rows, n_cols = blocks.n_rows, blocks.n_cols
+    rows, cols = (right, left) if blocks.transposed else (left, right)
+    partner_of_row = np.full(n_rows, -1, dtype=np.intp)
+    partner_of_row[rows] = cols
+    partner_of_col = np.full(n_cols, -1, dtype=np.intp)
+    partner_of_col[cols] = rows
+    _, own_l, own_r = blocks.pair_values(left, right)
+    own_row = own_r if blocks.transposed else own_l  # the rows' own gain, by pair
+    own_col = own_l if blocks.transposed else own_r
+    row_gain = np.zeros(n_rows, dtype=np.float32)
+    row_gain[rows] = own_row
+    col_gain = np.zeros(n_cols, dtype=np.float32)
+    col_gain[cols] = own_col
+    thresholds = BlockThresholds.one_to_one(row_gain, partner_of_row, col_gain, partner_of_col)
+    best_row = np.full(n_rows, -1, dtype=np.intp)  # each row's runner-up column
+    best_row_value = np.full(n_rows, -np.inf)
+    best_col = np.full(n_cols, -1, dtype=np.intp)
+    best_col_value = np.full(n_cols, -np.inf)
+    blocking = 0
+    for start, gain_left, gain_right, _, mask in blocks.scored():
+        stop = start + gain_left.shape[0]
+        g_row, g_col = (gain_right, gain_left) if blocks.transposed else (gain_left, gain_right)
+        here = np.arange(start, stop)
+        matched = partner_of_row[start:stop] >= 0
+        # a matched pair never blocks (its value here and in the threshold may differ by a
+        # rounding step: block products and per-pair products sum in different orders)
+        unmatched = np.ones(g_row.shape, dtype=bool) if mask is None else mask.copy()
+        unmatched[np.flatnonzero(matched), partner_of_row[start:stop][matched]] = False
+        blocking += thresholds.count(start, g_row, g_col, unmatched)
+        for values, is_row in ((g_row, True), (g_col, False)):
+            block = values.astype(np.float64)
+            if mask is not None:
+                block[~mask] = -np.inf
+            block[np.flatnonzero(matched), partner_of_row[start:stop][matched]] = -np.inf
+            if is_row:
+                pick = np.argmax(block, axis=1)
+                best_row[start:stop] = np.where(np.isfinite(block[here - start, pick]), pick, -1)
+                best_row_value[start:stop] = block[here - start, pick]
+            else:
+                pick = np.argmax(block, axis=0)
+                value = block[pick, np.arange(n_cols)]
+                better = value > best_col_value  # strictly: earlier rows win ties
+                best_col[better] = pick[better] + start
+                best_col_value[better] = value[better]
+    return blocking, (best_row, best_row_value, best_col, best_col_value)
+
+
+def _runner_ups(blocks: TagBlocks, programme: Programme, left: np.ndarray, right: np.ndarray,
+                found: tuple[np.ndarray, ...], own: tuple[np.ndarray, np.ndarray]
+                ) -> list[RunnerUp]:
+    best_row, best_row_value, best_col, best_col_value = found
+    if blocks.transposed:  # rows are right enterprises
+        l_pick, l_value = best_col[left], best_col_value[left]
+        r_pick, r_value = best_row[right], best_row_value[right]
+    else:
+        l_pick, l_value = best_row[left], best_row_value[left]
+        r_pick, r_value = best_col[right], best_col_value[right]
+    left_ids = [e.id for e in programme.left.enterprises]
+    right_ids = [e.id for e in programme.right.enterprises]
+    own_l, own_r = (x.astype(np.float64) for x in own)
+    out = []
+    for k in range(len(left)):
+        lp, rp = int(l_pick[k]), int(r_pick[k])
+        out.append(RunnerUp(
+            left=None if lp < 0 else right_ids[lp],
+            left_less=None if lp < 0 else round(float(own_l[k] - l_value[k]), _DECIMALS),
+            right=None if rp < 0 else left_ids[rp],
+            right_less=None if rp < 0 else round(float(own_r[k] - r_value[k]), _DECIMALS),
+        ))
+    return out
+
+
+def _side(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
+    r = lambda v: round(float(v), _DECIMALS)  # noqa: E731
+    return SideMetrics(
+        label=label, enterprises=int(gains.size), matched=int((counts > 0).sum()),
+        min_gain=r(gains.min() if gains.size else 0.0),
+        p10_gain=r(np.percentile(gains, 10) if gains.size else 0.0),
+        mean_gain=r(gains.mean() if gains.size else 0.0), gini=r(gini(gains)),
+    )
+
+
+def solve_large(programme: Programme, reason: str, *, seed: int = 0,
+                progress: Callable[[str], None] | None = None) -> Result:
+    """Solve an eligible programme (:func:`large_route`) on the large path; see the module."""
+    mode = mode_of(programme)
+    assert mode is not None, "call large_route first"
+    kind, transposed = mode
+    blocks = TagBlocks(programme, transposed=transposed)
+    solution = solve_sparse(blocks, kind, progress=progress)
+    if solution.infeasible:  # cannot happen without forbidden pairs; say so plainly
+        from pairing.errors import Infeasible
+
+        raise Infeasible(("the forbidden pairs and min_score leave some enterprise that needs "
+                          "a partner without any allowed one",))
+    rows, cols = solution.rows, solution.cols
+    left, right = (cols, rows) if transposed else (rows, cols)
+    order = np.lexsort((right, left))
+    left, right = left[order], right[order]
+    if progress is not None:
+        progress("large path: checking the optimality proof and counting blocking pairs")
+    must = kind == "saturate"
+    proof = certify(blocks, solution.rows, solution.cols, solution.row_dual, solution.col_dual,
+                    rows_must=must, cols_must=must and blocks.n_rows == blocks.n_cols)
+    scores, gains_left, gains_right = blocks.pair_values(left, right)
+    blocking, found = _passes(blocks, left, right)
+    lo, hi = programme.left.enterprises, programme.right.enterprises
+    labels = (programme.left.label, programme.right.label)
+    reasons = pair_reasons(blocks.matrices(), left, right, labels)
+    runner = _runner_ups(blocks, programme, left, right, found, (gains_left, gains_right))
+    pairs = [
+        Pair(left=lo[i].id, right=hi[j].id, score=round(float(s), _DECIMALS),
+             gain_left=round(float(gl), _DECIMALS), gain_right=round(float(gr), _DECIMALS),
+             reasons=why, runner_up=up)
+        for i, j, s, gl, gr, why, up in zip(left.tolist(), right.tolist(), scores.tolist(),
+                                            gains_left.tolist(), gains_right.tolist(), reasons,
+                                            runner, strict=True)
+    ]
+    counts_l = np.bincount(left, minlength=len(lo))
+    counts_r = np.bincount(right, minlength=len(hi))
+    per_left = np.bincount(left, weights=gains_left.astype(np.float64), minlength=len(lo))
+    per_right = np.bincount(right, weights=gains_right.astype(np.float64), minlength=len(hi))
+    total = float(scores.astype(np.float64).sum())
+    tolerance = 1e-6 * max(1.0, abs(total))
+    optimal = not proof.problems and proof.gap <= tolerance
+    everyone = np.concatenate([per_left, per_right])
+    order_g = np.argsort(everyone, kind="stable")
+    ids = [e.id for e in lo] + [e.id for e in hi]
+    metrics = Metrics(
+        pairs=len(left), total_score=round(total, _DECIMALS),
+        mean_score=round(total / len(left), _DECIMALS) if len(left) else 0.0,
+        left=_side(labels[0], per_left, counts_l), right=_side(labels[1], per_right, counts_r),
+        gini=round(gini(everyone), _DECIMALS), blocking_pairs=blocking,
+        fair_to=programme.rules.fair_to,
+        sorted_gains=[round(float(g), _DECIMALS) for g in everyone[order_g]],
+        worst_off=[ids[k] for k in order_g[:5].tolist()],
+        pairs_by_sector={
+            "left": _per_sector([e.sector for e in lo], counts_l),
+            "right": _per_sector([e.sector for e in hi], counts_r),
+        },
+    )
+    note = (
+        f"large path: {solution.rounds} sparse solve(s), {solution.edges:,} candidate pairs, "
+        f"{solution.priced:,} pairs priced, {solution.added:,} added by pricing; optimality "
+        f"certificate checked independently (gap {proof.gap:.2g})"
+    )
+    return Result(
+        status="optimal" if optimal else "feasible",
+        objective="total",
+        objective_value=round(total, _DECIMALS),
+        pairs=pairs,
+        unmatched=Unmatched(
+            left=[lo[k].id for k in np.flatnonzero(counts_l == 0)],
+            right=[hi[k].id for k in np.flatnonzero(counts_r == 0)],
+        ),
+        metrics=metrics,
+        solver=SolverInfo(name="sparse", chosen_because=reason, runtime_s=0.0, seed=seed,
+                          gap=None if optimal else round(proof.gap / max(1e-9, total), 6),
+                          bound=None if optimal else round(proof.bound, _DECIMALS), note=note),
+        input_sha256=input_sha256(programme),
+        version=__version__,
+    )
+
+
+def _per_sector(sectors: list[str | None], counts: np.ndarray) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for sector, count in zip(sectors, counts.tolist(), strict=True):
+        key = sector or "(none)"
+        totals[key] = totals.get(key, 0) + int(count)
+    return dict(sorted(totals.items()))
+
+
+def large_violations(programme: Programme, result: Result) -> list[str]:
+    """Independent checks of a large-path result, without any n² matrix.
+
+    Every id is known and used at most once per side (capacity max 1), every enterprise with
+    capacity min 1 is matched, no pair is forbidden or below ``min_score``, each claimed score
+    and gain equals the recomputed one, and the objective value is the sum of the scores.
+    """
+    found: list[str] = []
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    pairs = result.pairs
+    try:
+        left = np.array([left_pos[p.left] for p in pairs], dtype=np.intp)
+        right = np.array([right_pos[p.right] for p in pairs], dtype=np.intp)
+    except KeyError as missing:
+        return [f"unknown enterprise id {missing}"]
+    for label, side, index in (("left", programme.left, left), ("right", programme.right, right)):
+        counts = np.bincount(index, minlength=len(side.enterprises))
+        mins = np.array([e.capacity.min for e in side.enterprises])
+        maxs = np.array([e.capacity.max for e in side.enterprises])
+        for k in np.flatnonzero(counts > maxs)[:5]:
+            found.append(f"{label} {side.enterprises[k].id} has {counts[k]} partners, "
+                         f"capacity max {maxs[k]}")
+        for k in np.flatnonzero(counts < mins)[:5]:
+            found.append(f"{label} {side.enterprises[k].id} has {counts[k]} partners, "
+                         f"capacity min {mins[k]}")
+    forbidden = {tuple(p) for p in programme.rules.forbidden}
+    for p in pairs:
+        if (p.left, p.right) in forbidden:
+            found.append(f"pair ({p.left}, {p.right}) is forbidden")
+    blocks = TagBlocks(programme)
+    scores, gains_left, gains_right = blocks.pair_values(left, right)
+    claimed = np.array([[p.score, p.gain_left, p.gain_right] for p in pairs]).reshape(-1, 3)
+    actual = np.stack([scores, gains_left, gains_right], axis=1).astype(np.float64)
+    bad = np.flatnonzero(np.abs(claimed - actual).max(axis=1, initial=0.0) > 2e-6)
+    for k in bad[:5]:
+        found.append(f"pair ({pairs[k].left}, {pairs[k].right}) claims score/gains "
+                     f"{claimed[k].tolist()}, recomputed {np.round(actual[k], 6).tolist()}")
+    below = np.flatnonzero(scores < np.float32(programme.rules.min_score))
+    for k in below[:5]:
+        found.append(f"pair ({pairs[k].left}, {pairs[k].right}) scores below min_score")
+    total = float(np.round(actual[:, 0], _DECIMALS).sum())
+    if abs(total - result.objective_value) > 1e-6 * max(1.0, len(pairs)):
+        found.append(f"objective_value {result.objective_value} but the pairs' scores sum to "
+                     f"{total:.6f}")
+    return found

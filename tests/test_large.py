@@ -1,0 +1,144 @@
+"""The large path (scores in row blocks, sparse assignment priced out) agrees with the dense one.
+
+Small programmes are pushed through it by lowering the size threshold, then every part of the
+result — pairs, objective, metrics (blocking pairs included), runner-ups and reasons — is compared
+with the dense pipeline's, which shares none of the block code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import pairing
+from pairing.core import large_route as route
+from pairing.core.problem import build_problem
+from pairing.diagnostics.stability import count_blocking_pairs
+from pairing.generator import generate
+from pairing.model.programme import Capacity
+
+large = pytest.importorskip("pairing.core.large")
+
+
+def _with_rules(programme: pairing.Programme, **rules: object) -> pairing.Programme:
+    return programme.model_copy(update={"rules": programme.rules.model_copy(update=rules)})
+
+
+def _all_optional(programme: pairing.Programme) -> pairing.Programme:
+    """Everyone 0..1: nobody needs a partner (the sparse solver's ``optional`` mode)."""
+    sides = {}
+    for name in ("left", "right"):
+        side = getattr(programme, name)
+        sides[name] = side.model_copy(update={"enterprises": list(
+            e.model_copy(update={"capacity": Capacity(min=0, max=1)}) for e in side.enterprises
+        )})
+    return programme.model_copy(update=sides)
+
+
+def _dense_blocking(programme: pairing.Programme, result: pairing.Result) -> int:
+    """The dense scan's blocking-pair count of ``result``, on the block path's gain values.
+
+    Dense scores come from float32 matrix products, whose rounding can split two partners that
+    tie exactly (the block path sums each cell in float64 first, so a tie stays a tie); the scan
+    itself is compared on the same numbers.
+    """
+    blocks = large.TagBlocks(programme)
+    rows = list(blocks.scored())
+    gain_left = np.concatenate([g for _, g, _, _, _ in rows])
+    gain_right = np.concatenate([g for _, _, g, _, _ in rows])
+    problem = build_problem(programme, pairing.score_matrix(programme), "total")
+    problem = dataclasses.replace(problem, gain_left=gain_left, gain_right=gain_right)
+    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
+    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left = np.array([left_pos[p.left] for p in result.pairs], dtype=np.intp)
+    right = np.array([right_pos[p.right] for p in result.pairs], dtype=np.intp)
+    return count_blocking_pairs(problem, left, right)
+
+
+def _compare(programme: pairing.Programme) -> None:
+    reason = route.large_route(programme, "total", "auto") or "test"
+    big = large.solve_large(programme, reason)
+    dense = pairing.solve(programme, objective="total")
+    assert big.status == dense.status == "optimal"
+    assert large.large_violations(programme, big) == []
+    assert big.objective_value == pytest.approx(dense.objective_value, abs=1e-5)
+    assert big.pair_ids() == dense.pair_ids()
+    assert big.unmatched == dense.unmatched
+    assert big.metrics.blocking_pairs == _dense_blocking(programme, big)
+    for field in ("pairs", "pairs_by_sector"):
+        assert getattr(big.metrics, field) == getattr(dense.metrics, field), field
+    for field in ("gini", "sorted_gains"):
+        assert getattr(big.metrics, field) == pytest.approx(getattr(dense.metrics, field),
+                                                            abs=2e-6), field
+    for side in ("left", "right"):
+        ours, theirs = getattr(big.metrics, side), getattr(dense.metrics, side)
+        assert ours.model_dump() == pytest.approx(theirs.model_dump(), abs=2e-6)
+    by_pair = {(p.left, p.right): p for p in dense.pairs}
+    for pair in big.pairs:
+        twin = by_pair[(pair.left, pair.right)]
+        assert pair.runner_up is not None and twin.runner_up is not None
+        assert (pair.runner_up.left, pair.runner_up.right) == (
+            twin.runner_up.left, twin.runner_up.right)
+        for side in ("left_less", "right_less"):
+            assert getattr(pair.runner_up, side) == pytest.approx(
+                getattr(twin.runner_up, side), abs=2e-6)
+        assert pair.reasons == twin.reasons
+        assert (pair.score, pair.gain_left, pair.gain_right) == pytest.approx(
+            (twin.score, twin.gain_left, twin.gain_right), abs=2e-6)
+
+
+@pytest.mark.parametrize(("n_left", "n_right", "seed"), [(40, 40, 1), (30, 55, 2), (55, 30, 3)])
+def test_the_large_path_matches_the_dense_pipeline(n_left: int, n_right: int, seed: int) -> None:
+    _compare(generate(n_left, n_right, seed=seed))
+
+
+def test_min_score_forbidden_pairs_and_optional_capacities() -> None:
+    programme = _all_optional(generate(45, 45, seed=4))
+    ids_l = [e.id for e in programme.left.enterprises]
+    ids_r = [e.id for e in programme.right.enterprises]
+    forbidden = [(ids_l[k], ids_r[(3 * k) % 45]) for k in range(0, 45, 2)]
+    _compare(_with_rules(programme, min_score=0.3, forbidden=forbidden))
+
+
+def test_pairing_solve_routes_large_programmes(monkeypatch: pytest.MonkeyPatch) -> None:
+    programme = generate(40, 40, seed=5)
+    dense = pairing.solve(programme)
+    monkeypatch.setattr(route, "LARGE_CELLS", 40 * 40 - 1)
+    result = pairing.solve(programme)
+    assert result.solver.name == "sparse"
+    assert "dense limit" in result.solver.chosen_because
+    assert "certificate checked independently" in result.solver.note
+    assert result.pair_ids() == dense.pair_ids()
+    # anything the large path does not cover stays on the dense pipeline
+    assert pairing.solve(programme, objective="maxmin").solver.name != "sparse"
+    quota = _with_rules(programme, quotas=[{"side": "left", "by": "sector", "group": "AI",
+                                             "max": 3}])
+    assert route.large_route(quota, "total", "auto") is None
+    assert route.large_route(programme, "total", "lapjv") is None
+
+
+def test_the_large_validator_catches_a_tampered_result() -> None:
+    programme = generate(30, 30, seed=6)
+    result = large.solve_large(programme, "test")
+    first, second = result.pairs[0], result.pairs[1]
+    swapped = result.model_copy(update={"pairs": (
+        first.model_copy(update={"right": second.right}), *result.pairs[1:]
+    )})
+    found = large.large_violations(programme, swapped)
+    assert any("partners, capacity" in f for f in found)
+    assert any("claims score/gains" in f for f in found)
+    inflated = result.model_copy(update={"objective_value": result.objective_value + 1})
+    assert any("objective_value" in f for f in large.large_violations(programme, inflated))
+
+
+def test_blocks_and_pairs_give_the_same_values() -> None:
+    programme = generate(25, 35, seed=7)
+    blocks = large.TagBlocks(programme, block_cells=200)  # several blocks of 5 rows
+    rows = np.concatenate([g for _, g, _, _, _ in blocks.scored()])
+    left, right = np.nonzero(np.ones(rows.shape, dtype=bool))
+    _, gain_left, _ = blocks.pair_values(left, right)
+    assert np.allclose(rows.ravel(), gain_left, atol=1e-6)
+    dense = pairing.score_matrix(programme)
+    assert np.allclose(rows, dense.gain_left, atol=1e-6)
