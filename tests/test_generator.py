@@ -192,11 +192,16 @@ def test_uniform_profile() -> None:
         (
             {"n_left": 0, "n_right": 3},
             "invalid input in generate(): n_left: expected a number of enterprises "
-            "from 1 to 10,000, got 0",
+            "from 1 to 100,000, got 0",
         ),
         (
-            {"n_left": 3, "n_right": 10_001},
-            "n_right: expected a number of enterprises from 1 to 10,000, got 10001",
+            {"n_left": 3, "n_right": 100_001},
+            "n_right: expected a number of enterprises from 1 to 100,000, got 100001",
+        ),
+        (
+            {"n_left": 3, "n_right": 10_001, "text": True, "history": True},
+            "text: text, history draw from every pair: at most 10,000 enterprises per side, "
+            "got 10,001",
         ),
         ({"n_left": True, "n_right": 3}, "n_left: expected a number of enterprises"),
         ({"n_left": 2.5, "n_right": 3}, "n_left: expected a number of enterprises"),

@@ -32,10 +32,13 @@ from pairing.generator._double_hundred import generate_double_hundred
 from pairing.generator._uniform import generate_uniform
 from pairing.model.programme import Capacity, Programme
 
-__all__ = ["MAX_SIDE", "PROFILES", "generate"]
+__all__ = ["MAX_SIDE", "MAX_SIDE_EXTRAS", "PROFILES", "generate"]
 
-#: Largest number of enterprises per side that :func:`generate` accepts.
-MAX_SIDE = 10_000
+#: Largest number of enterprises per side that :func:`generate` accepts: the enterprises cost
+#: O(n) (a 50,000 × 50,000 programme is drawn in seconds); the scale path solves such sizes.
+MAX_SIDE = 100_000
+#: Largest side with texts, stated interest or a history source: those draw from every pair.
+MAX_SIDE_EXTRAS = 10_000
 
 _GENERATORS: dict[str, Callable[[int, int, int], Programme]] = {
     "double-hundred": generate_double_hundred,
@@ -97,7 +100,8 @@ def generate(
     Parameters
     ----------
     n_left, n_right
-        Number of enterprises on each side, from 1 to 10,000.
+        Number of enterprises on each side, from 1 to 100,000 (10,000 with ``text``,
+        ``preferences`` or ``history``, which draw from every pair).
     seed
         Non-negative seed; the same seed and arguments give an identical programme.
     profile
@@ -124,8 +128,8 @@ def generate(
     Raises
     ------
     InvalidProgramme
-        For an unknown profile, a side size outside 1..10,000 or a negative seed; every
-        problem is reported at once.
+        For an unknown profile, a side size outside 1..100,000 (1..10,000 with texts,
+        preferences or history) or a negative seed; every problem is reported at once.
 
     Examples
     --------
@@ -138,6 +142,13 @@ def generate(
     if (text or preferences or history) and profile != "double-hundred":
         message = "texts, preferences and history are drawn for the 'double-hundred' profile only"
         issues.append(Issue("profile", message))
+    extras = [name for name, wanted in (("text", text), ("preferences", preferences),
+                                        ("history", history)) if wanted]
+    largest = max((_as_int(n) or 0) for n in (n_left, n_right))
+    if extras and largest > MAX_SIDE_EXTRAS:
+        message = (f"{', '.join(extras)} draw from every pair: at most {MAX_SIDE_EXTRAS:,} "
+                   f"enterprises per side, got {largest:,}; leave them out for larger sizes")
+        issues.append(Issue(extras[0], message))
     if issues:
         raise InvalidProgramme(issues, source="generate()")
     programme = _GENERATORS[profile](
