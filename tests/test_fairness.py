@@ -194,6 +194,23 @@ def test_fair_objectives_reach_brute_force_with_rules(programme: pairing.Program
         assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
 
 
+def test_single_counted_enterprises_may_share_a_partner_with_room_for_two() -> None:
+    """Counted CN firms take one partner each, PK firms up to two: the level search must not
+    treat PK-side capacities as 1 (found by hypothesis; the level was 0.15, the optimum 0.30)."""
+    nan = np.nan
+    scores = np.array([[0.15, 0.4, nan], [0.05, 0.5, nan], [nan, 1.0, 0.3]])
+    programme = programme_from_matrix(
+        scores, [(1, 1), (1, 1), (0, 1)], [(0, 2)] * 3, rules=pairing.Rules(fair_to="left")
+    )
+    maxmin = _solve(programme, "maxmin")
+    leximin = _solve(programme, "leximin")
+    assert maxmin is not None and leximin is not None
+    assert maxmin.status == leximin.status == "optimal"
+    assert maxmin.objective_value == pytest.approx(0.3)
+    # L0 and L1 share R1 (0.4, 0.5), L2 takes R2 (0.3)
+    assert leximin.metrics.sorted_gains == pytest.approx([0.3, 0.4, 0.5])
+
+
 @settings(max_examples=20)
 @given(programme=ruled_programmes())
 def test_leximin_dominates_every_other_objective(programme: pairing.Programme) -> None:

@@ -253,20 +253,27 @@ def single_level(
     """Max-min level when every counted enterprise has at most one partner (any rules).
 
     Binary search over the pairs' values, each level tested first by Hopcroft–Karp ignoring
-    quotas (a necessary condition, microseconds) and then, with quotas, by a feasibility MILP on
-    the cells that keep every counted gain at that level. Returns (level, MILPs run, proven).
+    quotas (with one-to-one capacities: a necessary condition, microseconds) and then, with
+    quotas or larger capacities, by a feasibility MILP on the cells that keep every counted gain
+    at that level. Returns (level, MILPs run, proven).
     """
     values = bottleneck_values(problem)
     test = LevelTest(problem, values)
     candidates = _candidates(values, test.upper_bound())
     runs, proven = 0, True
+    # The matching test gives every enterprise at most one partner: a valid (and, without
+    # quotas, exact) test only when nobody may take two. When the other side has capacities
+    # above 1 — e.g. counted CN firms with one partner each, PK firms with up to two — two
+    # counted enterprises may share a partner, and every level goes to the MILP.
+    unit = bool((problem.cap_max_left <= 1).all() and (problem.cap_max_right <= 1).all())
 
     def feasible(level: float) -> bool:
         nonlocal runs, proven
-        if not test(np.float32(level)):
-            return False
-        if not (problem.quotas or problem.partner_quotas):
-            return True  # without quotas the matching test is exact (Mendelsohn-Dulmage)
+        if unit:
+            if not test(np.float32(level)):
+                return False
+            if not (problem.quotas or problem.partner_quotas):
+                return True  # without quotas the matching test is exact (Mendelsohn-Dulmage)
         runs += 1
         try:
             model = build_model(problem, floor=level)
