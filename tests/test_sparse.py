@@ -220,3 +220,52 @@ def test_auto_picks_sparse_only_from_its_measured_size() -> None:
     problem = build_problem(square, pairing.score_matrix(square), "total")
     spec, why = choose_solver(problem, "total")
     assert spec.name == "sparse" and "measured faster" in why
+
+
+# --- scores built in row blocks (no n × n matrix) ---------------------------------------------
+
+def test_block_scores_match_score_matrix() -> None:
+    from pairing.generator import generate
+    from pairing.solvers.sparse.blocks import ProgrammeRows
+
+    programme = generate(120, 90, seed=4)
+    dense = np.nan_to_num(pairing.score_matrix(programme).score, nan=0.0)
+    source = ProgrammeRows(programme, block_cells=2000)  # 22 rows a block
+    got = np.vstack([block for _, block, _ in source.blocks()])
+    np.testing.assert_allclose(got, dense, atol=1e-6)  # BLAS block shapes: an ulp at most
+
+
+@pytest.mark.parametrize("rules", [{}, {"min_score": 0.02}, {"min_score": 0.2},
+                                   {"forbidden": "some"}])
+def test_blockwise_solve_matches_the_dense_optimum(rules: dict) -> None:
+    from pairing.generator import generate
+    from pairing.solvers.sparse.blocks import ProgrammeRows, solve_programme_sparse
+
+    programme = generate(150, 150, seed=2)
+    if rules.get("forbidden"):
+        left = [e.id for e in programme.left.enterprises]
+        right = [e.id for e in programme.right.enterprises]
+        rules = {"forbidden": [(left[i], right[(3 * i) % 150]) for i in range(0, 150, 2)]}
+    programme = programme.model_copy(
+        update={"rules": programme.rules.model_copy(update=rules)})
+    solution = solve_programme_sparse(programme)
+    try:
+        dense = pairing.solve(programme, solver="lapjv")
+    except Infeasible:
+        assert solution.infeasible
+        return
+    assert not solution.infeasible
+    source = ProgrammeRows(programme)
+    cert = certify(source, solution.rows, solution.cols, solution.row_dual, solution.col_dual,
+                   rows_must=True, cols_must=solution.square)
+    assert cert.problems == () and cert.gap <= 1e-6
+    assert cert.total == pytest.approx(dense.objective_value, abs=1e-4)
+
+
+def test_blockwise_refuses_what_it_cannot_score() -> None:
+    from pairing.solvers.sparse.blocks import ProgrammeRows, blockwise_supported
+
+    programme = pairing.from_scores(np.full((3, 3), 0.5))
+    assert "organisers" in (blockwise_supported(programme) or "")
+    with pytest.raises(NotImplementedError):
+        ProgrammeRows(programme)
