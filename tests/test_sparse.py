@@ -93,6 +93,7 @@ def test_core_agrees_with_dense_and_certifies(matrix: tuple, mode: str, k: int) 
     assert not solution.infeasible
     assert allowed[solution.rows, solution.cols].all()
     assert benefit[solution.rows, solution.cols].sum() == pytest.approx(expected, abs=1e-9)
+    assert solution.total == pytest.approx(expected, abs=1e-6)
     cert = certify(source, solution.rows, solution.cols, solution.row_dual, solution.col_dual,
                    rows_must=mode == "saturate", cols_must=solution.square)
     assert cert.problems == ()

@@ -17,6 +17,9 @@ the same for everyone, e.g. negating the benefit matrix once for the raw kernels
   from the gains inside the timing.
 - ``score_matrix`` and ``matmul``: :func:`pairing.score_matrix` and one NumPy ``float32`` matmul
   of the same output shape (``scoring`` family).
+- ``blocks:sparse``: :func:`pairing.solvers.sparse.blocks.solve_programme_sparse` — the sparse
+  solver with the scores built in row blocks from the programme (``blocks`` family), no
+  ``n × n`` matrix; the matching is not turned into a typed result.
 - ``terms:tags``, ``terms:preference``, ``terms:text``, ``terms:source``, ``terms:all``:
   :func:`pairing.score_matrix` of the ``sources`` instance with the tag terms alone, with one
   score source each, and with all of them (``sources`` family; the programme variant is made
@@ -64,6 +67,7 @@ REFERENCES: dict[str, str] = {
     "score_matrix": "",
     "matmul": "",
     "auto-e2e": "",
+    "blocks:sparse": "numba",
 }
 
 #: Largest side for ``ref:matching`` (pure Python objects: memory and time grow as n²).
@@ -351,4 +355,19 @@ def prepare(
         return _terms_call(instance, contender)
     if contender.startswith("schedule:"):
         return _schedule_call(instance, contender)
+    if contender == "blocks:sparse":
+        return _blocks_call(instance)
     return _solve_call(instance, contender, clock)
+
+
+def _blocks_call(instance: Instance) -> Callable[[], Outcome]:
+    from pairing.solvers.sparse.blocks import solve_programme_sparse
+
+    def call() -> Outcome:
+        solution = solve_programme_sparse(instance.programme)
+        if solution.infeasible:
+            return Outcome("infeasible")
+        extra = {"rounds": solution.rounds, "edges": solution.edges, "added": solution.added}
+        return Outcome("optimal", round(solution.total, 6), extra=extra)
+
+    return call

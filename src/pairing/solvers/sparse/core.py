@@ -128,6 +128,8 @@ class SparseSolution:
     infeasible: bool
     #: every row and column is matched (square ``saturate``): column duals may be negative
     square: bool = False
+    #: the matching's total benefit, from its integer costs (within ``0.5 · len(rows) / scale``)
+    total: float = 0.0
 
 
 def integer_scale(n_rows: int, max_abs: float) -> float:
@@ -317,4 +319,15 @@ def solve_sparse(
         scale=scale,
         infeasible=infeasible,
         square=square,
+        total=_matched_total(rows, cols, cost, real, chosen) / scale,
     )
+
+
+def _matched_total(
+    rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, real: np.ndarray, chosen: np.ndarray,
+) -> float:
+    """Σ −cost over the chosen edges (the graph's edges are sorted by row, then column)."""
+    key = rows.astype(np.int64) * (int(cols.max(initial=0)) + 1) + cols
+    want = real.astype(np.int64) * (int(cols.max(initial=0)) + 1) + chosen[real]
+    at = np.searchsorted(key, want)
+    return float(-cost[at].sum())
