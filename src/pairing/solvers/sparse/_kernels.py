@@ -298,10 +298,10 @@ def greedy_matching(
 @njit(cache=True)
 def complete_rows(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, col4row: np.ndarray,
-    used: np.ndarray, first_row: int,
+    used: np.ndarray, first_row: int, value: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Give each unmatched row of a block (rows ``first_row ...``) its best free allowed
-    column, if any (in place)."""
+    column, if any, and record that pair's benefit in ``value`` (in place)."""
     n_rows, n_cols = benefit.shape
     for i in range(n_rows):
         g = first_row + i
@@ -315,6 +315,7 @@ def complete_rows(
         if best >= 0:
             col4row[g] = best
             used[best] = True
+            value[g] = benefit[i, best]
 
 
 @njit(cache=True)

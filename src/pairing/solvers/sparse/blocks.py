@@ -75,32 +75,44 @@ class ProgrammeRows(RowBlocks):
         self.forbidden = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
         self.forbidden = self.forbidden[np.argsort(self.forbidden[:, 0], kind="stable")]
 
-    def score_rows(self, start: int, stop: int) -> np.ndarray:
-        """``float32`` scores of left enterprises ``start .. stop-1`` against every right one
-        (the arithmetic of :func:`pairing.score_matrix`)."""
-        gain_left = self.needs_l[start:stop] @ self.caps_r.T
+    def score_rows(self, start: int | np.ndarray, stop: int | None = None) -> np.ndarray:
+        """``float32`` scores of left enterprises ``start .. stop-1`` (or of the indices
+        ``start``) against every right one (the arithmetic of :func:`pairing.score_matrix`)."""
+        rows = start if stop is None else slice(start, stop)
+        gain_left = self.needs_l[rows] @ self.caps_r.T
         np.clip(gain_left, 0, 1, out=gain_left)
-        gain_right = (self.caps_l[start:stop] @ self.needs_r.T)
+        gain_right = (self.caps_l[rows] @ self.needs_r.T)
         np.clip(gain_right, 0, 1, out=gain_right)
         np.multiply(gain_left, gain_right, out=gain_left)
         np.sqrt(gain_left, out=gain_left)
         return gain_left
 
+    def _finish(self, rows: np.ndarray, score: np.ndarray) -> tuple[np.ndarray,
+                                                                    np.ndarray | None]:
+        """The block's mask (min_score, forbidden pairs) and its benefit (``float32``, as
+        scored: the solver's kernels read it exactly; not-allowed cells 0)."""
+        mask = None
+        if self.min_score > 0:
+            mask = score >= _DTYPE(self.min_score)
+        hit = np.isin(self.forbidden[:, 0], rows) if len(self.forbidden) else np.zeros(0, bool)
+        if hit.any():
+            where = np.searchsorted(rows, self.forbidden[hit, 0])
+            mask = np.ones(score.shape, dtype=bool) if mask is None else mask
+            mask[where, self.forbidden[hit, 1]] = False
+        if mask is not None:
+            score[~mask] = 0.0
+        return score, mask
+
     def blocks(self) -> Iterator[Block]:
         for start in range(0, self.n_rows, self.step):
             stop = min(self.n_rows, start + self.step)
-            score = self.score_rows(start, stop)
-            mask = None
-            if self.min_score > 0:
-                mask = score >= _DTYPE(self.min_score)
-            lo, hi = np.searchsorted(self.forbidden[:, 0], [start, stop])
-            if hi > lo:
-                mask = np.ones(score.shape, dtype=bool) if mask is None else mask
-                mask[self.forbidden[lo:hi, 0] - start, self.forbidden[lo:hi, 1]] = False
-            benefit = score.astype(np.float64)
-            if mask is not None:
-                benefit[~mask] = 0.0
+            rows = np.arange(start, stop)
+            benefit, mask = self._finish(rows, self.score_rows(start, stop))
             yield start, benefit, mask
+
+    # ``blocks_of`` stays the default (whole blocks, then the rows asked for): every pass then
+    # multiplies the same row blocks, so a pair's float32 score is bit-identical in every pass
+    # (BLAS results can differ in the last bit with the shape of the product).
 
 
 def solve_programme_sparse(programme: Programme) -> SparseSolution:

@@ -309,19 +309,18 @@ def solve_sparse(
         unplaced = col4row < 0
         used = np.zeros(n_cols, dtype=bool)
         used[col4row[~unplaced]] = True
-        for start, block, mask in source.blocks():
-            stop = start + block.shape[0]
-            if unplaced[start:stop].any():
-                m, every = _mask(mask)
-                kern.complete_rows(block, m, every, col4row, used, start)
+        value = np.zeros(n_rows)
+        for row_ids, block, mask in source.blocks_of(np.flatnonzero(unplaced)):
+            m, every = _mask(mask)
+            # the block holds unplaced rows only: place them in row order
+            local = np.full(len(row_ids), -1, dtype=np.int64)
+            got = np.zeros(len(row_ids))
+            kern.complete_rows(block, m, every, local, used, 0, got)
+            col4row[row_ids] = local
+            value[row_ids] = got
         extra_r = np.flatnonzero(unplaced & (col4row >= 0))
         extra_c = col4row[extra_r]
-        extra_cost = np.empty(len(extra_r), dtype=np.int64)
-        for start, block, _ in source.blocks():
-            sel = (extra_r >= start) & (extra_r < start + block.shape[0])
-            if sel.any():
-                extra_cost[sel] = -to_int_scores(
-                    block[extra_r[sel] - start, extra_c[sel]], int(scale))
+        extra_cost = -to_int_scores(value[extra_r], int(scale))
         rows = np.concatenate([rows, extra_r])
         cols = np.concatenate([cols, extra_c])
         cost = np.concatenate([cost, extra_cost])
