@@ -117,6 +117,9 @@ def test_pairing_solve_routes_large_programmes(monkeypatch: pytest.MonkeyPatch) 
                                              "max": 3}])
     assert route.large_route(quota, "total", "auto") is None
     assert route.large_route(programme, "total", "lapjv") is None
+    organisers = pairing.from_scores(np.full((3, 3), 0.5))
+    monkeypatch.setattr(route, "LARGE_CELLS", 1)
+    assert route.large_route(organisers, "total", "auto") is None  # its matrix is dense already
 
 
 def test_the_large_validator_catches_a_tampered_result() -> None:

@@ -93,6 +93,7 @@ def test_core_agrees_with_dense_and_certifies(matrix: tuple, mode: str, k: int) 
     assert not solution.infeasible
     assert allowed[solution.rows, solution.cols].all()
     assert benefit[solution.rows, solution.cols].sum() == pytest.approx(expected, abs=1e-9)
+    assert solution.total == pytest.approx(expected, abs=1e-6)
     cert = certify(source, solution.rows, solution.cols, solution.row_dual, solution.col_dual,
                    rows_must=mode == "saturate", cols_must=solution.square)
     assert cert.problems == ()
@@ -220,3 +221,6 @@ def test_auto_picks_sparse_only_from_its_measured_size() -> None:
     problem = build_problem(square, pairing.score_matrix(square), "total")
     spec, why = choose_solver(problem, "total")
     assert spec.name == "sparse" and "measured faster" in why
+
+
+# Scores built in row blocks (no n × n matrix) are the large path's: tests/test_large.py.

@@ -17,6 +17,9 @@ the same for everyone, e.g. negating the benefit matrix once for the raw kernels
   from the gains inside the timing.
 - ``score_matrix`` and ``matmul``: :func:`pairing.score_matrix` and one NumPy ``float32`` matmul
   of the same output shape (``scoring`` family).
+- ``blocks:sparse``: :func:`pairing.core.large.solve_large` — the large path at any size (the
+  ``blocks`` family): scores in row blocks, the sparse solver, its certificate, blocking pairs
+  and runner-ups, and the large path's validator; no ``n × n`` matrix.
 - ``terms:tags``, ``terms:preference``, ``terms:text``, ``terms:source``, ``terms:all``:
   :func:`pairing.score_matrix` of the ``sources`` instance with the tag terms alone, with one
   score source each, and with all of them (``sources`` family; the programme variant is made
@@ -65,6 +68,7 @@ REFERENCES: dict[str, str] = {
     "score_matrix": "",
     "matmul": "",
     "auto-e2e": "",
+    "blocks:sparse": "numba",
 }
 
 #: Largest side for ``ref:matching`` (pure Python objects: memory and time grow as n²).
@@ -350,4 +354,19 @@ def prepare(
         return _terms_call(instance, contender)
     if contender.startswith("schedule:"):
         return _schedule_call(instance, contender)
+    if contender == "blocks:sparse":
+        return _blocks_call(instance)
     return _solve_call(instance, contender, clock)
+
+
+def _blocks_call(instance: Instance) -> Callable[[], Outcome]:
+    from pairing.core.large import large_violations, solve_large
+
+    def call() -> Outcome:
+        result = solve_large(instance.programme, "bench: the large path at any size")
+        if large_violations(instance.programme, result):
+            return Outcome("invalid")
+        extra = {"note": result.solver.note, "blocking_pairs": result.metrics.blocking_pairs}
+        return Outcome(result.status, result.objective_value, extra=extra)
+
+    return call

@@ -17,7 +17,7 @@ A TOML file can define its own grid (see :func:`load_grid`)::
     repeats = 3                      # optional default for --repeats
     [[case]]
     family = "dense"                 # dense | sparse | capacitated | rules | fair | orlib
-    n = [100, 300]                   #   | kernel | realistic | scoring | sources
+    n = [100, 300]                   #   | kernel | realistic | scoring | sources | blocks
     time_limit = 30                  # seconds given to solvers that honour a time limit
     [[case]]
     family = "fair"
@@ -53,6 +53,10 @@ FAMILIES: dict[str, str] = {
     ),
     "scoring": "pairing.score_matrix vs one NumPy matmul of the same shape",
     "sources": "score_matrix with each score source (preference, text, a matrix) vs tags only",
+    "blocks": (
+        "one-to-one total of a generated double-hundred programme with the scores built in row "
+        "blocks (no n×n matrix): the sparse solver's large-scale path"
+    ),
     "schedule": (
         "meeting schedules of a capacity-4 programme (4·n meetings, 3 sessions × 8 slots): "
         "exact CP-SAT vs its greedy start; objective = idle slots"

@@ -377,6 +377,12 @@ def _schedule(case: Case) -> Instance:
     return Instance(case, programme, None, text, payload={"result": result, "event": event})
 
 
+def _blocks(case: Case) -> Instance:
+    programme = generate(case.n_left, case.n_right, seed=case.seed)
+    text = "double-hundred programme, scores built in row blocks by the solver (no n×n matrix)"
+    return Instance(case, programme, None, text)
+
+
 _BUILDERS = {
     "dense": _dense,
     "sparse": _sparse,
@@ -389,6 +395,7 @@ _BUILDERS = {
     "scoring": _scoring,
     "sources": _sources,
     "schedule": _schedule,
+    "blocks": _blocks,
 }
 
 

@@ -59,6 +59,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "scoring": ("matmul",),
     "sources": ("terms:tags",),
     "schedule": ("schedule:greedy",),
+    "blocks": ("blocks:sparse",),
 }
 
 #: ``progress(stage, done, total, label)``; stage is ``"build"`` or ``"run"``.
@@ -124,6 +125,8 @@ def plan_contenders(
             ]
     elif case.family == "scoring":
         names = ["matmul", "score_matrix"]
+    elif case.family == "blocks":
+        names = ["blocks:sparse"]
     elif case.family == "schedule":
         names = ["schedule:greedy", "schedule:cpsat"]
     elif case.family == "sources":

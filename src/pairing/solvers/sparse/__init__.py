@@ -97,7 +97,8 @@ def _note(
     gap = max(0.0, dual - total) + n_rows * 0.5 / solution.scale
     return (
         f"sparse candidates (top {TOP_K} per enterprise + a greedy matching), "
-        f"{solution.rounds} sparse solve(s), {solution.priced:,} pairs priced, "
+        f"{solution.rounds} sparse solve(s), {solution.priced:,} pairs priced "
+        f"({solution.rows_skipped:,} row passes ruled out by a bound), "
         f"{solution.added:,} added by pricing; graph {solution.edges:,} of "
         f"{n_rows * n_cols:,} pairs; dual bound − total ≤ {gap:.1e} (proven)"
     )

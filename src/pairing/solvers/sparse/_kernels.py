@@ -233,10 +233,13 @@ def shortest_augmenting_paths(
 @njit(cache=True)
 def top_k_rows(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, k: int,
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Each row's ``k`` best allowed columns (highest benefit, ties to the lower column):
-    ``(rows, cols)`` of at most ``k`` entries per row."""
+    ``(rows, cols, theta)`` with at most ``k`` entries per row, and each row's ``(k+1)``-th
+    highest allowed benefit (``-inf`` when it has at most ``k`` allowed cells): no pair outside
+    the row's top ``k`` has a higher benefit."""
     n_rows, n_cols = benefit.shape
+    theta = np.full(n_rows, -np.inf)
     out_r = np.empty(n_rows * k, dtype=np.int64)
     out_c = np.empty(n_rows * k, dtype=np.int64)
     vals = np.empty(n_cols, dtype=np.float64)
@@ -256,7 +259,9 @@ def top_k_rows(
                 n += 1
             continue
         # threshold: the k-th smallest of -benefit; keep those below it, then ties by index
-        thr = np.partition(vals[:m], k - 1)[k - 1]
+        part = np.partition(vals[:m], k)
+        thr = np.max(part[:k])
+        theta[i] = -part[k]
         taken = 0
         for t in range(m):
             if -benefit[i, idx[t]] < thr:
@@ -272,7 +277,7 @@ def top_k_rows(
                 out_c[n] = idx[t]
                 n += 1
                 taken += 1
-    return out_r[:n], out_c[:n]
+    return out_r[:n], out_c[:n], theta
 
 
 @njit(cache=True)
@@ -293,10 +298,10 @@ def greedy_matching(
 @njit(cache=True)
 def complete_rows(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, col4row: np.ndarray,
-    used: np.ndarray, first_row: int,
+    used: np.ndarray, first_row: int, value: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Give each unmatched row of a block (rows ``first_row ...``) its best free allowed
-    column, if any (in place)."""
+    column, if any, and record that pair's benefit in ``value`` (in place)."""
     n_rows, n_cols = benefit.shape
     for i in range(n_rows):
         g = first_row + i
@@ -310,14 +315,16 @@ def complete_rows(
         if best >= 0:
             col4row[g] = best
             used[best] = True
+            value[g] = benefit[i, best]
 
 
 @njit(cache=True)
 def price_block(
-    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, first_row: int,
+    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, row_ids: np.ndarray,
     scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
-    """Reduced costs of a block of rows against the duals: the violating pairs.
+    """Reduced costs of a block of rows (global indices ``row_ids``) against the duals: the
+    violating pairs.
 
     The integer cost of pair ``(i, j)`` is ``rint(-benefit * scale)``; it violates when
     ``cost - u[i] - v[j] < 0``. Returns ``(rows, cols, costs, count)`` with at most
@@ -333,7 +340,7 @@ def price_block(
     n = 0
     total = 0
     for i in range(n_rows):
-        g = first_row + i
+        g = row_ids[i]
         ug = u[g]
         m = 0
         for j in range(n_cols):

@@ -80,7 +80,7 @@ def certify(
         r, c = rows[sel] - start, cols[sel]
         if mask is not None and not mask[r, c].all():
             problems.append("a matched pair is not allowed")
-        total += float(block[r, c].sum())
+        total += float(block[r, c].sum(dtype=np.float64))
         slack = block - a[start:stop, None] - b[None, :]
         if mask is not None:
             slack = np.where(mask, slack, -np.inf)

@@ -23,7 +23,12 @@ serves a dense matrix in memory and scores built block by block.
    optimal duals ``u`` (rows) and ``v`` (columns) of the *sparse* problem.
 3. **Pricing**: every pair outside the graph is priced blockwise: reduced cost
    ``cost − u_i − v_j``. Negative ones (at most :data:`ADD_PER_ROW` per row per round, the
-   most negative first) join the graph and step 2 runs again. When none is left the duals are
+   most negative first) join the graph and step 2 runs again. A row is not even scored when a
+   bound rules it out: a pair outside the graph lies outside its row's top k and its column's
+   top k, so it costs at least ``θ_i`` and ``θ'_j`` (from the ``(k+1)``-th best benefit of
+   the row and of the column, kept from the candidate pass); the row can hold a negative
+   reduced cost only if ``min_j max(θ_i − v_j, θ'_j − v_j) < u_i`` (:func:`_rows_to_price`,
+   one sort of the columns per round). When none is left the duals are
    feasible for the *whole* matrix, so the sparse optimum is the dense optimum (LP duality:
    the assignment polytope is integral).
 
@@ -78,6 +83,18 @@ class RowBlocks:
     def blocks(self) -> Iterator[Block]:
         raise NotImplementedError
 
+    def blocks_of(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray,
+                                                            np.ndarray | None]]:
+        """Blocks of the given rows only (sorted indices): ``(row indices, benefit, mask)``.
+        This default reads every block and keeps the rows asked for."""
+        for start, block, mask in self.blocks():
+            stop = start + block.shape[0]
+            lo, hi = np.searchsorted(rows, [start, stop])
+            if hi > lo:
+                local = rows[lo:hi] - start
+                yield (rows[lo:hi], np.ascontiguousarray(block[local]),
+                       None if mask is None else np.ascontiguousarray(mask[local]))
+
 
 class DenseRows(RowBlocks):
     """Row blocks of matrices already in memory (``benefit`` and optional ``allowed``)."""
@@ -96,6 +113,14 @@ class DenseRows(RowBlocks):
             mask = None if self.allowed is None else np.ascontiguousarray(
                 self.allowed[start:stop])
             yield start, block, mask
+
+    def blocks_of(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray,
+                                                            np.ndarray | None]]:
+        for k in range(0, len(rows), self.step):
+            idx = rows[k:k + self.step]
+            block = np.ascontiguousarray(self.benefit[idx], dtype=np.float64)
+            mask = None if self.allowed is None else np.ascontiguousarray(self.allowed[idx])
+            yield idx, block, mask
 
 
 _NO_MASK = np.ones((1, 1), dtype=bool)
@@ -128,6 +153,10 @@ class SparseSolution:
     infeasible: bool
     #: every row and column is matched (square ``saturate``): column duals may be negative
     square: bool = False
+    #: the matching's total benefit, from its integer costs (within ``0.5 · len(rows) / scale``)
+    total: float = 0.0
+    #: row passes pricing skipped because a bound ruled out a negative reduced cost in the row
+    rows_skipped: int = 0
 
 
 def integer_scale(n_rows: int, max_abs: float) -> float:
@@ -140,30 +169,72 @@ def integer_scale(n_rows: int, max_abs: float) -> float:
 
 def _candidates(
     source: RowBlocks, k: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Each row's and column's top ``k`` allowed partners: (rows, cols, benefit, max|b|)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    """Each row's and column's top ``k`` allowed partners: (rows, cols, benefit, max|b|,
+    theta, theta_col): ``theta[i]`` bounds row ``i``'s benefit outside its top ``k``,
+    ``theta_col[j]`` column ``j``'s outside its top ``k`` (``-inf``: nothing outside)."""
     n_cols = source.n_cols
     k_col = max(1, min(k, source.n_rows))
-    best = np.full((n_cols, k_col), -np.inf)
-    best_row = np.full((n_cols, k_col), -1, dtype=np.int64)
+    best = np.full((n_cols, k_col + 1), -np.inf)  # one more: the column's bound theta'
+    best_row = np.full((n_cols, k_col + 1), -1, dtype=np.int64)
     count = np.zeros(n_cols, dtype=np.int64)
-    rows, cols, vals = [], [], []
+    rows, cols, vals, thetas = [], [], [], []
     max_abs = 0.0
     for start, block, mask in source.blocks():
         m, every = _mask(mask)
-        r, c = kern.top_k_rows(block, m, every, k)
+        r, c, theta = kern.top_k_rows(block, m, every, k)
+        thetas.append(theta)
         rows.append(r + start)
         cols.append(c)
         vals.append(block[r, c])
         kern.top_k_cols_update(block, m, every, start, best, best_row, count)
         if block.size:
             max_abs = max(max_abs, float(np.abs(block).max()))
+    # each column's k best of its k+1 kept (ties to the lower row); the (k+1)-th bounds the rest
+    order = np.lexsort((best_row, -best), axis=1) if n_cols else np.empty((0, k_col + 1), int)
+    best = np.take_along_axis(best, order, axis=1)
+    best_row = np.take_along_axis(best_row, order, axis=1)
+    theta_col = np.where(best_row[:, k_col] >= 0, best[:, k_col], -np.inf)
+    best, best_row = best[:, :k_col], best_row[:, :k_col]
     keep = best_row >= 0
     col_idx = np.broadcast_to(np.arange(n_cols)[:, None], best.shape)
     rows.append(best_row[keep])
     cols.append(col_idx[keep])
     vals.append(best[keep])
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), max_abs
+    return (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), max_abs,
+            np.concatenate(thetas), theta_col)
+
+
+def _bound_cost(theta: np.ndarray, scale: float) -> np.ndarray:
+    """``-rint(theta · scale)``, and a huge cost where ``theta`` is ``-inf`` (no pair)."""
+    finite = np.isfinite(theta)
+    cost = -to_int_scores(np.where(finite, theta, 0.0), int(scale))
+    return np.where(finite, cost, kern.INF)
+
+
+def _rows_to_price(
+    row_bound: np.ndarray, col_bound: np.ndarray, u: np.ndarray, v: np.ndarray,
+) -> np.ndarray:
+    """Rows that may hold a pair outside the graph with a negative reduced cost.
+
+    Such a pair ``(i, j)`` costs at least ``row_bound[i]`` and ``col_bound[j]``, so its reduced
+    cost is at least ``max(row_bound[i], col_bound[j]) − u_i − v_j``; row ``i`` is ruled out
+    when ``F(row_bound[i]) >= u_i`` with ``F(x) = min_j max(x − v_j, col_bound[j] − v_j)`` =
+    ``min(x − max{v_j : col_bound[j] <= x}, min{col_bound[j] − v_j : col_bound[j] > x})``,
+    evaluated for every row with one sort of the columns (exact ``int64`` arithmetic).
+    """
+    order = np.argsort(col_bound, kind="stable")
+    bound_sorted = col_bound[order]
+    v_sorted = v[order]
+    prefix_max_v = np.maximum.accumulate(v_sorted) if len(v) else v_sorted
+    rest = bound_sorted - v_sorted
+    suffix_min = np.minimum.accumulate(rest[::-1])[::-1] if len(v) else rest
+    at = np.searchsorted(bound_sorted, row_bound, side="right")  # columns [0, at) are <= x
+    inf = kern.INF
+    low = np.where(at > 0, row_bound - prefix_max_v[np.maximum(at - 1, 0)], inf)
+    low = np.where(row_bound >= inf, inf, low)
+    high = np.where(at < len(v), suffix_min[np.minimum(at, max(len(v) - 1, 0))], inf)
+    return np.flatnonzero(np.minimum(low, high) < u)
 
 
 def _unique_edges(
@@ -224,9 +295,12 @@ def solve_sparse(
         msg = "saturate needs n_rows <= n_cols (transpose the matrix)"
         raise ValueError(msg)
     k = max(1, min(k, n_cols))
-    rows, cols, vals, max_abs = _candidates(source, k)
+    rows, cols, vals, max_abs, theta, theta_col = _candidates(source, k)
     scale = integer_scale(n_rows, max_abs)
     cost = -to_int_scores(vals, int(scale))
+    # the cheapest cost a pair outside a row's (a column's) top k can have: rint is monotone
+    theta_cost = _bound_cost(theta, scale)
+    theta_col_cost = _bound_cost(theta_col, scale)
 
     # greedy over the candidates, best first (stable: ties keep candidate order)
     order = np.argsort(cost, kind="stable")
@@ -235,19 +309,18 @@ def solve_sparse(
         unplaced = col4row < 0
         used = np.zeros(n_cols, dtype=bool)
         used[col4row[~unplaced]] = True
-        for start, block, mask in source.blocks():
-            stop = start + block.shape[0]
-            if unplaced[start:stop].any():
-                m, every = _mask(mask)
-                kern.complete_rows(block, m, every, col4row, used, start)
+        value = np.zeros(n_rows)
+        for row_ids, block, mask in source.blocks_of(np.flatnonzero(unplaced)):
+            m, every = _mask(mask)
+            # the block holds unplaced rows only: place them in row order
+            local = np.full(len(row_ids), -1, dtype=np.int64)
+            got = np.zeros(len(row_ids))
+            kern.complete_rows(block, m, every, local, used, 0, got)
+            col4row[row_ids] = local
+            value[row_ids] = got
         extra_r = np.flatnonzero(unplaced & (col4row >= 0))
         extra_c = col4row[extra_r]
-        extra_cost = np.empty(len(extra_r), dtype=np.int64)
-        for start, block, _ in source.blocks():
-            sel = (extra_r >= start) & (extra_r < start + block.shape[0])
-            if sel.any():
-                extra_cost[sel] = -to_int_scores(
-                    block[extra_r[sel] - start, extra_c[sel]], int(scale))
+        extra_cost = -to_int_scores(value[extra_r], int(scale))
         rows = np.concatenate([rows, extra_r])
         cols = np.concatenate([cols, extra_c])
         cost = np.concatenate([cost, extra_cost])
@@ -268,7 +341,7 @@ def solve_sparse(
         total_cols = n_cols + len(artificial)
 
     rows, cols, cost = _unique_edges(rows, cols, cost, total_cols)
-    rounds = priced = added = 0
+    rounds = priced = added = skipped = 0
     square = total_cols == n_rows
     warm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     while True:
@@ -278,9 +351,13 @@ def solve_sparse(
         warm = (u, v, col4row)
         new_r, new_c, new_cost = [], [], []
         found = 0
-        for start, block, mask in source.blocks():
+        # only rows whose bound allows a negative reduced cost outside the graph
+        may = _rows_to_price(theta_cost, theta_col_cost, u, v[:n_cols])
+        skipped += n_rows - len(may)
+        for row_ids, block, mask in source.blocks_of(may):
             m, every = _mask(mask)
-            r, c, cc, count = kern.price_block(block, m, every, start, scale, u, v, add_per_row)
+            r, c, cc, count = kern.price_block(block, m, every, row_ids, scale, u, v,
+                                               add_per_row)
             priced += block.size
             found += count
             if len(r):
@@ -288,7 +365,8 @@ def solve_sparse(
                 new_c.append(c)
                 new_cost.append(cc)
         if progress is not None:
-            progress(f"sparse assignment: round {rounds}, {found} pairs priced negative")
+            progress(f"sparse assignment: round {rounds}, {found} pairs priced negative "
+                     f"({len(may)} rows priced)")
         if not found:
             break
         add_r, add_c, add_cost = (np.concatenate(x) for x in (new_r, new_c, new_cost))
@@ -317,4 +395,16 @@ def solve_sparse(
         scale=scale,
         infeasible=infeasible,
         square=square,
+        total=_matched_total(rows, cols, cost, real, chosen) / scale,
+        rows_skipped=skipped,
     )
+
+
+def _matched_total(
+    rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, real: np.ndarray, chosen: np.ndarray,
+) -> float:
+    """Σ −cost over the chosen edges (the graph's edges are sorted by row, then column)."""
+    key = rows.astype(np.int64) * (int(cols.max(initial=0)) + 1) + cols
+    want = real.astype(np.int64) * (int(cols.max(initial=0)) + 1) + chosen[real]
+    at = np.searchsorted(key, want)
+    return float(-cost[at].sum())
