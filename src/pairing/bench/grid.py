@@ -17,7 +17,7 @@ A TOML file can define its own grid (see :func:`load_grid`)::
     repeats = 3                      # optional default for --repeats
     [[case]]
     family = "dense"                 # dense | sparse | capacitated | rules | fair | orlib
-    n = [100, 300]                   #   | kernel | realistic | scoring | sources
+    n = [100, 300]                   #   | kernel | realistic | scoring | sources | startup
     time_limit = 30                  # seconds given to solvers that honour a time limit
     [[case]]
     family = "fair"
@@ -53,6 +53,11 @@ FAMILIES: dict[str, str] = {
     ),
     "scoring": "pairing.score_matrix vs one NumPy matmul of the same shape",
     "sources": "score_matrix with each score source (preference, text, a matrix) vs tags only",
+    "startup": (
+        "whole processes, start to exit: import numpy, pydantic and click (the baseline), "
+        "import pairing, pairing --help, and pairing solve of an n×n double-hundred programme "
+        "end to end"
+    ),
     "schedule": (
         "meeting schedules of a capacity-4 programme (4·n meetings, 3 sessions × 8 slots): "
         "exact CP-SAT vs its greedy start; objective = idle slots"
@@ -150,6 +155,7 @@ def _quick() -> Grid:
         *_square("scoring", (500,), **limits),
         *_square("sources", (200,), **limits),
         Case("schedule", 30, 30, capacity=4, **limits),
+        *_square("startup", (100,), **limits),
     ]
     return Grid("quick", tuple(cases), repeats=2)
 
@@ -177,6 +183,7 @@ def _standard() -> Grid:
         *_square("scoring", (1000, 5000), **limits),
         *_square("sources", (1000, 5000), **limits),
         *[Case("schedule", n, n, capacity=4, **limits) for n in (100, 250)],
+        *_square("startup", (100,), **limits),
     ]
     return Grid("standard", tuple(cases), repeats=3)
 
@@ -204,6 +211,7 @@ def _full() -> Grid:
         *_square("scoring", (1000, 5000, 10000), **limits),
         *_square("sources", (1000, 5000, 10000), **limits),
         *[Case("schedule", n, n, capacity=4, **limits) for n in (100, 250)],
+        *_square("startup", (100,), **limits),
     ]
     return Grid("full", tuple(cases), repeats=5)
 

@@ -377,6 +377,15 @@ def _schedule(case: Case) -> Instance:
     return Instance(case, programme, None, text, payload={"result": result, "event": event})
 
 
+def _startup(case: Case) -> Instance:
+    programme = generate(case.n_left, case.n_right, seed=case.seed)
+    text = (
+        f"whole processes; the solve row runs `pairing solve` on a {case.n_left}×{case.n_right} "
+        f"one-to-one double-hundred programme (seed {case.seed}) from its JSON file"
+    )
+    return Instance(case, programme, None, text)
+
+
 _BUILDERS = {
     "dense": _dense,
     "sparse": _sparse,
@@ -389,6 +398,7 @@ _BUILDERS = {
     "scoring": _scoring,
     "sources": _sources,
     "schedule": _schedule,
+    "startup": _startup,
 }
 
 
