@@ -167,6 +167,11 @@ def test_bench_quick_writes_json_markdown_and_chart(tmp_path: Path) -> None:
     assert {"kernel:scipy", "kernel:lapjv", "auto-e2e"} <= set(realistic)
     assert max(realistic.values()) - min(realistic.values()) <= 1e-4
     assert by_cell[("scoring-500x500", "matmul")]["ratio"] == 1.0
+    # start-up: whole processes against the baseline import, in the same run
+    startup = {c: r for (i, c), r in by_cell.items() if i == "startup-100x100"}
+    assert set(startup) == {"startup:baseline", "startup:import", "startup:help", "startup:solve"}
+    assert startup["startup:baseline"]["ratio"] == 1.0
+    assert all(r["status"] == "optimal" and r["ratio"] > 0 for r in startup.values())
     statuses = {r["status"] for r in summary}
     assert "error" not in statuses, [r for r in summary if r["status"] == "error"]
     objectives = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,8 +45,32 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
 """
 
 
-def _loaded(code: str) -> list[str]:
-    probe = _PROBE.format(code=code, heavy=HEAVY)
+#: Libraries a one-to-one solve never needs: only the solver that runs is imported.
+SOLVE_HEAVY = (
+    "highspy", "ortools", "numba", "sklearn", "matplotlib", "dask", "openpyxl",
+    "scipy.optimize",
+)
+
+DOUBLE_HUNDRED = Path(__file__).resolve().parents[1] / "instances" / "double-hundred.json"
+
+#: ``pairing solve`` on the command line, and ``pairing.solve`` in the library, in one process.
+_SOLVE = """
+import contextlib, io, os, tempfile
+import pairing
+from pairing.cli import main
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "result.json")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.suppress(SystemExit):
+            main(["solve", {path!r}, "-o", out])
+    assert pairing.load_result(out).solver.name == "lapjv"
+result = pairing.solve(pairing.load({path!r}))
+assert (result.solver.name, len(result.pairs)) == ("lapjv", 100), result.solver
+"""
+
+
+def _loaded(code: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    probe = _PROBE.format(code=code, heavy=heavy)
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
@@ -59,6 +84,11 @@ def _loaded(code: str) -> list[str]:
 )
 def test_start_up_loads_no_heavy_library(code: str) -> None:
     assert _loaded(code) == []
+
+
+def test_a_one_to_one_solve_imports_only_its_solver() -> None:
+    """``auto`` reads the specs without importing the solvers it does not run (issue 11)."""
+    assert _loaded(_SOLVE.format(path=str(DOUBLE_HUNDRED)), SOLVE_HEAVY) == []
 
 
 def test_public_names_are_listed_and_resolve() -> None:

@@ -20,6 +20,10 @@ the same for everyone, e.g. negating the benefit matrix once for the raw kernels
 - ``blocks:sparse``: :func:`pairing.core.large.solve_large` — the large path at any size (the
   ``blocks`` family): scores in row blocks, the sparse solver, its certificate, blocking pairs
   and runner-ups, and the large path's validator; no ``n × n`` matrix.
+- ``startup:baseline``, ``startup:import``, ``startup:help``, ``startup:solve``: whole new
+  processes (``startup`` family), timed from start to exit: ``python -c "import numpy, pydantic,
+  click"`` (the baseline), ``python -c "import pairing"``, ``pairing --help``, and ``pairing
+  solve`` of the instance's programme end to end (written to a JSON file before the timing).
 - ``terms:tags``, ``terms:preference``, ``terms:text``, ``terms:source``, ``terms:all``:
   :func:`pairing.score_matrix` of the ``sources`` instance with the tag terms alone, with one
   score source each, and with all of them (``sources`` family; the programme variant is made
@@ -29,11 +33,15 @@ the same for everyone, e.g. negating the benefit matrix once for the raw kernels
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +54,7 @@ from pairing.solvers.base import SolverSpec
 __all__ = [
     "KERNELS",
     "REFERENCES",
+    "STARTUP",
     "Outcome",
     "available_references",
     "core_timer",
@@ -61,9 +70,18 @@ KERNELS: dict[str, str] = {
     "kernel:ortools": "ortools",
 }
 
+#: Start-up rows (``startup`` family), each a whole new process: what it runs.
+STARTUP: dict[str, str] = {
+    "startup:baseline": 'python -c "import numpy, pydantic, click"',
+    "startup:import": 'python -c "import pairing"',
+    "startup:help": "pairing --help",
+    "startup:solve": "pairing solve programme.json -o result.json",
+}
+
 #: Contenders outside the registry, with the package each needs ("" for none).
 REFERENCES: dict[str, str] = {
     **KERNELS,
+    **dict.fromkeys(STARTUP, ""),
     "ref:matching": "matching",
     "score_matrix": "",
     "matmul": "",
@@ -336,6 +354,44 @@ def _schedule_call(instance: Instance, name: str) -> Callable[[], Outcome]:
     return exact
 
 
+#: What the ``pairing`` console script runs (used when the script is not next to Python).
+_ENTRY = "import sys; from pairing.cli import main; sys.exit(main())"
+
+
+def _pairing_command() -> list[str]:
+    """How to start ``pairing``: the installed console script beside this Python, else the same
+    entry point through ``python -c``."""
+    script = Path(sys.executable).with_name("pairing")
+    return [str(script)] if script.is_file() else [sys.executable, "-c", _ENTRY]
+
+
+def _startup_call(instance: Instance, name: str) -> Callable[[], Outcome]:
+    """One whole process per call (``startup`` family); the programme file is written first."""
+    folder = tempfile.TemporaryDirectory(prefix="pairing-startup-")
+    commands = {
+        "startup:baseline": [sys.executable, "-c", "import numpy, pydantic, click"],
+        "startup:import": [sys.executable, "-c", "import pairing"],
+        "startup:help": [*_pairing_command(), "--help"],
+    }
+    if name == "startup:solve":
+        from pairing.io import dump_programme_json
+
+        programme = Path(folder.name) / "programme.json"
+        dump_programme_json(instance.programme, programme)
+        result = Path(folder.name) / "result.json"
+        commands[name] = [*_pairing_command(), "solve", str(programme), "-o", str(result)]
+    command = commands[name]
+
+    def call(_keep: tempfile.TemporaryDirectory[str] = folder) -> Outcome:  # removed at exit
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            tail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+            return Outcome("error", message=tail[:300])
+        return Outcome("optimal", extra={"command": STARTUP[name]})
+
+    return call
+
+
 def prepare(
     instance: Instance, contender: str, clock: _CoreClock | None = None
 ) -> Callable[[], Outcome]:
@@ -356,6 +412,8 @@ def prepare(
         return _schedule_call(instance, contender)
     if contender == "blocks:sparse":
         return _blocks_call(instance)
+    if contender in STARTUP:
+        return _startup_call(instance, contender)
     return _solve_call(instance, contender, clock)
 
 

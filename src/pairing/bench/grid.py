@@ -18,6 +18,7 @@ A TOML file can define its own grid (see :func:`load_grid`)::
     [[case]]
     family = "dense"                 # dense | sparse | capacitated | rules | fair | orlib
     n = [100, 300]                   #   | kernel | realistic | scoring | sources | blocks
+                                     #   | startup
     time_limit = 30                  # seconds given to solvers that honour a time limit
     [[case]]
     family = "fair"
@@ -55,7 +56,12 @@ FAMILIES: dict[str, str] = {
     "sources": "score_matrix with each score source (preference, text, a matrix) vs tags only",
     "blocks": (
         "one-to-one total of a generated double-hundred programme with the scores built in row "
-        "blocks (no n×n matrix): the sparse solver's large-scale path"
+        "blocks (no n×n matrix): the large path"
+    ),
+    "startup": (
+        "whole processes, start to exit: import numpy, pydantic and click (the baseline), "
+        "import pairing, pairing --help, and pairing solve of an n×n double-hundred programme "
+        "end to end"
     ),
     "schedule": (
         "meeting schedules of a capacity-4 programme (4·n meetings, 3 sessions × 8 slots): "
@@ -154,6 +160,7 @@ def _quick() -> Grid:
         *_square("scoring", (500,), **limits),
         *_square("sources", (200,), **limits),
         Case("schedule", 30, 30, capacity=4, **limits),
+        *_square("startup", (100,), **limits),
     ]
     return Grid("quick", tuple(cases), repeats=2)
 
@@ -181,6 +188,7 @@ def _standard() -> Grid:
         *_square("scoring", (1000, 5000), **limits),
         *_square("sources", (1000, 5000), **limits),
         *[Case("schedule", n, n, capacity=4, **limits) for n in (100, 250)],
+        *_square("startup", (100,), **limits),
     ]
     return Grid("standard", tuple(cases), repeats=3)
 
@@ -208,6 +216,7 @@ def _full() -> Grid:
         *_square("scoring", (1000, 5000, 10000), **limits),
         *_square("sources", (1000, 5000, 10000), **limits),
         *[Case("schedule", n, n, capacity=4, **limits) for n in (100, 250)],
+        *_square("startup", (100,), **limits),
     ]
     return Grid("full", tuple(cases), repeats=5)
 

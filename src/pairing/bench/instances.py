@@ -383,6 +383,15 @@ def _blocks(case: Case) -> Instance:
     return Instance(case, programme, None, text)
 
 
+def _startup(case: Case) -> Instance:
+    programme = generate(case.n_left, case.n_right, seed=case.seed)
+    text = (
+        f"whole processes; the solve row runs `pairing solve` on a {case.n_left}×{case.n_right} "
+        f"one-to-one double-hundred programme (seed {case.seed}) from its JSON file"
+    )
+    return Instance(case, programme, None, text)
+
+
 _BUILDERS = {
     "dense": _dense,
     "sparse": _sparse,
@@ -396,6 +405,7 @@ _BUILDERS = {
     "sources": _sources,
     "schedule": _schedule,
     "blocks": _blocks,
+    "startup": _startup,
 }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pairing.bench.aggregate import Row, summarise
+from pairing.bench.contenders import STARTUP
 from pairing.bench.grid import FAMILIES
 from pairing.bench.runner import BenchRun
 from pairing.extras import require
@@ -37,6 +38,8 @@ _AUTO_GOAL = 1.2
 #: Issue #16: the sparse solver on realistic matrices at 3,000 and 5,000 vs the fastest kernel.
 _SPARSE_GOAL = 0.33
 _SCORING_GOAL = 3.0
+#: Issue #11: whole processes vs ``python -c "import numpy, pydantic, click"`` in the same run.
+_STARTUP_GOALS = {"startup:import": None, "startup:help": 1.5, "startup:solve": 3.0}
 
 
 @dataclass(frozen=True)
@@ -169,9 +172,37 @@ def _other_headlines(rows: list[Row], instances: list[dict[str, Any]]) -> list[H
     return found
 
 
+def _startup_headlines(rows: list[Row], instances: list[dict[str, Any]]) -> list[Headline]:
+    found = []
+    for instance in instances:
+        if instance.get("family") != "startup":
+            continue
+        cells = _rows_of(rows, instance["id"])
+        base = cells.get("startup:baseline")
+        for contender, goal in _STARTUP_GOALS.items():
+            row = cells.get(contender)
+            if row is None or row.ratio is None or base is None:
+                continue
+            what = STARTUP[contender]
+            found.append(
+                Headline(
+                    f"start-up: `{what}` vs `{STARTUP['startup:baseline']}` "
+                    f"({instance['n_left']}×{instance['n_right']})",
+                    f"{row.ratio:.2f}× ({_secs(row.wall.median)} s vs "
+                    f"{_secs(base.wall.median)} s)",
+                    "" if goal is None else f"≤ {goal}×",
+                    None if goal is None else row.ratio <= goal,
+                )
+            )
+    return found
+
+
 def headlines(rows: list[Row], instances: list[dict[str, Any]]) -> list[Headline]:
     """The key numbers of a run, for those instances that were in its grid."""
-    return _kernel_headlines(rows) + _scoring_headlines(rows) + _other_headlines(rows, instances)
+    return (
+        _kernel_headlines(rows) + _scoring_headlines(rows) + _startup_headlines(rows, instances)
+        + _other_headlines(rows, instances)
+    )
 
 
 def _notes(row: Row) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pairing import __version__
-from pairing.bench.contenders import KERNELS, available_references
+from pairing.bench.contenders import KERNELS, STARTUP, available_references
 from pairing.bench.grid import Case, Grid
 from pairing.bench.instances import build_instance
 from pairing.bench.measure import memory_method
@@ -60,6 +60,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "sources": ("terms:tags",),
     "schedule": ("schedule:greedy",),
     "blocks": ("blocks:sparse",),
+    "startup": ("startup:baseline",),
 }
 
 #: ``progress(stage, done, total, label)``; stage is ``"build"`` or ``"run"``.
@@ -129,6 +130,8 @@ def plan_contenders(
         names = ["blocks:sparse"]
     elif case.family == "schedule":
         names = ["schedule:greedy", "schedule:cpsat"]
+    elif case.family == "startup":
+        names = list(STARTUP)
     elif case.family == "sources":
         from pairing.bench.instances import SOURCE_TERMS
 

@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-
 __all__ = ["status"]
 
 
@@ -33,6 +31,8 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
     if not sys.stderr.isatty():
         yield lambda text: None
         return
+    from rich.console import Console  # on a terminal only: a pipe or a script skips rich
+
     console = Console(stderr=True)
     started = time.perf_counter()
     with console.status(f"[bold]{message}[/bold]", spinner="dots") as live:

@@ -9,10 +9,9 @@ import click
 
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
-from pairing.cli.tables import result_table
 from pairing.core.objectives import FAIR_OBJECTIVES
 from pairing.core.solve import solve
-from pairing.io import load, load_scores
+from pairing.io import load
 from pairing.io.atomic import check_target
 from pairing.io.output_formats import RESULT_FORMATS, format_of
 from pairing.io.results_file import result_csv, write_result
@@ -207,6 +206,8 @@ def solve_command(
     if programme is not None:
         loaded = load(programme)
     else:
+        from pairing.io import load_scores  # CSV and TOML readers: --scores only (start-up)
+
         assert scores_path is not None
         loaded = load_scores(scores_path, rules_path, capacity_left=capacity_left,
                              capacity_right=capacity_right,
@@ -239,4 +240,6 @@ def solve_command(
     elif fmt == "csv":
         click.echo(result_csv(result, loaded), nl=False)
     elif fmt == "table":
+        from pairing.cli.tables import result_table  # rich: only for a table (start-up)
+
         click.echo(result_table(result, programme=loaded), nl=False)

@@ -14,7 +14,6 @@ from typing import BinaryIO
 
 from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue, PairingWarning
-from pairing.io.bundle import load_bundle
 from pairing.io.json_file import load_json
 from pairing.io.tag_check import one_sided_tags
 from pairing.io.upload import is_upload, load_upload
@@ -73,6 +72,8 @@ def _load(given: object) -> Programme:
     path = Path(given)
     name = str(path)
     if path.is_dir():
+        from pairing.io.bundle import load_bundle  # CSV/TOML readers: bundles only (start-up)
+
         return load_bundle(path)
     if not path.exists():
         message = "no such file or folder; expected a programme JSON file or a bundle folder"

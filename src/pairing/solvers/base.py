@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Literal
 
 import numpy as np
 
 from pairing.core.problem import Problem
 
-__all__ = ["RULE_KINDS", "Assignment", "SolveOptions", "SolverSpec", "Status"]
+__all__ = ["RULE_KINDS", "Assignment", "LazySolve", "SolveOptions", "SolverSpec", "Status"]
 
 Status = Literal["optimal", "feasible"]
 
@@ -72,9 +73,48 @@ class Assignment:
 SolveFunction = Callable[[Problem, SolveOptions], Assignment]
 
 
+class LazySolve:
+    """A solver function named by its module, imported on the first call.
+
+    The registry's specs hold these, so reading a spec (``auto``'s choice, ``pairing solvers``)
+    loads no solver module nor its libraries; only the solver that runs is imported.
+    """
+
+    __slots__ = ("_function", "attribute", "module")
+
+    def __init__(self, module: str, attribute: str = "solve") -> None:
+        self.module = module
+        self.attribute = attribute
+        self._function: SolveFunction | None = None
+
+    @property
+    def function(self) -> SolveFunction:
+        """The solver function itself (importing its module)."""
+        if self._function is None:
+            self._function = getattr(import_module(self.module), self.attribute)
+        return self._function
+
+    def __call__(self, problem: Problem, options: SolveOptions) -> Assignment:
+        return self.function(problem, options)
+
+    def __repr__(self) -> str:
+        return f"LazySolve({self.module!r}, {self.attribute!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LazySolve):
+            return NotImplemented
+        return (self.module, self.attribute) == (other.module, other.attribute)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.attribute))
+
+
 @dataclass(frozen=True)
 class SolverSpec:
     """A registry entry: a solver's name, function and what it supports.
+
+    The registry's entries (:mod:`pairing.solvers.specs`) hold a :class:`LazySolve` as
+    ``solve``, so a spec can be read without importing its solver.
 
     Attributes
     ----------

@@ -28,13 +28,13 @@ from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
 from pairing.interrupt import CANCEL
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.scaling import SCORE_SCALE, from_int, to_int_scores
 
 if TYPE_CHECKING:  # CP-SAT is imported when a model is built, not with the registry
     from ortools.sat.python import cp_model
 
-__all__ = ["SPEC", "build_cp_model", "solve"]
+__all__ = ["build_cp_model", "solve"]
 
 
 def _row_domain(low: float, high: float, size: int) -> tuple[int, int] | None:
@@ -117,14 +117,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         return Assignment(left, right, "optimal", note=f"CP-SAT, scores in 1/{SCORE_SCALE} units")
     bound = from_int(solver.best_objective_bound)
     return Assignment(left, right, "feasible", bound, note="CP-SAT stopped at the time limit")
-
-
-SPEC = SolverSpec(
-    name="cpsat",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"capacity", "side_quota", "pair_quota", "partner_quota", "required"}),
-    exact=True,
-    summary="OR-Tools CP-SAT (integer scores, 1e-6 precision): any rules",
-    library="ortools",
-)

@@ -28,64 +28,19 @@ It takes no time limit: it is strongly polynomial and fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.scaling import to_int_scores
+from pairing.solvers.specs import flow_accepts as accepts
+from pairing.solvers.specs import flow_groups as _groups
 
-__all__ = ["SPEC", "accepts", "solve"]
+__all__ = ["accepts", "solve"]
 
 _SOURCE, _SINK = 0, 1
-
-
-@dataclass(frozen=True)
-class _Group:
-    members: np.ndarray  # bool mask over the quota side's enterprises
-    low: int
-    high: int | None
-
-
-def _groups(problem: Problem) -> tuple[str, list[_Group]] | str:
-    """The side carrying quotas and its disjoint groups (bounds merged), or why it cannot."""
-    if any(q.kind != "side" for q in problem.quotas):
-        return "pair quotas (a flow network routes one side's groups only)"
-    if not problem.quotas:
-        return "left", []
-    sides = {q.side for q in problem.quotas}
-    if len(sides) > 1:
-        return "side quotas on both sides (a flow network routes one side's groups only)"
-    side = sides.pop()
-    merged: list[_Group] = []
-    for quota in problem.quotas:
-        members = quota.left_mask if side == "left" else quota.right_mask
-        for k, group in enumerate(merged):
-            if np.array_equal(group.members, members):
-                high = group.high if quota.max is None else (
-                    quota.max if group.high is None else min(group.high, quota.max))
-                merged[k] = _Group(members, max(group.low, quota.min or 0), high)
-                break
-        else:
-            merged.append(_Group(np.asarray(members, dtype=bool), quota.min or 0, quota.max))
-    cover = np.zeros(len(merged[0].members), dtype=np.int64)
-    for group in merged:
-        cover += group.members
-    if cover.max(initial=0) > 1:
-        return (
-            "overlapping quota groups on one side (e.g. a sector quota and a region quota); "
-            "a flow network needs quotas by a single attribute"
-        )
-    return side, merged
-
-
-def accepts(problem: Problem) -> str | None:
-    """Why ``flow`` cannot take ``problem`` (None when it can)."""
-    found = _groups(problem)
-    return found if isinstance(found, str) else None
 
 
 class _Network:
@@ -203,17 +158,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     right = np.concatenate([problem.required[:, 1], cell_right[on]])
     order = np.lexsort((right, left))
     return Assignment(left[order], right[order], "optimal", note="min-cost flow")
-
-
-SPEC = SolverSpec(
-    name="flow",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"capacity", "side_quota", "required"}),
-    exact=True,
-    summary=(
-        "OR-Tools min-cost flow: capacities, required pairs, quotas of one side by one attribute"
-    ),
-    library="ortools",
-    accepts=accepts,
-)

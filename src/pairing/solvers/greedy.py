@@ -14,9 +14,9 @@ import numpy as np
 
 from pairing.core.problem import Problem
 from pairing.errors import HeuristicFailed
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 
-__all__ = ["SPEC", "solve"]
+__all__ = ["solve"]
 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
@@ -73,14 +73,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         raise HeuristicFailed(msg)
     order = np.lexsort((right, left))
     return Assignment(left[order], right[order], "feasible")
-
-
-SPEC = SolverSpec(
-    name="greedy",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"capacity", "required"}),
-    exact=False,
-    summary="Greedy baseline (best pair first, capacities respected; heuristic)",
-    library="numpy",
-)

@@ -13,9 +13,9 @@ from lapjv import lapjv
 
 from pairing.core.problem import Problem
 from pairing.solvers._assignment import infeasible_assignment, solve_one_to_one
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 
-__all__ = ["SPEC", "lapjv_kernel", "solve"]
+__all__ = ["lapjv_kernel", "solve"]
 
 
 def lapjv_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,14 +37,3 @@ def lapjv_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     return solve_one_to_one(problem, options, lapjv_kernel)
-
-
-SPEC = SolverSpec(
-    name="lapjv",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"required"}),
-    exact=True,
-    summary="LAPJV (Jonker-Volgenant, lapjv package): fastest dense one-to-one assignment",
-    library="lapjv",
-)

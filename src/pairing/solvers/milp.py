@@ -47,9 +47,9 @@ from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverTimeout
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers._linear_model import LinearRules, build_linear_rules, required_positions
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec, Status
+from pairing.solvers.base import Assignment, SolveOptions, Status
 
-__all__ = ["DIRECT_CELLS", "SPEC", "solve", "solve_rules"]
+__all__ = ["DIRECT_CELLS", "solve", "solve_rules"]
 
 #: Problems with at most this many allowed cells are solved on the full model directly.
 DIRECT_CELLS = 40_000
@@ -272,14 +272,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Maximise the total score under every rule of ``problem``."""
     rules = build_linear_rules(problem)
     return solve_rules(rules, rules.cell_values(problem.weights), problem, options)
-
-
-SPEC = SolverSpec(
-    name="milp",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"capacity", "side_quota", "pair_quota", "partner_quota", "required"}),
-    exact=True,
-    summary="HiGHS MILP (LP first, column generation on large problems): any rules",
-    library="highspy",
-)

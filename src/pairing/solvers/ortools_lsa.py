@@ -12,10 +12,10 @@ import numpy as np
 from pairing.core.problem import Problem
 from pairing.errors import SolverError
 from pairing.solvers._assignment import infeasible_assignment, solve_one_to_one
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.scaling import to_int_scores
 
-__all__ = ["SPEC", "ortools_kernel", "solve"]
+__all__ = ["ortools_kernel", "solve"]
 
 
 def ortools_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -46,14 +46,3 @@ def ortools_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     return solve_one_to_one(problem, options, ortools_kernel)
-
-
-SPEC = SolverSpec(
-    name="ortools-lsa",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"required"}),
-    exact=True,
-    summary="OR-Tools linear sum assignment (integer costs, sparse arcs)",
-    library="ortools",
-)

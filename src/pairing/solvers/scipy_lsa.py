@@ -11,9 +11,9 @@ from scipy.optimize import linear_sum_assignment
 
 from pairing.core.problem import Problem
 from pairing.solvers._assignment import infeasible_assignment, solve_one_to_one
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 
-__all__ = ["SPEC", "scipy_kernel", "solve"]
+__all__ = ["scipy_kernel", "solve"]
 
 
 def scipy_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -30,14 +30,3 @@ def scipy_kernel(benefit: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     return solve_one_to_one(problem, options, scipy_kernel)
-
-
-SPEC = SolverSpec(
-    name="scipy",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"required"}),
-    exact=True,
-    summary="SciPy linear_sum_assignment: one-to-one and rectangular assignment",
-    library="scipy",
-)

@@ -31,7 +31,8 @@ they run out, so memory stays ``O(n × batch)`` instead of an ``(n, n)`` rank ma
 Minimum capacities are not part of stability. By the rural hospitals theorem every stable
 matching leaves the same enterprises short of their minimum, so if this one does, no stable
 matching meets the minimums and :class:`~pairing.errors.Infeasible` says so. Quotas and
-required pairs are not defined for stable matchings and are not declared in :data:`SPEC`.
+required pairs are not defined for stable matchings and are not declared in its spec
+(:mod:`pairing.solvers.specs`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ import numpy as np
 
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 
 _Kernel = Callable[..., tuple[np.ndarray, np.ndarray]]
 _compiled: _Kernel | None
@@ -56,7 +57,7 @@ except ImportError:  # pragma: no cover - numba is installed with pairing
 COMPILED = _compiled is not None
 
 __all__ = [
-    "COMPILED", "SPEC", "deferred_acceptance", "deferred_acceptance_numpy", "preference_keys",
+    "COMPILED", "deferred_acceptance", "deferred_acceptance_numpy", "preference_keys",
     "solve",
 ]
 
@@ -375,21 +376,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             f"({proposing}-optimal stable matching)"
         ),
     )
-
-
-SPEC = SolverSpec(
-    name="stable",
-    solve=solve,
-    objectives=frozenset({"stable"}),
-    rules=frozenset({"capacity"}),
-    exact=True,
-    summary="Deferred acceptance (Gale-Shapley, capacitated): proposer-optimal stable matching",
-    library="numba" if COMPILED else "numpy",
-    extra={
-        "limits": (
-            "a stable matching is defined by preferences and capacities only: quotas and "
-            "required pairs are not part of it — remove them or choose another objective "
-            "(total, maxmin, leximin, balanced)"
-        ),
-    },
-)

@@ -2,7 +2,7 @@
 
 Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Shared pieces:
 :mod:`.milp` (the MILP over the rule model, one deadline, warm starts) and :mod:`.levels`
-(level-0 test and threshold search). Algorithms, each registered by its ``SPEC``:
+(level-0 test and threshold search). Algorithms, each registered in :mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by Hopcroft–Karp threshold search + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pairing.core.problem import Problem
-from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.lagrangian import Parametric, balanced_parametric, perfect_sides
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
@@ -32,7 +32,7 @@ from pairing.solvers.fair.milp import (
     two_phase,
 )
 
-__all__ = ["SPEC", "solve"]
+__all__ = ["solve"]
 
 OBJECTIVE = "balanced"
 
@@ -105,14 +105,3 @@ def _balanced_reduced(problem: Problem, found: Parametric, clock: Clock,
         + result.note.removeprefix("balanced").lstrip(": ")
     )
     return dataclasses.replace(result, note=note)
-
-
-SPEC = SolverSpec(
-    name="balanced-milp",
-    solve=solve,
-    objectives=frozenset({"balanced"}),
-    rules=frozenset(RULE_KINDS),
-    exact=True,
-    summary="Max of the smaller side mean gain, then total: two-phase MILP (HiGHS), any rules",
-    library="highspy, lapjv",
-)

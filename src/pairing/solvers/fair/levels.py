@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import LinearConstraint
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from pairing.core.objectives import counted, unservable
@@ -306,6 +305,7 @@ def positive_level(
     time limit stopped the MILP first, in which case ``possible`` is True but unproven and the
     reason says so); when not, the reason in words.
     """
+    from scipy.optimize import LinearConstraint  # only when the MILP runs
     reasons = unservable(problem)
     if reasons:
         return False, ZERO_LEVEL + "; ".join(reasons), None

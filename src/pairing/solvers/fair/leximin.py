@@ -24,7 +24,7 @@ from scipy.optimize import LinearConstraint
 
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
-from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
@@ -39,7 +39,7 @@ from pairing.solvers.fair.milp import (
     to_assignment,
 )
 
-__all__ = ["SPEC", "solve"]
+__all__ = ["solve"]
 
 OBJECTIVE = "leximin"
 
@@ -226,14 +226,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         )
     # the objective value is the smallest gain: proven once the first position is fixed
     return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
-
-
-SPEC = SolverSpec(
-    name="leximin-milp",
-    solve=solve,
-    objectives=frozenset({"leximin"}),
-    rules=frozenset(RULE_KINDS),
-    exact=True,
-    summary="Leximin gains, any rules: ordered-outcomes MILP rounds (HiGHS)",
-    library="highspy",
-)

@@ -39,10 +39,10 @@ from scipy.sparse.csgraph import connected_components, maximum_bipartite_matchin
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.milp import Clock
 
-__all__ = ["SPEC", "solve"]
+__all__ = ["solve"]
 
 _BIG = 1e6  # cost of a pair outside the graph (every real cost is in [-2, 0] or [-1, 0])
 _TIGHT = 1e-7
@@ -248,14 +248,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         bound = levels[0] if levels else None
         return Assignment(left, right, "feasible", bound, note=note)
     return Assignment(left, right, "optimal", note=note)
-
-
-SPEC = SolverSpec(
-    name="leximin-matching",
-    solve=solve,
-    objectives=frozenset({"leximin"}),
-    rules=frozenset({"required"}),
-    exact=True,
-    summary="Leximin gains, one-to-one: levels by Hopcroft-Karp + LAPJV on the tight pairs",
-    library="scipy, lapjv",
-)

@@ -19,7 +19,7 @@ import numpy as np
 
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
-from pairing.solvers.base import RULE_KINDS, Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.levels import positive_level, single_level
 from pairing.solvers.fair.milp import (
     Clock,
@@ -32,7 +32,7 @@ from pairing.solvers.fair.milp import (
     two_phase,
 )
 
-__all__ = ["SPEC", "solve"]
+__all__ = ["solve"]
 
 OBJECTIVE = "maxmin"
 
@@ -65,14 +65,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         return to_assignment(model, out.x, proven and out.optimal, note)
     model = build_model(problem)
     return two_phase(model, model.gain_rows, clock, options, "maxmin", start=witness, bisect=True)
-
-
-SPEC = SolverSpec(
-    name="maxmin-milp",
-    solve=solve,
-    objectives=frozenset({"maxmin"}),
-    rules=frozenset(RULE_KINDS),
-    exact=True,
-    summary="Max-min gain, then total: level-0 test, then two MILPs (HiGHS), any rules",
-    library="highspy",
-)

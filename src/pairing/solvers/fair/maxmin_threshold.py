@@ -19,11 +19,11 @@ import numpy as np
 from pairing.core.objectives import counted, unservable
 from pairing.core.problem import Problem
 from pairing.solvers._assignment import solve_one_to_one
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.levels import ZERO_LEVEL, bottleneck_values, max_min_level
 from pairing.solvers.lapjv_lsa import lapjv_kernel
 
-__all__ = ["SPEC", "solve"]
+__all__ = ["solve"]
 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
@@ -52,14 +52,3 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     ]
     note = ZERO_LEVEL + "; ".join(why) + "; so the answer is the best total score (LAPJV)"
     return dataclasses.replace(found, note=note)
-
-
-SPEC = SolverSpec(
-    name="maxmin-threshold",
-    solve=solve,
-    objectives=frozenset({"maxmin"}),
-    rules=frozenset({"required"}),
-    exact=True,
-    summary="Max-min gain, one-to-one: threshold search (Hopcroft-Karp) + assignment (LAPJV)",
-    library="scipy, lapjv",
-)

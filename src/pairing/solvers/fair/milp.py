@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import LinearConstraint
 
 from pairing.core.objectives import counted, enterprise_gains
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
-from pairing.solvers._highs import HighsModel
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions
+
+if TYPE_CHECKING:  # SciPy's optimize and HiGHS are imported when a MILP runs (start-up)
+    from scipy.optimize import LinearConstraint
 
 __all__ = [
     "LEVEL_SLACK", "TIE", "Clock", "FairModel", "Outcome", "all_single", "best_total",
@@ -160,6 +162,7 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     ``share``: stop when that share of the overall limit is used (leximin keeps the rest for
     its last round).
     """
+    from pairing.solvers._highs import HighsModel
     rules = model.rules
     n = rules.n_cells
     if n + extra_cols == 0:  # nothing to choose: feasible iff every row allows 0
@@ -230,6 +233,7 @@ def best_total(model: FairModel, clock: Clock, options: SolveOptions, what: str,
 def phase_one(model: FairModel, level_rows: sp.csr_array, clock: Clock, options: SolveOptions,
                start: np.ndarray | None, top: float | None) -> Outcome:
     """Maximise ``t`` with ``level_rows @ x ≥ t`` (``top``: a proven upper bound on ``t``)."""
+    from scipy.optimize import LinearConstraint
     n = model.n
     k = level_rows.shape[0]
     cap = float(np.asarray(abs(level_rows).sum(axis=1)).max(initial=0.0)) + 1.0
@@ -259,6 +263,7 @@ def bisect_level(model: FairModel, level_rows: sp.csr_array, clock: Clock,
     of the time left goes to the tests; the last MILP maximises ``t`` from the best matching
     with ``t`` capped by the proven upper bound.
     """
+    from scipy.optimize import LinearConstraint
     n, k = model.n, level_rows.shape[0]
     cap = float(np.asarray(abs(level_rows).sum(axis=1)).max(initial=0.0)) + 1.0
     relaxed = LinearConstraint(
@@ -301,6 +306,7 @@ def two_phase(model: FairModel, level_rows: sp.csr_array, clock: Clock, options:
     optimal ``t`` is already proven and ``start`` reaches it, phase 1 is skipped; ``cut``: a
     phase 1 already cut short by the time limit; ``bisect``: phase 1 by :func:`bisect_level`.
     """
+    from scipy.optimize import LinearConstraint
     k = level_rows.shape[0]
     if k == 0:
         return best_total(model, clock, options, what, f"{what}: nobody is counted; best total",

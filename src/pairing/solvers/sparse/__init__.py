@@ -26,38 +26,17 @@ from __future__ import annotations
 import numpy as np
 
 from pairing.core.problem import Problem
-from pairing.solvers._assignment import _free_after_required, _saturating, infeasible_assignment
-from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
+from pairing.solvers._assignment import infeasible_assignment
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.sparse.core import TOP_K, DenseRows, SparseSolution, solve_sparse
+from pairing.solvers.specs import sparse_plan as _plan
 
-__all__ = ["SPEC", "solve"]
-
-
-def _plan(problem: Problem) -> tuple[np.ndarray, np.ndarray, str | None, bool]:
-    """(free rows, free cols, mode or None when mixed, transposed)."""
-    rows, cols = _free_after_required(problem)
-    need_rows = problem.cap_min_left[rows] > 0
-    need_cols = problem.cap_min_right[cols] > 0
-    if not need_rows.any() and not need_cols.any():
-        return rows, cols, "optional", False
-    saturating = _saturating(need_rows, need_cols)
-    if saturating is None:
-        return rows, cols, None, False
-    return rows, cols, "saturate", not saturating
-
-
-def _accepts(problem: Problem) -> str | None:
-    if _plan(problem)[2] is None:
-        return (
-            "some enterprises need a partner and others of the same side may stay alone "
-            "(use lapjv or scipy)"
-        )
-    return None
+__all__ = ["solve"]
 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     rows, cols, mode, transposed = _plan(problem)
-    if mode is None:  # refused by _accepts before we get here
+    if mode is None:  # refused by its spec's acceptance test before we get here
         msg = "mixed capacity minimums"
         raise ValueError(msg)
     n_left, n_right = problem.shape
@@ -102,18 +81,3 @@ def _note(
         f"{solution.added:,} added by pricing; graph {solution.edges:,} of "
         f"{n_rows * n_cols:,} pairs; dual bound − total ≤ {gap:.1e} (proven)"
     )
-
-
-SPEC = SolverSpec(
-    name="sparse",
-    solve=solve,
-    objectives=frozenset({"total"}),
-    rules=frozenset({"required"}),
-    exact=True,
-    summary=(
-        "Sparse candidate graph (top-k partners + greedy) solved with duals, every other "
-        "pair priced out blockwise: one-to-one, proven optimal; fastest on large real matrices"
-    ),
-    library="numba",
-    accepts=_accepts,
-)
