@@ -201,3 +201,40 @@ def test_explain_and_table_show_the_reason_texts(tmp_path) -> None:
     run = CliRunner().invoke(main, ["solve", str(SHIPPED), "--format", "table"])
     assert run.exit_code == 0, run.output
     assert pair.reasons[0].text[:30] in run.output
+
+
+def test_runner_ups_are_said_alike_in_explain_the_table_and_the_report(tmp_path) -> None:
+    programme = pairing.load(SHIPPED)
+    result = pairing.solve(programme)
+    path = tmp_path / "r.json"
+    path.write_text(result.to_json(), encoding="utf-8")
+    pair = result.pairs[0]
+    assert pair.runner_up is not None and pair.runner_up.left is not None
+    left_words, right_words = pair.runner_up.describe(pair.left, pair.right)
+    assert left_words.startswith(f"{pair.runner_up.left}, ")
+    assert left_words.endswith(" less") or "more (kept away" in left_words
+    run = CliRunner().invoke(main, ["explain", str(SHIPPED), str(path), "--pair", pair.left,
+                                    pair.right])
+    assert run.exit_code == 0, run.output
+    long_left, _ = pair.runner_up.describe(pair.left, pair.right, 6)
+    assert f"  runner-up of {pair.left}: {long_left}\n" in run.output
+    from pairing.cli.tables import result_table
+
+    table = result_table(result, programme=programme)
+    assert "runner-up" in table and pair.runner_up.left in table
+    report = tmp_path / "r.html"
+    run = CliRunner().invoke(main, ["report", str(SHIPPED), str(path), "-o", str(report)])
+    assert run.exit_code == 0, run.output
+    html = report.read_text(encoding="utf-8")
+    assert "runner-ups</th>" in html
+    assert f"{pair.left}: {left_words}<br>{pair.right}: {right_words}" in html
+
+
+def test_a_runner_up_that_would_give_more_or_does_not_exist_is_said_so() -> None:
+    from pairing.model.result import RunnerUp
+
+    up = RunnerUp(left="PK-2", left_less=-0.25, right=None, right_less=None)
+    assert up.describe("CN-1", "PK-1") == (
+        "PK-2, 0.250 more (kept away by the rules or better pairs)",
+        "none (no other allowed partner)",
+    )

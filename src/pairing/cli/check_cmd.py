@@ -145,13 +145,9 @@ def explain_command(
     found = next((p for p in res.pairs if (p.left, p.right) == (left_id, right_id)), None)
     second = found.runner_up if found is not None else None
     if second is not None:
-        for id_, other, less in ((left_id, second.left, second.left_less),
-                                 (right_id, second.right, second.right_less)):
-            if other is None or less is None:
-                lines.append(f"  runner-up of {id_}: none (no other allowed partner)")
-            else:
-                verb = "less" if less >= 0 else "more (kept away by the rules or better pairs)"
-                lines.append(f"  runner-up of {id_}: {other}, {abs(less):.6f} {verb}")
+        for id_, words in zip((left_id, right_id), second.describe(left_id, right_id, 6),
+                              strict=True):
+            lines.append(f"  runner-up of {id_}: {words}")
     if not chosen:
         for side, id_ in (("left", left_id), ("right", right_id)):
             partners = [

@@ -147,6 +147,23 @@ def _pairs(result: Result, limit: int | None, programme: Programme | None = None
     return table
 
 
+def _runner_ups(result: Result, limit: int | None) -> Table | None:
+    """Why this partner and not the next one: each end's runner-up, pair by pair."""
+    shown = [p for p in (result.pairs if limit is None else result.pairs[:limit])
+             if p.runner_up is not None]
+    if not shown:
+        return None
+    labels = (result.metrics.left.label, result.metrics.right.label)
+    table = Table(title="runner-ups: each end's next-best allowed partner, and how much less "
+                        "it would gain there")
+    for column in (labels[0], labels[1], f"{labels[0]}'s runner-up", f"{labels[1]}'s runner-up"):
+        table.add_column(column)
+    for p in shown:
+        assert p.runner_up is not None
+        table.add_row(p.left, p.right, *p.runner_up.describe(p.left, p.right))
+    return table
+
+
 def _unmatched(result: Result, programme: Programme) -> Table | None:
     from pairing.report.unmatched import unmatched_reasons
 
@@ -191,6 +208,9 @@ def result_table(
     if quotas is not None:
         parts.append(quotas)
     parts.append(_pairs(result, pair_limit, programme))
+    runner_ups = _runner_ups(result, pair_limit)
+    if runner_ups is not None:
+        parts.append(runner_ups)
     if programme is not None and (unmatched := _unmatched(result, programme)) is not None:
         parts.append(unmatched)
     alternates = _alternates(result, programme)

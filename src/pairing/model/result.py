@@ -49,6 +49,19 @@ class RunnerUp(_Frozen):
     right: str | None = None
     right_less: float | None = None
 
+    def describe(self, left_id: str, right_id: str, digits: int = 3) -> tuple[str, str]:
+        """Each end's runner-up in words (explain, the table and the report say it alike):
+        ``"PK-040, 0.120 less"``; ``"more"`` when the runner-up would give more (the rules or
+        better pairs elsewhere kept it away); ``"none"`` without another allowed partner."""
+        out = []
+        for other, less in ((self.left, self.left_less), (self.right, self.right_less)):
+            if other is None or less is None:
+                out.append("none (no other allowed partner)")
+                continue
+            verb = "less" if less >= 0 else "more (kept away by the rules or better pairs)"
+            out.append(f"{other}, {abs(less):.{digits}f} {verb}")
+        return out[0], out[1]
+
 
 #: Which way a reason runs: ``left_to_right`` — the left enterprise offers and the right one
 #: needs (so the right one gains), or the left one stated interest in the right one;
