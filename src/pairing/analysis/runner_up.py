@@ -28,12 +28,18 @@ def _best_other(gains: np.ndarray, allowed: np.ndarray, owners: np.ndarray,
     """For each owner row, the best allowed partner outside the owner's chosen partners."""
     best = np.full(len(owners), -1, dtype=np.intp)
     value = np.full(len(owners), np.nan)
+    # each owner's chosen partners, found by binary search in the pairs sorted by owner
+    order = np.argsort(chosen_owner, kind="stable")
+    owner_sorted, partner_sorted = chosen_owner[order], chosen_partner[order]
     for start in range(0, len(owners), _BLOCK):
         rows = owners[start:start + _BLOCK]
         block = np.where(allowed[rows], gains[rows].astype(np.float64), -np.inf)
         # every chosen partner of these owners is excluded (an owner may have several)
-        at, pair = np.nonzero(rows[:, None] == chosen_owner[None, :])
-        block[at, chosen_partner[pair]] = -np.inf
+        first = np.searchsorted(owner_sorted, rows, side="left")
+        counts = np.searchsorted(owner_sorted, rows, side="right") - first
+        at = np.repeat(np.arange(len(rows)), counts)
+        offsets = np.arange(len(at)) - np.repeat(np.cumsum(counts) - counts, counts)
+        block[at, partner_sorted[np.repeat(first, counts) + offsets]] = -np.inf
         pick = np.argmax(block, axis=1)
         found = np.isfinite(block[np.arange(len(rows)), pick])
         best[start:start + _BLOCK] = np.where(found, pick, -1)
