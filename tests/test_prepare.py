@@ -109,6 +109,21 @@ def test_check_compiles_once_and_not_at_all_when_prepared(calls: Counter[str]) -
     assert calls["score_matrix"] == calls["build_problem"] == 0
 
 
+def test_report_compiles_once(calls: Counter[str]) -> None:
+    pytest.importorskip("matplotlib")
+    from pairing.report import render_report
+
+    programme = _programme()
+    result = pairing.solve(programme)
+    calls.clear()
+    html = render_report(programme, result)
+    assert calls["score_matrix"] == calls["build_problem"] == 1
+    prepared = prepare(programme)
+    calls.clear()
+    assert render_report(programme, result, prepared=prepared) == html
+    assert calls["score_matrix"] == calls["build_problem"] == 0
+
+
 def test_a_prepared_object_of_another_programme_is_refused() -> None:
     prepared = prepare(_programme())
     other = programme_from_matrix(np.eye(3), [(0, 1)] * 3, [(0, 1)] * 3)
@@ -128,3 +143,20 @@ def test_a_variant_shares_the_matrices_and_applies_fair_to() -> None:
     assert (variant.problem.objective, variant.problem.fair_to) == ("maxmin", "right")
     assert variant.programme.rules.fair_to == "right"
     assert variant.serves(programme) and prepared.variant() is prepared
+
+
+def test_evaluate_and_compare_compile_once(calls: Counter[str]) -> None:
+    programme = _programme()
+    result = pairing.solve(programme)
+    calls.clear()
+    evaluation = pairing.evaluate(programme, result, optimum=True)
+    assert calls["score_matrix"] == calls["build_problem"] == 1  # five objectives solved
+    assert evaluation.optimum is not None
+    calls.clear()
+    rows = pairing.compare(programme)
+    assert calls["score_matrix"] == calls["build_problem"] == 1
+    assert len(rows) == 5
+    prepared = prepare(programme)
+    calls.clear()
+    assert pairing.compare(programme, ["total"], prepared=prepared)[0].status == "optimal"
+    assert calls["score_matrix"] == calls["build_problem"] == 0
