@@ -145,6 +145,31 @@ def test_a_variant_shares_the_matrices_and_applies_fair_to() -> None:
     assert variant.serves(programme) and prepared.variant() is prepared
 
 
+def test_repair_solves_through_the_pipeline(calls: Counter[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every solve of a repair is checked by the counting checks and the validator."""
+    import pairing.core.solve as solve_module
+    from pairing.analysis.repair import repair
+
+    scores = np.array([[0.9, 0.1, 0.2, 0.3], [0.1, 0.8, 0.1, 0.2], [0.2, 0.1, 0.7, 0.6]])
+    programme = programme_from_matrix(scores, [(1, 1)] * 3, [(0, 1)] * 4)
+    result = pairing.solve(programme)
+    validated: list[str] = []
+    original = solve_module.violations
+
+    def counting_violations(*args: Any, **kwargs: Any) -> list[str]:
+        validated.append(args[1].objective)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "violations", counting_violations)
+    calls.clear()
+    repaired = repair(programme, result, [result.pairs[0].left])
+    # the kept-pairs solve and the final solve: each pre-checked and validated once
+    assert len(validated) == calls["counting_conflicts"] >= 2
+    assert calls["score_matrix"] == 1  # the reduced programme, scored once
+    pairing.check(repaired.programme, repaired.result)
+
+
 def test_evaluate_and_compare_compile_once(calls: Counter[str]) -> None:
     programme = _programme()
     result = pairing.solve(programme)
