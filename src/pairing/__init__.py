@@ -51,6 +51,8 @@ _LAZY: dict[str, str] = {
     # the pipeline
     "ScoreMatrices": "pairing.features",
     "score_matrix": "pairing.features",
+    "Prepared": "pairing.core.prepare",
+    "prepare": "pairing.core.prepare",
     "solve": "pairing.core.solve",
     "check": "pairing.diagnostics.check",
     "violations": "pairing.diagnostics.check",
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from pairing.analysis.compare import compare
     from pairing.analysis.evaluation import Evaluation, evaluate
     from pairing.analysis.whynot import why_not
+    from pairing.core.prepare import Prepared, prepare
     from pairing.core.solve import solve
     from pairing.diagnostics.check import check, violations
     from pairing.errors import (
@@ -128,6 +131,7 @@ __all__ = [
     "PairQuota",
     "PairingError",
     "PartnerQuota",
+    "Prepared",
     "Programme",
     "Quota",
     "Result",
@@ -148,6 +152,7 @@ __all__ = [
     "load",
     "load_result",
     "load_scores",
+    "prepare",
     "schedule",
     "score_matrix",
     "solve",

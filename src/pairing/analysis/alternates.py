@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pairing.core.problem import Problem, build_problem
-from pairing.features import ScoreMatrices, score_matrix
+from pairing.core.prepare import Prepared, prepared_for
+from pairing.core.problem import Problem
+from pairing.features import ScoreMatrices
 from pairing.model.programme import Programme
 from pairing.model.result import Alternate, Result
 
@@ -170,7 +171,8 @@ def compute_alternates(
 
 
 def alternates(
-    programme: Programme, result: Result, k: int, matrices: ScoreMatrices | None = None
+    programme: Programme, result: Result, k: int, matrices: ScoreMatrices | None = None, *,
+    prepared: Prepared | None = None,
 ) -> dict[str, dict[str, tuple[Alternate, ...]]]:
     """The ``k`` best alternates of every enterprise of an existing result.
 
@@ -184,6 +186,8 @@ def alternates(
         Alternates per enterprise (at most).
     matrices
         Precomputed score matrices.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme`` (then nothing is compiled again).
 
     Returns
     -------
@@ -191,8 +195,8 @@ def alternates(
         As :func:`compute_alternates`; use ``result.model_copy(update={"alternates": ...})``
         to attach it.
     """
-    matrices = matrices if matrices is not None else score_matrix(programme)
-    problem = build_problem(programme, matrices, result.objective)
+    problem = prepared_for(programme, prepared, objective=result.objective,
+                           matrices=matrices).problem
     left_pos = {ident: i for i, ident in enumerate(problem.left_ids)}
     right_pos = {ident: j for j, ident in enumerate(problem.right_ids)}
     left = np.asarray([left_pos[p.left] for p in result.pairs], dtype=np.intp)

@@ -17,9 +17,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from pairing.core.prepare import Prepared, prepared_for
 from pairing.core.solve import solve
 from pairing.errors import Infeasible, SolverTimeout, UnsupportedProblem
-from pairing.features import score_matrix
 from pairing.features.score_scale import comparable_total
 from pairing.model.programme import OBJECTIVES, Programme
 from pairing.model.result import Result
@@ -120,6 +120,7 @@ def compare(
     seed: int = 0,
     proposing: str | None = None,
     fair_to: str | None = None,
+    prepared: Prepared | None = None,
 ) -> list[ComparisonRow]:
     """Solve ``programme`` under each objective and line the outcomes up.
 
@@ -135,6 +136,9 @@ def compare(
         ``feasible``).
     seed, proposing, fair_to
         As for :func:`pairing.solve`.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme``; else it is prepared here, once
+        for every objective.
 
     Returns
     -------
@@ -146,7 +150,7 @@ def compare(
     InvalidProgramme
         An unknown objective or a bad time limit.
     """
-    matrices = score_matrix(programme)
+    prepared = prepared_for(programme, prepared, proposing=proposing, fair_to=fair_to)
     rows: dict[str, ComparisonRow] = {}
     wanted = list(dict.fromkeys(objectives))
     comparable: dict[str, float] = {}
@@ -154,7 +158,7 @@ def compare(
         started = time.perf_counter()
         try:
             result = solve(programme, objective=objective, time_limit=time_limit, seed=seed,
-                           proposing=proposing, matrices=matrices, fair_to=fair_to)
+                           proposing=proposing, fair_to=fair_to, prepared=prepared)
         except UnsupportedProblem as exc:  # not an outcome: the objective does not apply
             rows[objective] = ComparisonRow(objective, "skipped", note=f"not defined here: {exc}")
             continue

@@ -28,11 +28,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from pairing.core.arguments import require_instance, require_seconds
-from pairing.core.objectives import objective_value
-from pairing.core.problem import Problem, build_problem
+from pairing.core.prepare import Prepared, prepared_for
+from pairing.core.problem import Problem
 from pairing.diagnostics.check import partner_quota_breaches, vetoed_pairs
 from pairing.errors import Infeasible, InvalidArgument, PairingError
-from pairing.features import ScoreMatrices, score_matrix
+from pairing.features import ScoreMatrices
 from pairing.io.pairs_file import PairRow, read_pairs
 from pairing.model.programme import OBJECTIVES, Programme
 from pairing.model.result import Metrics, Result, SolverInfo
@@ -144,16 +144,17 @@ def result_from_pairs(
     matrices: ScoreMatrices | None = None,
     *,
     source: str = "a pair list",
+    prepared: Prepared | None = None,
 ) -> tuple[Result, list[Violation]]:
     """The :class:`Result` a list of pairs makes under ``programme``'s own scores.
 
     Scores, gains, reasons, unmatched lists and metrics are derived from the programme, never
     read from the file; the status is ``feasible`` (nothing was optimised). Returns the result
-    and the pairs that could not be placed (unknown ids, repeats) as violations.
+    and the pairs that could not be placed (unknown ids, repeats) as violations. ``prepared``
+    (:func:`pairing.core.prepare.prepare` of ``programme``) saves scoring and compiling it.
     """
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
-    matrices = matrices if matrices is not None else score_matrix(programme)
-    given = _given(programme, pairs, matrices, source)
+    given = _given(programme, pairs, _own(programme, prepared, matrices), source)
     return given.result, given.found
 
 
@@ -168,18 +169,25 @@ class _Given:
     right: np.ndarray
 
 
-def _given(programme: Programme, pairs: Any, matrices: ScoreMatrices, source: str) -> _Given:
+def _own(programme: Programme, prepared: Prepared | None,
+         matrices: ScoreMatrices | None) -> Prepared:
+    """``programme`` prepared under its own rules (its objective and ``fair_to``)."""
+    return prepared_for(programme, prepared, objective=programme.rules.objective,
+                        matrices=matrices)
+
+
+def _given(programme: Programme, pairs: Any, prepared: Prepared, source: str) -> _Given:
     from pairing.core.solve import assemble_result
     from pairing.solvers.base import Assignment
 
     left, right, found = _indices(programme, _as_rows(pairs))
-    problem = build_problem(programme, matrices, programme.rules.objective)
+    matrices, problem = prepared.matrices, prepared.problem
     info = SolverInfo(
         name="given", chosen_because=f"the pairs were read from {source}, not solved",
         runtime_s=0.0, seed=0,
     )
     assignment = Assignment(left, right, "feasible")
-    result = assemble_result(programme, matrices, problem, assignment, info)
+    result = assemble_result(programme, matrices, problem, assignment, info, prepared=prepared)
     order = np.lexsort((assignment.right, assignment.left))  # assemble_result's pair order
     return _Given(result, found, problem, assignment.left[order], assignment.right[order])
 
@@ -274,7 +282,7 @@ def _partner_violations(programme: Programme, pair_ids: list[tuple[str, str]]) -
 
 
 def _optimum(
-    programme: Programme, matrices: ScoreMatrices, time_limit: float | None
+    programme: Programme, prepared: Prepared, time_limit: float | None
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     from pairing.core.solve import solve
 
@@ -283,7 +291,7 @@ def _optimum(
     for objective in OBJECTIVES:
         try:
             result = solve(programme, objective=objective, time_limit=time_limit,
-                           matrices=matrices)
+                           prepared=prepared)
         except Infeasible as exc:
             values[objective], notes[objective] = None, f"no matching keeps every rule: {exc}"
             continue
@@ -306,6 +314,7 @@ def evaluate(
     optimum: bool = False,
     time_limit: float | None = 60.0,
     matrices: ScoreMatrices | None = None,
+    prepared: Prepared | None = None,
 ) -> Evaluation:
     """Evaluate a given matching of ``programme`` (see the module docstring).
 
@@ -322,6 +331,9 @@ def evaluate(
         Seconds per objective when ``optimum`` is set.
     matrices
         Precomputed :func:`pairing.score_matrix` output.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme``; else it is prepared here, once
+        (the optimum's solves reuse it).
 
     Returns
     -------
@@ -335,18 +347,18 @@ def evaluate(
     """
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     time_limit = require_seconds(time_limit)
-    matrices = matrices if matrices is not None else score_matrix(programme)
+    prepared = _own(programme, prepared, matrices)
     source = os.fspath(pairs) if isinstance(pairs, (str, os.PathLike)) else "the given pairs"
-    given = _given(programme, pairs, matrices, str(source))
+    given = _given(programme, pairs, prepared, str(source))
     result, problem, left, right = given.result, given.problem, given.left, given.right
     found = given.found + _rule_violations(programme, problem, result, left, right)
     metrics = result.metrics
     values = {
-        objective: round(objective_value(problem, objective, left, right), 6)
+        objective: round(prepared.objective_value(left, right, objective), 6)
         for objective in OBJECTIVES if objective != "stable"
     }
     values["stable"] = float(metrics.blocking_pairs)
-    best, notes = _optimum(programme, matrices, time_limit) if optimum else (None, {})
+    best, notes = _optimum(programme, prepared, time_limit) if optimum else (None, {})
     return Evaluation(
         violations=tuple(found),
         objectives=values,

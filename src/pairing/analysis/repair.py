@@ -33,15 +33,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from pairing.core.hashing import input_sha256
-from pairing.core.problem import build_problem
-from pairing.core.solve import solve
-from pairing.diagnostics.feasibility import counting_conflicts
+from pairing.core.prepare import Prepared, prepare
+from pairing.core.solve import solve, solve_prepared
 from pairing.errors import Infeasible, InvalidProgramme, Issue
-from pairing.features import ScoreMatrices, score_matrix
 from pairing.model.programme import Capacity, Enterprise, Programme, Side
 from pairing.model.result import Result
-from pairing.solvers.auto import choose_solver
-from pairing.solvers.base import SolveOptions
 
 __all__ = ["Changes", "RepairResult", "repair"]
 
@@ -224,20 +220,19 @@ def _relaxed(programme: Programme, lost: dict[str, dict[str, int]]) -> tuple[Pro
 
 
 def _most_kept(
-    programme: Programme,
-    matrices: ScoreMatrices,
+    prepared: Prepared,
     survivors: Sequence[IdPair],
     time_limit: float | None,
     seed: int,
 ) -> list[IdPair]:
     """The largest set of survivors that some feasible matching keeps (ties: best total).
 
-    One exact ``total`` solve with a bonus larger than any total score on the survivors' cells.
+    One exact ``total`` solve (``prepared`` is for the ``total`` objective) with a bonus larger
+    than any total score on the survivors' cells. It goes through the pipeline of every solve
+    (:func:`pairing.core.solve.solve_prepared`): the counting checks, the explanation of an
+    infeasible programme, and the validation of the matching against the rules.
     """
-    problem = build_problem(programme, matrices, "total")
-    conflicts = counting_conflicts(problem)
-    if conflicts:
-        raise Infeasible(conflicts)
+    problem = prepared.problem
     left_pos = {ident: k for k, ident in enumerate(problem.left_ids)}
     right_pos = {ident: k for k, ident in enumerate(problem.right_ids)}
     index = np.asarray([(left_pos[a], right_pos[b]) for a, b in survivors], dtype=np.intp).reshape(
@@ -246,15 +241,9 @@ def _most_kept(
     most_pairs = min(int(problem.cap_max_left.sum()), int(problem.cap_max_right.sum()))
     boosted_score = problem.score.astype(np.float64)
     boosted_score[index[:, 0], index[:, 1]] += float(most_pairs + 1)
-    boosted = dataclasses.replace(problem, score=boosted_score)
-    spec, _ = choose_solver(boosted, "total", "auto")
-    assignment = spec.solve(
-        boosted, SolveOptions(objective="total", time_limit=time_limit, seed=seed)
-    )
-    chosen = set(zip(assignment.left.tolist(), assignment.right.tolist(), strict=True))
-    return [
-        pair for pair, (i, j) in zip(survivors, index.tolist(), strict=True) if (i, j) in chosen
-    ]
+    result = solve_prepared(prepared, time_limit=time_limit, seed=seed, score=boosted_score)
+    chosen = set(result.pair_ids())
+    return [pair for pair in survivors if pair in chosen]
 
 
 def repair(
@@ -311,8 +300,9 @@ def repair(
                 lost["right"][b] = lost["right"].get(b, 0) + 1
         else:
             survivors.append((a, b))
-    matrices = score_matrix(reduced)
-    problem = build_problem(reduced, matrices, result.objective)
+    # scored and compiled once: the strict attempt below solves this same problem
+    strict = prepare(reduced, objective="total")
+    matrices, problem = strict.matrices, strict.problem
     left_pos = {ident: k for k, ident in enumerate(problem.left_ids)}
     right_pos = {ident: k for k, ident in enumerate(problem.right_ids)}
     keepable = [p for p in survivors if problem.allowed[left_pos[p[0]], right_pos[p[1]]]]
@@ -321,11 +311,15 @@ def repair(
             notes.append(f"old pair {a}–{b} is no longer allowed after the re-scoring")
     seed = result.solver.seed
     relaxed, relax_notes = _relaxed(reduced, lost)
-    kept = _most_kept(relaxed, matrices, keepable, time_limit, seed)
+    # the relaxed programme differs from the reduced one only when a minimum was lowered
+    kept = _most_kept(
+        prepare(relaxed, objective="total", matrices=matrices) if relax_notes else strict,
+        keepable, time_limit, seed,
+    )
     chosen = relaxed
     if relax_notes:
         try:
-            strict_kept = _most_kept(reduced, matrices, keepable, time_limit, seed)
+            strict_kept = _most_kept(strict, keepable, time_limit, seed)
         except Infeasible:
             strict_kept = []
         if len(strict_kept) == len(kept):

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from pairing.core.prepare import Prepared, prepared_for
 from pairing.core.solve import solve
 from pairing.errors import Infeasible, InvalidProgramme, Issue
 from pairing.features import ScoreMatrices, score_matrix
@@ -241,6 +242,7 @@ def why_not(
     time_limit: float | None = None,
     top: int = 5,
     matrices: ScoreMatrices | None = None,
+    prepared: Prepared | None = None,
 ) -> WhyNot:
     """Explain why ``left_id``–``right_id`` is not in ``result``, and what including it costs.
 
@@ -258,6 +260,9 @@ def why_not(
         How many enterprises whose gain changes most to report.
     matrices
         Precomputed score matrices.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme``: its matrices are used (the
+        re-solve with the pair required compiles only that programme).
 
     Returns
     -------
@@ -276,6 +281,8 @@ def why_not(
     ]
     if issues:
         raise InvalidProgramme(issues)
+    if prepared is not None:
+        matrices = prepared_for(programme, prepared).matrices
     matrices = matrices if matrices is not None else score_matrix(programme)
     i, j = left_ids.index(left_id), right_ids.index(right_id)
     raw_score = float(matrices.score[i, j])

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 import numpy as np
 
+from pairing.core.prepare import prepare
 from pairing.diagnostics.check import violations_by_kind
-from pairing.features import pair_reasons, score_matrix
+from pairing.features import pair_reasons
 from pairing.features.terms import describe_terms
 from pairing.io import load
 from pairing.io.results_file import load_result_for
@@ -38,8 +39,9 @@ def check_command(
 ) -> None:
     """Validate RESULT against PROGRAMME's rules; list every violation (exit 1 if any)."""
     prog = load(programme)
-    res = load_result_for(prog, result)
-    found, figures = violations_by_kind(prog, res)
+    prepared = prepare(prog)  # scored and compiled once, for reading and checking the result
+    res = load_result_for(prog, result, prepared=prepared)
+    found, figures = violations_by_kind(prog, res, prepared=prepared)
     if schedule_file is not None or event_file is not None:
         from pairing.scheduling.checker import schedule_file_violations
 
@@ -92,13 +94,14 @@ def explain_command(
         msg = "give exactly one of --pair LEFT_ID RIGHT_ID and --why-not LEFT_ID RIGHT_ID"
         raise click.UsageError(msg)
     prog = load(programme)
-    res = load_result_for(prog, result)
+    prepared = prepare(prog)  # scored and compiled once, for reading the result and explaining
+    res = load_result_for(prog, result, prepared=prepared)
     if why_not_pair is not None:
         from pairing.analysis.whynot import why_not
         from pairing.cli.progress import status
 
         with status(f"re-solving with {why_not_pair[0]}–{why_not_pair[1]} required"):
-            answer = why_not(prog, res, *why_not_pair)
+            answer = why_not(prog, res, *why_not_pair, prepared=prepared)
         click.echo("\n".join(answer.lines()))
         return
     assert pair is not None
@@ -113,7 +116,7 @@ def explain_command(
         msg = f"unknown {' and '.join(unknown)} in {programme}"
         raise click.BadParameter(msg, param_hint="--pair")
     i, j = left_ids.index(left_id), right_ids.index(right_id)
-    matrices = score_matrix(prog)
+    matrices = prepared.matrices
     score = float(matrices.score[i, j])
     labels = (prog.left.label, prog.right.label)
     lines = [f"pair {left_id} ({labels[0]}) – {right_id} ({labels[1]})"]

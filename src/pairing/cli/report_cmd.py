@@ -8,8 +8,8 @@ import click
 
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
+from pairing.core.prepare import prepare
 from pairing.diagnostics.check import violations
-from pairing.features import score_matrix
 from pairing.io import load
 from pairing.io.atomic import check_target
 from pairing.io.output_formats import REPORT_FORMATS, format_of
@@ -43,7 +43,8 @@ def report_command(
     check_target(output, inputs=(programme, result))
     format_of(output, REPORT_FORMATS, "html")
     prog = load(programme)
-    res = load_result_for(prog, result)
+    prepared = prepare(prog)  # scored and compiled once: the result, its check, the report
+    res = load_result_for(prog, result, prepared=prepared)
     timetable = None
     if schedule_file is not None:
         from pairing.errors import InvalidProgramme
@@ -54,15 +55,14 @@ def report_command(
         if mismatch := timetable_mismatch(timetable, res, str(schedule_file)):
             raise InvalidProgramme(mismatch)
     with status(f"rendering the report of {len(res.pairs)} pairs"):
-        matrices = score_matrix(prog)
-        found = violations(prog, res, matrices)
+        found = violations(prog, res, prepared=prepared)
         if found:
             click.echo(f"{result}: {len(found)} violation(s) of {programme}:", err=True)
             for line in found[:10]:
                 click.echo(f"  - {line}", err=True)
             click.echo("the report needs a valid result; run `pairing check` for details", err=True)
             raise SystemExit(1)
-        html = render_report(prog, res, matrices)
+        html = render_report(prog, res, prepared=prepared)
         if timetable is not None:
             from pairing.scheduling.report_section import insert_timetable
 

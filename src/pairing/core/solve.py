@@ -1,15 +1,19 @@
 """Solve a programme end to end: score, compile, pre-check, choose a solver, solve, validate.
 
 :func:`solve` is the library's main entry point and what ``pairing solve`` calls. It never
-prints. Every result passes :func:`pairing.diagnostics.check.violations` before it is returned;
+prints. It scores and compiles the programme once (:func:`pairing.core.prepare.prepare`), and
+:func:`solve_prepared` runs the rest of the pipeline on that.
+
+Every result passes :func:`pairing.diagnostics.check.violations` before it is returned;
 a result that fails is a bug in a solver and raises :class:`~pairing.errors.SolverError`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -19,19 +23,20 @@ from pairing.analysis.runner_up import runner_ups
 from pairing.core.arguments import require_instance, require_seconds, require_whole
 from pairing.core.hashing import input_sha256
 from pairing.core.large_route import large_route
-from pairing.core.objectives import FAIR_OBJECTIVES, objective_value, unservable
-from pairing.core.problem import Problem, build_problem
+from pairing.core.objectives import FAIR_OBJECTIVES, unservable
+from pairing.core.prepare import Prepared, prepared_for
+from pairing.core.problem import Problem
 from pairing.diagnostics.check import violations
 from pairing.diagnostics.feasibility import counting_conflicts
 from pairing.diagnostics.metrics import compute_metrics
 from pairing.errors import Infeasible, InvalidArgument, InvalidProgramme, SolverError
-from pairing.features import ScoreMatrices, pair_reasons, score_matrix
+from pairing.features import ScoreMatrices, pair_reasons
 from pairing.model.programme import OBJECTIVES, Programme
 from pairing.model.result import Pair, Result, SolverInfo, Unmatched
 from pairing.solvers.auto import choose_solver
 from pairing.solvers.base import Assignment, SolveOptions, SolverSpec
 
-__all__ = ["assemble_result", "input_sha256", "solve"]
+__all__ = ["assemble_result", "input_sha256", "solve", "solve_prepared"]
 
 #: Placeholder digest of a result under assembly (replaced before :func:`solve` returns).
 _PENDING = "pending"
@@ -58,8 +63,15 @@ def assemble_result(
     info: SolverInfo,
     *,
     digest: str | None = None,
+    prepared: Prepared | None = None,
 ) -> Result:
-    """Turn a solver's :class:`Assignment` into a :class:`Result` (pairs sorted by index)."""
+    """Turn a solver's :class:`Assignment` into a :class:`Result` (pairs sorted by index).
+
+    ``prepared`` (of ``programme``, ``matrices`` and ``problem``) keeps the objective value and
+    blocking pairs computed here for the validation that follows.
+    """
+    if prepared is None:
+        prepared = Prepared(programme, matrices, problem)
     order = np.lexsort((assignment.right, assignment.left))
     left, right = assignment.left[order], assignment.right[order]
     left_ids, right_ids = problem.left_ids, problem.right_ids
@@ -86,9 +98,9 @@ def assemble_result(
     matched_l[left] = True
     matched_r = np.zeros(len(right_ids), dtype=bool)
     matched_r[right] = True
-    value = objective_value(problem, problem.objective, left, right)
+    value = prepared.objective_value(left, right)
     # The solver's bound is on the normalised scale, and so is the gap computed from it.
-    internal = objective_value(problem, problem.objective, left, right, user_scale=False)
+    internal = prepared.objective_value(left, right, user_scale=False)
     message = ""
     if problem.objective in FAIR_OBJECTIVES:
         zeros = unservable(problem)
@@ -103,7 +115,8 @@ def assemble_result(
             left=[left_ids[k] for k in np.flatnonzero(~matched_l)],
             right=[right_ids[k] for k in np.flatnonzero(~matched_r)],
         ),
-        metrics=compute_metrics(programme, problem, left, right),
+        metrics=compute_metrics(programme, problem, left, right,
+                                blocking=prepared.blocking_count(left, right)),
         solver=info.model_copy(
             update={
                 "gap": _gap(internal, assignment.bound),
@@ -131,6 +144,7 @@ def solve(
     fair_to: str | None = None,
     progress: Callable[[str], None] | None = None,
     solvers: Mapping[str, SolverSpec] | None = None,
+    prepared: Prepared | None = None,
 ) -> Result:
     """Find the best matching of ``programme`` under its rules.
 
@@ -163,6 +177,9 @@ def solve(
     solvers
         The solvers ``solver`` names and ``auto`` chooses from (default: the read-only
         :func:`pairing.solvers.registry`); a benchmark passes its own timed copies here.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme``, to avoid scoring and compiling it
+        again (``matrices`` is then not needed).
 
     Raises
     ------
@@ -196,29 +213,78 @@ def solve(
     if fair_to not in (None, "both", "left", "right"):
         msg = f"fair_to must be 'both', 'left' or 'right', got {fair_to!r}"
         raise InvalidProgramme(msg)
-    if fair_to is not None:
-        programme = programme.with_fair_to(fair_to)
     started = time.perf_counter()
-    if matrices is None and alternates is None:
-        large = large_route(programme, objective, solver)
+    if matrices is None and prepared is None and alternates is None:
+        fair = programme.with_fair_to(fair_to) if fair_to is not None else programme
+        large = large_route(fair, objective, solver)
         if large is not None:
-            return _solve_large(programme, large, seed, progress, started)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        result, matrices, spec, digest = _solve_and_assemble(
-            programme, objective, solver, time_limit, seed, proposing, matrices, pool, progress,
-            solvers,
-        )
-        found = violations(programme, result, matrices, check_input_hash=False)
-        if found:
-            listing = "; ".join(found[:10])
-            msg = f"solver '{spec}' returned an invalid matching (a bug; please report): {listing}"
-            raise SolverError(msg)
-        update: dict[str, object] = {"input_sha256": digest.result()}
+            return _solve_large(fair, large, seed, progress, started)
+    prepared = prepared_for(programme, prepared, objective=objective, proposing=proposing,
+                            fair_to=fair_to, matrices=matrices)
+    result = solve_prepared(prepared, solver=solver, time_limit=time_limit, seed=seed,
+                            progress=progress, solvers=solvers)
+    update: dict[str, object] = {}
     if alternates is not None:
-        update["alternates"] = alternates_of(programme, result, alternates, matrices)
+        update["alternates"] = alternates_of(prepared.programme, result, alternates,
+                                             prepared=prepared)
     runtime = round(time.perf_counter() - started, 6)
     update["solver"] = result.solver.model_copy(update={"runtime_s": runtime})
     return result.model_copy(update=update)
+
+
+def solve_prepared(
+    prepared: Prepared,
+    *,
+    solver: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    solvers: Mapping[str, SolverSpec] | None = None,
+    score: np.ndarray | None = None,
+) -> Result:
+    """The pipeline after :func:`~pairing.core.prepare.prepare`: the counting checks, the
+    solver (chosen as :func:`solve` does), the explanation of an infeasible programme, the
+    assembled result and its validation. Arguments as for :func:`solve` (already checked).
+
+    ``score`` (a matrix of ``prepared.problem``'s shape) makes the solver optimise these scores
+    instead under the same rules; the result is still assembled and validated on the
+    programme's own scores. :func:`pairing.analysis.repair` weighs the pairs it keeps this way.
+    """
+    return _solve_and_assemble(prepared, solver, time_limit, seed, progress, solvers, score)
+
+
+def _solve_and_assemble(
+    prepared: Prepared,
+    solver: str,
+    time_limit: float | None,
+    seed: int,
+    progress: Callable[[str], None] | None,
+    solvers: Mapping[str, SolverSpec] | None,
+    score: np.ndarray | None,
+) -> Result:
+    problem = prepared.problem
+    if score is not None:
+        problem = dataclasses.replace(problem, score=score)
+    assignment, spec, reason = _assignment(problem, solver, time_limit, seed, progress, solvers)
+    programme = prepared.programme
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Hash the input beside the assembly and validation below, not beside the solver: a
+        # hashing thread next to LAPJV slowed the kernel more than the hash costs (two cores,
+        # shared memory bandwidth), while hashlib releases the GIL and overlaps the Python work.
+        digest = pool.submit(input_sha256, programme)
+        info = SolverInfo(
+            name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed,
+            time_limit=time_limit,
+        )
+        result = assemble_result(programme, prepared.matrices, prepared.problem, assignment,
+                                 info, digest=_PENDING, prepared=prepared)
+        found = violations(programme, result, check_input_hash=False, prepared=prepared)
+        if found:
+            listing = "; ".join(found[:10])
+            msg = (f"solver '{spec.name}' returned an invalid matching (a bug; please report): "
+                   f"{listing}")
+            raise SolverError(msg)
+        return result.model_copy(update={"input_sha256": digest.result()})
 
 
 def _solve_large(programme: Programme, reason: str, seed: int,
@@ -238,27 +304,22 @@ def _solve_large(programme: Programme, reason: str, seed: int,
     )
 
 
-def _solve_and_assemble(
-    programme: Programme,
-    objective: str,
+def _assignment(
+    problem: Problem,
     solver: str,
     time_limit: float | None,
     seed: int,
-    proposing: str | None,
-    matrices: ScoreMatrices | None,
-    pool: ThreadPoolExecutor,
-    progress: Callable[[str], None] | None = None,
-    solvers: Mapping[str, SolverSpec] | None = None,
-) -> tuple[Result, ScoreMatrices, str, Future[str]]:
-    matrices = matrices if matrices is not None else score_matrix(programme)
-    problem = build_problem(programme, matrices, objective, proposing)
-    spec, reason = choose_solver(problem, objective, solver, solvers)
+    progress: Callable[[str], None] | None,
+    solvers: Mapping[str, SolverSpec] | None,
+) -> tuple[Assignment, SolverSpec, str]:
+    """Choose the solver, run the counting checks (once), solve; explain an infeasibility."""
+    spec, reason = choose_solver(problem, problem.objective, solver, solvers)
     conflicts = counting_conflicts(problem)
     if conflicts:
         raise Infeasible(conflicts)
     options = SolveOptions(
-        objective=objective, time_limit=time_limit, seed=seed, proposing=problem.proposing,
-        progress=progress,
+        objective=problem.objective, time_limit=time_limit, seed=seed,
+        proposing=problem.proposing, progress=progress,
     )
     started = time.perf_counter()
     try:
@@ -275,13 +336,6 @@ def _solve_and_assemble(
             explain_infeasibility,  # loads HiGHS: only when needed
         )
 
+        # (the counting arguments it starts with are the pre-check's, kept by the problem)
         raise Infeasible(explain_infeasibility(problem, time_limit=budget)) from None
-    # Hash the input beside the assembly and validation below, not beside the solver: a hashing
-    # thread next to LAPJV slowed the kernel more than the hash costs (two cores, shared memory
-    # bandwidth), while hashlib releases the GIL and overlaps the Python work here.
-    digest = pool.submit(input_sha256, programme)
-    info = SolverInfo(
-        name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed, time_limit=time_limit
-    )
-    result = assemble_result(programme, matrices, problem, assignment, info, digest=_PENDING)
-    return result, matrices, spec.name, digest
+    return assignment, spec, reason

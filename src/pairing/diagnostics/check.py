@@ -18,12 +18,10 @@ import numpy as np
 
 from pairing.core.arguments import require_instance
 from pairing.core.hashing import input_sha256
-from pairing.core.objectives import objective_value
-from pairing.core.problem import build_problem
+from pairing.core.prepare import Prepared, prepared_for
 from pairing.diagnostics.feasibility import counting_conflicts
-from pairing.diagnostics.stability import count_blocking_pairs
 from pairing.errors import CheckFailed
-from pairing.features import ScoreMatrices, score_matrix
+from pairing.features import ScoreMatrices
 from pairing.model.programme import PartnerQuota, Programme
 from pairing.model.result import Result
 
@@ -258,17 +256,15 @@ def _unmatched_problems(programme: Programme, result: Result) -> list[str]:
     return problems
 
 
-def _claim_problems(programme: Programme, result: Result, matrices: ScoreMatrices) -> list[str]:
+def _claim_problems(result: Result, prepared: Prepared) -> list[str]:
     """A result without a matching: it has no pairs, and an 'infeasible' claim has a proof."""
     if result.pairs:
         return [f"a {result.status} result must have no pairs, this one has {len(result.pairs)}"]
-    if result.status == "infeasible":
-        problem = build_problem(programme, matrices, result.objective)
-        if not counting_conflicts(problem):
-            return [
-                "status 'infeasible' is not confirmed: no counting argument shows the rules "
-                "conflict; re-solve with `pairing solve` (an exact solver proves or refutes it)"
-            ]
+    if result.status == "infeasible" and not counting_conflicts(prepared.problem):
+        return [
+            "status 'infeasible' is not confirmed: no counting argument shows the rules "
+            "conflict; re-solve with `pairing solve` (an exact solver proves or refutes it)"
+        ]
     return []
 
 
@@ -278,14 +274,16 @@ def violations(
     matrices: ScoreMatrices | None = None,
     *,
     check_input_hash: bool = True,
+    prepared: Prepared | None = None,
 ) -> list[str]:
     """Every way ``result`` breaks ``programme`` (empty list: the result is valid).
 
     ``check_input_hash=False`` skips comparing ``result.input_sha256`` with the programme's
-    hash (the solver, which has just computed it, passes False).
+    hash (the solver, which has just computed it, passes False). ``prepared``
+    (:func:`pairing.core.prepare.prepare` of ``programme``) saves scoring and compiling it again.
     """
     rules, figures = violations_by_kind(programme, result, matrices,
-                                        check_input_hash=check_input_hash)
+                                        check_input_hash=check_input_hash, prepared=prepared)
     return rules + figures
 
 
@@ -295,6 +293,7 @@ def violations_by_kind(
     matrices: ScoreMatrices | None = None,
     *,
     check_input_hash: bool = True,
+    prepared: Prepared | None = None,
 ) -> tuple[list[str], list[str]]:
     """:func:`violations` in two lists: broken rules (ids, capacities, forbidden, required,
     ``min_score``, quotas, stability, claims) and figures of the file that differ from what the
@@ -303,8 +302,9 @@ def violations_by_kind(
     """
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     require_instance(result, Result, "result", "pass what pairing.solve returned")
-    programme = programme.with_fair_to(result.metrics.fair_to)
-    matrices = matrices if matrices is not None else score_matrix(programme)
+    prepared = prepared_for(programme, prepared, objective=result.objective,
+                            fair_to=result.metrics.fair_to, matrices=matrices)
+    programme, matrices = prepared.programme, prepared.matrices
     problems: list[str] = []
     figures: list[str] = []
     if check_input_hash and result.input_sha256 != input_sha256(programme):
@@ -313,13 +313,12 @@ def violations_by_kind(
             "programme, or the programme changed since"
         )
     if result.status == "infeasible":
-        return problems + _claim_problems(programme, result, matrices), figures
+        return problems + _claim_problems(result, prepared), figures
     left, right = _pair_indices(programme, result, problems)
     problems += _capacity_problems(programme, left, right)
     problems += _rule_problems(programme, result, matrices, figures)
     figures += _unmatched_problems(programme, result)
-    problem = build_problem(programme, matrices, result.objective)
-    value = objective_value(problem, result.objective, left, right)
+    value = prepared.objective_value(left, right)
     if not _close(result.objective_value, value, scale=float(len(left)) * 1e-3):
         figures.append(
             f"objective_value {result.objective_value} but the pairs give {value:.6f} "
@@ -335,7 +334,7 @@ def violations_by_kind(
             f"metrics.pairs {result.metrics.pairs} but there are {len(result.pairs)} pairs"
         )
     if result.objective == "stable":
-        blocking = count_blocking_pairs(problem, left, right)
+        blocking = prepared.blocking_count(left, right)
         if blocking:
             problems.append(f"objective 'stable' but the matching has {blocking} blocking pair(s)")
         if result.metrics.blocking_pairs != blocking:
@@ -345,8 +344,15 @@ def violations_by_kind(
     return problems, figures
 
 
-def check(programme: Programme, result: Result, matrices: ScoreMatrices | None = None) -> None:
-    """Raise :class:`~pairing.errors.CheckFailed` listing every violation, if there is any."""
-    found = violations(programme, result, matrices)
+def check(
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None, *,
+    prepared: Prepared | None = None,
+) -> None:
+    """Raise :class:`~pairing.errors.CheckFailed` listing every violation, if there is any.
+
+    ``prepared`` (:func:`pairing.core.prepare.prepare` of ``programme``) saves scoring and
+    compiling it again.
+    """
+    found = violations(programme, result, matrices, prepared=prepared)
     if found:
         raise CheckFailed(found)

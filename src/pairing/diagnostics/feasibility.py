@@ -275,14 +275,27 @@ def _partner_mix(problem: Problem) -> list[str]:
     return reasons
 
 
+#: Where a problem keeps its counting arguments once computed (as ``functools.cached_property``
+#: keeps its values: in the instance's ``__dict__``; a problem is immutable).
+_COUNTED = "_counting_conflicts"
+
+
 def counting_conflicts(problem: Problem) -> list[str]:
-    """Every counting argument that shows the problem has no feasible matching."""
-    return (
-        _capacity_sums(problem)
-        + _partners_available(problem)
-        + _required_pairs(problem)
-        + _quota_reach(problem)
-        + _quota_max_conflicts(problem)
-        + _hall_groups(problem)
-        + _partner_mix(problem)
-    )
+    """Every counting argument that shows the problem has no feasible matching.
+
+    Computed once per problem: the pre-check of a solve and the explanation of an infeasible
+    result (:func:`pairing.diagnostics.conflicts.explain_infeasibility`) share it.
+    """
+    found = problem.__dict__.get(_COUNTED)
+    if found is None:
+        found = (
+            _capacity_sums(problem)
+            + _partners_available(problem)
+            + _required_pairs(problem)
+            + _quota_reach(problem)
+            + _quota_max_conflicts(problem)
+            + _hall_groups(problem)
+            + _partner_mix(problem)
+        )
+        problem.__dict__[_COUNTED] = tuple(found)
+    return list(found)

@@ -61,9 +61,13 @@ def quota_counts(problem: Problem, left: np.ndarray, right: np.ndarray) -> list[
 
 
 def compute_metrics(
-    programme: Programme, problem: Problem, left: np.ndarray, right: np.ndarray
+    programme: Programme, problem: Problem, left: np.ndarray, right: np.ndarray, *,
+    blocking: int | None = None,
 ) -> Metrics:
-    """Every fairness metric of the matching (left[k], right[k])."""
+    """Every fairness metric of the matching (left[k], right[k]).
+
+    ``blocking``: its number of blocking pairs, when the caller has it already.
+    """
     n_left, n_right = problem.shape
     scores = problem.user_scores(left, right)  # on the user's scale
     gains_left, gains_right = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
@@ -95,7 +99,8 @@ def compute_metrics(
         left=_side(problem.labels[0], gains_left, counts_left),
         right=_side(problem.labels[1], gains_right, counts_right),
         gini=_r(gini(np.concatenate([gains_left, gains_right]))),
-        blocking_pairs=count_blocking_pairs(problem, left, right),
+        blocking_pairs=(count_blocking_pairs(problem, left, right) if blocking is None
+                        else blocking),
         fair_to=problem.fair_to,
         sorted_gains=[_r(g) for g in sorted_gains.tolist()],
         worst_off=[counted_ids[k] for k in order[:5].tolist()] if counted_ids else [],

@@ -13,7 +13,7 @@ import csv
 import io
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -25,6 +25,9 @@ from pairing.io.files import read_text
 from pairing.io.output_formats import RESULT_FORMATS, format_of
 from pairing.model.programme import Programme
 from pairing.model.result import Result
+
+if TYPE_CHECKING:
+    from pairing.core.prepare import Prepared
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -107,10 +110,13 @@ def write_result(
     return fmt
 
 
-def load_result_for(programme: Programme, path: str | os.PathLike[str]) -> Result:
+def load_result_for(
+    programme: Programme, path: str | os.PathLike[str], *, prepared: Prepared | None = None
+) -> Result:
     """Read the result of ``programme`` in ``path``: a result JSON as it is, or the pairs of a
     result CSV/XLSX (or any CSV/XLSX with ``left`` and ``right`` columns) as a
-    :class:`Result` whose scores, gains, unmatched lists and metrics come from the programme.
+    :class:`Result` whose scores, gains, unmatched lists and metrics come from the programme
+    (``prepared``: :func:`pairing.core.prepare.prepare` of it, to avoid compiling it again).
 
     Raises
     ------
@@ -122,7 +128,8 @@ def load_result_for(programme: Programme, path: str | os.PathLike[str]) -> Resul
         return load_result(path)
     from pairing.analysis.evaluation import result_from_pairs
 
-    result, problems = result_from_pairs(programme, path, source=Path(path).name)
+    result, problems = result_from_pairs(programme, path, source=Path(path).name,
+                                         prepared=prepared)
     if problems:
         raise InvalidProgramme(
             [Issue(str(path), f"{v.rule}: {v.message}") for v in problems], source=str(path)

@@ -19,10 +19,10 @@ import numpy as np
 from markupsafe import Markup
 
 from pairing.core.objectives import enterprise_gains
-from pairing.core.problem import build_problem
+from pairing.core.prepare import Prepared, prepared_for
 from pairing.diagnostics.sector_fairness import sector_fairness
 from pairing.extras import require
-from pairing.features import ScoreMatrices, score_matrix
+from pairing.features import ScoreMatrices
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 from pairing.report.unmatched import unmatched_reasons
@@ -64,7 +64,8 @@ def _sector_counts(
 
 
 def report_context(
-    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None, *,
+    prepared: Prepared | None = None,
 ) -> dict[str, Any]:
     """Everything the report template shows, as plain data and inline SVG charts.
 
@@ -76,6 +77,8 @@ def report_context(
         A result of it (normally one that passed :func:`pairing.check`).
     matrices
         Precomputed score matrices.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme`` (then nothing is compiled again).
 
     Returns
     -------
@@ -86,9 +89,9 @@ def report_context(
     require("matplotlib", "report")
     from pairing.report import charts  # deferred: matplotlib is the report extra
 
-    programme = programme.with_fair_to(result.metrics.fair_to)
-    matrices = matrices if matrices is not None else score_matrix(programme)
-    problem = build_problem(programme, matrices, result.objective)
+    prepared = prepared_for(programme, prepared, objective=result.objective,
+                            fair_to=result.metrics.fair_to, matrices=matrices)
+    programme, matrices, problem = prepared.programme, prepared.matrices, prepared.problem
     left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
     right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
     left = np.asarray([left_pos[p.left] for p in result.pairs], dtype=np.intp)
@@ -123,7 +126,7 @@ def report_context(
         }
         for p in result.pairs
     ]
-    reasons = unmatched_reasons(programme, result, matrices)
+    reasons = unmatched_reasons(programme, result, prepared=prepared)
     unmatched = [
         {
             "reason": r,
@@ -168,7 +171,7 @@ def report_context(
         "unmatched": unmatched,
         "summary": summary,
         "sides": [result.metrics.left, result.metrics.right],
-        "fairness": fairness_rows(programme, result, matrices),
+        "fairness": fairness_rows(programme, result, matrices, prepared=prepared),
         "sectors": sector_fairness(programme, result),
         "glossary": glossary(result, labels),
         "alternates": _alternate_rows(result, labels, left_of, right_of),
@@ -225,9 +228,11 @@ def _alternate_rows(
 
 
 def fairness_rows(
-    programme: Programme, result: Result, matrices: ScoreMatrices
+    programme: Programme, result: Result, matrices: ScoreMatrices, *,
+    prepared: Prepared | None = None,
 ) -> list[tuple[str, str]]:
-    """Who counts, who is worst off, and what fairness costs against the ``total`` optimum."""
+    """Who counts, who is worst off, and what fairness costs against the ``total`` optimum
+    (solved on ``prepared``, :func:`pairing.core.prepare.prepare` of ``programme``, if given)."""
     from pairing.core.solve import solve
     from pairing.errors import PairingError
 
@@ -251,7 +256,8 @@ def fairness_rows(
         rows.append(("price of fairness", "0% (this is the total-score optimum)"))
         return rows
     try:
-        best = solve(programme, objective="total", matrices=matrices, time_limit=30.0)
+        best = solve(programme, objective="total", matrices=matrices, time_limit=30.0,
+                     prepared=prepared)
     except PairingError as exc:
         rows.append(("price of fairness", f"unknown: the total optimum was not found ({exc})"))
         return rows
@@ -270,7 +276,8 @@ def fairness_rows(
 
 
 def render_report(
-    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None, *,
+    prepared: Prepared | None = None,
 ) -> str:
     """The report as one self-contained HTML document (inline CSS, SVG charts, no network).
 
@@ -282,6 +289,8 @@ def render_report(
         A result of it.
     matrices
         Precomputed score matrices.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme`` (then nothing is compiled again).
 
     Returns
     -------
@@ -289,4 +298,4 @@ def render_report(
         The HTML text; write it with :func:`pairing.io.results_file.write_atomic`.
     """
     template = _environment().get_template("report.html.j2")
-    return template.render(**report_context(programme, result, matrices))
+    return template.render(**report_context(programme, result, matrices, prepared=prepared))

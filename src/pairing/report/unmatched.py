@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pairing.core.problem import Problem, build_problem
+from pairing.core.prepare import Prepared, prepared_for
+from pairing.core.problem import Problem
 from pairing.diagnostics.metrics import quota_counts
-from pairing.features import ScoreMatrices, score_matrix
+from pairing.features import ScoreMatrices
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 
@@ -249,7 +250,8 @@ def _swap_breaks(
 
 
 def unmatched_reasons(
-    programme: Programme, result: Result, matrices: ScoreMatrices | None = None
+    programme: Programme, result: Result, matrices: ScoreMatrices | None = None, *,
+    prepared: Prepared | None = None,
 ) -> list[UnmatchedReason]:
     """Explain every unmatched enterprise of ``result`` (left side first, then right).
 
@@ -261,14 +263,16 @@ def unmatched_reasons(
         A valid result of it.
     matrices
         Precomputed score matrices, to avoid recomputing them.
+    prepared
+        :func:`pairing.core.prepare.prepare` of ``programme`` (then nothing is compiled again).
 
     Returns
     -------
     list of UnmatchedReason
         One per unmatched enterprise, in the sides' listing order.
     """
-    matrices = matrices if matrices is not None else score_matrix(programme)
-    problem = build_problem(programme, matrices, result.objective)
+    problem = prepared_for(programme, prepared, objective=result.objective,
+                           matrices=matrices).problem
     left, right = _indices(programme, result)
     counts = quota_counts(problem, left, right)
     reasons = []
