@@ -32,7 +32,7 @@ def test_required_pairs_are_marked_and_the_table_is_sortable(rules_case) -> None
     required = [p for p in result.pair_ids() if p in set(map(tuple, programme.rules.required))]
     assert required and html.count('<tr class="required">') == len(required)
     assert html.count('<span class="badge">required</span>') == len(required)
-    assert len(re.findall(r'<th data-sort="(num|text)">', html)) == 6
+    assert len(re.findall(r'<th data-sort="(num|text)">', html)) == 7  # runner-ups too
 
 
 def test_glossary_sector_fairness_and_alternates(rules_case) -> None:
@@ -100,7 +100,7 @@ def test_the_new_sections_render_and_sorting_works_in_a_browser(rules_case, tmp_
     run = _chromium(page, tmp_path / "profile", "--dump-dom")
     assert run.returncode == 0, run.stderr[-2000:]
     dom = run.stdout
-    assert 'data-ready="1"' in dom and 'data-sortable="6"' in dom
+    assert 'data-ready="1"' in dom and 'data-sortable="7"' in dom
     for section in ('id="glossary"', 'id="fairness-sectors"', 'id="alternates"',
                     'id="pairs-details"', 'class="required"'):
         assert section in dom, section
