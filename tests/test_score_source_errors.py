@@ -95,6 +95,19 @@ def test_preferences_in_programme_json_are_located_by_path() -> None:
     assert len(found) == 3
 
 
+def test_a_preference_that_is_not_an_object_is_an_input_error() -> None:
+    """Found by the long fuzz run: a list entry crashed the cross-checks (internal error)."""
+    data = {
+        "left": {"label": "CN", "enterprises": [{"id": "CN-1"}]},
+        "right": {"label": "PK", "enterprises": [{"id": "PK-1"}]},
+        "preferences": [["CN-1", "PK-1", "high"], 3, {"from": "CN-1", "to": "PK-1"}],
+    }
+    with pytest.raises(pairing.InvalidProgramme) as info:
+        programme_from_data(data, "p.json")
+    where = {i.where for i in info.value.issues}
+    assert {"p.json: preferences[0]", "p.json: preferences[1]"} <= where
+
+
 def test_ids_on_both_sides_make_a_preference_ambiguous() -> None:
     data = {
         "left": {"label": "CN", "enterprises": [{"id": "A"}, {"id": "B"}]},

@@ -76,8 +76,10 @@ def preference_findings(
     for k, entry in enumerate(preferences):
         if isinstance(entry, Mapping):
             source, target, interest = entry.get("from"), entry.get("to"), entry.get("interest")
-        else:
+        elif hasattr(entry, "from_"):
             source, target, interest = entry.from_, entry.to, entry.interest
+        else:
+            continue  # not an entry at all (a list, a number): the model reports its type
         a, b = _clean(source), _clean(target)
         if a is None or b is None:
             continue  # a missing or empty id is a field error, reported by the model
