@@ -33,7 +33,7 @@ from numba import njit, prange
 from pairing import __version__
 from pairing.core.hashing import input_sha256
 from pairing.core.large_route import mode_of
-from pairing.diagnostics.metrics import gini
+from pairing.diagnostics.metrics import gini, per_sector, side_metrics
 from pairing.diagnostics.stability import BlockThresholds
 from pairing.features.reasons import pair_reasons
 from pairing.features.scoring import ScoreMatrices, ScoreTerms, need_shares
@@ -44,7 +44,6 @@ from pairing.model.result import (
     Pair,
     Result,
     RunnerUp,
-    SideMetrics,
     SolverInfo,
     Unmatched,
 )
@@ -296,16 +295,6 @@ def _runner_ups(blocks: TagBlocks, programme: Programme, left: np.ndarray, right
     return out
 
 
-def _side(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
-    r = lambda v: round(float(v), _DECIMALS)  # noqa: E731
-    return SideMetrics(
-        label=label, enterprises=int(gains.size), matched=int((counts > 0).sum()),
-        min_gain=r(gains.min() if gains.size else 0.0),
-        p10_gain=r(np.percentile(gains, 10) if gains.size else 0.0),
-        mean_gain=r(gains.mean() if gains.size else 0.0), gini=r(gini(gains)),
-    )
-
-
 def solve_large(programme: Programme, reason: str, *, seed: int = 0,
                 progress: Callable[[str], None] | None = None) -> Result:
     """Solve an eligible programme (:func:`large_route`) on the large path; see the module."""
@@ -355,14 +344,15 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     metrics = Metrics(
         pairs=len(left), total_score=round(total, _DECIMALS),
         mean_score=round(total / len(left), _DECIMALS) if len(left) else 0.0,
-        left=_side(labels[0], per_left, counts_l), right=_side(labels[1], per_right, counts_r),
+        left=side_metrics(labels[0], per_left, counts_l),
+        right=side_metrics(labels[1], per_right, counts_r),
         gini=round(gini(everyone), _DECIMALS), blocking_pairs=blocking,
         fair_to=programme.rules.fair_to,
         sorted_gains=[round(float(g), _DECIMALS) for g in everyone[order_g]],
         worst_off=[ids[k] for k in order_g[:5].tolist()],
         pairs_by_sector={
-            "left": _per_sector([e.sector for e in lo], counts_l),
-            "right": _per_sector([e.sector for e in hi], counts_r),
+            "left": per_sector([e.sector for e in lo], counts_l),
+            "right": per_sector([e.sector for e in hi], counts_r),
         },
     )
     note = (
@@ -386,14 +376,6 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
         input_sha256=input_sha256(programme),
         version=__version__,
     )
-
-
-def _per_sector(sectors: list[str | None], counts: np.ndarray) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for sector, count in zip(sectors, counts.tolist(), strict=True):
-        key = sector or "(none)"
-        totals[key] = totals.get(key, 0) + int(count)
-    return dict(sorted(totals.items()))
 
 
 def large_violations(programme: Programme, result: Result) -> list[str]:

@@ -15,7 +15,7 @@ from pairing.diagnostics.stability import count_blocking_pairs
 from pairing.model.programme import Programme
 from pairing.model.result import Metrics, QuotaUsage, ScaleInfo, SideMetrics
 
-__all__ = ["compute_metrics", "gini"]
+__all__ = ["compute_metrics", "gini", "per_sector", "side_metrics"]
 
 _DECIMALS = 6
 
@@ -35,7 +35,8 @@ def gini(values: np.ndarray) -> float:
     return float(((2 * ranks - n - 1) * x).sum() / (n * total))
 
 
-def _side(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
+def side_metrics(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
+    """One side's gain statistics (``counts``: each enterprise's number of partners)."""
     return SideMetrics(
         label=label,
         enterprises=int(gains.size),
@@ -47,7 +48,8 @@ def _side(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
     )
 
 
-def _per_sector(sectors: list[str], counts: np.ndarray) -> dict[str, int]:
+def per_sector(sectors: list[str | None], counts: np.ndarray) -> dict[str, int]:
+    """Pairs per sector (an enterprise without one counts as ``(none)``)."""
     totals: dict[str, int] = {}
     for sector, count in zip(sectors, counts.tolist(), strict=True):
         key = sector or "(none)"
@@ -96,8 +98,8 @@ def compute_metrics(
         pairs=len(left),
         total_score=_r(scores.sum()),
         mean_score=_r(scores.mean() if len(scores) else 0.0),
-        left=_side(problem.labels[0], gains_left, counts_left),
-        right=_side(problem.labels[1], gains_right, counts_right),
+        left=side_metrics(problem.labels[0], gains_left, counts_left),
+        right=side_metrics(problem.labels[1], gains_right, counts_right),
         gini=_r(gini(np.concatenate([gains_left, gains_right]))),
         blocking_pairs=(count_blocking_pairs(problem, left, right) if blocking is None
                         else blocking),
@@ -105,8 +107,8 @@ def compute_metrics(
         sorted_gains=[_r(g) for g in sorted_gains.tolist()],
         worst_off=[counted_ids[k] for k in order[:5].tolist()] if counted_ids else [],
         pairs_by_sector={
-            "left": _per_sector([e.sector for e in programme.left.enterprises], counts_left),
-            "right": _per_sector([e.sector for e in programme.right.enterprises], counts_right),
+            "left": per_sector([e.sector for e in programme.left.enterprises], counts_left),
+            "right": per_sector([e.sector for e in programme.right.enterprises], counts_right),
         },
         quotas=quotas,
         scale=scale_info(problem),
