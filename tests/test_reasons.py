@@ -210,13 +210,13 @@ def test_runner_ups_are_said_alike_in_explain_the_table_and_the_report(tmp_path)
     path.write_text(result.to_json(), encoding="utf-8")
     pair = result.pairs[0]
     assert pair.runner_up is not None and pair.runner_up.left is not None
-    left_words, right_words = pair.runner_up.describe(pair.left, pair.right)
+    left_words, right_words = pair.runner_up.describe()
     assert left_words.startswith(f"{pair.runner_up.left}, ")
     assert left_words.endswith(" less") or "more (kept away" in left_words
     run = CliRunner().invoke(main, ["explain", str(SHIPPED), str(path), "--pair", pair.left,
                                     pair.right])
     assert run.exit_code == 0, run.output
-    long_left, _ = pair.runner_up.describe(pair.left, pair.right, 6)
+    long_left, _ = pair.runner_up.describe(6)
     assert f"  runner-up of {pair.left}: {long_left}\n" in run.output
     from pairing.cli.tables import result_table
 
@@ -234,7 +234,7 @@ def test_a_runner_up_that_would_give_more_or_does_not_exist_is_said_so() -> None
     from pairing.model.result import RunnerUp
 
     up = RunnerUp(left="PK-2", left_less=-0.25, right=None, right_less=None)
-    assert up.describe("CN-1", "PK-1") == (
+    assert up.describe() == (
         "PK-2, 0.250 more (kept away by the rules or better pairs)",
         "none (no other allowed partner)",
     )

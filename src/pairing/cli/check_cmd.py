@@ -148,8 +148,7 @@ def explain_command(
     found = next((p for p in res.pairs if (p.left, p.right) == (left_id, right_id)), None)
     second = found.runner_up if found is not None else None
     if second is not None:
-        for id_, words in zip((left_id, right_id), second.describe(left_id, right_id, 6),
-                              strict=True):
+        for id_, words in zip((left_id, right_id), second.describe(6), strict=True):
             lines.append(f"  runner-up of {id_}: {words}")
     if not chosen:
         for side, id_ in (("left", left_id), ("right", right_id)):

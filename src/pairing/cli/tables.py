@@ -160,7 +160,7 @@ def _runner_ups(result: Result, limit: int | None) -> Table | None:
         table.add_column(column)
     for p in shown:
         assert p.runner_up is not None
-        table.add_row(p.left, p.right, *p.runner_up.describe(p.left, p.right))
+        table.add_row(p.left, p.right, *p.runner_up.describe())
     return table
 
 

@@ -49,7 +49,7 @@ class RunnerUp(_Frozen):
     right: str | None = None
     right_less: float | None = None
 
-    def describe(self, left_id: str, right_id: str, digits: int = 3) -> tuple[str, str]:
+    def describe(self, digits: int = 3) -> tuple[str, str]:
         """Each end's runner-up in words (explain, the table and the report say it alike):
         ``"PK-040, 0.120 less"``; ``"more"`` when the runner-up would give more (the rules or
         better pairs elsewhere kept it away); ``"none"`` without another allowed partner."""

@@ -122,7 +122,7 @@ def report_context(
             "left": left_of[p.left],
             "right": right_of[p.right],
             "required": (p.left, p.right) in required,
-            "runner_up": p.runner_up.describe(p.left, p.right) if p.runner_up else None,
+            "runner_up": p.runner_up.describe() if p.runner_up else None,
         }
         for p in result.pairs
     ]
