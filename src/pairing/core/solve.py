@@ -214,19 +214,21 @@ def solve(
         msg = f"fair_to must be 'both', 'left' or 'right', got {fair_to!r}"
         raise InvalidProgramme(msg)
     started = time.perf_counter()
+    large = None
     if matrices is None and prepared is None and alternates is None:
         fair = programme.with_fair_to(fair_to) if fair_to is not None else programme
         large = large_route(fair, objective, solver)
-        if large is not None:
-            return _solve_large(fair, large, seed, progress, started)
-    prepared = prepared_for(programme, prepared, objective=objective, proposing=proposing,
-                            fair_to=fair_to, matrices=matrices)
-    result = solve_prepared(prepared, solver=solver, time_limit=time_limit, seed=seed,
-                            progress=progress, solvers=solvers)
     update: dict[str, object] = {}
-    if alternates is not None:
-        update["alternates"] = alternates_of(prepared.programme, result, alternates,
-                                             prepared=prepared)
+    if large is not None:
+        result = _solve_large(fair, large, seed, progress)
+    else:
+        prepared = prepared_for(programme, prepared, objective=objective, proposing=proposing,
+                                fair_to=fair_to, matrices=matrices)
+        result = solve_prepared(prepared, solver=solver, time_limit=time_limit, seed=seed,
+                                progress=progress, solvers=solvers)
+        if alternates is not None:
+            update["alternates"] = alternates_of(prepared.programme, result, alternates,
+                                                 prepared=prepared)
     runtime = round(time.perf_counter() - started, 6)
     update["solver"] = result.solver.model_copy(update={"runtime_s": runtime})
     return result.model_copy(update=update)
@@ -278,30 +280,27 @@ def _solve_and_assemble(
         )
         result = assemble_result(programme, prepared.matrices, prepared.problem, assignment,
                                  info, digest=_PENDING, prepared=prepared)
-        found = violations(programme, result, check_input_hash=False, prepared=prepared)
-        if found:
-            listing = "; ".join(found[:10])
-            msg = (f"solver '{spec.name}' returned an invalid matching (a bug; please report): "
-                   f"{listing}")
-            raise SolverError(msg)
+        _refuse_invalid(f"solver '{spec.name}'",
+                        violations(programme, result, check_input_hash=False, prepared=prepared))
         return result.model_copy(update={"input_sha256": digest.result()})
 
 
 def _solve_large(programme: Programme, reason: str, seed: int,
-                 progress: Callable[[str], None] | None, started: float) -> Result:
+                 progress: Callable[[str], None] | None) -> Result:
     """The large path (:mod:`pairing.core.large`), checked by its own validator."""
     from pairing.core.large import large_violations, solve_large  # compiled: load when used
 
     result = solve_large(programme, reason, seed=seed, progress=progress)
-    found = large_violations(programme, result)
+    _refuse_invalid("the large path", large_violations(programme, result))
+    return result
+
+
+def _refuse_invalid(who: str, found: list[str]) -> None:
+    """A result the validator rejects is a solver's bug: stop with what was found."""
     if found:
         listing = "; ".join(found[:10])
-        msg = f"the large path returned an invalid matching (a bug; please report): {listing}"
+        msg = f"{who} returned an invalid matching (a bug; please report): {listing}"
         raise SolverError(msg)
-    runtime = round(time.perf_counter() - started, 6)
-    return result.model_copy(
-        update={"solver": result.solver.model_copy(update={"runtime_s": runtime})}
-    )
 
 
 def _assignment(
