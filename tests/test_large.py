@@ -130,7 +130,7 @@ def test_the_large_validator_catches_a_tampered_result() -> None:
         first.model_copy(update={"right": second.right}), *result.pairs[1:]
     )})
     found = large.large_violations(programme, swapped)
-    assert any("partners, capacity" in f for f in found)
+    assert any("partner(s), capacity is" in f for f in found)
     assert any("claims score/gains" in f for f in found)
     inflated = result.model_copy(update={"objective_value": result.objective_value + 1})
     assert any("objective_value" in f for f in large.large_violations(programme, inflated))

@@ -33,6 +33,7 @@ from numba import njit, prange
 from pairing import __version__
 from pairing.core.hashing import input_sha256
 from pairing.core.large_route import mode_of
+from pairing.diagnostics.check import capacity_problems, pair_indices
 from pairing.diagnostics.metrics import gini, per_sector, side_metrics
 from pairing.diagnostics.stability import BlockThresholds
 from pairing.features.reasons import pair_reasons
@@ -381,29 +382,17 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
 def large_violations(programme: Programme, result: Result) -> list[str]:
     """Independent checks of a large-path result, without any n² matrix.
 
-    Every id is known and used at most once per side (capacity max 1), every enterprise with
-    capacity min 1 is matched, no pair is forbidden or below ``min_score``, each claimed score
-    and gain equals the recomputed one, and the objective value is the sum of the scores.
+    Every id is known, no pair repeats and every enterprise's partners fit its capacity (the
+    checks of :mod:`pairing.diagnostics.check`); no pair is forbidden or below ``min_score``;
+    each claimed score and gain equals the recomputed one; the objective value is the sum of
+    the scores.
     """
     found: list[str] = []
-    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
-    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
     pairs = result.pairs
-    try:
-        left = np.array([left_pos[p.left] for p in pairs], dtype=np.intp)
-        right = np.array([right_pos[p.right] for p in pairs], dtype=np.intp)
-    except KeyError as missing:
-        return [f"unknown enterprise id {missing}"]
-    for label, side, index in (("left", programme.left, left), ("right", programme.right, right)):
-        counts = np.bincount(index, minlength=len(side.enterprises))
-        mins = np.array([e.capacity.min for e in side.enterprises])
-        maxs = np.array([e.capacity.max for e in side.enterprises])
-        for k in np.flatnonzero(counts > maxs)[:5]:
-            found.append(f"{label} {side.enterprises[k].id} has {counts[k]} partners, "
-                         f"capacity max {maxs[k]}")
-        for k in np.flatnonzero(counts < mins)[:5]:
-            found.append(f"{label} {side.enterprises[k].id} has {counts[k]} partners, "
-                         f"capacity min {mins[k]}")
+    left, right = pair_indices(programme, result, found)
+    if len(left) != len(pairs):
+        return found  # unknown ids: the pairs cannot be recomputed one by one
+    found += capacity_problems(programme, left, right)
     forbidden = {tuple(p) for p in programme.rules.forbidden}
     for p in pairs:
         if (p.left, p.right) in forbidden:

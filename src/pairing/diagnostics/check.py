@@ -25,7 +25,7 @@ from pairing.features import ScoreMatrices
 from pairing.model.programme import PartnerQuota, Programme
 from pairing.model.result import Result
 
-__all__ = ["check", "violations", "violations_by_kind"]
+__all__ = ["capacity_problems", "check", "pair_indices", "violations", "violations_by_kind"]
 
 _TOLERANCE = 2e-6
 
@@ -34,9 +34,11 @@ def _close(a: float, b: float, scale: float = 1.0) -> bool:
     return abs(a - b) <= _TOLERANCE * max(1.0, scale, abs(b))
 
 
-def _pair_indices(
+def pair_indices(
     programme: Programme, result: Result, problems: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
+    """The result's pairs as index arrays; unknown ids and repeated pairs go to ``problems``
+    (a pair with an unknown id is left out of the arrays)."""
     left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
     right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
     left, right = [], []
@@ -57,7 +59,8 @@ def _pair_indices(
     return np.asarray(left, dtype=np.intp), np.asarray(right, dtype=np.intp)
 
 
-def _capacity_problems(programme: Programme, left: np.ndarray, right: np.ndarray) -> list[str]:
+def capacity_problems(programme: Programme, left: np.ndarray, right: np.ndarray) -> list[str]:
+    """Every enterprise whose number of partners lies outside its capacity."""
     problems = []
     for side_name, index in (("left", left), ("right", right)):
         side = programme.side(side_name)
@@ -314,8 +317,8 @@ def violations_by_kind(
         )
     if result.status == "infeasible":
         return problems + _claim_problems(result, prepared), figures
-    left, right = _pair_indices(programme, result, problems)
-    problems += _capacity_problems(programme, left, right)
+    left, right = pair_indices(programme, result, problems)
+    problems += capacity_problems(programme, left, right)
     problems += _rule_problems(programme, result, matrices, figures)
     figures += _unmatched_problems(programme, result)
     value = prepared.objective_value(left, right)
