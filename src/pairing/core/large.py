@@ -157,6 +157,19 @@ class TagBlocks(RowBlocks):
         )
 
 
+@njit(cache=True)
+def _row_sums(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, other_t: np.ndarray,
+              i: int) -> np.ndarray:  # pragma: no cover - compiled
+    """``row i of the sparse rows @ other_t`` in float64, summed in the row's index order."""
+    acc = np.zeros(other_t.shape[1])
+    for k in range(indptr[i], indptr[i + 1]):
+        weight = data[k]
+        line = other_t[indices[k]]
+        for j in range(other_t.shape[1]):
+            acc[j] += weight * line[j]
+    return acc
+
+
 @njit(parallel=True, cache=True)
 def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
                   a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
@@ -172,19 +185,8 @@ def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
     n_cols = a_other_t.shape[1]
     zero, one = np.float32(0), np.float32(1)
     for r in prange(gain_a.shape[0]):
-        i = start + r
-        acc_a = np.zeros(n_cols)
-        for k in range(a_indptr[i], a_indptr[i + 1]):
-            weight = a_data[k]
-            line = a_other_t[a_indices[k]]
-            for j in range(n_cols):
-                acc_a[j] += weight * line[j]
-        acc_b = np.zeros(n_cols)
-        for k in range(b_indptr[i], b_indptr[i + 1]):
-            weight = b_data[k]
-            line = b_other_t[b_indices[k]]
-            for j in range(n_cols):
-                acc_b[j] += weight * line[j]
+        acc_a = _row_sums(a_indptr, a_indices, a_data, a_other_t, start + r)
+        acc_b = _row_sums(b_indptr, b_indices, b_data, b_other_t, start + r)
         for j in range(n_cols):
             x = min(max(np.float32(acc_a[j]), zero), one)
             y = min(max(np.float32(acc_b[j]), zero), one)
