@@ -260,12 +260,11 @@ def _matching_call(instance: Instance) -> Callable[[], Outcome]:
     from matching.algorithms import hospital_resident
     from matching.players import Hospital, Player
 
-    from pairing.core.objectives import objective_value
-    from pairing.core.problem import build_problem
-    from pairing.diagnostics.stability import count_blocking_pairs
+    from pairing.core.prepare import prepare
 
     assert instance.matrices is not None
-    problem = build_problem(instance.programme, instance.matrices, "stable")
+    prepared = prepare(instance.programme, objective="stable", matrices=instance.matrices)
+    problem = prepared.problem
     if problem.cap_max_left.max(initial=0) > 1:
         return lambda: Outcome("unsupported", message="matching: left capacities above 1")
     if max(problem.shape) > MATCHING_MAX_SIDE:
@@ -288,8 +287,8 @@ def _matching_call(instance: Instance) -> Callable[[], Outcome]:
         pairs = [(r.name, h.name) for h, matched in matching.items() for r in matched]
         left = np.array([p[0] for p in pairs], dtype=np.intp)
         right = np.array([p[1] for p in pairs], dtype=np.intp)
-        value = objective_value(problem, "stable", left, right)
-        extra = {"blocking_pairs": count_blocking_pairs(problem, left, right)}
+        value = prepared.objective_value(left, right)
+        extra = {"blocking_pairs": prepared.blocking_count(left, right)}
         return Outcome("optimal", round(value, 6), extra=extra)
 
     return call

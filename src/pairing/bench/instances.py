@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from pairing.bench.grid import FAMILIES, Case
-from pairing.core.problem import build_problem
+from pairing.core.prepare import prepare
 from pairing.errors import InvalidProgramme
 from pairing.features import ScoreMatrices, score_matrix
 from pairing.generator import generate
@@ -422,6 +422,7 @@ def build_instance(case: Case) -> Instance:
         raise InvalidProgramme(msg)
     instance = _BUILDERS[case.family](case)
     if instance.matrices is not None:
-        problem = build_problem(instance.programme, instance.matrices, case.objective)
-        instance.structure = problem.structure()
+        prepared = prepare(instance.programme, objective=case.objective,
+                           matrices=instance.matrices)
+        instance.structure = prepared.problem.structure()
     return instance
