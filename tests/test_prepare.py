@@ -185,3 +185,17 @@ def test_evaluate_and_compare_compile_once(calls: Counter[str]) -> None:
     calls.clear()
     assert pairing.compare(programme, ["total"], prepared=prepared)[0].status == "optimal"
     assert calls["score_matrix"] == calls["build_problem"] == 0
+
+
+def test_solve_command_with_a_table_compiles_once(calls: Counter[str], tmp_path: Any) -> None:
+    """The table explains the unmatched with the problem the solve compiled."""
+    from click.testing import CliRunner
+
+    from pairing.cli import main
+    from pairing.io.writers import dump_programme_json
+
+    path = dump_programme_json(_programme("maxmin"), tmp_path / "programme.json")
+    calls.clear()
+    run = CliRunner().invoke(main, ["solve", str(path), "--format", "table"])
+    assert run.exit_code == 0, run.output
+    assert calls["score_matrix"] == calls["build_problem"] == 1

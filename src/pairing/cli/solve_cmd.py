@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,10 @@ from pairing.io.atomic import check_target
 from pairing.io.output_formats import RESULT_FORMATS, format_of
 from pairing.io.results_file import result_csv, write_result
 from pairing.model.programme import OBJECTIVES
+
+if TYPE_CHECKING:
+    from pairing.core.prepare import Prepared
+    from pairing.model.programme import Programme
 
 __all__ = ["solve_command"]
 
@@ -215,7 +220,12 @@ def solve_command(
     n_left, n_right = loaded.shape
     time_limit = fair_time_limit([objective or loaded.rules.objective], time_limit)
     limit = f", up to {time_limit:g} s" if time_limit else ""
+    fmt = fmt or (None if output is not None else "json")
     with status(f"solving {n_left}×{n_right} ({solver}{limit})") as update:
+        prepared = None
+        if fmt == "table" or (output is not None and output.suffix.lower() == ".xlsx"):
+            # the table and the workbook explain the unmatched: score and compile once for all
+            prepared = _prepared_unless_large(loaded, objective, solver, alternates)
         result = solve(
             loaded,
             objective=objective,
@@ -226,6 +236,7 @@ def solve_command(
             alternates=alternates,
             fair_to=fair_to,
             progress=update,
+            prepared=prepared,
         )
     if output is not None:
         write_result(output, result, loaded)
@@ -234,7 +245,6 @@ def solve_command(
             f"{result.objective} = {result.objective_value:.6f})",
             err=True,
         )
-    fmt = fmt or (None if output is not None else "json")
     if fmt == "json":
         click.echo(result.to_json())
     elif fmt == "csv":
@@ -242,4 +252,18 @@ def solve_command(
     elif fmt == "table":
         from pairing.cli.tables import result_table  # rich: only for a table (start-up)
 
-        click.echo(result_table(result, programme=loaded), nl=False)
+        click.echo(result_table(result, programme=loaded, prepared=prepared), nl=False)
+
+
+def _prepared_unless_large(
+    programme: Programme, objective: str | None, solver: str, alternates: int | None
+) -> Prepared | None:
+    """:func:`pairing.prepare` of the programme, or None when the solve takes the large path
+    (which never builds the n² matrices that a prepared programme holds)."""
+    from pairing.core.large_route import large_route
+    from pairing.core.prepare import prepare
+
+    if alternates is None and large_route(programme, objective or programme.rules.objective,
+                                          solver) is not None:
+        return None
+    return prepare(programme)

@@ -8,6 +8,7 @@ result has them; its first line says in plain words what was found and how sure 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +16,9 @@ from rich.table import Table
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 from pairing.solvers.base import SolverSpec
+
+if TYPE_CHECKING:
+    from pairing.core.prepare import Prepared
 
 __all__ = ["in_short", "render", "result_table", "solvers_table"]
 
@@ -164,10 +168,12 @@ def _runner_ups(result: Result, limit: int | None) -> Table | None:
     return table
 
 
-def _unmatched(result: Result, programme: Programme) -> Table | None:
+def _unmatched(
+    result: Result, programme: Programme, prepared: Prepared | None
+) -> Table | None:
     from pairing.report.unmatched import unmatched_reasons
 
-    reasons = unmatched_reasons(programme, result)
+    reasons = unmatched_reasons(programme, result, prepared=prepared)
     if not reasons:
         return None
     names = _names(programme)
@@ -199,10 +205,12 @@ def _alternates(result: Result, programme: Programme | None) -> Table | None:
 
 
 def result_table(
-    result: Result, pair_limit: int | None = None, programme: Programme | None = None
+    result: Result, pair_limit: int | None = None, programme: Programme | None = None,
+    prepared: Prepared | None = None,
 ) -> str:
     """Summary, fairness, quota usage and the pairs, as plain text; with the ``programme``,
-    names, the unmatched with their reasons, and the alternates when the result has them."""
+    names, the unmatched with their reasons, and the alternates when the result has them
+    (``prepared``, the programme as the solve prepared it, saves compiling it again)."""
     parts = [_summary(result), _fairness(result)]
     quotas = _quotas(result)
     if quotas is not None:
@@ -211,7 +219,7 @@ def result_table(
     runner_ups = _runner_ups(result, pair_limit)
     if runner_ups is not None:
         parts.append(runner_ups)
-    if programme is not None and (unmatched := _unmatched(result, programme)) is not None:
+    if programme is not None and (unmatched := _unmatched(result, programme, prepared)) is not None:
         parts.append(unmatched)
     alternates = _alternates(result, programme)
     if alternates is not None:
