@@ -481,3 +481,27 @@ def test_level_search_matches_textbook_scan(
     higher = values[np.isfinite(values) & (values > level)]
     if higher.size and level > 0:
         assert not test(np.float32(higher.min()))
+
+
+def test_a_stopped_leximin_keeps_the_fewest_zeros_and_its_best_next_position(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the shipped rules programme 8 PK textile firms must stay alone (textiles max 15 for
+    23 firms). A run stopped before any ordered-outcomes round once returned the best total,
+    with 15 enterprises at gain 0; it must keep the fewest zeros and the next position of the
+    best matching found, and maximise the total among those."""
+    from pathlib import Path
+
+    import pairing.solvers.fair.leximin as leximin
+
+    monkeypatch.setattr(leximin, "ROUNDS_SHARE", 0.0)  # as if the limit struck at once
+    programme = pairing.load(Path(__file__).resolve().parent.parent / "instances"
+                             / "double-hundred-rules")
+    fewest = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                           time_limit=120)
+    gains = np.asarray(fewest.metrics.sorted_gains)
+    assert fewest.status == "feasible" and "time limit reached" in fewest.solver.note
+    assert int((gains <= 0).sum()) == 8
+    total = pairing.solve(programme, objective="total")
+    assert int((np.asarray(total.metrics.sorted_gains) <= 0).sum()) > 8  # the old answer
+    assert fewest.metrics.total_score <= total.metrics.total_score + 1e-9

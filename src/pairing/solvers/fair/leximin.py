@@ -13,7 +13,9 @@ When every counted enterprise has at most one partner the first level comes from
 level search (:func:`.levels.single_level`) and prunes every cell below it. One-to-one
 programmes without quotas go to the combinatorial ``leximin-matching`` under ``auto``. When the
 time limit stops the rounds, the status is ``feasible`` and the note says how many positions were
-fixed; the best total is then sought with the fixed prefix kept.
+fixed; the best total is then sought with the fixed prefix kept, with no more zeros than the
+fewest possible, and with the best matching's next position kept as well (so the answer is never
+lexicographically worse than a matching the rounds found).
 """
 
 from __future__ import annotations
@@ -102,25 +104,57 @@ class _Shortfalls:
         return out
 
 
+def _served_rows(model: FairModel, offset: int, total_cols: int,
+                 at_least: float = -np.inf) -> list[LinearConstraint]:
+    """``y_e ≤ 1`` (its bound) and ``y_e ≤`` the number of e's partners with a positive gain,
+    for ``m`` columns ``y`` from ``offset`` on; ``Σ_e y_e ≥ at_least`` when that is given.
+
+    ``Σ_e y_e`` is then the number of counted enterprises that gain something (the cells are
+    binary, so ``y`` needs no integrality).
+    """
+    m, n = model.m, model.n
+    positive = sp.csr_array((model.gain_rows > 0).astype(np.float64))
+    before = sp.csr_array((m, offset - n))
+    after = sp.csr_array((m, total_cols - offset - m))
+    rows = [LinearConstraint(sp.hstack([-positive, before, sp.eye_array(m), after],
+                                       format="csr"), -np.inf, 0.0)]
+    if np.isfinite(at_least):
+        count = np.zeros(total_cols)
+        count[offset:offset + m] = 1.0
+        rows.append(LinearConstraint(sp.csr_array(count[None, :]), at_least, np.inf))
+    return rows
+
+
 def _fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
                   ) -> tuple[int, np.ndarray | None]:
     """The fewest counted enterprises that gain nothing, in one MILP, and such a matching.
 
-    Maximise ``Σ_e y_e`` with ``y_e ≤ 1`` and ``y_e ≤`` the number of e's partners with a
-    positive gain: the leximin vector starts with exactly ``m − max`` zeros, so those positions
-    are fixed at once instead of one ordered-outcomes round each (no shortfall row is needed
-    for level 0). Returns (0, None) when the time limit stops it.
+    Maximise ``Σ_e y_e`` (:func:`_served_rows`): the leximin vector starts with exactly
+    ``m − max`` zeros, so those positions are fixed at once instead of one ordered-outcomes
+    round each (no shortfall row is needed for level 0). Returns (0, None) when the time limit
+    stops it.
     """
     m, n = model.m, model.n
-    positive = sp.csr_array((model.gain_rows > 0).astype(np.float64))
-    served = LinearConstraint(sp.hstack([-positive, sp.eye_array(m)], format="csr"),
-                              -np.inf, 0.0)
     objective = np.concatenate([np.zeros(n), np.ones(m)])
-    out = run_milp(model, objective, m, [served], (np.zeros(m), np.ones(m)), clock, options)
+    out = run_milp(model, objective, m, _served_rows(model, n, n + m),
+                   (np.zeros(m), np.ones(m)), clock, options)
     if out.x is None or not out.optimal:
         return 0, out.x
     gains = model.gains(out.x)
     return int((gains <= 0).sum()), out.x
+
+
+def _positive_partners(model: FairModel, x: np.ndarray) -> np.ndarray:
+    """For each counted enterprise, how many of its partners in ``x`` give it a positive gain."""
+    return np.asarray(sp.csr_array((model.gain_rows > 0).astype(np.float64)) @ x)
+
+
+def _lex_worse(model: FairModel, x: np.ndarray, than: np.ndarray) -> bool:
+    """Whether matching ``x``'s sorted counted gains are lexicographically below ``than``'s
+    (gains within :data:`TIE` are equal)."""
+    a, b = np.sort(model.gains(x)), np.sort(model.gains(than))
+    differ = np.flatnonzero(np.abs(a - b) > TIE)
+    return bool(len(differ)) and a[differ[0]] < b[differ[0]]
 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
@@ -140,6 +174,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     m, n = model.m, model.n
     shortfalls = _Shortfalls(model)
     best: np.ndarray | None = None
+    zeros = 0
     if fixed and floor > 0:
         shortfalls.add(floor, 0.0)
     elif m:
@@ -195,26 +230,42 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         fixed.append(value)
         options.report(f"leximin: {len(fixed)} of {m} positions fixed, level {value:.4g}")
     complete = len(fixed) == m
+    levels = len(shortfalls.levels)  # proven levels (the last round may add the incumbent's)
     if fixed and not clock.expired():
+        if not complete and best is not None:
+            # A stopped run keeps the best matching's next position too, so the total is
+            # sought among matchings at least that fair (and none of them lex-worse).
+            nxt = float(np.sort(model.gains(best))[len(fixed)])
+            if nxt > fixed[-1] + TIE:
+                shortfalls.add(nxt, len(fixed) * nxt - float(np.sum(fixed)))
         extra = shortfalls.extra
+        # ... and what is proven beyond the fixed positions: no more zeros than the fewest
+        # possible (the next position is known to be positive).
+        served = m - zeros if 0 < zeros < m and not complete else None
+        cols = extra + (m if served is not None else 0)
         start = None
         if best is not None:
             gains = model.gain_rows @ best
             aux = [np.maximum(a - gains[shortfalls.multi], 0.0) for a, _ in shortfalls.levels]
+            if served is not None:
+                aux.append(np.minimum(1.0, _positive_partners(model, best)))
             start = np.concatenate([best, *aux])
-        out = run_milp(model, np.concatenate([model.weights, np.zeros(extra)]), extra,
-                   shortfalls.rows(n + extra), (np.zeros(extra), np.full(extra, np.inf)),
-                   clock, options, start=start)
+        rows = shortfalls.rows(n + cols)
+        if served is not None:
+            rows += _served_rows(model, n + extra, n + cols, at_least=served)
+        upper = np.concatenate([np.full(extra, np.inf), np.ones(cols - extra)])
+        out = run_milp(model, np.concatenate([model.weights, np.zeros(cols)]), cols,
+                       rows, (np.zeros(cols), upper), clock, options, start=start)
         rounds += 1
         if out.x is not None:
-            best = out.x
+            if complete or best is None or not _lex_worse(model, out.x, best):
+                best = out.x
             complete = complete and out.optimal
     if best is None:
         if m == 0:
             return best_total(model, clock, options, OBJECTIVE,
                               "leximin: nobody is counted; best total")
         raise timeout_error(OBJECTIVE)
-    levels = len(shortfalls.levels)
     note = (
         f"leximin by {rounds} MILP round(s) (HiGHS, ordered outcomes): {m} gain(s), "
         f"{levels} level(s)"
@@ -222,7 +273,8 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     if not complete:
         note += (
             f"; time limit reached after fixing {len(fixed)} of {m} positions (the matching "
-            "keeps them and maximises the total score)"
+            "keeps them, is as fair as the best matching found at the next position, and "
+            "maximises the total score among such matchings)"
         )
     # the objective value is the smallest gain: proven once the first position is fixed
     return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
