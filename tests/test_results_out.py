@@ -82,6 +82,33 @@ def test_workbook_cells_stay_text(tmp_path: Path) -> None:
     assert all(row[6].data_type != "f" for row in book["pairs"].iter_rows(min_row=2))
 
 
+def test_solve_to_a_workbook_compiles_the_programme_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unmatched sheet is explained from the problem the solve compiled, not a new one."""
+    import sys
+
+    invoke("solve", RULES, "-o", tmp_path / "warm.xlsx")  # load the lazily imported modules
+    compiled: list[int] = []
+    module = sys.modules["pairing.core.problem"]
+    original = module.build_problem
+
+    def counted(*args: object, **kwargs: object) -> object:
+        compiled.append(1)
+        return original(*args, **kwargs)
+
+    for loaded in list(sys.modules.values()):
+        if getattr(loaded, "__name__", "").startswith("pairing") and \
+                getattr(loaded, "build_problem", None) is original:
+            monkeypatch.setattr(loaded, "build_problem", counted)
+    run = invoke("solve", RULES, "-o", tmp_path / "r.xlsx")
+    assert run.exit_code == 0, run.output
+    assert len(compiled) == 1
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
+    assert len(list(book["unmatched"].iter_rows(values_only=True))) > 1  # explained
+    book.close()
+
+
 @pytest.mark.parametrize("name", ["r.txt", "r.xls", "r.html"])
 def test_an_unknown_extension_is_refused_before_any_work(tmp_path: Path, name: str) -> None:
     run = invoke("solve", RULES, "-o", tmp_path / name)

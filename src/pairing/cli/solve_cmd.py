@@ -239,7 +239,7 @@ def solve_command(
             prepared=prepared,
         )
     if output is not None:
-        write_result(output, result, loaded)
+        write_result(output, result, loaded, prepared=prepared)
         click.echo(
             f"wrote {output} ({result.metrics.pairs} pairs, {result.status}, "
             f"{result.objective} = {result.objective_value:.6f})",

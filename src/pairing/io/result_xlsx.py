@@ -15,7 +15,7 @@ numbers. The file is written atomically (:func:`pairing.io.atomic.atomic_path`).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pairing.diagnostics.sector_fairness import sector_fairness
 from pairing.extras import require
@@ -25,16 +25,21 @@ from pairing.io.results_file import RESULT_COLUMNS, result_rows
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 
+if TYPE_CHECKING:
+    from pairing.core.prepare import Prepared
+
 __all__ = ["result_workbook_sheets", "write_result_workbook"]
 
 
-def _unmatched_rows(programme: Programme, result: Result) -> list[list[Any]]:
+def _unmatched_rows(
+    programme: Programme, result: Result, prepared: Prepared | None
+) -> list[list[Any]]:
     from pairing.report.unmatched import unmatched_reasons
 
     names = {side: {e.id: e.name for e in programme.side(side).enterprises}
              for side in ("left", "right")}
     rows: list[list[Any]] = [["id", "name", "side", "why"]]
-    for reason in unmatched_reasons(programme, result):
+    for reason in unmatched_reasons(programme, result, prepared=prepared):
         rows.append([reason.id, names[reason.side].get(reason.id, ""),
                      programme.side(reason.side).label, reason.text])
     return rows
@@ -77,20 +82,28 @@ def _summary_rows(result: Result) -> list[list[Any]]:
     ]
 
 
-def result_workbook_sheets(programme: Programme, result: Result) -> dict[str, list[list[Any]]]:
-    """The workbook's sheets as rows of cells, in sheet order (for writing and for tests)."""
+def result_workbook_sheets(
+    programme: Programme, result: Result, *, prepared: Prepared | None = None
+) -> dict[str, list[list[Any]]]:
+    """The workbook's sheets as rows of cells, in sheet order (for writing and for tests).
+
+    ``prepared`` (:func:`pairing.core.prepare.prepare` of ``programme``) is what the unmatched
+    enterprises are explained from; without it the programme is compiled here.
+    """
     return {
         "pairs": [list(RESULT_COLUMNS), *result_rows(result, programme)],
-        "unmatched": _unmatched_rows(programme, result),
+        "unmatched": _unmatched_rows(programme, result, prepared),
         "fairness": _fairness_rows(programme, result),
         "summary": _summary_rows(result),
     }
 
 
 def write_result_workbook(
-    programme: Programme, result: Result, path: str | os.PathLike[str]
+    programme: Programme, result: Result, path: str | os.PathLike[str], *,
+    prepared: Prepared | None = None,
 ) -> None:
-    """Write ``result`` (of ``programme``) as an ``.xlsx`` workbook at ``path``, atomically."""
+    """Write ``result`` (of ``programme``) as an ``.xlsx`` workbook at ``path``, atomically
+    (``prepared``: as for :func:`result_workbook_sheets`)."""
     require("openpyxl", "xlsx")
     import openpyxl  # deferred: only workbook users pay for the import
 
@@ -98,7 +111,7 @@ def write_result_workbook(
     default = workbook.active
     if default is not None:
         workbook.remove(default)
-    for name, rows in result_workbook_sheets(programme, result).items():
+    for name, rows in result_workbook_sheets(programme, result, prepared=prepared).items():
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append(neutralise_row(row))

@@ -85,10 +85,15 @@ def result_csv(result: Result, programme: Programme | None = None) -> str:
 
 
 def write_result(
-    path: str | os.PathLike[str], result: Result, programme: Programme | None = None
+    path: str | os.PathLike[str], result: Result, programme: Programme | None = None, *,
+    prepared: Prepared | None = None,
 ) -> str:
     """Write ``result`` to ``path`` in the format its extension names (``.json``, ``.csv``,
     ``.xlsx``; none: JSON), atomically; return that format.
+
+    A workbook explains the unmatched enterprises from the compiled problem: ``prepared``
+    (:func:`pairing.core.prepare.prepare` of ``programme``, e.g. the one the solve used) spares
+    compiling it again.
 
     Raises
     ------
@@ -102,7 +107,7 @@ def write_result(
         if programme is None:
             msg = "a result workbook needs the programme (for names, sectors and the unmatched)"
             raise InvalidProgramme(msg)
-        write_result_workbook(programme, result, path)
+        write_result_workbook(programme, result, path, prepared=prepared)
     elif fmt == "csv":
         write_atomic(path, BOM + result_csv(result, programme))
     else:
