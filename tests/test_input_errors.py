@@ -195,6 +195,53 @@ def test_cross_field_only_problems_are_not_duplicated() -> None:
     assert len(info.value.issues) == 2
 
 
+def test_cross_field_checks_run_once_per_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading runs the cross-field checks once, on the raw data; the model does not again."""
+    from pairing.io import validate
+    from pairing.model import programme as model
+
+    calls: list[str] = []
+    for module in (validate, model):
+        original = module.cross_checks
+
+        def counted(data: Any, _f: Any = original, _name: str = module.__name__) -> Any:
+            calls.append(_name)
+            return _f(data)
+
+        monkeypatch.setattr(module, "cross_checks", counted)
+    programme_from_data(_data())
+    assert calls == ["pairing.io.validate"]
+    calls.clear()
+    with pytest.raises(InvalidProgramme):
+        programme_from_data(_data(forbidden=[["CN-404", "PK-001"]]))
+    assert calls == ["pairing.io.validate"]
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        {"forbidden": [["CN-404", "PK-001"]], "required": [["CN-001", "PK-001"]] * 2},
+        {"quotas": [{"side": "left", "by": "sector", "group": "energy", "max": 1}],
+         "pair_quotas": [{"left_sector": "AI", "right_sector": "x", "min": 1}]},
+        {"sense": "cost"},
+        {"sources": [{"name": "s", "scores": [[0.5, 0.5]]}, {"name": "s",
+                                                           "scores": [[0.5, 0.5]] * 2}]},
+    ],
+)
+def test_a_programme_built_in_code_reports_what_loading_reports(rules: dict[str, Any]) -> None:
+    """One cross-field check: the model runs it on itself, the loaders on the raw data."""
+    from pairing.model.programme import Programme
+
+    data = _data(**rules)
+    data["left"]["enterprises"][1]["id"] = "CN-001"  # and a duplicate id
+    with pytest.raises(InvalidProgramme) as loaded:
+        programme_from_data(data)
+    with pytest.raises(InvalidProgramme) as built:
+        Programme(**data)
+    assert [i.message for i in built.value.issues] == [i.message for i in loaded.value.issues]
+    assert [i.where for i in built.value.issues] == [i.where for i in loaded.value.issues]
+
+
 def test_broken_json_reports_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "programme.json"
     path.write_text('{"left": {\n  "label": "CN",,\n}}', encoding="utf-8")

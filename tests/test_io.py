@@ -333,9 +333,9 @@ def test_fast_scores_reader_agrees_with_the_careful_one(tmp_path: Path, monkeypa
         for i, row in enumerate(matrix)
     ]
     path.write_text("\n".join(lines) + "\n")
-    fast = scores_csv._read_clean_scores(path)
+    fast = scores_csv._read_clean_scores(path.read_text(), "scores.csv")
     assert fast is not None
-    monkeypatch.setattr(scores_csv, "_read_clean_scores", lambda _path: None)
+    monkeypatch.setattr(scores_csv, "_read_clean_scores", lambda _text, _name: None)
     careful, issues = scores_csv.read_scores(path)
     assert not issues and careful is not None
     assert fast.left_ids == careful.left_ids and fast.right_ids == careful.right_ids
@@ -344,4 +344,4 @@ def test_fast_scores_reader_agrees_with_the_careful_one(tmp_path: Path, monkeypa
     short = path.read_text().replace(",0.", ",,0.", 0).splitlines()
     short[3] = short[3].rsplit(",", 1)[0]  # one cell missing: must fall back and report
     path.write_text("\n".join(short) + "\n")
-    assert scores_csv._read_clean_scores(path) is None
+    assert scores_csv._read_clean_scores(path.read_text(), "scores.csv") is None

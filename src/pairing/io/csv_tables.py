@@ -1,4 +1,5 @@
-"""Read a CSV file into a header and numbered rows, as a spreadsheet shows them.
+"""A spreadsheet table — a header and numbered rows, as a spreadsheet shows them — read from a
+CSV file (:func:`read_csv`) or from a workbook's sheet (:func:`table_of` its rows).
 
 Row numbers are the spreadsheet's: every record counts, so a message saying "row 7" points where
 a programme manager looks. Blank rows (trailing or not) are skipped but still counted, UTF-8
@@ -7,7 +8,9 @@ case. Given a ``header_for`` column, the header is the first row that names it a
 note rows above it are skipped; given ``known`` columns, a header written in any case or spacing
 (``Capacity Min``) is read as the known name (``capacity_min``), see :mod:`pairing.io.headers`.
 Cells written neutralised against formula injection
-(``'=...``, see :mod:`pairing.io.cells`) read back as the text that was written.
+(``'=...``, see :mod:`pairing.io.cells`) read back as the text that was written. Problems are
+:class:`~pairing.io.locations.Located` at the table's name (a file, or a workbook's sheet) and
+row, rendered only when the report is made.
 """
 
 from __future__ import annotations
@@ -15,21 +18,23 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pairing.errors import Issue
 from pairing.io.cells import restore_row
 from pairing.io.files import read_text
 from pairing.io.headers import header_key
+from pairing.io.locations import Located, at
 from pairing.io.messages import unknown_key_message
 
-__all__ = ["CsvTable", "check_columns", "read_csv"]
+__all__ = ["Table", "check_columns", "csv_table", "read_csv", "table_of"]
 
 
 @dataclass(frozen=True)
-class CsvTable:
-    """A CSV file's header and its non-blank rows with their spreadsheet row numbers."""
+class Table:
+    """A table's name (its file, or a workbook's sheet), header and non-blank rows with their
+    spreadsheet row numbers."""
 
     name: str
     header: list[str]
@@ -49,64 +54,98 @@ def _canonical(header: list[str], known: tuple[str, ...]) -> list[str]:
 
 def read_csv(
     path: Path, name: str, *, header_for: str | None = None, known: tuple[str, ...] = ()
-) -> tuple[CsvTable | None, list[Issue]]:
-    """Read ``path`` as CSV.
+) -> tuple[Table | None, list[Located]]:
+    """Read ``path`` as CSV (see :func:`csv_table`); ``None`` with the reason when the file
+    cannot be read (missing, not UTF-8)."""
+    text, issues = read_text(path, "CSV file")
+    if text is None:
+        return None, [at(name, None, "", i.message) for i in issues]
+    return csv_table(text, name, header_for=header_for, known=known)
+
+
+def csv_table(
+    text: str, name: str, *, header_for: str | None = None, known: tuple[str, ...] = ()
+) -> tuple[Table | None, list[Located]]:
+    """Parse CSV text.
 
     Parameters
     ----------
-    path
-        The file.
+    text
+        The file's text.
     name
         How messages name the file (e.g. ``"left.csv"``).
+    header_for, known
+        As for :func:`table_of`.
+
+    Returns
+    -------
+    (Table or None, list of Located)
+        The table, or ``None`` with the reason it could not be read (not CSV, empty).
+    """
+    quoted = "'" in text  # only a file with a quote can hold a neutralised cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        message = f"not valid CSV near line {reader.line_num}: {exc}; check the quotes there"
+        return None, [at(name, None, "", message)]
+    return table_of(records, name, header_for=header_for, known=known, restore=quoted)
+
+
+def table_of(
+    records: Iterable[list[str]], name: str, *, header_for: str | None = None,
+    known: tuple[str, ...] = (), restore: bool = True,
+) -> tuple[Table | None, list[Located]]:
+    """A table of the rows ``records`` (row 1 first, blank rows included).
+
+    Parameters
+    ----------
+    records
+        The rows' cells as text, every row counted (a blank row is skipped but keeps the
+        numbering).
+    name
+        How messages name the table (``"left.csv"``, ``"book.xlsx, sheet 'left'"``).
     header_for
         A column the header must name (``"id"``): rows above the first row naming it are
         titles and notes, and skipped. Without it, or when no row names it, the header is the
         first non-blank row.
     known
         Column names to which header cells are matched ignoring case, spaces, ``_`` and ``-``.
+    restore
+        Read neutralised cells (``'=...``) back as the text that was written.
 
     Returns
     -------
-    (CsvTable or None, list of Issue)
-        The table, or ``None`` with the reason it could not be read (missing, not UTF-8, not
-        CSV, empty).
+    (Table or None, list of Located)
+        The table, or ``None`` when row 1 is blank or there is no row at all.
     """
-    text, issues = read_text(path, "CSV file")
-    if text is None:
-        return None, [Issue(name, i.message) for i in issues]
-    records: list[tuple[int, list[str]]] = []
-    quoted = "'" in text  # only a file with a quote can hold a neutralised cell
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if any(c.strip() for c in cells):
-                records.append((number, restore_row(cells) if quoted else cells))
-            elif number == 1:
-                return None, [Issue(name, "row 1 is blank; expected the header row")]
-    except csv.Error as exc:
-        message = f"not valid CSV near line {reader.line_num}: {exc}; check the quotes there"
-        return None, [Issue(name, message)]
-    if not records:
-        return None, [Issue(name, "the file is empty; expected a header row and data rows")]
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(records, start=1):
+        if any(c.strip() for c in cells):
+            rows.append((number, restore_row(cells) if restore else cells))
+        elif number == 1:
+            return None, [at(name, None, "", "row 1 is blank; expected the header row")]
+    if not rows:
+        return None, [at(name, None, "", "the file is empty; expected a header row and data rows")]
     start = 0
     if header_for is not None:
         wanted = header_key(header_for)
         start = next(
-            (k for k, (_, cells) in enumerate(records)
+            (k for k, (_, cells) in enumerate(rows)
              if wanted in {header_key(c) for c in cells}),
             0,
         )
-    number, header = records[start]
-    return CsvTable(name, _canonical(header, known), records[start + 1 :], number), []
+    number, header = rows[start]
+    return Table(name, _canonical(header, known), rows[start + 1 :], number), []
 
 
 def check_columns(
-    table: CsvTable,
+    table: Table,
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     *,
     extra_columns: list[str] | None = None,
-) -> list[Issue]:
+) -> list[Located]:
     """Report unknown, duplicate and missing columns of ``table``'s header.
 
     With ``extra_columns`` (a list to fill), a named column that is not a known one is not an
@@ -117,18 +156,20 @@ def check_columns(
     known = list(required + optional)
     seen: set[str] = set()
     unknown: list[str] = []
-    at = f"{table.name}, row {table.header_row}"
+
+    def problem(k: int | None, message: str) -> None:
+        detail = f", column {k}" if k is not None else ""
+        issues.append(at(table.name, table.header_row, detail, message))
+
     for k, column in enumerate(table.columns, start=1):
-        where = f"{at}, column {k}"
         if not column:
             if extra_columns is None:
-                issues.append(
-                    Issue(where, f"empty column name; expected one of: {', '.join(known)}"))
+                problem(k, f"empty column name; expected one of: {', '.join(known)}")
         elif column in seen:
-            issues.append(Issue(where, f"column {column!r} appears twice; keep one"))
+            problem(k, f"column {column!r} appears twice; keep one")
         elif column not in known:
             if extra_columns is None:
-                issues.append(Issue(where, unknown_key_message(column, known, "column")))
+                problem(k, unknown_key_message(column, known, "column"))
             else:
                 unknown.append(table.header[k - 1])
         seen.add(column)
@@ -151,5 +192,5 @@ def check_columns(
                      if difflib.get_close_matches(header_key(c), keys, n=1, cutoff=0.75)]
             if close:
                 hint = f" (is {', '.join(repr(c) for c in close)} one of them, misspelt?)"
-        issues.append(Issue(at, f"missing column(s) {names}; add them to the header{hint}"))
+        problem(None, f"missing column(s) {names}; add them to the header{hint}")
     return issues

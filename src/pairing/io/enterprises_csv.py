@@ -1,4 +1,5 @@
-"""Parse one side's enterprise sheet (``left.csv`` or ``right.csv``) into raw enterprise data.
+"""Parse one side's enterprise sheet (``left.csv``, ``right.csv`` or a workbook's ``left`` and
+``right`` sheets, read as a :class:`~pairing.io.csv_tables.Table`) into raw enterprise data.
 
 Columns: ``id,name,sector,region,size,capabilities,needs,capacity_min,capacity_max`` in any
 order, plus optional ``description``, ``offers_text`` and ``needs_text`` (free text, any
@@ -7,8 +8,9 @@ language). Any other named column (``Contact person``) is kept as the enterprise
 :func:`pairing.io.write_bundle`. ``capabilities`` and ``needs`` are written
 ``tag:level;tag:level``; an empty capacity cell means 1, an empty size or description means none.
 Only what a cell's *syntax* can get wrong is reported here (a tag without a level, a level or
-capacity that is not a number, a tag given twice); ranges and names are left to the model, whose
-errors :class:`~pairing.io.locations.BundleWhere` maps back to this file, row and field.
+capacity that is not a number, a tag given twice), each :class:`~pairing.io.locations.Located`
+at its sheet, row and field; ranges and names are left to the model, whose errors
+:class:`~pairing.io.locations.BundleWhere` maps back to the same sheet, row and field.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pairing.errors import Issue, PairingWarning
-from pairing.io.csv_tables import check_columns, read_csv
+from pairing.errors import PairingWarning
+from pairing.io.csv_tables import Table, check_columns
+from pairing.io.locations import Located, at
 from pairing.io.tag_cells import split_tag_cell
 
-__all__ = ["ENTERPRISE_COLUMNS", "OPTIONAL_COLUMNS", "EnterpriseSheet", "read_enterprises"]
+__all__ = [
+    "ENTERPRISE_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "EnterpriseSheet",
+    "enterprise_sheet",
+]
 
 ENTERPRISE_COLUMNS: tuple[str, ...] = (
     "id",
@@ -50,13 +57,16 @@ class EnterpriseSheet:
     header_row: int = 1
 
 
-def _parse_levels(cell: str, where: str) -> tuple[dict[str, float] | None, list[Issue]]:
+def _parse_levels(
+    cell: str, name: str, number: int, column: str
+) -> tuple[dict[str, float] | None, list[Located]]:
     """Parse ``tag:level;tag:level``; ``None`` when the cell has a syntax problem."""
     levels: dict[str, float] = {}
     issues = []
+    field = f", field {column!r}"
     parts, ambiguous = split_tag_cell(cell)
     if ambiguous:
-        return None, [Issue(where, ambiguous)]
+        return None, [at(name, number, field, ambiguous)]
     for part in parts:
         if not part.strip():
             continue
@@ -64,33 +74,29 @@ def _parse_levels(cell: str, where: str) -> tuple[dict[str, float] | None, list[
         tag = tag.strip()
         if not colon or not tag:
             issues.append(
-                Issue(
-                    where,
-                    f"expected 'tag:level' entries separated by ';' (e.g. 'ai:0.8;textiles:0.3'),"
-                    f" found {part.strip()!r}",
-                )
+                at(name, number, field,
+                   f"expected 'tag:level' entries separated by ';' (e.g. 'ai:0.8;textiles:0.3'),"
+                   f" found {part.strip()!r}")
             )
             continue
         try:
             level = float(level_text)
         except ValueError:
             issues.append(
-                Issue(
-                    f"{where} (tag {tag!r})",
-                    f"expected a level in [0, 1] after ':', found {level_text.strip()!r}",
-                )
+                at(name, number, f"{field} (tag {tag!r})",
+                   f"expected a level in [0, 1] after ':', found {level_text.strip()!r}")
             )
             continue
         if tag in levels:
-            issues.append(
-                Issue(f"{where} (tag {tag!r})", f"tag {tag!r} appears twice in one cell; keep one")
-            )
+            issues.append(at(name, number, f"{field} (tag {tag!r})",
+                             f"tag {tag!r} appears twice in one cell; keep one"))
             continue
         levels[tag] = level
     return (None if issues else levels), issues
 
 
-def _parse_capacity(cell: str, where: str) -> tuple[int | None, list[Issue]]:
+def _parse_capacity(cell: str, name: str, number: int,
+                    column: str) -> tuple[int | None, list[Located]]:
     text = cell.strip()
     if not text:
         return 1, []
@@ -99,18 +105,19 @@ def _parse_capacity(cell: str, where: str) -> tuple[int | None, list[Issue]]:
     except ValueError:
         pass
     try:
-        number = float(text)
+        number_read = float(text)
     except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number != int(number):
+        number_read = math.nan
+    if not math.isfinite(number_read) or number_read != int(number_read):
         message = f"expected a whole number of partners (empty means 1), found {text!r}"
-        return None, [Issue(where, message)]
-    return int(number), []
+        return None, [at(name, number, f", field {column!r}", message)]
+    return int(number_read), []
 
 
-def _parse_row(number: int, cells: dict[str, str], name: str) -> tuple[dict[str, Any], list[Issue]]:
+def _parse_row(number: int, cells: dict[str, str],
+               name: str) -> tuple[dict[str, Any], list[Located]]:
     record: dict[str, Any] = {}
-    issues: list[Issue] = []
+    issues: list[Located] = []
     for column in ("id", "name", "sector", "region"):
         if column in cells:
             record[column] = cells[column]
@@ -120,17 +127,13 @@ def _parse_row(number: int, cells: dict[str, str], name: str) -> tuple[dict[str,
         if cells.get(column, "").strip():
             record[column] = cells[column]
     for column in ("capabilities", "needs"):
-        levels, found = _parse_levels(
-            cells.get(column, ""), f"{name}, row {number}, field {column!r}"
-        )
+        levels, found = _parse_levels(cells.get(column, ""), name, number, column)
         issues += found
         if levels is not None:
             record[column] = levels
     capacity = {}
     for column, key in (("capacity_min", "min"), ("capacity_max", "max")):
-        value, found = _parse_capacity(
-            cells.get(column, ""), f"{name}, row {number}, field {column!r}"
-        )
+        value, found = _parse_capacity(cells.get(column, ""), name, number, column)
         issues += found
         if value is not None:
             capacity[key] = value
@@ -139,27 +142,21 @@ def _parse_row(number: int, cells: dict[str, str], name: str) -> tuple[dict[str,
     return record, issues
 
 
-def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, list[Issue]]:
-    """Read one side's enterprise sheet.
+def enterprise_sheet(table: Table) -> tuple[EnterpriseSheet, list[Located]]:
+    """Parse one side's enterprise table.
 
     Parameters
     ----------
-    path
-        The CSV file.
-    name
-        How messages name it (``"left.csv"``).
+    table
+        The sheet (a CSV file's or a workbook's), its header found by its ``id`` column and
+        its column names matched to :data:`ENTERPRISE_COLUMNS` and :data:`OPTIONAL_COLUMNS`.
 
     Returns
     -------
-    (EnterpriseSheet or None, list of Issue)
-        The raw records (``None`` if the file cannot be read at all) and every cell-syntax and
-        column problem found.
+    (EnterpriseSheet, list of Located)
+        The raw records and every cell-syntax and column problem found.
     """
-    table, issues = read_csv(
-        path, name, header_for="id", known=ENTERPRISE_COLUMNS + OPTIONAL_COLUMNS
-    )
-    if table is None:
-        return None, issues
+    name = table.name
     extra: list[str] = []
     # only ``id`` is required: a column the programme does not use may be left out (e.g. beside
     # the organisers' scores.csv, ``id`` and the capacities are enough); rules that need a
@@ -183,20 +180,16 @@ def read_enterprises(path: Path, name: str) -> tuple[EnterpriseSheet | None, lis
         extra = cells[width:]
         if len(cells) < width:
             issues.append(
-                Issue(
-                    f"{name}, row {number}",
-                    f"{len(cells)} cells but the header has {width} columns "
-                    f"(missing: {', '.join(table.header[len(cells):])}); a cell or separator "
-                    "was lost — fill the row in (empty cells still need their commas)",
-                )
+                at(name, number, "",
+                   f"{len(cells)} cells but the header has {width} columns "
+                   f"(missing: {', '.join(table.header[len(cells):])}); a cell or separator "
+                   "was lost — fill the row in (empty cells still need their commas)")
             )
         if any(c.strip() for c in extra):
             issues.append(
-                Issue(
-                    f"{name}, row {number}",
-                    f"{len(cells)} cells but the header has {width} columns; "
-                    "remove the extra cells or add a column name",
-                )
+                at(name, number, "",
+                   f"{len(cells)} cells but the header has {width} columns; "
+                   "remove the extra cells or add a column name")
             )
         by_column = {
             column: cells[k] if k < len(cells) else ""

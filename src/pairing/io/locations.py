@@ -1,12 +1,14 @@
-"""Where a problem is: model locations and their readable renderings.
+"""Where a problem is: model locations, spreadsheet places, and their readable renderings.
 
 Validation speaks in *model locations*, pydantic-style tuples such as
-``("left", "enterprises", 3, "capacity", "max")``. People speak in files, rows and fields. This
-module holds the location type, the :class:`Found` record (a problem at a model location) and two
-renderers: :class:`JsonWhere` for programme JSON (``programme.json: left.enterprises[3]
-(id 'CN-004').capacity.max``) and :class:`BundleWhere` for a spreadsheet bundle (``left.csv,
-row 6, field 'capabilities' (tag 'ai')``). Keeping the rendering here lets one validation core
-serve every input format.
+``("left", "enterprises", 3, "capacity", "max")``, and the cross-field checks return them as
+data (:class:`~pairing.model.cross_checks.Found`). Spreadsheet readers speak in
+:class:`Place` (file or sheet, rows, detail), also data. People read text: this module renders
+both, once, when the report is made: :class:`JsonWhere` for programme JSON
+(``programme.json: left.enterprises[3] (id 'CN-004').capacity.max``) and :class:`BundleWhere`
+for a spreadsheet bundle or workbook (``left.csv, row 6, field 'capabilities' (tag 'ai')``),
+with :class:`RulesPlaces` / :class:`SheetRules` for rules in ``rules.toml`` or in rule sheets.
+Keeping the rendering here lets one validation core serve every input format.
 """
 
 from __future__ import annotations
@@ -15,33 +17,29 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BundleWhere", "Found", "JsonWhere", "Loc", "WhereFn", "plural_rows"]
+from pairing.errors import Issue
+from pairing.model.cross_checks import Found, Loc
 
-#: A model location; an element that is a tuple of ints names several list items at once
-#: (e.g. the rows sharing a duplicate id).
-Loc = tuple[Any, ...]
+__all__ = [
+    "RULE_TABLES",
+    "BundleWhere",
+    "Found",
+    "JsonWhere",
+    "Loc",
+    "Located",
+    "Place",
+    "RulesPlaces",
+    "SheetRules",
+    "WhereFn",
+    "at",
+    "plural_rows",
+]
 
 #: Renders a model location as text a person can find.
 WhereFn = Callable[[Loc], str]
 
 _KEYED_FIELDS = ("capabilities", "needs", "vocabulary")
 _CAPACITY_COLUMNS = {"min": "capacity_min", "max": "capacity_max"}
-
-
-@dataclass(frozen=True)
-class Found:
-    """One problem at a model location, before it is rendered for a particular input format.
-
-    Parameters
-    ----------
-    loc
-        The model location (see :data:`Loc`).
-    message
-        What was expected, what was found and what to try.
-    """
-
-    loc: Loc
-    message: str
 
 
 def plural_rows(rows: Sequence[int]) -> str:
@@ -104,18 +102,148 @@ class JsonWhere:
         return f" (id {ident.strip()!r})" if isinstance(ident, str) and ident.strip() else ""
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where in a spreadsheet a problem is, kept as data until the report is rendered.
+
+    Parameters
+    ----------
+    file
+        The file, or a workbook's sheet: ``"left.csv"``, ``"book.xlsx, sheet 'left'"``.
+    rows
+        Its spreadsheet row numbers (header = row 1), if any.
+    detail
+        What follows the rows: ``", field 'capacity_max'"``, ``", column 3"``.
+    """
+
+    file: str
+    rows: tuple[int, ...] = ()
+    detail: str = ""
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.rows:
+            text += (", " if text else "") + plural_rows(self.rows)
+        return text + self.detail
+
+
+@dataclass(frozen=True)
+class Located:
+    """A problem a spreadsheet reader found, at its :class:`Place`."""
+
+    place: Place
+    message: str
+
+    def issue(self) -> Issue:
+        """The problem as the report shows it."""
+        return Issue(str(self.place), self.message)
+
+
+def at(file: str, rows: int | Sequence[int] | None, detail: str, message: str) -> Located:
+    """``message`` at ``file``, row(s) ``rows``, then ``detail``: a reader's one-liner."""
+    numbers = () if rows is None else (rows,) if isinstance(rows, int) else tuple(rows)
+    return Located(Place(file, numbers, detail), message)
+
+
+#: A model rule list (``Programme.rules``) → its table in ``rules.toml`` and its workbook sheet.
+RULE_TABLES: dict[str, str] = {
+    "quotas": "quota",
+    "pair_quotas": "pair_quota",
+    "partner_quotas": "partner_quota",
+    "sources": "source",
+    "forbidden": "forbidden",
+    "required": "required",
+}
+
+
+class RulesPlaces:
+    """Where the rules are written: ``rules.toml`` (this class) or a workbook's rule sheets
+    (:class:`SheetRules`). The bundle's readers and :class:`BundleWhere` ask it for places."""
+
+    def __init__(self, name: str = "rules.toml") -> None:
+        self.name = name
+
+    def whole(self) -> Place:
+        """The rules as a whole."""
+        return Place(self.name)
+
+    def key(self, table: str | None, key: str | None) -> Place:
+        """A top-level key, a table (``[weights]``), or a key of a table."""
+        if table is None:
+            return Place(self.name, detail=f", key {key!r}")
+        tail = f" key {key!r}" if key is not None else ""
+        return Place(self.name, detail=f", [{table}]{tail}")
+
+    def entry(self, kind: str, index: int | tuple[int, ...], key: str | None = None,
+              pair_side: int | None = None) -> Place:
+        """Entry ``index`` (0-based; several for a tuple) of the table ``kind`` (``quota``,
+        ``source``, ``forbidden`` ...), then its ``key`` or the side of a pair's id."""
+        indices = index if isinstance(index, tuple) else (index,)
+        if kind in ("forbidden", "required"):
+            text = f", {kind}" + "".join(f" item {k + 1}" for k in indices[:1])
+        else:
+            text = f", [[{kind}]]" + "".join(f" #{k + 1}," for k in indices).rstrip(",")
+        if key is not None:
+            text += f", key {key!r}"
+        if pair_side is not None:
+            text += f" ({'left' if pair_side == 0 else 'right'} id)"
+        return Place(self.name, detail=text)
+
+
+class SheetRules(RulesPlaces):
+    """The rules of a workbook: the ``rules`` sheet (one ``key | value`` per row, nested keys
+    dotted) and one sheet per rule table, each entry a row.
+
+    Parameters
+    ----------
+    book
+        The workbook's name.
+    key_rows
+        Each key of the ``rules`` sheet (``"weights.sector"``) → its row.
+    entry_rows
+        Each rule sheet (``"quota"``) → the row of each of its entries, in order.
+    """
+
+    def __init__(self, book: str, key_rows: Mapping[str, int],
+                 entry_rows: Mapping[str, Sequence[int]]) -> None:
+        super().__init__(f"{book}, sheet 'rules'")
+        self.book = book
+        self.key_rows = key_rows
+        self.entry_rows = entry_rows
+
+    def key(self, table: str | None, key: str | None) -> Place:
+        if key is None:
+            rows = [row for name, row in self.key_rows.items() if name.startswith(f"{table}.")]
+            return Place(self.name, tuple(rows[:1]), f", key {table!r}")
+        dotted = key if table is None else f"{table}.{key}"
+        row = self.key_rows.get(dotted)
+        return Place(self.name, () if row is None else (row,), f", key {dotted!r}")
+
+    def entry(self, kind: str, index: int | tuple[int, ...], key: str | None = None,
+              pair_side: int | None = None) -> Place:
+        rows = self.entry_rows.get(kind, ())
+        indices = index if isinstance(index, tuple) else (index,)
+        numbers = tuple(rows[k] for k in indices if 0 <= k < len(rows))
+        text = f", field {key!r}" if key is not None else ""
+        if pair_side is not None:
+            text += f", field {'left' if pair_side == 0 else 'right'!r}"
+        return Place(f"{self.book}, sheet {kind!r}", numbers, text)
+
+
 @dataclass
 class BundleWhere:
-    """Render model locations as file, row and field of a spreadsheet bundle.
+    """Render model locations as file, row and field of a spreadsheet bundle or workbook.
 
     Parameters
     ----------
     files
-        The file holding each side's enterprises, the rules and the scores, e.g.
-        ``{"left": "left.csv", "right": "right.csv", "rules": "rules.toml",
-        "scores": "scores.csv"}``.
+        Where each side's enterprises, the scores and the stated interest are: their file, or
+        workbook sheet (``{"left": "left.csv", ...}`` or ``{"left": "book.xlsx, sheet
+        'left'", ...}``).
     rows
-        For each side, the spreadsheet row number (header = row 1) of each enterprise.
+        For each side (and ``preferences``), the spreadsheet row number of each record.
+    rules
+        Where the rules are (``rules.toml`` by default).
     id_cells
         ``True`` when the enterprises come from a score matrix's header and first column
         (``pairing solve --scores``) rather than from ``left.csv``/``right.csv``.
@@ -123,98 +251,90 @@ class BundleWhere:
 
     files: Mapping[str, str]
     rows: dict[str, list[int]] = field(default_factory=dict)
+    rules: RulesPlaces = field(default_factory=RulesPlaces)
     id_cells: bool = False
 
     def __call__(self, loc: Loc) -> str:
+        return str(self.place(loc))
+
+    def place(self, loc: Loc) -> Place:
+        """The place of a model location."""
         if not loc:
-            return ""
+            return Place("")
         head = loc[0]
         if head in ("left", "right"):
             return self._side(head, loc[1:])
         if head == "rules":
             return self._rules(loc[1:])
         if head == "scores":
-            return self.files.get("scores", "scores")
+            return Place(self.files.get("scores", "scores"))
         if head == "preferences":
             return self._preference(loc[1:])
         if head == "name":
-            return f"{self.files.get('rules', 'rules.toml')}, key 'name'"
+            return self.rules.key(None, "name")
         if head == "vocabulary":
-            tail = f" key {loc[1]!r}" if len(loc) > 1 else ""
-            return f"{self.files.get('rules', 'rules.toml')}, [vocabulary]{tail}"
-        return ".".join(str(x) for x in loc)
+            return self.rules.key("vocabulary", str(loc[1]) if len(loc) > 1 else None)
+        return Place(".".join(str(x) for x in loc))
 
-    def _row(self, side: str, index: Any) -> str:
-        numbers = self.rows.get(side, [])
+    def _rows(self, kind: str, index: Any) -> tuple[int, ...]:
+        numbers = self.rows.get(kind, [])
         indices = index if isinstance(index, tuple) else (index,)
-        found = [numbers[i] if 0 <= i < len(numbers) else i + 2 for i in indices]
-        return plural_rows(found)
+        return tuple(numbers[i] if 0 <= i < len(numbers) else i + 2 for i in indices)
 
-    def _side(self, side: str, rest: Loc) -> str:
+    def _side(self, side: str, rest: Loc) -> Place:
         if rest and rest[0] == "label":
-            return f"{self.files.get('rules', 'rules.toml')}, [sides] key {side!r}"
+            return self.rules.key("sides", side)
         if self.id_cells:
             return self._id_cell(side, rest)
         name = self.files.get(side, f"{side}.csv")
         if len(rest) < 2 or rest[0] != "enterprises":
-            return name
-        text = f"{name}, {self._row(side, rest[1])}"
+            return Place(name)
+        rows = self._rows(side, rest[1])
         fields = rest[2:]
         if not fields:
-            return text
+            return Place(name, rows)
         column = str(fields[0])
         if column == "capacity":
             if len(fields) > 1 and fields[1] in _CAPACITY_COLUMNS:
-                return f"{text}, field {_CAPACITY_COLUMNS[fields[1]]!r}"
-            return f"{text}, fields 'capacity_min' and 'capacity_max'"
-        text += f", field {column!r}"
+                return Place(name, rows, f", field {_CAPACITY_COLUMNS[fields[1]]!r}")
+            return Place(name, rows, ", fields 'capacity_min' and 'capacity_max'")
+        text = f", field {column!r}"
         if column in _KEYED_FIELDS and len(fields) > 1:
             text += f" (tag {fields[1]!r})"
-        return text
+        return Place(name, rows, text)
 
-    def _preference(self, rest: Loc) -> str:
+    def _preference(self, rest: Loc) -> Place:
         """``preferences.csv, row 5, field 'to'`` (rows of a disagreement listed together)."""
         name = self.files.get("preferences", "preferences.csv")
         if not rest:
-            return name
-        text = f"{name}, {self._row('preferences', rest[0])}"
-        return text + (f", field {str(rest[1])!r}" if len(rest) > 1 else "")
+            return Place(name)
+        detail = f", field {str(rest[1])!r}" if len(rest) > 1 else ""
+        return Place(name, self._rows("preferences", rest[0]), detail)
 
-    def _id_cell(self, side: str, rest: Loc) -> str:
+    def _id_cell(self, side: str, rest: Loc) -> Place:
         name = self.files.get("scores", "scores.csv")
         if len(rest) < 2 or rest[0] != "enterprises":
-            return name
+            return Place(name)
         index = rest[1]
         indices = index if isinstance(index, tuple) else (index,)
         if side == "left":
-            return f"{name}, {self._row('left', index)}, column 1 (left ids)"
+            return Place(name, self._rows("left", index), ", column 1 (left ids)")
         columns = ", ".join(str(i + 2) for i in indices)
         label = "column" if len(indices) == 1 else "columns"
-        return f"{name}, row 1 (right ids), {label} {columns}"
+        return Place(name, (1,), f" (right ids), {label} {columns}")
 
-    def _rules(self, rest: Loc) -> str:
-        name = self.files.get("rules", "rules.toml")
+    def _rules(self, rest: Loc) -> Place:
         if not rest:
-            return name
+            return self.rules.whole()
         key = rest[0]
-        tables = {"quotas": "[[quota]]", "pair_quotas": "[[pair_quota]]", "sources": "[[source]]"}
-        if key in tables:
-            text = f"{name}, {tables[key]}"
-            if len(rest) > 1 and isinstance(rest[1], int):
-                text += f" #{rest[1] + 1}"
-            elif len(rest) > 1 and isinstance(rest[1], tuple):
-                text += " " + ", ".join(f"#{k + 1}" for k in rest[1])
-            if len(rest) > 2:
-                text += f", key {rest[2]!r}"
-            return text
-        if key in ("forbidden", "required"):
-            text = f"{name}, {key}"
-            if len(rest) > 1 and isinstance(rest[1], int):
-                text += f" item {rest[1] + 1}"
-            if len(rest) > 2 and isinstance(rest[2], int):
-                text += f" ({'left' if rest[2] == 0 else 'right'} id)"
-            return text
+        if key in RULE_TABLES and len(rest) > 1 and isinstance(rest[1], int | tuple):
+            kind = RULE_TABLES[key]
+            if kind in ("forbidden", "required"):
+                side = rest[2] if len(rest) > 2 and isinstance(rest[2], int) else None
+                return self.rules.entry(kind, rest[1], pair_side=side)
+            return self.rules.entry(kind, rest[1], str(rest[2]) if len(rest) > 2 else None)
+        if key in RULE_TABLES:
+            return self.rules.entry(RULE_TABLES[key], ())
         if key == "weights":
-            tail = f" key {rest[1]!r}" if len(rest) > 1 else ""
-            return f"{name}, [weights]{tail}"
-        return f"{name}, key {key!r}"
+            return self.rules.key("weights", str(rest[1]) if len(rest) > 1 else None)
+        return self.rules.key(None, str(key))

@@ -4,19 +4,19 @@
 ``high``, ``medium``, ``low``, ``veto`` (any case) or a number in [0, 1]. Only the file's shape
 is checked here (columns, extra cells); values, empty cells, ids, sides and disagreeing repeats
 are checked with the whole programme (:mod:`pairing.features.source_checks`), and
-:class:`~pairing.io.locations.BundleWhere` maps those problems back to this file, row and field.
+:class:`~pairing.io.locations.BundleWhere` maps those problems back to this file (or workbook
+sheet), row and field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pairing.errors import Issue
-from pairing.io.csv_tables import check_columns, read_csv
+from pairing.io.csv_tables import Table, check_columns
+from pairing.io.locations import Located, at
 
-__all__ = ["PREFERENCE_COLUMNS", "PreferenceSheet", "read_preferences"]
+__all__ = ["PREFERENCE_COLUMNS", "PreferenceSheet", "preference_sheet"]
 
 PREFERENCE_COLUMNS: tuple[str, ...] = ("from", "to", "interest")
 
@@ -29,27 +29,15 @@ class PreferenceSheet:
     rows: list[int]
 
 
-def read_preferences(
-    path: Path, name: str = "preferences.csv"
-) -> tuple[PreferenceSheet | None, list[Issue]]:
-    """Read ``preferences.csv``.
-
-    Parameters
-    ----------
-    path
-        The CSV file.
-    name
-        How messages name it.
+def preference_sheet(table: Table) -> tuple[PreferenceSheet | None, list[Located]]:
+    """Parse a preferences table (``preferences.csv`` or a workbook's ``preferences`` sheet).
 
     Returns
     -------
-    (PreferenceSheet or None, list of Issue)
-        The raw records (``None`` when the file cannot be read or lacks a column) and every
-        structural problem: unknown or missing columns, extra cells.
+    (PreferenceSheet or None, list of Located)
+        The raw records (``None`` when a column is missing) and every structural problem:
+        unknown or missing columns, extra cells.
     """
-    table, issues = read_csv(path, name)
-    if table is None:
-        return None, issues
     issues = check_columns(table, PREFERENCE_COLUMNS)
     if any(column not in table.columns for column in PREFERENCE_COLUMNS):
         return None, issues
@@ -63,7 +51,7 @@ def read_preferences(
                 f"{len(cells)} cells but the header has {width} columns; "
                 "remove the extra cells or add a column name"
             )
-            issues.append(Issue(f"{name}, row {number}", message))
+            issues.append(at(table.name, number, "", message))
         record = {c: cells[k] if k < len(cells) else "" for c, k in position.items()}
         records.append(record)
         rows.append(number)

@@ -16,23 +16,25 @@ from pathlib import Path
 
 import numpy as np
 
-from pairing.errors import Issue
-from pairing.io.csv_tables import read_csv
+from pairing.io.csv_tables import Table, csv_table
 from pairing.io.files import read_text
+from pairing.io.locations import Located, at
 
-__all__ = ["MAX_CELL_ISSUES", "ScoreSheet", "read_scores"]
+__all__ = ["MAX_CELL_ISSUES", "ScoreSheet", "read_scores", "score_sheet", "scores_from_text"]
 
 MAX_CELL_ISSUES = 20
 
 
 @dataclass(frozen=True)
 class ScoreSheet:
-    """A score matrix with the ids it was labelled with."""
+    """A score matrix with the ids it was labelled with, its rows' spreadsheet numbers and
+    its name (the file, or the workbook's sheet)."""
 
     left_ids: list[str]
     right_ids: list[str]
     matrix: np.ndarray
     rows: list[int]
+    name: str = ""
 
 
 def _parse_row(cells: list[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
@@ -65,16 +67,19 @@ def _parse_row(cells: list[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]
     return values, empty, unreadable
 
 
-def _cell_message(text: str, unit: bool = True, scale_hint: bool = False) -> str:
+def _cell_message(text: str, unit: bool = True, scale_hint: bool = False,
+                  source: bool = False) -> str:
     hint = ""
     word = text.strip().lower()
+    empty = "no information" if source else "forbidden pair"
     if word in ("nan", "-nan", "+nan"):
-        hint = "; NaN is not a score: leave the cell empty to forbid the pair"
+        hint = ("; NaN is not a score: leave the cell empty "
+                + ("for no information" if source else "to forbid the pair"))
     elif unit and scale_hint and _finite(word):
         hint = ('; for a matrix on another scale set score_scale = "auto" in rules.toml '
                 "(pairing solve --scores-scale auto)")
     expected = "a score in [0, 1]" if unit else "a finite number (score_scale = 'auto')"
-    return f"expected {expected} or an empty cell (forbidden pair), found {text!r}{hint}"
+    return f"expected {expected} or an empty cell ({empty}), found {text!r}{hint}"
 
 
 def _finite(text: str) -> bool:
@@ -87,7 +92,7 @@ def _finite(text: str) -> bool:
 _SUSPECT_TOKENS = ("nan", "inf", "\n\n", "\r\n\r\n", '"', "'", " ,", ", ")
 
 
-def _read_clean_scores(path: Path) -> ScoreSheet | None:
+def _read_clean_scores(text: str, name: str) -> ScoreSheet | None:
     """The fast path for a clean file: pandas' C parser, about 4× faster than row by row.
 
     Returns ``None`` — and the careful reader below takes over, with its exact messages — as
@@ -98,9 +103,6 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover — pandas is a dependency; stay correct without it
-        return None
-    text, _issues = read_text(path, "score matrix")
-    if text is None:
         return None
     body = text.rstrip("\r\n")
     lowered = body.lower()
@@ -133,7 +135,7 @@ def _read_clean_scores(path: Path) -> ScoreSheet | None:
     ):
         return None
     matrix = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
-    return ScoreSheet(left_ids, right_ids, matrix, list(range(2, len(left_ids) + 2)))
+    return ScoreSheet(left_ids, right_ids, matrix, list(range(2, len(left_ids) + 2)), name)
 
 
 def _in_range(matrix: np.ndarray, unit: bool) -> bool:
@@ -146,41 +148,74 @@ def _in_range(matrix: np.ndarray, unit: bool) -> bool:
 
 
 def read_scores(
-    path: Path, name: str = "scores.csv", *, unit: bool = True, scale_hint: bool = False
-) -> tuple[ScoreSheet | None, list[Issue]]:
-    """Read a score matrix CSV.
+    path: Path, name: str = "scores.csv", *, unit: bool = True, scale_hint: bool = False,
+    source: bool = False,
+) -> tuple[ScoreSheet | None, list[Located]]:
+    """Read a score matrix CSV file (see :func:`scores_from_text`); ``None`` with the reason
+    when the file cannot be read."""
+    text, issues = read_text(path, "CSV file")
+    if text is None:
+        return None, [at(name, None, "", i.message) for i in issues]
+    return scores_from_text(text, name, unit=unit, scale_hint=scale_hint, source=source)
+
+
+def scores_from_text(
+    text: str, name: str = "scores.csv", *, unit: bool = True, scale_hint: bool = False,
+    source: bool = False,
+) -> tuple[ScoreSheet | None, list[Located]]:
+    """Parse a score matrix CSV: a clean file at C speed, any other with :func:`score_sheet`.
 
     Parameters
     ----------
-    path
-        The CSV file.
+    text
+        The CSV text.
     name
         How messages name it.
+    unit, scale_hint, source
+        As for :func:`score_sheet`.
+    """
+    fast = _read_clean_scores(text, name)
+    if fast is not None and _in_range(fast.matrix, unit):
+        return fast, []  # else the careful reader below names each bad cell
+    table, issues = csv_table(text, name)
+    if table is None:
+        return None, issues
+    return score_sheet(table, unit=unit, scale_hint=scale_hint, source=source)
+
+
+def score_sheet(
+    table: Table, *, unit: bool = True, scale_hint: bool = False, source: bool = False
+) -> tuple[ScoreSheet | None, list[Located]]:
+    """Parse a score-matrix table (a CSV file's, or a workbook sheet's).
+
+    Parameters
+    ----------
+    table
+        Right ids in the header after its first cell, left ids in the first column.
     unit
         Cells must lie in [0, 1] (the default); ``False`` (``score_scale = "auto"``) accepts
         any finite number.
     scale_hint
         A finite cell outside [0, 1] suggests ``score_scale = "auto"`` (the organisers' matrix;
         not an extra ``[[source]]`` matrix, which must hold scores in [0, 1]).
+    source
+        The matrix is an extra ``[[source]]``, where an empty cell means no information
+        rather than a forbidden pair (messages say so).
 
     Returns
     -------
-    (ScoreSheet or None, list of Issue)
-        The matrix (NaN for forbidden pairs) and its ids, or ``None`` when the file's structure
-        is unusable; and every problem found: rows of the wrong length and cells that are not
+    (ScoreSheet or None, list of Located)
+        The matrix (NaN where empty) and its ids, or ``None`` when the table's structure is
+        unusable; and every problem found: rows of the wrong length and cells that are not
         scores in [0, 1]. Ids are not checked here (the caller knows what they must match).
     """
-    fast = _read_clean_scores(path)
-    if fast is not None and _in_range(fast.matrix, unit):
-        return fast, []  # else the careful reader below names each bad cell
-    table, issues = read_csv(path, name)
-    if table is None:
-        return None, issues
+    name = table.name
     right_ids = table.header[1:]
     width = len(right_ids)
     if width == 0:
         message = "expected the right enterprises' ids in row 1 after the first cell, found none"
-        return None, [Issue(f"{name}, row 1", message)]
+        return None, [at(name, 1, "", message)]
+    issues: list[Located] = []
     matrix = np.full((len(table.rows), width), math.nan)
     left_ids: list[str] = []
     rows: list[int] = []
@@ -197,7 +232,7 @@ def read_scores(
                 f"{len(body)} score cells but row 1 names {width} right ids; "
                 "every row needs one cell per right id (empty forbids the pair)"
             )
-            issues.append(Issue(f"{name}, row {number} (left id {left_id!r})", message))
+            issues.append(at(name, number, f" (left id {left_id!r})", message))
             continue
         values, empty, unreadable = _parse_row(body)
         good = ((values >= 0.0) & (values <= 1.0)) if unit else np.isfinite(values)
@@ -205,15 +240,13 @@ def read_scores(
         for k in bad.tolist():
             bad_cells += 1
             if bad_cells <= MAX_CELL_ISSUES:
-                where = (
-                    f"{name}, row {number} (left id {left_id!r}), "
-                    f"column {k + 2} (right id {right_ids[k]!r})"
-                )
+                detail = f" (left id {left_id!r}), column {k + 2} (right id {right_ids[k]!r})"
                 text = unreadable.get(k, body[k].strip())
-                issues.append(Issue(where, _cell_message(text, unit, scale_hint)))
+                issues.append(at(name, number, detail,
+                                 _cell_message(text, unit, scale_hint, source)))
         matrix[i] = values
     if bad_cells > MAX_CELL_ISSUES:
         more = bad_cells - MAX_CELL_ISSUES
         what = "scores in [0, 1]" if unit else "finite numbers"
-        issues.append(Issue(name, f"and {more} more cells that are not {what}"))
-    return ScoreSheet(left_ids, right_ids, matrix, rows), issues
+        issues.append(at(name, None, "", f"and {more} more cells that are not {what}"))
+    return ScoreSheet(left_ids, right_ids, matrix, rows, name), issues

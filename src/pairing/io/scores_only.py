@@ -19,11 +19,12 @@ import numpy as np
 
 from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
-from pairing.io.locations import BundleWhere, JsonWhere
+from pairing.io.bundle import FolderSheets
+from pairing.io.locations import BundleWhere, JsonWhere, Located, RulesPlaces
 from pairing.io.rules_toml import RulesFile, read_rules
 from pairing.io.scores_csv import MAX_CELL_ISSUES, read_scores
 from pairing.io.sources import attach_sources
-from pairing.io.validate import validate_programme
+from pairing.io.validate import render, validate_programme
 from pairing.model.programme import SCORE_SCALES, SENSES, Programme, Rules
 
 __all__ = ["assignment_capacities", "from_scores", "load_scores"]
@@ -121,10 +122,10 @@ def load_scores(
         require_path(rules_path, "a rules.toml file")
     path = Path(path)
     files = {"scores": str(path)}
-    issues: list[Issue] = []
+    issues: list[Located] = []
     rules = RulesFile()
+    places = RulesPlaces(str(rules_path) if rules_path is not None else "rules.toml")
     if rules_path is not None:
-        files["rules"] = str(rules_path)
         rules, issues = read_rules(Path(rules_path), str(rules_path))
     for key, value in (("sense", sense), ("score_scale", score_scale)):
         if value is not None:
@@ -147,14 +148,14 @@ def load_scores(
         data.update(rules.extra)
         if rules_path is not None:  # [[source]] files sit beside the rules file
             ids = {"left": sheet.left_ids, "right": sheet.right_ids}
-            folder = Path(rules_path).parent
-            issues += attach_sources(rules.rules.get("sources"), folder, ids, str(rules_path))
-        where = BundleWhere(files, {"left": sheet.rows}, id_cells=True)
-        programme, found = validate_programme(data, where, source=str(path), what="key")
-        issues += found
+            beside = FolderSheets(Path(rules_path).parent)
+            issues += attach_sources(rules.rules.get("sources"), beside.matrix, ids, places)
+        where = BundleWhere(files, {"left": sheet.rows}, places, id_cells=True)
+        programme, problems = validate_programme(data, source=str(path), what="key")
+        issues += [Located(where.place(p.loc), p.message) for p in problems]
         if programme is not None and not issues:
             return programme
-    raise InvalidProgramme(issues, source=str(path))
+    raise InvalidProgramme([i.issue() for i in issues], source=str(path))
 
 
 def _as_matrix(matrix: Any) -> np.ndarray:
@@ -338,7 +339,7 @@ def from_scores(
     }
     if rules is not None:
         data["rules"] = rules
-    programme, issues = validate_programme(data, JsonWhere(data))
+    programme, problems = validate_programme(data)
     if programme is None:
-        raise InvalidProgramme(issues)
+        raise InvalidProgramme(render(problems, JsonWhere(data)))
     return programme

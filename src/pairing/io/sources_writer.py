@@ -19,7 +19,7 @@ import numpy as np
 
 from pairing.model.programme import Programme
 
-__all__ = ["source_files", "write_score_sources"]
+__all__ = ["preference_rows", "source_files", "write_score_sources"]
 
 _RESERVED = frozenset(("left.csv", "right.csv", "scores.csv", "preferences.csv", "rules.toml"))
 
@@ -51,6 +51,15 @@ def source_files(programme: Programme) -> list[str]:
     return files
 
 
+def preference_rows(programme: Programme) -> list[list[str]]:
+    """The ``preferences.csv`` sheet: ``from, to, interest`` and one row per stated interest."""
+    rows = [["from", "to", "interest"]]
+    for p in programme.preferences:
+        interest = p.interest if isinstance(p.interest, str) else repr(p.interest)
+        rows.append([p.from_, p.to, interest])
+    return rows
+
+
 def write_score_sources(
     programme: Programme,
     folder: Path,
@@ -73,11 +82,7 @@ def write_score_sources(
     path = folder / "preferences.csv"
     if programme.preferences:
         with writer(path) as handle:
-            out = csv.writer(handle)
-            out.writerow(["from", "to", "interest"])
-            for p in programme.preferences:
-                interest = p.interest if isinstance(p.interest, str) else repr(p.interest)
-                out.writerow([p.from_, p.to, interest])
+            csv.writer(handle).writerows(preference_rows(programme))
     elif path.exists():
         path.unlink()
     for source, file in zip(programme.rules.sources, source_files(programme), strict=True):

@@ -1,12 +1,11 @@
 """Validate raw programme data and report every problem at once, readably located.
 
-This is the one validation core behind every input format. It runs the pydantic model, turns
-each field error into a message a person can act on (:mod:`pairing.io.messages`), and adds the
-cross-field problems (duplicate ids, unknown ids in rules, quota groups nobody has, ...). pydantic
-runs the model's cross-field checks only when every field is valid, so when there are field
-errors the same checks are run on the raw data (:mod:`pairing.model.cross_checks`); when there are
-none, the model's own issues are used and matched to the raw checks only to locate them. Either
-way each problem is reported once, and the caller's ``where`` function renders the location for
+This is the one validation core behind every input format. It runs the pydantic model for the
+field checks, turning each field error into a message a person can act on
+(:mod:`pairing.io.messages`), and runs the cross-field checks once, on the raw data
+(:mod:`pairing.model.cross_checks`: duplicate ids, unknown ids in rules, quota groups nobody has,
+...), whether or not the fields are valid; the model is told not to run them again. Every
+problem keeps its model location as data until the caller's ``where`` function renders it for
 its format (JSON path, or file/row/field of a bundle).
 """
 
@@ -18,49 +17,23 @@ from typing import Any
 from pydantic import ValidationError
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.io.locations import Found, JsonWhere, WhereFn
+from pairing.io.locations import JsonWhere, WhereFn
 from pairing.io.messages import describe_error
-from pairing.model.cross_checks import raw_cross_checks
+from pairing.model.cross_checks import CHECKED, Found, cross_checks
 from pairing.model.programme import Programme
 
-__all__ = ["programme_from_data", "validate_programme"]
-
-
-def _model_issues(err: Any) -> list[Issue] | None:
-    """The model's own cross-field issues, if ``err`` is its wrapped :class:`InvalidProgramme`."""
-    cause = (err.get("ctx") or {}).get("error")
-    if err["type"] == "value_error" and isinstance(cause, InvalidProgramme):
-        return list(cause.issues)
-    return None
-
-
-def _locate_model_issues(
-    model_issues: list[Issue], raw: list[Found], where: WhereFn
-) -> list[Issue]:
-    """Give each model issue the precise location of the raw check with the same message."""
-    pool = list(raw)
-    located = []
-    for issue in model_issues:
-        match = next((f for f in pool if f.message == issue.message), None)
-        if match is None:
-            located.append(issue)
-        else:
-            pool.remove(match)
-            located.append(Issue(where(match.loc), match.message))
-    return located
+__all__ = ["programme_from_data", "render", "validate_programme"]
 
 
 def validate_programme(
-    data: Any, where: WhereFn, *, source: str | None = None, what: str = "field"
-) -> tuple[Programme | None, list[Issue]]:
-    """Validate ``data`` as a programme, collecting every problem.
+    data: Any, *, source: str | None = None, what: str = "field"
+) -> tuple[Programme | None, list[Found]]:
+    """Validate ``data`` as a programme, collecting every problem at its model location.
 
     Parameters
     ----------
     data
         Raw programme data (a mapping, e.g. parsed JSON, or one assembled from a bundle).
-    where
-        Renders a model location for this input format.
     source
         The file or folder the data came from, named when the data is not a mapping at all.
     what
@@ -68,31 +41,22 @@ def validate_programme(
 
     Returns
     -------
-    (Programme or None, list of Issue)
-        The programme when there is no issue; otherwise ``None`` and every issue found.
+    (Programme or None, list of Found)
+        The programme when there is no problem; otherwise ``None`` and every problem, each at
+        its model location for the caller to render for its format.
     """
     if not isinstance(data, Mapping):
         found = type(data).__name__
         message = f"expected a programme object (a mapping with 'left' and 'right'), got {found}"
-        return None, [Issue(source or "", message)]
+        return None, [Found((), message)]
+    problems = cross_checks(data)
     try:
-        return Programme.model_validate(data), []
+        programme = Programme.model_validate(data, context={CHECKED: True})
     except ValidationError as exc:
-        errors = exc.errors()
-    issues: list[Issue] = []
-    model_cross: list[Issue] | None = None
-    for err in errors:
-        inner = _model_issues(err) if not err["loc"] else None
-        if inner is not None:
-            model_cross = inner
-        else:
-            issues.append(Issue(where(tuple(err["loc"])), describe_error(err, what)))
-    raw = raw_cross_checks(data)
-    if model_cross is not None:
-        issues += _locate_model_issues(model_cross, raw, where)
-    else:
-        issues += [Issue(where(f.loc), f.message) for f in raw]
-    return None, issues
+        programme = None
+        fields = [Found(tuple(err["loc"]), describe_error(err, what)) for err in exc.errors()]
+        problems = fields + problems
+    return (programme if not problems else None), problems
 
 
 def programme_from_data(data: Any, source: str | None = None) -> Programme:
@@ -120,7 +84,12 @@ def programme_from_data(data: Any, source: str | None = None) -> Programme:
     InvalidProgramme
         With one :class:`~pairing.errors.Issue` per problem found.
     """
-    programme, issues = validate_programme(data, JsonWhere(data, source), source=source)
+    programme, problems = validate_programme(data, source=source)
     if programme is None:
-        raise InvalidProgramme(issues, source=source)
+        raise InvalidProgramme(render(problems, JsonWhere(data, source)), source=source)
     return programme
+
+
+def render(problems: list[Found], where: WhereFn) -> list[Issue]:
+    """The problems as the report shows them, each location rendered by ``where``."""
+    return [Issue(where(p.loc), p.message) for p in problems]

@@ -29,7 +29,13 @@ from pairing.io.sources_writer import source_files, write_score_sources
 from pairing.io.tag_cells import reads_as_one_tag
 from pairing.model.programme import Enterprise, Programme, Rules, Side
 
-__all__ = ["dump_programme_json", "write_bundle"]
+__all__ = [
+    "dump_programme_json",
+    "matrix_rows",
+    "rules_document",
+    "side_rows",
+    "write_bundle",
+]
 
 
 @contextlib.contextmanager
@@ -88,7 +94,8 @@ def _enterprise_row(e: Enterprise, optional: list[str], where: str) -> list[str]
     return row + [getattr(e, column) or "" for column in optional]
 
 
-def _write_side(side: Side, path: Path, name: str) -> None:
+def side_rows(side: Side, name: str) -> list[list[str]]:
+    """A side's enterprise sheet: header and one row per enterprise, text cells neutralised."""
     optional = [c for c in OPTIONAL_COLUMNS if any(getattr(e, c) for e in side.enterprises)]
     notes = _note_columns(side, name)
     header = list(ENTERPRISE_COLUMNS) + optional + notes
@@ -97,13 +104,16 @@ def _write_side(side: Side, path: Path, name: str) -> None:
         + [e.notes.get(column, "") for column in notes]
         for k, e in enumerate(side.enterprises)
     ]
+    return [neutralise_row(header), *(neutralise_row(row) for row in rows)]  # notes: free text
+
+
+def _write_side(side: Side, path: Path, name: str) -> None:
+    rows = side_rows(side, name)
     with _atomic_writer(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(neutralise_row(header))  # a note's name is free text too
-        writer.writerows(neutralise_row(row) for row in rows)
+        csv.writer(handle).writerows(rows)
 
 
-def _rules_document(programme: Programme) -> dict[str, Any]:
+def rules_document(programme: Programme) -> dict[str, Any]:
     """The non-default settings of ``programme`` in ``rules.toml``'s layout."""
     rules, default = programme.rules, Rules()
     document: dict[str, Any] = {}
@@ -155,15 +165,21 @@ def _rules_text(document: dict[str, Any]) -> str:
     return text
 
 
+def matrix_rows(scores: np.ndarray, programme: Programme) -> list[list[str]]:
+    """A matrix in the ``scores.csv`` layout: right ids across, left ids down, each cell the
+    ``repr`` of its score and NaN an empty cell; ids neutralised."""
+    rows = [["", *neutralise_row(programme.right.ids)]]
+    for left_id, row in zip(neutralise_row(programme.left.ids), scores, strict=True):
+        cells = list(map(repr, row.tolist()))
+        for k in np.flatnonzero(np.isnan(row)).tolist():
+            cells[k] = ""  # an empty cell forbids the pair
+        rows.append([left_id, *cells])
+    return rows
+
+
 def _write_scores(scores: np.ndarray, programme: Programme, path: Path) -> None:
     with _atomic_writer(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["", *neutralise_row(programme.right.ids)])
-        for left_id, row in zip(neutralise_row(programme.left.ids), scores, strict=True):
-            cells = list(map(repr, row.tolist()))
-            for k in np.flatnonzero(np.isnan(row)).tolist():
-                cells[k] = ""  # an empty cell forbids the pair
-            writer.writerow([left_id, *cells])
+        csv.writer(handle).writerows(matrix_rows(scores, programme))
 
 
 def write_bundle(programme: Programme, folder: str | Path) -> Path:
@@ -204,7 +220,7 @@ def write_bundle(programme: Programme, folder: str | Path) -> Path:
         _write_side(programme.left, temp / "left.csv", "left")
         _write_side(programme.right, temp / "right.csv", "right")
         with _atomic_writer(temp / "rules.toml") as handle:
-            handle.write(_rules_text(_rules_document(programme)))
+            handle.write(_rules_text(rules_document(programme)))
         if programme.scores is not None:
             _write_scores(programme.scores, programme, temp / "scores.csv")
         write_score_sources(programme, temp, _atomic_writer, _write_scores)

@@ -1,24 +1,59 @@
-"""Cross-field checks on *raw* programme data, located precisely.
+"""The programme's cross-field checks, once, on raw programme data, with their locations.
 
-:func:`pairing.model.programme_issues` checks a validated programme, and pydantic runs it only
-when every field is valid. A person fixing a spreadsheet wants every problem in one report, so
-these checks run on the raw data too: they tolerate malformed input (skipping whatever a field
-error already covers) and return model locations (:class:`~pairing.io.locations.Found`) rather
-than text, so each problem can be pointed at a file, row and field. The messages are the same
-text as the model's, which lets :mod:`pairing.io.validate` match the two and never report one
-problem twice.
+Field checks (types, ranges) are pydantic's; the checks that need the whole programme —
+duplicate ids, unknown ids in ``forbidden``/``required``, a pair both required and forbidden or
+required twice, a quota group nobody has, a score matrix of the wrong shape, a ``sense`` or
+``score_scale`` without a matrix to apply to, stated interest and extra score matrices that do
+not fit — are here, and only here. They run on the raw mapping a reader assembled (parsed JSON,
+a bundle's sheets, a workbook), before or alongside pydantic, so that one report holds every
+problem even when some fields are malformed: each check skips whatever a field error already
+covers. A validated :class:`~pairing.model.Programme` built in code runs the same checks on
+:func:`programme_view` of itself.
+
+A problem is a :class:`Found`: a message and its *model location* (``("left", "enterprises",
+3, "id")``), kept as data; each input format renders the location once, at the end, as the
+place a person looks (:mod:`pairing.io.locations`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import BaseModel
 
-from pairing.io.locations import Found
+if TYPE_CHECKING:
+    from pairing.model.programme import Programme
 
-__all__ = ["raw_cross_checks"]
+__all__ = ["CHECKED", "Found", "Loc", "cross_checks", "programme_view"]
+
+#: A model location; an element that is a tuple of ints names several list items at once
+#: (e.g. the rows sharing a duplicate id).
+Loc = tuple[Any, ...]
+
+#: The validation context key (``Programme.model_validate(data, context={CHECKED: True})``) of
+#: a caller that ran :func:`cross_checks` on the raw data itself: the model does not run them
+#: again.
+CHECKED = "cross_checked"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One problem at a model location, before it is rendered for a particular input format.
+
+    Parameters
+    ----------
+    loc
+        The model location (see :data:`Loc`).
+    message
+        What was expected, what was found and what to try.
+    """
+
+    loc: Loc
+    message: str
+
 
 _SIDES = ("left", "right")
 _GROUP_FIELDS = ("sector", "region", "size")
@@ -185,19 +220,30 @@ def _quota_checks(data: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Fou
     return found
 
 
+def _matrix_shape(value: Any) -> tuple[int, ...] | None:
+    """The shape of a raw matrix (an array, or a list of equally long lists), else ``None``."""
+    if isinstance(value, np.ndarray):
+        return tuple(value.shape)
+    if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+        return None
+    widths = {len(r) for r in value}
+    if len(widths) > 1:
+        return None
+    return (len(value), widths.pop() if widths else 0)
+
+
+@dataclass(frozen=True)
+class _Shaped:
+    """A raw matrix as far as the source checks read it: its shape."""
+
+    shape: tuple[int, ...]
+
+
 def _score_shape(data: Mapping[str, Any]) -> list[Found]:
-    scores = data.get("scores")
     left, right = _enterprises(data, "left"), _enterprises(data, "right")
-    if scores is None or left is None or right is None:
+    shape = _matrix_shape(data.get("scores"))
+    if shape is None or left is None or right is None:
         return []
-    shape = np.shape(scores) if isinstance(scores, np.ndarray) else None
-    if shape is None:
-        if not isinstance(scores, list) or not all(isinstance(r, list) for r in scores):
-            return []
-        widths = {len(r) for r in scores}
-        if len(widths) > 1:
-            return []
-        shape = (len(scores), widths.pop() if widths else 0)
     if len(shape) != 2 or shape == (len(left), len(right)):
         return []
     return [
@@ -206,6 +252,47 @@ def _score_shape(data: Mapping[str, Any]) -> list[Found]:
             f"expected a {len(left)}×{len(right)} matrix (left × right), got {shape[0]}×{shape[1]}",
         )
     ]
+
+
+_DEFAULT_SCALE = {"sense": "score", "score_scale": "unit"}
+
+
+def _positive(value: Any, default: float) -> bool:
+    """Whether a raw weight adds to the score (a malformed one is a field error, not this)."""
+    if value is None:
+        value = default
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def _scale_checks(data: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Found]:
+    """``sense``/``score_scale`` other than the default need the organisers' matrix as the only
+    score term: a cost, or a matrix on its own scale, has no place in a weighted mean of terms
+    in [0, 1], and its values could not be reported on the user's scale."""
+    given_values = {key: rules.get(key, default) for key, default in _DEFAULT_SCALE.items()}
+    if given_values["sense"] not in ("score", "cost") or \
+            given_values["score_scale"] not in ("unit", "auto"):
+        return []  # a field error
+    given = ", ".join(f"{key} = {value!r}" for key, value in given_values.items()
+                      if value != _DEFAULT_SCALE[key])
+    if not given:
+        return []
+    if data.get("scores") is None:
+        return [Found(("rules",), f"{given} applies to the organisers' score matrix (scores.csv, "
+                                  "'scores'), and this programme has none; remove it, or give "
+                                  "the matrix")]
+    weights = rules.get("weights")
+    weights = weights if isinstance(weights, Mapping) else {}
+    others = [f"weights.{k}" for k in ("preference", "text") if _positive(weights.get(k), 0.0)]
+    sources = rules.get("sources")
+    for source in sources if isinstance(sources, list) else []:
+        if isinstance(source, Mapping) and _positive(source.get("weight"), 1.0):
+            others.append(f"source {_text(source.get('name'))!r}")
+    if not others:
+        return []
+    return [Found(("rules",), f"{given} needs the organisers' matrix as the only score term, "
+                              f"but {', '.join(others)} also add(s) to the score; set their "
+                              "weights to 0, or rescale the matrix to scores in [0, 1] yourself "
+                              "and keep sense = 'score', score_scale = 'unit'")]
 
 
 def _score_source_checks(
@@ -224,27 +311,59 @@ def _score_source_checks(
     sources = rules.get("sources")
     if isinstance(sources, list):
         shape = (len(ids["left"]), len(ids["right"])) if len(ids) == 2 else None
-        entries = [s for s in sources if isinstance(s, Mapping)]
+        entries: list[Any] = []
+        for source in sources:
+            if isinstance(source, Mapping):
+                scores = _matrix_shape(source.get("scores"))
+                entries.append({**source, "scores": None if scores is None else _Shaped(scores)})
         if len(entries) == len(sources):
             found += source_findings(entries, shape)
     return [Found(loc, message) for loc, message in found]
 
 
-def raw_cross_checks(data: Mapping[str, Any]) -> list[Found]:
-    """Every cross-field problem visible in raw programme data.
+def _mapping(value: Any) -> Any:
+    """A model given within raw data (``from_scores(rules=Rules(...))``) as its fields."""
+    return value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
+
+
+def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with the models at the places the checks read replaced by their fields."""
+    plain = dict(data)
+    for side in _SIDES:
+        block = _mapping(plain.get(side))
+        if isinstance(block, Mapping):
+            block = dict(block)
+            rows = block.get("enterprises")
+            if isinstance(rows, list) and any(isinstance(e, BaseModel) for e in rows):
+                block["enterprises"] = [_mapping(e) for e in rows]
+            plain[side] = block
+    rules = _mapping(plain.get("rules"))
+    if isinstance(rules, Mapping):
+        rules = dict(rules)
+        rules["weights"] = _mapping(rules.get("weights"))
+        for kind in ("quotas", "pair_quotas", "partner_quotas", "sources"):
+            items = rules.get(kind)
+            if isinstance(items, list):
+                rules[kind] = [_mapping(item) for item in items]
+        plain["rules"] = rules
+    return plain
+
+
+def cross_checks(data: Mapping[str, Any]) -> list[Found]:
+    """Every cross-field problem of raw programme data.
 
     Parameters
     ----------
     data
-        Raw programme data (e.g. parsed JSON); it may be malformed anywhere.
+        Raw programme data (parsed JSON, a bundle's or a workbook's sheets assembled, or
+        :func:`programme_view` of a validated programme); it may be malformed anywhere.
 
     Returns
     -------
     list of Found
-        Duplicate ids, unknown ids in ``forbidden``/``required``, pairs both required and
-        forbidden or required twice, quota groups no enterprise has, and a score matrix of the
-        wrong shape, each at its model location.
+        Each problem at its model location (see the module docstring for what is checked).
     """
+    data = _plain(data)
     ids: dict[str, list[str | None]] = {}
     for side in _SIDES:
         enterprises = _enterprises(data, side)
@@ -260,5 +379,26 @@ def raw_cross_checks(data: Mapping[str, Any]) -> list[Found]:
         + _pair_checks(data, rules, ids)
         + _quota_checks(data, rules)
         + _score_shape(data)
+        + _scale_checks(data, rules)
         + _score_source_checks(data, rules, ids)
     )
+
+
+_ENTERPRISE_FIELDS = ("id", "sector", "region", "size")
+
+
+def programme_view(programme: Programme) -> dict[str, Any]:
+    """A validated programme as the raw data :func:`cross_checks` reads: the fields the checks
+    look at, without copying the enterprises' tags, texts or the matrices."""
+    view: dict[str, Any] = {
+        side: {
+            "label": programme.side(side).label,
+            "enterprises": [{name: getattr(e, name) for name in _ENTERPRISE_FIELDS}
+                            for e in programme.side(side).enterprises],
+        }
+        for side in _SIDES
+    }
+    view["rules"] = programme.rules.model_dump()
+    view["scores"] = programme.scores
+    view["preferences"] = list(programme.preferences)  # the checks read models as they are
+    return view

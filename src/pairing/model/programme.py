@@ -7,8 +7,9 @@ scoring weights live in :class:`Rules`); and optionally the organisers' own scor
 
 Field-level checks (types, ranges, NaN) are pydantic's; cross-field checks that need the whole
 programme (duplicate ids, unknown ids in rules, a quota group no enterprise has, a pair both
-required and forbidden, the score matrix's shape) are collected by :func:`programme_issues` and
-raised together, so one run reports every problem. Use :func:`pairing.io.programme_from_data`
+required and forbidden, the score matrix's shape) are :mod:`pairing.model.cross_checks`, which
+runs on raw data; a programme built in code runs them on itself (:func:`programme_issues`) and
+raises them together, so one run reports every problem. Use :func:`pairing.io.programme_from_data`
 (or :func:`pairing.load`) to turn raw data into a programme with a readable
 :class:`~pairing.errors.InvalidProgramme` instead of pydantic's ``ValidationError``.
 """
@@ -16,7 +17,6 @@ raised together, so one run reports every problem. Use :func:`pairing.io.program
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
@@ -37,6 +37,7 @@ from pydantic import (
 )
 
 from pairing.errors import InvalidProgramme, Issue
+from pairing.model.cross_checks import CHECKED, cross_checks, programme_view
 
 __all__ = [
     "OBJECTIVES",
@@ -523,14 +524,6 @@ class Programme(_Model):
         if error is not None:
             raise error
         return scores
-        hint = (
-            " (rules.score_scale = 'unit'); set score_scale = \"auto\" in the rules "
-            "(pairing solve --scores-scale auto) to accept a matrix on any finite scale"
-        )
-        error = _unit_range_error(scores, hint)
-        if error is not None:
-            raise error
-        return scores
 
     @field_validator("left", "right")
     @classmethod
@@ -541,7 +534,9 @@ class Programme(_Model):
         return side
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> Programme:
+    def _cross_checks(self, info: ValidationInfo) -> Programme:
+        if info.context is not None and info.context.get(CHECKED):
+            return self  # the caller ran them on the raw data (pairing.io.validate)
         issues = programme_issues(self)
         if issues:
             raise InvalidProgramme(issues)
@@ -573,125 +568,11 @@ class Programme(_Model):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _duplicates(values: list[str]) -> list[str]:
-    return sorted(v for v, n in Counter(values).items() if n > 1)
-
-
 def programme_issues(programme: Programme) -> list[Issue]:
-    """Cross-field problems of a programme, every one of them (empty when it is valid)."""
-    issues: list[Issue] = []
-    ids = {}
-    for side_name in ("left", "right"):
-        side = programme.side(side_name)
-        side_ids = side.ids
-        ids[side_name] = set(side_ids)
-        for dup in _duplicates(side_ids):
-            rows = [k for k, e in enumerate(side.enterprises) if e.id == dup]
-            issues.append(
-                Issue(
-                    f"{side_name}.enterprises{rows}",
-                    f"duplicate id {dup!r}: ids must be unique within a side; rename one",
-                )
-            )
-    rules = programme.rules
-    for kind, pairs in (("forbidden", rules.forbidden), ("required", rules.required)):
-        for k, (left_id, right_id) in enumerate(pairs):
-            for side_name, id_ in (("left", left_id), ("right", right_id)):
-                if id_ not in ids[side_name]:
-                    issues.append(
-                        Issue(
-                            f"rules.{kind}[{k}]",
-                            f"unknown {side_name} id {id_!r}; expected one of the "
-                            f"{programme.side(side_name).label} enterprises' ids",
-                        )
-                    )
-    both = sorted(set(map(tuple, rules.forbidden)) & set(map(tuple, rules.required)))
-    for pair in both:
-        issues.append(
-            Issue(
-                "rules",
-                f"pair {pair[0]!r}–{pair[1]!r} is both required and forbidden; keep one",
-            )
-        )
-    for dup in _duplicates([f"{a}\0{b}" for a, b in rules.required]):
-        a, b = dup.split("\0")
-        issues.append(Issue("rules.required", f"pair {a!r}–{b!r} is listed twice"))
-    for k, quota in enumerate(rules.quotas):
-        side = programme.side(quota.side)
-        groups = {getattr(e, quota.by) for e in side.enterprises}
-        if quota.group not in groups:
-            known = ", ".join(sorted(str(g) for g in groups if g)) or "none"
-            issues.append(
-                Issue(
-                    f"rules.quotas[{k}] ({quota.describe()})",
-                    f"no {side.label} enterprise has {quota.by} {quota.group!r}; "
-                    f"known {quota.by}s: {known}",
-                )
-            )
-    for k, mix in enumerate(rules.partner_quotas):
-        other = programme.side("right" if mix.side == "left" else "left")
-        values = {getattr(e, mix.by) for e in other.enterprises}
-        if mix.group != "*" and mix.group not in values:
-            known = ", ".join(sorted(str(g) for g in values if g)) or "none"
-            issues.append(
-                Issue(
-                    f"rules.partner_quotas[{k}] ({mix.describe()})",
-                    f"no {other.label} enterprise (the partners) has {mix.by} {mix.group!r}; "
-                    f"known {mix.by}s: {known}",
-                )
-            )
-    left_sectors = {e.sector for e in programme.left.enterprises}
-    right_sectors = {e.sector for e in programme.right.enterprises}
-    for k, pq in enumerate(rules.pair_quotas):
-        for side_name, sector, known_set in (
-            ("left", pq.left_sector, left_sectors),
-            ("right", pq.right_sector, right_sectors),
-        ):
-            if sector not in known_set:
-                known = ", ".join(sorted(s for s in known_set if s)) or "none"
-                issues.append(
-                    Issue(
-                        f"rules.pair_quotas[{k}] ({pq.describe()})",
-                        f"no {programme.side(side_name).label} enterprise has sector "
-                        f"{sector!r}; known sectors: {known}",
-                    )
-                )
-    if programme.scores is not None:
-        expected = programme.shape
-        if programme.scores.shape != expected:
-            issues.append(
-                Issue(
-                    "scores",
-                    f"expected a {expected[0]}×{expected[1]} matrix (left × right), "
-                    f"got {programme.scores.shape[0]}×{programme.scores.shape[1]}",
-                )
-            )
-    issues += _scale_issues(programme)
-    from pairing.features.source_checks import score_source_issues
+    """Cross-field problems of a programme, every one of them (empty when it is valid): the
+    checks of :mod:`pairing.model.cross_checks`, located by JSON path."""
+    from pairing.io.locations import JsonWhere  # the renderer imports nothing of the model
 
-    return issues + score_source_issues(programme)
-
-
-def _scale_issues(programme: Programme) -> list[Issue]:
-    """``sense``/``score_scale`` other than the default need the organisers' matrix as the only
-    score term: a cost, or a matrix on its own scale, has no place in a weighted mean of terms
-    in [0, 1], and its values could not be reported on the user's scale."""
-    rules = programme.rules
-    if (rules.sense, rules.score_scale) == ("score", "unit"):
-        return []
-    given = ", ".join(
-        f"{key} = {getattr(rules, key)!r}" for key in ("sense", "score_scale")
-        if getattr(rules, key) != Rules.model_fields[key].default
-    )
-    if programme.scores is None:
-        return [Issue("rules", f"{given} applies to the organisers' score matrix (scores.csv, "
-                               "'scores'), and this programme has none; remove it, or give the "
-                               "matrix")]
-    others = [f"weights.{k}" for k in ("preference", "text") if getattr(rules.weights, k) > 0]
-    others += [f"source {s.name!r}" for s in rules.sources if s.weight > 0]
-    if not others:
-        return []
-    return [Issue("rules", f"{given} needs the organisers' matrix as the only score term, but "
-                           f"{', '.join(others)} also add(s) to the score; set their weights "
-                           "to 0, or rescale the matrix to scores in [0, 1] yourself and keep "
-                           "sense = 'score', score_scale = 'unit'")]
+    view = programme_view(programme)
+    where = JsonWhere(view)
+    return [Issue(where(found.loc), found.message) for found in cross_checks(view)]
