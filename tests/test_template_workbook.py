@@ -63,8 +63,9 @@ def test_an_unknown_id_in_a_pair_sheet_names_that_sheet_and_row(tmp_path: Path) 
     book.save(book_path)
     run = CliRunner().invoke(main, ["solve", str(book_path)])
     assert run.exit_code == 2
-    assert "new.xlsx, sheet 'forbidden', row 2 (left id): unknown left id 'CN-0O3'" in run.output
-    assert "new.xlsx, sheet 'required', row 3 (right id): unknown right id 'PK-09'" in run.output
+    output = run.output
+    assert "new.xlsx, sheet 'forbidden', row 2, field 'left': unknown left id 'CN-0O3'" in output
+    assert "new.xlsx, sheet 'required', row 3, field 'right': unknown right id 'PK-09'" in output
 
 
 def test_rule_sheet_headers_are_matched_loosely(tmp_path: Path) -> None:

@@ -94,6 +94,55 @@ def test_errors_name_the_sheet_row_and_field(tmp_path: Path) -> None:
     assert len(info.value.issues) == 4
 
 
+def test_workbooks_are_read_and_written_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary bundle in or out: the only temporary file is the atomic write's own, in
+    the target's folder."""
+    import tempfile
+
+    from pairing.io.template_workbook import write_template_workbook
+
+    programme = pairing.load(BUNDLE)
+    sources = programme.rules.model_copy(update={"sources": [pairing.model.Source(
+        name="past", scores=[[0.5] * len(programme.right.enterprises)]
+        * len(programme.left.enterprises))], "quotas": [
+        pairing.Quota(side="left", by="sector", group="AI", min=1)]})
+    programme = programme.model_copy(update={"rules": sources})
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a temporary folder was made")
+
+    for name in ("TemporaryDirectory", "mkdtemp", "NamedTemporaryFile", "TemporaryFile"):
+        monkeypatch.setattr(tempfile, name, refused)
+    book = write_workbook(programme, tmp_path / "p.xlsx")
+    assert pairing.load(book) == programme
+    assert pairing.load(book.read_bytes()) == programme  # an upload
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.xlsx"]
+    write_template_workbook(tmp_path / "t.xlsx")
+    assert pairing.load(tmp_path / "t.xlsx").rules.quotas
+
+
+def test_errors_in_rule_sheets_name_their_rows(tmp_path: Path) -> None:
+    """Rule-sheet places come from the rows each entry and key was read from: blank rows
+    are skipped, dotted keys keep their row."""
+    book_path = write_workbook(pairing.load(BUNDLE), tmp_path / "p.xlsx")
+    book = openpyxl.load_workbook(book_path)
+    book["rules"].append(["weights.sector", -1])
+    weight_row = book["rules"].max_row
+    quota = book.create_sheet("quota")
+    quota.append(["side", "by", "group", "min", "max"])
+    quota.append([])  # a blank row means nothing
+    quota.append(["left", "sector", "AI", 1])
+    quota.append(["left", "sector", "AI", 3, 2])
+    book.save(book_path)
+    with pytest.raises(pairing.InvalidProgramme) as info:
+        pairing.load(book_path)
+    wheres = [issue.where for issue in info.value.issues]
+    assert wheres == [f"p.xlsx, sheet 'rules', row {weight_row}, key 'weights.sector'",
+                      "p.xlsx, sheet 'quota', row 4"]
+
+
 def test_missing_sheet_and_not_a_workbook(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     book.active.title = "left"

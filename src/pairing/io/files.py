@@ -24,6 +24,7 @@ from pairing.errors import InvalidProgramme, Issue
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
     "check_readable",
+    "decode_text",
     "input_size_limit",
     "max_input_size",
     "parse_size",
@@ -133,6 +134,12 @@ def read_text(path: Path, what: str = "file") -> tuple[str | None, list[Issue]]:
     raw, issues = read_bytes(path, what)
     if raw is None:
         return None, issues
+    return decode_text(raw, str(path))
+
+
+def decode_text(raw: bytes, name: str) -> tuple[str | None, list[Issue]]:
+    """``raw`` as UTF-8 text (a leading BOM dropped), or one issue at ``name`` saying where
+    it is not UTF-8."""
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -141,4 +148,4 @@ def read_text(path: Path, what: str = "file") -> tuple[str | None, list[Issue]]:
             f"not UTF-8 text (undecodable byte at line {line}); "
             "save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"
         )
-        return None, [Issue(str(path), message)]
+        return None, [Issue(name, message)]

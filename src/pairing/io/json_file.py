@@ -16,7 +16,7 @@ from pairing.io.limits import too_deep, unreadable_json
 from pairing.io.validate import programme_from_data
 from pairing.model.programme import Programme
 
-__all__ = ["load_json"]
+__all__ = ["json_programme", "load_json"]
 
 
 def load_json(path: Path) -> Programme:
@@ -41,6 +41,17 @@ def load_json(path: Path) -> Programme:
     text, issues = read_text(path, "programme JSON file")
     if text is None:
         raise InvalidProgramme(issues)
+    return json_programme(text, name)
+
+
+def json_programme(text: str, name: str) -> Programme:
+    """Parse and validate programme JSON text; ``name`` names it in every location.
+
+    Raises
+    ------
+    InvalidProgramme
+        As for :func:`load_json`.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from pairing.core.arguments import require_path
 from pairing.errors import InvalidProgramme, Issue
-from pairing.extras import require
 from pairing.io.cells import restore
-from pairing.io.files import check_readable, read_text
+from pairing.io.files import read_text
 from pairing.io.headers import find_header, header_key, is_blank
 
 __all__ = ["PairRow", "read_pairs"]
@@ -71,23 +70,13 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> tuple[list[list[str]], str]:
-    require("openpyxl", "xlsx")
-    import openpyxl  # deferred: only workbook users pay for the import
+    from pairing.io.xlsx_sheets import open_workbook, sheet_rows
 
-    from pairing.io.xlsx import _rows
-
-    unreadable = check_readable(path, "workbook")
-    if unreadable:
-        raise InvalidProgramme(unreadable)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        message = f"cannot read as an .xlsx workbook ({type(exc).__name__}: {exc})"
-        raise InvalidProgramme([Issue(str(path), message)]) from None
+    book = open_workbook(path, str(path))
     try:
         names = sorted(book.sheetnames, key=lambda n: n.strip().lower() != "pairs")
         for name in names:
-            rows = _rows(book[name])
+            rows = sheet_rows(book[name])
             if find_header(rows, ("left", "right")) is not None:
                 return rows, f"{path.name}, sheet {name!r}"
     finally:

@@ -11,12 +11,9 @@ programme (the ``README`` sheet and the meaning column are for people and ignore
 from __future__ import annotations
 
 import os
-import tempfile
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from pairing.extras import require
 from pairing.io.atomic import atomic_path
 from pairing.io.cells import neutralise_row
 from pairing.model.programme import PairQuota, PartnerQuota, Programme, Quota
@@ -80,13 +77,11 @@ _MEANINGS = {
 
 def template_programme() -> Programme:
     """The template bundle with one example of every rule."""
-    from pairing.io.loader import load
+    from pairing.io.bundle import TextSheets, assemble
 
     source = resources.files("pairing").joinpath("templates")
-    with tempfile.TemporaryDirectory(prefix="pairing-init-") as temp:
-        for name in _FILES:
-            (Path(temp) / name).write_bytes(source.joinpath(name).read_bytes())
-        base = load(temp)
+    texts = {name: source.joinpath(name).read_text(encoding="utf-8-sig") for name in _FILES}
+    base = assemble(TextSheets(texts, "pairing/templates"))
     rules = base.rules.model_dump()
     rules.update(
         quotas=[Quota(side="left", by="sector", group="robotics", min=1, max=3)],
@@ -113,30 +108,25 @@ def _settings(programme: Programme) -> list[list[Any]]:
 
 def write_template_workbook(path: str | os.PathLike[str]) -> Programme:
     """Write the template workbook to ``path`` (atomically); return the programme it holds."""
-    require("openpyxl", "xlsx")
-    import openpyxl  # deferred: only workbook users pay for the import
-
-    from pairing.io.xlsx import write_workbook
+    from pairing.io.xlsx import programme_workbook  # openpyxl: only workbook users pay for it
 
     programme = template_programme()
-    with tempfile.TemporaryDirectory(prefix="pairing-init-") as temp:
-        plain = write_workbook(programme, Path(temp) / "plain.xlsx")
-        book = openpyxl.load_workbook(plain)
-        del book["rules"]
-        rules = book.create_sheet("rules", index=2)
-        for row in _settings(programme):
-            rules.append(neutralise_row(row))
-        readme = book.create_sheet("README", index=0)
-        for line in README_ROWS:
-            readme.append(neutralise_row(list(line)))
-        # an extra score matrix needs a sheet of its own: the template shows the header only
-        book.create_sheet("source").append(["name", "file", "weight"])
-        order = ["README", "left", "right", "rules", "quota", "pair_quota", "partner_quota",
-                 "forbidden", "required", "source"]
-        for index, name in enumerate(order):
-            book.move_sheet(name, offset=index - book.sheetnames.index(name))
-        for sheet in book.worksheets:
-            sheet.freeze_panes = "A2"
-        with atomic_path(path) as target:
-            book.save(target)
+    book = programme_workbook(programme)
+    del book["rules"]
+    rules = book.create_sheet("rules", index=2)
+    for row in _settings(programme):
+        rules.append(neutralise_row(row))
+    readme = book.create_sheet("README", index=0)
+    for line in README_ROWS:
+        readme.append(neutralise_row(list(line)))
+    # an extra score matrix needs a sheet of its own: the template shows the header only
+    book.create_sheet("source").append(["name", "file", "weight"])
+    order = ["README", "left", "right", "rules", "quota", "pair_quota", "partner_quota",
+             "forbidden", "required", "source"]
+    for index, name in enumerate(order):
+        book.move_sheet(name, offset=index - book.sheetnames.index(name))
+    for sheet in book.worksheets:
+        sheet.freeze_panes = "A2"
+    with atomic_path(path) as target:
+        book.save(target)
     return programme

@@ -9,12 +9,10 @@ files (:func:`pairing.io.files.max_input_size`); messages name the upload as ``u
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from pairing.errors import InvalidArgument, InvalidProgramme, Issue
-from pairing.io.files import max_input_size
+from pairing.io.files import decode_text, max_input_size
 from pairing.model.programme import Programme
 
 __all__ = ["is_upload", "load_upload"]
@@ -62,17 +60,16 @@ def load_upload(source: Any) -> Programme:
     """
     data = _read(source)
     name = "upload.xlsx" if data.startswith(_ZIP) else "upload.json"
-    with tempfile.TemporaryDirectory(prefix="pairing-upload-") as temp:
-        path = Path(temp) / name
-        path.write_bytes(data)
-        try:
-            if name.endswith(".xlsx"):
-                from pairing.io.xlsx import load_workbook
+    try:
+        if name.endswith(".xlsx"):
+            from pairing.io.xlsx import read_workbook
 
-                return load_workbook(path)
-            from pairing.io.json_file import load_json
+            return read_workbook(data, name)
+        from pairing.io.json_file import json_programme
 
-            return load_json(path)
-        except InvalidProgramme as exc:
-            issues = [Issue(i.where.replace(str(path), name), i.message) for i in exc.issues]
-            raise InvalidProgramme(issues, source=name) from None
+        text, issues = decode_text(data, name)
+        if text is None:
+            raise InvalidProgramme(issues)
+        return json_programme(text, name)
+    except InvalidProgramme as exc:  # the report names the upload
+        raise InvalidProgramme(exc.issues, source=name) from None
