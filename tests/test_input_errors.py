@@ -128,8 +128,8 @@ def test_quota_group_no_enterprise_has() -> None:
     data = _data(quotas=[{"side": "left", "by": "sector", "group": "energy", "min": 1}])
     with pytest.raises(
         InvalidProgramme,
-        match=r"rules\.quotas\[0\]: no CN enterprise has sector 'energy'; "
-        r"known sectors: AI, textiles",
+        match=r"rules\.quotas\[0\] \(quota left sector='energy'\): no CN enterprise has "
+        r"sector 'energy'; known sectors: AI, textiles",
     ):
         programme_from_data(data)
 

@@ -40,6 +40,12 @@ WhereFn = Callable[[Loc], str]
 
 _KEYED_FIELDS = ("capabilities", "needs", "vocabulary")
 _CAPACITY_COLUMNS = {"min": "capacity_min", "max": "capacity_max"}
+#: The fields that say which quota an entry of these rule lists is.
+_QUOTA_FIELDS = {
+    "quotas": ("side", "by", "group"),
+    "partner_quotas": ("side", "by", "group"),
+    "pair_quotas": ("left_sector", "right_sector"),
+}
 
 
 def plural_rows(rows: Sequence[int]) -> str:
@@ -93,6 +99,8 @@ class JsonWhere:
         return "".join(parts)
 
     def _id_note(self, prefix: Loc, index: int) -> str:
+        if prefix[:1] == ("rules",) and len(prefix) == 2 and prefix[1] in _QUOTA_FIELDS:
+            return self._quota_note(prefix[1], index)
         if len(prefix) != 2 or prefix[1] != "enterprises":
             return ""
         try:
@@ -100,6 +108,23 @@ class JsonWhere:
         except (KeyError, IndexError, TypeError):
             return ""
         return f" (id {ident.strip()!r})" if isinstance(ident, str) and ident.strip() else ""
+
+
+    def _quota_note(self, kind: str, index: int) -> str:
+        """`` (quota left sector='AI')``: which quota, to find it by."""
+        try:
+            entry = self.data["rules"][kind][index]
+            keys = _QUOTA_FIELDS[kind]
+            values = [entry[key] for key in keys]
+        except (KeyError, IndexError, TypeError):
+            return ""
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            return ""
+        if kind == "pair_quotas":
+            what = f"{values[0].strip()!r}×{values[1].strip()!r}"
+        else:
+            what = f"{values[0].strip()} {values[1].strip()}={values[2].strip()!r}"
+        return f" ({kind[:-1].replace('_', ' ')} {what})"
 
 
 @dataclass(frozen=True)
