@@ -44,7 +44,9 @@ def test_highs_stops_when_cancelled() -> None:
     with pytest.raises(Interrupted) as caught:
         model.run(time_limit=60)
     assert caught.value.exit_code == 143
-    assert time.monotonic() - started < 5.0
+    # well before the 60 s limit: the request stopped it (with room for a loaded machine,
+    # where HiGHS's presolve may take a few seconds to look at its callback)
+    assert time.monotonic() - started < 15.0
 
 
 def test_a_native_block_calls_its_stop_hook_and_raises() -> None:

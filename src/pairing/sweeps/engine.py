@@ -79,6 +79,20 @@ def local_workers() -> int:
 _PROTOCOLS = ("tcp", "tls")
 
 
+class _ClosedClientComm(logging.Filter):
+    """Drops the scheduler's "Closed comm ... while trying to write" report, logged with a
+    traceback when a sweep stops early (a full disk, Ctrl-C) while a result is on its way to
+    the client that is closing: expected then, and the sweep has already said why it stopped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Closed comm")
+
+
+_SCHEDULER_LOG = logging.getLogger("distributed.scheduler")
+if not any(isinstance(f, _ClosedClientComm) for f in _SCHEDULER_LOG.filters):
+    _SCHEDULER_LOG.addFilter(_ClosedClientComm())
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
     """A client of a fresh local cluster (closed on exit) or of the scheduler at ``scheduler``."""
