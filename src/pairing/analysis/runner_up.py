@@ -5,10 +5,16 @@ with and that gives i the largest gain; the pair reports who that is and how muc
 gain with it (``less = gain_left[i, j] − gain_left[i, j']``), and the same for j. That is the
 question a matchmaking meeting asks ("why PK-017 and not PK-040?"). A negative ``less`` means
 the runner-up would give more: it was kept away by the rules or by better pairs elsewhere.
-Computed blockwise over the pairs' rows and columns (no Python loop over pairs, memory bounded
-by the block); ties go to the enterprise listed first. Capacities and quotas are not
-re-checked: a runner-up is a partner the rules allow for this pair, not necessarily one a
-feasible matching could give (``--alternates`` looks at room too).
+Ties go to the enterprise listed first. Capacities and quotas are not re-checked: a runner-up is
+a partner the rules allow for this pair, not necessarily one a feasible matching could give
+(``--alternates`` looks at room too).
+
+One pass over the matrices in row blocks (no Python loop over pairs, memory bounded by the
+block) finds both ends at once: a pair is a candidate for i and for j exactly when it is allowed
+and not chosen, so one masked block serves the rows' search (along each row of ``gain_left``)
+and the columns' (along each column of ``gain_right``, kept across blocks; an earlier row wins a
+tie). The search runs in the gains' own dtype: converting to ``float64`` first would change
+neither an order nor a value.
 """
 
 from __future__ import annotations
@@ -20,49 +26,72 @@ from pairing.model.result import RunnerUp
 
 __all__ = ["runner_ups"]
 
-_BLOCK = 512
+#: Cells per row block (a few MB of the gains' dtype).
+_CELLS_PER_BLOCK = 1 << 21
 
 
-def _best_other(gains: np.ndarray, allowed: np.ndarray, owners: np.ndarray,
-                chosen_owner: np.ndarray, chosen_partner: np.ndarray) -> tuple[np.ndarray, ...]:
-    """For each owner row, the best allowed partner outside the owner's chosen partners."""
-    best = np.full(len(owners), -1, dtype=np.intp)
-    value = np.full(len(owners), np.nan)
-    # each owner's chosen partners, found by binary search in the pairs sorted by owner
-    order = np.argsort(chosen_owner, kind="stable")
-    owner_sorted, partner_sorted = chosen_owner[order], chosen_partner[order]
-    for start in range(0, len(owners), _BLOCK):
-        rows = owners[start:start + _BLOCK]
-        block = np.where(allowed[rows], gains[rows].astype(np.float64), -np.inf)
-        # every chosen partner of these owners is excluded (an owner may have several)
-        first = np.searchsorted(owner_sorted, rows, side="left")
-        counts = np.searchsorted(owner_sorted, rows, side="right") - first
-        at = np.repeat(np.arange(len(rows)), counts)
-        offsets = np.arange(len(at)) - np.repeat(np.cumsum(counts) - counts, counts)
-        block[at, partner_sorted[np.repeat(first, counts) + offsets]] = -np.inf
-        pick = np.argmax(block, axis=1)
-        found = np.isfinite(block[np.arange(len(rows)), pick])
-        best[start:start + _BLOCK] = np.where(found, pick, -1)
-        value[start:start + _BLOCK] = np.where(found, block[np.arange(len(rows)), pick], np.nan)
-    return best, value
+def _masked(values: np.ndarray, usable: np.ndarray | None, chosen: tuple[np.ndarray, ...]
+            ) -> np.ndarray:
+    """A copy of ``values`` with unusable and chosen cells at −inf."""
+    low = values.dtype.type(-np.inf)
+    block = values.copy() if usable is None else np.where(usable, values, low)
+    block[chosen] = low
+    return block
+
+
+def _best_others(problem: Problem, left: np.ndarray, right: np.ndarray
+                 ) -> tuple[np.ndarray, ...]:
+    """Each row's best candidate column (by ``gain_left``) and each column's best candidate row
+    (by ``gain_right``), with their gains as ``float64``; index −1 (gain −inf) for none."""
+    n_left, n_right = problem.shape
+    gain_left, gain_right = problem.gain_left, problem.gain_right
+    usable = problem.usable
+    every_cell = bool(usable.all())
+    row_best = np.full(n_left, -1, dtype=np.intp)
+    row_value = np.full(n_left, -np.inf)
+    col_best = np.full(n_right, -1, dtype=np.intp)
+    col_value = np.full(n_right, -np.inf)
+    order = np.argsort(left, kind="stable")  # the chosen pairs by row, to cut them per block
+    by_row, their_col = left[order], right[order]
+    step = max(1, _CELLS_PER_BLOCK // max(1, n_right))
+    columns = np.arange(n_right)
+    for start in range(0, n_left, step):
+        stop = min(start + step, n_left)
+        here = slice(start, stop)
+        lo, hi = np.searchsorted(by_row, [start, stop])
+        chosen = (by_row[lo:hi] - start, their_col[lo:hi])
+        mask = None if every_cell else usable[here]
+        rows = _masked(gain_left[here], mask, chosen)
+        pick = np.argmax(rows, axis=1)
+        value = rows[np.arange(stop - start), pick]
+        found = np.isfinite(value)
+        row_best[here] = np.where(found, pick, -1)
+        row_value[here] = value
+        cols = rows if gain_right is gain_left else _masked(gain_right[here], mask, chosen)
+        pick = np.argmax(cols, axis=0)
+        value = cols[pick, columns].astype(np.float64)
+        better = value > col_value  # strictly: an earlier row keeps a tie
+        col_best[better] = pick[better] + start
+        col_value[better] = value[better]
+    return row_best, row_value, col_best, col_value
 
 
 def runner_ups(problem: Problem, left: np.ndarray, right: np.ndarray) -> list[RunnerUp]:
     """The runner-up of both ends of each pair ``(left[k], right[k])``."""
     if not len(left):
         return []
-    usable = problem.usable
-    left_best, left_value = _best_other(problem.gain_left, usable, left, left, right)
-    right_best, right_value = _best_other(problem.gain_right.T, usable.T, right, right, left)
-    own_left = problem.gain_left[left, right].astype(np.float64)
-    own_right = problem.gain_right[left, right].astype(np.float64)
-    out = []
-    for k in range(len(left)):
-        out.append(RunnerUp(
-            left=None if left_best[k] < 0 else problem.right_ids[left_best[k]],
-            left_less=None if left_best[k] < 0 else round(float(own_left[k] - left_value[k]), 6),
-            right=None if right_best[k] < 0 else problem.left_ids[right_best[k]],
-            right_less=None if right_best[k] < 0 else round(float(own_right[k] - right_value[k]),
-                                                           6),
-        ))
-    return out
+    left, right = np.asarray(left, dtype=np.intp), np.asarray(right, dtype=np.intp)
+    row_best, row_value, col_best, col_value = _best_others(problem, left, right)
+    left_pick, right_pick = row_best[left].tolist(), col_best[right].tolist()
+    left_less = (problem.gain_left[left, right].astype(np.float64) - row_value[left]).tolist()
+    right_less = (problem.gain_right[left, right].astype(np.float64) - col_value[right]).tolist()
+    right_ids, left_ids = problem.right_ids, problem.left_ids
+    return [
+        RunnerUp(
+            left=None if lp < 0 else right_ids[lp],
+            left_less=None if lp < 0 else round(ll, 6),
+            right=None if rp < 0 else left_ids[rp],
+            right_less=None if rp < 0 else round(rl, 6),
+        )
+        for lp, ll, rp, rl in zip(left_pick, left_less, right_pick, right_less, strict=True)
+    ]
