@@ -8,6 +8,7 @@ plain loops, independently of :mod:`pairing.core.objectives`.
 from __future__ import annotations
 
 import itertools
+import random
 
 import numpy as np
 import pytest
@@ -408,9 +409,10 @@ def test_progress_is_reported_and_stopped_answers_say_so() -> None:
     assert "nothing was proven" in text
 
 
-def _reference_level(problem: pairing.core.problem.Problem, values: np.ndarray) -> float:
-    """Max-min level by the textbook scan: every candidate value, highest first, each tested by
-    a dense Hopcroft–Karp from scratch on the usable cells of both sides."""
+def _reference_covers(problem: pairing.core.problem.Problem, values: np.ndarray,
+                      level: float) -> bool:
+    """Level ``level`` tested from scratch: required pairs at or above it, then a dense
+    Hopcroft–Karp on the usable cells of each side's enterprises that must be covered."""
     import scipy.sparse as sp
     from scipy.sparse.csgraph import maximum_bipartite_matching
 
@@ -419,42 +421,37 @@ def _reference_level(problem: pairing.core.problem.Problem, values: np.ndarray) 
     cols = np.ones(problem.shape[1], dtype=bool)
     rows[problem.required[:, 0]] = False
     cols[problem.required[:, 1]] = False
+    level32 = np.float32(level)
+    if len(problem.required) and (
+        values[problem.required[:, 0], problem.required[:, 1]] < level32
+    ).any():
+        return False
+    usable = (values >= level32) & (values > -np.inf)
+    must_l = np.flatnonzero(cover_left & rows)
+    must_r = np.flatnonzero(cover_right & cols)
+    left_graph = usable[np.ix_(must_l, np.flatnonzero(cols))]
+    right_graph = usable[np.ix_(np.flatnonzero(rows), must_r)].T
+    return all(
+        not len(g)
+        or (maximum_bipartite_matching(sp.csr_array(g), perm_type="column") >= 0).all()
+        for g in (left_graph, right_graph)
+    )
+
+
+def _reference_level(problem: pairing.core.problem.Problem, values: np.ndarray) -> float:
+    """Max-min level by the textbook scan: every candidate value, highest first, each tested
+    from scratch (:func:`_reference_covers`)."""
     finite = values[np.isfinite(values) & (values > 0)]
     for level in sorted(set(finite.tolist()), reverse=True):
-        level32 = np.float32(level)
-        if len(problem.required) and (
-            values[problem.required[:, 0], problem.required[:, 1]] < level32
-        ).any():
-            continue
-        usable = values >= level32
-        must_l = np.flatnonzero(cover_left & rows)
-        must_r = np.flatnonzero(cover_right & cols)
-        left_graph = usable[np.ix_(must_l, np.flatnonzero(cols))]
-        right_graph = usable[np.ix_(np.flatnonzero(rows), must_r)].T
-        ok = all(
-            not len(g)
-            or (maximum_bipartite_matching(sp.csr_array(g), perm_type="column") >= 0).all()
-            for g in (left_graph, right_graph)
-        )
-        if ok:
-            return float(level32)
+        if _reference_covers(problem, values, level):
+            return float(np.float32(level))
     return 0.0
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n_left=st.integers(1, 9),
-    n_right=st.integers(1, 9),
-    grid=st.sampled_from([2, 5, 1000]),
-    fair_to=st.sampled_from(("both", "left", "right")),
-    with_required=st.booleans(),
-)
-def test_level_search_matches_textbook_scan(
-    seed: int, n_left: int, n_right: int, grid: int, fair_to: str, with_required: bool
-) -> None:
-    """The top-down, cell-incremental level search returns the level of a plain scan over
-    every candidate (ties from a coarse grid, zeros, forbidden cells, capacity 0, required)."""
+def _level_problem(seed: int, n_left: int, n_right: int, grid: int, fair_to: str,
+                   with_required: bool) -> pairing.core.problem.Problem:
+    """A one-to-one maxmin problem: ties from a coarse grid, zeros, forbidden cells, capacity
+    0, a required pair."""
     rng = np.random.default_rng(seed)
     scores = rng.integers(0, grid + 1, size=(n_left, n_right)) / grid
     scores[rng.random(scores.shape) < 0.2] = np.nan
@@ -471,7 +468,25 @@ def test_level_search_matches_textbook_scan(
     programme = programme_from_matrix(
         scores, caps_l, caps_r, pairing.Rules(fair_to=fair_to, required=required)
     )
-    problem = build_problem(programme, pairing.score_matrix(programme), "maxmin")
+    return build_problem(programme, pairing.score_matrix(programme), "maxmin")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_left=st.integers(1, 9),
+    n_right=st.integers(1, 9),
+    grid=st.sampled_from([2, 5, 1000]),
+    fair_to=st.sampled_from(("both", "left", "right")),
+    with_required=st.booleans(),
+)
+def test_level_search_matches_textbook_scan(
+    seed: int, n_left: int, n_right: int, grid: int, fair_to: str, with_required: bool
+) -> None:
+    """The top-down level search, whose matchings are repaired from one tested level to the
+    next, returns the level of a plain scan over every candidate (ties from a coarse grid,
+    zeros, forbidden cells, capacity 0, required)."""
+    problem = _level_problem(seed, n_left, n_right, grid, fair_to, with_required)
     values = levels.bottleneck_values(problem)
     level, _, _ = levels.max_min_level(problem, values)
     assert level == _reference_level(problem, values)
@@ -505,3 +520,28 @@ def test_a_stopped_leximin_keeps_the_fewest_zeros_and_its_best_next_position(
     total = pairing.solve(programme, objective="total")
     assert int((np.asarray(total.metrics.sorted_gains) <= 0).sum()) > 8  # the old answer
     assert fewest.metrics.total_score <= total.metrics.total_score + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_left=st.integers(1, 9),
+    n_right=st.integers(1, 9),
+    grid=st.sampled_from([2, 5, 1000]),
+    fair_to=st.sampled_from(("both", "left", "right")),
+    with_required=st.booleans(),
+    order=st.randoms(use_true_random=False),
+)
+def test_level_tests_in_any_order_match_tests_from_scratch(
+    seed: int, n_left: int, n_right: int, grid: int, fair_to: str, with_required: bool,
+    order: random.Random,
+) -> None:
+    """One :class:`LevelTest` asked about every candidate level in a random order (its
+    matchings carried from each answer to the next, up or down) answers as a test from scratch."""
+    problem = _level_problem(seed, n_left, n_right, grid, fair_to, with_required)
+    values = levels.bottleneck_values(problem)
+    candidates = sorted(set(values[values > -np.inf].tolist()))
+    order.shuffle(candidates)
+    test = levels.LevelTest(problem, values)
+    for level in candidates * 2:
+        assert test(np.float32(level)) == _reference_covers(problem, values, level), level

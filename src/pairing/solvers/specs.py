@@ -174,7 +174,7 @@ SPECS: tuple[SolverSpec, ...] = (
         rules=frozenset({"required"}),
         exact=True,
         summary=(
-            "Max-min gain, one-to-one: threshold search (Hopcroft-Karp) + assignment (LAPJV)"
+            "Max-min gain, one-to-one: threshold search (augmenting paths) + assignment (LAPJV)"
         ),
         library="scipy, lapjv",
     ),

@@ -4,7 +4,7 @@ Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Share
 :mod:`.milp` (the MILP over the rule model, one deadline, warm starts) and :mod:`.levels`
 (level-0 test and threshold search). Algorithms, each registered in :mod:`pairing.solvers.specs`:
 
-* :mod:`.maxmin_threshold` — one-to-one max-min by Hopcroft–Karp threshold search + LAPJV;
+* :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;
 * :mod:`.balanced` — the smaller counted side mean (Lagrangian LAPJV pruning, then MILPs);
 * :mod:`.leximin_matching` — one-to-one leximin by levels (Hopcroft–Karp + LAPJV on the

@@ -13,16 +13,16 @@ Two tools, shared by ``maxmin`` and ``leximin``:
   best level is one of those values, and level t is reachable exactly when a matching of usable
   pairs covers every counted enterprise and every enterprise with capacity min 1. By the
   Mendelsohn–Dulmage theorem one exists as soon as one matching covers the left ones and one the
-  right ones: two Hopcroft–Karp runs (:class:`LevelTest`), and a binary search over the sorted
-  values (:func:`max_min_level`). With quotas a feasibility MILP confirms each level
-  (:func:`single_level`).
+  right ones (:class:`LevelTest`): two matchings kept from one tested level to the next and
+  repaired by augmenting paths on the cells at or above the level, read in place (compiled,
+  :mod:`._cover_compiled`), and a search over the sorted values (:func:`max_min_level`). With
+  quotas a feasibility MILP confirms each level (:func:`single_level`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from pairing.core.objectives import counted, unservable
 from pairing.core.problem import Problem
@@ -55,173 +55,133 @@ def bottleneck_values(problem: Problem) -> np.ndarray:
     """
     counted_left, counted_right = counted(problem)
     inf = np.float32(np.inf)
-    values = np.minimum(
-        np.where(counted_left[:, None], problem.gain_left, inf),
-        np.where(counted_right[None, :], problem.gain_right, inf),
-    ).astype(np.float32, copy=True)
-    values[~problem.usable] = -inf
+    # an end counted everywhere needs no mask (one pass fewer over the matrix)
+    left = problem.gain_left if counted_left.all() else np.where(
+        counted_left[:, None], problem.gain_left, inf)
+    right = problem.gain_right if counted_right.all() else np.where(
+        counted_right[None, :], problem.gain_right, inf)
+    values = np.minimum(left, right, dtype=np.float32)  # a new array: ours to write
+    usable = problem.usable
+    if not usable.all():
+        np.copyto(values, -inf, where=~usable)
     return values
 
 
-class _Cells:
-    """The usable cells of one block (rows that must be covered × all columns) at or above a
-    floor, row-major, so that the graph of any level ≥ the floor is one mask away.
-
-    A test then costs a pass over the kept cells (compare, compress, count per row) and one
-    Hopcroft–Karp run, instead of a dense comparison and a sparse conversion of n² cells; a
-    search that starts near the top keeps few cells (:meth:`lower_to` extends them).
-    """
+class _Block:
+    """The rows that must be covered × the columns they may take, with a matching kept between
+    level tests (:func:`~pairing.solvers.fair._cover_compiled.cover_rows`): the graph of a level
+    is the cells at or above it, read from the matrix in place — nothing is built per test."""
 
     def __init__(self, block: np.ndarray) -> None:
         self.block = block
-        self.floor = np.float32(np.inf)
-        self.rows = self.cols = np.empty(0, dtype=np.int32)
-        self.values = np.empty(0, dtype=block.dtype)
-        self.usable = int(np.count_nonzero(block > -np.inf))
+        self.row_match = np.full(block.shape[0], -1, dtype=np.int64)
+        self.col_match = np.full(block.shape[1], -1, dtype=np.int64)
 
-    @property
-    def complete(self) -> bool:
-        """Every usable cell is kept."""
-        return len(self.values) == self.usable
+    def best(self) -> np.float32:
+        """The lowest of the rows' best values: no level above it covers every row."""
+        return np.float32(self.block.max(axis=1, initial=-np.inf).min(initial=np.inf))
 
-    def lower_to(self, floor: np.float32) -> None:
-        """Keep every usable cell of value ≥ ``floor``."""
-        if floor >= self.floor:
-            return
-        keep = self.block >= floor
-        if floor == -np.inf:
-            keep &= self.block > -np.inf
-        rows, cols = np.nonzero(keep)
-        self.rows, self.cols = rows.astype(np.int32), cols.astype(np.int32)
-        self.values = self.block[rows, cols]
-        self.floor = floor
-
-    def count_at_least(self, level: np.float32) -> int:
-        return int(np.count_nonzero(self.values >= level))
-
-    def covers(self, level: np.float32) -> bool:
-        """Does a matching of cells ≥ ``level`` (≥ the floor) cover every row?"""
-        n_rows, n_cols = self.block.shape
-        if n_rows == 0:
+    def covers(self, level: float | np.float32) -> bool:
+        """Does a matching of cells ≥ ``level`` cover every row?"""
+        if self.block.shape[0] == 0:
             return True
-        mask = self.values >= level
-        per_row = np.bincount(self.rows[mask], minlength=n_rows)
-        if not per_row.all():
-            return False
-        indptr = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(per_row, out=indptr[1:])
-        cols = self.cols[mask]
-        graph = sp.csr_array((np.ones(len(cols), dtype=np.int8), cols, indptr),
-                             shape=(n_rows, n_cols))
-        matched = maximum_bipartite_matching(graph, perm_type="column")
-        return not bool((matched < 0).any())
+        from pairing.solvers.fair._cover_compiled import cover_rows  # compiled: load when used
+
+        # compared in float32, as the cells are
+        return bool(cover_rows(self.block, np.float32(level), self.row_match, self.col_match))
 
 
 class LevelTest:
     """Can every enterprise of :func:`must_cover` get a partner among pairs of value ≥ ``t``?
 
     Exact for one-to-one programmes without quotas; a necessary condition otherwise. Each side's
-    rows that must be covered form a block; the graph of a level is a prefix of the block's cells
-    sorted once by value (:class:`_Cells`), so a test costs the prefix, not n².
+    rows that must be covered form a block (views of ``values`` when nothing is fixed); each
+    block keeps its matching from one test to the next (:class:`_Block`), so a search over
+    several levels repairs one matching instead of building graphs and matchings from scratch.
     """
 
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
         cover_left, cover_right = must_cover(problem)
-        free_rows = np.ones(problem.shape[0], dtype=bool)
-        free_cols = np.ones(problem.shape[1], dtype=bool)
         required = problem.required
         self.required_floor = np.float32(np.inf)
+        sub = values
         if len(required):
+            free_rows = np.ones(problem.shape[0], dtype=bool)
+            free_cols = np.ones(problem.shape[1], dtype=bool)
             free_rows[required[:, 0]] = False
             free_cols[required[:, 1]] = False
             self.required_floor = values[required[:, 0], required[:, 1]].min()
-        self.rows = np.flatnonzero(free_rows)
-        self.cols = np.flatnonzero(free_cols)
-        sub = values[np.ix_(self.rows, self.cols)]
-        self.must_rows = np.flatnonzero(cover_left[self.rows])
-        self.must_cols = np.flatnonzero(cover_right[self.cols])
-        self.by_rows = sub[self.must_rows]
-        self.by_cols = np.ascontiguousarray(sub[:, self.must_cols].T)
-        self.blocks = (_Cells(self.by_rows), _Cells(self.by_cols))
+            rows, cols = np.flatnonzero(free_rows), np.flatnonzero(free_cols)
+            sub = values[np.ix_(rows, cols)]
+            cover_left, cover_right = cover_left[rows], cover_right[cols]
+        #: the free rows × free columns: every cell a level's matching may use
+        self.sub = sub
+        by_rows = sub if cover_left.all() else sub[cover_left]
+        by_cols = sub.T if cover_right.all() else sub[:, cover_right].T
+        self.blocks = (_Block(by_rows), _Block(by_cols))
         self.calls = 0
         self.levels_searched = 0
 
     def upper_bound(self) -> np.float32:
         """No level above this can work: some enterprise's best usable pair is below it."""
-        best = [self.required_floor]
-        if len(self.must_rows):
-            best.append(self.by_rows.max(axis=1, initial=-np.inf).min())
-        if len(self.must_cols):
-            best.append(self.by_cols.max(axis=1, initial=-np.inf).min())
-        return np.float32(min(best))
+        return np.float32(min([self.required_floor, *(b.best() for b in self.blocks)]))
 
     def __call__(self, level: np.float32) -> bool:
         self.calls += 1
         if self.required_floor < level:
             return False
-        for block in self.blocks:
-            block.lower_to(level)
-            if not block.covers(level):
-                return False
-        return True
+        return all(block.covers(level) for block in self.blocks)
+
+    def _covered(self, blocks: list[_Block], level: np.float32) -> bool:
+        self.calls += 1
+        return all(block.covers(level) for block in blocks)
 
     def best_block_level(self) -> np.float32:
         """The largest level at which both blocks are covered (+inf: no block has rows; -inf:
         not even with every usable cell), ignoring required pairs.
 
-        Searches from the top: the upper bound first (often the answer), then floors that keep
+        Searches from the top: the upper bound first (often the answer), then floors that admit
         twice as many cells each time until one is covered, then a binary search over the
-        distinct values between that floor and the last uncovered level. Each test is one
-        Hopcroft–Karp run per block on the cells kept.
+        distinct values between that floor and the last uncovered level. Every test repairs the
+        blocks' matchings from the previous one.
         """
         blocks = [b for b in self.blocks if b.block.shape[0]]
         if not blocks:
             return np.float32(np.inf)
-        top = np.float32(min(b.block.max(axis=1, initial=-np.inf).min() for b in blocks))
+        top = np.float32(min(b.best() for b in blocks))
         if top == -np.inf:
             return top
-        for block in blocks:
-            block.lower_to(top)
-        self.calls += 1
         self.levels_searched = 1
-        if all(block.covers(top) for block in blocks):
+        if self._covered(blocks, top):
             return top
         above = top  # an uncovered level
-        kept = max(b.count_at_least(top) for b in blocks)
+        flat = self.sub.ravel()
+        usable = int(np.count_nonzero(flat > -np.inf))
+        kept = int(np.count_nonzero(flat >= top))
         while True:
-            kept *= 2
-            floor = min(_kth_largest(b.block, kept) for b in blocks)
-            for block in blocks:
-                block.lower_to(floor)
-            self.calls += 1
+            kept = min(2 * kept, usable)
+            floor = _kth_largest(flat, kept)
             self.levels_searched += 1
-            if all(block.covers(floor) for block in blocks):
+            if self._covered(blocks, floor):
                 break
-            if floor == -np.inf or all(block.complete for block in blocks):
+            if kept == usable:  # every usable cell is in: no level works
                 return np.float32(-np.inf)
             above = floor
-        window = np.unique(np.concatenate([b.values[b.values < above] for b in blocks]))
+        window = np.unique(flat[(flat >= floor) & (flat < above)])
         self.levels_searched += len(window) - 1
         lo, hi = 0, len(window) - 1  # window[0] == floor is covered, `above` is not
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            self.calls += 1
-            if all(block.covers(window[mid]) for block in blocks):
+            if self._covered(blocks, window[mid]):
                 lo = mid
             else:
                 hi = mid - 1
         return np.float32(window[lo])
 
 
-def _kth_largest(block: np.ndarray, k: int) -> np.float32:
-    """The k-th largest usable value of ``block`` (its smallest usable one if fewer)."""
-    flat = block.ravel()
-    if k < flat.size:
-        value = np.float32(np.partition(flat, flat.size - k)[flat.size - k])
-        if value > -np.inf:
-            return value
-    usable = flat[flat > -np.inf]
-    return np.float32(usable.min()) if usable.size else np.float32(-np.inf)
+def _kth_largest(flat: np.ndarray, k: int) -> np.float32:
+    """The k-th largest value of ``flat`` (1 ≤ k ≤ its number of usable values)."""
+    return np.float32(np.partition(flat, flat.size - k)[flat.size - k])
 
 
 def _candidates(values: np.ndarray, bound: np.float32) -> np.ndarray:
@@ -251,10 +211,10 @@ def single_level(
 ) -> tuple[float, int, bool]:
     """Max-min level when every counted enterprise has at most one partner (any rules).
 
-    Binary search over the pairs' values, each level tested first by Hopcroft–Karp ignoring
-    quotas (with one-to-one capacities: a necessary condition, microseconds) and then, with
-    quotas or larger capacities, by a feasibility MILP on the cells that keep every counted gain
-    at that level. Returns (level, MILPs run, proven).
+    Binary search over the pairs' values, each level tested first by the matching test of
+    :class:`LevelTest` ignoring quotas (with one-to-one capacities: a necessary condition,
+    microseconds) and then, with quotas or larger capacities, by a feasibility MILP on the
+    cells that keep every counted gain at that level. Returns (level, MILPs run, proven).
     """
     values = bottleneck_values(problem)
     test = LevelTest(problem, values)

@@ -1,13 +1,15 @@
 """``maxmin-threshold``: max-min gain for one-to-one programmes, by threshold search.
 
 When every enterprise has at most one partner, the best level is one of the pairs' values and a
-level is tested by two Hopcroft–Karp matchings (:mod:`.levels`); a binary search over the sorted
-values needs about log2(#values) tests. Then the total score is maximised among the matchings at
-that level: the one-to-one reduction (:func:`~pairing.solvers._assignment.solve_one_to_one`,
-LAPJV kernel) on the usable pairs, every counted enterprise required to have a partner. When no
-level above 0 is reachable (a counted side larger than the other, an enterprise with no allowed
-partner) every matching has worst gain 0 and the answer is the best total, with the reason in
-the note. Both steps are exact, so the status is ``optimal``.
+level is tested by two matchings (:mod:`.levels`), kept from one tested level to the next and
+repaired by augmenting paths on the cells at or above the level; the search tests the top level
+first, then galloping floors and a binary search over the values in between. Then the total score
+is maximised among the matchings at that level: the one-to-one reduction
+(:func:`~pairing.solvers._assignment.solve_one_to_one`, LAPJV kernel) on the usable pairs, every
+counted enterprise required to have a partner. When no level above 0 is reachable (a counted side
+larger than the other, an enterprise with no allowed partner) every matching has worst gain 0 and
+the answer is the best total, with the reason in the note. Both steps are exact, so the status is
+``optimal``.
 """
 
 from __future__ import annotations
@@ -41,14 +43,14 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         found = solve_one_to_one(reduced, options, lapjv_kernel)
         note = (
             f"maxmin by threshold search: worst gain {level:.6g} found with {n_tests} matching "
-            f"test(s) (Hopcroft-Karp) over {n_levels} candidate level(s), then the best total "
+            f"test(s) (augmenting paths) over {n_levels} candidate level(s), then the best total "
             "score among pairs at that level (LAPJV)"
         )
         return dataclasses.replace(found, note=note)
     found = solve_one_to_one(problem, options, lapjv_kernel)
     why = unservable(problem) or [
         f"no matching gives every counted enterprise a positive gain ({n_tests} matching "
-        "test(s), Hopcroft-Karp)"
+        "test(s), augmenting paths)"
     ]
     note = ZERO_LEVEL + "; ".join(why) + "; so the answer is the best total score (LAPJV)"
     return dataclasses.replace(found, note=note)
