@@ -29,7 +29,7 @@ from pairing.core.problem import Problem
 from pairing.errors import Infeasible
 from pairing.solvers.base import Assignment, SolveOptions
 
-__all__ = ["Kernel", "solve_one_to_one"]
+__all__ = ["Kernel", "reduction", "solve_one_to_one"]
 
 Kernel = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -89,6 +89,28 @@ def _padded(
     return rows[keep], cols[keep]
 
 
+def reduction(problem: Problem) -> str:
+    """The reduction :func:`solve_one_to_one` takes (see the module docstring): ``saturating``
+    (the kernel sees the allowed cells only), ``optional`` (every cell, the forbidden ones at
+    score 0), ``mixed`` (a dense square padding with a dummy per enterprise) or ``empty``."""
+    rows, cols = _free_after_required(problem)
+    need_rows = problem.cap_min_left[rows] > 0
+    need_cols = problem.cap_min_right[cols] > 0
+    return _mode(rows, cols, need_rows, need_cols)
+
+
+def _mode(rows: np.ndarray, cols: np.ndarray, need_rows: np.ndarray, need_cols: np.ndarray
+          ) -> str:
+    """The reduction for the free rows and columns (see the module docstring)."""
+    if len(rows) == 0 or len(cols) == 0:
+        return "empty"
+    if not need_rows.any() and not need_cols.any():
+        return "optional"
+    if _saturating(need_rows, need_cols) is not None:
+        return "saturating"
+    return "mixed"
+
+
 def solve_one_to_one(problem: Problem, options: SolveOptions, kernel: Kernel) -> Assignment:
     """Solve a one-to-one problem (capacities ≤ 1) maximising the total score."""
     del options  # the kernels are deterministic and fast; no options apply
@@ -102,16 +124,17 @@ def solve_one_to_one(problem: Problem, options: SolveOptions, kernel: Kernel) ->
     need_rows = problem.cap_min_left[rows] > 0
     need_cols = problem.cap_min_right[cols] > 0
 
-    if len(rows) == 0 or len(cols) == 0:
+    mode = _mode(rows, cols, need_rows, need_cols)
+    if mode == "empty":
         if need_rows.any() or need_cols.any():
             msg = "an enterprise needs a partner but the other side has none left"
             raise Infeasible(msg)
         sub_r = sub_c = np.empty(0, dtype=np.intp)
-    elif not need_rows.any() and not need_cols.any():
+    elif mode == "optional":
         sub_r, sub_c = _run_kernel(kernel, benefit, np.ones_like(allowed))
         keep = allowed[sub_r, sub_c]
         sub_r, sub_c = sub_r[keep], sub_c[keep]
-    elif _saturating(need_rows, need_cols) is not None:
+    elif mode == "saturating":
         sub_r, sub_c = _run_kernel(kernel, benefit, allowed)
     else:
         sub_r, sub_c = _padded(benefit, allowed, need_rows, need_cols, kernel)

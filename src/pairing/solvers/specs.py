@@ -174,9 +174,9 @@ SPECS: tuple[SolverSpec, ...] = (
         rules=frozenset({"required"}),
         exact=True,
         summary=(
-            "Max-min gain, one-to-one: threshold search (augmenting paths) + assignment (LAPJV)"
+            "Max-min gain, one-to-one: threshold search (augmenting paths) + assignment"
         ),
-        library="scipy, lapjv",
+        library="numba, ortools, lapjv",
     ),
     _spec(
         "fair.maxmin_milp",
