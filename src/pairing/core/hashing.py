@@ -14,7 +14,7 @@ import numpy as np
 
 from pairing.model.programme import Programme
 
-__all__ = ["input_sha256"]
+__all__ = ["canonical_input", "digest_of", "input_sha256"]
 
 
 def input_sha256(programme: Programme) -> str:
@@ -23,7 +23,13 @@ def input_sha256(programme: Programme) -> str:
     The enterprises' ``notes`` (a spreadsheet's other columns) are left out: they change
     nothing a result depends on.
     """
-    digest = hashlib.sha256()
+    return digest_of(canonical_input(programme))
+
+
+def canonical_input(programme: Programme) -> tuple[bytes, list[np.ndarray]]:
+    """What :func:`input_sha256` hashes: the canonical JSON (the Python-bound half of the work)
+    and the score matrices (hashed by :func:`digest_of`, which holds the interpreter lock only
+    briefly — so that half can run in a thread beside other Python work)."""
     sources = {k: {"scores"} for k in range(len(programme.rules.sources))}
     notes = {"enterprises": {"__all__": {"notes"}}}
     exclude: dict[str, Any] = {"scores": True, "left": notes, "right": notes}
@@ -33,9 +39,15 @@ def input_sha256(programme: Programme) -> str:
     for key, default in (("sense", "score"), ("score_scale", "unit")):
         if data["rules"].get(key) == default:  # added later: defaults keep earlier hashes
             del data["rules"][key]
-    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
+    text = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     matrices = [programme.scores, *(s.scores for s in programme.rules.sources)]
+    return text, [m for m in matrices if m is not None]
+
+
+def digest_of(parts: tuple[bytes, list[np.ndarray]]) -> str:
+    """The SHA-256 of :func:`canonical_input`'s parts (each matrix as little-endian float64)."""
+    text, matrices = parts
+    digest = hashlib.sha256(text)
     for matrix in matrices:
-        if matrix is not None:
-            digest.update(np.ascontiguousarray(matrix, dtype="<f8").data)
+        digest.update(np.ascontiguousarray(matrix, dtype="<f8").data)
     return digest.hexdigest()

@@ -21,7 +21,7 @@ from pairing import __version__
 from pairing.analysis.alternates import alternates as alternates_of
 from pairing.analysis.runner_up import runner_ups
 from pairing.core.arguments import require_instance, require_seconds, require_whole
-from pairing.core.hashing import input_sha256
+from pairing.core.hashing import canonical_input, digest_of, input_sha256
 from pairing.core.large_route import large_route
 from pairing.core.objectives import FAIR_OBJECTIVES, unservable
 from pairing.core.prepare import Prepared, prepared_for
@@ -269,11 +269,14 @@ def _solve_and_assemble(
         problem = dataclasses.replace(problem, score=score)
     assignment, spec, reason = _assignment(problem, solver, time_limit, seed, progress, solvers)
     programme = prepared.programme
+    # The input hash: its canonical JSON here (Python work: in a thread it would take turns
+    # with the assembly's NumPy calls for the interpreter lock, slowing both), the SHA-256 of
+    # the matrices in a thread beside the assembly and validation (hashlib releases the lock).
+    # Not beside the solver: a hashing thread next to LAPJV slowed the kernel more than the
+    # hash costs (two cores, shared memory bandwidth).
+    parts = canonical_input(programme)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # Hash the input beside the assembly and validation below, not beside the solver: a
-        # hashing thread next to LAPJV slowed the kernel more than the hash costs (two cores,
-        # shared memory bandwidth), while hashlib releases the GIL and overlaps the Python work.
-        digest = pool.submit(input_sha256, programme)
+        digest = pool.submit(digest_of, parts)
         info = SolverInfo(
             name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed,
             time_limit=time_limit,
