@@ -68,9 +68,9 @@ def bottleneck_values(problem: Problem) -> np.ndarray:
 
 
 class _Block:
-    """The rows that must be covered × the columns they may take, with a matching kept between
-    level tests (:func:`~pairing.solvers.fair._cover_compiled.cover_rows`): the graph of a level
-    is the cells at or above it, read from the matrix in place — nothing is built per test."""
+    """The rows that must be covered × the columns they may take (row-major), with a matching
+    kept between level tests and repaired for each
+    (:func:`~pairing.solvers.fair._cover_compiled.cover_rows`)."""
 
     def __init__(self, block: np.ndarray) -> None:
         self.block = block
@@ -95,9 +95,9 @@ class LevelTest:
     """Can every enterprise of :func:`must_cover` get a partner among pairs of value ≥ ``t``?
 
     Exact for one-to-one programmes without quotas; a necessary condition otherwise. Each side's
-    rows that must be covered form a block (views of ``values`` when nothing is fixed); each
-    block keeps its matching from one test to the next (:class:`_Block`), so a search over
-    several levels repairs one matching instead of building graphs and matchings from scratch.
+    rows that must be covered form a block (the rows' block a view of ``values`` when nothing is
+    fixed); each block keeps its matching from one test to the next (:class:`_Block`), so a
+    search over several levels repairs one matching instead of matching from scratch.
     """
 
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
@@ -117,7 +117,7 @@ class LevelTest:
         #: the free rows × free columns: every cell a level's matching may use
         self.sub = sub
         by_rows = sub if cover_left.all() else sub[cover_left]
-        by_cols = sub.T if cover_right.all() else sub[:, cover_right].T
+        by_cols = np.ascontiguousarray((sub if cover_right.all() else sub[:, cover_right]).T)
         self.blocks = (_Block(by_rows), _Block(by_cols))
         self.calls = 0
         self.levels_searched = 0
