@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from pairing.features import text as text_module
-from pairing.features.text import TextProfiles, normalise, text_blocks, text_profiles, tfidf
+from pairing.features.text import TextProfiles, normalise, text_parts, text_profiles, tfidf
 from pairing.generator import generate
 
 
@@ -24,9 +24,11 @@ def _assembled(profiles: TextProfiles) -> tuple[np.ndarray, np.ndarray]:
     n_left, n_right = profiles.needs_left.shape[0], profiles.offers_right.shape[0]
     t_left = np.full((n_left, n_right), np.nan, np.float32)
     t_right = np.full((n_left, n_right), np.nan, np.float32)
-    for rows, block_left, block_right in text_blocks(profiles):
-        t_left[rows] = block_left
-        t_right[rows] = block_right
+    for rows, (grid_l, at_rows_l, at_cols_l), (grid_r, at_rows_r, at_cols_r) in text_parts(
+        profiles
+    ):
+        t_left[rows] = grid_l[np.ix_(at_rows_l, at_cols_l)]
+        t_right[rows] = grid_r[np.ix_(at_rows_r, at_cols_r)]
     return t_left, t_right
 
 

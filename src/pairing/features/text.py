@@ -35,8 +35,9 @@ The same numbers, with less work (text products of generated programmes are near
 - products are taken between distinct texts; n-grams in many texts of both sides go through one
   dense BLAS product, the long tail sparse × sparse;
 - when repeated texts make the grid of distinct texts at most a quarter of the score matrix it
-  is computed once and each block of left rows is read from it; otherwise each block is its own
-  product. No dense intermediate beyond a block and that grid.
+  is computed once and each block of left rows is read from it; otherwise each block's distinct
+  texts are one product. No dense intermediate beyond a block and that grid: the score reads
+  each pair's products from there (:func:`text_parts`), never from a gathered copy.
 
 Only stop n-grams are dropped. An n-gram of a single text joins no two texts, but it counts in
 its text's length (the L2 norm), so dropping it — or lowering the stop share — would change
@@ -60,7 +61,14 @@ import scipy.sparse as sp
 
 from pairing.model import Programme
 
-__all__ = ["TextProfiles", "normalise", "shared_phrase", "text_blocks", "text_profiles", "tfidf"]
+__all__ = [
+    "TextProfiles",
+    "normalise",
+    "shared_phrase",
+    "text_parts",
+    "text_profiles",
+    "tfidf",
+]
 
 _NGRAMS = (2, 4)
 #: An n-gram in more than half of the texts (and more than _STOP_MIN_DOCUMENTS of them) is a
@@ -275,14 +283,15 @@ def _merged(a: sp.csr_matrix, b: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_m
 
 class _Product:
     """``t[i, j] = a_i · b_j`` for the texts ``rows`` (one per left enterprise) and ``cols``
-    (one per right enterprise), both rows of ``vectors``, clipped to [0, 1], by dense blocks.
+    (one per right enterprise), both rows of ``vectors``, clipped to [0, 1], in gathered form.
 
     Only n-grams on both sides can add to a product. Among them, the n-grams in many texts of
     both sides (their share of a sparse product's work, ``a_k · b_k`` multiply-adds, would outweigh
     their column of a dense one) go through one dense BLAS product, the long tail sparse × sparse:
     the same sum, split where each is fastest. Each distinct text is one row (or column) of the
     products; when duplicates make that grid small (at most :data:`_DISTINCT_SHARE` of the score
-    matrix), it is computed once and every block is read from it.
+    matrix), it is computed once and every block is read from it; otherwise each block's
+    distinct texts are multiplied once.
     """
 
     def __init__(self, vectors: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> None:
@@ -299,8 +308,7 @@ class _Product:
         self.b_dense_t = np.ascontiguousarray(b[:, dense].toarray().T)
         self.a_tail = sp.csr_matrix(a[:, tail])
         self.b_tail_t = sp.csr_matrix(b[:, tail].T)  # csr @ csr: no conversion per block
-        self.in_order = bool(np.array_equal(self.cols, np.arange(len(cols))))  # no gather
-        self.buffers: list[np.ndarray | None] = [None, None]
+        self.buffer: np.ndarray | None = None
         self.grid: np.ndarray | None = None
         if size <= _DISTINCT_SHARE * len(rows) * len(cols):
             self.grid = np.empty((a.shape[0], b.shape[0]), np.float32)
@@ -325,26 +333,23 @@ class _Product:
             out.reshape(-1)[row * out.shape[1] + tail.indices] += tail.data
         return np.clip(out, 0, 1, out=out)
 
-    def block(self, rows: slice) -> np.ndarray:
-        """``t[rows]``: one row per left enterprise of ``rows``, one column per right one."""
+    def parts(self, rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``t[rows]`` in gathered form ``(grid, at_rows, at_cols)``: its row k, column j is
+        ``grid[at_rows[k], at_cols[j]]``. ``grid`` is the products of the distinct texts, or of
+        the distinct texts of these rows (each computed once), with every distinct column text.
+        """
         which = self.rows[rows]
-        n = len(which)
         if self.grid is not None:
-            distinct = np.take(self.grid, which, axis=0, out=self._buffer(0, n), mode="clip")
-        else:
-            distinct = self._distinct(which, self._buffer(0, n))
-        if self.in_order:
-            return distinct
-        return np.take(distinct, self.cols, axis=1, out=self._buffer(1, n), mode="clip")
+            return self.grid, which, self.cols
+        distinct, at_rows = np.unique(which, return_inverse=True)
+        return self._distinct(distinct, self._buffer(len(distinct))), at_rows, self.cols
 
-    def _buffer(self, k: int, rows: int) -> np.ndarray:
-        """Buffer k (0: distinct columns, 1: every column) for ``rows`` rows, reused from block
-        to block: a fresh 20 MB array each time costs as much again in page faults."""
-        buffer = self.buffers[k]
-        if buffer is None or buffer.shape[0] < rows:
-            width = self.b_dense_t.shape[1] if k == 0 else len(self.cols)
-            buffer = self.buffers[k] = np.empty((rows, width), np.float32)
-        return buffer[:rows]
+    def _buffer(self, rows: int) -> np.ndarray:
+        """A block's products for ``rows`` distinct texts, reused from block to block: a fresh
+        20 MB array each time costs as much again in page faults."""
+        if self.buffer is None or self.buffer.shape[0] < rows:
+            self.buffer = np.empty((rows, self.b_dense_t.shape[1]), np.float32)
+        return self.buffer[:rows]
 
 
 def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_Product, _Product]:
@@ -352,15 +357,8 @@ def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_P
     return _Product(vectors, which[0], which[3]), _Product(vectors, which[1], which[2])
 
 
-def text_blocks(
-    profiles: TextProfiles,
-) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
-    """Yield ``(rows, t_left[rows], t_right[rows])`` as dense ``float32`` blocks of left rows.
-
-    The two arrays are reused for the next block: use (or change) them before asking for it.
-
-    The next block is computed on another thread while the caller uses this one.
-    """
+def _both_products(profiles: TextProfiles) -> tuple[_Product, _Product]:
+    """The products ``t_left`` and ``t_right`` of ``profiles``."""
     vectors, which = profiles.distinct, profiles.which
     if vectors is None:  # profiles built by hand: every text its own row
         parts = (
@@ -372,15 +370,25 @@ def text_blocks(
         vectors = sp.csr_matrix(sp.vstack(parts))
         bounds = np.cumsum([0, *(p.shape[0] for p in parts)])
         which = tuple(np.arange(bounds[k], bounds[k + 1]) for k in range(4))
-    left, right = _products(vectors, which)
+    return _products(vectors, which)
+
+
+#: One block of the text products in gathered form (see :meth:`_Product.parts`).
+Gathered = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def text_parts(profiles: TextProfiles) -> Iterator[tuple[slice, Gathered, Gathered]]:
+    """Yield ``(rows, t_left[rows], t_right[rows])`` by blocks of left rows, each product in
+    gathered form ``(grid, at_rows, at_cols)``: ``t[rows][k, j] = grid[at_rows[k], at_cols[j]]``
+    (the score reads them so, without a dense block of every pair).
+
+    The arrays may be reused for the next block: use them before asking for it.
+    """
+    left, right = _both_products(profiles)
     n_left = len(left.rows)
-
-    def both(start: int) -> tuple[slice, np.ndarray, np.ndarray]:
-        rows = slice(start, min(start + _BLOCK_ROWS, n_left))
-        return rows, left.block(rows), right.block(rows)
-
     for start in range(0, n_left, _BLOCK_ROWS):
-        yield both(start)
+        rows = slice(start, min(start + _BLOCK_ROWS, n_left))
+        yield rows, left.parts(rows), right.parts(rows)
 
 
 def _is_cjk(char: str) -> bool:
