@@ -34,7 +34,7 @@ The same numbers, with less work (text products of generated programmes are near
   whole) as one column counted that many times;
 - products are taken between distinct texts; n-grams in many texts of both sides go through one
   dense BLAS product, the long tail sparse × sparse;
-- when repeated texts make the grid of distinct texts at most a quarter of the score matrix it
+- when repeated texts make the grid of distinct texts at most half the score matrix it
   is computed once and each block of left rows is read from it; otherwise each block's distinct
   texts are one product. No dense intermediate beyond a block and that grid: the score reads
   each pair's products from there (:func:`text_parts`), never from a gathered copy.
@@ -87,9 +87,7 @@ _BLOCK_ROWS = 512
 _SPARSE_COST = 300.0
 #: The products of distinct texts are computed once when that grid is at most this share of the
 #: score matrix (programmes that repeat their texts); otherwise block by block.
-_DISTINCT_SHARE = 0.25
-#: Rows of the products of distinct texts computed at once (bounds the sparse part's output).
-_GRID_ROWS = 2048
+_DISTINCT_SHARE = 0.5
 
 
 @functools.cache
@@ -304,34 +302,25 @@ class _Product:
         size = a.shape[0] * b.shape[0]
         dense = np.flatnonzero(work * _SPARSE_COST > size)
         tail = np.flatnonzero((work > 0) & (work * _SPARSE_COST <= size))
-        self.a_dense = a[:, dense].toarray()
+        self.a_dense = _csr_arrays(a[:, dense])
         self.b_dense_t = np.ascontiguousarray(b[:, dense].toarray().T)
-        self.a_tail = sp.csr_matrix(a[:, tail])
-        self.b_tail_t = sp.csr_matrix(b[:, tail].T)  # csr @ csr: no conversion per block
+        self.a_tail = _csr_arrays(a[:, tail])
+        self.b_tail_t = _csr_arrays(b[:, tail].T)
         self.buffer: np.ndarray | None = None
         self.grid: np.ndarray | None = None
         if size <= _DISTINCT_SHARE * len(rows) * len(cols):
             self.grid = np.empty((a.shape[0], b.shape[0]), np.float32)
-            for start in range(0, a.shape[0], _GRID_ROWS):
-                part = slice(start, start + _GRID_ROWS)
-                self._distinct(part, self.grid[part])
+            self._distinct(np.arange(a.shape[0]), self.grid)
 
-    def _distinct(self, rows: slice | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """The products of the distinct texts ``rows`` with every distinct column text (into
-        ``out`` when given)."""
-        a_dense = self.a_dense[rows]
-        if out is None:
-            out = np.empty((a_dense.shape[0], self.b_dense_t.shape[1]), np.float32)
-        if a_dense.shape[1]:
-            np.matmul(a_dense, self.b_dense_t, out=out)
-        else:
-            out.fill(0)
-        if self.a_tail.nnz and self.b_tail_t.nnz:
-            tail = sp.csr_matrix(self.a_tail[rows] @ self.b_tail_t)
-            # a product's entries are distinct (row, column) cells: add them where they fall
-            row = np.repeat(np.arange(tail.shape[0]), np.diff(tail.indptr))
-            out.reshape(-1)[row * out.shape[1] + tail.indices] += tail.data
-        return np.clip(out, 0, 1, out=out)
+    def _distinct(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The products of the distinct texts ``rows`` with every distinct column text, into
+        ``out`` (compiled: :func:`pairing.features.combine.text_rows`)."""
+        from pairing.features.combine import text_rows
+
+        text_rows(
+            np.asarray(rows, np.intp), self.a_dense, self.b_dense_t, self.a_tail, self.b_tail_t, out
+        )
+        return out
 
     def parts(self, rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``t[rows]`` in gathered form ``(grid, at_rows, at_cols)``: its row k, column j is
@@ -350,6 +339,17 @@ class _Product:
         if self.buffer is None or self.buffer.shape[0] < rows:
             self.buffer = np.empty((rows, self.b_dense_t.shape[1]), np.float32)
         return self.buffer[:rows]
+
+
+def _csr_arrays(matrix: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(indptr, indices, data)`` of ``matrix`` as CSR, in the types the compiled loops take."""
+    csr = sp.csr_matrix(matrix)
+    csr.sort_indices()
+    return (
+        np.asarray(csr.indptr, np.intp),
+        np.asarray(csr.indices, np.intp),
+        np.asarray(csr.data, np.float32),
+    )
 
 
 def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_Product, _Product]:
