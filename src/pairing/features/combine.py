@@ -1,4 +1,6 @@
-"""The score sources folded into the score and the gains in one compiled pass per row (numba).
+"""Compiled loops of the score sources (numba): the text products of distinct texts
+(:func:`text_rows`), and the score sources folded into the score and the gains in one pass per
+row (:func:`combine_rows`).
 
 :func:`pairing.features.scoring.score_matrix` builds three (n_left, n_right) matrices. Done with
 NumPy, each step of the weighted mean (blend the gains, add the text term, the stated interest,
@@ -11,10 +13,11 @@ texts' products, the stated interest from its CSR rows, each extra matrix as it 
 The arithmetic is the NumPy steps' own, cell by cell and in the same order, in the same types
 (``float32`` gains; the score in its own type; an extra matrix added in ``float64`` and rounded
 to the score's type, as NumPy's mixed-type in-place add does), so the matrices are bit for bit
-those of the step-by-step formula; rows run in parallel, each cell on one thread, so the result
-does not depend on the number of threads.
+those of the step-by-step formula (a test pins this). The loops are serial: on a shared
+2-core machine the BLAS threads of the tag products and numba's would compete.
 
-numba is imported here only: programmes without score sources never load it.
+numba is imported here only when a programme has score sources: the tag terms alone never load
+it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["combine_rows"]
+__all__ = ["combine_rows", "text_rows"]
 
 
 @njit(cache=True)

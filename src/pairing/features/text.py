@@ -32,8 +32,11 @@ The same numbers, with less work (text products of generated programmes are near
 - a product uses only the n-grams found on both of its sides, and n-grams whose columns are equal
   (the same weight in the same texts: the n-grams inside a word or phrase that only ever occurs
   whole) as one column counted that many times;
-- products are taken between distinct texts; n-grams in many texts of both sides go through one
-  dense BLAS product, the long tail sparse × sparse;
+- products are taken between distinct texts, in compiled loops
+  (:func:`pairing.features.combine.text_rows`): each n-gram a left text holds adds its weight
+  times the n-gram's row over the column texts — a dense row for the n-grams in many texts of
+  both sides, the stored entries only for the long tail; a cell's sum has a fixed order, so
+  equal texts give equal products;
 - when repeated texts make the grid of distinct texts at most half the score matrix it
   is computed once and each block of left rows is read from it; otherwise each block's distinct
   texts are one product. No dense intermediate beyond a block and that grid: the score reads
@@ -82,8 +85,8 @@ _LONGEST = 40
 _SHORTEST, _SHORTEST_CJK = 5, 2
 #: Left rows per block of the sparse products: 10,000 right columns × 512 rows × 4 bytes ≈ 20 MB.
 _BLOCK_ROWS = 512
-#: An n-gram goes through the dense product when its multiply-adds in a sparse product, times
-#: this (how much slower one is there than in a dense BLAS product), exceed a dense column's.
+#: An n-gram goes through a dense row when its multiply-adds as sparse entries, times this (how
+#: much slower one is there than along a dense row), exceed a dense column's.
 _SPARSE_COST = 300.0
 #: The products of distinct texts are computed once when that grid is at most this share of the
 #: score matrix (programmes that repeat their texts); otherwise block by block.
@@ -285,11 +288,11 @@ class _Product:
 
     Only n-grams on both sides can add to a product. Among them, the n-grams in many texts of
     both sides (their share of a sparse product's work, ``a_k · b_k`` multiply-adds, would outweigh
-    their column of a dense one) go through one dense BLAS product, the long tail sparse × sparse:
-    the same sum, split where each is fastest. Each distinct text is one row (or column) of the
-    products; when duplicates make that grid small (at most :data:`_DISTINCT_SHARE` of the score
-    matrix), it is computed once and every block is read from it; otherwise each block's
-    distinct texts are multiplied once.
+    their column of a dense one) are dense rows over the column texts, the long tail stays
+    sparse: the same sum, split where each is fastest. Each distinct text is one row (or
+    column) of the products; when duplicates make that grid small (at most
+    :data:`_DISTINCT_SHARE` of the score matrix), it is computed once and every block is read
+    from it; otherwise each block's distinct texts are multiplied once.
     """
 
     def __init__(self, vectors: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> None:
