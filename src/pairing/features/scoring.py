@@ -63,6 +63,11 @@ computed; an empty cell forbids the pair. With no other term present the score i
 Dtypes: gains are always ``float32``, and so are computed scores (three 10,000 × 10,000
 matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array it came in
 (shared, not copied). Sums over pairs are accumulated in ``float64`` downstream.
+
+With score sources present, everything after the tag products — the blended gains, each
+source's term, the division and the clipping, and the mutual term itself unless a sector, region
+or size term needs it first — is one compiled pass per row (:mod:`pairing.features.combine`),
+bit for bit the same as those steps taken one NumPy operation at a time.
 """
 
 from __future__ import annotations
