@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from pairing.features import text as text_module
-from pairing.features.text import TextProfiles, normalise, text_blocks, text_profiles, tfidf
+from pairing.features.text import TextProfiles, normalise, text_parts, text_profiles, tfidf
 from pairing.generator import generate
 
 
@@ -24,13 +24,15 @@ def _assembled(profiles: TextProfiles) -> tuple[np.ndarray, np.ndarray]:
     n_left, n_right = profiles.needs_left.shape[0], profiles.offers_right.shape[0]
     t_left = np.full((n_left, n_right), np.nan, np.float32)
     t_right = np.full((n_left, n_right), np.nan, np.float32)
-    for rows, block_left, block_right in text_blocks(profiles):
-        t_left[rows] = block_left
-        t_right[rows] = block_right
+    for rows, (grid_l, at_rows_l, at_cols_l), (grid_r, at_rows_r, at_cols_r) in text_parts(
+        profiles
+    ):
+        t_left[rows] = grid_l[np.ix_(at_rows_l, at_cols_l)]
+        t_right[rows] = grid_r[np.ix_(at_rows_r, at_cols_r)]
     return t_left, t_right
 
 
-@pytest.mark.parametrize("distinct_share", [0.25, 0.0])  # grid of distinct texts / block by block
+@pytest.mark.parametrize("distinct_share", [0.5, 0.0])  # grid of distinct texts / block by block
 @pytest.mark.parametrize("sparse_cost", [300.0, 0.0, 1e12])  # split / all sparse / all dense
 def test_blocks_equal_the_plain_products(
     monkeypatch: pytest.MonkeyPatch, distinct_share: float, sparse_cost: float
@@ -38,7 +40,6 @@ def test_blocks_equal_the_plain_products(
     """More left rows than one block (512); generated texts repeat, so columns get gathered."""
     monkeypatch.setattr(text_module, "_DISTINCT_SHARE", distinct_share)
     monkeypatch.setattr(text_module, "_SPARSE_COST", sparse_cost)
-    monkeypatch.setattr(text_module, "_GRID_ROWS", 100)  # several parts of the grid
     programme = generate(700, 150, seed=3, text=True)
     profiles = text_profiles(programme)
     assert profiles is not None and profiles.distinct is not None
@@ -47,6 +48,13 @@ def test_blocks_equal_the_plain_products(
     plain_left, plain_right = _plain(profiles)
     np.testing.assert_allclose(t_left, plain_left, atol=2e-6)
     np.testing.assert_allclose(t_right, plain_right, atol=2e-6)
+    # equal texts tie exactly, also in different blocks: each cell's sum has a fixed order
+    needs = profiles.which[0]
+    first = {text: i for i, text in reversed(list(enumerate(needs.tolist())))}
+    twins = [(i, first[text]) for i, text in enumerate(needs.tolist()) if first[text] < i - 512]
+    assert twins  # texts repeated more than a block apart
+    for i, j in twins:
+        np.testing.assert_array_equal(t_left[i], t_left[j])
 
 
 def test_profiles_built_by_hand_use_their_own_rows() -> None:

@@ -63,6 +63,11 @@ computed; an empty cell forbids the pair. With no other term present the score i
 Dtypes: gains are always ``float32``, and so are computed scores (three 10,000 × 10,000
 matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array it came in
 (shared, not copied). Sums over pairs are accumulated in ``float64`` downstream.
+
+With score sources present, everything after the tag products — the blended gains, each
+source's term, the division and the clipping, and the mutual term itself unless a sector, region
+or size term needs it first — is one compiled pass per row (:mod:`pairing.features.combine`),
+bit for bit the same as those steps taken one NumPy operation at a time.
 """
 
 from __future__ import annotations
@@ -87,8 +92,6 @@ if TYPE_CHECKING:
 __all__ = ["ScoreMatrices", "ScoreTerms", "need_shares", "score_matrix", "source_key"]
 
 _DTYPE = np.float32
-#: Rows per block when adding an extra (n_left, n_right) matrix into the score.
-_BLOCK_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -239,10 +242,10 @@ def _present_terms(
     return {k: w for k, w in present.items() if w > 0}
 
 
-def _tag_terms(
+def _tag_gains(
     programme: Programme, vocabulary: Vocabulary
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
-    """Tag gains, the mutual benefit and the level matrices they came from."""
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Both sides' tag gains and the level matrices they came from."""
     left, right = programme.left.enterprises, programme.right.enterprises
     needs_l = level_matrix(left, "needs", vocabulary)
     caps_l = level_matrix(left, "capabilities", vocabulary)
@@ -250,25 +253,14 @@ def _tag_terms(
     caps_r = level_matrix(right, "capabilities", vocabulary)
     gain_left = _coverage(need_shares(needs_l), caps_r)
     gain_right = _coverage(need_shares(needs_r), caps_l, transposed=True)
+    return gain_left, gain_right, (needs_l, caps_l, needs_r, caps_r)
+
+
+def _mutual(gain_left: np.ndarray, gain_right: np.ndarray) -> np.ndarray:
+    """The mutual benefit ``√(g^L · g^R)``, a new matrix."""
     mutual = np.multiply(gain_left, gain_right)
     np.sqrt(mutual, out=mutual)
-    return gain_left, gain_right, mutual, (needs_l, caps_l, needs_r, caps_r)
-
-
-def _add_scatter(target: np.ndarray, matrix: sp.csr_matrix, scale: float) -> None:
-    """``target += scale · matrix`` at the matrix's stored cells only (one fancy-index add)."""
-    coo = matrix.tocoo()
-    target[coo.row, coo.col] += target.dtype.type(scale) * coo.data.astype(target.dtype)
-
-
-def _add_sources(score: np.ndarray, sources: list[Source]) -> None:
-    """``score += Σ w_s · source_s`` (empty cells 0), a block of rows at a time (no n×n temp)."""
-    for source in sources:
-        for start in range(0, score.shape[0], _BLOCK_ROWS):
-            rows = slice(start, start + _BLOCK_ROWS)
-            part = np.fmax(source.scores[rows], 0.0)  # fmax skips NaN: an empty cell gives 0
-            part *= source.weight
-            score[rows] += part
+    return mutual
 
 
 def score_matrix(programme: Programme) -> ScoreMatrices:
@@ -319,15 +311,21 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
         if len(present) == 1:
             return ScoreMatrices(organisers, gains, gains, vocabulary, terms=terms, scale=scale)
         score = organisers * weights.mutual  # NaN stays NaN: the pair stays forbidden
-        matrices = _with_sources(
-            score, gains, gains.copy(), vocabulary, terms, programme, (None,) * 4
-        )
+        matrices = _with_sources(score, gains, gains.copy(), vocabulary, terms, (None,) * 4)
         return dataclasses.replace(matrices, scale=scale)
 
-    gain_left, gain_right, mutual, levels = _tag_terms(programme, vocabulary)
+    gain_left, gain_right, levels = _tag_gains(programme, vocabulary)
     if len(present) == 1:
+        mutual = _mutual(gain_left, gain_right)
         return _matrices(mutual, gain_left, gain_right, vocabulary, levels, terms)
     left, right = programme.left.enterprises, programme.right.enterprises
+    ranks = _size_ranks(left, right)
+    terms = dataclasses.replace(terms, size_ranks=ranks)
+    if not _TAG_TERMS.intersection(present):
+        # Only score sources beside the mutual term: their pass makes the mutual term too.
+        score = np.empty_like(gain_left)
+        return _with_sources(score, gain_left, gain_right, vocabulary, terms, levels, True)
+    mutual = _mutual(gain_left, gain_right)
     groups: dict[str, GroupTable] = {
         by: _group_affinity(
             mutual, [getattr(e, by) for e in left], [getattr(e, by) for e in right]
@@ -339,11 +337,10 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     score *= _DTYPE(weights.mutual)
     for by, (table, codes_l, codes_r) in groups.items():
         score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
-    ranks = _size_ranks(left, right)
     if "size" in present:
         score += _DTYPE(present["size"]) * _size_similarity(ranks[0][:, None], ranks[1][None, :])
-    terms = dataclasses.replace(terms, groups=groups, size_ranks=ranks)
-    return _with_sources(score, gain_left, gain_right, vocabulary, terms, programme, levels)
+    terms = dataclasses.replace(terms, groups=groups)
+    return _with_sources(score, gain_left, gain_right, vocabulary, terms, levels)
 
 
 def _matrices(
@@ -366,37 +363,80 @@ def _with_sources(
     gain_right: np.ndarray,
     vocabulary: Vocabulary,
     terms: ScoreTerms,
-    programme: Programme,
     levels: tuple[np.ndarray | None, ...],
+    from_gains: bool = False,
 ) -> ScoreMatrices:
     """Add the score sources to a weighted sum that holds the tag terms, then divide.
 
-    ``gain_left``/``gain_right`` hold the base gains and are blended in place.
+    ``gain_left``/``gain_right`` hold the base gains and are blended in place. With
+    ``from_gains``, ``score`` is scratch and the weighted mutual term is made from the gains.
+    The score sources are added in one compiled pass per row (:mod:`pairing.features.combine`).
     """
     present = terms.weights
-    share = {t: present[t] / terms.gain_weight for t in terms.gain_terms}
-    if len(terms.gain_terms) > 1:
-        gain_left *= _DTYPE(share[terms.gain_terms[0]])
-        gain_right *= _DTYPE(share[terms.gain_terms[0]])
-    if "text" in present:
-        assert terms.text is not None
-        from pairing.features.text import text_blocks
+    if not terms.sources and "text" not in present and "preference" not in present:
+        score /= score.dtype.type(terms.total_weight)  # the tag terms alone: no gain to blend
+        np.clip(score, 0, 1, out=score)
+        return _matrices(score, gain_left, gain_right, vocabulary, levels, terms)
+    from pairing.features.combine import combine_rows
 
-        w_text = score.dtype.type(present["text"])
-        for rows, t_left, t_right in text_blocks(terms.text):
-            gain_left[rows] += _DTYPE(share["text"]) * t_left
-            gain_right[rows] += _DTYPE(share["text"]) * t_right
-            np.multiply(t_left, t_right, out=t_left)
-            np.sqrt(t_left, out=t_left)
-            score[rows] += w_text * t_left
+    share = {t: present[t] / terms.gain_weight for t in terms.gain_terms}
+    interest = (_NO_INDEX, _NO_INDEX, _NO_VALUES) * 2
     if "preference" in present:
         assert terms.interest is not None
-        for matrix, gain in ((terms.interest.left, gain_left), (terms.interest.right, gain_right)):
-            _add_scatter(score, matrix, present["preference"] / 2)
-            _add_scatter(gain, matrix, share["preference"])
-    _add_sources(score, list(terms.sources))
-    score /= score.dtype.type(terms.total_weight)
-    np.clip(score, 0, 1, out=score)  # NaN (a forbidden organisers' cell) stays NaN
-    for gain in (gain_left, gain_right):
-        np.clip(gain, 0, 1, out=gain)
+        interest = _csr(terms.interest.left) + _csr(terms.interest.right)
+    sources = tuple(np.ascontiguousarray(s.scores, dtype=np.float64) for s in terms.sources)
+    source_weights = np.array([s.weight for s in terms.sources], dtype=np.float64)
+
+    def combine(start: int, text: tuple[np.ndarray, ...]) -> None:
+        combine_rows(
+            score,
+            gain_left,
+            gain_right,
+            start,
+            from_gains,
+            present.get("mutual", 0.0),
+            share[terms.gain_terms[0]],
+            text,
+            present.get("text", 0.0),
+            share.get("text", 0.0),
+            interest,
+            present.get("preference", 0.0) / 2,
+            share.get("preference", 0.0),
+            sources or (_NO_SOURCE,),
+            source_weights,
+            terms.total_weight,
+        )
+
+    if "text" not in present:
+        combine(0, _NO_TEXT)
+    else:
+        assert terms.text is not None
+        from pairing.features.text import text_parts
+
+        for rows, t_left, t_right in text_parts(terms.text):
+            combine(rows.start, (*_gathered(t_left), *_gathered(t_right)))
     return _matrices(score, gain_left, gain_right, vocabulary, levels, terms)
+
+
+#: The terms made from the tags besides the mutual benefit.
+_TAG_TERMS = frozenset({"sector", "region", "size"})
+#: Placeholders for an absent text term, stated interest or extra matrix in the compiled pass.
+_NO_INDEX = np.zeros(0, np.intp)
+_NO_VALUES = np.zeros(0, np.float32)
+_NO_TEXT = (np.zeros((1, 1), np.float32), _NO_INDEX, _NO_INDEX) * 2
+_NO_SOURCE = np.zeros((1, 1), np.float64)
+
+
+def _gathered(part: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """A text block in gathered form with the index types the compiled pass takes."""
+    grid, at_rows, at_cols = part
+    return grid, np.asarray(at_rows, np.intp), np.asarray(at_cols, np.intp)
+
+
+def _csr(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A CSR matrix's ``(indptr, indices, data)`` in the types the compiled pass takes."""
+    return (
+        np.asarray(matrix.indptr, np.intp),
+        np.asarray(matrix.indices, np.intp),
+        np.asarray(matrix.data, np.float32),
+    )

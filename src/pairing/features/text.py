@@ -32,11 +32,15 @@ The same numbers, with less work (text products of generated programmes are near
 - a product uses only the n-grams found on both of its sides, and n-grams whose columns are equal
   (the same weight in the same texts: the n-grams inside a word or phrase that only ever occurs
   whole) as one column counted that many times;
-- products are taken between distinct texts; n-grams in many texts of both sides go through one
-  dense BLAS product, the long tail sparse × sparse;
-- when repeated texts make the grid of distinct texts at most a quarter of the score matrix it
-  is computed once and each block of left rows is read from it; otherwise each block is its own
-  product. No dense intermediate beyond a block and that grid.
+- products are taken between distinct texts, in compiled loops
+  (:func:`pairing.features.combine.text_rows`): each n-gram a left text holds adds its weight
+  times the n-gram's row over the column texts — a dense row for the n-grams in many texts of
+  both sides, the stored entries only for the long tail; a cell's sum has a fixed order, so
+  equal texts give equal products;
+- when repeated texts make the grid of distinct texts at most half the score matrix it
+  is computed once and each block of left rows is read from it; otherwise each block's distinct
+  texts are one product. No dense intermediate beyond a block and that grid: the score reads
+  each pair's products from there (:func:`text_parts`), never from a gathered copy.
 
 Only stop n-grams are dropped. An n-gram of a single text joins no two texts, but it counts in
 its text's length (the L2 norm), so dropping it — or lowering the stop share — would change
@@ -60,7 +64,14 @@ import scipy.sparse as sp
 
 from pairing.model import Programme
 
-__all__ = ["TextProfiles", "normalise", "shared_phrase", "text_blocks", "text_profiles", "tfidf"]
+__all__ = [
+    "TextProfiles",
+    "normalise",
+    "shared_phrase",
+    "text_parts",
+    "text_profiles",
+    "tfidf",
+]
 
 _NGRAMS = (2, 4)
 #: An n-gram in more than half of the texts (and more than _STOP_MIN_DOCUMENTS of them) is a
@@ -74,14 +85,12 @@ _LONGEST = 40
 _SHORTEST, _SHORTEST_CJK = 5, 2
 #: Left rows per block of the sparse products: 10,000 right columns × 512 rows × 4 bytes ≈ 20 MB.
 _BLOCK_ROWS = 512
-#: An n-gram goes through the dense product when its multiply-adds in a sparse product, times
-#: this (how much slower one is there than in a dense BLAS product), exceed a dense column's.
+#: An n-gram goes through a dense row when its multiply-adds as sparse entries, times this (how
+#: much slower one is there than along a dense row), exceed a dense column's.
 _SPARSE_COST = 300.0
 #: The products of distinct texts are computed once when that grid is at most this share of the
 #: score matrix (programmes that repeat their texts); otherwise block by block.
-_DISTINCT_SHARE = 0.25
-#: Rows of the products of distinct texts computed at once (bounds the sparse part's output).
-_GRID_ROWS = 2048
+_DISTINCT_SHARE = 0.5
 
 
 @functools.cache
@@ -275,14 +284,15 @@ def _merged(a: sp.csr_matrix, b: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_m
 
 class _Product:
     """``t[i, j] = a_i · b_j`` for the texts ``rows`` (one per left enterprise) and ``cols``
-    (one per right enterprise), both rows of ``vectors``, clipped to [0, 1], by dense blocks.
+    (one per right enterprise), both rows of ``vectors``, clipped to [0, 1], in gathered form.
 
     Only n-grams on both sides can add to a product. Among them, the n-grams in many texts of
     both sides (their share of a sparse product's work, ``a_k · b_k`` multiply-adds, would outweigh
-    their column of a dense one) go through one dense BLAS product, the long tail sparse × sparse:
-    the same sum, split where each is fastest. Each distinct text is one row (or column) of the
-    products; when duplicates make that grid small (at most :data:`_DISTINCT_SHARE` of the score
-    matrix), it is computed once and every block is read from it.
+    their column of a dense one) are dense rows over the column texts, the long tail stays
+    sparse: the same sum, split where each is fastest. Each distinct text is one row (or
+    column) of the products; when duplicates make that grid small (at most
+    :data:`_DISTINCT_SHARE` of the score matrix), it is computed once and every block is read
+    from it; otherwise each block's distinct texts are multiplied once.
     """
 
     def __init__(self, vectors: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> None:
@@ -295,56 +305,54 @@ class _Product:
         size = a.shape[0] * b.shape[0]
         dense = np.flatnonzero(work * _SPARSE_COST > size)
         tail = np.flatnonzero((work > 0) & (work * _SPARSE_COST <= size))
-        self.a_dense = a[:, dense].toarray()
+        self.a_dense = _csr_arrays(a[:, dense])
         self.b_dense_t = np.ascontiguousarray(b[:, dense].toarray().T)
-        self.a_tail = sp.csr_matrix(a[:, tail])
-        self.b_tail_t = sp.csr_matrix(b[:, tail].T)  # csr @ csr: no conversion per block
-        self.in_order = bool(np.array_equal(self.cols, np.arange(len(cols))))  # no gather
-        self.buffers: list[np.ndarray | None] = [None, None]
+        self.a_tail = _csr_arrays(a[:, tail])
+        self.b_tail_t = _csr_arrays(b[:, tail].T)
+        self.buffer: np.ndarray | None = None
         self.grid: np.ndarray | None = None
         if size <= _DISTINCT_SHARE * len(rows) * len(cols):
             self.grid = np.empty((a.shape[0], b.shape[0]), np.float32)
-            for start in range(0, a.shape[0], _GRID_ROWS):
-                part = slice(start, start + _GRID_ROWS)
-                self._distinct(part, self.grid[part])
+            self._distinct(np.arange(a.shape[0]), self.grid)
 
-    def _distinct(self, rows: slice | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """The products of the distinct texts ``rows`` with every distinct column text (into
-        ``out`` when given)."""
-        a_dense = self.a_dense[rows]
-        if out is None:
-            out = np.empty((a_dense.shape[0], self.b_dense_t.shape[1]), np.float32)
-        if a_dense.shape[1]:
-            np.matmul(a_dense, self.b_dense_t, out=out)
-        else:
-            out.fill(0)
-        if self.a_tail.nnz and self.b_tail_t.nnz:
-            tail = sp.csr_matrix(self.a_tail[rows] @ self.b_tail_t)
-            # a product's entries are distinct (row, column) cells: add them where they fall
-            row = np.repeat(np.arange(tail.shape[0]), np.diff(tail.indptr))
-            out.reshape(-1)[row * out.shape[1] + tail.indices] += tail.data
-        return np.clip(out, 0, 1, out=out)
+    def _distinct(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The products of the distinct texts ``rows`` with every distinct column text, into
+        ``out`` (compiled: :func:`pairing.features.combine.text_rows`)."""
+        from pairing.features.combine import text_rows
 
-    def block(self, rows: slice) -> np.ndarray:
-        """``t[rows]``: one row per left enterprise of ``rows``, one column per right one."""
+        text_rows(
+            np.asarray(rows, np.intp), self.a_dense, self.b_dense_t, self.a_tail, self.b_tail_t, out
+        )
+        return out
+
+    def parts(self, rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``t[rows]`` in gathered form ``(grid, at_rows, at_cols)``: its row k, column j is
+        ``grid[at_rows[k], at_cols[j]]``. ``grid`` is the products of the distinct texts, or of
+        the distinct texts of these rows (each computed once), with every distinct column text.
+        """
         which = self.rows[rows]
-        n = len(which)
         if self.grid is not None:
-            distinct = np.take(self.grid, which, axis=0, out=self._buffer(0, n), mode="clip")
-        else:
-            distinct = self._distinct(which, self._buffer(0, n))
-        if self.in_order:
-            return distinct
-        return np.take(distinct, self.cols, axis=1, out=self._buffer(1, n), mode="clip")
+            return self.grid, which, self.cols
+        distinct, at_rows = np.unique(which, return_inverse=True)
+        return self._distinct(distinct, self._buffer(len(distinct))), at_rows, self.cols
 
-    def _buffer(self, k: int, rows: int) -> np.ndarray:
-        """Buffer k (0: distinct columns, 1: every column) for ``rows`` rows, reused from block
-        to block: a fresh 20 MB array each time costs as much again in page faults."""
-        buffer = self.buffers[k]
-        if buffer is None or buffer.shape[0] < rows:
-            width = self.b_dense_t.shape[1] if k == 0 else len(self.cols)
-            buffer = self.buffers[k] = np.empty((rows, width), np.float32)
-        return buffer[:rows]
+    def _buffer(self, rows: int) -> np.ndarray:
+        """A block's products for ``rows`` distinct texts, reused from block to block: a fresh
+        20 MB array each time costs as much again in page faults."""
+        if self.buffer is None or self.buffer.shape[0] < rows:
+            self.buffer = np.empty((rows, self.b_dense_t.shape[1]), np.float32)
+        return self.buffer[:rows]
+
+
+def _csr_arrays(matrix: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(indptr, indices, data)`` of ``matrix`` as CSR, in the types the compiled loops take."""
+    csr = sp.csr_matrix(matrix)
+    csr.sort_indices()
+    return (
+        np.asarray(csr.indptr, np.intp),
+        np.asarray(csr.indices, np.intp),
+        np.asarray(csr.data, np.float32),
+    )
 
 
 def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_Product, _Product]:
@@ -352,15 +360,8 @@ def _products(vectors: sp.csr_matrix, which: tuple[np.ndarray, ...]) -> tuple[_P
     return _Product(vectors, which[0], which[3]), _Product(vectors, which[1], which[2])
 
 
-def text_blocks(
-    profiles: TextProfiles,
-) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
-    """Yield ``(rows, t_left[rows], t_right[rows])`` as dense ``float32`` blocks of left rows.
-
-    The two arrays are reused for the next block: use (or change) them before asking for it.
-
-    The next block is computed on another thread while the caller uses this one.
-    """
+def _both_products(profiles: TextProfiles) -> tuple[_Product, _Product]:
+    """The products ``t_left`` and ``t_right`` of ``profiles``."""
     vectors, which = profiles.distinct, profiles.which
     if vectors is None:  # profiles built by hand: every text its own row
         parts = (
@@ -372,15 +373,25 @@ def text_blocks(
         vectors = sp.csr_matrix(sp.vstack(parts))
         bounds = np.cumsum([0, *(p.shape[0] for p in parts)])
         which = tuple(np.arange(bounds[k], bounds[k + 1]) for k in range(4))
-    left, right = _products(vectors, which)
+    return _products(vectors, which)
+
+
+#: One block of the text products in gathered form (see :meth:`_Product.parts`).
+Gathered = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def text_parts(profiles: TextProfiles) -> Iterator[tuple[slice, Gathered, Gathered]]:
+    """Yield ``(rows, t_left[rows], t_right[rows])`` by blocks of left rows, each product in
+    gathered form ``(grid, at_rows, at_cols)``: ``t[rows][k, j] = grid[at_rows[k], at_cols[j]]``
+    (the score reads them so, without a dense block of every pair).
+
+    The arrays may be reused for the next block: use them before asking for it.
+    """
+    left, right = _both_products(profiles)
     n_left = len(left.rows)
-
-    def both(start: int) -> tuple[slice, np.ndarray, np.ndarray]:
-        rows = slice(start, min(start + _BLOCK_ROWS, n_left))
-        return rows, left.block(rows), right.block(rows)
-
     for start in range(0, n_left, _BLOCK_ROWS):
-        yield both(start)
+        rows = slice(start, min(start + _BLOCK_ROWS, n_left))
+        yield rows, left.parts(rows), right.parts(rows)
 
 
 def _is_cjk(char: str) -> bool:
