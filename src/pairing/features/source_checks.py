@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pairing.errors import Issue
-from pairing.model.programme import INTEREST_LEVELS, Programme
+from pairing.model.programme import INTEREST_LEVELS
 
-__all__ = ["Finding", "preference_findings", "score_source_issues", "source_findings"]
+__all__ = ["Finding", "preference_findings", "source_findings"]
 
 #: A problem at a model location: ``(loc, message)``.
 Finding = tuple[tuple[Any, ...], str]
@@ -154,25 +153,3 @@ def source_findings(sources: Sequence[Any], shape: tuple[int, int] | None) -> li
             )
             findings.append((("rules", "sources", tuple(ks), "name"), message))
     return findings
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, tuple):
-            text += "".join(f"[{p}]" for p in part)
-        elif isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def score_source_issues(programme: Programme) -> list[Issue]:
-    """The findings above for a validated programme, as :class:`~pairing.errors.Issue`."""
-    ids = {side: set(programme.side(side).ids) for side in ("left", "right")}
-    labels = {side: programme.side(side).label for side in ("left", "right")}
-    required = {(a, b) for a, b in programme.rules.required}
-    found = preference_findings(programme.preferences, ids, labels, required)
-    found += source_findings(programme.rules.sources, programme.shape)
-    return [Issue(_path(loc), message) for loc, message in found]
