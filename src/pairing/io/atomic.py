@@ -255,11 +255,14 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike[str], *, force: bool = True) -> Iterator[Path]:
+def atomic_folder(path: str | os.PathLike[str], *, force: bool = True,
+                  swap: bool = False) -> Iterator[Path]:
     """A temporary folder to fill; its files move into ``path`` when the block succeeds.
 
     A new folder appears whole (one rename) or not at all; in an existing folder each file is
-    replaced in one rename and other files are left alone. Without ``force`` an existing
+    replaced in one rename and other files are left alone, or with ``swap`` the whole folder
+    is replaced (the old one is set aside, the new one renamed into place, the old one
+    removed), so no stale file of an earlier run stays. Without ``force`` an existing
     non-empty folder is refused.
 
     Raises
@@ -279,6 +282,9 @@ def atomic_folder(path: str | os.PathLike[str], *, force: bool = True) -> Iterat
         if _mode_of(target) is None:
             os.chmod(temp, 0o777 & ~_umask())
             os.rename(temp, target)
+        elif swap:
+            os.chmod(temp, 0o777 & ~_umask())
+            _swap_folder(temp, target)
         else:
             for entry in sorted(temp.iterdir()):
                 os.replace(entry, target / entry.name)
@@ -287,6 +293,20 @@ def atomic_folder(path: str | os.PathLike[str], *, force: bool = True) -> Iterat
     finally:
         shutil.rmtree(temp, ignore_errors=True)
         _untrack(temp)
+
+
+def _swap_folder(new: Path, target: Path) -> None:
+    """Put folder ``new`` in place of the existing ``target``: the old one is set aside first
+    (and put back if the rename fails), then removed."""
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old.rmdir()
+    os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _umask() -> int:

@@ -12,11 +12,10 @@ import csv
 import datetime as dt
 import io
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from pairing.errors import InvalidProgramme, Issue
+from pairing.io.atomic import atomic_folder
 from pairing.model.programme import Programme
 from pairing.scheduling.timetable import Schedule
 
@@ -80,15 +79,13 @@ def write_schedule_folder(
 
     target = Path(folder)
     check_output_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     labels = {"left": programme.left.label, "right": programme.right.label}
     info = {
         (side, e.id): (e.name, e.sector)
         for side in ("left", "right")
         for e in programme.side(side).enterprises
     }
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_folder(target, swap=True) as temp:
         (temp / "schedule.json").write_text(schedule.to_json() + "\n", encoding="utf-8")
         (temp / "schedule.csv").write_text(schedule_csv(schedule), encoding="utf-8", newline="")
         write_agendas(schedule, info, labels, temp / "agendas.xlsx")
@@ -98,27 +95,4 @@ def write_schedule_folder(
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
         for name, data in calendar_files(schedule, names, labels, stamp).items():
             (calendars / name).write_bytes(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temp, 0o777 & ~mask)
-        _swap(temp, target)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
     return target
-
-
-def _swap(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``; an old ``target`` is set aside first and removed after."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

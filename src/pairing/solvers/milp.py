@@ -38,13 +38,12 @@ incumbent in time :class:`~pairing.errors.SolverTimeout` is raised. When no matc
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import scipy.sparse as sp
 
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverTimeout
+from pairing.solvers._clock import Clock
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers._linear_model import LinearRules, build_linear_rules, required_positions
 from pairing.solvers.base import Assignment, SolveOptions, Status
@@ -56,18 +55,6 @@ DIRECT_CELLS = 40_000
 
 _PRICE_TOL = 1e-9
 _MAX_ROUNDS = 200
-
-
-class _Clock:
-    """Seconds left of an optional time limit."""
-
-    def __init__(self, limit: float | None) -> None:
-        self._end = None if limit is None else time.perf_counter() + limit
-
-    def left(self) -> float | None:
-        if self._end is None:
-            return None
-        return max(1e-3, self._end - time.perf_counter())
 
 
 def _timeout_message(what: str) -> str:
@@ -98,7 +85,7 @@ def _check(outcome: HighsOutcome, stage: str) -> None:
 
 
 def _solve_direct(rules: LinearRules, weights: np.ndarray, options: SolveOptions,
-                  clock: _Clock) -> Assignment:
+                  clock: Clock) -> Assignment:
     model = HighsModel(rules.A, rules.lower, rules.upper, weights, rules.var_lower,
                        rules.var_upper, threads=options.threads, seed=options.seed)
     relaxed = model.run(clock.left())
@@ -158,7 +145,7 @@ def _initial_cells(rules: LinearRules, weights: np.ndarray, problem: Problem) ->
 
 
 def _solve_priced(rules: LinearRules, weights: np.ndarray, problem: Problem,
-                  options: SolveOptions, clock: _Clock) -> Assignment:
+                  options: SolveOptions, clock: Clock) -> Assignment:
     active = _initial_cells(rules, weights, problem)
     columns = np.flatnonzero(active)  # model column c < len(columns) is cell columns[c]
     elastic_rows = np.flatnonzero(rules.lower > 0)
@@ -257,7 +244,7 @@ def solve_rules(rules: LinearRules, weights: np.ndarray, problem: Problem,
     Exposed so that other models built on :class:`LinearRules` with a linear objective (e.g. a
     second, tie-breaking stage of a fairness objective) reuse the same strategy.
     """
-    clock = _Clock(options.time_limit)
+    clock = Clock(options.time_limit)
     if rules.n_cells == 0:  # HiGHS reports an empty model as an error; decide it here
         if np.any(rules.lower > 0):
             raise Infeasible([])

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from pairing.core.objectives import counted, enterprise_gains
 from pairing.core.problem import Problem
 from pairing.errors import Infeasible, SolverError, SolverTimeout
+from pairing.solvers._clock import Clock
 from pairing.solvers._linear_model import LinearRules, build_linear_rules
 from pairing.solvers.base import Assignment, SolveOptions
 
@@ -46,26 +47,6 @@ __all__ = [
 LEVEL_SLACK = 1e-7
 #: Differences of gains below this are treated as ties (HiGHS's feasibility tolerance).
 TIE = 1e-6
-
-
-class Clock:
-    """The deadline of an optional overall limit (``start + time_limit``)."""
-
-    def __init__(self, limit: float | None) -> None:
-        self.limit = limit
-        self.start = time.perf_counter()
-        self.deadline = None if limit is None else self.start + limit
-
-    def left(self, share: float = 1.0) -> float | None:
-        """Seconds left until ``share`` of the limit is used (at least a millisecond, so HiGHS
-        still returns its incumbent)."""
-        if self.deadline is None or self.limit is None:
-            return None
-        return max(1e-3, self.start + share * self.limit - time.perf_counter())
-
-    def expired(self, share: float = 1.0) -> bool:
-        """Whether ``share`` of the limit has been used."""
-        return self.limit is not None and time.perf_counter() - self.start >= share * self.limit
 
 
 @dataclass
