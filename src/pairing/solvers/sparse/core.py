@@ -51,6 +51,7 @@ __all__ = [
     "BLOCK_CELLS",
     "TOP_K",
     "DenseRows",
+    "Priced",
     "RowBlocks",
     "SparseSolution",
     "integer_scale",
@@ -94,6 +95,36 @@ class RowBlocks:
                 local = rows[lo:hi] - start
                 yield (rows[lo:hi], np.ascontiguousarray(block[local]),
                        None if mask is None else np.ascontiguousarray(mask[local]))
+
+
+    def priced(
+        self, rows: np.ndarray, scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
+    ) -> Iterator[Priced]:
+        """Price the given rows (sorted) against integer duals ``u``, ``v``, a block at a
+        time (see :class:`Priced` and :func:`~pairing.solvers.sparse._kernels.price_block`,
+        which defines what every source must return). This default scores each block of
+        :meth:`blocks_of` first; a source that can fuse scoring and pricing overrides it."""
+        for row_ids, block, mask in self.blocks_of(rows):
+            m, every = _mask(mask)
+            r, c, cost, count, row_min = kern.price_block(block, m, every, row_ids, scale, u,
+                                                          v, per_row)
+            yield Priced(row_ids, r, c, cost, count, row_min, block.size)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """One priced block: its rows (``row_ids``); the pairs to add (``rows``, ``cols``,
+    integer ``costs``; at most ``per_row`` per row, its most negative reduced costs);
+    ``found``, all negative reduced costs; ``row_min``, each row's ``min_j cost − v_j`` over
+    its allowed cells (``INF`` when none); ``cells``, the pairs priced."""
+
+    row_ids: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    costs: np.ndarray
+    found: int
+    row_min: np.ndarray
+    cells: int
 
 
 class DenseRows(RowBlocks):
@@ -157,6 +188,12 @@ class SparseSolution:
     total: float = 0.0
     #: row passes pricing skipped because a bound ruled out a negative reduced cost in the row
     rows_skipped: int = 0
+    #: ``stop`` asked to end before pricing found nothing: the matching is the last sparse
+    #: optimum (feasible, not proven optimal)
+    stopped: bool = False
+    #: an upper bound on the best total over the whole matrix, proven by the duals the pricing
+    #: passes made feasible row by row (the matching's total, up to rounding, when not stopped)
+    bound: float = np.inf
 
 
 def integer_scale(n_rows: int, max_abs: float) -> float:
@@ -285,8 +322,14 @@ def solve_sparse(
     k: int = TOP_K,
     add_per_row: int = ADD_PER_ROW,
     progress: Callable[[str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SparseSolution:
-    """Maximise the total benefit over ``source`` (see the module docstring)."""
+    """Maximise the total benefit over ``source`` (see the module docstring).
+
+    ``stop`` is asked between priced blocks (and rounds); when it answers true the search
+    ends with the last sparse optimum, ``stopped`` set and ``bound`` the best upper bound
+    proven so far. The candidate pass and the sparse solves are not interrupted.
+    """
     n_rows, n_cols = source.n_rows, source.n_cols
     if mode not in ("saturate", "optional"):
         msg = f"unknown mode {mode!r}"
@@ -341,9 +384,16 @@ def solve_sparse(
         total_cols = n_cols + len(artificial)
 
     rows, cols, cost = _unique_edges(rows, cols, cost, total_cols)
+    # the cheapest cost in each row (its best candidate): a crude row dual for rows that a
+    # stopped pricing pass did not reach
+    best_cost = np.full(n_rows, kern.INF, dtype=np.int64)
+    real_edge = cols < n_cols
+    np.minimum.at(best_cost, rows[real_edge], cost[real_edge])
     rounds = priced = added = skipped = 0
     square = total_cols == n_rows
     warm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    lower = -np.inf  # the best proven lower bound on the total integer cost
+    stopped = False
     while True:
         rounds += 1
         indptr = np.searchsorted(rows, np.arange(n_rows + 1)).astype(np.int64)
@@ -354,20 +404,33 @@ def solve_sparse(
         # only rows whose bound allows a negative reduced cost outside the graph
         may = _rows_to_price(theta_cost, theta_col_cost, u, v[:n_cols])
         skipped += n_rows - len(may)
-        for row_ids, block, mask in source.blocks_of(may):
-            m, every = _mask(mask)
-            r, c, cc, count = kern.price_block(block, m, every, row_ids, scale, u, v,
-                                               add_per_row)
-            priced += block.size
-            found += count
-            if len(r):
-                new_r.append(r)
-                new_c.append(c)
-                new_cost.append(cc)
+        # a dual feasible for the whole matrix, row by row: u where no pair outside the graph
+        # can undercut it, the exact row minimum where priced, a crude one elsewhere
+        row_low = u.copy()
+        v_top = int(v[:n_cols].max(initial=0))
+        row_low[may] = np.minimum(u[may], np.where(best_cost[may] >= kern.INF, u[may],
+                                                   best_cost[may] - v_top))
+        reached = 0
+        for part in source.priced(may, scale, u, v, add_per_row):
+            priced += part.cells
+            reached += len(part.row_ids)
+            found += part.found
+            row_low[part.row_ids] = np.minimum(u[part.row_ids], part.row_min)
+            if len(part.rows):
+                new_r.append(part.rows)
+                new_c.append(part.cols)
+                new_cost.append(part.costs)
+            if stop is not None and stop():
+                stopped = True
+                break
+        if stopped and not found and reached == len(may):
+            stopped = False  # the pass was complete: nothing left to add, the proof holds
+        v_sign = v if square else np.minimum(v, 0)
+        lower = max(lower, float(row_low.sum(dtype=np.float64) + v_sign.sum(dtype=np.float64)))
         if progress is not None:
             progress(f"sparse assignment: round {rounds}, {found} pairs priced negative "
                      f"({len(may)} rows priced)")
-        if not found:
+        if not found or stopped:
             break
         add_r, add_c, add_cost = (np.concatenate(x) for x in (new_r, new_c, new_cost))
         added += len(add_r)
@@ -375,6 +438,9 @@ def solve_sparse(
             np.concatenate([rows, add_r]), np.concatenate([cols, add_c]),
             np.concatenate([cost, add_cost]), total_cols,
         )
+        if stop is not None and stop():
+            stopped = True
+            break
 
     chosen = col4row
     infeasible = bool((chosen >= n_cols).any()) and mode == "saturate"
@@ -397,6 +463,8 @@ def solve_sparse(
         square=square,
         total=_matched_total(rows, cols, cost, real, chosen) / scale,
         rows_skipped=skipped,
+        stopped=stopped,
+        bound=(-lower + 0.5 * n_rows) / scale,
     )
 
 
