@@ -101,6 +101,7 @@ class TagBlocks(RowBlocks):
             forbidden = forbidden[:, ::-1]
         order = np.lexsort((forbidden[:, 1], forbidden[:, 0]))
         self._forbidden = forbidden[order]
+        self._row_major: tuple[np.ndarray, np.ndarray] | None = None
         self._forbidden_at = np.searchsorted(self._forbidden[:, 0],
                                              np.arange(self.n_rows + 1)).astype(np.int64)
 
@@ -133,8 +134,42 @@ class TagBlocks(RowBlocks):
             _price_kernel(*operands, ids, min_score, self._forbidden_at, forbidden_cols, scale,
                           u, v, per_row, slot_c, slot_cost, taken, found, row_min)
             keep = (np.arange(per_row) < taken[:, None]).ravel()
-            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep],
-                         int(found.sum()), row_min, n * self.n_cols)
+            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
+                         row_min, n * self.n_cols)
+
+    def priced_columns(self, rows: np.ndarray, order: np.ndarray, lengths: np.ndarray,
+                       scale: float, u: np.ndarray, v: np.ndarray, per_row: int
+                       ) -> Iterator[Priced]:
+        """Only the columns each row needs, each cell summed alone
+        (:func:`_price_columns_kernel`); rows in batches of about a block's cells."""
+        rows = np.asarray(rows, dtype=np.int64)
+        a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
+        if self._row_major is None:  # the column operands row-major: one cell reads one row
+            self._row_major = (np.ascontiguousarray(a_t.T), np.ascontiguousarray(b_t.T))
+        a_other, b_other = self._row_major
+        min_score = float(self.min_score)
+        forbidden_cols = np.ascontiguousarray(self._forbidden[:, 1], dtype=np.int64)
+        budget = max(1, BLOCK_CELLS // 8)  # a cell alone costs several times one in a row
+        done = np.cumsum(lengths)
+        start = 0
+        while start < len(rows):
+            before = int(done[start - 1]) if start else 0
+            end = max(start + 1, int(np.searchsorted(done, before + budget, side="right")))
+            ids, lens = rows[start:end], lengths[start:end]
+            n = len(ids)
+            slot_c = np.empty(n * per_row, dtype=np.int64)
+            slot_cost = np.empty(n * per_row, dtype=np.int64)
+            taken = np.zeros(n, dtype=np.int64)
+            found = np.zeros(n, dtype=np.int64)
+            row_min = np.empty(n, dtype=np.int64)
+            _price_columns_kernel(a_ptr, a_idx, a_dat, a_other, b_ptr, b_idx, b_dat, b_other,
+                                  ids, order, lens, min_score, self._forbidden_at,
+                                  forbidden_cols, scale, u, v, per_row, slot_c, slot_cost,
+                                  taken, found, row_min)
+            keep = (np.arange(per_row) < taken[:, None]).ravel()
+            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
+                         row_min, int(lens.sum()))
+            start = end
 
     def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(gain_left, gain_right) float32 and the score (float64) of rows ``start:stop``."""
@@ -201,17 +236,45 @@ def _row_sums(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, other_t
 
 
 @njit(cache=True)
-def _cell(acc_a: np.ndarray, acc_b: np.ndarray, j: int
-          ) -> tuple[np.float32, np.float32, float]:  # pragma: no cover - compiled
-    """(gain_a, gain_b, score) of one cell from the two row sums: the gains clipped to
+def _cell_of(sum_a: float, sum_b: float
+             ) -> tuple[np.float32, np.float32, float]:  # pragma: no cover - compiled
+    """(gain_a, gain_b, score) of one cell from its two float64 sums: the gains clipped to
     [0, 1] as float32, the score ``sqrt(gain_a · gain_b)`` rounded as float32 arithmetic
     rounds it (a product of two float32 is exact in float64, and a float64 square root
     rounded to float32 is the correctly rounded float32 one), returned as float64."""
     zero, one = np.float32(0), np.float32(1)
-    x = min(max(np.float32(acc_a[j]), zero), one)
-    y = min(max(np.float32(acc_b[j]), zero), one)
+    x = min(max(np.float32(sum_a), zero), one)
+    y = min(max(np.float32(sum_b), zero), one)
     product = np.float32(np.float64(x) * np.float64(y))
     return x, y, np.float64(np.float32(np.sqrt(np.float64(product))))
+
+
+@njit(cache=True)
+def _cell(acc_a: np.ndarray, acc_b: np.ndarray, j: int
+          ) -> tuple[np.float32, np.float32, float]:  # pragma: no cover - compiled
+    """:func:`_cell_of` of column ``j`` of two row sums."""
+    return _cell_of(acc_a[j], acc_b[j])
+
+
+@njit(cache=True)
+def _sum_at(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, other: np.ndarray,
+            i: int, j: int) -> float:  # pragma: no cover - compiled
+    """One cell of :func:`_row_sums` (``other`` is ``other_t`` transposed, row-major): the
+    same products added in the same order, so the same float64 value."""
+    acc = 0.0
+    for k in range(indptr[i], indptr[i + 1]):
+        acc += data[k] * other[j, indices[k]]
+    return acc
+
+
+@njit(cache=True)
+def _forbidden(forbidden_cols: np.ndarray, lo: int, hi: int, j: int
+               ) -> bool:  # pragma: no cover - compiled
+    """Whether ``j`` is among the sorted ``forbidden_cols[lo:hi]``."""
+    if hi <= lo:
+        return False
+    at = lo + np.searchsorted(forbidden_cols[lo:hi], j)
+    return at < hi and forbidden_cols[at] == j
 
 
 @njit(parallel=True, cache=True)
@@ -271,10 +334,53 @@ def _price_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
                     continue
                 c = np.int64(np.rint(-z * scale))
                 if c - v[j] < low or c - ui - v[j] < 0:
-                    if f_hi > f_lo:
-                        at = f_lo + np.searchsorted(forbidden_cols[f_lo:f_hi], j)
-                        if at < f_hi and forbidden_cols[at] == j:
-                            continue
+                    if _forbidden(forbidden_cols, f_lo, f_hi, j):
+                        continue
+                    low = min(low, c - v[j])
+                    if c - ui - v[j] < 0:
+                        red[m] = c - ui - v[j]
+                        col[m] = j
+                        cst[m] = c
+                        m += 1
+            found[r] = m
+            row_min[r] = low
+            taken[r] = kern.keep_most_negative(red, col, cst, m, per_row, slot_c, slot_cost,
+                                               r * per_row)
+
+
+@njit(parallel=True, cache=True)
+def _price_columns_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                          a_other: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                          b_data: np.ndarray, b_other: np.ndarray, row_ids: np.ndarray,
+                          order: np.ndarray, lengths: np.ndarray, min_score: float,
+                          forbidden_at: np.ndarray, forbidden_cols: np.ndarray, scale: float,
+                          u: np.ndarray, v: np.ndarray, per_row: int, slot_c: np.ndarray,
+                          slot_cost: np.ndarray, taken: np.ndarray, found: np.ndarray,
+                          row_min: np.ndarray) -> None:  # pragma: no cover
+    """:func:`_price_kernel` on the columns ``order[:lengths[r]]`` of row ``row_ids[r]`` only,
+    each cell summed alone (:func:`_sum_at`, the same value as in a whole row)."""
+    n_rows = row_ids.shape[0]
+    longest = max(1, lengths.max()) if n_rows else 1
+    parts = min(kern.CHUNKS, max(1, n_rows))
+    for t in prange(parts):
+        red = np.empty(longest, dtype=np.int64)
+        col = np.empty(longest, dtype=np.int64)
+        cst = np.empty(longest, dtype=np.int64)
+        for r in range(t * n_rows // parts, (t + 1) * n_rows // parts):
+            i = row_ids[r]
+            f_lo, f_hi = forbidden_at[i], forbidden_at[i + 1]
+            ui = u[i]
+            m = 0
+            low = kern.INF
+            for q in range(lengths[r]):
+                j = order[q]
+                z = _cell_of(_sum_at(a_indptr, a_indices, a_data, a_other, i, j),
+                             _sum_at(b_indptr, b_indices, b_data, b_other, i, j))[2]
+                if z < min_score:
+                    continue
+                c = np.int64(np.rint(-z * scale))
+                if (c - v[j] < low or c - ui - v[j] < 0) and not _forbidden(
+                        forbidden_cols, f_lo, f_hi, j):
                     low = min(low, c - v[j])
                     if c - ui - v[j] < 0:
                         red[m] = c - ui - v[j]

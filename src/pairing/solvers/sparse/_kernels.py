@@ -382,13 +382,13 @@ def keep_most_negative(
 def price_block(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, row_ids: np.ndarray,
     scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     """Reduced costs of a block of rows (global indices ``row_ids``) against the duals: the
     violating pairs, rows in parallel.
 
     The integer cost of pair ``(i, j)`` is ``rint(-benefit * scale)``; it violates when
-    ``cost - u[i] - v[j] < 0``. Returns ``(rows, cols, costs, count, row_min)`` with at most
-    ``per_row`` pairs per row — its most negative ones — the count of all violations, and each
+    ``cost - u[i] - v[j] < 0``. Returns ``(rows, cols, costs, found, row_min)`` with at most
+    ``per_row`` pairs per row — its most negative ones — each row's count of violations, and each
     row's ``min_j cost - v[j]`` over its allowed cells (``INF`` when none): the row dual that
     makes every pair of the row feasible, for a bound when the search stops early.
     """
@@ -426,7 +426,7 @@ def price_block(
                                           i * per_row)
     local, out_c = _compact(slot_c, taken, per_row)
     _, out_cost = _compact(slot_cost, taken, per_row)
-    return row_ids[local], out_c, out_cost, int(found.sum()), row_min
+    return row_ids[local], out_c, out_cost, found, row_min
 
 
 @njit(parallel=True, cache=True)
