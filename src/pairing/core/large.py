@@ -105,7 +105,8 @@ class TagBlocks(RowBlocks):
         self._forbidden_at = np.searchsorted(self._forbidden[:, 0],
                                              np.arange(self.n_rows + 1)).astype(np.int64)
 
-    def _operands(self) -> tuple[np.ndarray, ...]:
+    def _operands(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                 np.ndarray, np.ndarray, np.ndarray]:
         """The compiled kernels' row-product operands: ``gain_a`` is the rows' gain."""
         if self.transposed:  # rows are right enterprises: gain_a = gain_right
             a, a_t, b, b_t = (self._shares_right, self._caps_left_t,
@@ -120,7 +121,7 @@ class TagBlocks(RowBlocks):
         """Scores fused with pricing (:func:`_price_kernel`): no block is stored, and the
         outputs are those of the default (the same cells and allowed test)."""
         rows = np.asarray(rows, dtype=np.int64)
-        operands = self._operands()
+        a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
         min_score = float(self.min_score)
         forbidden_cols = np.ascontiguousarray(self._forbidden[:, 1], dtype=np.int64)
         for k in range(0, len(rows), self.step):
@@ -131,8 +132,9 @@ class TagBlocks(RowBlocks):
             taken = np.zeros(n, dtype=np.int64)
             found = np.zeros(n, dtype=np.int64)
             row_min = np.empty(n, dtype=np.int64)
-            _price_kernel(*operands, ids, min_score, self._forbidden_at, forbidden_cols, scale,
-                          u, v, per_row, slot_c, slot_cost, taken, found, row_min)
+            _price_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, ids, min_score,
+                          self._forbidden_at, forbidden_cols, scale, u, v, per_row, slot_c,
+                          slot_cost, taken, found, row_min)
             keep = (np.arange(per_row) < taken[:, None]).ravel()
             yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
                          row_min, n * self.n_cols)
@@ -177,7 +179,9 @@ class TagBlocks(RowBlocks):
         first = np.empty((n, self.n_cols), dtype=np.float32)
         second = np.empty((n, self.n_cols), dtype=np.float32)
         score = np.empty((n, self.n_cols), dtype=np.float64)
-        _block_kernel(*self._operands(), start, first, second, score)
+        a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
+        _block_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, start, first, second,
+                      score)
         return (second, first, score) if self.transposed else (first, second, score)
 
     def allowed(self, start: int, stop: int, score: np.ndarray) -> np.ndarray | None:
@@ -274,7 +278,7 @@ def _forbidden(forbidden_cols: np.ndarray, lo: int, hi: int, j: int
     if hi <= lo:
         return False
     at = lo + np.searchsorted(forbidden_cols[lo:hi], j)
-    return at < hi and forbidden_cols[at] == j
+    return bool(at < hi and forbidden_cols[at] == j)
 
 
 @njit(parallel=True, cache=True)

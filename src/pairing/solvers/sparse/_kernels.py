@@ -248,9 +248,10 @@ def top_k_rows(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, k: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Each row's ``k`` best allowed columns (highest benefit, ties to the lower column):
-    ``(rows, cols, theta)`` with at most ``k`` entries per row, and each row's ``(k+1)``-th
-    highest allowed benefit (``-inf`` when it has at most ``k`` allowed cells): no pair outside
-    the row's top ``k`` has a higher benefit. Rows in parallel."""
+    ``(rows, cols, theta)`` with at most ``k`` entries per row, in column order, and each
+    row's ``(k+1)``-th highest allowed benefit (``-inf`` when it has at most ``k`` allowed
+    cells): no pair outside the row's top ``k`` has a higher benefit. Rows in parallel; each
+    keeps its ``k + 1`` best cells so far, so most cells cost one comparison."""
     n_rows, n_cols = benefit.shape
     theta = np.full(n_rows, -np.inf)
     slot_c = np.empty(n_rows * k, dtype=np.int64)
@@ -258,37 +259,47 @@ def top_k_rows(
     parts = min(CHUNKS, max(1, n_rows))
     for t in prange(parts):
         lo, hi = _chunk(n_rows, parts, t)
-        vals = np.empty(n_cols, dtype=np.float64)
-        idx = np.empty(n_cols, dtype=np.int64)
+        best = np.empty((1, k + 1))
+        best_col = np.empty((1, k + 1), dtype=np.int64)
         for i in range(lo, hi):
-            m = 0
+            filled = 0
+            worst = 0
             for j in range(n_cols):
-                if every_pair or allowed[i, j]:
-                    vals[m] = -benefit[i, j]
-                    idx[m] = j
-                    m += 1
+                if not (every_pair or allowed[i, j]):
+                    continue
+                x = benefit[i, j]
+                if filled <= k:
+                    best[0, filled] = x
+                    best_col[0, filled] = j
+                    filled += 1
+                    if filled == k + 1:
+                        worst = _worst_slot(best, best_col, 0, filled)
+                elif x > best[0, worst]:  # a tie keeps the lower column, seen first
+                    best[0, worst] = x
+                    best_col[0, worst] = j
+                    worst = _worst_slot(best, best_col, 0, filled)
+            # sort the kept cells: highest benefit first, ties by column
+            for a in range(1, filled):
+                x, c = best[0, a], best_col[0, a]
+                b = a - 1
+                while b >= 0 and (best[0, b] < x or (best[0, b] == x and best_col[0, b] > c)):
+                    best[0, b + 1] = best[0, b]
+                    best_col[0, b + 1] = best_col[0, b]
+                    b -= 1
+                best[0, b + 1] = x
+                best_col[0, b + 1] = c
+            taken = min(filled, k)
             base = i * k
-            if m <= k:
-                for q in range(m):
-                    slot_c[base + q] = idx[q]
-                taken_of[i] = m
-                continue
-            # threshold: the k-th smallest of -benefit; keep those below it, then ties by index
-            part = np.partition(vals[:m], k)
-            thr = np.max(part[:k])
-            theta[i] = -part[k]
-            taken = 0
-            for q in range(m):
-                if -benefit[i, idx[q]] < thr:
-                    slot_c[base + taken] = idx[q]
-                    taken += 1
-            for q in range(m):
-                if taken >= k:
-                    break
-                if -benefit[i, idx[q]] == thr:
-                    slot_c[base + taken] = idx[q]
-                    taken += 1
+            for q in range(taken):  # the k best, in column order
+                c = best_col[0, q]
+                b = q - 1
+                while b >= 0 and slot_c[base + b] > c:
+                    slot_c[base + b + 1] = slot_c[base + b]
+                    b -= 1
+                slot_c[base + b + 1] = c
             taken_of[i] = taken
+            if filled > k:
+                theta[i] = best[0, k]
     out_r, out_c = _compact(slot_c, taken_of, k)
     return out_r, out_c, theta
 
