@@ -3,8 +3,9 @@
 Real enterprise matrices are sparse in what matters: each enterprise has a few dozen plausible
 partners. This solver keeps each enterprise's :data:`~pairing.solvers.sparse.core.TOP_K` best
 partners (both sides) plus a greedy matching, solves that sparse assignment exactly with duals
-(compiled shortest augmenting paths on integer-scaled scores), then prices every other pair
-with the duals, row block by row block, adds those with a negative reduced cost and repeats
+(compiled row reduction and shortest augmenting paths on integer-scaled scores), then prices
+every other pair with the duals, row block by row block, adds those with a negative reduced
+cost and repeats
 until none is left — at which point the duals prove the answer optimal for the full matrix
 (see :mod:`pairing.solvers.sparse.core`; :func:`~pairing.solvers.sparse.certificate.certify`
 checks such a proof independently).
@@ -77,7 +78,8 @@ def _note(
     return (
         f"sparse candidates (top {TOP_K} per enterprise + a greedy matching), "
         f"{solution.rounds} sparse solve(s), {solution.priced:,} pairs priced "
-        f"({solution.rows_skipped:,} row passes ruled out by a bound), "
+        f"({solution.rows_skipped:,} row passes ruled out by a bound, "
+        f"{solution.rows_in_part:,} priced in part), "
         f"{solution.added:,} added by pricing; graph {solution.edges:,} of "
         f"{n_rows * n_cols:,} pairs; dual bound − total ≤ {gap:.1e} (proven)"
     )

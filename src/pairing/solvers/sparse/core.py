@@ -19,8 +19,9 @@ serves a dense matrix in memory and scores built block by block.
    "alone" column.
 2. **Exact sparse solve**: integer costs ``rint(-benefit · scale)`` (``scale`` a power of two
    chosen so no sum can overflow ``int64``, at most 2³²; :func:`pairing.solvers.scaling.
-   to_int_scores`), shortest augmenting paths over the CSR graph (compiled), which return
-   optimal duals ``u`` (rows) and ``v`` (columns) of the *sparse* problem.
+   to_int_scores`), augmenting row reduction then shortest augmenting paths over the CSR
+   graph (compiled, as in LAPJV), which return optimal duals ``u`` (rows) and ``v``
+   (columns) of the *sparse* problem.
 3. **Pricing**: every pair outside the graph is priced blockwise: reduced cost
    ``cost − u_i − v_j``. Negative ones (at most :data:`ADD_PER_ROW` per row per round, the
    most negative first) join the graph and step 2 runs again. A row is not even scored when a
@@ -28,9 +29,15 @@ serves a dense matrix in memory and scores built block by block.
    top k, so it costs at least ``θ_i`` and ``θ'_j`` (from the ``(k+1)``-th best benefit of
    the row and of the column, kept from the candidate pass); the row can hold a negative
    reduced cost only if ``min_j max(θ_i − v_j, θ'_j − v_j) < u_i`` (:func:`_rows_to_price`,
-   one sort of the columns per round). When none is left the duals are
+   one sort of the columns per round). A row whose last whole pricing added every violation
+   is priced only on the columns whose dual rose more than its own fell since then
+   (:class:`_References`). When none is left the duals are
    feasible for the *whole* matrix, so the sparse optimum is the dense optimum (LP duality:
    the assignment polytope is integral).
+4. **Stopping early** (``stop``): the last sparse optimum is a valid matching, and each
+   pricing pass also yields an upper bound — every row's dual lowered to cover each pair it
+   priced (a crude bound where it was not reached) makes the duals feasible for the whole
+   matrix, and weak duality bounds every matching by their sum.
 
 The duals, converted to score units, are returned for an independent check
 (:func:`pairing.solvers.sparse.certificate.certify`).
