@@ -11,9 +11,9 @@ import numpy as np
 from numba import njit, prange
 
 __all__ = [
-    "CHUNKS", "INF", "augmenting_row_reduction", "complete_rows", "greedy_matching",
-    "initial_duals", "keep_most_negative", "price_block", "repair_duals",
-    "shortest_augmenting_paths", "top_k_cols_update", "top_k_rows",
+    "CHUNKS", "INF", "complete_rows", "greedy_matching", "initial_duals",
+    "keep_most_negative", "price_block", "repair_duals", "shortest_augmenting_paths",
+    "top_k_cols_update", "top_k_rows",
 ]
 
 #: "Unreached" distance (far above any path length the callers allow).
@@ -494,87 +494,3 @@ def _top_k_cols_range(
                 best[j, worst[j - lo]] = x
                 best_row[j, worst[j - lo]] = first_row + i
                 worst[j - lo] = _worst_slot(best, best_row, j, k)
-
-
-@njit(cache=True)
-def augmenting_row_reduction(
-    indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, u: np.ndarray, v: np.ndarray,
-    col4row: np.ndarray, passes: int,
-) -> None:  # pragma: no cover - compiled
-    """Jonker–Volgenant's augmenting row reduction: place free rows cheaply before the
-    shortest paths (in place).
-
-    A free row takes the column of its smallest reduced cost ``u1``, lowering that column's
-    dual to make the edge tight at its second smallest ``u2`` (so the row's dual ``u2`` stays
-    feasible on every edge); the row that held the column becomes free and is placed next.
-    Column duals only fall, so every placed row stays feasible, and only columns that end up
-    matched change (a free column keeps its dual). On return every matched row is tight and
-    every row's ``u`` is feasible, as :func:`shortest_augmenting_paths` needs.
-    """
-    n_rows = indptr.shape[0] - 1
-    row4col = np.full(v.shape[0], -1, dtype=np.int64)
-    free = np.empty(n_rows, dtype=np.int64)
-    n_free = 0
-    for i in range(n_rows):
-        if col4row[i] >= 0:
-            row4col[col4row[i]] = i
-        else:
-            free[n_free] = i
-            n_free += 1
-    for _ in range(passes):
-        k = 0
-        previous = n_free
-        n_free = 0
-        steps = 0
-        while k < previous and steps < 4 * n_rows:
-            steps += 1
-            i = free[k]
-            k += 1
-            u1, u2 = INF, INF
-            j1, j2 = -1, -1
-            for e in range(indptr[i], indptr[i + 1]):
-                j = indices[e]
-                h = cost[e] - v[j]
-                if h < u2:
-                    if h >= u1:
-                        u2, j2 = h, j
-                    else:
-                        u2, j2 = u1, j1
-                        u1, j1 = h, j
-            if j1 < 0:
-                free[n_free] = i
-                n_free += 1
-                continue
-            i0 = row4col[j1]
-            if u1 < u2:
-                if j2 < 0:  # a single edge: take its column only when free
-                    if i0 >= 0:
-                        free[n_free] = i
-                        n_free += 1
-                        continue
-                else:
-                    v[j1] -= u2 - u1
-            elif i0 >= 0:
-                j1 = j2
-                i0 = row4col[j1]
-            row4col[j1] = i
-            col4row[i] = j1
-            if i0 >= 0:
-                col4row[i0] = -1
-                if u1 < u2 and j2 >= 0:
-                    k -= 1  # place the displaced row at once
-                    free[k] = i0
-                else:
-                    free[n_free] = i0
-                    n_free += 1
-    # duals: tight on the matched edge, the smallest reduced cost for a free row
-    for i in range(n_rows):
-        best = INF
-        own = INF
-        for e in range(indptr[i], indptr[i + 1]):
-            h = cost[e] - v[indices[e]]
-            if h < best:
-                best = h
-            if indices[e] == col4row[i]:
-                own = h
-        u[i] = best if col4row[i] < 0 else own

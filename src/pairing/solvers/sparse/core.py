@@ -74,8 +74,6 @@ TOP_K = 16
 ADD_PER_ROW = 16
 #: Cells per row block when pricing or collecting candidates (bounds temporary memory).
 BLOCK_CELLS = 4_000_000
-#: Passes of augmenting row reduction before the shortest paths (as in LAPJV).
-ROW_REDUCTIONS = 2
 #: Largest integer scale (score units → integer cost units).
 MAX_SCALE_BITS = 32
 
@@ -329,7 +327,6 @@ def _solve_graph(
             if empty >= 0:  # cannot happen: every row has candidates or an extra column
                 msg = f"sparse graph has a row without edges ({empty})"
                 raise RuntimeError(msg)
-        kern.augmenting_row_reduction(indptr, cols, cost, u, v, col4row, ROW_REDUCTIONS)
         failed = kern.shortest_augmenting_paths(indptr, cols, cost, total_cols, u, v, col4row)
         if failed >= 0:  # cannot happen: the graph holds a full matching or extra columns
             msg = f"sparse graph has no assignment (row {failed})"
