@@ -510,7 +510,8 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     last sparse optimum, a valid matching, with status ``feasible`` and the best proven upper
     bound in ``solver.bound`` and ``solver.gap``. One more pass computes what needs every pair
     (blocking pairs, runner-ups, the certificate), so the run ends about one pass after the
-    limit. A stop requested by a signal (:data:`~pairing.interrupt.CANCEL`) ends it at once.
+    limit. A stop requested by a signal (:data:`~pairing.interrupt.CANCEL`) raises between
+    two blocks.
     """
     mode = mode_of(programme)
     assert mode is not None, "call large_route first"

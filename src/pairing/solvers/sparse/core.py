@@ -19,9 +19,8 @@ serves a dense matrix in memory and scores built block by block.
    "alone" column.
 2. **Exact sparse solve**: integer costs ``rint(-benefit · scale)`` (``scale`` a power of two
    chosen so no sum can overflow ``int64``, at most 2³²; :func:`pairing.solvers.scaling.
-   to_int_scores`), augmenting row reduction then shortest augmenting paths over the CSR
-   graph (compiled, as in LAPJV), which return optimal duals ``u`` (rows) and ``v``
-   (columns) of the *sparse* problem.
+   to_int_scores`), shortest augmenting paths over the CSR graph (compiled), which return
+   optimal duals ``u`` (rows) and ``v`` (columns) of the *sparse* problem.
 3. **Pricing**: every pair outside the graph is priced blockwise: reduced cost
    ``cost − u_i − v_j``. Negative ones (at most :data:`ADD_PER_ROW` per row per round, the
    most negative first) join the graph and step 2 runs again. A row is not even scored when a
@@ -102,7 +101,6 @@ class RowBlocks:
                 local = rows[lo:hi] - start
                 yield (rows[lo:hi], np.ascontiguousarray(block[local]),
                        None if mask is None else np.ascontiguousarray(mask[local]))
-
 
     def priced(
         self, rows: np.ndarray, scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
