@@ -3,9 +3,8 @@
 Real enterprise matrices are sparse in what matters: each enterprise has a few dozen plausible
 partners. This solver keeps each enterprise's :data:`~pairing.solvers.sparse.core.TOP_K` best
 partners (both sides) plus a greedy matching, solves that sparse assignment exactly with duals
-(compiled shortest augmenting paths on integer-scaled scores), then prices
-every other pair with the duals, row block by row block, adds those with a negative reduced
-cost and repeats
+(compiled shortest augmenting paths on integer-scaled scores), then prices every other pair
+with the duals, row block by row block, adds those with a negative reduced cost and repeats
 until none is left — at which point the duals prove the answer optimal for the full matrix
 (see :mod:`pairing.solvers.sparse.core`; :func:`~pairing.solvers.sparse.certificate.certify`
 checks such a proof independently).
