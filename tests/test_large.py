@@ -145,3 +145,81 @@ def test_blocks_and_pairs_give_the_same_values() -> None:
     assert np.allclose(rows.ravel(), gain_left, atol=1e-6)
     dense = pairing.score_matrix(programme)
     assert np.allclose(rows, dense.gain_left, atol=1e-6)
+
+
+def test_fused_pricing_equals_pricing_the_stored_blocks() -> None:
+    """The large path prices scores as it computes them; the result is exactly the default's,
+    which prices stored blocks (forbidden pairs and ``min_score`` included)."""
+    from pairing.solvers.sparse.core import RowBlocks
+
+    programme = generate(40, 50, seed=8)
+    ids_l = [e.id for e in programme.left.enterprises]
+    ids_r = [e.id for e in programme.right.enterprises]
+    forbidden = [(ids_l[k], ids_r[(7 * k) % 50]) for k in range(0, 40, 3)]
+    programme = _with_rules(programme, min_score=0.2, forbidden=forbidden)
+    blocks = large.TagBlocks(programme, block_cells=300)
+    rng = np.random.default_rng(0)
+    scale = 2.0**24
+    u = -(rng.random(40) * 0.6 * scale).astype(np.int64)
+    v = -(rng.random(50) * 0.3 * scale).astype(np.int64)
+    rows = np.arange(0, 40, 2)
+    fused = list(blocks.priced(rows, scale, u, v, 3))
+    stored = list(RowBlocks.priced(blocks, rows, scale, u, v, 3))
+    assert sum(p.found for p in fused) > 0
+    for name in ("row_ids", "rows", "cols", "costs", "row_min"):
+        assert np.array_equal(np.concatenate([getattr(p, name) for p in fused]),
+                              np.concatenate([getattr(p, name) for p in stored])), name
+    assert sum(p.found for p in fused) == sum(p.found for p in stored)
+
+
+def test_the_time_limit_gives_a_feasible_matching_with_a_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    programme = generate(60, 60, seed=9)
+    optimum = pairing.solve(programme, objective="total").objective_value
+    monkeypatch.setattr(route, "LARGE_CELLS", 60 * 60 - 1)
+    monkeypatch.setattr(large.TagBlocks, "__init__", _small_blocks(large.TagBlocks.__init__))
+    result = pairing.solve(programme, time_limit=1e-9)
+    assert result.solver.name == "sparse" and result.status == "feasible"
+    assert "stopped by the time limit" in result.solver.note
+    assert result.solver.time_limit == 1e-9
+    assert result.solver.bound is not None and result.solver.gap is not None
+    assert result.objective_value <= optimum + 1e-6 <= result.solver.bound + 2e-6
+    assert large.large_violations(programme, result) == []
+    pairing.check(programme, result)
+
+
+def _small_blocks(init):  # type: ignore[no-untyped-def]
+    """``TagBlocks.__init__`` with blocks of a few rows, so a stop can fall inside a pass."""
+    def wrapped(self, programme, *, transposed=False, block_cells=0):  # type: ignore[no-untyped-def]
+        init(self, programme, transposed=transposed, block_cells=300)
+    return wrapped
+
+
+def test_pricing_some_columns_equals_pricing_whole_rows_there() -> None:
+    """Cells summed one by one equal the whole rows' cells: on the columns asked for, pricing
+    in part finds exactly the violations whole-row pricing finds there."""
+    programme = generate(30, 45, seed=10)
+    ids_l = [e.id for e in programme.left.enterprises]
+    ids_r = [e.id for e in programme.right.enterprises]
+    programme = _with_rules(programme, min_score=0.15,
+                            forbidden=[(ids_l[k], ids_r[k]) for k in range(0, 30, 2)])
+    blocks = large.TagBlocks(programme, block_cells=200)
+    rng = np.random.default_rng(1)
+    scale = 2.0**24
+    u = -(rng.random(30) * 0.6 * scale).astype(np.int64)
+    v = -(rng.random(45) * 0.3 * scale).astype(np.int64)
+    rows = np.arange(30)
+    order = rng.permutation(45).astype(np.int64)
+    lengths = rng.integers(0, 46, 30).astype(np.int64)
+    part = list(blocks.priced_columns(rows, order, lengths, scale, u, v, 45))
+    whole = list(blocks.priced(rows, scale, u, v, 45))
+
+    def cells(parts: list) -> set[tuple[int, int, int]]:
+        return {(int(r), int(c), int(x)) for p in parts
+                for r, c, x in zip(p.rows, p.cols, p.costs, strict=True)}
+
+    asked = {(int(i), int(j)) for i in rows for j in order[:lengths[i]]}
+    expected = {cell for cell in cells(whole) if cell[:2] in asked}
+    assert expected and cells(part) == expected
+    assert sum(p.found for p in part) == len(expected)
+    assert sum(p.cells for p in part) == int(lengths.sum())

@@ -224,3 +224,66 @@ def test_auto_picks_sparse_only_from_its_measured_size() -> None:
 
 
 # Scores built in row blocks (no n × n matrix) are the large path's: tests/test_large.py.
+
+
+@pytest.mark.parametrize("add_per_row", [1, 4, 64])
+def test_any_number_of_additions_per_row_gives_the_optimum(add_per_row: int) -> None:
+    """Adding one, a few or many violating pairs per row and round changes the rounds, never
+    the optimum (the proof does not depend on what pricing adds)."""
+    benefit = _generated(150, "double-hundred")
+    cols = np.asarray(lapjv(-benefit)[0])
+    expected = benefit[np.arange(len(cols)), cols].sum()
+    solution = solve_sparse(DenseRows(benefit, block_cells=1000), "saturate", k=2,
+                            add_per_row=add_per_row)
+    assert benefit[solution.rows, solution.cols].sum() == pytest.approx(expected, abs=1e-6)
+    assert solution.added > 0 and not solution.stopped
+    assert solution.bound == pytest.approx(expected, abs=len(cols) / solution.scale)
+
+
+@pytest.mark.parametrize("mode", ["saturate", "optional"])
+def test_a_stopped_search_returns_a_matching_and_a_valid_bound(mode: str) -> None:
+    """Stopped after the first priced block: a valid matching, not proven, and an upper bound
+    (from duals made feasible row by row) at least the true optimum."""
+    rng = np.random.default_rng(11)
+    benefit = np.round(rng.random((60, 80)), 2)
+    allowed = rng.random((60, 80)) > 0.1
+    source = DenseRows(benefit, allowed, block_cells=400)  # 5 rows a block
+    solution = solve_sparse(source, mode, k=1, stop=lambda: True)
+    assert solution.stopped and solution.rounds == 1
+    assert allowed[solution.rows, solution.cols].all()
+    assert len(set(solution.cols.tolist())) == len(solution.cols)
+    expected = dense_optimum(benefit, allowed, mode)
+    assert expected is not None
+    got = benefit[solution.rows, solution.cols].sum()
+    assert got <= expected + 1e-9 <= solution.bound + 1e-9
+    assert solution.bound < np.inf
+
+
+def test_parallel_kernels_do_not_depend_on_the_thread_count() -> None:
+    numba = pytest.importorskip("numba")
+    from pairing.solvers.sparse import _kernels as kern
+
+    rng = np.random.default_rng(2)
+    benefit = np.round(rng.random((70, 90)), 1)  # ties everywhere
+    allowed = rng.random((70, 90)) > 0.2
+    u = -np.full(70, 2**19, dtype=np.int64)
+    v = -(rng.random(90) * 2**19).astype(np.int64)
+    rows = np.arange(70, dtype=np.int64)
+
+    def run() -> list[np.ndarray]:
+        best = np.full((90, 4), -np.inf)
+        best_row = np.full((90, 4), -1, dtype=np.int64)
+        count = np.zeros(90, dtype=np.int64)
+        kern.top_k_cols_update(benefit, allowed, False, 0, best, best_row, count)
+        r, c, theta = kern.top_k_rows(benefit, allowed, False, 3)
+        priced = kern.price_block(benefit, allowed, False, rows, 2.0**20, u, v, 5)
+        return [best, best_row, r, c, theta, *priced[:3], np.array(priced[3]), priced[4]]
+
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = run()
+    finally:
+        numba.set_num_threads(before)
+    for a, b in zip(one, run(), strict=True):
+        assert np.array_equal(a, b)

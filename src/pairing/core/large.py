@@ -10,12 +10,11 @@ accepts (:func:`~pairing.core.large_route.large_route`) is solved without ever h
 2. the ``sparse`` solver (:mod:`pairing.solvers.sparse`) keeps each enterprise's best partners,
    solves that sparse assignment with duals and prices every other pair out, block by block,
    until no pair improves — a proof of optimality for the full matrix;
-3. the proof is checked independently (:func:`pairing.solvers.sparse.certificate.certify`, a
-   weak-duality bound read from the matrix again), and so are the matching's rules and claimed
-   values (:func:`large_violations`);
-4. one more pass computes what needs every pair: the blocking pairs of
-   :mod:`pairing.diagnostics.stability` and each pair's runner-up
-   (:mod:`pairing.analysis.runner_up`), with the same definitions and tie-breaks.
+3. one more pass computes what needs every pair: the independent check of the proof
+   (:class:`pairing.solvers.sparse.certificate.DualCheck`, a weak-duality bound read from the
+   matrix again), the blocking pairs of :mod:`pairing.diagnostics.stability` and each pair's
+   runner-up (:mod:`pairing.analysis.runner_up`), with the same definitions and tie-breaks;
+4. the matching's rules and claimed values are checked again (:func:`large_violations`).
 
 Memory stays at the level matrices, the candidate graph and a few blocks of
 :data:`~pairing.solvers.sparse.core.BLOCK_CELLS` cells. Reasons are computed for the chosen
@@ -24,6 +23,7 @@ pairs only, as everywhere.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -36,9 +36,11 @@ from pairing.core.large_route import mode_of
 from pairing.diagnostics.check import capacity_problems, pair_indices
 from pairing.diagnostics.metrics import gini, per_sector, side_metrics
 from pairing.diagnostics.stability import BlockThresholds
+from pairing.errors import Infeasible, SolverTimeout
 from pairing.features.reasons import pair_reasons
 from pairing.features.scoring import ScoreMatrices, ScoreTerms, need_shares
 from pairing.features.vocabulary import build_vocabulary, level_matrix
+from pairing.interrupt import CANCEL
 from pairing.model.programme import Programme
 from pairing.model.result import (
     Metrics,
@@ -48,8 +50,9 @@ from pairing.model.result import (
     SolverInfo,
     Unmatched,
 )
-from pairing.solvers.sparse.certificate import certify
-from pairing.solvers.sparse.core import BLOCK_CELLS, RowBlocks, solve_sparse
+from pairing.solvers.sparse import _kernels as kern
+from pairing.solvers.sparse.certificate import DualCheck
+from pairing.solvers.sparse.core import BLOCK_CELLS, Priced, RowBlocks, solve_sparse
 
 __all__ = ["TagBlocks", "large_violations", "solve_large"]
 
@@ -98,6 +101,77 @@ class TagBlocks(RowBlocks):
             forbidden = forbidden[:, ::-1]
         order = np.lexsort((forbidden[:, 1], forbidden[:, 0]))
         self._forbidden = forbidden[order]
+        self._row_major: tuple[np.ndarray, np.ndarray] | None = None
+        self._forbidden_at = np.searchsorted(self._forbidden[:, 0],
+                                             np.arange(self.n_rows + 1)).astype(np.int64)
+
+    def _operands(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                 np.ndarray, np.ndarray, np.ndarray]:
+        """The compiled kernels' row-product operands: ``gain_a`` is the rows' gain."""
+        if self.transposed:  # rows are right enterprises: gain_a = gain_right
+            a, a_t, b, b_t = (self._shares_right, self._caps_left_t,
+                              self._caps_right, self._shares_left_t)
+        else:
+            a, a_t, b, b_t = (self._shares_left, self._caps_right_t,
+                              self._caps_left, self._shares_right_t)
+        return a.indptr, a.indices, a.data, a_t, b.indptr, b.indices, b.data, b_t
+
+    def priced(self, rows: np.ndarray, scale: float, u: np.ndarray, v: np.ndarray,
+               per_row: int) -> Iterator[Priced]:
+        """Scores fused with pricing (:func:`_price_kernel`): no block is stored, and the
+        outputs are those of the default (the same cells and allowed test)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
+        min_score = float(self.min_score)
+        forbidden_cols = np.ascontiguousarray(self._forbidden[:, 1], dtype=np.int64)
+        for k in range(0, len(rows), self.step):
+            ids = rows[k:k + self.step]
+            n = len(ids)
+            slot_c = np.empty(n * per_row, dtype=np.int64)
+            slot_cost = np.empty(n * per_row, dtype=np.int64)
+            taken = np.zeros(n, dtype=np.int64)
+            found = np.zeros(n, dtype=np.int64)
+            row_min = np.empty(n, dtype=np.int64)
+            _price_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, ids, min_score,
+                          self._forbidden_at, forbidden_cols, scale, u, v, per_row, slot_c,
+                          slot_cost, taken, found, row_min)
+            keep = (np.arange(per_row) < taken[:, None]).ravel()
+            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
+                         row_min, n * self.n_cols)
+
+    def priced_columns(self, rows: np.ndarray, order: np.ndarray, lengths: np.ndarray,
+                       scale: float, u: np.ndarray, v: np.ndarray, per_row: int
+                       ) -> Iterator[Priced]:
+        """Only the columns each row needs, each cell summed alone
+        (:func:`_price_columns_kernel`); rows in batches of about a block's cells."""
+        rows = np.asarray(rows, dtype=np.int64)
+        a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
+        if self._row_major is None:  # the column operands row-major: one cell reads one row
+            self._row_major = (np.ascontiguousarray(a_t.T), np.ascontiguousarray(b_t.T))
+        a_other, b_other = self._row_major
+        min_score = float(self.min_score)
+        forbidden_cols = np.ascontiguousarray(self._forbidden[:, 1], dtype=np.int64)
+        budget = max(1, BLOCK_CELLS // 8)  # a cell alone costs several times one in a row
+        done = np.cumsum(lengths)
+        start = 0
+        while start < len(rows):
+            before = int(done[start - 1]) if start else 0
+            end = max(start + 1, int(np.searchsorted(done, before + budget, side="right")))
+            ids, lens = rows[start:end], lengths[start:end]
+            n = len(ids)
+            slot_c = np.empty(n * per_row, dtype=np.int64)
+            slot_cost = np.empty(n * per_row, dtype=np.int64)
+            taken = np.zeros(n, dtype=np.int64)
+            found = np.zeros(n, dtype=np.int64)
+            row_min = np.empty(n, dtype=np.int64)
+            _price_columns_kernel(a_ptr, a_idx, a_dat, a_other, b_ptr, b_idx, b_dat, b_other,
+                                  ids, order, lens, min_score, self._forbidden_at,
+                                  forbidden_cols, scale, u, v, per_row, slot_c, slot_cost,
+                                  taken, found, row_min)
+            keep = (np.arange(per_row) < taken[:, None]).ravel()
+            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
+                         row_min, int(lens.sum()))
+            start = end
 
     def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(gain_left, gain_right) float32 and the score (float64) of rows ``start:stop``."""
@@ -105,14 +179,9 @@ class TagBlocks(RowBlocks):
         first = np.empty((n, self.n_cols), dtype=np.float32)
         second = np.empty((n, self.n_cols), dtype=np.float32)
         score = np.empty((n, self.n_cols), dtype=np.float64)
-        if self.transposed:  # rows are right enterprises: first = gain_right
-            a, a_t, b, b_t = (self._shares_right, self._caps_left_t,
-                              self._caps_right, self._shares_left_t)
-        else:
-            a, a_t, b, b_t = (self._shares_left, self._caps_right_t,
-                              self._caps_left, self._shares_right_t)
-        _block_kernel(a.indptr, a.indices, a.data, a_t, b.indptr, b.indices, b.data, b_t,
-                      start, first, second, score)
+        a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
+        _block_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, start, first, second,
+                      score)
         return (second, first, score) if self.transposed else (first, second, score)
 
     def allowed(self, start: int, stop: int, score: np.ndarray) -> np.ndarray | None:
@@ -159,15 +228,57 @@ class TagBlocks(RowBlocks):
 
 @njit(cache=True)
 def _row_sums(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, other_t: np.ndarray,
-              i: int) -> np.ndarray:  # pragma: no cover - compiled
-    """``row i of the sparse rows @ other_t`` in float64, summed in the row's index order."""
-    acc = np.zeros(other_t.shape[1])
+              i: int, acc: np.ndarray) -> None:  # pragma: no cover - compiled
+    """``acc = row i of the sparse rows @ other_t`` in float64, summed in the row's index
+    order (so every block, and every single pair, gets the same sum)."""
+    acc[:] = 0.0
     for k in range(indptr[i], indptr[i + 1]):
         weight = data[k]
         line = other_t[indices[k]]
         for j in range(other_t.shape[1]):
             acc[j] += weight * line[j]
+
+
+@njit(cache=True)
+def _cell_of(sum_a: float, sum_b: float
+             ) -> tuple[np.float32, np.float32, float]:  # pragma: no cover - compiled
+    """(gain_a, gain_b, score) of one cell from its two float64 sums: the gains clipped to
+    [0, 1] as float32, the score ``sqrt(gain_a · gain_b)`` rounded as float32 arithmetic
+    rounds it (a product of two float32 is exact in float64, and a float64 square root
+    rounded to float32 is the correctly rounded float32 one), returned as float64."""
+    zero, one = np.float32(0), np.float32(1)
+    x = min(max(np.float32(sum_a), zero), one)
+    y = min(max(np.float32(sum_b), zero), one)
+    product = np.float32(np.float64(x) * np.float64(y))
+    return x, y, np.float64(np.float32(np.sqrt(np.float64(product))))
+
+
+@njit(cache=True)
+def _cell(acc_a: np.ndarray, acc_b: np.ndarray, j: int
+          ) -> tuple[np.float32, np.float32, float]:  # pragma: no cover - compiled
+    """:func:`_cell_of` of column ``j`` of two row sums."""
+    return _cell_of(acc_a[j], acc_b[j])
+
+
+@njit(cache=True)
+def _sum_at(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, other: np.ndarray,
+            i: int, j: int) -> float:  # pragma: no cover - compiled
+    """One cell of :func:`_row_sums` (``other`` is ``other_t`` transposed, row-major): the
+    same products added in the same order, so the same float64 value."""
+    acc = 0.0
+    for k in range(indptr[i], indptr[i + 1]):
+        acc += data[k] * other[j, indices[k]]
     return acc
+
+
+@njit(cache=True)
+def _forbidden(forbidden_cols: np.ndarray, lo: int, hi: int, j: int
+               ) -> bool:  # pragma: no cover - compiled
+    """Whether ``j`` is among the sorted ``forbidden_cols[lo:hi]``."""
+    if hi <= lo:
+        return False
+    at = lo + np.searchsorted(forbidden_cols[lo:hi], j)
+    return bool(at < hi and forbidden_cols[at] == j)
 
 
 @njit(parallel=True, cache=True)
@@ -175,25 +286,115 @@ def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
                   a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
                   b_data: np.ndarray, b_other_t: np.ndarray, start: int, gain_a: np.ndarray,
                   gain_b: np.ndarray, score: np.ndarray) -> None:  # pragma: no cover
-    """One row block in one sweep, rows in parallel over the cores.
+    """One row block in one sweep, row chunks in parallel over the cores:
+    ``gain_a[r] = clip(A[start + r] @ a_other_t)``, likewise ``gain_b``, and the score
+    (:func:`_cell`)."""
+    n_rows, n_cols = gain_a.shape[0], a_other_t.shape[1]
+    parts = min(kern.CHUNKS, max(1, n_rows))
+    for t in prange(parts):
+        acc_a = np.empty(n_cols)
+        acc_b = np.empty(n_cols)
+        for r in range(t * n_rows // parts, (t + 1) * n_rows // parts):
+            _row_sums(a_indptr, a_indices, a_data, a_other_t, start + r, acc_a)
+            _row_sums(b_indptr, b_indices, b_data, b_other_t, start + r, acc_b)
+            for j in range(n_cols):
+                x, y, z = _cell(acc_a, acc_b, j)
+                gain_a[r, j] = x
+                gain_b[r, j] = y
+                score[r, j] = z
 
-    ``gain_a[r] = clip(A[start + r] @ a_other_t)`` and likewise ``gain_b``: float64 sums in the
-    rows' index order, then float32; ``score = sqrt(gain_a · gain_b)`` rounded as float32
-    arithmetic rounds it (a product of two float32 is exact in float64, and a float64 square
-    root rounded to float32 is the correctly rounded float32 one), stored as float64.
-    """
-    n_cols = a_other_t.shape[1]
-    zero, one = np.float32(0), np.float32(1)
-    for r in prange(gain_a.shape[0]):
-        acc_a = _row_sums(a_indptr, a_indices, a_data, a_other_t, start + r)
-        acc_b = _row_sums(b_indptr, b_indices, b_data, b_other_t, start + r)
-        for j in range(n_cols):
-            x = min(max(np.float32(acc_a[j]), zero), one)
-            y = min(max(np.float32(acc_b[j]), zero), one)
-            gain_a[r, j] = x
-            gain_b[r, j] = y
-            product = np.float32(np.float64(x) * np.float64(y))
-            score[r, j] = np.float64(np.float32(np.sqrt(np.float64(product))))
+
+@njit(parallel=True, cache=True)
+def _price_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                  a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                  b_data: np.ndarray, b_other_t: np.ndarray, row_ids: np.ndarray,
+                  min_score: float, forbidden_at: np.ndarray, forbidden_cols: np.ndarray,
+                  scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
+                  slot_c: np.ndarray, slot_cost: np.ndarray, taken: np.ndarray,
+                  found: np.ndarray, row_min: np.ndarray) -> None:  # pragma: no cover
+    """:func:`~pairing.solvers.sparse._kernels.price_block` fused with the scores: each row's
+    scores are priced as they are computed, and no block is stored. Same cells (:func:`_cell`),
+    same allowed test (``score >= min_score``, not forbidden: ``forbidden_cols[
+    forbidden_at[i]:forbidden_at[i + 1]]``, sorted), same outputs in per-row slots."""
+    n_rows, n_cols = row_ids.shape[0], a_other_t.shape[1]
+    parts = min(kern.CHUNKS, max(1, n_rows))
+    for t in prange(parts):
+        acc_a = np.empty(n_cols)
+        acc_b = np.empty(n_cols)
+        red = np.empty(n_cols, dtype=np.int64)
+        col = np.empty(n_cols, dtype=np.int64)
+        cst = np.empty(n_cols, dtype=np.int64)
+        for r in range(t * n_rows // parts, (t + 1) * n_rows // parts):
+            i = row_ids[r]
+            _row_sums(a_indptr, a_indices, a_data, a_other_t, i, acc_a)
+            _row_sums(b_indptr, b_indices, b_data, b_other_t, i, acc_b)
+            f_lo, f_hi = forbidden_at[i], forbidden_at[i + 1]
+            ui = u[i]
+            m = 0
+            low = kern.INF
+            for j in range(n_cols):
+                z = _cell(acc_a, acc_b, j)[2]
+                if z < min_score:
+                    continue
+                c = np.int64(np.rint(-z * scale))
+                if c - v[j] < low or c - ui - v[j] < 0:
+                    if _forbidden(forbidden_cols, f_lo, f_hi, j):
+                        continue
+                    low = min(low, c - v[j])
+                    if c - ui - v[j] < 0:
+                        red[m] = c - ui - v[j]
+                        col[m] = j
+                        cst[m] = c
+                        m += 1
+            found[r] = m
+            row_min[r] = low
+            taken[r] = kern.keep_most_negative(red, col, cst, m, per_row, slot_c, slot_cost,
+                                               r * per_row)
+
+
+@njit(parallel=True, cache=True)
+def _price_columns_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                          a_other: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                          b_data: np.ndarray, b_other: np.ndarray, row_ids: np.ndarray,
+                          order: np.ndarray, lengths: np.ndarray, min_score: float,
+                          forbidden_at: np.ndarray, forbidden_cols: np.ndarray, scale: float,
+                          u: np.ndarray, v: np.ndarray, per_row: int, slot_c: np.ndarray,
+                          slot_cost: np.ndarray, taken: np.ndarray, found: np.ndarray,
+                          row_min: np.ndarray) -> None:  # pragma: no cover
+    """:func:`_price_kernel` on the columns ``order[:lengths[r]]`` of row ``row_ids[r]`` only,
+    each cell summed alone (:func:`_sum_at`, the same value as in a whole row)."""
+    n_rows = row_ids.shape[0]
+    longest = max(1, lengths.max()) if n_rows else 1
+    parts = min(kern.CHUNKS, max(1, n_rows))
+    for t in prange(parts):
+        red = np.empty(longest, dtype=np.int64)
+        col = np.empty(longest, dtype=np.int64)
+        cst = np.empty(longest, dtype=np.int64)
+        for r in range(t * n_rows // parts, (t + 1) * n_rows // parts):
+            i = row_ids[r]
+            f_lo, f_hi = forbidden_at[i], forbidden_at[i + 1]
+            ui = u[i]
+            m = 0
+            low = kern.INF
+            for q in range(lengths[r]):
+                j = order[q]
+                z = _cell_of(_sum_at(a_indptr, a_indices, a_data, a_other, i, j),
+                             _sum_at(b_indptr, b_indices, b_data, b_other, i, j))[2]
+                if z < min_score:
+                    continue
+                c = np.int64(np.rint(-z * scale))
+                if (c - v[j] < low or c - ui - v[j] < 0) and not _forbidden(
+                        forbidden_cols, f_lo, f_hi, j):
+                    low = min(low, c - v[j])
+                    if c - ui - v[j] < 0:
+                        red[m] = c - ui - v[j]
+                        col[m] = j
+                        cst[m] = c
+                        m += 1
+            found[r] = m
+            row_min[r] = low
+            taken[r] = kern.keep_most_negative(red, col, cst, m, per_row, slot_c, slot_cost,
+                                               r * per_row)
 
 
 @njit(cache=True)
@@ -218,9 +419,10 @@ def _pair_product(rows: sp.csr_array, which: np.ndarray, other_t: np.ndarray,
     return out
 
 
-def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray
+def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualCheck
             ) -> tuple[int, tuple[np.ndarray, ...]]:
-    """One pass over every pair: the blocking pairs and both ends' runner-ups.
+    """One pass over every pair: the blocking pairs, both ends' runner-ups, and the
+    independent check of the optimality proof (``check`` is fed every score block).
 
     Same definitions as the dense :mod:`pairing.diagnostics.stability` (a one-to-one matching:
     an enterprise alone has a free seat) and :mod:`pairing.analysis.runner_up` (the best allowed
@@ -245,7 +447,8 @@ def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray
     best_col = np.full(n_cols, -1, dtype=np.intp)
     best_col_value = np.full(n_cols, -np.inf)
     blocking = 0
-    for start, gain_left, gain_right, _, mask in blocks.scored():
+    for start, gain_left, gain_right, score, mask in blocks.scored():
+        check.add(start, score, mask)
         stop = start + gain_left.shape[0]
         g_row, g_col = (gain_right, gain_left) if blocks.transposed else (gain_left, gain_right)
         here = np.arange(start, stop)
@@ -299,16 +502,33 @@ def _runner_ups(blocks: TagBlocks, programme: Programme, left: np.ndarray, right
 
 
 def solve_large(programme: Programme, reason: str, *, seed: int = 0,
+                time_limit: float | None = None,
                 progress: Callable[[str], None] | None = None) -> Result:
-    """Solve an eligible programme (:func:`large_route`) on the large path; see the module."""
+    """Solve an eligible programme (:func:`large_route`) on the large path; see the module.
+
+    ``time_limit`` (seconds) stops the pricing between two blocks: the result is then the
+    last sparse optimum, a valid matching, with status ``feasible`` and the best proven upper
+    bound in ``solver.bound`` and ``solver.gap``. One more pass computes what needs every pair
+    (blocking pairs, runner-ups, the certificate), so the run ends about one pass after the
+    limit. A stop requested by a signal (:data:`~pairing.interrupt.CANCEL`) raises between
+    two blocks.
+    """
     mode = mode_of(programme)
     assert mode is not None, "call large_route first"
     kind, transposed = mode
-    blocks = TagBlocks(programme, transposed=transposed)
-    solution = solve_sparse(blocks, kind, progress=progress)
-    if solution.infeasible:  # cannot happen without forbidden pairs; say so plainly
-        from pairing.errors import Infeasible
+    started = time.perf_counter()
 
+    def stop() -> bool:
+        CANCEL.raise_if_requested()
+        return time_limit is not None and time.perf_counter() - started >= time_limit
+
+    blocks = TagBlocks(programme, transposed=transposed)
+    solution = solve_sparse(blocks, kind, progress=progress, stop=stop)
+    if solution.infeasible and solution.stopped:
+        msg = (f"the time limit ({time_limit} s) passed before the large path found a "
+               "matching that gives everyone who needs one a partner")
+        raise SolverTimeout(msg)
+    if solution.infeasible:  # cannot happen without forbidden pairs; say so plainly
         raise Infeasible(("the forbidden pairs and min_score leave some enterprise that needs "
                           "a partner without any allowed one",))
     rows, cols = solution.rows, solution.cols
@@ -318,10 +538,12 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     if progress is not None:
         progress("large path: checking the optimality proof and counting blocking pairs")
     must = kind == "saturate"
-    proof = certify(blocks, solution.rows, solution.cols, solution.row_dual, solution.col_dual,
-                    rows_must=must, cols_must=must and blocks.n_rows == blocks.n_cols)
+    check = DualCheck(blocks.n_rows, blocks.n_cols, solution.rows, solution.cols,
+                      solution.row_dual, solution.col_dual, rows_must=must,
+                      cols_must=must and blocks.n_rows == blocks.n_cols)
     scores, gains_left, gains_right = blocks.pair_values(left, right)
-    blocking, found = _passes(blocks, left, right)
+    blocking, found = _passes(blocks, left, right, check)
+    proof = check.result()
     lo, hi = programme.left.enterprises, programme.right.enterprises
     labels = (programme.left.label, programme.right.label)
     reasons = pair_reasons(blocks.matrices(), left, right, labels)
@@ -340,7 +562,8 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     per_right = np.bincount(right, weights=gains_right.astype(np.float64), minlength=len(hi))
     total = float(scores.astype(np.float64).sum())
     tolerance = 1e-6 * max(1.0, abs(total))
-    optimal = not proof.problems and proof.gap <= tolerance
+    optimal = not solution.stopped and not proof.problems and proof.gap <= tolerance
+    bound = min(proof.bound, solution.bound)
     everyone = np.concatenate([per_left, per_right])
     order_g = np.argsort(everyone, kind="stable")
     ids = [e.id for e in lo] + [e.id for e in hi]
@@ -360,8 +583,10 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     )
     note = (
         f"large path: {solution.rounds} sparse solve(s), {solution.edges:,} candidate pairs, "
-        f"{solution.priced:,} pairs priced, {solution.added:,} added by pricing; optimality "
-        f"certificate checked independently (gap {proof.gap:.2g})"
+        f"{solution.priced:,} pairs priced, {solution.added:,} added by pricing; "
+        + (f"stopped by the time limit ({time_limit} s) before the proof: best bound "
+           f"{bound:.6g}" if solution.stopped else
+           f"optimality certificate checked independently (gap {proof.gap:.2g})")
     )
     return Result(
         status="optimal" if optimal else "feasible",
@@ -374,8 +599,10 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
         ),
         metrics=metrics,
         solver=SolverInfo(name="sparse", chosen_because=reason, runtime_s=0.0, seed=seed,
-                          gap=None if optimal else round(proof.gap / max(1e-9, total), 6),
-                          bound=None if optimal else round(proof.bound, _DECIMALS), note=note),
+                          time_limit=time_limit,
+                          gap=None if optimal else round(max(0.0, bound - total)
+                                                         / max(1e-9, total), 6),
+                          bound=None if optimal else round(bound, _DECIMALS), note=note),
         input_sha256=input_sha256(programme),
         version=__version__,
     )

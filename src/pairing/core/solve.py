@@ -220,7 +220,7 @@ def solve(
         large = large_route(fair, objective, solver)
     update: dict[str, object] = {}
     if large is not None:
-        result = _solve_large(fair, large, seed, progress)
+        result = _solve_large(fair, large, seed, progress, time_limit)
     else:
         prepared = prepared_for(programme, prepared, objective=objective, proposing=proposing,
                                 fair_to=fair_to, matrices=matrices)
@@ -289,11 +289,11 @@ def _solve_and_assemble(
 
 
 def _solve_large(programme: Programme, reason: str, seed: int,
-                 progress: Callable[[str], None] | None) -> Result:
+                 progress: Callable[[str], None] | None, time_limit: float | None) -> Result:
     """The large path (:mod:`pairing.core.large`), checked by its own validator."""
     from pairing.core.large import large_violations, solve_large  # compiled: load when used
 
-    result = solve_large(programme, reason, seed=seed, progress=progress)
+    result = solve_large(programme, reason, seed=seed, time_limit=time_limit, progress=progress)
     _refuse_invalid("the large path", large_violations(programme, result))
     return result
 

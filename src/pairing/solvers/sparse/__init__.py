@@ -77,7 +77,8 @@ def _note(
     return (
         f"sparse candidates (top {TOP_K} per enterprise + a greedy matching), "
         f"{solution.rounds} sparse solve(s), {solution.priced:,} pairs priced "
-        f"({solution.rows_skipped:,} row passes ruled out by a bound), "
+        f"({solution.rows_skipped:,} row passes ruled out by a bound, "
+        f"{solution.rows_in_part:,} priced in part), "
         f"{solution.added:,} added by pricing; graph {solution.edges:,} of "
         f"{n_rows * n_cols:,} pairs; dual bound − total ≤ {gap:.1e} (proven)"
     )

@@ -8,11 +8,12 @@ scores to integers (see :mod:`pairing.solvers.sparse.core`).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 __all__ = [
-    "INF", "complete_rows", "greedy_matching", "initial_duals", "price_block", "repair_duals",
-    "shortest_augmenting_paths", "top_k_cols_update", "top_k_rows",
+    "CHUNKS", "INF", "complete_rows", "greedy_matching", "initial_duals",
+    "keep_most_negative", "price_block", "repair_duals", "shortest_augmenting_paths",
+    "top_k_cols_update", "top_k_rows",
 ]
 
 #: "Unreached" distance (far above any path length the callers allow).
@@ -231,53 +232,94 @@ def shortest_augmenting_paths(
 
 
 @njit(cache=True)
+def _chunk(n: int, parts: int, t: int) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The ``t``-th of ``parts`` contiguous ranges of ``range(n)``."""
+    return t * n // parts, (t + 1) * n // parts
+
+
+#: Parallel loops run over this many contiguous chunks of rows (or columns), each with its own
+#: scratch arrays; every output depends only on its own row (column), so the results are the
+#: same whatever the number of threads.
+CHUNKS = 64
+
+
+@njit(parallel=True, cache=True)
 def top_k_rows(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, k: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Each row's ``k`` best allowed columns (highest benefit, ties to the lower column):
-    ``(rows, cols, theta)`` with at most ``k`` entries per row, and each row's ``(k+1)``-th
-    highest allowed benefit (``-inf`` when it has at most ``k`` allowed cells): no pair outside
-    the row's top ``k`` has a higher benefit."""
+    ``(rows, cols, theta)`` with at most ``k`` entries per row, in column order, and each
+    row's ``(k+1)``-th highest allowed benefit (``-inf`` when it has at most ``k`` allowed
+    cells): no pair outside the row's top ``k`` has a higher benefit. Rows in parallel; each
+    keeps its ``k + 1`` best cells so far, so most cells cost one comparison."""
     n_rows, n_cols = benefit.shape
     theta = np.full(n_rows, -np.inf)
-    out_r = np.empty(n_rows * k, dtype=np.int64)
-    out_c = np.empty(n_rows * k, dtype=np.int64)
-    vals = np.empty(n_cols, dtype=np.float64)
-    idx = np.empty(n_cols, dtype=np.int64)
+    slot_c = np.empty(n_rows * k, dtype=np.int64)
+    taken_of = np.zeros(n_rows, dtype=np.int64)
+    parts = min(CHUNKS, max(1, n_rows))
+    for t in prange(parts):
+        lo, hi = _chunk(n_rows, parts, t)
+        best = np.empty((1, k + 1))
+        best_col = np.empty((1, k + 1), dtype=np.int64)
+        for i in range(lo, hi):
+            filled = 0
+            worst = 0
+            for j in range(n_cols):
+                if not (every_pair or allowed[i, j]):
+                    continue
+                x = benefit[i, j]
+                if filled <= k:
+                    best[0, filled] = x
+                    best_col[0, filled] = j
+                    filled += 1
+                    if filled == k + 1:
+                        worst = _worst_slot(best, best_col, 0, filled)
+                elif x > best[0, worst]:  # a tie keeps the lower column, seen first
+                    best[0, worst] = x
+                    best_col[0, worst] = j
+                    worst = _worst_slot(best, best_col, 0, filled)
+            # sort the kept cells: highest benefit first, ties by column
+            for a in range(1, filled):
+                x, c = best[0, a], best_col[0, a]
+                b = a - 1
+                while b >= 0 and (best[0, b] < x or (best[0, b] == x and best_col[0, b] > c)):
+                    best[0, b + 1] = best[0, b]
+                    best_col[0, b + 1] = best_col[0, b]
+                    b -= 1
+                best[0, b + 1] = x
+                best_col[0, b + 1] = c
+            taken = min(filled, k)
+            base = i * k
+            for q in range(taken):  # the k best, in column order
+                c = best_col[0, q]
+                b = q - 1
+                while b >= 0 and slot_c[base + b] > c:
+                    slot_c[base + b + 1] = slot_c[base + b]
+                    b -= 1
+                slot_c[base + b + 1] = c
+            taken_of[i] = taken
+            if filled > k:
+                theta[i] = best[0, k]
+    out_r, out_c = _compact(slot_c, taken_of, k)
+    return out_r, out_c, theta
+
+
+@njit(cache=True)
+def _compact(slots: np.ndarray, taken: np.ndarray, per_row: int
+             ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Row-major ``(rows, values)`` of the first ``taken[i]`` of each row's ``per_row`` slots."""
     n = 0
-    for i in range(n_rows):
-        m = 0
-        for j in range(n_cols):
-            if every_pair or allowed[i, j]:
-                vals[m] = -benefit[i, j]
-                idx[m] = j
-                m += 1
-        if m <= k:
-            for t in range(m):
-                out_r[n] = i
-                out_c[n] = idx[t]
-                n += 1
-            continue
-        # threshold: the k-th smallest of -benefit; keep those below it, then ties by index
-        part = np.partition(vals[:m], k)
-        thr = np.max(part[:k])
-        theta[i] = -part[k]
-        taken = 0
-        for t in range(m):
-            if -benefit[i, idx[t]] < thr:
-                out_r[n] = i
-                out_c[n] = idx[t]
-                n += 1
-                taken += 1
-        for t in range(m):
-            if taken >= k:
-                break
-            if -benefit[i, idx[t]] == thr:
-                out_r[n] = i
-                out_c[n] = idx[t]
-                n += 1
-                taken += 1
-    return out_r[:n], out_c[:n], theta
+    for i in range(taken.shape[0]):
+        n += taken[i]
+    out_r = np.empty(n, dtype=np.int64)
+    out_v = np.empty(n, dtype=slots.dtype)
+    n = 0
+    for i in range(taken.shape[0]):
+        for q in range(taken[i]):
+            out_r[n] = i
+            out_v[n] = slots[i * per_row + q]
+            n += 1
+    return out_r, out_v
 
 
 @njit(cache=True)
@@ -319,87 +361,126 @@ def complete_rows(
 
 
 @njit(cache=True)
+def keep_most_negative(
+    red: np.ndarray, col: np.ndarray, cst: np.ndarray, m: int, per_row: int,
+    out_c: np.ndarray, out_cost: np.ndarray, base: int,
+) -> int:  # pragma: no cover - compiled
+    """Copy the ``per_row`` most negative of ``red[:m]`` (ties to the earlier entry) into
+    ``out_c``/``out_cost`` from ``base``; returns how many were copied."""
+    if m <= per_row:
+        for q in range(m):
+            out_c[base + q] = col[q]
+            out_cost[base + q] = cst[q]
+        return m
+    thr = np.partition(red[:m], per_row - 1)[per_row - 1]
+    taken = 0
+    for q in range(m):
+        if red[q] < thr:
+            out_c[base + taken] = col[q]
+            out_cost[base + taken] = cst[q]
+            taken += 1
+    for q in range(m):
+        if taken >= per_row:
+            break
+        if red[q] == thr:
+            out_c[base + taken] = col[q]
+            out_cost[base + taken] = cst[q]
+            taken += 1
+    return taken
+
+
+@njit(parallel=True, cache=True)
 def price_block(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, row_ids: np.ndarray,
     scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     """Reduced costs of a block of rows (global indices ``row_ids``) against the duals: the
-    violating pairs.
+    violating pairs, rows in parallel.
 
     The integer cost of pair ``(i, j)`` is ``rint(-benefit * scale)``; it violates when
-    ``cost - u[i] - v[j] < 0``. Returns ``(rows, cols, costs, count)`` with at most
-    ``per_row`` pairs per row — its most negative ones — and the count of all violations.
+    ``cost - u[i] - v[j] < 0``. Returns ``(rows, cols, costs, found, row_min)`` with at most
+    ``per_row`` pairs per row — its most negative ones — each row's count of violations, and each
+    row's ``min_j cost - v[j]`` over its allowed cells (``INF`` when none): the row dual that
+    makes every pair of the row feasible, for a bound when the search stops early.
     """
     n_rows, n_cols = benefit.shape
-    out_r = np.empty(n_rows * per_row, dtype=np.int64)
-    out_c = np.empty(n_rows * per_row, dtype=np.int64)
-    out_cost = np.empty(n_rows * per_row, dtype=np.int64)
-    red = np.empty(n_cols, dtype=np.int64)
-    col = np.empty(n_cols, dtype=np.int64)
-    cst = np.empty(n_cols, dtype=np.int64)
-    n = 0
-    total = 0
-    for i in range(n_rows):
-        g = row_ids[i]
-        ug = u[g]
-        m = 0
-        for j in range(n_cols):
-            c = np.int64(np.rint(-benefit[i, j] * scale))
-            r = c - ug - v[j]
-            if r < 0 and (every_pair or allowed[i, j]):
-                red[m] = r
-                col[m] = j
-                cst[m] = c
-                m += 1
-        total += m
-        if m > per_row:
-            thr = np.partition(red[:m], per_row - 1)[per_row - 1]
-            taken = 0
-            for t in range(m):
-                if red[t] < thr:
-                    out_r[n] = g
-                    out_c[n] = col[t]
-                    out_cost[n] = cst[t]
-                    n += 1
-                    taken += 1
-            for t in range(m):
-                if taken >= per_row:
-                    break
-                if red[t] == thr:
-                    out_r[n] = g
-                    out_c[n] = col[t]
-                    out_cost[n] = cst[t]
-                    n += 1
-                    taken += 1
-        else:
-            for t in range(m):
-                out_r[n] = g
-                out_c[n] = col[t]
-                out_cost[n] = cst[t]
-                n += 1
-    return out_r[:n], out_c[:n], out_cost[:n], total
+    slot_c = np.empty(n_rows * per_row, dtype=np.int64)
+    slot_cost = np.empty(n_rows * per_row, dtype=np.int64)
+    taken = np.zeros(n_rows, dtype=np.int64)
+    found = np.zeros(n_rows, dtype=np.int64)
+    row_min = np.full(n_rows, INF, dtype=np.int64)
+    parts = min(CHUNKS, max(1, n_rows))
+    for t in prange(parts):
+        lo, hi = _chunk(n_rows, parts, t)
+        red = np.empty(n_cols, dtype=np.int64)
+        col = np.empty(n_cols, dtype=np.int64)
+        cst = np.empty(n_cols, dtype=np.int64)
+        for i in range(lo, hi):
+            ug = u[row_ids[i]]
+            m = 0
+            low = INF
+            for j in range(n_cols):
+                if not (every_pair or allowed[i, j]):
+                    continue
+                c = np.int64(np.rint(-benefit[i, j] * scale))
+                if c - v[j] < low:
+                    low = c - v[j]
+                r = c - ug - v[j]
+                if r < 0:
+                    red[m] = r
+                    col[m] = j
+                    cst[m] = c
+                    m += 1
+            found[i] = m
+            row_min[i] = low
+            taken[i] = keep_most_negative(red, col, cst, m, per_row, slot_c, slot_cost,
+                                          i * per_row)
+    local, out_c = _compact(slot_c, taken, per_row)
+    _, out_cost = _compact(slot_cost, taken, per_row)
+    return row_ids[local], out_c, out_cost, found, row_min
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def top_k_cols_update(
     benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, first_row: int,
     best: np.ndarray, best_row: np.ndarray, count: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Fold a block of rows into each column's running ``k`` best rows (``best``, ``best_row``:
     ``(n_cols, k)``; ``count``: filled slots). Rows arrive in order and only a strictly higher
-    benefit displaces a kept one, so ties go to the lower row."""
-    n_rows, n_cols = benefit.shape
+    benefit displaces a kept one, so ties go to the lower row. Column chunks in parallel."""
+    n_cols = benefit.shape[1]
+    parts = min(CHUNKS, max(1, n_cols))
+    for t in prange(parts):
+        lo, hi = _chunk(n_cols, parts, t)
+        _top_k_cols_range(benefit, allowed, every_pair, first_row, best, best_row, count,
+                          lo, hi)
+
+
+@njit(cache=True)
+def _worst_slot(best: np.ndarray, best_row: np.ndarray, j: int, filled: int
+                ) -> int:  # pragma: no cover - compiled
+    """The slot of column ``j``'s lowest kept benefit (the later row among equals)."""
+    w = 0
+    for s in range(1, filled):
+        if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
+                                       and best_row[j, s] > best_row[j, w]):
+            w = s
+    return w
+
+
+@njit(cache=True)
+def _top_k_cols_range(
+    benefit: np.ndarray, allowed: np.ndarray, every_pair: bool, first_row: int,
+    best: np.ndarray, best_row: np.ndarray, count: np.ndarray, lo: int, hi: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`top_k_cols_update` for the columns ``lo:hi``."""
+    n_rows = benefit.shape[0]
     k = best.shape[1]
-    worst = np.empty(n_cols, dtype=np.int64)  # slot of each column's lowest kept benefit
-    for j in range(n_cols):
-        w = 0
-        for s in range(1, count[j]):
-            if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
-                                           and best_row[j, s] > best_row[j, w]):
-                w = s
-        worst[j] = w
+    worst = np.empty(hi - lo, dtype=np.int64)
+    for j in range(lo, hi):
+        worst[j - lo] = _worst_slot(best, best_row, j, count[j])
     for i in range(n_rows):
-        for j in range(n_cols):
+        for j in range(lo, hi):
             if not (every_pair or allowed[i, j]):
                 continue
             x = benefit[i, j]
@@ -408,18 +489,8 @@ def top_k_cols_update(
                 best_row[j, count[j]] = first_row + i
                 count[j] += 1
                 if count[j] == k:
-                    w = 0
-                    for s in range(1, k):
-                        if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
-                                                       and best_row[j, s] > best_row[j, w]):
-                            w = s
-                    worst[j] = w
-            elif x > best[j, worst[j]]:
-                best[j, worst[j]] = x
-                best_row[j, worst[j]] = first_row + i
-                w = 0
-                for s in range(1, k):
-                    if best[j, s] < best[j, w] or (best[j, s] == best[j, w]
-                                                   and best_row[j, s] > best_row[j, w]):
-                        w = s
-                worst[j] = w
+                    worst[j - lo] = _worst_slot(best, best_row, j, k)
+            elif x > best[j, worst[j - lo]]:
+                best[j, worst[j - lo]] = x
+                best_row[j, worst[j - lo]] = first_row + i
+                worst[j - lo] = _worst_slot(best, best_row, j, k)

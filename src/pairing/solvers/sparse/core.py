@@ -28,9 +28,15 @@ serves a dense matrix in memory and scores built block by block.
    top k, so it costs at least ``θ_i`` and ``θ'_j`` (from the ``(k+1)``-th best benefit of
    the row and of the column, kept from the candidate pass); the row can hold a negative
    reduced cost only if ``min_j max(θ_i − v_j, θ'_j − v_j) < u_i`` (:func:`_rows_to_price`,
-   one sort of the columns per round). When none is left the duals are
+   one sort of the columns per round). A row whose last whole pricing added every violation
+   is priced only on the columns whose dual rose more than its own fell since then
+   (:class:`_References`). When none is left the duals are
    feasible for the *whole* matrix, so the sparse optimum is the dense optimum (LP duality:
    the assignment polytope is integral).
+4. **Stopping early** (``stop``): the last sparse optimum is a valid matching, and each
+   pricing pass also yields an upper bound — every row's dual lowered to cover each pair it
+   priced (a crude bound where it was not reached) makes the duals feasible for the whole
+   matrix, and weak duality bounds every matching by their sum.
 
 The duals, converted to score units, are returned for an independent check
 (:func:`pairing.solvers.sparse.certificate.certify`).
@@ -51,6 +57,7 @@ __all__ = [
     "BLOCK_CELLS",
     "TOP_K",
     "DenseRows",
+    "Priced",
     "RowBlocks",
     "SparseSolution",
     "integer_scale",
@@ -94,6 +101,49 @@ class RowBlocks:
                 local = rows[lo:hi] - start
                 yield (rows[lo:hi], np.ascontiguousarray(block[local]),
                        None if mask is None else np.ascontiguousarray(mask[local]))
+
+    def priced(
+        self, rows: np.ndarray, scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
+    ) -> Iterator[Priced]:
+        """Price the given rows (sorted) against integer duals ``u``, ``v``, a block at a
+        time (see :class:`Priced` and :func:`~pairing.solvers.sparse._kernels.price_block`,
+        which defines what every source must return). This default scores each block of
+        :meth:`blocks_of` first; a source that can fuse scoring and pricing overrides it."""
+        for row_ids, block, mask in self.blocks_of(rows):
+            m, every = _mask(mask)
+            r, c, cost, found, row_min = kern.price_block(block, m, every, row_ids, scale, u,
+                                                          v, per_row)
+            yield Priced(row_ids, r, c, cost, found, row_min, block.size)
+
+    def priced_columns(
+        self, rows: np.ndarray, order: np.ndarray, lengths: np.ndarray, scale: float,
+        u: np.ndarray, v: np.ndarray, per_row: int,
+    ) -> Iterator[Priced]:
+        """As :meth:`priced`, but row ``rows[r]`` needs only the columns ``order[:lengths[r]]``
+        (pricing more is never wrong). This default prices whole rows; a source that can
+        score single cells cheaply overrides it."""
+        yield from self.priced(rows, scale, u, v, per_row)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """One priced block: its rows (``row_ids``); the pairs to add (``rows``, ``cols``,
+    integer ``costs``; at most ``per_row`` per row, its most negative reduced costs);
+    ``row_found``, each row's count of negative reduced costs; ``row_min``, each row's
+    ``min_j cost − v_j`` over its priced allowed cells (``INF`` when none); ``cells``, the
+    pairs priced."""
+
+    row_ids: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    costs: np.ndarray
+    row_found: np.ndarray
+    row_min: np.ndarray
+    cells: int
+
+    @property
+    def found(self) -> int:
+        return int(self.row_found.sum())
 
 
 class DenseRows(RowBlocks):
@@ -157,6 +207,14 @@ class SparseSolution:
     total: float = 0.0
     #: row passes pricing skipped because a bound ruled out a negative reduced cost in the row
     rows_skipped: int = 0
+    #: row passes that priced only the columns whose dual rose since the row's reference
+    rows_in_part: int = 0
+    #: ``stop`` asked to end before pricing found nothing: the matching is the last sparse
+    #: optimum (feasible, not proven optimal)
+    stopped: bool = False
+    #: an upper bound on the best total over the whole matrix, proven by the duals the pricing
+    #: passes made feasible row by row (the matching's total, up to rounding, when not stopped)
+    bound: float = np.inf
 
 
 def integer_scale(n_rows: int, max_abs: float) -> float:
@@ -279,14 +337,75 @@ def _solve_graph(
     raise RuntimeError(msg)
 
 
+#: A row is priced in part when at most this share of the columns may have gone negative.
+PART_SHARE = 0.25
+
+
+class _References:
+    """What each row's last whole pricing proved, to price later rounds in part.
+
+    When row ``i`` was priced whole at round ``p`` against duals ``(u, v)`` and every negative
+    reduced cost joined the graph, each pair of the row outside the graph had ``cost − u_i −
+    v_j >= 0`` then. With today's duals its reduced cost is at least ``−Δu_i − Δv_j`` (the
+    changes since round ``p``), so it can be negative only where ``Δv_j > −Δu_i``: those
+    columns alone need pricing. A row without a reference (never priced whole, or more
+    violations than joined) is priced whole.
+    """
+
+    def __init__(self, n_rows: int) -> None:
+        self.round = np.full(n_rows, -1, dtype=np.int64)
+        self.u = np.zeros(n_rows, dtype=np.int64)
+        self.v: dict[int, np.ndarray] = {}  # the column duals of each round still referred to
+
+    def renew(self, rows: np.ndarray, at: int, u: np.ndarray, v: np.ndarray) -> None:
+        """``rows`` have no negative reduced cost outside the graph at round ``at``."""
+        if len(rows):
+            self.v.setdefault(at, v.copy())
+            self.round[rows] = at
+            self.u[rows] = u[rows]
+
+    def priced_whole(self, rows: np.ndarray, complete: np.ndarray, at: int, u: np.ndarray,
+                     v: np.ndarray) -> None:
+        """``rows`` were priced whole at round ``at``; ``complete``: all their violations
+        joined the graph (the others lose their reference)."""
+        self.renew(rows[complete], at, u, v)
+        self.round[rows[~complete]] = -1
+
+    def plan(self, may: np.ndarray, u: np.ndarray, v: np.ndarray
+             ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """(rows to price whole, [(rows, columns by falling Δv, how many each row needs)])."""
+        for old in set(self.v) - set(self.round[self.round >= 0].tolist()):
+            del self.v[old]
+        whole = [may[self.round[may] < 0]]
+        groups = []
+        n_cols = len(v)
+        for at in sorted(set(self.round[may].tolist()) - {-1}):
+            rows = may[self.round[may] == at]
+            rise = v - self.v[at]
+            order = np.argsort(-rise, kind="stable")
+            # columns with rise_j > -Δu_i: the first `lengths` of `order`
+            lengths = np.searchsorted(-rise[order], u[rows] - self.u[rows], side="left")
+            small = lengths <= PART_SHARE * n_cols
+            whole.append(rows[~small])
+            if small.any():
+                groups.append((rows[small], order, lengths[small].astype(np.int64)))
+        return np.sort(np.concatenate(whole)), groups
+
+
 def solve_sparse(
     source: RowBlocks,
     mode: str = "saturate",
     k: int = TOP_K,
     add_per_row: int = ADD_PER_ROW,
     progress: Callable[[str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SparseSolution:
-    """Maximise the total benefit over ``source`` (see the module docstring)."""
+    """Maximise the total benefit over ``source`` (see the module docstring).
+
+    ``stop`` is asked between priced blocks (and rounds); when it answers true the search
+    ends with the last sparse optimum, ``stopped`` set and ``bound`` the best upper bound
+    proven so far. The candidate pass and the sparse solves are not interrupted.
+    """
     n_rows, n_cols = source.n_rows, source.n_cols
     if mode not in ("saturate", "optional"):
         msg = f"unknown mode {mode!r}"
@@ -341,9 +460,17 @@ def solve_sparse(
         total_cols = n_cols + len(artificial)
 
     rows, cols, cost = _unique_edges(rows, cols, cost, total_cols)
-    rounds = priced = added = skipped = 0
+    # the cheapest cost in each row (its best candidate): a crude row dual for rows that a
+    # stopped pricing pass did not reach
+    best_cost = np.full(n_rows, kern.INF, dtype=np.int64)
+    real_edge = cols < n_cols
+    np.minimum.at(best_cost, rows[real_edge], cost[real_edge])
+    rounds = priced = added = skipped = partial = 0
     square = total_cols == n_rows
     warm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    lower = -np.inf  # the best proven lower bound on the total integer cost
+    stopped = False
+    refs = _References(n_rows)
     while True:
         rounds += 1
         indptr = np.searchsorted(rows, np.arange(n_rows + 1)).astype(np.int64)
@@ -354,20 +481,48 @@ def solve_sparse(
         # only rows whose bound allows a negative reduced cost outside the graph
         may = _rows_to_price(theta_cost, theta_col_cost, u, v[:n_cols])
         skipped += n_rows - len(may)
-        for row_ids, block, mask in source.blocks_of(may):
-            m, every = _mask(mask)
-            r, c, cc, count = kern.price_block(block, m, every, row_ids, scale, u, v,
-                                               add_per_row)
-            priced += block.size
-            found += count
-            if len(r):
-                new_r.append(r)
-                new_c.append(c)
-                new_cost.append(cc)
+        ruled_out = np.ones(n_rows, dtype=bool)
+        ruled_out[may] = False
+        refs.renew(np.flatnonzero(ruled_out), rounds, u, v[:n_cols])
+        whole, parts_of = refs.plan(may, u, v[:n_cols])
+        partial += len(may) - len(whole)
+        # a dual feasible for the whole matrix, row by row: u where no pair outside the graph
+        # can undercut it, the exact row minimum where priced, a crude one elsewhere
+        row_low = u.copy()
+        v_top = int(v[:n_cols].max(initial=0))
+        row_low[may] = np.minimum(u[may], np.where(best_cost[may] >= kern.INF, u[may],
+                                                   best_cost[may] - v_top))
+        reached = 0
+        pricing = [(True, source.priced(whole, scale, u, v, add_per_row))] + [
+            (False, source.priced_columns(group, order, lengths, scale, u, v, add_per_row))
+            for group, order, lengths in parts_of
+        ]
+        for is_whole, stream in pricing:
+            for part in stream:
+                priced += part.cells
+                reached += len(part.row_ids)
+                found += part.found
+                row_low[part.row_ids] = np.minimum(u[part.row_ids], part.row_min)
+                if is_whole:  # a row whose violations all join the graph: a new reference
+                    refs.priced_whole(part.row_ids, part.row_found <= add_per_row, rounds, u,
+                                      v[:n_cols])
+                if len(part.rows):
+                    new_r.append(part.rows)
+                    new_c.append(part.cols)
+                    new_cost.append(part.costs)
+                if stop is not None and stop():
+                    stopped = True
+                    break
+            if stopped:
+                break
+        if stopped and not found and reached == len(may):
+            stopped = False  # the pass was complete: nothing left to add, the proof holds
+        v_sign = v if square else np.minimum(v, 0)
+        lower = max(lower, float(row_low.sum(dtype=np.float64) + v_sign.sum(dtype=np.float64)))
         if progress is not None:
             progress(f"sparse assignment: round {rounds}, {found} pairs priced negative "
-                     f"({len(may)} rows priced)")
-        if not found:
+                     f"({len(whole)} whole rows and {len(may) - len(whole)} in part)")
+        if not found or stopped:
             break
         add_r, add_c, add_cost = (np.concatenate(x) for x in (new_r, new_c, new_cost))
         added += len(add_r)
@@ -375,6 +530,9 @@ def solve_sparse(
             np.concatenate([rows, add_r]), np.concatenate([cols, add_c]),
             np.concatenate([cost, add_cost]), total_cols,
         )
+        if stop is not None and stop():
+            stopped = True
+            break
 
     chosen = col4row
     infeasible = bool((chosen >= n_cols).any()) and mode == "saturate"
@@ -397,6 +555,9 @@ def solve_sparse(
         square=square,
         total=_matched_total(rows, cols, cost, real, chosen) / scale,
         rows_skipped=skipped,
+        rows_in_part=partial,
+        stopped=stopped,
+        bound=(-lower + 0.5 * n_rows) / scale,
     )
 
 
