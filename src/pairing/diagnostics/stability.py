@@ -135,8 +135,11 @@ def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.
     pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.intp)
     if len(pairs) and len(left):
         # a matched pair never blocks: drop any candidate that is one of the chosen pairs
-        chosen = left.astype(np.int64) * n_right + right
-        pairs = pairs[~np.isin(pairs[:, 0].astype(np.int64) * n_right + pairs[:, 1], chosen)]
+        # (a sorted search, not np.isin: that loads numpy.ma, a cost on every small solve)
+        chosen = np.sort(left.astype(np.int64) * n_right + right)
+        codes = pairs[:, 0].astype(np.int64) * n_right + pairs[:, 1]
+        at = np.minimum(np.searchsorted(chosen, codes), len(chosen) - 1)
+        pairs = pairs[chosen[at] != codes]
     return pairs.astype(np.intp)
 
 
