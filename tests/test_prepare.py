@@ -199,3 +199,23 @@ def test_solve_command_with_a_table_compiles_once(calls: Counter[str], tmp_path:
     run = CliRunner().invoke(main, ["solve", str(path), "--format", "table"])
     assert run.exit_code == 0, run.output
     assert calls["score_matrix"] == calls["build_problem"] == 1
+
+
+def test_repair_to_a_workbook_scores_once(calls: Counter[str], tmp_path: Any) -> None:
+    """The repaired result's workbook is explained with the matrices the repair solved with."""
+    pytest.importorskip("openpyxl")
+    from click.testing import CliRunner
+
+    from pairing.cli import main
+    from pairing.io.writers import dump_programme_json
+
+    programme = _programme()
+    path = dump_programme_json(programme, tmp_path / "programme.json")
+    result = pairing.solve(programme)
+    (tmp_path / "result.json").write_text(result.to_json(), encoding="utf-8")
+    calls.clear()
+    run = CliRunner().invoke(main, ["repair", str(path), str(tmp_path / "result.json"),
+                                    "--withdraw", result.pairs[0].left,
+                                    "-o", str(tmp_path / "new.xlsx")])
+    assert run.exit_code == 0, run.output
+    assert calls["score_matrix"] == 1

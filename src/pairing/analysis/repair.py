@@ -78,11 +78,14 @@ class Changes(BaseModel):
 
 @dataclasses.dataclass(frozen=True)
 class RepairResult:
-    """The repaired programme, its new result (valid for it) and what changed."""
+    """The repaired programme, its new result (valid for it) and what changed; ``prepared`` is
+    the repaired programme scored and compiled (the matrices the repair solved with), for
+    checking, reporting or writing the result without scoring it again."""
 
     programme: Programme
     result: Result
     changes: Changes
+    prepared: Prepared | None = None
 
 
 def _resolve(programme: Programme, withdraw: Iterable[str]) -> dict[str, list[str]]:
@@ -357,4 +360,5 @@ def repair(
     new = new.model_copy(
         update={"input_sha256": input_sha256(chosen), "message": changes.summary()}
     )
-    return RepairResult(programme=chosen, result=new, changes=changes)
+    prepared = prepare(chosen, objective=result.objective, matrices=matrices)
+    return RepairResult(programme=chosen, result=new, changes=changes, prepared=prepared)

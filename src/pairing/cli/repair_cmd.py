@@ -98,7 +98,7 @@ def repair_command(
             dump_programme_json(repaired.programme, programme_out)
         click.echo(f"wrote {programme_out} (the repaired programme)", err=True)
     if output is not None:
-        write_result(output, new, repaired.programme)
+        write_result(output, new, repaired.programme, prepared=repaired.prepared)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(new.to_json())
