@@ -389,7 +389,8 @@ def _acceptable_problems(
     that the blocking-pair count below cannot miss a pair the compilation dropped."""
     score = matrices.score
     acceptable = ~np.isnan(score)
-    acceptable &= np.nan_to_num(score, nan=0.0) >= score.dtype.type(programme.rules.min_score)
+    if programme.rules.min_score > 0:  # a score equal to min_score is acceptable
+        acceptable &= np.nan_to_num(score, nan=0.0) >= score.dtype.type(programme.rules.min_score)
     left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
     right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
     barred = list(programme.rules.forbidden) + [pair for _, pair in vetoed_pairs(programme)]
