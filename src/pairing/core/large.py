@@ -304,6 +304,28 @@ def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
                 score[r, j] = z
 
 
+@njit(inline="always")
+def _price_cell(z: float, j: int, ui: int, v: np.ndarray, min_score: float, scale: float,
+                forbidden_cols: np.ndarray, f_lo: int, f_hi: int, low: np.int64, m: int,
+                red: np.ndarray, col: np.ndarray, cst: np.ndarray
+                ) -> tuple[np.int64, int]:  # pragma: no cover - compiled
+    """Price one cell of score ``z`` in column ``j`` of a row with dual ``ui``: an allowed cell
+    (``z >= min_score``, not forbidden) lowers the row's smallest ``c − v[j]`` (``low``) and,
+    when its reduced cost ``c − ui − v[j]`` is negative, is appended as violation ``m``.
+    Returns the new (``low``, ``m``); the two pricing kernels share it."""
+    if z < min_score:
+        return low, m
+    c = np.int64(np.rint(-z * scale))
+    if (c - v[j] < low or c - ui - v[j] < 0) and not _forbidden(forbidden_cols, f_lo, f_hi, j):
+        low = min(low, c - v[j])
+        if c - ui - v[j] < 0:
+            red[m] = c - ui - v[j]
+            col[m] = j
+            cst[m] = c
+            m += 1
+    return low, m
+
+
 @njit(parallel=True, cache=True)
 def _price_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
                   a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
@@ -333,19 +355,8 @@ def _price_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
             m = 0
             low = kern.INF
             for j in range(n_cols):
-                z = _cell(acc_a, acc_b, j)[2]
-                if z < min_score:
-                    continue
-                c = np.int64(np.rint(-z * scale))
-                if c - v[j] < low or c - ui - v[j] < 0:
-                    if _forbidden(forbidden_cols, f_lo, f_hi, j):
-                        continue
-                    low = min(low, c - v[j])
-                    if c - ui - v[j] < 0:
-                        red[m] = c - ui - v[j]
-                        col[m] = j
-                        cst[m] = c
-                        m += 1
+                low, m = _price_cell(_cell(acc_a, acc_b, j)[2], j, ui, v, min_score, scale,
+                                     forbidden_cols, f_lo, f_hi, low, m, red, col, cst)
             found[r] = m
             row_min[r] = low
             taken[r] = kern.keep_most_negative(red, col, cst, m, per_row, slot_c, slot_cost,
@@ -380,17 +391,8 @@ def _price_columns_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: n
                 j = order[q]
                 z = _cell_of(_sum_at(a_indptr, a_indices, a_data, a_other, i, j),
                              _sum_at(b_indptr, b_indices, b_data, b_other, i, j))[2]
-                if z < min_score:
-                    continue
-                c = np.int64(np.rint(-z * scale))
-                if (c - v[j] < low or c - ui - v[j] < 0) and not _forbidden(
-                        forbidden_cols, f_lo, f_hi, j):
-                    low = min(low, c - v[j])
-                    if c - ui - v[j] < 0:
-                        red[m] = c - ui - v[j]
-                        col[m] = j
-                        cst[m] = c
-                        m += 1
+                low, m = _price_cell(z, j, ui, v, min_score, scale, forbidden_cols, f_lo, f_hi,
+                                     low, m, red, col, cst)
             found[r] = m
             row_min[r] = low
             taken[r] = kern.keep_most_negative(red, col, cst, m, per_row, slot_c, slot_cost,
