@@ -113,7 +113,7 @@ def _served_rows(model: FairModel, offset: int, total_cols: int,
     binary, so ``y`` needs no integrality).
     """
     m, n = model.m, model.n
-    positive = sp.csr_array((model.gain_rows > 0).astype(np.float64))
+    positive = _positive(model)
     before = sp.csr_array((m, offset - n))
     after = sp.csr_array((m, total_cols - offset - m))
     rows = [LinearConstraint(sp.hstack([-positive, before, sp.eye_array(m), after],
@@ -144,9 +144,15 @@ def _fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
     return int((gains <= 0).sum()), out.x
 
 
+def _positive(model: FairModel) -> sp.csr_array:
+    """``(m, n_cells)``: 1 where a cell gives the counted enterprise of that row a positive
+    gain."""
+    return sp.csr_array((model.gain_rows > 0).astype(np.float64))
+
+
 def _positive_partners(model: FairModel, x: np.ndarray) -> np.ndarray:
     """For each counted enterprise, how many of its partners in ``x`` give it a positive gain."""
-    return np.asarray(sp.csr_array((model.gain_rows > 0).astype(np.float64)) @ x)
+    return np.asarray(_positive(model) @ x)
 
 
 def _lex_worse(model: FairModel, x: np.ndarray, than: np.ndarray) -> bool:
