@@ -41,13 +41,20 @@ def _close(a: float, b: float, scale: float = 1.0) -> bool:
     return abs(a - b) <= _TOLERANCE * max(1.0, scale, abs(b))
 
 
+def _positions(programme: Programme) -> tuple[dict[str, int], dict[str, int]]:
+    """Each side's ids to their row / column index, read from the programme."""
+    return (
+        {e.id: k for k, e in enumerate(programme.left.enterprises)},
+        {e.id: k for k, e in enumerate(programme.right.enterprises)},
+    )
+
+
 def pair_indices(
     programme: Programme, result: Result, problems: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """The result's pairs as index arrays; unknown ids and repeated pairs go to ``problems``
     (a pair with an unknown id is left out of the arrays)."""
-    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
-    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left_pos, right_pos = _positions(programme)
     left, right = [], []
     for k, pair in enumerate(result.pairs):
         bad = False
@@ -192,8 +199,7 @@ def _claimed_value_problems(
 
     Compared as arrays (one gather per matrix), then only the offending pairs are worded.
     """
-    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
-    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left_pos, right_pos = _positions(programme)
     known = [p for p in result.pairs if p.left in left_pos and p.right in right_pos]
     if not known:
         return []
@@ -391,8 +397,7 @@ def _acceptable_problems(
     acceptable = ~np.isnan(score)
     if programme.rules.min_score > 0:  # a score equal to min_score is acceptable
         acceptable &= np.nan_to_num(score, nan=0.0) >= score.dtype.type(programme.rules.min_score)
-    left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
-    right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
+    left_pos, right_pos = _positions(programme)
     barred = list(programme.rules.forbidden) + [pair for _, pair in vetoed_pairs(programme)]
     for a, b in barred:
         if a in left_pos and b in right_pos:
