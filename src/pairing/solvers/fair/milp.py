@@ -132,7 +132,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
          extra_bounds: tuple[np.ndarray, np.ndarray], clock: Clock,
          options: SolveOptions, *, confirm: bool = True,
          start: np.ndarray | None = None, relax: bool = False,
-         tight: bool = False, share: float = 1.0) -> Outcome:
+         tight: bool = False, share: float = 1.0,
+         integer_extra: np.ndarray | None = None) -> Outcome:
     """Maximise ``objective`` over (cells, extra continuous columns) under the rules + ``rows``.
 
     HiGHS (``highspy``) gets the time left before the deadline; ``start`` (cells then extra
@@ -141,7 +142,7 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     ``tight``: rows held to 1e-9 instead of HiGHS's 1e-7 after scaling (for "keep the level"
     rows, which HiGHS's scaling otherwise lets slip by up to ~1e-6 on mean-gain rows).
     ``share``: stop when that share of the overall limit is used (leximin keeps the rest for
-    its last round).
+    its last round). ``integer_extra``: offsets of extra columns that must be integers too.
     """
     from pairing.solvers._highs import HighsModel
     rules = model.rules
@@ -162,7 +163,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         threads=options.threads, seed=options.seed,
     )
     if n and not relax:
-        highs.set_integer(np.arange(n))
+        extra_integer = np.empty(0, dtype=np.int64) if integer_extra is None else integer_extra
+        highs.set_integer(np.concatenate([np.arange(n), n + np.asarray(extra_integer)]))
     if tight:
         highs.set_option("mip_feasibility_tolerance", 1e-9)
         highs.set_option("primal_feasibility_tolerance", 1e-9)
