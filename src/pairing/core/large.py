@@ -50,6 +50,7 @@ from pairing.model.result import (
     SolverInfo,
     Unmatched,
 )
+from pairing.solvers._clock import Clock
 from pairing.solvers.sparse import _kernels as kern
 from pairing.solvers.sparse.certificate import DualCheck
 from pairing.solvers.sparse.core import BLOCK_CELLS, Priced, RowBlocks, solve_sparse
@@ -57,6 +58,18 @@ from pairing.solvers.sparse.core import BLOCK_CELLS, Priced, RowBlocks, solve_sp
 __all__ = ["TagBlocks", "large_violations", "solve_large"]
 
 _DECIMALS = 6
+#: :func:`_passes` over one block costs about this many times scoring it (the blocking-pair
+#: thresholds, both runner-ups and the certificate on top of the scores; measured 2.7 at
+#: 13,000 per side, load average 3.5). A time limit keeps that much time for the pass after
+#: the search.
+PASS_COST = 3.0
+#: Blocks not timed for :meth:`TagBlocks.pass_seconds`: the first ones include loading the
+#: compiled kernels (0.6 s for the first, twice the steady time for the second, measured).
+_TIMED_FROM = 2
+#: Seconds per pair of the work after the last pass (each pair's reasons, the result's
+#: objects, the input hash, the large validator): 1.8–2.5 s at 13,000 pairs (load average
+#: 3.5), kept from a time limit along with the pass.
+_TAIL_PER_PAIR = 150e-6
 
 
 class TagBlocks(RowBlocks):
@@ -104,6 +117,8 @@ class TagBlocks(RowBlocks):
         self._row_major: tuple[np.ndarray, np.ndarray] | None = None
         self._forbidden_at = np.searchsorted(self._forbidden[:, 0],
                                              np.arange(self.n_rows + 1)).astype(np.int64)
+        self._timed = [0.0, 0]  # seconds and cells of the blocks timed so far
+        self._sweeps = 0
 
     def _operands(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                  np.ndarray, np.ndarray, np.ndarray]:
@@ -175,14 +190,63 @@ class TagBlocks(RowBlocks):
 
     def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(gain_left, gain_right) float32 and the score (float64) of rows ``start:stop``."""
-        n = stop - start
+        return self._sweep_rows(np.arange(start, stop, dtype=np.int64))
+
+    def _sweep_rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_sweep` of the rows ``ids``, timed for :meth:`pass_seconds`."""
+        began = time.perf_counter()
+        n = len(ids)
         first = np.empty((n, self.n_cols), dtype=np.float32)
         second = np.empty((n, self.n_cols), dtype=np.float32)
         score = np.empty((n, self.n_cols), dtype=np.float64)
         a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
-        _block_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, start, first, second,
-                      score)
+        _block_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t,
+                      np.asarray(ids, dtype=np.int64), first, second, score)
+        self._sweeps += 1
+        if self._sweeps > _TIMED_FROM:  # the first calls include loading the kernels
+            self._timed[0] += time.perf_counter() - began
+            self._timed[1] += n * self.n_cols
         return (second, first, score) if self.transposed else (first, second, score)
+
+    def pass_seconds(self) -> float:
+        """The expected time of :func:`_passes` (one more pass over every pair after the
+        search), from the blocks scored so far: :data:`PASS_COST` times their mean time per
+        cell (the blocks after the first :data:`_TIMED_FROM`); 0 while fewer than three blocks
+        are timed."""
+        seconds, cells = self._timed
+        if self._sweeps <= _TIMED_FROM + 2 or not cells:  # too few blocks to trust their rate
+            return 0.0
+        return PASS_COST * seconds / cells * self.n_rows * self.n_cols
+
+    def blocks_of(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray,
+                                                            np.ndarray | None]]:
+        """Blocks of the given rows only (sorted), scored alone: the rest is never read."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for k in range(0, len(rows), self.step):
+            ids = rows[k:k + self.step]
+            _, _, score = self._sweep_rows(ids)
+            mask = score >= self.min_score if self.min_score > 0 else None
+            lo, hi = self._forbidden_at[ids], self._forbidden_at[ids + 1]
+            for r in np.flatnonzero(hi > lo).tolist():
+                if mask is None:
+                    mask = np.ones(score.shape, dtype=bool)
+                mask[r, self._forbidden[lo[r]:hi[r], 1]] = False
+            yield ids, score, mask
+
+    def cells(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(score, allowed) of single pairs (rows, columns in this source's orientation),
+        equal to the blocks' values, without scoring whole rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        left, right = (cols, rows) if self.transposed else (rows, cols)
+        score = self.pair_values(left, right)[0]
+        allowed = score >= self.min_score
+        if len(self._forbidden):
+            codes = self._forbidden[:, 0].astype(np.int64) * self.n_cols + self._forbidden[:, 1]
+            want = rows * self.n_cols + cols
+            at = np.minimum(np.searchsorted(codes, want), len(codes) - 1)
+            allowed &= codes[at] != want
+        return score.astype(np.float64), allowed
 
     def allowed(self, start: int, stop: int, score: np.ndarray) -> np.ndarray | None:
         """The allowed cells of a block (``None``: all of them)."""
@@ -284,10 +348,11 @@ def _forbidden(forbidden_cols: np.ndarray, lo: int, hi: int, j: int
 @njit(parallel=True, cache=True)
 def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
                   a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
-                  b_data: np.ndarray, b_other_t: np.ndarray, start: int, gain_a: np.ndarray,
-                  gain_b: np.ndarray, score: np.ndarray) -> None:  # pragma: no cover
-    """One row block in one sweep, row chunks in parallel over the cores:
-    ``gain_a[r] = clip(A[start + r] @ a_other_t)``, likewise ``gain_b``, and the score
+                  b_data: np.ndarray, b_other_t: np.ndarray, row_ids: np.ndarray,
+                  gain_a: np.ndarray, gain_b: np.ndarray,
+                  score: np.ndarray) -> None:  # pragma: no cover
+    """One block of rows in one sweep, row chunks in parallel over the cores:
+    ``gain_a[r] = clip(A[row_ids[r]] @ a_other_t)``, likewise ``gain_b``, and the score
     (:func:`_cell`)."""
     n_rows, n_cols = gain_a.shape[0], a_other_t.shape[1]
     parts = min(kern.CHUNKS, max(1, n_rows))
@@ -295,8 +360,8 @@ def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
         acc_a = np.empty(n_cols)
         acc_b = np.empty(n_cols)
         for r in range(t * n_rows // parts, (t + 1) * n_rows // parts):
-            _row_sums(a_indptr, a_indices, a_data, a_other_t, start + r, acc_a)
-            _row_sums(b_indptr, b_indices, b_data, b_other_t, start + r, acc_b)
+            _row_sums(a_indptr, a_indices, a_data, a_other_t, row_ids[r], acc_a)
+            _row_sums(b_indptr, b_indices, b_data, b_other_t, row_ids[r], acc_b)
             for j in range(n_cols):
                 x, y, z = _cell(acc_a, acc_b, j)
                 gain_a[r, j] = x
@@ -450,6 +515,7 @@ def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualC
     best_col_value = np.full(n_cols, -np.inf)
     blocking = 0
     for start, gain_left, gain_right, score, mask in blocks.scored():
+        CANCEL.raise_if_requested()
         check.add(start, score, mask)
         stop = start + gain_left.shape[0]
         g_row, g_col = (gain_right, gain_left) if blocks.transposed else (gain_left, gain_right)
@@ -508,23 +574,31 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
                 progress: Callable[[str], None] | None = None) -> Result:
     """Solve an eligible programme (:func:`large_route`) on the large path; see the module.
 
-    ``time_limit`` (seconds) stops the pricing between two blocks: the result is then the
-    last sparse optimum, a valid matching, with status ``feasible`` and the best proven upper
-    bound in ``solver.bound`` and ``solver.gap``. One more pass computes what needs every pair
-    (blocking pairs, runner-ups, the certificate), so the run ends about one pass after the
-    limit. A stop requested by a signal (:data:`~pairing.interrupt.CANCEL`) raises between
-    two blocks.
+    ``time_limit`` (seconds) is one deadline for the whole run. The search (candidate pass,
+    greedy completion, each sparse solve in slices, pricing) stops when what is left of the
+    limit is the expected time of the pass after it (:meth:`TagBlocks.pass_seconds`), which
+    computes what needs every pair (blocking pairs, runner-ups, the certificate), and of the
+    work per pair after that (reasons, the result, its check: :data:`_TAIL_PER_PAIR`). The result
+    is then the best complete matching found — the last sparse optimum, else the greedy one —
+    with status ``feasible``, the bound the certificate proves in ``solver.bound`` and
+    ``solver.gap``, and the phase that was cut named in ``solver.note``. The run overruns the
+    limit by the error of that estimate, or by one pass when the limit is shorter than the
+    first block plus a pass. A stop requested by a signal
+    (:data:`~pairing.interrupt.CANCEL`) raises between two blocks or slices.
     """
     mode = mode_of(programme)
     assert mode is not None, "call large_route first"
     kind, transposed = mode
-    started = time.perf_counter()
+    clock = Clock(time_limit)
+    blocks = TagBlocks(programme, transposed=transposed)
+
+    tail = _TAIL_PER_PAIR * min(blocks.n_rows, blocks.n_cols)
 
     def stop() -> bool:
         CANCEL.raise_if_requested()
-        return time_limit is not None and time.perf_counter() - started >= time_limit
+        left = clock.left()
+        return left is not None and left - 1e-3 <= blocks.pass_seconds() + tail
 
-    blocks = TagBlocks(programme, transposed=transposed)
     solution = solve_sparse(blocks, kind, progress=progress, stop=stop)
     if solution.infeasible and solution.stopped:
         msg = (f"the time limit ({time_limit} s) passed before the large path found a "
@@ -586,8 +660,7 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     note = (
         f"large path: {solution.rounds} sparse solve(s), {solution.edges:,} candidate pairs, "
         f"{solution.priced:,} pairs priced, {solution.added:,} added by pricing; "
-        + (f"stopped by the time limit ({time_limit} s) before the proof: best bound "
-           f"{bound:.6g}" if solution.stopped else
+        + (_stopped_note(solution.cut, time_limit, bound) if solution.stopped else
            f"optimality certificate checked independently (gap {proof.gap:.2g})")
     )
     return Result(
@@ -608,6 +681,23 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
         input_sha256=input_sha256(programme),
         version=__version__,
     )
+
+
+_CUT_WORDS = {
+    "candidates": "during the candidate pass: the matching is the greedy one over the "
+                  "partners found so far, completed with any free allowed partner",
+    "completion": "while completing the greedy matching: the rows left are placed on any "
+                  "free allowed partner",
+    "solve": "during a sparse solve: the matching is the last complete one (the previous "
+             "sparse optimum, else the greedy one)",
+    "pricing": "while pricing: the matching is the last sparse optimum",
+}
+
+
+def _stopped_note(cut: str, time_limit: float | None, bound: float) -> str:
+    """The note of a search the time limit stopped: where, what the matching is, the bound."""
+    return (f"stopped by the time limit ({time_limit} s) {_CUT_WORDS.get(cut, '')}; "
+            f"not proven optimal; best proven upper bound {bound:.6g} (weak duality)")
 
 
 def large_violations(programme: Programme, result: Result) -> list[str]:

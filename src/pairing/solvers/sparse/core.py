@@ -526,8 +526,8 @@ def solve_sparse(
 
     rows, cols, cost = _unique_edges(rows, cols, cost, total_cols)
     if mode == "optional":
-        unplaced = np.flatnonzero(col4row < 0)
-        col4row[unplaced] = n_cols + unplaced  # alone
+        alone = np.flatnonzero(col4row < 0)
+        col4row[alone] = n_cols + alone
     elif len(artificial):
         col4row[artificial] = n_cols + np.arange(len(artificial))
     # the best complete matching so far and its duals (none before a sparse solve)
