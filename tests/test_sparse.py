@@ -374,3 +374,18 @@ def test_the_stopped_phases_are_all_reached() -> None:
     finally:
         core.SLICE_EDGES = before
     assert {"candidates", "completion", "solve", "pricing", ""} <= seen
+
+
+def test_the_sparse_solver_keeps_a_time_limit() -> None:
+    """Through :func:`pairing.solve` on dense matrices: a limit far below the solve time gives
+    a complete valid matching, ``feasible``, with no bound claimed (the duals of a stopped
+    search prove nothing on the objective's scale)."""
+    from pairing.generator import generate
+
+    programme = generate(300, 300, seed=4, profile="double-hundred")
+    optimum = pairing.solve(programme, solver="sparse").objective_value
+    result = pairing.solve(programme, solver="sparse", time_limit=1e-9)
+    assert result.status == "feasible" and result.solver.bound is None
+    assert "stopped by the time limit" in result.solver.note
+    assert len(result.pairs) == 300 and result.objective_value <= optimum + 1e-6
+    pairing.check(programme, result)
