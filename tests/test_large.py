@@ -257,15 +257,16 @@ def test_a_tiny_time_limit_returns_a_valid_matching_soon(
     monkeypatch.setattr(route, "LARGE_CELLS", n_left * n_right - 1)
     monkeypatch.setattr(large.TagBlocks, "__init__", _small_blocks(large.TagBlocks.__init__))
     monkeypatch.setattr(core, "SLICE_EDGES", 50)
-    started = time.perf_counter()
     try:
+        pairing.solve(programme, time_limit=limit)  # the first call loads the compiled kernels
+        started = time.perf_counter()
         result = pairing.solve(programme, time_limit=limit)
     except SolverTimeout:
         assert min_score > 0 and not optional
         return
     took = time.perf_counter() - started
     assert result.solver.name == "sparse"
-    assert took <= limit + 5.0
+    assert took <= limit + 3.0
     assert large.large_violations(programme, result) == []
     pairing.check(programme, result)
     if not optional:

@@ -33,10 +33,13 @@ serves a dense matrix in memory and scores built block by block.
    (:class:`_References`). When none is left the duals are
    feasible for the *whole* matrix, so the sparse optimum is the dense optimum (LP duality:
    the assignment polytope is integral).
-4. **Stopping early** (``stop``): the last sparse optimum is a valid matching, and each
-   pricing pass also yields an upper bound — every row's dual lowered to cover each pair it
-   priced (a crude bound where it was not reached) makes the duals feasible for the whole
-   matrix, and weak duality bounds every matching by their sum.
+4. **Stopping early** (``stop``, asked after every block of every pass and every slice of
+   :data:`SLICE_EDGES` edges of a sparse solve): the search returns the best complete
+   matching it holds — the last sparse optimum, else the greedy matching (completed, when
+   the stop came before the completion was done, by :func:`_fill`). Each pricing pass also
+   yields an upper bound — every row's dual lowered to cover each pair it priced (a crude
+   bound where it was not reached) makes the duals feasible for the whole matrix, and weak
+   duality bounds every matching by their sum; before a pricing pass no bound is claimed.
 
 The duals, converted to score units, are returned for an independent check
 (:func:`pairing.solvers.sparse.certificate.certify`).
