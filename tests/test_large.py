@@ -308,3 +308,36 @@ def test_a_cancel_request_stops_the_large_path_between_slices(
         CANCEL.clear()
     assert asked.is_set()
     assert not any("round" in line for line in said)  # stopped inside the first search pass
+
+
+@pytest.mark.parametrize(("n_left", "n_right", "optional"), [(40, 40, False), (30, 55, False),
+                                                            (55, 30, False), (40, 45, True)])
+def test_the_short_pass_equals_the_full_pass(n_left: int, n_right: int, optional: bool) -> None:
+    """The pass after a stopped search (fused, without runner-ups) counts the same blocking
+    pairs and finds the same dual violations as the full pass, for any matching and duals."""
+    from pairing.solvers.sparse.certificate import DualCheck
+
+    programme = generate(n_left, n_right, seed=n_left + n_right, profile="double-hundred")
+    programme = _with_rules(programme, min_score=0.1, forbidden=[
+        (programme.left.enterprises[k].id, programme.right.enterprises[k + 1].id)
+        for k in range(5)])
+    if optional:
+        programme = _all_optional(programme)
+    mode = route.mode_of(programme)
+    assert mode is not None
+    rng = np.random.default_rng(n_left)
+    blocks = large.TagBlocks(programme, transposed=mode[1], block_cells=200)
+    n = min(n_left, n_right) - 3  # some enterprises alone on both sides
+    left = np.sort(rng.choice(n_left, n, replace=False))
+    right = rng.choice(n_right, n, replace=False)
+    rows, cols = (right, left) if mode[1] else (left, right)
+    checks = [DualCheck(blocks.n_rows, blocks.n_cols, rows, cols,
+                        rng.random(blocks.n_rows) * 0.5, rng.random(blocks.n_cols) * 0.5)
+              for _ in range(2)]
+    checks[1].a, checks[1].b = checks[0].a.copy(), checks[0].b.copy()
+    full, _ = large._passes(blocks, left, right, checks[0])
+    short = large._short_pass(blocks, left, right, checks[1])
+    assert full == short > 0
+    assert np.array_equal(checks[0].row_violation, checks[1].row_violation)
+    assert checks[0].row_violation.any()
+    assert checks[0].result().bound == checks[1].result().bound

@@ -58,11 +58,10 @@ from pairing.solvers.sparse.core import BLOCK_CELLS, Priced, RowBlocks, solve_sp
 __all__ = ["TagBlocks", "large_violations", "solve_large"]
 
 _DECIMALS = 6
-#: :func:`_passes` over one block costs about this many times scoring it (the blocking-pair
-#: thresholds, both runner-ups and the certificate on top of the scores; measured 2.7 at
-#: 13,000 per side, load average 3.5). A time limit keeps that much time for the pass after
-#: the search.
-PASS_COST = 3.0
+#: The pass after a stopped search (:func:`_short_pass`) costs about this many times scoring
+#: the blocks (it scores every cell again without storing it; :func:`_passes`, which also
+#: finds the runner-ups, costs about 3). A time limit keeps that much time for it.
+PASS_COST = 1.5
 #: Blocks not timed for :meth:`TagBlocks.pass_seconds`: the first ones include loading the
 #: compiled kernels (0.6 s for the first, twice the steady time for the second, measured).
 _TIMED_FROM = 2
@@ -486,6 +485,84 @@ def _pair_product(rows: sp.csr_array, which: np.ndarray, other_t: np.ndarray,
     return out
 
 
+@njit(parallel=True, cache=True)
+def _short_pass_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                       a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                       b_data: np.ndarray, b_other_t: np.ndarray, min_score: float,
+                       forbidden_at: np.ndarray, forbidden_cols: np.ndarray,
+                       partner: np.ndarray, row_value: np.ndarray, row_index: np.ndarray,
+                       col_value: np.ndarray, col_index: np.ndarray, a_dual: np.ndarray,
+                       b_dual: np.ndarray, lo: int, hi: int, blocking: np.ndarray,
+                       violation: np.ndarray) -> None:  # pragma: no cover - compiled
+    """:func:`_passes` without the runner-ups, fused with the scores (no block is stored),
+    for rows ``lo:hi``, rows in parallel: each row's blocking pairs (the thresholds of
+    :class:`~pairing.diagnostics.stability.BlockThresholds`: both ends value the cell above
+    their threshold, or equally and it is listed before their partner; a matched pair never
+    blocks) and its violation of the duals (``max(0, max_j score − b_j − a_i)`` over allowed
+    cells, :class:`~pairing.solvers.sparse.certificate.DualCheck`'s)."""
+    n_cols = a_other_t.shape[1]
+    n = hi - lo
+    parts = min(kern.CHUNKS, max(1, n))
+    for t in prange(parts):
+        acc_a = np.empty(n_cols)
+        acc_b = np.empty(n_cols)
+        for i in range(lo + t * n // parts, lo + (t + 1) * n // parts):
+            _row_sums(a_indptr, a_indices, a_data, a_other_t, i, acc_a)
+            _row_sums(b_indptr, b_indices, b_data, b_other_t, i, acc_b)
+            f_lo, f_hi = forbidden_at[i], forbidden_at[i + 1]
+            count = 0
+            worst = -np.inf
+            for j in range(n_cols):
+                x, y, z = _cell(acc_a, acc_b, j)
+                if z < min_score or _forbidden(forbidden_cols, f_lo, f_hi, j):
+                    continue
+                worst = max(worst, z - b_dual[j])
+                if j == partner[i]:
+                    continue
+                if ((x > row_value[i] or (x == row_value[i] and j < row_index[i]))
+                        and (y > col_value[j] or (y == col_value[j] and i < col_index[j]))):
+                    count += 1
+            blocking[i] = count
+            violation[i] = max(worst - a_dual[i], 0.0)
+
+
+def _short_pass(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualCheck
+                ) -> int:
+    """The pass after a search the time limit stopped: the blocking pairs and the check of
+    the duals' bound (``check``'s row violations), in one compiled sweep that stores no block
+    — about the cost of scoring the pairs once, a third of :func:`_passes` (the runner-ups,
+    which need every block stored, are left out). Ctrl-C is honoured between row chunks."""
+    n_rows, n_cols = blocks.n_rows, blocks.n_cols
+    rows, cols = (right, left) if blocks.transposed else (left, right)
+    partner_of_row = np.full(n_rows, -1, dtype=np.int64)
+    partner_of_row[rows] = cols
+    partner_of_col = np.full(n_cols, -1, dtype=np.int64)
+    partner_of_col[cols] = rows
+    _, own_l, own_r = blocks.pair_values(left, right)
+    row_gain = np.zeros(n_rows, dtype=np.float32)
+    row_gain[rows] = own_r if blocks.transposed else own_l
+    col_gain = np.zeros(n_cols, dtype=np.float32)
+    col_gain[cols] = own_l if blocks.transposed else own_r
+    thresholds = BlockThresholds.one_to_one(row_gain, partner_of_row, col_gain, partner_of_col)
+    a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = blocks._operands()
+    forbidden_cols = np.ascontiguousarray(blocks._forbidden[:, 1], dtype=np.int64)
+    min_score = float(blocks.min_score) if blocks.min_score > 0 else -np.inf
+    blocking = np.zeros(n_rows, dtype=np.int64)
+    violation = np.zeros(n_rows)
+    for lo in range(0, n_rows, blocks.step):
+        CANCEL.raise_if_requested()
+        _short_pass_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, min_score,
+                           blocks._forbidden_at, forbidden_cols, partner_of_row,
+                           thresholds.row_value.astype(np.float32),
+                           thresholds.row_index.astype(np.int64),
+                           thresholds.col_value.astype(np.float32),
+                           thresholds.col_index.astype(np.int64), check.a, check.b, lo,
+                           min(n_rows, lo + blocks.step), blocking, violation)
+    check.row_violation = violation
+    check.total = float(blocks.pair_values(left, right)[0].astype(np.float64).sum())
+    return int(blocking.sum())
+
+
 def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualCheck
             ) -> tuple[int, tuple[np.ndarray, ...]]:
     """One pass over every pair: the blocking pairs, both ends' runner-ups, and the
@@ -618,12 +695,18 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
                       solution.row_dual, solution.col_dual, rows_must=must,
                       cols_must=must and blocks.n_rows == blocks.n_cols)
     scores, gains_left, gains_right = blocks.pair_values(left, right)
-    blocking, found = _passes(blocks, left, right, check)
+    runner: list[RunnerUp | None]
+    if solution.stopped:  # out of time: the short pass, without runner-ups
+        blocking = _short_pass(blocks, left, right, check)
+        runner = [None] * len(left)
+    else:
+        blocking, found = _passes(blocks, left, right, check)
+        runner = list(_runner_ups(blocks, programme, left, right, found,
+                                  (gains_left, gains_right)))
     proof = check.result()
     lo, hi = programme.left.enterprises, programme.right.enterprises
     labels = (programme.left.label, programme.right.label)
     reasons = pair_reasons(blocks.matrices(), left, right, labels)
-    runner = _runner_ups(blocks, programme, left, right, found, (gains_left, gains_right))
     pairs = [
         Pair(left=lo[i].id, right=hi[j].id, score=round(float(s), _DECIMALS),
              gain_left=round(float(gl), _DECIMALS), gain_right=round(float(gr), _DECIMALS),
@@ -697,7 +780,8 @@ _CUT_WORDS = {
 def _stopped_note(cut: str, time_limit: float | None, bound: float) -> str:
     """The note of a search the time limit stopped: where, what the matching is, the bound."""
     return (f"stopped by the time limit ({time_limit} s) {_CUT_WORDS.get(cut, '')}; "
-            f"not proven optimal; best proven upper bound {bound:.6g} (weak duality)")
+            f"not proven optimal; best proven upper bound {bound:.6g} (weak duality); "
+            "runner-ups not computed (they need one more full pass)")
 
 
 def large_violations(programme: Programme, result: Result) -> list[str]:
