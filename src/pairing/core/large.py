@@ -10,10 +10,12 @@ accepts (:func:`~pairing.core.large_route.large_route`) is solved without ever h
 2. the ``sparse`` solver (:mod:`pairing.solvers.sparse`) keeps each enterprise's best partners,
    solves that sparse assignment with duals and prices every other pair out, block by block,
    until no pair improves — a proof of optimality for the full matrix;
-3. one more pass computes what needs every pair: the independent check of the proof
-   (:class:`pairing.solvers.sparse.certificate.DualCheck`, a weak-duality bound read from the
-   matrix again), the blocking pairs of :mod:`pairing.diagnostics.stability` and each pair's
-   runner-up (:mod:`pairing.analysis.runner_up`), with the same definitions and tie-breaks;
+3. one more pass computes what needs every pair (after a search the time limit stopped, a
+   shorter fused one without the runner-ups, :func:`_short_pass`): the independent check of
+   the proof (:class:`pairing.solvers.sparse.certificate.DualCheck`, a weak-duality bound read
+   from the matrix again), the blocking pairs of :mod:`pairing.diagnostics.stability` and
+   each pair's runner-up (:mod:`pairing.analysis.runner_up`), with the same definitions and
+   tie-breaks;
 4. the matching's rules and claimed values are checked again (:func:`large_violations`).
 
 Memory stays at the level matrices, the candidate graph and a few blocks of
@@ -653,14 +655,14 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
 
     ``time_limit`` (seconds) is one deadline for the whole run. The search (candidate pass,
     greedy completion, each sparse solve in slices, pricing) stops when what is left of the
-    limit is the expected time of the pass after it (:meth:`TagBlocks.pass_seconds`), which
-    computes what needs every pair (blocking pairs, runner-ups, the certificate), and of the
-    work per pair after that (reasons, the result, its check: :data:`_TAIL_PER_PAIR`). The result
-    is then the best complete matching found — the last sparse optimum, else the greedy one —
-    with status ``feasible``, the bound the certificate proves in ``solver.bound`` and
-    ``solver.gap``, and the phase that was cut named in ``solver.note``. The run overruns the
-    limit by the error of that estimate, or by one pass when the limit is shorter than the
-    first block plus a pass. A stop requested by a signal
+    limit is the expected time of the pass after it (:meth:`TagBlocks.pass_seconds`; after a
+    stop it is :func:`_short_pass`: blocking pairs and the certificate, no runner-ups) and of
+    the work per pair after that (reasons, the result, its check: :data:`_TAIL_PER_PAIR`).
+    The result is then the best complete matching found — the last sparse optimum, else the
+    greedy one — with status ``feasible``, the bound the certificate proves in
+    ``solver.bound`` and ``solver.gap``, and the phase that was cut named in ``solver.note``.
+    The run overruns the limit by the error of that estimate, or by about one pass when the
+    limit is shorter than the first blocks plus a pass. A stop requested by a signal
     (:data:`~pairing.interrupt.CANCEL`) raises between two blocks or slices.
     """
     mode = mode_of(programme)
