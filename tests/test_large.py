@@ -223,3 +223,121 @@ def test_pricing_some_columns_equals_pricing_whole_rows_there() -> None:
     assert expected and cells(part) == expected
     assert sum(p.found for p in part) == len(expected)
     assert sum(p.cells for p in part) == int(lengths.sum())
+
+
+@pytest.mark.parametrize(("n_left", "n_right", "optional", "limit", "min_score"), [
+    (300, 300, False, 1e-9, 0.0), (300, 300, False, 0.02, 0.0), (250, 330, False, 0.05, 0.0),
+    (330, 250, False, 0.1, 0.0), (300, 300, True, 0.02, 0.05), (300, 300, False, 0.3, 0.0),
+    (300, 300, False, 0.2, 0.05),
+])
+def test_a_tiny_time_limit_returns_a_valid_matching_soon(
+        monkeypatch: pytest.MonkeyPatch, n_left: int, n_right: int, optional: bool,
+        limit: float, min_score: float) -> None:
+    """A programme forced onto the large path with a limit far below its solve time: the
+    stop falls in the candidate pass, the completion, a sparse solve or pricing (blocks of a
+    few rows, augmenting paths in slices of a few edges), and the answer is a complete valid
+    matching, ``feasible`` unless proven, with a bound at least the optimum, soon after the
+    limit (the bound of the overrun is loose: the machine may be loaded).
+
+    With ``min_score`` a greedy start can leave a row without any free allowed partner; only
+    a sparse solve can then place it, and a search stopped before one may end in
+    :class:`SolverTimeout` (exit 3: no feasible matching within the limit)."""
+    import time
+
+    import pairing.solvers.sparse.core as core
+    from pairing.errors import SolverTimeout
+
+    programme = generate(n_left, n_right, seed=4, profile="double-hundred")
+    programme = _with_rules(programme, forbidden=[(programme.left.enterprises[0].id,
+                                                   programme.right.enterprises[0].id)],
+                            min_score=min_score)
+    if optional:
+        programme = _all_optional(programme)
+    optimum = pairing.solve(programme, objective="total").objective_value
+    monkeypatch.setattr(route, "LARGE_CELLS", n_left * n_right - 1)
+    monkeypatch.setattr(large.TagBlocks, "__init__", _small_blocks(large.TagBlocks.__init__))
+    monkeypatch.setattr(core, "SLICE_EDGES", 50)
+    try:
+        pairing.solve(programme, time_limit=limit)  # the first call loads the compiled kernels
+        started = time.perf_counter()
+        result = pairing.solve(programme, time_limit=limit)
+    except SolverTimeout:
+        assert min_score > 0 and not optional
+        return
+    took = time.perf_counter() - started
+    assert result.solver.name == "sparse"
+    assert took <= limit + 3.0
+    assert large.large_violations(programme, result) == []
+    pairing.check(programme, result)
+    if not optional:
+        assert len(result.pairs) == min(n_left, n_right)
+    if result.status == "feasible":
+        assert "stopped by the time limit" in result.solver.note
+        assert result.solver.bound is not None
+        assert result.objective_value <= optimum + 1e-6 <= result.solver.bound + 2e-6
+    else:
+        assert result.objective_value == pytest.approx(optimum, abs=1e-5)
+
+
+def test_a_cancel_request_stops_the_large_path_between_slices(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop requested from another thread (as Ctrl-C does) raises ``Interrupted`` at the
+    next block or slice, not after the search."""
+    import threading
+
+    from pairing.interrupt import CANCEL, Interrupted
+
+    programme = generate(300, 300, seed=4, profile="double-hundred")
+    monkeypatch.setattr(route, "LARGE_CELLS", 300 * 300 - 1)
+    monkeypatch.setattr(large.TagBlocks, "__init__", _small_blocks(large.TagBlocks.__init__))
+    asked = threading.Event()
+    original = large.TagBlocks.pass_seconds
+
+    def pass_seconds(self: large.TagBlocks) -> float:  # the stop's clock is read: cancel now
+        if not asked.is_set():
+            asked.set()
+            CANCEL.request()
+        return original(self)
+
+    monkeypatch.setattr(large.TagBlocks, "pass_seconds", pass_seconds)
+    said: list[str] = []
+    try:
+        with pytest.raises(Interrupted):
+            pairing.solve(programme, time_limit=60.0, progress=said.append)
+    finally:
+        CANCEL.clear()
+    assert asked.is_set()
+    assert not any("round" in line for line in said)  # stopped inside the first search pass
+
+
+@pytest.mark.parametrize(("n_left", "n_right", "optional"), [(40, 40, False), (30, 55, False),
+                                                            (55, 30, False), (40, 45, True)])
+def test_the_short_pass_equals_the_full_pass(n_left: int, n_right: int, optional: bool) -> None:
+    """The pass after a stopped search (fused, without runner-ups) counts the same blocking
+    pairs and finds the same dual violations as the full pass, for any matching and duals."""
+    from pairing.solvers.sparse.certificate import DualCheck
+
+    programme = generate(n_left, n_right, seed=n_left + n_right, profile="double-hundred")
+    programme = _with_rules(programme, min_score=0.1, forbidden=[
+        (programme.left.enterprises[k].id, programme.right.enterprises[k + 1].id)
+        for k in range(5)])
+    if optional:
+        programme = _all_optional(programme)
+    mode = route.mode_of(programme)
+    assert mode is not None
+    rng = np.random.default_rng(n_left)
+    blocks = large.TagBlocks(programme, transposed=mode[1], block_cells=200)
+    n = min(n_left, n_right) - 3  # some enterprises alone on both sides
+    left = np.sort(rng.choice(n_left, n, replace=False))
+    right = rng.choice(n_right, n, replace=False)
+    rows, cols = (right, left) if mode[1] else (left, right)
+    checks = [DualCheck(blocks.n_rows, blocks.n_cols, rows, cols,
+                        rng.random(blocks.n_rows) * 0.5, rng.random(blocks.n_cols) * 0.5)
+              for _ in range(2)]
+    checks[1].a, checks[1].b = checks[0].a.copy(), checks[0].b.copy()
+    full, _ = large._passes(blocks, left, right, checks[0])
+    short = large._short_pass(blocks, left, right, checks[1])
+    assert full == short > 0
+    assert np.array_equal(checks[0].row_violation, checks[1].row_violation)
+    assert checks[0].row_violation.any()
+    assert checks[0].result().bound == checks[1].result().bound

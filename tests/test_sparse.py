@@ -240,6 +240,16 @@ def test_any_number_of_additions_per_row_gives_the_optimum(add_per_row: int) -> 
     assert solution.bound == pytest.approx(expected, abs=len(cols) / solution.scale)
 
 
+class _PricingStops(DenseRows):
+    """A dense source that records when pricing has begun (to stop right there)."""
+
+    pricing = False
+
+    def priced(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.pricing = True
+        yield from super().priced(*args, **kwargs)
+
+
 @pytest.mark.parametrize("mode", ["saturate", "optional"])
 def test_a_stopped_search_returns_a_matching_and_a_valid_bound(mode: str) -> None:
     """Stopped after the first priced block: a valid matching, not proven, and an upper bound
@@ -247,9 +257,9 @@ def test_a_stopped_search_returns_a_matching_and_a_valid_bound(mode: str) -> Non
     rng = np.random.default_rng(11)
     benefit = np.round(rng.random((60, 80)), 2)
     allowed = rng.random((60, 80)) > 0.1
-    source = DenseRows(benefit, allowed, block_cells=400)  # 5 rows a block
-    solution = solve_sparse(source, mode, k=1, stop=lambda: True)
-    assert solution.stopped and solution.rounds == 1
+    source = _PricingStops(benefit, allowed, block_cells=400)  # 5 rows a block
+    solution = solve_sparse(source, mode, k=1, stop=lambda: source.pricing)
+    assert solution.stopped and solution.rounds == 1 and solution.cut == "pricing"
     assert allowed[solution.rows, solution.cols].all()
     assert len(set(solution.cols.tolist())) == len(solution.cols)
     expected = dense_optimum(benefit, allowed, mode)
@@ -287,3 +297,95 @@ def test_parallel_kernels_do_not_depend_on_the_thread_count() -> None:
         numba.set_num_threads(before)
     for a, b in zip(one, run(), strict=True):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("mode", ["saturate", "optional"])
+@pytest.mark.parametrize("after", [0, 1, 3, 6, 12, 25, 60, 120, 250])
+def test_a_stop_in_any_phase_returns_a_complete_valid_matching(mode: str, after: int) -> None:
+    """``stop`` answering true from its ``after``-th question on: the cut falls inside the
+    candidate pass (after the first block), the greedy's completion, a sparse solve (slices of
+    a few edges) or pricing; each time the matching is complete (saturate: every row has a
+    partner), uses allowed pairs only, and any bound claimed is at least the optimum."""
+    import pairing.solvers.sparse.core as core
+
+    rng = np.random.default_rng(5)
+    benefit = np.round(rng.random((60, 80)), 2)
+    benefit[:, :3] += 1.0  # hubs: the greedy over the top k leaves most rows unplaced
+    allowed = rng.random((60, 80)) > 0.1
+    asked = [0]
+
+    def stop() -> bool:
+        asked[0] += 1
+        return asked[0] > after
+
+    before = core.SLICE_EDGES
+    core.SLICE_EDGES = 5  # a few augmenting paths per slice: a stop can fall inside a solve
+    try:
+        solution = solve_sparse(DenseRows(benefit, allowed, block_cells=400), mode, k=2,
+                                stop=stop)
+    finally:
+        core.SLICE_EDGES = before
+    expected = dense_optimum(benefit, allowed, mode)
+    assert expected is not None
+    assert allowed[solution.rows, solution.cols].all()
+    assert len(set(solution.cols.tolist())) == len(solution.cols)
+    assert len(set(solution.rows.tolist())) == len(solution.rows)
+    if mode == "saturate":
+        assert sorted(solution.rows.tolist()) == list(range(60)) and not solution.infeasible
+    got = benefit[solution.rows, solution.cols].sum()
+    assert got <= expected + 1e-9 <= solution.bound + 1e-9
+    assert solution.stopped == bool(solution.cut)
+    if after == 0:
+        assert solution.cut == "candidates" and solution.rounds == 0
+    if solution.stopped:  # any duals handed out give a valid bound once repaired
+        cert = certify(DenseRows(benefit, allowed), solution.rows, solution.cols,
+                       solution.row_dual, solution.col_dual, rows_must=mode == "saturate")
+        assert not cert.problems and cert.bound >= expected - 1e-9
+
+
+def test_the_stopped_phases_are_all_reached() -> None:
+    """The cuts of the test above fall in each phase for some ``after`` (so it tests them)."""
+    import pairing.solvers.sparse.core as core
+
+    rng = np.random.default_rng(5)
+    benefit = np.round(rng.random((60, 80)), 2)
+    benefit[:, :3] += 1.0
+    allowed = rng.random((60, 80)) > 0.1
+    seen = set()
+    before = core.SLICE_EDGES
+    core.SLICE_EDGES = 5
+    try:
+        asked_all = [0]
+
+        def count() -> bool:
+            asked_all[0] += 1
+            return False
+
+        solve_sparse(DenseRows(benefit, allowed, block_cells=400), "saturate", k=2, stop=count)
+        for after in range(asked_all[0] + 1):
+            asked = [0]
+
+            def stop(asked: list[int] = asked, after: int = after) -> bool:
+                asked[0] += 1
+                return asked[0] > after
+
+            seen.add(solve_sparse(DenseRows(benefit, allowed, block_cells=400), "saturate",
+                                  k=2, stop=stop).cut)
+    finally:
+        core.SLICE_EDGES = before
+    assert {"candidates", "completion", "solve", "pricing", ""} <= seen
+
+
+def test_the_sparse_solver_keeps_a_time_limit() -> None:
+    """Through :func:`pairing.solve` on dense matrices: a limit far below the solve time gives
+    a complete valid matching, ``feasible``, with no bound claimed (the duals of a stopped
+    search prove nothing on the objective's scale)."""
+    from pairing.generator import generate
+
+    programme = generate(300, 300, seed=4, profile="double-hundred")
+    optimum = pairing.solve(programme, solver="sparse").objective_value
+    result = pairing.solve(programme, solver="sparse", time_limit=1e-9)
+    assert result.status == "feasible" and result.solver.bound is None
+    assert "stopped by the time limit" in result.solver.note
+    assert len(result.pairs) == 300 and result.objective_value <= optimum + 1e-6
+    pairing.check(programme, result)

@@ -9,6 +9,7 @@ import numpy as np
 
 from pairing.core.prepare import prepare
 from pairing.diagnostics.check import violations_by_kind
+from pairing.diagnostics.large_check import blockwise
 from pairing.features import pair_reasons
 from pairing.features.terms import describe_terms
 from pairing.io import load
@@ -39,7 +40,9 @@ def check_command(
 ) -> None:
     """Validate RESULT against PROGRAMME's rules; list every violation (exit 1 if any)."""
     prog = load(programme)
-    prepared = prepare(prog)  # scored and compiled once, for reading and checking the result
+    # scored and compiled once, for reading and checking the result (none above the
+    # dense size: the check then reads the pairs and row blocks alone)
+    prepared = None if blockwise(prog) else prepare(prog)
     res = load_result_for(prog, result, prepared=prepared)
     found, figures = violations_by_kind(prog, res, prepared=prepared)
     if schedule_file is not None or event_file is not None:

@@ -10,6 +10,7 @@ from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.core.prepare import prepare
 from pairing.diagnostics.check import violations
+from pairing.diagnostics.large_check import blockwise
 from pairing.io import load
 from pairing.io.atomic import check_target
 from pairing.io.output_formats import REPORT_FORMATS, format_of
@@ -43,7 +44,9 @@ def report_command(
     check_target(output, inputs=(programme, result))
     format_of(output, REPORT_FORMATS, "html")
     prog = load(programme)
-    prepared = prepare(prog)  # scored and compiled once: the result, its check, the report
+    # scored and compiled once: the result, its check, the report (none above the dense
+    # size: they then read the pairs and row blocks alone)
+    prepared = None if blockwise(prog) else prepare(prog)
     res = load_result_for(prog, result, prepared=prepared)
     timetable = None
     if schedule_file is not None:

@@ -10,10 +10,12 @@ accepts (:func:`~pairing.core.large_route.large_route`) is solved without ever h
 2. the ``sparse`` solver (:mod:`pairing.solvers.sparse`) keeps each enterprise's best partners,
    solves that sparse assignment with duals and prices every other pair out, block by block,
    until no pair improves — a proof of optimality for the full matrix;
-3. one more pass computes what needs every pair: the independent check of the proof
-   (:class:`pairing.solvers.sparse.certificate.DualCheck`, a weak-duality bound read from the
-   matrix again), the blocking pairs of :mod:`pairing.diagnostics.stability` and each pair's
-   runner-up (:mod:`pairing.analysis.runner_up`), with the same definitions and tie-breaks;
+3. one more pass computes what needs every pair (after a search the time limit stopped, a
+   shorter fused one without the runner-ups, :func:`_short_pass`): the independent check of
+   the proof (:class:`pairing.solvers.sparse.certificate.DualCheck`, a weak-duality bound read
+   from the matrix again), the blocking pairs of :mod:`pairing.diagnostics.stability` and
+   each pair's runner-up (:mod:`pairing.analysis.runner_up`), with the same definitions and
+   tie-breaks;
 4. the matching's rules and claimed values are checked again (:func:`large_violations`).
 
 Memory stays at the level matrices, the candidate graph and a few blocks of
@@ -50,6 +52,7 @@ from pairing.model.result import (
     SolverInfo,
     Unmatched,
 )
+from pairing.solvers._clock import Clock
 from pairing.solvers.sparse import _kernels as kern
 from pairing.solvers.sparse.certificate import DualCheck
 from pairing.solvers.sparse.core import BLOCK_CELLS, Priced, RowBlocks, solve_sparse
@@ -57,6 +60,17 @@ from pairing.solvers.sparse.core import BLOCK_CELLS, Priced, RowBlocks, solve_sp
 __all__ = ["TagBlocks", "large_violations", "solve_large"]
 
 _DECIMALS = 6
+#: The pass after a stopped search (:func:`_short_pass`) costs about this many times scoring
+#: the blocks (it scores every cell again without storing it; :func:`_passes`, which also
+#: finds the runner-ups, costs about 3). A time limit keeps that much time for it.
+PASS_COST = 1.5
+#: Blocks not timed for :meth:`TagBlocks.pass_seconds`: the first ones include loading the
+#: compiled kernels (0.6 s for the first, twice the steady time for the second, measured).
+_TIMED_FROM = 2
+#: Seconds per pair of the work after the last pass (each pair's reasons, the result's
+#: objects, the input hash, the large validator): 1.8–2.5 s at 13,000 pairs (load average
+#: 3.5), kept from a time limit along with the pass.
+_TAIL_PER_PAIR = 150e-6
 
 
 class TagBlocks(RowBlocks):
@@ -104,6 +118,8 @@ class TagBlocks(RowBlocks):
         self._row_major: tuple[np.ndarray, np.ndarray] | None = None
         self._forbidden_at = np.searchsorted(self._forbidden[:, 0],
                                              np.arange(self.n_rows + 1)).astype(np.int64)
+        self._timed = [0.0, 0]  # seconds and cells of the blocks timed so far
+        self._sweeps = 0
 
     def _operands(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                  np.ndarray, np.ndarray, np.ndarray]:
@@ -175,14 +191,63 @@ class TagBlocks(RowBlocks):
 
     def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(gain_left, gain_right) float32 and the score (float64) of rows ``start:stop``."""
-        n = stop - start
+        return self._sweep_rows(np.arange(start, stop, dtype=np.int64))
+
+    def _sweep_rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_sweep` of the rows ``ids``, timed for :meth:`pass_seconds`."""
+        began = time.perf_counter()
+        n = len(ids)
         first = np.empty((n, self.n_cols), dtype=np.float32)
         second = np.empty((n, self.n_cols), dtype=np.float32)
         score = np.empty((n, self.n_cols), dtype=np.float64)
         a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = self._operands()
-        _block_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, start, first, second,
-                      score)
+        _block_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t,
+                      np.asarray(ids, dtype=np.int64), first, second, score)
+        self._sweeps += 1
+        if self._sweeps > _TIMED_FROM:  # the first calls include loading the kernels
+            self._timed[0] += time.perf_counter() - began
+            self._timed[1] += n * self.n_cols
         return (second, first, score) if self.transposed else (first, second, score)
+
+    def pass_seconds(self) -> float:
+        """The expected time of :func:`_passes` (one more pass over every pair after the
+        search), from the blocks scored so far: :data:`PASS_COST` times their mean time per
+        cell (the blocks after the first :data:`_TIMED_FROM`); 0 while fewer than three blocks
+        are timed."""
+        seconds, cells = self._timed
+        if self._sweeps <= _TIMED_FROM + 2 or not cells:  # too few blocks to trust their rate
+            return 0.0
+        return PASS_COST * seconds / cells * self.n_rows * self.n_cols
+
+    def blocks_of(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray,
+                                                            np.ndarray | None]]:
+        """Blocks of the given rows only (sorted), scored alone: the rest is never read."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for k in range(0, len(rows), self.step):
+            ids = rows[k:k + self.step]
+            _, _, score = self._sweep_rows(ids)
+            mask = score >= self.min_score if self.min_score > 0 else None
+            lo, hi = self._forbidden_at[ids], self._forbidden_at[ids + 1]
+            for r in np.flatnonzero(hi > lo).tolist():
+                if mask is None:
+                    mask = np.ones(score.shape, dtype=bool)
+                mask[r, self._forbidden[lo[r]:hi[r], 1]] = False
+            yield ids, score, mask
+
+    def cells(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(score, allowed) of single pairs (rows, columns in this source's orientation),
+        equal to the blocks' values, without scoring whole rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        left, right = (cols, rows) if self.transposed else (rows, cols)
+        score = self.pair_values(left, right)[0]
+        allowed = score >= self.min_score
+        if len(self._forbidden):
+            codes = self._forbidden[:, 0].astype(np.int64) * self.n_cols + self._forbidden[:, 1]
+            want = rows * self.n_cols + cols
+            at = np.minimum(np.searchsorted(codes, want), len(codes) - 1)
+            allowed &= codes[at] != want
+        return score.astype(np.float64), allowed
 
     def allowed(self, start: int, stop: int, score: np.ndarray) -> np.ndarray | None:
         """The allowed cells of a block (``None``: all of them)."""
@@ -284,10 +349,11 @@ def _forbidden(forbidden_cols: np.ndarray, lo: int, hi: int, j: int
 @njit(parallel=True, cache=True)
 def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
                   a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
-                  b_data: np.ndarray, b_other_t: np.ndarray, start: int, gain_a: np.ndarray,
-                  gain_b: np.ndarray, score: np.ndarray) -> None:  # pragma: no cover
-    """One row block in one sweep, row chunks in parallel over the cores:
-    ``gain_a[r] = clip(A[start + r] @ a_other_t)``, likewise ``gain_b``, and the score
+                  b_data: np.ndarray, b_other_t: np.ndarray, row_ids: np.ndarray,
+                  gain_a: np.ndarray, gain_b: np.ndarray,
+                  score: np.ndarray) -> None:  # pragma: no cover
+    """One block of rows in one sweep, row chunks in parallel over the cores:
+    ``gain_a[r] = clip(A[row_ids[r]] @ a_other_t)``, likewise ``gain_b``, and the score
     (:func:`_cell`)."""
     n_rows, n_cols = gain_a.shape[0], a_other_t.shape[1]
     parts = min(kern.CHUNKS, max(1, n_rows))
@@ -295,8 +361,8 @@ def _block_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarra
         acc_a = np.empty(n_cols)
         acc_b = np.empty(n_cols)
         for r in range(t * n_rows // parts, (t + 1) * n_rows // parts):
-            _row_sums(a_indptr, a_indices, a_data, a_other_t, start + r, acc_a)
-            _row_sums(b_indptr, b_indices, b_data, b_other_t, start + r, acc_b)
+            _row_sums(a_indptr, a_indices, a_data, a_other_t, row_ids[r], acc_a)
+            _row_sums(b_indptr, b_indices, b_data, b_other_t, row_ids[r], acc_b)
             for j in range(n_cols):
                 x, y, z = _cell(acc_a, acc_b, j)
                 gain_a[r, j] = x
@@ -421,6 +487,84 @@ def _pair_product(rows: sp.csr_array, which: np.ndarray, other_t: np.ndarray,
     return out
 
 
+@njit(parallel=True, cache=True)
+def _short_pass_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.ndarray,
+                       a_other_t: np.ndarray, b_indptr: np.ndarray, b_indices: np.ndarray,
+                       b_data: np.ndarray, b_other_t: np.ndarray, min_score: float,
+                       forbidden_at: np.ndarray, forbidden_cols: np.ndarray,
+                       partner: np.ndarray, row_value: np.ndarray, row_index: np.ndarray,
+                       col_value: np.ndarray, col_index: np.ndarray, a_dual: np.ndarray,
+                       b_dual: np.ndarray, lo: int, hi: int, blocking: np.ndarray,
+                       violation: np.ndarray) -> None:  # pragma: no cover - compiled
+    """:func:`_passes` without the runner-ups, fused with the scores (no block is stored),
+    for rows ``lo:hi``, rows in parallel: each row's blocking pairs (the thresholds of
+    :class:`~pairing.diagnostics.stability.BlockThresholds`: both ends value the cell above
+    their threshold, or equally and it is listed before their partner; a matched pair never
+    blocks) and its violation of the duals (``max(0, max_j score − b_j − a_i)`` over allowed
+    cells, :class:`~pairing.solvers.sparse.certificate.DualCheck`'s)."""
+    n_cols = a_other_t.shape[1]
+    n = hi - lo
+    parts = min(kern.CHUNKS, max(1, n))
+    for t in prange(parts):
+        acc_a = np.empty(n_cols)
+        acc_b = np.empty(n_cols)
+        for i in range(lo + t * n // parts, lo + (t + 1) * n // parts):
+            _row_sums(a_indptr, a_indices, a_data, a_other_t, i, acc_a)
+            _row_sums(b_indptr, b_indices, b_data, b_other_t, i, acc_b)
+            f_lo, f_hi = forbidden_at[i], forbidden_at[i + 1]
+            count = 0
+            worst = -np.inf
+            for j in range(n_cols):
+                x, y, z = _cell(acc_a, acc_b, j)
+                if z < min_score or _forbidden(forbidden_cols, f_lo, f_hi, j):
+                    continue
+                worst = max(worst, z - b_dual[j])
+                if j == partner[i]:
+                    continue
+                if ((x > row_value[i] or (x == row_value[i] and j < row_index[i]))
+                        and (y > col_value[j] or (y == col_value[j] and i < col_index[j]))):
+                    count += 1
+            blocking[i] = count
+            violation[i] = max(worst - a_dual[i], 0.0)
+
+
+def _short_pass(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualCheck
+                ) -> int:
+    """The pass after a search the time limit stopped: the blocking pairs and the check of
+    the duals' bound (``check``'s row violations), in one compiled sweep that stores no block
+    — about the cost of scoring the pairs once, a third of :func:`_passes` (the runner-ups,
+    which need every block stored, are left out). Ctrl-C is honoured between row chunks."""
+    n_rows, n_cols = blocks.n_rows, blocks.n_cols
+    rows, cols = (right, left) if blocks.transposed else (left, right)
+    partner_of_row = np.full(n_rows, -1, dtype=np.int64)
+    partner_of_row[rows] = cols
+    partner_of_col = np.full(n_cols, -1, dtype=np.int64)
+    partner_of_col[cols] = rows
+    _, own_l, own_r = blocks.pair_values(left, right)
+    row_gain = np.zeros(n_rows, dtype=np.float32)
+    row_gain[rows] = own_r if blocks.transposed else own_l
+    col_gain = np.zeros(n_cols, dtype=np.float32)
+    col_gain[cols] = own_l if blocks.transposed else own_r
+    thresholds = BlockThresholds.one_to_one(row_gain, partner_of_row, col_gain, partner_of_col)
+    a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = blocks._operands()
+    forbidden_cols = np.ascontiguousarray(blocks._forbidden[:, 1], dtype=np.int64)
+    min_score = float(blocks.min_score) if blocks.min_score > 0 else -np.inf
+    blocking = np.zeros(n_rows, dtype=np.int64)
+    violation = np.zeros(n_rows)
+    for lo in range(0, n_rows, blocks.step):
+        CANCEL.raise_if_requested()
+        _short_pass_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, min_score,
+                           blocks._forbidden_at, forbidden_cols, partner_of_row,
+                           thresholds.row_value.astype(np.float32),
+                           thresholds.row_index.astype(np.int64),
+                           thresholds.col_value.astype(np.float32),
+                           thresholds.col_index.astype(np.int64), check.a, check.b, lo,
+                           min(n_rows, lo + blocks.step), blocking, violation)
+    check.row_violation = violation
+    check.total = float(blocks.pair_values(left, right)[0].astype(np.float64).sum())
+    return int(blocking.sum())
+
+
 def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualCheck
             ) -> tuple[int, tuple[np.ndarray, ...]]:
     """One pass over every pair: the blocking pairs, both ends' runner-ups, and the
@@ -450,6 +594,7 @@ def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualC
     best_col_value = np.full(n_cols, -np.inf)
     blocking = 0
     for start, gain_left, gain_right, score, mask in blocks.scored():
+        CANCEL.raise_if_requested()
         check.add(start, score, mask)
         stop = start + gain_left.shape[0]
         g_row, g_col = (gain_right, gain_left) if blocks.transposed else (gain_left, gain_right)
@@ -508,23 +653,31 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
                 progress: Callable[[str], None] | None = None) -> Result:
     """Solve an eligible programme (:func:`large_route`) on the large path; see the module.
 
-    ``time_limit`` (seconds) stops the pricing between two blocks: the result is then the
-    last sparse optimum, a valid matching, with status ``feasible`` and the best proven upper
-    bound in ``solver.bound`` and ``solver.gap``. One more pass computes what needs every pair
-    (blocking pairs, runner-ups, the certificate), so the run ends about one pass after the
-    limit. A stop requested by a signal (:data:`~pairing.interrupt.CANCEL`) raises between
-    two blocks.
+    ``time_limit`` (seconds) is one deadline for the whole run. The search (candidate pass,
+    greedy completion, each sparse solve in slices, pricing) stops when what is left of the
+    limit is the expected time of the pass after it (:meth:`TagBlocks.pass_seconds`; after a
+    stop it is :func:`_short_pass`: blocking pairs and the certificate, no runner-ups) and of
+    the work per pair after that (reasons, the result, its check: :data:`_TAIL_PER_PAIR`).
+    The result is then the best complete matching found — the last sparse optimum, else the
+    greedy one — with status ``feasible``, the bound the certificate proves in
+    ``solver.bound`` and ``solver.gap``, and the phase that was cut named in ``solver.note``.
+    The run overruns the limit by the error of that estimate, or by about one pass when the
+    limit is shorter than the first blocks plus a pass. A stop requested by a signal
+    (:data:`~pairing.interrupt.CANCEL`) raises between two blocks or slices.
     """
     mode = mode_of(programme)
     assert mode is not None, "call large_route first"
     kind, transposed = mode
-    started = time.perf_counter()
+    clock = Clock(time_limit)
+    blocks = TagBlocks(programme, transposed=transposed)
+
+    tail = _TAIL_PER_PAIR * min(blocks.n_rows, blocks.n_cols)
 
     def stop() -> bool:
         CANCEL.raise_if_requested()
-        return time_limit is not None and time.perf_counter() - started >= time_limit
+        left = clock.left()
+        return left is not None and left - 1e-3 <= blocks.pass_seconds() + tail
 
-    blocks = TagBlocks(programme, transposed=transposed)
     solution = solve_sparse(blocks, kind, progress=progress, stop=stop)
     if solution.infeasible and solution.stopped:
         msg = (f"the time limit ({time_limit} s) passed before the large path found a "
@@ -544,12 +697,18 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
                       solution.row_dual, solution.col_dual, rows_must=must,
                       cols_must=must and blocks.n_rows == blocks.n_cols)
     scores, gains_left, gains_right = blocks.pair_values(left, right)
-    blocking, found = _passes(blocks, left, right, check)
+    runner: list[RunnerUp | None]
+    if solution.stopped:  # out of time: the short pass, without runner-ups
+        blocking = _short_pass(blocks, left, right, check)
+        runner = [None] * len(left)
+    else:
+        blocking, found = _passes(blocks, left, right, check)
+        runner = list(_runner_ups(blocks, programme, left, right, found,
+                                  (gains_left, gains_right)))
     proof = check.result()
     lo, hi = programme.left.enterprises, programme.right.enterprises
     labels = (programme.left.label, programme.right.label)
     reasons = pair_reasons(blocks.matrices(), left, right, labels)
-    runner = _runner_ups(blocks, programme, left, right, found, (gains_left, gains_right))
     pairs = [
         Pair(left=lo[i].id, right=hi[j].id, score=round(float(s), _DECIMALS),
              gain_left=round(float(gl), _DECIMALS), gain_right=round(float(gr), _DECIMALS),
@@ -586,8 +745,7 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
     note = (
         f"large path: {solution.rounds} sparse solve(s), {solution.edges:,} candidate pairs, "
         f"{solution.priced:,} pairs priced, {solution.added:,} added by pricing; "
-        + (f"stopped by the time limit ({time_limit} s) before the proof: best bound "
-           f"{bound:.6g}" if solution.stopped else
+        + (_stopped_note(solution.cut, time_limit, bound) if solution.stopped else
            f"optimality certificate checked independently (gap {proof.gap:.2g})")
     )
     return Result(
@@ -608,6 +766,24 @@ def solve_large(programme: Programme, reason: str, *, seed: int = 0,
         input_sha256=input_sha256(programme),
         version=__version__,
     )
+
+
+_CUT_WORDS = {
+    "candidates": "during the candidate pass: the matching is the greedy one over the "
+                  "partners found so far, completed with any free allowed partner",
+    "completion": "while completing the greedy matching: the rows left are placed on any "
+                  "free allowed partner",
+    "solve": "during a sparse solve: the matching is the last complete one (the previous "
+             "sparse optimum, else the greedy one)",
+    "pricing": "while pricing: the matching is the last sparse optimum",
+}
+
+
+def _stopped_note(cut: str, time_limit: float | None, bound: float) -> str:
+    """The note of a search the time limit stopped: where, what the matching is, the bound."""
+    return (f"stopped by the time limit ({time_limit} s) {_CUT_WORDS.get(cut, '')}; "
+            f"not proven optimal; best proven upper bound {bound:.6g} (weak duality); "
+            "runner-ups not computed (they need one more full pass)")
 
 
 def large_violations(programme: Programme, result: Result) -> list[str]:

@@ -19,7 +19,7 @@ where the compiled problem disagrees. The only shared inputs are the score matri
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -27,6 +27,8 @@ from pairing.core.arguments import require_instance
 from pairing.core.hashing import input_sha256
 from pairing.core.prepare import Prepared, prepared_for
 from pairing.diagnostics.feasibility import counting_conflicts
+from pairing.diagnostics.large_check import TagCells, blockwise
+from pairing.diagnostics.stability import blocking_in_blocks, capacitated_thresholds
 from pairing.errors import CheckFailed
 from pairing.features import ScoreMatrices
 from pairing.model.programme import PartnerQuota, Programme
@@ -99,8 +101,44 @@ def vetoed_pairs(programme: Programme) -> list[tuple[str, tuple[str, str]]]:
     ]
 
 
+class _Cells:
+    """What the checks read at the result's pairs: the programme's normalised score (NaN: no
+    score), the score on the user's scale and both gains. From the dense matrices here; from
+    the tag levels alone above the dense size (:class:`_TagValues`)."""
+
+    def __init__(self, matrices: ScoreMatrices) -> None:
+        self.matrices = matrices
+        self.dtype = matrices.score.dtype
+
+    def at(self, rows: np.ndarray, cols: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        m = self.matrices
+        score = m.score[rows, cols]
+        return (score, _user_scores(m, rows, cols, score),
+                m.gain_left[rows, cols].astype(np.float64),
+                m.gain_right[rows, cols].astype(np.float64))
+
+
+class _TagValues:
+    """:class:`_Cells` of a programme scored by its tags alone, pair by pair
+    (:class:`~pairing.diagnostics.large_check.TagCells`): no n² matrix."""
+
+    def __init__(self, cells: TagCells) -> None:
+        self.cells = cells
+        self.dtype = cells.dtype
+
+    def at(self, rows: np.ndarray, cols: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        score, gain_left, gain_right = self.cells.at(rows, cols)
+        return (score, score.astype(np.float64), gain_left.astype(np.float64),
+                gain_right.astype(np.float64))
+
+
+_Values = _Cells | _TagValues
+
+
 def _rule_problems(
-    programme: Programme, result: Result, matrices: ScoreMatrices, figures: list[str]
+    programme: Programme, result: Result, matrices: _Values, figures: list[str]
 ) -> list[str]:
     """Broken rules; a pair's score or gain that differs from the programme's goes to
     ``figures`` instead (a stale or edited number, not a broken rule)."""
@@ -192,7 +230,7 @@ def _partner_problems(programme: Programme, result: Result) -> list[str]:
 
 
 def _claimed_value_problems(
-    programme: Programme, result: Result, matrices: ScoreMatrices, figures: list[str]
+    programme: Programme, result: Result, matrices: _Values, figures: list[str]
 ) -> list[str]:
     """Pairs with no score or one below min_score (broken rules, returned), and claimed
     score/gains that differ from the programme's (stale figures, added to ``figures``).
@@ -205,17 +243,13 @@ def _claimed_value_problems(
         return []
     rows = np.fromiter((left_pos[p.left] for p in known), dtype=np.intp, count=len(known))
     cols = np.fromiter((right_pos[p.right] for p in known), dtype=np.intp, count=len(known))
-    true_scores = matrices.score[rows, cols]
+    true_scores, user, gain_left, gain_right = matrices.at(rows, cols)
     no_score = np.isnan(true_scores)
-    below = ~no_score & (true_scores < matrices.score.dtype.type(programme.rules.min_score))
+    below = ~no_score & (true_scores < matrices.dtype.type(programme.rules.min_score))
     fields = ("score", "gain_left", "gain_right")
     # Claimed scores are on the user's scale: the organisers' raw cells when their matrix was
     # given as costs or on its own scale (min_score applies to the normalised score above).
-    expected = np.stack([
-        _user_scores(matrices, rows, cols, true_scores),
-        matrices.gain_left[rows, cols].astype(np.float64),
-        matrices.gain_right[rows, cols].astype(np.float64),
-    ], axis=1)
+    expected = np.stack([user, gain_left, gain_right], axis=1)
     claimed = np.asarray([[p.score, p.gain_left, p.gain_right] for p in known], dtype=np.float64)
     scale = np.maximum(1.0, np.abs(expected))
     wrong = ~(np.abs(claimed - expected) <= _TOLERANCE * scale) & ~no_score[:, None]
@@ -272,11 +306,18 @@ def _unmatched_problems(programme: Programme, result: Result) -> list[str]:
     return problems
 
 
-def _claim_problems(result: Result, prepared: Prepared) -> list[str]:
+def _claim_problems(result: Result, prepared: Prepared | None) -> list[str]:
     """A result without a matching: it has no pairs, and an 'infeasible' claim has a proof."""
     if result.pairs:
         return [f"a {result.status} result must have no pairs, this one has {len(result.pairs)}"]
-    if result.status == "infeasible" and not counting_conflicts(prepared.problem):
+    if result.status != "infeasible":
+        return []
+    if prepared is None:
+        return [
+            "status 'infeasible' is not confirmed: above the dense size the counting argument "
+            "(which needs the compiled problem) is skipped; re-solve with `pairing solve`"
+        ]
+    if not counting_conflicts(prepared.problem):
         return [
             "status 'infeasible' is not confirmed: no counting argument shows the rules "
             "conflict; re-solve with `pairing solve` (an exact solver proves or refutes it)"
@@ -318,9 +359,15 @@ def violations_by_kind(
     """
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     require_instance(result, Result, "result", "pass what pairing.solve returned")
-    prepared = prepared_for(programme, prepared, objective=result.objective,
-                            fair_to=result.metrics.fair_to, matrices=matrices)
-    programme, matrices = prepared.programme, prepared.matrices
+    values: _Values
+    if matrices is None and prepared is None and blockwise(programme):
+        # above the dense size: each pair's values from the tags, all-pairs counts by blocks
+        programme = programme.with_fair_to(result.metrics.fair_to)
+        values, prepared = _TagValues(TagCells(programme)), None
+    else:
+        prepared = prepared_for(programme, prepared, objective=result.objective,
+                                fair_to=result.metrics.fair_to, matrices=matrices)
+        programme, values = prepared.programme, _Cells(prepared.matrices)
     problems: list[str] = []
     figures: list[str] = []
     if check_input_hash and result.input_sha256 != input_sha256(programme):
@@ -332,15 +379,15 @@ def violations_by_kind(
         return problems + _claim_problems(result, prepared), figures
     left, right = pair_indices(programme, result, problems)
     problems += capacity_problems(programme, left, right)
-    problems += _rule_problems(programme, result, matrices, figures)
+    problems += _rule_problems(programme, result, values, figures)
     figures += _unmatched_problems(programme, result)
-    value = _objective_value(programme, result, matrices, left, right)
+    value = _objective_value(programme, result, values, left, right)
     if not _close(result.objective_value, value, scale=float(len(left)) * 1e-3):
         figures.append(
             f"objective_value {result.objective_value} but the pairs give {value:.6f} "
             f"for objective '{result.objective}'"
         )
-    total = float(np.nansum(_user_scores(matrices, left, right, matrices.score[left, right])))
+    total = float(np.nansum(values.at(left, right)[1]))
     if not _close(result.metrics.total_score, total, scale=float(len(left)) * 1e-3):
         figures.append(
             f"metrics.total_score {result.metrics.total_score} but the pairs sum to {total:.6f}"
@@ -350,8 +397,12 @@ def violations_by_kind(
             f"metrics.pairs {result.metrics.pairs} but there are {len(result.pairs)} pairs"
         )
     if result.objective == "stable":
-        problems += _acceptable_problems(programme, matrices, prepared)
-        blocking = prepared.blocking_count(left, right)
+        if prepared is None:
+            assert isinstance(values, _TagValues)
+            blocking = _blocking_by_blocks(programme, values.cells, left, right)
+        else:
+            problems += _acceptable_problems(programme, prepared.matrices, prepared)
+            blocking = prepared.blocking_count(left, right)
         if blocking:
             problems.append(f"objective 'stable' but the matching has {blocking} blocking pair(s)")
         if result.metrics.blocking_pairs != blocking:
@@ -362,24 +413,24 @@ def violations_by_kind(
 
 
 def _objective_value(
-    programme: Programme, result: Result, matrices: ScoreMatrices,
+    programme: Programme, result: Result, matrices: _Values,
     left: np.ndarray, right: np.ndarray,
 ) -> float:
     """The result's objective value from its pairs, by the contract's words alone: total and
     stable sum the scores (on the user's scale); maxmin and leximin take the smallest gain of
     an enterprise on a ``fair_to`` side (the sum over its partners, 0 alone); balanced the
     smaller of those sides' mean gains."""
+    _, user, gain_left, gain_right = matrices.at(left, right)
     if result.objective in ("total", "stable"):
-        return float(np.nansum(_user_scores(matrices, left, right, matrices.score[left, right])))
+        return float(np.nansum(user))
     fair_to = result.metrics.fair_to
     per_side = []
-    for side_name, owners, gains in (("left", left, matrices.gain_left),
-                                     ("right", right, matrices.gain_right)):
+    for side_name, owners, gains in (("left", left, gain_left), ("right", right, gain_right)):
         if fair_to not in ("both", side_name):
             continue
         size = len(programme.side(side_name).enterprises)
         totals = np.zeros(size)
-        np.add.at(totals, owners, gains[left, right].astype(np.float64))
+        np.add.at(totals, owners, gains)
         per_side.append(totals)
     if not any(len(t) for t in per_side):
         return 0.0
@@ -411,6 +462,35 @@ def _acceptable_problems(
         f"the compiled problem disagrees with the rules on {len(differ)} pair(s) ({shown}): "
         "blocking pairs cannot be counted reliably; please report this as a bug"
     ]
+
+
+def _blocking_by_blocks(programme: Programme, cells: TagCells, left: np.ndarray,
+                       right: np.ndarray) -> int:
+    """The blocking pairs of a matching of a tag-scored programme, counted one row block at a
+    time (the dense count's definition and tie-breaks, bounded memory). Acceptable pairs are
+    read from the rules directly: scored, at least ``min_score``, not forbidden."""
+    left_pos, right_pos = _positions(programme)
+    _, gain_left, gain_right = cells.at(left, right)
+    caps = [np.array([e.capacity.max for e in side.enterprises], dtype=np.int64)
+            for side in (programme.left, programme.right)]
+    thresholds = capacitated_thresholds(left, right, gain_left, gain_right, *caps)
+    barred = np.array(
+        [(left_pos[a], right_pos[b]) for a, b in programme.rules.forbidden
+         if a in left_pos and b in right_pos], dtype=np.intp).reshape(-1, 2)
+    min_score = np.float32(programme.rules.min_score)
+
+    def blocks() -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray | None]]:
+        for start, gl, gr, score in cells.row_blocks():
+            stop = start + gl.shape[0]
+            allowed = score >= min_score if min_score > 0 else None
+            here = barred[(barred[:, 0] >= start) & (barred[:, 0] < stop)]
+            if len(here):
+                if allowed is None:
+                    allowed = np.ones(gl.shape, dtype=bool)
+                allowed[here[:, 0] - start, here[:, 1]] = False
+            yield start, gl, gr, allowed
+
+    return len(blocking_in_blocks(thresholds, blocks(), left, right, cells.n_right))
 
 
 def check(

@@ -10,13 +10,15 @@ a free seat or prefers j to its worst partner, and likewise j.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from pairing.core.problem import Problem
 
-__all__ = ["BlockThresholds", "blocking_pairs", "count_blocking_pairs"]
+__all__ = ["BlockThresholds", "blocking_in_blocks", "blocking_pairs", "capacitated_thresholds",
+           "count_blocking_pairs"]
 
 
 def _worst_partner(
@@ -111,26 +113,52 @@ def blocking_pairs(problem: Problem, left: np.ndarray, right: np.ndarray) -> np.
     """
     n_left, n_right = problem.shape
     gl, gr = problem.gain_left, problem.gain_right
+    thresholds = capacitated_thresholds(left, right, gl[left, right], gr[left, right],
+                                        problem.cap_max_left, problem.cap_max_right)
+    rows_per_block = max(1, _CELLS_PER_BLOCK // max(1, n_right))
+    blocks = (
+        (start, gl[start:start + rows_per_block], gr[start:start + rows_per_block],
+         problem.allowed[start:start + rows_per_block])
+        for start in range(0, n_left, rows_per_block)
+    )
+    return blocking_in_blocks(thresholds, blocks, left, right, n_right)
+
+
+def capacitated_thresholds(
+    left: np.ndarray, right: np.ndarray, gain_left: np.ndarray, gain_right: np.ndarray,
+    cap_max_left: np.ndarray, cap_max_right: np.ndarray,
+) -> BlockThresholds:
+    """The thresholds of the matching ``(left[k], right[k])`` whose pairs' gains are
+    ``gain_left[k]``, ``gain_right[k]`` (float32 or float64: the thresholds keep that type),
+    under the capacities' maximums."""
+    n_left, n_right = len(cap_max_left), len(cap_max_right)
     count_left = np.bincount(left, minlength=n_left)
     count_right = np.bincount(right, minlength=n_right)
-    wv_l, wi_l = _worst_partner(left, right, gl[left, right].astype(np.float64), n_left)
-    wv_r, wi_r = _worst_partner(right, left, gr[left, right].astype(np.float64), n_right)
-    spare_l = count_left < problem.cap_max_left
-    spare_r = count_right < problem.cap_max_right
+    wv_l, wi_l = _worst_partner(left, right, gain_left.astype(np.float64), n_left)
+    wv_r, wi_r = _worst_partner(right, left, gain_right.astype(np.float64), n_right)
+    spare_l = count_left < cap_max_left
+    spare_r = count_right < cap_max_right
     # no partner and no free seat (capacity max 0): accepts nobody, hence nan → +inf.
     # A threshold is a gain of the matrix itself (or ±inf), so its dtype loses nothing.
-    thresholds = BlockThresholds(
-        np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=np.inf)).astype(gl.dtype),
+    return BlockThresholds(
+        np.where(spare_l, -np.inf, np.nan_to_num(wv_l, nan=np.inf)).astype(gain_left.dtype),
         np.where(spare_l, n_right, wi_l),
-        np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf)).astype(gr.dtype),
+        np.where(spare_r, -np.inf, np.nan_to_num(wv_r, nan=np.inf)).astype(gain_right.dtype),
         np.where(spare_r, n_left, wi_r),
     )
+
+
+def blocking_in_blocks(
+    thresholds: BlockThresholds,
+    blocks: Iterable[tuple[int, np.ndarray, np.ndarray, np.ndarray | None]],
+    left: np.ndarray, right: np.ndarray, n_right: int,
+) -> np.ndarray:
+    """(k, 2) blocking pairs of the matching ``(left, right)`` found in ``blocks`` of left
+    rows — (first row, gain_left rows, gain_right rows, allowed or ``None``) — so that a
+    caller without the whole matrices can scan it one block at a time."""
     found: list[np.ndarray] = []
-    rows_per_block = max(1, _CELLS_PER_BLOCK // max(1, n_right))
-    for start in range(0, n_left, rows_per_block):
-        stop = min(start + rows_per_block, n_left)
-        rows, cols = thresholds.pairs(start, gl[start:stop], gr[start:stop],
-                                      problem.allowed[start:stop])
+    for start, gain_left, gain_right, allowed in blocks:
+        rows, cols = thresholds.pairs(start, gain_left, gain_right, allowed)
         found.append(np.stack([rows, cols], axis=1))
     pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.intp)
     if len(pairs) and len(left):

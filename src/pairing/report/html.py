@@ -20,12 +20,14 @@ from markupsafe import Markup
 
 from pairing.core.objectives import enterprise_gains
 from pairing.core.prepare import Prepared, prepared_for
+from pairing.diagnostics import large_check
+from pairing.diagnostics.large_check import TagCells, blockwise
 from pairing.diagnostics.sector_fairness import sector_fairness
 from pairing.extras import require
 from pairing.features import ScoreMatrices
 from pairing.model.programme import Programme
 from pairing.model.result import Result
-from pairing.report.unmatched import unmatched_reasons
+from pairing.report.unmatched import large_unmatched_reasons, unmatched_reasons
 
 __all__ = ["render_report", "report_context"]
 
@@ -89,15 +91,27 @@ def report_context(
     require("matplotlib", "report")
     from pairing.report import charts  # deferred: matplotlib is the report extra
 
-    prepared = prepared_for(programme, prepared, objective=result.objective,
-                            fair_to=result.metrics.fair_to, matrices=matrices)
-    programme, matrices, problem = prepared.programme, prepared.matrices, prepared.problem
+    large = matrices is None and prepared is None and blockwise(programme)
+    if large:  # above the dense size: the pairs' values only, no n² matrix (see below)
+        programme = programme.with_fair_to(result.metrics.fair_to)
+    else:
+        prepared = prepared_for(programme, prepared, objective=result.objective,
+                                fair_to=result.metrics.fair_to, matrices=matrices)
+        programme, matrices = prepared.programme, prepared.matrices
     left_pos = {e.id: k for k, e in enumerate(programme.left.enterprises)}
     right_pos = {e.id: k for k, e in enumerate(programme.right.enterprises)}
     left = np.asarray([left_pos[p.left] for p in result.pairs], dtype=np.intp)
     right = np.asarray([right_pos[p.right] for p in result.pairs], dtype=np.intp)
     labels = (programme.left.label, programme.right.label)
-    gains_l, gains_r = enterprise_gains(problem.gain_left, problem.gain_right, left, right)
+    if prepared is None:
+        _, pair_gl, pair_gr = TagCells(programme).at(left, right)
+        gains_l = np.bincount(left, weights=pair_gl.astype(np.float64),
+                              minlength=len(programme.left.enterprises))
+        gains_r = np.bincount(right, weights=pair_gr.astype(np.float64),
+                              minlength=len(programme.right.enterprises))
+    else:
+        gains_l, gains_r = enterprise_gains(prepared.problem.gain_left,
+                                            prepared.problem.gain_right, left, right)
     counts, sectors_l, sectors_r = _sector_counts(programme, left, right)
     scores = np.asarray([p.score for p in result.pairs], dtype=np.float64)
     figures = {
@@ -126,7 +140,8 @@ def report_context(
         }
         for p in result.pairs
     ]
-    reasons = unmatched_reasons(programme, result, prepared=prepared)
+    reasons = (unmatched_reasons(programme, result, prepared=prepared) if prepared is not None
+               else large_unmatched_reasons(programme, result))
     unmatched = [
         {
             "reason": r,
@@ -171,7 +186,8 @@ def report_context(
         "unmatched": unmatched,
         "summary": summary,
         "sides": [result.metrics.left, result.metrics.right],
-        "fairness": fairness_rows(programme, result, matrices, prepared=prepared),
+        "fairness": (fairness_rows(programme, result, matrices, prepared=prepared)
+                     if matrices is not None else _large_fairness_rows(programme, result)),
         "sectors": sector_fairness(programme, result),
         "glossary": glossary(result, labels),
         "alternates": _alternate_rows(result, labels, left_of, right_of),
@@ -228,7 +244,7 @@ def _alternate_rows(
 
 
 def fairness_rows(
-    programme: Programme, result: Result, matrices: ScoreMatrices, *,
+    programme: Programme, result: Result, matrices: ScoreMatrices | None, *,
     prepared: Prepared | None = None,
 ) -> list[tuple[str, str]]:
     """Who counts, who is worst off, and what fairness costs against the ``total`` optimum
@@ -249,7 +265,8 @@ def fairness_rows(
             "worst off",
             f"{', '.join(metrics.worst_off)} (smallest gain {metrics.sorted_gains[0]:.4f})",
         ))
-    shares = _term_shares(programme, result, matrices)
+    # a score of one term (every score of a programme above the dense size) has no shares
+    shares = _term_shares(programme, result, matrices) if matrices is not None else ""
     if shares:
         rows.append(("where the total comes from", shares))
     if result.objective == "total":
@@ -272,6 +289,19 @@ def fairness_rows(
         f"{lost:.2f}% of the total score: {total:.4f} against {optimum:.4f} for the "
         f"'total' optimum{proven}",
     ))
+    return rows
+
+
+def _large_fairness_rows(programme: Programme, result: Result) -> list[tuple[str, str]]:
+    """:func:`fairness_rows` above the dense size: who counts and who is worst off from the
+    result; the price of fairness, which needs the ``total`` optimum of the whole programme,
+    is stated as skipped unless the result is that optimum."""
+    rows = fairness_rows(programme, result.model_copy(update={"objective": "total"}), None)
+    if result.objective != "total":
+        rows[-1] = ("price of fairness",
+                    f"skipped above {large_check.LARGE_CELLS:,} pairs: it needs the 'total' "
+                    "optimum of the whole programme (`pairing solve --objective total` finds "
+                    "it on the large path; compare the two results)")
     return rows
 
 

@@ -29,7 +29,7 @@ from pairing.features import ScoreMatrices
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 
-__all__ = ["UnmatchedReason", "unmatched_reasons"]
+__all__ = ["UnmatchedReason", "large_unmatched_reasons", "unmatched_reasons"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ class UnmatchedReason:
     id
         The enterprise's id.
     kind
-        ``capacity_zero``, ``no_allowed_partner``, ``spare_partner_not_used`` or
-        ``partners_taken``.
+        ``capacity_zero``, ``no_allowed_partner``, ``spare_partner_not_used``,
+        ``partners_taken`` or ``not_explained`` (above the dense size, where a reason needs
+        the enterprise's whole row of scores: :func:`large_unmatched_reasons`).
     text
         One sentence for a person.
     """
@@ -282,4 +283,38 @@ def unmatched_reasons(
         position = {ident: k for k, ident in enumerate(view.ids)}
         for ident in unmatched:
             reasons.append(_explain(view, position[ident], problem, counts, result.objective))
+    return reasons
+
+
+def large_unmatched_reasons(programme: Programme, result: Result) -> list[UnmatchedReason]:
+    """:func:`unmatched_reasons` above the dense size, from capacities and pairs alone: an
+    enterprise with capacity max 0 takes no partner; when every enterprise of the other side
+    is at its capacity max, no partner is left (a side with more enterprises than the other
+    has seats). Any other reason needs the enterprise's whole row of scores, which the report
+    does not build above :data:`~pairing.core.large_route.LARGE_CELLS` pairs: it says so."""
+    from pairing.diagnostics.large_check import LARGE_CELLS
+
+    left, right = _indices(programme, result)
+    reasons = []
+    for side, unmatched, other, owners in (
+        ("left", result.unmatched.left, programme.right, right),
+        ("right", result.unmatched.right, programme.left, left),
+    ):
+        cap_max = np.array([e.capacity.max for e in other.enterprises], dtype=np.int64)
+        full = bool((np.bincount(owners, minlength=len(cap_max)) >= cap_max).all())
+        own = {e.id: e for e in programme.side(side).enterprises}
+        for ident in unmatched:
+            if own[ident].capacity.max == 0:
+                reasons.append(UnmatchedReason(side, ident, "capacity_zero",
+                                               "capacity max is 0: it takes no partner"))
+            elif full:
+                reasons.append(UnmatchedReason(
+                    side, ident, "partners_taken",
+                    f"every {other.label} enterprise ({len(cap_max):,}) is at its capacity "
+                    "max: no partner is left for it"))
+            else:
+                reasons.append(UnmatchedReason(
+                    side, ident, "not_explained",
+                    f"not explained above {LARGE_CELLS:,} pairs: the reason needs its whole "
+                    "row of scores, which the report does not build at this size"))
     return reasons

@@ -26,8 +26,11 @@ from __future__ import annotations
 import numpy as np
 
 from pairing.core.problem import Problem
+from pairing.errors import SolverTimeout
+from pairing.interrupt import CANCEL
 from pairing.solvers._assignment import infeasible_assignment
-from pairing.solvers.base import Assignment, SolveOptions
+from pairing.solvers._clock import Clock
+from pairing.solvers.base import Assignment, SolveOptions, Status
 from pairing.solvers.sparse.core import TOP_K, DenseRows, SparseSolution, solve_sparse
 from pairing.solvers.specs import sparse_plan as _plan
 
@@ -43,6 +46,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     left = problem.required[:, 0]
     right = problem.required[:, 1]
     note = "required pairs only"
+    status: Status = "optimal"
     if len(rows) and len(cols):
         whole = len(rows) == n_left and len(cols) == n_right
         weights = problem.weights if whole else problem.weights[np.ix_(rows, cols)]
@@ -50,7 +54,17 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         if transposed:
             weights, allowed = weights.T, allowed.T
         source = DenseRows(weights, allowed)
-        solution = solve_sparse(source, mode, progress=options.progress)
+        clock = Clock(options.time_limit)
+
+        def stop() -> bool:  # between blocks and slices: the time limit and Ctrl-C
+            CANCEL.raise_if_requested()
+            return clock.expired()
+
+        solution = solve_sparse(source, mode, progress=options.progress, stop=stop)
+        if solution.infeasible and solution.stopped:
+            msg = (f"the time limit ({options.time_limit} s) passed before the sparse solver "
+                   "found a matching that gives everyone who needs one a partner")
+            raise SolverTimeout(msg)
         if solution.infeasible:
             raise infeasible_assignment()
         sub_r, sub_c = solution.rows, solution.cols
@@ -59,10 +73,16 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         left = np.concatenate([left, rows[sub_r]])
         right = np.concatenate([right, cols[sub_c]])
         note = _note(solution, source.n_rows, source.n_cols, weights, sub_r, sub_c, transposed)
+        if solution.stopped:
+            status = "feasible"
+            note = note.split("; dual bound")[0]  # the duals of a stopped search prove nothing
     elif (problem.cap_min_left[rows] > 0).any() or (problem.cap_min_right[cols] > 0).any():
         raise infeasible_assignment()
     order = np.lexsort((right, left))
-    return Assignment(left[order], right[order], "optimal", note=note)
+    if status == "feasible":
+        # no bound is claimed: the solver's is on its own weights, not the objective's scale
+        note = f"stopped by the time limit ({options.time_limit} s), not proven optimal; {note}"
+    return Assignment(left[order], right[order], status, note=note)
 
 
 def _note(

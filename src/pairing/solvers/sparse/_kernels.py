@@ -138,15 +138,21 @@ def repair_duals(
 @njit(cache=True)
 def shortest_augmenting_paths(
     indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, n_cols: int,
-    u: np.ndarray, v: np.ndarray, col4row: np.ndarray,
-) -> int:  # pragma: no cover - compiled
+    u: np.ndarray, v: np.ndarray, col4row: np.ndarray, first: int = 0,
+    budget: int = 2**62,
+) -> tuple[int, int]:  # pragma: no cover - compiled
     """Complete a minimum-cost assignment of every row to a distinct column over the edges
     of a CSR graph, from feasible duals and a matching on tight edges (updated in place).
 
     On return ``u[i] + v[j] <= cost`` on every edge with equality on the chosen ones — with
     ``v == 0`` on unchosen columns (checked by the caller), the LP optimality certificate of
-    the sparse problem. Returns -1, or a row that no augmenting path reaches (the graph has
-    no assignment; the outputs are then partial).
+    the sparse problem. Returns ``(failed, next)``: ``failed`` is -1, or a row that no
+    augmenting path reaches (the graph has no assignment; the outputs are then partial).
+
+    Work comes in slices so that a caller can watch a clock: the free rows from ``first`` on
+    are augmented until about ``budget`` edges have been scanned; ``next`` is the row to
+    resume from (``n_rows`` when every row is matched). Between two slices the duals are
+    feasible and the matching tight, so resuming gives the same result as one call.
 
     Free rows augment one at a time along a shortest path (Dijkstra on reduced costs with a
     binary heap; ties by column index, so the result is deterministic), then duals move as in
@@ -164,9 +170,12 @@ def shortest_augmenting_paths(
     rows_seen = np.empty(n_rows, dtype=np.int64)
     heap_keys = np.empty(indices.shape[0] + n_cols + 1, dtype=np.int64)
     heap_items = np.empty(indices.shape[0] + n_cols + 1, dtype=np.int64)
-    for cur in range(n_rows):
+    work = 0
+    for cur in range(first, n_rows):
         if col4row[cur] >= 0:
             continue
+        if work >= budget:
+            return -1, cur
         n_touched = 0
         n_seen = 0
         size = 0
@@ -177,6 +186,7 @@ def shortest_augmenting_paths(
         while sink < 0:
             rows_seen[n_seen] = i
             n_seen += 1
+            work += indptr[i + 1] - indptr[i] + 1
             for e in range(indptr[i], indptr[i + 1]):
                 j = indices[e]
                 if done_col[j]:
@@ -205,7 +215,7 @@ def shortest_augmenting_paths(
             else:
                 i = row4col[j]
         if failed:
-            return cur
+            return cur, cur
         u[cur] += min_val
         for k in range(1, n_seen):
             r_ = rows_seen[k]
@@ -228,7 +238,7 @@ def shortest_augmenting_paths(
             dist[c] = INF
             done_col[c] = False
             path[c] = -1
-    return -1
+    return -1, n_rows
 
 
 @njit(cache=True)

@@ -33,10 +33,13 @@ serves a dense matrix in memory and scores built block by block.
    (:class:`_References`). When none is left the duals are
    feasible for the *whole* matrix, so the sparse optimum is the dense optimum (LP duality:
    the assignment polytope is integral).
-4. **Stopping early** (``stop``): the last sparse optimum is a valid matching, and each
-   pricing pass also yields an upper bound — every row's dual lowered to cover each pair it
-   priced (a crude bound where it was not reached) makes the duals feasible for the whole
-   matrix, and weak duality bounds every matching by their sum.
+4. **Stopping early** (``stop``, asked after every block of every pass and every slice of
+   :data:`SLICE_EDGES` edges of a sparse solve): the search returns the best complete
+   matching it holds — the last sparse optimum, else the greedy matching (completed, when
+   the stop came before the completion was done, by :func:`_fill`). Each pricing pass also
+   yields an upper bound — every row's dual lowered to cover each pair it priced (a crude
+   bound where it was not reached) makes the duals feasible for the whole matrix, and weak
+   duality bounds every matching by their sum; before a pricing pass no bound is claimed.
 
 The duals, converted to score units, are returned for an independent check
 (:func:`pairing.solvers.sparse.certificate.certify`).
@@ -102,6 +105,22 @@ class RowBlocks:
                 yield (rows[lo:hi], np.ascontiguousarray(block[local]),
                        None if mask is None else np.ascontiguousarray(mask[local]))
 
+    def cells(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(benefit ``float64``, allowed ``bool``) of the pairs ``(rows[k], cols[k])``. This
+        default reads the rows' blocks (:meth:`blocks_of`); a source that can score single
+        cells cheaply overrides it."""
+        rows = np.asarray(rows, dtype=np.intp)
+        cols = np.asarray(cols, dtype=np.intp)
+        benefit = np.zeros(len(rows))
+        allowed = np.zeros(len(rows), dtype=bool)
+        for row_ids, block, mask in self.blocks_of(np.unique(rows)):
+            at = np.minimum(np.searchsorted(row_ids, rows), len(row_ids) - 1)
+            here = row_ids[at] == rows
+            r, c = at[here], cols[here]
+            benefit[here] = block[r, c]
+            allowed[here] = True if mask is None else mask[r, c]
+        return benefit, allowed
+
     def priced(
         self, rows: np.ndarray, scale: float, u: np.ndarray, v: np.ndarray, per_row: int,
     ) -> Iterator[Priced]:
@@ -164,6 +183,12 @@ class DenseRows(RowBlocks):
                 self.allowed[start:stop])
             yield start, block, mask
 
+    def cells(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        benefit = self.benefit[rows, cols].astype(np.float64)
+        allowed = (np.ones(len(benefit), dtype=bool) if self.allowed is None
+                   else self.allowed[rows, cols])
+        return benefit, allowed
+
     def blocks_of(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray,
                                                             np.ndarray | None]]:
         for k in range(0, len(rows), self.step):
@@ -215,6 +240,9 @@ class SparseSolution:
     #: an upper bound on the best total over the whole matrix, proven by the duals the pricing
     #: passes made feasible row by row (the matching's total, up to rounding, when not stopped)
     bound: float = np.inf
+    #: where ``stop`` ended the search: ``candidates`` (the candidate pass), ``completion``
+    #: (placing the rows the greedy left), ``solve`` (a sparse solve), ``pricing``, or ``""``
+    cut: str = ""
 
 
 def integer_scale(n_rows: int, max_abs: float) -> float:
@@ -226,11 +254,15 @@ def integer_scale(n_rows: int, max_abs: float) -> float:
 
 
 def _candidates(
-    source: RowBlocks, k: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    source: RowBlocks, k: int, stop: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, bool]:
     """Each row's and column's top ``k`` allowed partners: (rows, cols, benefit, max|b|,
-    theta, theta_col): ``theta[i]`` bounds row ``i``'s benefit outside its top ``k``,
-    ``theta_col[j]`` column ``j``'s outside its top ``k`` (``-inf``: nothing outside)."""
+    theta, theta_col, complete): ``theta[i]`` bounds row ``i``'s benefit outside its top
+    ``k``, ``theta_col[j]`` column ``j``'s outside its top ``k`` (``-inf``: nothing outside).
+
+    ``stop`` is asked after each block; when it answers true the pass ends there and
+    ``complete`` is false: the pairs returned are then allowed pairs of the rows read so far,
+    and ``theta`` bounds nothing."""
     n_cols = source.n_cols
     k_col = max(1, min(k, source.n_rows))
     best = np.full((n_cols, k_col + 1), -np.inf)  # one more: the column's bound theta'
@@ -238,6 +270,7 @@ def _candidates(
     count = np.zeros(n_cols, dtype=np.int64)
     rows, cols, vals, thetas = [], [], [], []
     max_abs = 0.0
+    complete = True
     for start, block, mask in source.blocks():
         m, every = _mask(mask)
         r, c, theta = kern.top_k_rows(block, m, every, k)
@@ -248,6 +281,9 @@ def _candidates(
         kern.top_k_cols_update(block, m, every, start, best, best_row, count)
         if block.size:
             max_abs = max(max_abs, float(np.abs(block).max()))
+        if stop is not None and stop():
+            complete = False
+            break
     # each column's k best of its k+1 kept (ties to the lower row); the (k+1)-th bounds the rest
     order = np.lexsort((best_row, -best), axis=1) if n_cols else np.empty((0, k_col + 1), int)
     best = np.take_along_axis(best, order, axis=1)
@@ -259,8 +295,13 @@ def _candidates(
     rows.append(best_row[keep])
     cols.append(col_idx[keep])
     vals.append(best[keep])
+    if not thetas:
+        thetas.append(np.empty(0))
+    theta = np.concatenate(thetas)
+    if len(theta) < source.n_rows:  # a stopped pass: rows never read bound nothing
+        theta = np.concatenate([theta, np.full(source.n_rows - len(theta), np.inf)])
     return (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), max_abs,
-            np.concatenate(thetas), theta_col)
+            theta, theta_col, complete)
 
 
 def _bound_cost(theta: np.ndarray, scale: float) -> np.ndarray:
@@ -304,15 +345,24 @@ def _unique_edges(
     return rows[first], cols[first], cost[first]
 
 
+#: Edges the augmenting-path kernel scans between two looks at ``stop`` (tens of
+#: milliseconds of work).
+SLICE_EDGES = 4_000_000
+
+
 def _solve_graph(
     indptr: np.ndarray, cols: np.ndarray, cost: np.ndarray, total_cols: int, square: bool,
     warm: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    stop: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Optimal (col4row, u, v) of the graph, warm-started from the last round's when given.
 
     A warm start lowers the duals of rows that new edges undercut and frees those rows; in a
     rectangular problem that can leave a freed column with ``v < 0``, which breaks the
     certificate (free columns need ``v = 0``) — then the graph is solved again from scratch.
+
+    The augmenting paths run in slices of :data:`SLICE_EDGES` scanned edges; ``stop`` is asked
+    after each, and ``None`` is returned when it answers true (the matching is then partial).
     """
     for attempt in ("warm", "cold"):
         if attempt == "warm":
@@ -325,7 +375,14 @@ def _solve_graph(
             if empty >= 0:  # cannot happen: every row has candidates or an extra column
                 msg = f"sparse graph has a row without edges ({empty})"
                 raise RuntimeError(msg)
-        failed = kern.shortest_augmenting_paths(indptr, cols, cost, total_cols, u, v, col4row)
+        failed, first = -1, 0
+        while first < len(col4row):
+            failed, first = kern.shortest_augmenting_paths(indptr, cols, cost, total_cols, u,
+                                                           v, col4row, first, SLICE_EDGES)
+            if failed >= 0:
+                break
+            if first < len(col4row) and stop is not None and stop():
+                return None
         if failed >= 0:  # cannot happen: the graph holds a full matching or extra columns
             msg = f"sparse graph has no assignment (row {failed})"
             raise RuntimeError(msg)
@@ -402,9 +459,11 @@ def solve_sparse(
 ) -> SparseSolution:
     """Maximise the total benefit over ``source`` (see the module docstring).
 
-    ``stop`` is asked between priced blocks (and rounds); when it answers true the search
-    ends with the last sparse optimum, ``stopped`` set and ``bound`` the best upper bound
-    proven so far. The candidate pass and the sparse solves are not interrupted.
+    ``stop`` is asked between blocks of every pass (the candidate pass, the completion of the
+    greedy matching, pricing) and between slices of each sparse solve; when it answers true the
+    search ends with the best complete matching it holds — the last sparse optimum, else the
+    greedy matching completed cheaply (:func:`_fill`) — ``stopped`` set, ``cut`` naming the
+    phase, and ``bound`` the best upper bound proven so far (``inf`` before a pricing pass).
     """
     n_rows, n_cols = source.n_rows, source.n_cols
     if mode not in ("saturate", "optional"):
@@ -414,7 +473,10 @@ def solve_sparse(
         msg = "saturate needs n_rows <= n_cols (transpose the matrix)"
         raise ValueError(msg)
     k = max(1, min(k, n_cols))
-    rows, cols, vals, max_abs, theta, theta_col = _candidates(source, k)
+    cut = ""
+    rows, cols, vals, max_abs, theta, theta_col, complete = _candidates(source, k, stop)
+    if not complete:
+        cut = "candidates"
     scale = integer_scale(n_rows, max_abs)
     cost = -to_int_scores(vals, int(scale))
     # the cheapest cost a pair outside a row's (a column's) top k can have: rint is monotone
@@ -429,14 +491,20 @@ def solve_sparse(
         used = np.zeros(n_cols, dtype=bool)
         used[col4row[~unplaced]] = True
         value = np.zeros(n_rows)
-        for row_ids, block, mask in source.blocks_of(np.flatnonzero(unplaced)):
-            m, every = _mask(mask)
-            # the block holds unplaced rows only: place them in row order
-            local = np.full(len(row_ids), -1, dtype=np.int64)
-            got = np.zeros(len(row_ids))
-            kern.complete_rows(block, m, every, local, used, 0, got)
-            col4row[row_ids] = local
-            value[row_ids] = got
+        if not cut:
+            for row_ids, block, mask in source.blocks_of(np.flatnonzero(unplaced)):
+                m, every = _mask(mask)
+                # the block holds unplaced rows only: place them in row order
+                local = np.full(len(row_ids), -1, dtype=np.int64)
+                got = np.zeros(len(row_ids))
+                kern.complete_rows(block, m, every, local, used, 0, got)
+                col4row[row_ids] = local
+                value[row_ids] = got
+                if stop is not None and stop():
+                    cut = "completion"
+                    break
+        if cut:  # out of time: any free allowed column, a few cells per row
+            _fill(source, col4row, used, value)
         extra_r = np.flatnonzero(unplaced & (col4row >= 0))
         extra_c = col4row[extra_r]
         extra_cost = -to_int_scores(value[extra_r], int(scale))
@@ -460,6 +528,13 @@ def solve_sparse(
         total_cols = n_cols + len(artificial)
 
     rows, cols, cost = _unique_edges(rows, cols, cost, total_cols)
+    if mode == "optional":
+        alone = np.flatnonzero(col4row < 0)
+        col4row[alone] = n_cols + alone
+    elif len(artificial):
+        col4row[artificial] = n_cols + np.arange(len(artificial))
+    # the best complete matching so far and its duals (none before a sparse solve)
+    incumbent: tuple[np.ndarray, np.ndarray | None, np.ndarray | None] = (col4row, None, None)
     # the cheapest cost in each row (its best candidate): a crude row dual for rows that a
     # stopped pricing pass did not reach
     best_cost = np.full(n_rows, kern.INF, dtype=np.int64)
@@ -469,13 +544,18 @@ def solve_sparse(
     square = total_cols == n_rows
     warm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     lower = -np.inf  # the best proven lower bound on the total integer cost
-    stopped = False
+    stopped = bool(cut)
     refs = _References(n_rows)
-    while True:
+    while not stopped:
         rounds += 1
         indptr = np.searchsorted(rows, np.arange(n_rows + 1)).astype(np.int64)
-        col4row, u, v = _solve_graph(indptr, cols, cost, total_cols, square, warm)
+        solved = _solve_graph(indptr, cols, cost, total_cols, square, warm, stop)
+        if solved is None:
+            stopped, cut = True, "solve"
+            break
+        col4row, u, v = solved
         warm = (u, v, col4row)
+        incumbent = (col4row, u, v)
         new_r, new_c, new_cost = [], [], []
         found = 0
         # only rows whose bound allows a negative reduced cost outside the graph
@@ -511,12 +591,12 @@ def solve_sparse(
                     new_c.append(part.cols)
                     new_cost.append(part.costs)
                 if stop is not None and stop():
-                    stopped = True
+                    stopped, cut = True, "pricing"
                     break
             if stopped:
                 break
         if stopped and not found and reached == len(may):
-            stopped = False  # the pass was complete: nothing left to add, the proof holds
+            stopped, cut = False, ""  # the pass was complete: nothing to add, the proof holds
         v_sign = v if square else np.minimum(v, 0)
         lower = max(lower, float(row_low.sum(dtype=np.float64) + v_sign.sum(dtype=np.float64)))
         if progress is not None:
@@ -531,12 +611,14 @@ def solve_sparse(
             np.concatenate([cost, add_cost]), total_cols,
         )
         if stop is not None and stop():
-            stopped = True
+            stopped, cut = True, "pricing"
             break
 
-    chosen = col4row
-    infeasible = bool((chosen >= n_cols).any()) and mode == "saturate"
-    real = np.flatnonzero(chosen < n_cols)
+    chosen, u_best, v_best = incumbent
+    u = np.zeros(n_rows, dtype=np.int64) if u_best is None else u_best
+    v = np.zeros(total_cols, dtype=np.int64) if v_best is None else v_best
+    infeasible = bool((chosen >= n_cols).any() or (chosen < 0).any()) and mode == "saturate"
+    real = np.flatnonzero((chosen >= 0) & (chosen < n_cols))
     row_dual = -u.astype(np.float64) / scale
     col_dual = -v[:n_cols].astype(np.float64) / scale
     if mode == "optional":  # a row's dual of "at most one partner": with its alone column's
@@ -558,7 +640,40 @@ def solve_sparse(
         rows_in_part=partial,
         stopped=stopped,
         bound=(-lower + 0.5 * n_rows) / scale,
+        cut=cut,
     )
+
+
+#: Free columns :func:`_fill` tries per unplaced row before reading the row whole.
+FILL_TRIES = 4
+
+
+def _fill(source: RowBlocks, col4row: np.ndarray, used: np.ndarray, value: np.ndarray) -> None:
+    """Place the unplaced rows (``col4row < 0``) on free allowed columns, cheaply: each try
+    pairs the unplaced rows with distinct free columns (shifted by one column per try) and
+    keeps the allowed pairs (:meth:`RowBlocks.cells`, a few cells per row, not whole rows);
+    rows still unplaced after :data:`FILL_TRIES` tries get their best free column from their
+    whole row. ``col4row``, ``used`` and the pairs' benefit ``value`` are updated in place.
+    For a search out of time: any complete matching beats none."""
+    for attempt in range(FILL_TRIES):
+        free_r = np.flatnonzero(col4row < 0)
+        free_c = np.flatnonzero(~used)
+        if not len(free_r) or not len(free_c):
+            return
+        take = free_r[: len(free_c)]
+        pick = free_c[(np.arange(len(take)) + attempt) % len(free_c)]  # distinct columns
+        benefit, ok = source.cells(take, pick)
+        col4row[take[ok]] = pick[ok]
+        used[pick[ok]] = True
+        value[take[ok]] = benefit[ok]
+    rest = np.flatnonzero(col4row < 0)
+    for row_ids, block, mask in source.blocks_of(rest):
+        m, every = _mask(mask)
+        local = np.full(len(row_ids), -1, dtype=np.int64)
+        got = np.zeros(len(row_ids))
+        kern.complete_rows(block, m, every, local, used, 0, got)
+        col4row[row_ids] = local
+        value[row_ids] = got
 
 
 def _matched_total(
