@@ -91,6 +91,38 @@ def test_a_one_to_one_solve_imports_only_its_solver() -> None:
     assert _loaded(_SOLVE.format(path=str(DOUBLE_HUNDRED)), SOLVE_HEAVY) == []
 
 
+#: Models a one-to-one programme with no rules never validates on its own.
+UNUSED_MODELS = ("Quota", "PairQuota", "PartnerQuota", "Source", "Preference", "Capacity",
+                 "Alternate", "QuotaUsage", "ScaleInfo")
+
+_BUILT = """
+import json
+{code}
+from pairing.model import programme, result
+models = [getattr(module, name) for module in (programme, result) for name in {names!r}
+          if hasattr(module, name)]
+print(json.dumps(sorted(m.__name__ for m in models if m.__pydantic_complete__)))
+"""
+
+
+def _built(code: str, names: tuple[str, ...]) -> list[str]:
+    """Which of the models ``names`` have built their validator after ``code`` ran."""
+    probe = _BUILT.format(code=code, names=names)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def test_models_build_their_validators_when_first_used() -> None:
+    """Importing the models builds no validator (``defer_build``); a one-to-one solve builds
+    those of the models it fills, and no other (issue 11)."""
+    assert _built("import pairing.model", ("Programme", "Result", *UNUSED_MODELS)) == []
+    solved = _built(_SOLVE.format(path=str(DOUBLE_HUNDRED)), ("Programme", "Result",
+                                                              *UNUSED_MODELS))
+    assert solved == ["Programme", "Result"]
+
+
 def test_public_names_are_listed_and_resolve() -> None:
     import pairing
 
