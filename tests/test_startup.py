@@ -91,6 +91,13 @@ def test_a_one_to_one_solve_imports_only_its_solver() -> None:
     assert _loaded(_SOLVE.format(path=str(DOUBLE_HUNDRED)), SOLVE_HEAVY) == []
 
 
+#: Modules a valid programme's one-to-one solve never needs: the messages and locations of a
+#: bad programme, ``--alternates``, and ``concurrent.futures`` (which loads ``logging``).
+SOLVE_UNUSED = (
+    "pairing.io.messages", "pairing.io.locations", "pairing.analysis.alternates",
+    "concurrent.futures", "logging",
+)
+
 #: Models a one-to-one programme with no rules never validates on its own.
 UNUSED_MODELS = ("Quota", "PairQuota", "PartnerQuota", "Source", "Preference", "Capacity",
                  "Alternate", "QuotaUsage", "ScaleInfo")
@@ -112,6 +119,11 @@ def _built(code: str, names: tuple[str, ...]) -> list[str]:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     return json.loads(out.splitlines()[-1])
+
+
+def test_a_valid_solve_skips_the_error_and_alternates_code() -> None:
+    """Error rendering and ``--alternates`` load when needed, not on every solve (issue 11)."""
+    assert _loaded(_SOLVE.format(path=str(DOUBLE_HUNDRED)), SOLVE_UNUSED) == []
 
 
 def test_models_build_their_validators_when_first_used() -> None:
