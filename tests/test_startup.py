@@ -135,6 +135,39 @@ def test_models_build_their_validators_when_first_used() -> None:
     assert solved == ["Programme", "Result"]
 
 
+#: Eight threads validate a programme and solve it at once, in a fresh interpreter: the first
+#: use of each deferred model happens in all of them together.
+_CONCURRENT = """
+import json, threading
+from pairing import solve
+from pairing.io import programme_from_data
+with open({path!r}, encoding="utf-8") as handle:
+    data = json.load(handle)
+start, found, failed = threading.Barrier(8), [], []
+def run():
+    start.wait()
+    try:
+        found.append(solve(programme_from_data(data)).without_runtime())
+    except Exception as exc:
+        failed.append(repr(exc))
+threads = [threading.Thread(target=run) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps([failed, len(found), all(r == found[0] for r in found)]))
+"""
+
+
+def test_deferred_models_build_once_under_concurrent_first_use() -> None:
+    """Models built on first use stay correct when threads use them first at the same time."""
+    probe = _CONCURRENT.format(path=str(DOUBLE_HUNDRED))
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out.splitlines()[-1]) == [[], 8, True]
+
+
 def test_public_names_are_listed_and_resolve() -> None:
     import pairing
 
