@@ -11,14 +11,15 @@ a result that fails is a bug in a solver and raises :class:`~pairing.errors.Solv
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Any
 
 import numpy as np
 
 from pairing import __version__
-from pairing.analysis.alternates import alternates as alternates_of
 from pairing.analysis.runner_up import runner_ups
 from pairing.core.arguments import require_instance, require_seconds, require_whole
 from pairing.core.hashing import canonical_input, digest_of, input_sha256
@@ -227,6 +228,8 @@ def solve(
         result = solve_prepared(prepared, solver=solver, time_limit=time_limit, seed=seed,
                                 progress=progress, solvers=solvers)
         if alternates is not None:
+            from pairing.analysis.alternates import alternates as alternates_of  # --alternates
+
             update["alternates"] = alternates_of(prepared.programme, result, alternates,
                                                  prepared=prepared)
     runtime = round(time.perf_counter() - started, 6)
@@ -275,8 +278,7 @@ def _solve_and_assemble(
     # Not beside the solver: a hashing thread next to LAPJV slowed the kernel more than the
     # hash costs (two cores, shared memory bandwidth).
     parts = canonical_input(programme)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(digest_of, parts)
+    with _InThread(digest_of, parts) as digest:
         info = SolverInfo(
             name=spec.name, chosen_because=reason, runtime_s=0.0, seed=seed,
             time_limit=time_limit,
@@ -286,6 +288,43 @@ def _solve_and_assemble(
         _refuse_invalid(f"solver '{spec.name}'",
                         violations(programme, result, check_input_hash=False, prepared=prepared))
         return result.model_copy(update={"input_sha256": digest.result()})
+
+
+class _InThread:
+    """``function(argument)`` in a thread beside the caller, for the ``with`` block: ``result()``
+    waits and returns its value or raises its exception; leaving the block waits for it.
+
+    A plain :class:`threading.Thread` where a one-worker ``ThreadPoolExecutor`` would do the
+    same: ``concurrent.futures`` also imports ``logging``, a few milliseconds of every
+    ``pairing solve``'s start-up for one call.
+    """
+
+    def __init__(self, function: Callable[[Any], Any], argument: Any) -> None:
+        self._call = (function, argument)
+        self._outcome: tuple[bool, Any] = (False, None)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        function, argument = self._call
+        try:
+            self._outcome = (True, function(argument))
+        except BaseException as exc:  # handed to the caller by result()
+            self._outcome = (False, exc)
+
+    def __enter__(self) -> _InThread:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        done, value = self._outcome
+        if not done:
+            raise value
+        return value
 
 
 def _solve_large(programme: Programme, reason: str, seed: int,

@@ -12,15 +12,16 @@ its format (JSON path, or file/row/field of a bundle).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from pairing.errors import InvalidProgramme, Issue
-from pairing.io.locations import JsonWhere, WhereFn
-from pairing.io.messages import describe_error
 from pairing.model.cross_checks import CHECKED, Found, cross_checks
 from pairing.model.programme import Programme
+
+if TYPE_CHECKING:
+    from pairing.io.locations import WhereFn
 
 __all__ = ["programme_from_data", "render", "validate_programme"]
 
@@ -53,6 +54,8 @@ def validate_programme(
     try:
         programme = Programme.model_validate(data, context={CHECKED: True})
     except ValidationError as exc:
+        from pairing.io.messages import describe_error  # only for a bad programme (start-up)
+
         programme = None
         fields = [Found(tuple(err["loc"]), describe_error(err, what)) for err in exc.errors()]
         problems = fields + problems
@@ -86,6 +89,8 @@ def programme_from_data(data: Any, source: str | None = None) -> Programme:
     """
     programme, problems = validate_programme(data, source=source)
     if programme is None:
+        from pairing.io.locations import JsonWhere  # only for a bad programme (start-up)
+
         raise InvalidProgramme(render(problems, JsonWhere(data, source)), source=source)
     return programme
 

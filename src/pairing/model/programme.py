@@ -233,9 +233,17 @@ class _Raising(_PydanticMeta):
 
 
 class _Model(BaseModel, metaclass=_Raising):
-    """Frozen, strict models; bad values given in code raise ``InvalidProgramme``."""
+    """Frozen, strict models; bad values given in code raise ``InvalidProgramme``.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    Each model builds its validator and serializer when first used, not when this module is
+    imported (``defer_build``): loading a programme builds :class:`Programme`'s, which holds
+    the nested models' schemas, and the models nobody validates on their own (quotas, sources,
+    preferences, ...) never build one (the start-up of ``pairing solve``, issue 11).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Capacity(_Model):

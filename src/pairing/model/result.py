@@ -33,7 +33,11 @@ ResultStatus = Literal["optimal", "feasible", "infeasible"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Frozen, strict result models, each built when first used (``defer_build``): a solve
+    builds the ones it fills; a result that carries no alternates or quota usage never builds
+    those (start-up of ``pairing solve``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RunnerUp(_Frozen):
