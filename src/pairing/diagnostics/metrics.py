@@ -35,6 +35,21 @@ def gini(values: np.ndarray) -> float:
     return float(((2 * ranks - n - 1) * x).sum() / (n * total))
 
 
+def tenth_percentile(values: np.ndarray) -> float:
+    """``np.percentile(values, 10)`` (linear interpolation between the two nearest ranks),
+    without the masked-array module NumPy's percentile loads on first use (start-up)."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    if x.size == 0:
+        return 0.0
+    position = 0.1 * (x.size - 1)
+    below = int(np.floor(position))
+    above = min(below + 1, x.size - 1)
+    t = position - below
+    a, b = x[below], x[above]
+    # NumPy's lerp: from the nearer end, so the result stays within [a, b]
+    return float(a + (b - a) * t if t < 0.5 else b - (b - a) * (1 - t))
+
+
 def side_metrics(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetrics:
     """One side's gain statistics (``counts``: each enterprise's number of partners)."""
     return SideMetrics(
@@ -42,7 +57,7 @@ def side_metrics(label: str, gains: np.ndarray, counts: np.ndarray) -> SideMetri
         enterprises=int(gains.size),
         matched=int((counts > 0).sum()),
         min_gain=_r(gains.min() if gains.size else 0.0),
-        p10_gain=_r(np.percentile(gains, 10) if gains.size else 0.0),
+        p10_gain=_r(tenth_percentile(gains)),
         mean_gain=_r(gains.mean() if gains.size else 0.0),
         gini=_r(gini(gains)),
     )
