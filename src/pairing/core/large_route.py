@@ -10,7 +10,7 @@ import numpy as np
 
 from pairing.model.programme import Programme
 
-__all__ = ["LARGE_CELLS", "large_route", "mode_of"]
+__all__ = ["LARGE_CELLS", "large_route", "mode_of", "scored_by_tags"]
 
 #: Pairs above which an eligible programme takes this path: 12,000 × 12,000. Below it the dense
 #: matrices (three float32 n² arrays, 1.7 GB at that size) fit and the dense pipeline measures
@@ -32,9 +32,7 @@ def large_route(programme: Programme, objective: str, solver: str) -> str | None
     if n_left * n_right <= LARGE_CELLS or objective != "total" or solver not in ("auto", "sparse"):
         return None
     rules = programme.rules
-    weights = rules.weights
-    if (programme.scores is not None or rules.sources or programme.preferences
-            or any(getattr(weights, k, 0) > 0 for k in ("sector", "region", "size", "text"))
+    if (not scored_by_tags(programme)
             or rules.quotas or rules.pair_quotas or rules.partner_quotas or rules.required):
         return None
     if mode_of(programme) is None:
@@ -43,6 +41,16 @@ def large_route(programme: Programme, objective: str, solver: str) -> str | None
         f"{n_left:,} × {n_right:,} pairs is above the dense limit ({LARGE_CELLS:,}): scores are "
         "built in row blocks and the sparse assignment is proven optimal by pricing every pair"
     )
+
+
+def scored_by_tags(programme: Programme) -> bool:
+    """Whether every score comes from the tags alone (no organisers' matrix, score sources,
+    stated interest, text, sector, region or size term): then one pair's score needs only
+    the two enterprises' tag levels, and scores can be built by row blocks."""
+    rules = programme.rules
+    weights = rules.weights
+    return not (programme.scores is not None or rules.sources or programme.preferences
+                or any(getattr(weights, k, 0) > 0 for k in ("sector", "region", "size", "text")))
 
 
 def _caps(programme: Programme) -> tuple[np.ndarray, ...]:

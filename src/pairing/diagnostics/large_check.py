@@ -23,27 +23,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from pairing.core.large_route import LARGE_CELLS
+from pairing.core.large_route import LARGE_CELLS, scored_by_tags
 from pairing.features.scoring import need_shares
 from pairing.features.vocabulary import build_vocabulary, level_matrix
 from pairing.model.programme import Programme
 
-__all__ = ["TagCells", "blockwise", "scored_by_tags"]
+__all__ = ["TagCells", "blockwise"]
 
 #: Pairs whose values one call computes at a time (bounds the (pairs × tags) temporaries).
 _PAIRS_AT_ONCE = 8192
 #: Cells per row block of an all-pairs pass (two float32 gain blocks and a mask: ~40 MB).
 _BLOCK_CELLS = 1 << 22
-
-
-def scored_by_tags(programme: Programme) -> bool:
-    """Whether every score comes from the tags alone (no organisers' matrix, score sources,
-    stated interest, text, sector, region or size term): then one pair's score needs only
-    the two enterprises' tag levels."""
-    rules = programme.rules
-    weights = rules.weights
-    return not (programme.scores is not None or rules.sources or programme.preferences
-                or any(getattr(weights, k, 0) > 0 for k in ("sector", "region", "size", "text")))
 
 
 def blockwise(programme: Programme) -> bool:
