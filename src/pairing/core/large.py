@@ -528,24 +528,32 @@ def _short_pass_kernel(a_indptr: np.ndarray, a_indices: np.ndarray, a_data: np.n
             violation[i] = max(worst - a_dual[i], 0.0)
 
 
+def _matched_thresholds(blocks: TagBlocks, left: np.ndarray, right: np.ndarray
+                        ) -> tuple[np.ndarray, BlockThresholds]:
+    """Each block row's partner column (-1 alone) and the one-to-one blocking thresholds of
+    the matching (``left``, ``right``) in the blocks' orientation: what both passes read."""
+    rows, cols = (right, left) if blocks.transposed else (left, right)
+    partner_of_row = np.full(blocks.n_rows, -1, dtype=np.int64)
+    partner_of_row[rows] = cols
+    partner_of_col = np.full(blocks.n_cols, -1, dtype=np.int64)
+    partner_of_col[cols] = rows
+    _, own_l, own_r = blocks.pair_values(left, right)
+    row_gain = np.zeros(blocks.n_rows, dtype=np.float32)
+    row_gain[rows] = own_r if blocks.transposed else own_l
+    col_gain = np.zeros(blocks.n_cols, dtype=np.float32)
+    col_gain[cols] = own_l if blocks.transposed else own_r
+    return partner_of_row, BlockThresholds.one_to_one(row_gain, partner_of_row, col_gain,
+                                                      partner_of_col)
+
+
 def _short_pass(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualCheck
                 ) -> int:
     """The pass after a search the time limit stopped: the blocking pairs and the check of
     the duals' bound (``check``'s row violations), in one compiled sweep that stores no block
     — about the cost of scoring the pairs once, a third of :func:`_passes` (the runner-ups,
     which need every block stored, are left out). Ctrl-C is honoured between row chunks."""
-    n_rows, n_cols = blocks.n_rows, blocks.n_cols
-    rows, cols = (right, left) if blocks.transposed else (left, right)
-    partner_of_row = np.full(n_rows, -1, dtype=np.int64)
-    partner_of_row[rows] = cols
-    partner_of_col = np.full(n_cols, -1, dtype=np.int64)
-    partner_of_col[cols] = rows
-    _, own_l, own_r = blocks.pair_values(left, right)
-    row_gain = np.zeros(n_rows, dtype=np.float32)
-    row_gain[rows] = own_r if blocks.transposed else own_l
-    col_gain = np.zeros(n_cols, dtype=np.float32)
-    col_gain[cols] = own_l if blocks.transposed else own_r
-    thresholds = BlockThresholds.one_to_one(row_gain, partner_of_row, col_gain, partner_of_col)
+    n_rows = blocks.n_rows
+    partner_of_row, thresholds = _matched_thresholds(blocks, left, right)
     a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t = blocks._operands()
     forbidden_cols = np.ascontiguousarray(blocks._forbidden[:, 1], dtype=np.int64)
     min_score = float(blocks.min_score) if blocks.min_score > 0 else -np.inf
@@ -575,19 +583,7 @@ def _passes(blocks: TagBlocks, left: np.ndarray, right: np.ndarray, check: DualC
     partner besides one's own; ties to the enterprise listed first).
     """
     n_rows, n_cols = blocks.n_rows, blocks.n_cols
-    rows, cols = (right, left) if blocks.transposed else (left, right)
-    partner_of_row = np.full(n_rows, -1, dtype=np.intp)
-    partner_of_row[rows] = cols
-    partner_of_col = np.full(n_cols, -1, dtype=np.intp)
-    partner_of_col[cols] = rows
-    _, own_l, own_r = blocks.pair_values(left, right)
-    own_row = own_r if blocks.transposed else own_l  # the rows' own gain, by pair
-    own_col = own_l if blocks.transposed else own_r
-    row_gain = np.zeros(n_rows, dtype=np.float32)
-    row_gain[rows] = own_row
-    col_gain = np.zeros(n_cols, dtype=np.float32)
-    col_gain[cols] = own_col
-    thresholds = BlockThresholds.one_to_one(row_gain, partner_of_row, col_gain, partner_of_col)
+    partner_of_row, thresholds = _matched_thresholds(blocks, left, right)
     best_row = np.full(n_rows, -1, dtype=np.intp)  # each row's runner-up column
     best_row_value = np.full(n_rows, -np.inf)
     best_col = np.full(n_cols, -1, dtype=np.intp)
