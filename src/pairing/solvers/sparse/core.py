@@ -491,18 +491,9 @@ def solve_sparse(
         used = np.zeros(n_cols, dtype=bool)
         used[col4row[~unplaced]] = True
         value = np.zeros(n_rows)
-        if not cut:
-            for row_ids, block, mask in source.blocks_of(np.flatnonzero(unplaced)):
-                m, every = _mask(mask)
-                # the block holds unplaced rows only: place them in row order
-                local = np.full(len(row_ids), -1, dtype=np.int64)
-                got = np.zeros(len(row_ids))
-                kern.complete_rows(block, m, every, local, used, 0, got)
-                col4row[row_ids] = local
-                value[row_ids] = got
-                if stop is not None and stop():
-                    cut = "completion"
-                    break
+        if not cut and not _complete_rows(source, np.flatnonzero(unplaced), col4row, used,
+                                          value, stop):
+            cut = "completion"
         if cut:  # out of time: any free allowed column, a few cells per row
             _fill(source, col4row, used, value)
         extra_r = np.flatnonzero(unplaced & (col4row >= 0))
@@ -666,14 +657,24 @@ def _fill(source: RowBlocks, col4row: np.ndarray, used: np.ndarray, value: np.nd
         col4row[take[ok]] = pick[ok]
         used[pick[ok]] = True
         value[take[ok]] = benefit[ok]
-    rest = np.flatnonzero(col4row < 0)
-    for row_ids, block, mask in source.blocks_of(rest):
+    _complete_rows(source, np.flatnonzero(col4row < 0), col4row, used, value, None)
+
+
+def _complete_rows(source: RowBlocks, rows: np.ndarray, col4row: np.ndarray, used: np.ndarray,
+                   value: np.ndarray, stop: Callable[[], bool] | None) -> bool:
+    """Give each of ``rows`` (all unplaced) its best free allowed column, in row order, a
+    block of whole rows at a time; ``col4row``, ``used`` and ``value`` are updated in place.
+    Returns False when ``stop`` asked to stop after a block (the rest stay unplaced)."""
+    for row_ids, block, mask in source.blocks_of(rows):
         m, every = _mask(mask)
         local = np.full(len(row_ids), -1, dtype=np.int64)
         got = np.zeros(len(row_ids))
         kern.complete_rows(block, m, every, local, used, 0, got)
         col4row[row_ids] = local
         value[row_ids] = got
+        if stop is not None and stop():
+            return False
+    return True
 
 
 def _matched_total(
