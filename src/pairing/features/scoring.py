@@ -64,10 +64,18 @@ Dtypes: gains are always ``float32``, and so are computed scores (three 10,000 �
 matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array it came in
 (shared, not copied). Sums over pairs are accumulated in ``float64`` downstream.
 
-With score sources present, everything after the tag products — the blended gains, each
-source's term, the division and the clipping, and the mutual term itself unless a sector, region
-or size term needs it first — is one compiled pass per row (:mod:`pairing.features.combine`),
-bit for bit the same as those steps taken one NumPy operation at a time.
+With score sources present, everything after the tag products and the mutual term — the
+blended gains, each source's term, the division and the clipping — is one compiled pass per row
+(:mod:`pairing.features.combine`), bit for bit the same as those steps taken one NumPy operation
+at a time.
+
+Memory: the three (n_left, n_right) matrices are made first, before the stated interest and the
+texts are read, and no other matrix of that size is made (the score is built in place of the
+mutual term). Their first writes, which is when the operating system provides the memory, thus
+come at the start of the call, as in the tag terms' path. Calls repeated in one process (a
+sweep, a benchmark) then reuse the memory the previous call freed while it is still mapped:
+memory left free for a couple of seconds may be taken back (by a virtual machine's free page
+reporting, for one), and its first write then costs 1.5–2.5 s per GB instead of about 0.06 s.
 """
 
 from __future__ import annotations
@@ -281,6 +289,11 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     vocabulary = build_vocabulary(programme)
     weights = programme.rules.weights
+    if programme.scores is None:
+        # The (n_left, n_right) matrices first, before the score sources' work: their memory
+        # is then provided right after the call starts (see "Memory" in the module docstring).
+        gain_left, gain_right, levels = _tag_gains(programme, vocabulary)
+        mutual = _mutual(gain_left, gain_right)
     interest = stated_interest(programme) if programme.preferences else None
     text = None
     if weights.text > 0:
@@ -314,18 +327,11 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
         matrices = _with_sources(score, gains, gains.copy(), vocabulary, terms, (None,) * 4)
         return dataclasses.replace(matrices, scale=scale)
 
-    gain_left, gain_right, levels = _tag_gains(programme, vocabulary)
     if len(present) == 1:
-        mutual = _mutual(gain_left, gain_right)
         return _matrices(mutual, gain_left, gain_right, vocabulary, levels, terms)
     left, right = programme.left.enterprises, programme.right.enterprises
     ranks = _size_ranks(left, right)
     terms = dataclasses.replace(terms, size_ranks=ranks)
-    if not _TAG_TERMS.intersection(present):
-        # Only score sources beside the mutual term: their pass makes the mutual term too.
-        score = np.empty_like(gain_left)
-        return _with_sources(score, gain_left, gain_right, vocabulary, terms, levels, True)
-    mutual = _mutual(gain_left, gain_right)
     groups: dict[str, GroupTable] = {
         by: _group_affinity(
             mutual, [getattr(e, by) for e in left], [getattr(e, by) for e in right]
@@ -334,7 +340,8 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
         if by in present
     }
     score = mutual  # ours and no longer needed: the weighted sum is built in place
-    score *= _DTYPE(weights.mutual)
+    if weights.mutual != 1:  # × 1 changes no value: spare the pass
+        score *= _DTYPE(weights.mutual)
     for by, (table, codes_l, codes_r) in groups.items():
         score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
     if "size" in present:
@@ -364,12 +371,10 @@ def _with_sources(
     vocabulary: Vocabulary,
     terms: ScoreTerms,
     levels: tuple[np.ndarray | None, ...],
-    from_gains: bool = False,
 ) -> ScoreMatrices:
     """Add the score sources to a weighted sum that holds the tag terms, then divide.
 
-    ``gain_left``/``gain_right`` hold the base gains and are blended in place. With
-    ``from_gains``, ``score`` is scratch and the weighted mutual term is made from the gains.
+    ``gain_left``/``gain_right`` hold the base gains and are blended in place.
     The score sources are added in one compiled pass per row (:mod:`pairing.features.combine`).
     """
     present = terms.weights
@@ -393,8 +398,6 @@ def _with_sources(
             gain_left,
             gain_right,
             start,
-            from_gains,
-            present.get("mutual", 0.0),
             share[terms.gain_terms[0]],
             text,
             present.get("text", 0.0),
