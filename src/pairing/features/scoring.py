@@ -100,6 +100,8 @@ if TYPE_CHECKING:
 __all__ = ["ScoreMatrices", "ScoreTerms", "need_shares", "score_matrix", "source_key"]
 
 _DTYPE = np.float32
+#: Rows per block when a table term is added to the score (512 × 10,000 columns: 20 MB).
+_TABLE_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,17 @@ def _size_similarity(rank_l: np.ndarray, rank_r: np.ndarray) -> np.ndarray:
     return similarity.astype(_DTYPE)
 
 
+def _add_table(
+    score: np.ndarray, table: np.ndarray, codes_l: np.ndarray, codes_r: np.ndarray
+) -> None:
+    """``score[i, j] += table[codes_l[i], codes_r[j]]`` for every pair, a block of rows at a
+    time: the same sums as adding the whole gathered matrix, without that (n_left, n_right)
+    temporary (a term that is a small table of group or size pairs needs none)."""
+    for start in range(0, score.shape[0], _TABLE_ROWS):
+        rows = slice(start, start + _TABLE_ROWS)
+        score[rows] += table[codes_l[rows, None], codes_r[None, :]]
+
+
 def _present_terms(
     programme: Programme,
     interest: StatedInterest | None,
@@ -320,7 +333,8 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     if organisers is not None:
         # The organisers' float64 matrix is the score as is (shared, never mutated downstream):
         # the total-score solvers want float64 anyway. Gains stay float32 like every gain.
-        gains = np.where(np.isnan(organisers), _DTYPE(0), organisers).astype(_DTYPE)
+        gains = organisers.astype(_DTYPE)  # no float64 temporary: NaN is NaN in either type
+        gains[np.isnan(gains)] = 0
         if len(present) == 1:
             return ScoreMatrices(organisers, gains, gains, vocabulary, terms=terms, scale=scale)
         score = organisers * weights.mutual  # NaN stays NaN: the pair stays forbidden
@@ -343,9 +357,11 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     if weights.mutual != 1:  # × 1 changes no value: spare the pass
         score *= _DTYPE(weights.mutual)
     for by, (table, codes_l, codes_r) in groups.items():
-        score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
+        _add_table(score, _DTYPE(present[by]) * table, codes_l, codes_r)
     if "size" in present:
-        score += _DTYPE(present["size"]) * _size_similarity(ranks[0][:, None], ranks[1][None, :])
+        every = np.arange(-1, len(SIZES), dtype=np.int8)  # -1: unknown
+        table = _DTYPE(present["size"]) * _size_similarity(every[:, None], every[None, :])
+        _add_table(score, table, ranks[0].astype(np.intp) + 1, ranks[1].astype(np.intp) + 1)
     terms = dataclasses.replace(terms, groups=groups)
     return _with_sources(score, gain_left, gain_right, vocabulary, terms, levels)
 
