@@ -69,13 +69,14 @@ blended gains, each source's term, the division and the clipping — is one comp
 (:mod:`pairing.features.combine`), bit for bit the same as those steps taken one NumPy operation
 at a time.
 
-Memory: the three (n_left, n_right) matrices are made first, before the stated interest and the
-texts are read, and no other matrix of that size is made (the score is built in place of the
-mutual term). Their first writes, which is when the operating system provides the memory, thus
-come at the start of the call, as in the tag terms' path. Calls repeated in one process (a
-sweep, a benchmark) then reuse the memory the previous call freed while it is still mapped:
-memory left free for a couple of seconds may be taken back (by a virtual machine's free page
-reporting, for one), and its first write then costs 1.5–2.5 s per GB instead of about 0.06 s.
+Memory (computed scores): the three (n_left, n_right) matrices are made first, before the
+stated interest and the texts are read, and no other matrix of that size is made (the score is
+built in place of the mutual term; table terms are added a block of rows at a time). Their first
+writes, which is when the operating system provides the memory, thus come at the start of the
+call, as in the tag terms' path. Calls repeated in one process (a sweep, a benchmark) then reuse
+the memory the previous call freed while it is still mapped: memory left free for a couple of
+seconds may be taken back (by a virtual machine's free page reporting, for one), and its first
+write then costs 1.5–2.5 s per GB instead of about 0.06 s.
 """
 
 from __future__ import annotations
@@ -437,8 +438,6 @@ def _with_sources(
     return _matrices(score, gain_left, gain_right, vocabulary, levels, terms)
 
 
-#: The terms made from the tags besides the mutual benefit.
-_TAG_TERMS = frozenset({"sector", "region", "size"})
 #: Placeholders for an absent text term, stated interest or extra matrix in the compiled pass.
 _NO_INDEX = np.zeros(0, np.intp)
 _NO_VALUES = np.zeros(0, np.float32)
