@@ -14,7 +14,7 @@ from pairing.features.text import text_parts
 from pairing.features.vocabulary import build_vocabulary
 from pairing.generator import generate
 from pairing.model import Programme
-from pairing.model.programme import Source
+from pairing.model.programme import Side, Source
 
 F32 = np.float32
 
@@ -64,6 +64,15 @@ def _step_by_step(programme: Programme) -> tuple[np.ndarray, np.ndarray, np.ndar
     return np.clip(score, 0, 1), np.clip(gain_left, 0, 1), np.clip(gain_right, 0, 1)
 
 
+def _unsized(side: Side, every: int) -> Side:
+    """``side`` with the size of every ``every``-th enterprise unknown (size similarity 0.5)."""
+    enterprises = [
+        e.model_copy(update={"size": None}) if k % every == 0 else e
+        for k, e in enumerate(side.enterprises)
+    ]
+    return side.model_copy(update={"enterprises": enterprises})
+
+
 def _programme(variant: str) -> Programme:
     base = generate(600, 260, seed=11, text=True, preferences=True)
     rng = np.random.default_rng(11)
@@ -76,6 +85,9 @@ def _programme(variant: str) -> Programme:
     if variant == "groups":
         update |= {"sector": 0.3, "region": 0.2, "size": 0.1}
         sources.append(Source(name="agency", weight=0.4, scores=agency))
+        base = base.model_copy(
+            update={"left": _unsized(base.left, 5), "right": _unsized(base.right, 7)}
+        )
     weights = base.rules.weights.model_copy(update=update)
     rules = base.rules.model_copy(update={"weights": weights, "sources": sources})
     programme = base.model_copy(update={"rules": rules})

@@ -34,8 +34,6 @@ def combine_rows(
     gain_left: np.ndarray,
     gain_right: np.ndarray,
     start: int,
-    from_gains: bool,
-    mutual_weight: float,
     base_share: float,
     text: tuple[np.ndarray, ...],
     text_weight: float,
@@ -53,8 +51,8 @@ def combine_rows(
     Parameters
     ----------
     score
-        The tag terms' weighted sum; or, when ``from_gains``, anything: it is then
-        ``√(gain_left · gain_right) · mutual_weight`` (the weighted mutual benefit), made here.
+        The weighted sum of the base terms (the mutual or organisers' term and the sector,
+        region and size terms).
     gain_left, gain_right
         The base gains (``float32``), multiplied by ``base_share`` unless it is 1, then the
         other gain terms are added.
@@ -75,7 +73,6 @@ def combine_rows(
     ptr_l, idx_l, val_l, ptr_r, idx_r, val_r = interest
     has_text = rows_l.shape[0] > 0
     stop = start + rows_l.shape[0] if has_text else score.shape[0]
-    w_mutual = np.float32(mutual_weight)
     share0 = np.float32(base_share)
     w_text, s_text = kind(text_weight), np.float32(text_share)
     w_pref, s_pref = kind(interest_weight), np.float32(interest_share)
@@ -87,9 +84,6 @@ def combine_rows(
     for i in range(start, stop):
         s_row, gl_row, gr_row = score[i], gain_left[i], gain_right[i]
         width = s_row.shape[0]
-        if from_gains:
-            for j in range(width):
-                s_row[j] = np.sqrt(gl_row[j] * gr_row[j]) * w_mutual
         if base_share != 1:
             for j in range(width):
                 gl_row[j], gr_row[j] = gl_row[j] * share0, gr_row[j] * share0

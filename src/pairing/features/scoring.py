@@ -64,10 +64,19 @@ Dtypes: gains are always ``float32``, and so are computed scores (three 10,000 �
 matrices take 1.2 GB); an organisers' score matrix stays the ``float64`` array it came in
 (shared, not copied). Sums over pairs are accumulated in ``float64`` downstream.
 
-With score sources present, everything after the tag products — the blended gains, each
-source's term, the division and the clipping, and the mutual term itself unless a sector, region
-or size term needs it first — is one compiled pass per row (:mod:`pairing.features.combine`),
-bit for bit the same as those steps taken one NumPy operation at a time.
+With score sources present, everything after the tag products and the mutual term — the
+blended gains, each source's term, the division and the clipping — is one compiled pass per row
+(:mod:`pairing.features.combine`), bit for bit the same as those steps taken one NumPy operation
+at a time.
+
+Memory (computed scores): the three (n_left, n_right) matrices are made first, before the
+stated interest and the texts are read, and no other matrix of that size is made (the score is
+built in place of the mutual term; table terms are added a block of rows at a time). Their first
+writes, which is when the operating system provides the memory, thus come at the start of the
+call, as in the tag terms' path. Calls repeated in one process (a sweep, a benchmark) then reuse
+the memory the previous call freed while it is still mapped: memory left free for a couple of
+seconds may be taken back (by a virtual machine's free page reporting, for one), and its first
+write then costs 1.5–2.5 s per GB instead of about 0.06 s.
 """
 
 from __future__ import annotations
@@ -92,6 +101,8 @@ if TYPE_CHECKING:
 __all__ = ["ScoreMatrices", "ScoreTerms", "need_shares", "score_matrix", "source_key"]
 
 _DTYPE = np.float32
+#: Rows per block when a table term is added to the score (512 × 10,000 columns: 20 MB).
+_TABLE_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -222,6 +233,17 @@ def _size_similarity(rank_l: np.ndarray, rank_r: np.ndarray) -> np.ndarray:
     return similarity.astype(_DTYPE)
 
 
+def _add_table(
+    score: np.ndarray, table: np.ndarray, codes_l: np.ndarray, codes_r: np.ndarray
+) -> None:
+    """``score[i, j] += table[codes_l[i], codes_r[j]]`` for every pair, a block of rows at a
+    time: the same sums as adding the whole gathered matrix, without that (n_left, n_right)
+    temporary (a term that is a small table of group or size pairs needs none)."""
+    for start in range(0, score.shape[0], _TABLE_ROWS):
+        rows = slice(start, start + _TABLE_ROWS)
+        score[rows] += table[codes_l[rows, None], codes_r[None, :]]
+
+
 def _present_terms(
     programme: Programme,
     interest: StatedInterest | None,
@@ -281,6 +303,11 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     require_instance(programme, Programme, "programme", "build one with pairing.load(path)")
     vocabulary = build_vocabulary(programme)
     weights = programme.rules.weights
+    if programme.scores is None:
+        # The (n_left, n_right) matrices first, before the score sources' work: their memory
+        # is then provided right after the call starts (see "Memory" in the module docstring).
+        gain_left, gain_right, levels = _tag_gains(programme, vocabulary)
+        mutual = _mutual(gain_left, gain_right)
     interest = stated_interest(programme) if programme.preferences else None
     text = None
     if weights.text > 0:
@@ -307,25 +334,19 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
     if organisers is not None:
         # The organisers' float64 matrix is the score as is (shared, never mutated downstream):
         # the total-score solvers want float64 anyway. Gains stay float32 like every gain.
-        gains = np.where(np.isnan(organisers), _DTYPE(0), organisers).astype(_DTYPE)
+        gains = organisers.astype(_DTYPE)  # no float64 temporary: NaN is NaN in either type
+        gains[np.isnan(gains)] = 0
         if len(present) == 1:
             return ScoreMatrices(organisers, gains, gains, vocabulary, terms=terms, scale=scale)
         score = organisers * weights.mutual  # NaN stays NaN: the pair stays forbidden
         matrices = _with_sources(score, gains, gains.copy(), vocabulary, terms, (None,) * 4)
         return dataclasses.replace(matrices, scale=scale)
 
-    gain_left, gain_right, levels = _tag_gains(programme, vocabulary)
     if len(present) == 1:
-        mutual = _mutual(gain_left, gain_right)
         return _matrices(mutual, gain_left, gain_right, vocabulary, levels, terms)
     left, right = programme.left.enterprises, programme.right.enterprises
     ranks = _size_ranks(left, right)
     terms = dataclasses.replace(terms, size_ranks=ranks)
-    if not _TAG_TERMS.intersection(present):
-        # Only score sources beside the mutual term: their pass makes the mutual term too.
-        score = np.empty_like(gain_left)
-        return _with_sources(score, gain_left, gain_right, vocabulary, terms, levels, True)
-    mutual = _mutual(gain_left, gain_right)
     groups: dict[str, GroupTable] = {
         by: _group_affinity(
             mutual, [getattr(e, by) for e in left], [getattr(e, by) for e in right]
@@ -334,11 +355,14 @@ def score_matrix(programme: Programme) -> ScoreMatrices:
         if by in present
     }
     score = mutual  # ours and no longer needed: the weighted sum is built in place
-    score *= _DTYPE(weights.mutual)
+    if weights.mutual != 1:  # × 1 changes no value: spare the pass
+        score *= _DTYPE(weights.mutual)
     for by, (table, codes_l, codes_r) in groups.items():
-        score += _DTYPE(present[by]) * table[codes_l[:, None], codes_r[None, :]]
+        _add_table(score, _DTYPE(present[by]) * table, codes_l, codes_r)
     if "size" in present:
-        score += _DTYPE(present["size"]) * _size_similarity(ranks[0][:, None], ranks[1][None, :])
+        every = np.arange(-1, len(SIZES), dtype=np.int8)  # -1: unknown
+        table = _DTYPE(present["size"]) * _size_similarity(every[:, None], every[None, :])
+        _add_table(score, table, ranks[0].astype(np.intp) + 1, ranks[1].astype(np.intp) + 1)
     terms = dataclasses.replace(terms, groups=groups)
     return _with_sources(score, gain_left, gain_right, vocabulary, terms, levels)
 
@@ -364,12 +388,10 @@ def _with_sources(
     vocabulary: Vocabulary,
     terms: ScoreTerms,
     levels: tuple[np.ndarray | None, ...],
-    from_gains: bool = False,
 ) -> ScoreMatrices:
     """Add the score sources to a weighted sum that holds the tag terms, then divide.
 
-    ``gain_left``/``gain_right`` hold the base gains and are blended in place. With
-    ``from_gains``, ``score`` is scratch and the weighted mutual term is made from the gains.
+    ``gain_left``/``gain_right`` hold the base gains and are blended in place.
     The score sources are added in one compiled pass per row (:mod:`pairing.features.combine`).
     """
     present = terms.weights
@@ -393,8 +415,6 @@ def _with_sources(
             gain_left,
             gain_right,
             start,
-            from_gains,
-            present.get("mutual", 0.0),
             share[terms.gain_terms[0]],
             text,
             present.get("text", 0.0),
@@ -418,8 +438,6 @@ def _with_sources(
     return _matrices(score, gain_left, gain_right, vocabulary, levels, terms)
 
 
-#: The terms made from the tags besides the mutual benefit.
-_TAG_TERMS = frozenset({"sector", "region", "size"})
 #: Placeholders for an absent text term, stated interest or extra matrix in the compiled pass.
 _NO_INDEX = np.zeros(0, np.intp)
 _NO_VALUES = np.zeros(0, np.float32)
