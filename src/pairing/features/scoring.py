@@ -184,10 +184,19 @@ def need_shares(needs: np.ndarray) -> np.ndarray:
     return (needs * scale[:, None]).astype(_DTYPE)
 
 
+#: Pairs up to which the coverage products run in NumPy's own loops instead of BLAS (at most
+#: a few milliseconds): waking BLAS's threads for a programme-office-sized product costs more
+#: CPU than the product (measured: about 90 ms per 100 × 100 solve), and small results then do
+#: not depend on the machine's BLAS thread count.
+SMALL_PRODUCT = 250_000
+
+
 def _coverage(shares: np.ndarray, caps: np.ndarray, *, transposed: bool = False) -> np.ndarray:
     """Share of each a's needs that each b's capabilities cover: (n_a, n_b), or (n_b, n_a)
     when ``transposed`` (computed in that orientation directly, with no transposed copy)."""
-    covered = caps @ shares.T if transposed else shares @ caps.T
+    a, b = (caps, shares) if transposed else (shares, caps)
+    small = a.shape[0] * b.shape[0] <= SMALL_PRODUCT
+    covered = np.einsum("ik,jk->ij", a, b) if small else a @ b.T
     np.clip(covered, 0, 1, out=covered)  # only rounding can leave [0, 1]
     return covered
 
