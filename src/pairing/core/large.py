@@ -73,6 +73,22 @@ _TIMED_FROM = 2
 _TAIL_PER_PAIR = 150e-6
 
 
+def _pricing_outputs(n: int, per_row: int) -> tuple[np.ndarray, ...]:
+    """The pricing kernels' output buffers for ``n`` rows: up to ``per_row`` (column, cost)
+    slots per row, then per row the slots taken, the pairs found and the cheapest cost."""
+    return (np.empty(n * per_row, dtype=np.int64), np.empty(n * per_row, dtype=np.int64),
+            np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+            np.empty(n, dtype=np.int64))
+
+
+def _priced(ids: np.ndarray, per_row: int, slot_c: np.ndarray, slot_cost: np.ndarray,
+            taken: np.ndarray, found: np.ndarray, row_min: np.ndarray, cells: int) -> Priced:
+    """A pricing kernel's outputs as a :class:`Priced` batch (the taken slots of each row)."""
+    keep = (np.arange(per_row) < taken[:, None]).ravel()
+    return Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found, row_min,
+                  cells)
+
+
 class TagBlocks(RowBlocks):
     """Row blocks of the tag scores (and gains) of a programme, computed on demand.
 
@@ -143,17 +159,12 @@ class TagBlocks(RowBlocks):
         for k in range(0, len(rows), self.step):
             ids = rows[k:k + self.step]
             n = len(ids)
-            slot_c = np.empty(n * per_row, dtype=np.int64)
-            slot_cost = np.empty(n * per_row, dtype=np.int64)
-            taken = np.zeros(n, dtype=np.int64)
-            found = np.zeros(n, dtype=np.int64)
-            row_min = np.empty(n, dtype=np.int64)
+            slot_c, slot_cost, taken, found, row_min = _pricing_outputs(n, per_row)
             _price_kernel(a_ptr, a_idx, a_dat, a_t, b_ptr, b_idx, b_dat, b_t, ids, min_score,
                           self._forbidden_at, forbidden_cols, scale, u, v, per_row, slot_c,
                           slot_cost, taken, found, row_min)
-            keep = (np.arange(per_row) < taken[:, None]).ravel()
-            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
-                         row_min, n * self.n_cols)
+            yield _priced(ids, per_row, slot_c, slot_cost, taken, found, row_min,
+                          n * self.n_cols)
 
     def priced_columns(self, rows: np.ndarray, order: np.ndarray, lengths: np.ndarray,
                        scale: float, u: np.ndarray, v: np.ndarray, per_row: int
@@ -175,18 +186,13 @@ class TagBlocks(RowBlocks):
             end = max(start + 1, int(np.searchsorted(done, before + budget, side="right")))
             ids, lens = rows[start:end], lengths[start:end]
             n = len(ids)
-            slot_c = np.empty(n * per_row, dtype=np.int64)
-            slot_cost = np.empty(n * per_row, dtype=np.int64)
-            taken = np.zeros(n, dtype=np.int64)
-            found = np.zeros(n, dtype=np.int64)
-            row_min = np.empty(n, dtype=np.int64)
+            slot_c, slot_cost, taken, found, row_min = _pricing_outputs(n, per_row)
             _price_columns_kernel(a_ptr, a_idx, a_dat, a_other, b_ptr, b_idx, b_dat, b_other,
                                   ids, order, lens, min_score, self._forbidden_at,
                                   forbidden_cols, scale, u, v, per_row, slot_c, slot_cost,
                                   taken, found, row_min)
-            keep = (np.arange(per_row) < taken[:, None]).ravel()
-            yield Priced(ids, np.repeat(ids, taken), slot_c[keep], slot_cost[keep], found,
-                         row_min, int(lens.sum()))
+            yield _priced(ids, per_row, slot_c, slot_cost, taken, found, row_min,
+                          int(lens.sum()))
             start = end
 
     def _sweep(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
