@@ -502,7 +502,7 @@ def test_a_stopped_leximin_keeps_the_fewest_zeros_and_its_best_next_position(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """On the shipped rules programme 8 PK textile firms must stay alone (textiles max 15 for
-    23 firms). A run stopped before any ordered-outcomes round once returned the best total,
+    23 firms). A run stopped before any position round once returned the best total,
     with 15 enterprises at gain 0; it must keep the fewest zeros and the next position of the
     best matching found, and maximise the total among those."""
     from pathlib import Path
