@@ -214,7 +214,8 @@ class HighsModel:
         has_solution = info.primal_solution_status == _core.SolutionStatus.kSolutionStatusFeasible
         if status == _STATUS.kOptimal:
             kind: Outcome = "optimal"
-        elif status in (_STATUS.kTimeLimit, _STATUS.kInterrupt, _STATUS.kIterationLimit):
+        elif status in (_STATUS.kTimeLimit, _STATUS.kInterrupt, _STATUS.kIterationLimit,
+                        _STATUS.kSolutionLimit):
             kind = "feasible" if has_solution else "timeout"
         else:
             return HighsOutcome("error")

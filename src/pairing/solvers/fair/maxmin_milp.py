@@ -5,10 +5,11 @@
    gain is 0 whatever is chosen; the answer is the best total score, proven, and the note says
    who cannot be served and why.
 2. **The level.** When every counted enterprise has at most one partner, a binary search over
-   the pairs' values (:func:`.levels.single_level`); otherwise feasibility MILPs at fixed levels
-   between the level-0 test's matching and the LP bound (:func:`.milp.bisect_level`), then a
-   MILP maximising ``t`` subject to ``gain_e ≥ t`` for every counted enterprise from there.
-3. **The total** among matchings at that level: one MILP keeping every counted gain ≥ ``t``.
+   the pairs' values (:func:`.levels.single_level`); otherwise a proven bisection over
+   feasibility MILPs at fixed levels, each with the reach rows of :mod:`.reach`
+   (:func:`.sum_level.sum_level`).
+3. **The total** among matchings at that level: one MILP keeping every counted gain ≥ ``t``
+   (with the reach rows for ``t`` when gains are sums).
 
 One-to-one programmes without quotas go to the faster ``maxmin-threshold`` under ``auto``.
 """
@@ -31,6 +32,8 @@ from pairing.solvers.fair.milp import (
     to_assignment,
     two_phase,
 )
+from pairing.solvers.fair.reach import reach_rows
+from pairing.solvers.fair.sum_level import sum_level
 
 __all__ = ["solve"]
 
@@ -64,4 +67,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             note += "; time limit reached"
         return to_assignment(model, out.x, proven and out.optimal, note)
     model = build_model(problem)
-    return two_phase(model, model.gain_rows, clock, options, "maxmin", start=witness, bisect=True)
+    found, tests = sum_level(model, clock, options, witness)
+    how = f"by {tests} feasibility MILP(s) bisecting the level, then one for the total (HiGHS)"
+    return two_phase(model, model.gain_rows, clock, options, "maxmin", cut=found, how=how,
+                     cuts=lambda t: reach_rows(model, t).constraints(model.n))

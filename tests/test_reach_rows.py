@@ -1,0 +1,86 @@
+"""The reach rows of the fair MILPs are valid: no matching that reaches a level violates them.
+
+Brute force over every set of at most ``cap`` cells of each counted enterprise: whenever the set's
+gains add up to the level, the clipped, fewest-partners and decisive-partner rows must hold for
+it (and, in the indicator form, with ``y_e = 1``). A row that cut off such a set would make
+maxmin or leximin claim a wrong optimum, so this is the property that matters.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pairing
+from pairing.solvers.fair.milp import FairModel, build_model
+from pairing.solvers.fair.reach import member_caps, reach_rows
+from strategies import programme_from_matrix
+
+
+def _model(scores: np.ndarray, caps_left: list[int], caps_right: list[int]) -> FairModel:
+    programme = programme_from_matrix(
+        scores, [(0, c) for c in caps_left], [(0, c) for c in caps_right], pairing.Rules())
+    return build_model(pairing.prepare(programme, objective="maxmin").problem)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_left=st.integers(1, 3), n_right=st.integers(1, 5),
+       share=st.floats(0.05, 1.2))
+def test_no_set_of_partners_that_reaches_the_level_is_cut_off(
+        seed: int, n_left: int, n_right: int, share: float) -> None:
+    rng = np.random.default_rng(seed)
+    scores = rng.random((n_left, n_right)).round(3)
+    scores[rng.random(scores.shape) < 0.2] = np.nan
+    model = _model(scores, list(rng.integers(1, 4, n_left)), list(rng.integers(1, 4, n_right)))
+    gains = model.gain_rows.toarray()
+    level = share * float(gains.sum(axis=1).max(initial=0.0))
+    if level <= 0:
+        return
+    rows = reach_rows(model, level)
+    caps = member_caps(model)
+    clipped, partners, decisive = (rows.clipped.toarray(), rows.partners.toarray(),
+                                   rows.decisive.toarray())
+    for e in range(model.m):
+        cells = np.flatnonzero(gains[e] > 0)
+        reaches_some = False
+        for size in range(1, int(caps[e]) + 1):
+            for chosen in itertools.combinations(cells, size):
+                x = np.zeros(model.n)
+                x[list(chosen)] = 1.0
+                if gains[e] @ x < level:
+                    continue
+                reaches_some = True
+                assert clipped[e] @ x >= 1.0 - 1e-12, (e, chosen, level)
+                assert partners[e] @ x >= rows.fewest[e], (e, chosen, level)
+                assert decisive[e] @ x >= 1.0, (e, chosen, level)
+        # the fewest-partners row says "cannot reach" exactly when no set of cap cells does
+        room = min(int(caps[e]), int(np.diff(rows.partners.indptr)[e]))
+        assert (rows.fewest[e] <= room) == reaches_some, (e, level)
+
+
+def test_the_rows_cut_what_the_plain_gain_row_lets_through() -> None:
+    """One enterprise with room for two partners, gains 0.9, 0.3 and 0.05.
+
+    Level 1.0: the whole 0.9 cell and a third of the 0.3 cell meet ``gain ≥ 1.0`` in the LP,
+    but reaching 1.0 takes two partners, and the fewest-partners row refuses 1.34 of them.
+    Level 0.5: 0.6 of the 0.9 cell meets ``gain ≥ 0.5``; the clipped row refuses it (a cell at
+    or above the level counts 1 at most, so 0.6 < 1).
+    """
+    scores = np.array([[0.9, 0.3, 0.05]])
+    model = _model(scores, [2], [1, 1, 1])
+    gains = model.gain_rows.toarray()[0]
+    rows = reach_rows(model, 1.0)
+    assert rows.fewest[0] == 2  # 0.9 alone is short; 0.9 + 0.3 reaches it
+    assert rows.fewest[1:].tolist() == [2.0, 2.0, 2.0]  # a PK firm with one partner: never
+    fraction = np.array([1.0, 0.34, 0.0])
+    assert gains @ fraction >= 1.0
+    assert rows.partners.toarray()[0] @ fraction < rows.fewest[0]
+    # the 0.05 cell cannot be the best of two cells that reach 1.0 (0.05 < 1.0 - 0.9)
+    assert rows.decisive.toarray()[0].tolist() == [1.0, 1.0, 0.0]
+    half = reach_rows(model, 0.5)
+    part = np.array([0.6, 0.0, 0.0])
+    assert gains @ part >= 0.5
+    assert half.clipped.toarray()[0] @ part < 1.0
