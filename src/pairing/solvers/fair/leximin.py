@@ -51,6 +51,7 @@ from pairing.solvers.fair.milp import (
     timeout_error,
     to_assignment,
 )
+from pairing.solvers.fair.reach import reach_rows
 
 __all__ = ["solve"]
 
@@ -227,20 +228,17 @@ def _bracket(model: FairModel, shortfalls: _Shortfalls, k: int, low: float, widt
     """The best ``k``-th gain in ``[low, low + width]``, as ``low + s`` with ``s`` maximised.
 
     At least ``m − k + 1`` counted enterprises (binary ``y_e``) must reach ``low + s``:
-    ``gain_e ≥ (low + width)·y_e + s − width``, a big-M of only ``width``, and
-    ``y_e ≤ Σ_cells min(1, gain/low)·x`` — a member reaches ``low`` on one cell at or above it
-    or on several below it, so the clipped row holds for every matching and is far tighter in
-    the LP relaxation than ``gain_e ≥ low·y_e``. ``best`` reaches ``low``: it is the start.
+    ``gain_e ≥ (low + width)·y_e + s − width``, a big-M of only ``width``, and the reach rows
+    of :mod:`.reach` for ``low`` times ``y_e`` (clipped, fewest partners, a decisive partner):
+    they hold for every matching and are far tighter in the LP relaxation than
+    ``gain_e ≥ low·y_e``. ``best`` reaches ``low``: it is the start.
     """
     m, n = model.m, model.n
     extra = shortfalls.extra
     y_col = n + extra
     total_cols = y_col + m + 1  # cells, shortfall aux, y, s
-    clipped = model.gain_rows.copy()
-    clipped.data = np.minimum(1.0, clipped.data / low)
     no_aux = sp.csr_array((m, extra))
-    reach = LinearConstraint(sp.hstack([-clipped, no_aux, sp.eye_array(m), sp.csr_array((m, 1))],
-                                       format="csr"), -np.inf, 0.0)
+    reach = reach_rows(model, low).indicator_constraints(y_col, total_cols)
     level = LinearConstraint(sp.hstack([model.gain_rows, no_aux, -(low + width) * sp.eye_array(m),
                                         sp.csr_array(-np.ones((m, 1)))], format="csr"),
                              -width, np.inf)
@@ -255,7 +253,7 @@ def _bracket(model: FairModel, shortfalls: _Shortfalls, k: int, low: float, widt
     bounds = (np.zeros(total_cols - n),
               np.concatenate([np.full(extra, np.inf), np.ones(m), [width]]))
     return run_milp(model, objective, total_cols - n,
-                    [reach, level, enough, *shortfalls.rows(total_cols)], bounds, clock, options,
+                    [*reach, level, enough, *shortfalls.rows(total_cols)], bounds, clock, options,
                     start=start, tight=True, share=ROUNDS_SHARE,
                     integer_extra=np.arange(extra, extra + m))
 
