@@ -1,8 +1,10 @@
 """The fair objectives — ``maxmin``, ``leximin``, ``balanced`` — one module per algorithm.
 
 Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Shared pieces:
-:mod:`.milp` (the MILP over the rule model, one deadline, warm starts) and :mod:`.levels`
-(level-0 test and threshold search). Algorithms, each registered in :mod:`pairing.solvers.specs`:
+:mod:`.milp` (the MILP over the rule model, one deadline, warm starts), :mod:`.levels`
+(level-0 test and threshold search), :mod:`.reach` (valid rows for "this enterprise reaches
+that level" when gains are sums) and :mod:`.sum_level` (the max-min level for sums, by a
+proven bisection). Algorithms, each registered in :mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;
