@@ -132,7 +132,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
          options: SolveOptions, *, confirm: bool = True,
          start: np.ndarray | None = None, relax: bool = False,
          tight: bool = False, share: float = 1.0,
-         integer_extra: np.ndarray | None = None, first: bool = False) -> Outcome:
+         integer_extra: np.ndarray | None = None, first: bool = False,
+         interior: bool = False) -> Outcome:
     """Maximise ``objective`` over (cells, extra continuous columns) under the rules + ``rows``.
 
     HiGHS (``highspy``) gets the time left before the deadline; ``start`` (cells then extra
@@ -143,6 +144,9 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     ``share``: stop when that share of the overall limit is used (leximin keeps the rest for
     its last round). ``integer_extra``: offsets of extra columns that must be integers too.
     ``first``: stop at the first matching found (a feasibility test; ``optimal`` is then False).
+    ``interior``: solve the relaxation by the interior-point method without crossover (measured
+    on a 300 × 450 max-min LP: 3.4 s against 24.9 s by simplex); its value is then within about
+    1e-8 of the LP optimum, so a caller that needs a bound adds a margin.
     """
     from pairing.solvers._highs import HighsModel
     rules = model.rules
@@ -170,6 +174,9 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         highs.set_option("primal_feasibility_tolerance", 1e-9)
     if first:
         highs.set_option("mip_max_improving_sols", 1)
+    if interior:
+        highs.set_option("solver", "ipm")
+        highs.set_option("run_crossover", "off")
     if start is not None:
         highs.set_solution(start)
     result = highs.run(clock.left(share))

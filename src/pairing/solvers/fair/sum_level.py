@@ -12,9 +12,14 @@ rows of :mod:`.reach` for its level:
   which steers HiGHS towards matchings that reach the level; 3–7 s there) and raises the lower
   bound to the level that matching actually reaches, usually above the level tested.
 
-The search starts between the level-0 test's matching and the LP bound, and ends when the two
-bounds are within :data:`~.milp.TIE` (gains that close are one level): the level reached is then
-proven optimal. A time limit stops it with the best matching and the upper bound.
+The search starts between the level-0 test's matching and the LP bound (interior point, no
+crossover) and tests that bound first: when the LP is tight (equal capacities, as in reviewer
+assignment) it is the answer. Then it splits the interval at :data:`SPLIT` of the way up after
+a feasible level (refuting a level costs about a second, finding a matching several), halving
+that share after each refuted level (the optimum is then probably close above the lower bound).
+It ends when the two bounds are within :data:`~.milp.TIE` (gains that close are one level): the
+level reached is then proven optimal. A time limit stops it with the best matching and the
+upper bound.
 """
 
 from __future__ import annotations
@@ -24,15 +29,17 @@ from scipy.optimize import LinearConstraint
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, Outcome, run_milp
+from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, run_milp
 from pairing.solvers.fair.reach import reach_rows
 
 __all__ = ["sum_level"]
 
 _NONE = (np.empty(0), np.empty(0))
 
-#: Relative width below which the bisection tests just above the level reached.
-NEAR = 0.01
+#: Where the bisection tests after a feasible level, as a share of the way from the lower to
+#: the upper bound; each refuted level halves it, down to MIN_SPLIT.
+SPLIT = 0.75
+MIN_SPLIT = 1 / 16
 
 
 def _lp_bound(model: FairModel, clock: Clock, options: SolveOptions) -> float:
@@ -45,8 +52,11 @@ def _lp_bound(model: FairModel, clock: Clock, options: SolveOptions) -> float:
     objective = np.zeros(n + 1)
     objective[n] = 1.0
     lp = run_milp(model, objective, 1, [rows], (np.zeros(1), np.full(1, top)), clock, options,
-                  relax=True)
-    return top if lp.x is None or not lp.optimal else float(lp.x[n]) + LEVEL_SLACK
+                  relax=True, interior=True)
+    if lp.x is None or not lp.optimal:
+        return top
+    value = float(lp.x[n])
+    return value + TIE * max(1.0, abs(value))  # the interior point's value is within ~1e-8
 
 
 def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
@@ -64,12 +74,14 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     low = float((gains @ start).min()) if start is not None else 0.0
     high = _lp_bound(model, clock, options)
     tests = 0
+    split = SPLIT
     while high - low > TIE * max(1.0, high) and not clock.expired():
-        # halve the interval while it is wide; once within NEAR of the bound, test just above
-        # the level reached (the optimum is usually close to it, and a level above it is
-        # refuted by the LP alone, so each such test is cheap and cuts the interval by 8)
-        step = 0.5 if high - low > NEAR * high else 0.125
-        mid = low + step * (high - low)
+        if tests == 0:
+            # the LP bound itself first: when the LP is tight (equal capacities, as in reviewer
+            # assignment) it is the answer, and a refuted bound costs about one LP solve
+            mid = max(low, high - 2 * TIE * max(1.0, high))
+        else:
+            mid = low + split * (high - low)
         options.report(f"maxmin: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         tests += 1
         rows = [LinearConstraint(gains, mid, np.inf), *reach_rows(model, mid).constraints(model.n)]
@@ -77,9 +89,11 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             out = run_milp(model, guide, 0, rows, _NONE, clock, options, first=True)
         except Infeasible:
             high = mid
+            split = max(split / 2, MIN_SPLIT)
             continue
         if out.x is None:
             break  # the time limit stopped the test: keep what is proven
         best, low = out.x, float((gains @ out.x).min())
+        split = SPLIT
     proven = best is not None and high - low <= TIE * max(1.0, high)
     return Outcome(best, proven, low if proven else high), tests
