@@ -92,7 +92,8 @@ def reach_rows(model: FairModel, level: float) -> ReachRows:
     # each member's cell gains, best first, in a padded (m, longest) array
     width = int(lengths.max(initial=0))
     padded = np.zeros((m, max(width, 1)))
-    padded[rows, np.arange(gains.nnz) - gains.indptr[rows]] = gains.data
+    # negative gains count as 0: a set of partners reaching the level without them does too
+    padded[rows, np.arange(gains.nnz) - gains.indptr[rows]] = np.maximum(gains.data, 0.0)
     best_first = -np.sort(-padded, axis=1)
     caps = np.minimum(member_caps(model), lengths)  # no more partners than cells
     depth = int(caps.max(initial=0))
