@@ -25,10 +25,14 @@ programmes without quotas go to the combinatorial ``leximin-matching`` under ``a
 time limit stops the rounds, the status is ``feasible`` and the note says how many positions were
 fixed; the best total is then sought with the fixed prefix kept, with no more zeros than the
 fewest possible, and with the best matching's next position kept as well (so the answer is never
-lexicographically worse than a matching the rounds found).
+lexicographically worse than a matching the rounds found). When that last round leaves time
+over, the rounds resume and the total is sought again; the answer is the lexicographically best
+of those last rounds' matchings (the larger total among equally fair ones).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,8 +61,11 @@ __all__ = ["solve"]
 
 OBJECTIVE = "leximin"
 
-#: Share of a time limit spent on rounds; the rest goes to the final total round.
+#: Share of a time limit spent on rounds; the rest goes to the final total round (and, when
+#: that round leaves at least RESUME of the limit, back to the rounds for the same share of
+#: what is left, then to the total again).
 ROUNDS_SHARE = 0.7
+RESUME = 0.1
 
 #: A counting round's first bracket above the incumbent's gain, as a share of that gain.
 BRACKET = 0.02
@@ -195,7 +202,7 @@ def _aux_start(model: FairModel, shortfalls: _Shortfalls, x: np.ndarray) -> list
 
 
 def _ordered_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.ndarray | None,
-                   clock: Clock, options: SolveOptions) -> Outcome:
+                   clock: Clock, options: SolveOptions, share: float) -> Outcome:
     """One ordered-outcomes round: maximise ``θ_k``, the sum of the ``k`` smallest gains."""
     m, n = model.m, model.n
     extra = shortfalls.extra
@@ -224,11 +231,11 @@ def _ordered_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.n
         start = np.concatenate([best, *_aux_start(model, shortfalls, best), [r],
                                 np.maximum(r - gains, 0.0)])
     return run_milp(model, objective, extra + 1 + m, [theta, *shortfalls.rows(total_cols)],
-                    (lower, upper), clock, options, start=start, share=ROUNDS_SHARE)
+                    (lower, upper), clock, options, start=start, share=share)
 
 
 def _bracket(model: FairModel, shortfalls: _Shortfalls, k: int, low: float, width: float,
-             best: np.ndarray, clock: Clock, options: SolveOptions) -> Outcome:
+             best: np.ndarray, clock: Clock, options: SolveOptions, share: float) -> Outcome:
     """The best ``k``-th gain in ``[low, low + width]``, as ``low + s`` with ``s`` maximised.
 
     At least ``m − k + 1`` counted enterprises (binary ``y_e``) must reach ``low + s``:
@@ -258,12 +265,13 @@ def _bracket(model: FairModel, shortfalls: _Shortfalls, k: int, low: float, widt
               np.concatenate([np.full(extra, np.inf), np.ones(m), [width]]))
     return run_milp(model, objective, total_cols - n,
                     [*reach, level, enough, *shortfalls.rows(total_cols)], bounds, clock, options,
-                    start=start, tight=True, share=ROUNDS_SHARE,
+                    start=start, tight=True, share=share,
                     integer_extra=np.arange(extra, extra + m))
 
 
 def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.ndarray,
-                    clock: Clock, options: SolveOptions) -> tuple[np.ndarray, bool, int]:
+                    clock: Clock, options: SolveOptions,
+                    share: float) -> tuple[np.ndarray, bool, int]:
     """Position ``k`` when some counted member has several partners: brackets above ``best``.
 
     The bracket starts at ``best``'s ``k``-th gain and :data:`BRACKET` of it wide; when the
@@ -275,7 +283,7 @@ def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.
     runs = 0
     while True:
         options.report(f"leximin: position {k}, level between {low:.4g} and {low + width:.4g}")
-        out = _bracket(model, shortfalls, k, low, width, best, clock, options)
+        out = _bracket(model, shortfalls, k, low, width, best, clock, options, share)
         runs += 1
         if out.x is None:
             return best, False, runs
@@ -286,94 +294,140 @@ def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.
             return best, True, runs
         low, width = _kth(model, best, k), WIDEN * width
 
+@dataclass
+class _Progress:
+    """What the rounds have proven and found so far."""
+
+    fixed: list[float]  # v_1 <= v_2 <= ... proven so far
+    best: np.ndarray | None  # the best matching found (it keeps the fixed positions)
+    rounds: int = 0  # MILPs run
+    brackets: int = 0  # of them, counting brackets
+    answer: np.ndarray | None = None  # the best of the final rounds' matchings
+
+    def offer(self, model: FairModel, x: np.ndarray) -> None:
+        """Keep ``x`` as the answer unless the answer so far is lexicographically better, or
+        as fair with a larger total score."""
+        old = self.answer
+        if old is None or _lex_worse(model, old, x) or (
+                not _lex_worse(model, x, old) and model.weights @ x > model.weights @ old):
+            self.answer = x
+
+
+def _fix_positions(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: Clock,
+                   options: SolveOptions, share: float) -> None:
+    """Fix positions one round at a time until all are fixed, a round proves nothing, or
+    ``share`` of the time limit is used."""
+    m = model.m
+    while len(run.fixed) < m and not clock.expired(share):
+        k = len(run.fixed) + 1
+        if run.best is not None and not model.single.all() and _kth(model, run.best, k) > TIE:
+            run.best, proven, runs = _counting_round(model, shortfalls, k, run.best, clock,
+                                                     options, share)
+            run.brackets += runs
+        else:
+            out = _ordered_round(model, shortfalls, k, run.best, clock, options, share)
+            runs = 1
+            if out.x is None and run.best is None:
+                raise timeout_error(OBJECTIVE)
+            run.best = out.x if out.x is not None else run.best
+            proven = out.x is not None and out.optimal
+        run.rounds += runs
+        if not proven or run.best is None:
+            return
+        value = _kth(model, run.best, k)
+        if run.fixed and abs(value - run.fixed[-1]) <= TIE:
+            value = run.fixed[-1]  # same level: its shortfall row already holds
+        else:
+            shortfalls.add(value, (k - 1) * value - float(np.sum(run.fixed)))
+        run.fixed.append(value)
+        options.report(f"leximin: {len(run.fixed)} of {m} positions fixed, level {value:.4g}")
+
+
+def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zeros: int,
+                 clock: Clock, options: SolveOptions) -> bool:
+    """The best total score that keeps the fixed positions; whether the answer is complete.
+
+    A stopped run also keeps the best matching's next position, so the total is sought among
+    matchings at least that fair (and none of them lexicographically worse), and no more zeros
+    than the fewest possible (the next position is known to be positive). The next position's
+    row is for this round only: the shortfalls are left as they were.
+    """
+    m, n = model.m, model.n
+    complete = len(run.fixed) == m
+    kept = list(shortfalls.levels)
+    if not complete and run.best is not None:
+        nxt = float(np.sort(model.gains(run.best))[len(run.fixed)])
+        if nxt > run.fixed[-1] + TIE:
+            shortfalls.add(nxt, len(run.fixed) * nxt - float(np.sum(run.fixed)))
+    extra = shortfalls.extra
+    served = m - zeros if 0 < zeros < m and not complete else None
+    cols = extra + (m if served is not None else 0)
+    start = None
+    if run.best is not None:
+        aux = _aux_start(model, shortfalls, run.best)
+        if served is not None:
+            aux.append(np.minimum(1.0, _positive_partners(model, run.best)))
+        start = np.concatenate([run.best, *aux])
+    rows = shortfalls.rows(n + cols)
+    if served is not None:
+        rows += _served_rows(model, n + extra, n + cols, at_least=served)
+    shortfalls.levels = kept
+    upper = np.concatenate([np.full(extra, np.inf), np.ones(cols - extra)])
+    out = run_milp(model, np.concatenate([model.weights, np.zeros(cols)]), cols,
+                   rows, (np.zeros(cols), upper), clock, options, start=start)
+    run.rounds += 1
+    if out.x is None:
+        return False
+    if complete or run.best is None or not _lex_worse(model, out.x, run.best):
+        run.best = out.x
+    run.offer(model, run.best)
+    return complete and out.optimal
+
+
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Leximin over the counted enterprises, position by position, then the total."""
     clock = Clock(options.time_limit)
-    fixed: list[float] = []  # v_1 <= v_2 <= ... found so far
-    rounds = brackets = 0  # MILPs run; of them, counting brackets
+    run = _Progress(fixed=[], best=None)
     floor = 0.0
     counted_left, counted_right = counted(problem)
     if (counted_left.any() or counted_right.any()) and all_single(problem):
         # the first level is the max-min level: found fast, and it prunes every cell below it
         floor, runs, proven = single_level(problem, clock, options)
-        rounds += runs
+        run.rounds += runs
         if proven:
-            fixed.append(floor)
+            run.fixed.append(floor)
     model = build_model(problem, floor=floor)
-    m, n = model.m, model.n
+    m = model.m
     shortfalls = _Shortfalls(model)
-    best: np.ndarray | None = None
     zeros = 0
-    if fixed and floor > 0:
+    if run.fixed and floor > 0:
         shortfalls.add(floor, 0.0)
     elif m:
-        zeros, best = _fewest_zeros(model, clock, options)
-        rounds += 1
-        fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
+        zeros, run.best = _fewest_zeros(model, clock, options)
+        run.rounds += 1
+        run.fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
         options.report(f"leximin: {zeros} counted enterprise(s) must gain 0")
-    while len(fixed) < m:
-        if clock.expired(ROUNDS_SHARE):
-            break  # keep the rest of the time for the best total under the prefix found
-        k = len(fixed) + 1
-        if best is not None and not model.single.all() and _kth(model, best, k) > TIE:
-            best, proven, runs = _counting_round(model, shortfalls, k, best, clock, options)
-            brackets += runs
-        else:
-            out = _ordered_round(model, shortfalls, k, best, clock, options)
-            runs = 1
-            if out.x is None and best is None:
-                raise timeout_error(OBJECTIVE)
-            best = out.x if out.x is not None else best
-            proven = out.x is not None and out.optimal
-        rounds += runs
-        if not proven or best is None:
+    share = ROUNDS_SHARE
+    while True:
+        _fix_positions(model, shortfalls, run, clock, options, share)
+        complete = len(run.fixed) == m
+        if run.fixed and not clock.expired():
+            complete = _final_round(model, shortfalls, run, zeros, clock, options)
+        # A stopped run whose last round left time over goes back to the positions (the
+        # last round is often fast), then looks for the best total again.
+        later = 1 - (1 - share) * (1 - ROUNDS_SHARE)
+        if complete or clock.expired(1 - RESUME) or later <= share + RESUME / 10:
             break
-        value = _kth(model, best, k)
-        if fixed and abs(value - fixed[-1]) <= TIE:
-            value = fixed[-1]  # same level: its shortfall row already holds
-        else:
-            shortfalls.add(value, (k - 1) * value - float(np.sum(fixed)))
-        fixed.append(value)
-        options.report(f"leximin: {len(fixed)} of {m} positions fixed, level {value:.4g}")
-    complete = len(fixed) == m
-    levels = len(shortfalls.levels)  # proven levels (the last round may add the incumbent's)
-    if fixed and not clock.expired():
-        if not complete and best is not None:
-            # A stopped run keeps the best matching's next position too, so the total is
-            # sought among matchings at least that fair (and none of them lex-worse).
-            nxt = float(np.sort(model.gains(best))[len(fixed)])
-            if nxt > fixed[-1] + TIE:
-                shortfalls.add(nxt, len(fixed) * nxt - float(np.sum(fixed)))
-        extra = shortfalls.extra
-        # ... and what is proven beyond the fixed positions: no more zeros than the fewest
-        # possible (the next position is known to be positive).
-        served = m - zeros if 0 < zeros < m and not complete else None
-        cols = extra + (m if served is not None else 0)
-        start = None
-        if best is not None:
-            aux = _aux_start(model, shortfalls, best)
-            if served is not None:
-                aux.append(np.minimum(1.0, _positive_partners(model, best)))
-            start = np.concatenate([best, *aux])
-        rows = shortfalls.rows(n + cols)
-        if served is not None:
-            rows += _served_rows(model, n + extra, n + cols, at_least=served)
-        upper = np.concatenate([np.full(extra, np.inf), np.ones(cols - extra)])
-        out = run_milp(model, np.concatenate([model.weights, np.zeros(cols)]), cols,
-                       rows, (np.zeros(cols), upper), clock, options, start=start)
-        rounds += 1
-        if out.x is not None:
-            if complete or best is None or not _lex_worse(model, out.x, best):
-                best = out.x
-            complete = complete and out.optimal
+        share = later
+    best, fixed = (run.best if complete or run.answer is None else run.answer), run.fixed
     if best is None:
         if m == 0:
             return best_total(model, clock, options, OBJECTIVE,
                               "leximin: nobody is counted; best total")
         raise timeout_error(OBJECTIVE)
-    method = "ordered outcomes" + (f", {brackets} counting bracket(s)" if brackets else "")
-    note = f"leximin by {rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), {levels} level(s)"
-
+    method = "ordered outcomes" + (f", {run.brackets} counting bracket(s)" if run.brackets else "")
+    note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
+            f"{len(shortfalls.levels)} level(s)")
     if not complete:
         note += (
             f"; time limit reached after fixing {len(fixed)} of {m} positions (the matching "
