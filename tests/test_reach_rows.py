@@ -20,6 +20,7 @@ import pairing
 from pairing.solvers.fair.milp import FairModel, build_model
 from pairing.solvers.fair.reach import member_caps, reach_rows
 from strategies import programme_from_matrix
+from test_fairness import all_matchings, loop_gains
 
 
 def _model(scores: np.ndarray, caps_left: list[int], caps_right: list[int]) -> FairModel:
@@ -102,3 +103,26 @@ def test_shipped_rules_programme_maxmin_for_cn_is_proven_by_the_bisection() -> N
     assert result.status == "optimal"
     assert result.objective_value == pytest.approx(0.347070, abs=1e-6)
     assert "feasibility MILP(s) bisecting the level" in result.solver.note
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_left=st.integers(1, 2), n_right=st.integers(2, 4),
+       fair_to=st.sampled_from(("both", "left")))
+def test_maxmin_on_sums_reaches_brute_force(seed: int, n_left: int, n_right: int,
+                                            fair_to: str) -> None:
+    """Left enterprises with up to 3 partners (gains are sums): the bisection over reach-row
+    tests finds the brute-force max-min level, and proves it."""
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(1, 41, size=(n_left, n_right)) / 40.0
+    scores[rng.random(scores.shape) < 0.15] = np.nan
+    programme = programme_from_matrix(
+        scores, [(1, int(c)) for c in rng.integers(1, 4, n_left)],
+        [(0, int(c)) for c in rng.integers(1, 3, n_right)], pairing.Rules(fair_to=fair_to))
+    matchings = all_matchings(programme)
+    if not matchings:
+        return
+    best = max(min(loop_gains(programme, chosen), default=0.0) for chosen in matchings)
+    result = pairing.solve(programme, objective="maxmin", solver="maxmin-milp")
+    pairing.check(programme, result)
+    assert result.status == "optimal"
+    assert result.objective_value == pytest.approx(best, abs=1e-6)
