@@ -16,8 +16,9 @@ The search starts between the level-0 test's matching and the LP bound (interior
 crossover) and tests that bound first: when the LP is tight (equal capacities, as in reviewer
 assignment) it is the answer. Then it splits the interval at :data:`SPLIT` of the way up after
 a feasible level (refuting a level costs about a second, finding a matching several), halving
-that share after each refuted level (the optimum is then probably close above the lower bound).
-It ends when the two bounds are within :data:`~.milp.TIE` (gains that close are one level): the
+that share after each refuted level (the optimum is then probably close above the lower bound);
+a new lower bound within :data:`NARROW` of the upper one is tested for optimality first. It
+ends when the two bounds are within :data:`~.milp.TIE` (gains that close are one level): the
 level reached is then proven optimal. A time limit stops it with the best matching and the
 upper bound.
 """
@@ -40,6 +41,9 @@ _NONE = (np.empty(0), np.empty(0))
 #: the upper bound; each refuted level halves it, down to MIN_SPLIT.
 SPLIT = 0.75
 MIN_SPLIT = 1 / 16
+
+#: Relative width under which a new lower bound is tested first for optimality.
+NARROW = 2e-3
 
 
 def _lp_bound(model: FairModel, clock: Clock, options: SolveOptions) -> float:
@@ -74,12 +78,17 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     low = float((gains @ start).min()) if start is not None else 0.0
     high = _lp_bound(model, clock, options)
     tests = 0
-    split = SPLIT
+    split, probed = SPLIT, False
     while high - low > TIE * max(1.0, high) and not clock.expired():
         if tests == 0:
             # the LP bound itself first: when the LP is tight (equal capacities, as in reviewer
             # assignment) it is the answer, and a refuted bound costs about one LP solve
             mid = max(low, high - 2 * TIE * max(1.0, high))
+        elif split == SPLIT and high - low < NARROW * high and not probed:
+            # a matching just found, close under the bound: is its level the optimum? (one
+            # refuted test instead of several halvings; not twice in a row)
+            mid = low + 0.999 * TIE * max(1.0, high)  # refuted: the bounds meet
+            probed = True
         else:
             mid = low + split * (high - low)
         options.report(f"maxmin: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
@@ -90,6 +99,7 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
         except Infeasible:
             high = mid
             split = max(split / 2, MIN_SPLIT)
+            probed = False
             continue
         if out.x is None:
             break  # the time limit stopped the test: keep what is proven
