@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import pairing
 from pairing.solvers.fair.milp import FairModel, build_model
-from pairing.solvers.fair.reach import member_caps, reach_rows
+from pairing.solvers.fair.reach import reach_rows
 from strategies import programme_from_matrix
 from test_fairness import all_matchings, loop_gains
 
@@ -43,7 +43,7 @@ def test_no_set_of_partners_that_reaches_the_level_is_cut_off(
     if level <= 0:
         return
     rows = reach_rows(model, level)
-    caps = member_caps(model)
+    caps = model.caps
     clipped, partners, decisive = (rows.clipped.toarray(), rows.partners.toarray(),
                                    rows.decisive.toarray())
     for e in range(model.m):

@@ -189,7 +189,6 @@ def _lex_worse(model: FairModel, x: np.ndarray, than: np.ndarray) -> bool:
     return bool(len(differ)) and a[differ[0]] < b[differ[0]]
 
 
-
 def _kth(model: FairModel, x: np.ndarray, k: int) -> float:
     """The ``k``-th smallest counted gain of matching ``x`` (1-based)."""
     return float(np.sort(model.gains(x))[k - 1])
@@ -293,6 +292,7 @@ def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.
         if out.bound < width - LEVEL_SLACK:
             return best, True, runs
         low, width = _kth(model, best, k), WIDEN * width
+
 
 @dataclass
 class _Progress:

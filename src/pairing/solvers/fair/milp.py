@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # SciPy's optimize and HiGHS are imported when a MILP runs (s
 __all__ = [
     "LEVEL_SLACK", "TIE", "Clock", "FairModel", "Outcome", "all_single", "best_total",
     "build_model",
-    "floor_mask", "phase_one", "run_milp", "timeout_error", "to_assignment",
+    "floor_mask", "level_cap", "phase_one", "run_milp", "timeout_error", "to_assignment",
     "two_phase",
 ]
 
@@ -62,7 +62,7 @@ class FairModel:
     problem: Problem
     rules: LinearRules
     gain_rows: sp.csr_array  # (m, n_cells): gain of each counted enterprise
-    single: np.ndarray  # (m,) member has at most one partner
+    caps: np.ndarray  # (m,) the most partners each counted enterprise may have (capacity max)
     side_rows: tuple[sp.csr_array, sp.csr_array]  # counted enterprises' rows of each side
     weights: np.ndarray  # per-cell score (the total)
 
@@ -73,6 +73,11 @@ class FairModel:
     @property
     def n(self) -> int:
         return self.rules.n_cells
+
+    @property
+    def single(self) -> np.ndarray:
+        """``(m,)``: whether each counted enterprise has at most one partner."""
+        return np.asarray(self.caps <= 1)
 
     def gains(self, x: np.ndarray) -> np.ndarray:
         """Exact counted gains of a 0/1 cell vector (float64 over the float32 gains)."""
@@ -114,14 +119,13 @@ def build_model(problem: Problem, floor: float = 0.0) -> FairModel:
     right_rows = sp.csr_array(rules.right_incidence[np.flatnonzero(counted_right)])
     left_gain = sp.csr_array(left_rows.multiply(rules.cell_values(problem.gain_left)[None, :]))
     right_gain = sp.csr_array(right_rows.multiply(rules.cell_values(problem.gain_right)[None, :]))
-    single = np.concatenate(
-        [problem.cap_max_left[counted_left] <= 1, problem.cap_max_right[counted_right] <= 1]
-    )
+    caps = np.concatenate([problem.cap_max_left[counted_left],
+                           problem.cap_max_right[counted_right]]).astype(np.int64)
     return FairModel(
         problem=problem,
         rules=rules,
         gain_rows=sp.csr_array(sp.vstack([left_gain, right_gain])),
-        single=single,
+        caps=caps,
         side_rows=(left_gain, right_gain),
         weights=rules.cell_values(problem.weights),
     )
@@ -222,13 +226,22 @@ def best_total(model: FairModel, clock: Clock, options: SolveOptions, what: str,
     return to_assignment(model, out.x, out.optimal, note + suffix, bound=out.bound)
 
 
+def level_cap(level_rows: sp.csr_array) -> float:
+    """An upper bound on any level ``t`` with ``level_rows @ x ≥ t`` (cells are at most 1)."""
+    return float(np.asarray(abs(level_rows).sum(axis=1)).max(initial=0.0)) + 1.0
+
+
 def phase_one(model: FairModel, level_rows: sp.csr_array, clock: Clock, options: SolveOptions,
-               start: np.ndarray | None, top: float | None) -> Outcome:
-    """Maximise ``t`` with ``level_rows @ x ≥ t`` (``top``: a proven upper bound on ``t``)."""
+              start: np.ndarray | None, top: float | None, *, relax: bool = False) -> Outcome:
+    """Maximise ``t`` with ``level_rows @ x ≥ t`` (``top``: a proven upper bound on ``t``).
+
+    ``relax``: the LP relaxation instead, by interior point (see :func:`run_milp`); ``t`` is
+    then the last entry of ``x``.
+    """
     from scipy.optimize import LinearConstraint
     n = model.n
     k = level_rows.shape[0]
-    cap = float(np.asarray(abs(level_rows).sum(axis=1)).max(initial=0.0)) + 1.0
+    cap = level_cap(level_rows)
     if top is not None:
         cap = min(cap, top)
     phase1 = LinearConstraint(
@@ -240,7 +253,7 @@ def phase_one(model: FairModel, level_rows: sp.csr_array, clock: Clock, options:
     if start is not None:
         first_start = np.append(start, min(cap, float((level_rows @ start).min())))
     return run_milp(model, objective, 1, [phase1], (np.zeros(1), np.full(1, cap)), clock, options,
-                start=first_start)
+                    start=first_start, relax=relax, interior=relax)
 
 
 def two_phase(model: FairModel, level_rows: sp.csr_array, clock: Clock, options: SolveOptions,
@@ -282,8 +295,9 @@ def two_phase(model: FairModel, level_rows: sp.csr_array, clock: Clock, options:
         bound = reached if first.optimal else first.bound
         return to_assignment(model, first.x, False, note, bound=bound)
     options.report(f"{what}: level {reached:.4g} reached; best total at that level")
-    keep = LinearConstraint(level_rows, reached - LEVEL_SLACK * max(1.0, abs(reached)), np.inf)
-    extra = [] if cuts is None else cuts(reached - LEVEL_SLACK * max(1.0, abs(reached)))
+    kept = reached - LEVEL_SLACK * max(1.0, abs(reached))
+    keep = LinearConstraint(level_rows, kept, np.inf)
+    extra = [] if cuts is None else cuts(kept)
     second = run_milp(model, model.weights, 0, [keep, *extra], (np.empty(0), np.empty(0)), clock,
                       options, start=first.x, tight=cuts is None)
     x = first.x

@@ -19,9 +19,10 @@ sum: the LP bound on the max-min level fell from 0.754 to 0.6624 (the optimum is
 HiGHS proved a level infeasible in 0.6 s where it had needed 18 s without the rows.
 
 Each row holds for any level at or above the one it was built for, so rows built at a lower
-bound on a level (a counting bracket's ``low``) stay valid for the whole bracket. The rows are
-relaxed by :data:`~.milp.LEVEL_SLACK` so that HiGHS's tolerance on the gain rows never makes
-them cut off a matching the gain rows accept.
+bound on a level (a counting bracket's ``low``) stay valid for the whole bracket. The
+fewest-partners and decisive rows compare sums with the level less :data:`~.milp.LEVEL_SLACK`,
+so that HiGHS's tolerance on the gain rows never makes them cut off a matching the gain rows
+accept; the clipped row is the gain row divided by the level, with the same tolerance.
 """
 
 from __future__ import annotations
@@ -32,18 +33,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import LinearConstraint
 
-from pairing.core.objectives import counted
 from pairing.solvers.fair.milp import LEVEL_SLACK, FairModel
 
-__all__ = ["ReachRows", "member_caps", "reach_rows"]
-
-
-def member_caps(model: FairModel) -> np.ndarray:
-    """``(m,)``: the most partners each counted enterprise may have (its capacity max)."""
-    problem = model.problem
-    counted_left, counted_right = counted(problem)
-    return np.concatenate([problem.cap_max_left[counted_left],
-                           problem.cap_max_right[counted_right]]).astype(np.int64)
+__all__ = ["ReachRows", "reach_rows"]
 
 
 @dataclass(frozen=True)
@@ -95,7 +87,7 @@ def reach_rows(model: FairModel, level: float) -> ReachRows:
     # negative gains count as 0: a set of partners reaching the level without them does too
     padded[rows, np.arange(gains.nnz) - gains.indptr[rows]] = np.maximum(gains.data, 0.0)
     best_first = -np.sort(-padded, axis=1)
-    caps = np.minimum(member_caps(model), lengths)  # no more partners than cells
+    caps = np.minimum(model.caps, lengths)  # no more partners than cells
     depth = int(caps.max(initial=0))
     sums = np.cumsum(best_first[:, :max(depth, 1)], axis=1)  # sums[e, k-1]: k best cells
     within = np.arange(sums.shape[1])[None, :] < caps[:, None]

@@ -30,7 +30,15 @@ from scipy.optimize import LinearConstraint
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, run_milp
+from pairing.solvers.fair.milp import (
+    TIE,
+    Clock,
+    FairModel,
+    Outcome,
+    level_cap,
+    phase_one,
+    run_milp,
+)
 from pairing.solvers.fair.reach import reach_rows
 
 __all__ = ["sum_level"]
@@ -48,18 +56,10 @@ NARROW = 2e-3
 
 def _lp_bound(model: FairModel, clock: Clock, options: SolveOptions) -> float:
     """The LP relaxation's bound on the max-min level (no reach rows: they need a level)."""
-    import scipy.sparse as sp
-    n, m = model.n, model.m
-    top = float(np.asarray(abs(model.gain_rows).sum(axis=1)).max(initial=0.0)) + 1.0
-    rows = LinearConstraint(sp.hstack([model.gain_rows, sp.csr_array(-np.ones((m, 1)))],
-                                      format="csr"), 0.0, np.inf)
-    objective = np.zeros(n + 1)
-    objective[n] = 1.0
-    lp = run_milp(model, objective, 1, [rows], (np.zeros(1), np.full(1, top)), clock, options,
-                  relax=True, interior=True)
+    lp = phase_one(model, model.gain_rows, clock, options, None, None, relax=True)
     if lp.x is None or not lp.optimal:
-        return top
-    value = float(lp.x[n])
+        return level_cap(model.gain_rows)
+    value = float(lp.x[model.n])
     return value + TIE * max(1.0, abs(value))  # the interior point's value is within ~1e-8
 
 
