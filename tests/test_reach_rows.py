@@ -17,8 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pairing
-from pairing.solvers.fair.milp import FairModel, build_model
+from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.milp import TIE, Clock, FairModel, build_model
 from pairing.solvers.fair.reach import reach_rows
+from pairing.solvers.fair.sum_level import _lp_boundary
 from strategies import programme_from_matrix
 from test_fairness import all_matchings, loop_gains
 
@@ -102,7 +104,8 @@ def test_shipped_rules_programme_maxmin_for_cn_is_proven_by_the_bisection() -> N
     pairing.check(programme, result)
     assert result.status == "optimal"
     assert result.objective_value == pytest.approx(0.347070, abs=1e-6)
-    assert "feasibility MILP(s) bisecting the level" in result.solver.note
+    # the reach LP's boundary is tight here: LPs, then the MILP at it and one refuted above
+    assert "LP(s) and 2 feasibility MILP(s) bisecting the level" in result.solver.note
 
 
 @settings(max_examples=40, deadline=None)
@@ -126,3 +129,25 @@ def test_maxmin_on_sums_reaches_brute_force(seed: int, n_left: int, n_right: int
     pairing.check(programme, result)
     assert result.status == "optimal"
     assert result.objective_value == pytest.approx(best, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_left=st.integers(1, 2), n_right=st.integers(2, 4))
+def test_reach_lp_boundary_never_cuts_the_max_min_level(seed: int, n_left: int,
+                                                        n_right: int) -> None:
+    """The LP stage's refuted level is an upper bound on the brute-force max-min level (a
+    refuted LP is used as a proof), and its feasible level is no higher than it."""
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(1, 41, size=(n_left, n_right)) / 40.0
+    scores[rng.random(scores.shape) < 0.15] = np.nan
+    programme = programme_from_matrix(
+        scores, [(0, int(c)) for c in rng.integers(1, 4, n_left)],
+        [(0, int(c)) for c in rng.integers(1, 3, n_right)], pairing.Rules(fair_to="left"))
+    matchings = all_matchings(programme)
+    best = max(min(loop_gains(programme, chosen), default=0.0) for chosen in matchings)
+    model = build_model(pairing.prepare(programme, objective="maxmin").problem)
+    top = float(np.asarray(model.gain_rows.sum(axis=1)).max(initial=0.0)) + 1.0
+    low, high, runs = _lp_boundary(model, 0.0, top, Clock(None), SolveOptions("maxmin"))
+    assert runs > 0
+    assert low <= high
+    assert high >= best - TIE

@@ -5,9 +5,9 @@
    gain is 0 whatever is chosen; the answer is the best total score, proven, and the note says
    who cannot be served and why.
 2. **The level.** When every counted enterprise has at most one partner, a binary search over
-   the pairs' values (:func:`.levels.single_level`); otherwise a proven bisection over
-   feasibility MILPs at fixed levels, each with the reach rows of :mod:`.reach`
-   (:func:`.sum_level.sum_level`).
+   the pairs' values (:func:`.levels.single_level`); otherwise a proven bisection over LP
+   relaxations, then feasibility MILPs, at fixed levels, each with the reach rows of
+   :mod:`.reach` (:func:`.sum_level.sum_level`).
 3. **The total** among matchings at that level: one MILP keeping every counted gain ≥ ``t``
    (with the reach rows for ``t`` when gains are sums).
 
@@ -67,7 +67,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             note += "; time limit reached"
         return to_assignment(model, out.x, proven and out.optimal, note)
     model = build_model(problem)
-    found, tests = sum_level(model, clock, options, witness)
-    how = f"by {tests} feasibility MILP(s) bisecting the level, then one for the total (HiGHS)"
-    return two_phase(model, model.gain_rows, clock, options, "maxmin", cut=found, how=how,
+    search = sum_level(model, clock, options, witness)
+    how = f"{search.describe()}, then one for the total (HiGHS)"
+    return two_phase(model, model.gain_rows, clock, options, "maxmin", cut=search.found, how=how,
                      cuts=lambda t: reach_rows(model, t).constraints(model.n))
