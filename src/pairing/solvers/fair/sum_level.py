@@ -83,10 +83,20 @@ class LevelSearch:
         return f"by {lps}{self.milp_tests} feasibility MILP(s) bisecting the level"
 
 
-def _level_rows(model: FairModel, level: float) -> list[LinearConstraint]:
-    """Every counted gain ≥ ``level``, with the reach rows for it."""
-    return [LinearConstraint(model.gain_rows, level, np.inf),
+def _test(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
+          relax: bool) -> Outcome | None:
+    """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS). Otherwise
+    the LP relaxation's point (``relax``) or the first matching found, ``x`` None when the
+    time limit stopped the test. Both carry the reach rows for the level, and HiGHS is steered
+    by each cell's counted gain."""
+    guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
+    rows = [LinearConstraint(model.gain_rows, level, np.inf),
             *reach_rows(model, level).constraints(model.n)]
+    try:
+        return run_milp(model, guide, 0, rows, _NONE, clock, options, relax=relax,
+                        first=not relax)
+    except Infeasible:
+        return None
 
 
 def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
@@ -99,21 +109,18 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
     refuted one (a proven upper bound on the max-min level) and the LPs run; the time limit
     stops it with what is proven so far.
     """
-    guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
     runs = 0
     while high - low > TIE / 2 * max(1.0, high) and not clock.expired():
         mid = (low + high) / 2
         options.report(f"maxmin: LP bound between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         runs += 1
-        try:
-            out = run_milp(model, guide, 0, _level_rows(model, mid), _NONE, clock, options,
-                           relax=True)
-        except Infeasible:
+        out = _test(model, mid, clock, options, relax=True)
+        if out is None:
             high = mid
-            continue
-        if out.x is None:
+        elif out.x is None:
             break  # the time limit stopped it
-        low = mid
+        else:
+            low = mid
     return low, high, runs
 
 
@@ -127,7 +134,6 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     number of LPs and feasibility MILPs run.
     """
     gains = model.gain_rows
-    guide = np.asarray(gains.sum(axis=0)).ravel()  # each cell's counted gain
     best = start
     low = float((gains @ start).min()) if start is not None else 0.0
     high = _lp_bound(model, clock, options)
@@ -150,10 +156,8 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             mid = low + split * (high - low)
         options.report(f"maxmin: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         tests += 1
-        try:
-            out = run_milp(model, guide, 0, _level_rows(model, mid), _NONE, clock, options,
-                           first=True)
-        except Infeasible:
+        out = _test(model, mid, clock, options, relax=False)
+        if out is None:
             high = mid
             if tests == 1:
                 lp_low, high, lp_tests = _lp_boundary(model, low, high, clock, options)
