@@ -56,6 +56,9 @@ _NONE = (np.empty(0), np.empty(0))
 SPLIT = 0.75
 MIN_SPLIT = 1 / 16
 
+#: The share of a time limit after which the LP stage stops (see :func:`_lp_boundary`).
+LP_SHARE = 0.3
+
 #: Relative width under which a new lower bound is tested first for optimality.
 NARROW = 2e-3
 
@@ -84,17 +87,19 @@ class LevelSearch:
 
 
 def _test(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
-          relax: bool) -> Outcome | None:
-    """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS). Otherwise
-    the LP relaxation's point (``relax``) or the first matching found, ``x`` None when the
-    time limit stopped the test. Both carry the reach rows for the level, and HiGHS is steered
-    by each cell's counted gain."""
+          relax: bool, share: float = 1.0) -> Outcome | None:
+    """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS).
+
+    Otherwise the LP relaxation's point (``relax``) or the first matching found, with ``x``
+    None when ``share`` of the time limit stopped the test. Both carry the reach rows for the
+    level, and HiGHS is steered by each cell's counted gain.
+    """
     guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
     rows = [LinearConstraint(model.gain_rows, level, np.inf),
             *reach_rows(model, level).constraints(model.n)]
     try:
         return run_milp(model, guide, 0, rows, _NONE, clock, options, relax=relax,
-                        first=not relax)
+                        first=not relax, share=share)
     except Infeasible:
         return None
 
@@ -106,15 +111,16 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
 
     Feasibility is monotone in the level (each reach row for a level implies the same row for
     any lower one), so the bisection is sound. Returns the last LP-feasible level, the last
-    refuted one (a proven upper bound on the max-min level) and the LPs run; the time limit
-    stops it with what is proven so far.
+    refuted one (a proven upper bound on the max-min level) and the LPs run. It stops at
+    :data:`LP_SHARE` of a time limit with what is proven so far, so that a short limit still
+    leaves the MILPs time to find a matching near the bound.
     """
     runs = 0
-    while high - low > TIE / 2 * max(1.0, high) and not clock.expired():
+    while high - low > TIE / 2 * max(1.0, high) and not clock.expired(LP_SHARE):
         mid = (low + high) / 2
         options.report(f"maxmin: LP bound between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         runs += 1
-        out = _test(model, mid, clock, options, relax=True)
+        out = _test(model, mid, clock, options, relax=True, share=LP_SHARE)
         if out is None:
             high = mid
         elif out.x is None:
