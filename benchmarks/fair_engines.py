@@ -4,9 +4,9 @@
 same model twice — one 0/1 variable per allowed pair, capacities, quotas, required pairs, and
 ``gain_e ≥ t`` for every counted enterprise — and maximises ``t`` with
 
-* ``highs``: the shipped solver, ``maxmin-milp`` (level-0 test, then a proven bisection over
-  feasibility MILPs at fixed levels with the reach rows, then the best total at the level),
-  through :func:`pairing.solve`;
+* ``highs``: the shipped solver, ``maxmin-milp`` (level-0 test, then a proven bisection at
+  fixed levels with the reach rows, over LP relaxations and then feasibility MILPs, then the
+  best total at the level), through :func:`pairing.solve`;
 * ``cpsat``: OR-Tools CP-SAT on the same rows (gains × 10⁶ as integers, 1 worker as everywhere
   in pairing, so runs repeat).
 

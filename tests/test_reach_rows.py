@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import pairing
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.milp import TIE, Clock, FairModel, build_model
+from pairing.solvers.fair.milp import TIE, Clock, FairModel, build_model, level_cap
 from pairing.solvers.fair.reach import reach_rows
 from pairing.solvers.fair.sum_level import _lp_boundary
 from strategies import programme_from_matrix
@@ -146,8 +146,8 @@ def test_reach_lp_boundary_never_cuts_the_max_min_level(seed: int, n_left: int,
     matchings = all_matchings(programme)
     best = max(min(loop_gains(programme, chosen), default=0.0) for chosen in matchings)
     model = build_model(pairing.prepare(programme, objective="maxmin").problem)
-    top = float(np.asarray(model.gain_rows.sum(axis=1)).max(initial=0.0)) + 1.0
-    low, high, runs = _lp_boundary(model, 0.0, top, Clock(None), SolveOptions("maxmin"))
+    low, high, runs = _lp_boundary(model, 0.0, level_cap(model.gain_rows), Clock(None),
+                                   SolveOptions("maxmin"))
     assert runs > 0
     assert low <= high
     assert high >= best - TIE

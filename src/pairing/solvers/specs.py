@@ -184,8 +184,8 @@ SPECS: tuple[SolverSpec, ...] = (
         objectives=frozenset({"maxmin"}),
         rules=frozenset(RULE_KINDS),
         exact=True,
-        summary=("Max-min gain, then total: level-0 test, then a proven level search (MILPs, "
-                 "HiGHS), any rules"),
+        summary=("Max-min gain, then total: level-0 test, then a proven level search (LPs "
+                 "and MILPs, HiGHS), any rules"),
         library="highspy",
     ),
     _spec(
