@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import pairing
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, build_model, level_cap
-from pairing.solvers.fair.reach import reach_rows
+from pairing.solvers.fair.reach import ReachTable, reach_rows
 from pairing.solvers.fair.sum_level import _lp_boundary
 from strategies import programme_from_matrix
 from test_fairness import all_matchings, loop_gains
@@ -151,3 +151,39 @@ def test_reach_lp_boundary_never_cuts_the_max_min_level(seed: int, n_left: int,
     assert runs > 0
     assert low <= high
     assert high >= best - TIE
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_left=st.integers(1, 3), n_right=st.integers(1, 5))
+def test_rows_at_per_member_levels_are_each_members_rows_at_its_level(
+        seed: int, n_left: int, n_right: int) -> None:
+    """The LP rounds build the rows at a different level for each member (0: no rows); each
+    member's rows are exactly the uniform rows at its own level, and the breakpoints are where
+    a member's fewest-partners or decisive row changes."""
+    rng = np.random.default_rng(seed)
+    scores = rng.random((n_left, n_right)).round(3)
+    scores[rng.random(scores.shape) < 0.2] = np.nan
+    model = _model(scores, list(rng.integers(1, 4, n_left)), list(rng.integers(1, 4, n_right)))
+    table = ReachTable(model)
+    levels = rng.random(model.m) * 1.5
+    levels[rng.random(model.m) < 0.3] = 0.0
+    mixed = table.at(levels)
+    for e in range(model.m):
+        if levels[e] <= 0:
+            assert mixed.need[e] == -np.inf and mixed.fewest[e] == -np.inf
+            continue
+        alone = reach_rows(model, float(levels[e]))
+        for kind in ("clipped", "partners", "decisive"):
+            assert np.array_equal(getattr(mixed, kind).toarray()[e],
+                                  getattr(alone, kind).toarray()[e])
+        assert mixed.fewest[e] == alone.fewest[e] and mixed.need[e] == 1.0
+    points, owners = table.breakpoints()
+    assert np.all(np.diff(points) >= 0)
+    for e in range(model.m):  # between two of e's breakpoints its discrete rows do not change
+        mine = np.unique(points[owners == e])
+        for low, high in itertools.pairwise(mine):
+            if high - low < 1e-5:
+                continue
+            a, b = (reach_rows(model, float(v)) for v in (low + 1e-6, high - 1e-6))
+            assert a.fewest[e] == b.fewest[e]
+            assert np.array_equal(a.decisive.toarray()[e], b.decisive.toarray()[e])

@@ -184,9 +184,11 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     if start is not None:
         highs.set_solution(start)
     result = highs.run(clock.left(share))
-    if result.status == "infeasible" and confirm:
+    if (result.status == "infeasible" and confirm) or result.status == "error":
         # HiGHS's presolve can call a model infeasible when a row's bound sits within its
-        # tolerance of the best activity (our "keep the level" rows do); confirm without it.
+        # tolerance of the best activity (our "keep the level" rows do), and on a counting
+        # bracket with tight tolerances it has stopped with a solve error (a 3 × 4 programme
+        # found by a randomised check); both are solved again without presolve.
         highs.set_option("presolve", "off")
         result = highs.run(clock.left(share))
     if result.status == "infeasible":

@@ -35,7 +35,7 @@ from scipy.optimize import LinearConstraint
 
 from pairing.solvers.fair.milp import LEVEL_SLACK, FairModel
 
-__all__ = ["ReachRows", "reach_rows"]
+__all__ = ["ReachRows", "ReachTable", "reach_rows"]
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,16 @@ class ReachRows:
     partners: sp.csr_array  # (m, n): 1 on e's cells
     fewest: np.ndarray  # (m,): the fewest partners that reach the level (see the docstring)
     decisive: sp.csr_array  # (m, n): 1 on e's cells that can be the best of a reaching set
+    need: np.ndarray | float = 1.0  # (m,): the clipped and decisive rows' bound (-inf: no row)
 
     def constraints(self, total_cols: int) -> list[LinearConstraint]:
         """The rows for a model where *every* counted enterprise must reach the level (cells
         first, then ``total_cols − n`` other columns with zero coefficients)."""
         pad = sp.csr_array((self.clipped.shape[0], total_cols - self.clipped.shape[1]))
         return [
-            LinearConstraint(sp.hstack([self.clipped, pad], format="csr"), 1.0, np.inf),
+            LinearConstraint(sp.hstack([self.clipped, pad], format="csr"), self.need, np.inf),
             LinearConstraint(sp.hstack([self.partners, pad], format="csr"), self.fewest, np.inf),
-            LinearConstraint(sp.hstack([self.decisive, pad], format="csr"), 1.0, np.inf),
+            LinearConstraint(sp.hstack([self.decisive, pad], format="csr"), self.need, np.inf),
         ]
 
     def indicator_constraints(self, y_col: int, total_cols: int) -> list[LinearConstraint]:
@@ -73,32 +74,74 @@ class ReachRows:
         return out
 
 
+class ReachTable:
+    """Each counted member's best cells, sorted once, to build the rows at any levels.
+
+    Leximin by LP levels (:mod:`.lp_levels`) rebuilds the rows at a new level for every LP;
+    the sort is the costly part, so it is done here once.
+    """
+
+    def __init__(self, model: FairModel) -> None:
+        gains = sp.csr_array(model.gain_rows)
+        gains.sort_indices()
+        m = gains.shape[0]
+        lengths = np.diff(gains.indptr)
+        self.gains = gains
+        self.rows = np.repeat(np.arange(m), lengths)  # each cell entry's member
+        # each member's cell gains, best first, in a padded (m, longest) array
+        width = int(lengths.max(initial=0))
+        padded = np.zeros((m, max(width, 1)))
+        # negative gains count as 0: a set of partners reaching the level without them does too
+        padded[self.rows, np.arange(gains.nnz) - gains.indptr[self.rows]] = np.maximum(
+            gains.data, 0.0)
+        best_first = -np.sort(-padded, axis=1)
+        self.caps = np.minimum(model.caps, lengths)  # no more partners than cells
+        depth = int(self.caps.max(initial=0))
+        self.sums = np.cumsum(best_first[:, :max(depth, 1)], axis=1)  # [e, k-1]: k best cells
+        self.within = np.arange(self.sums.shape[1])[None, :] < self.caps[:, None]
+        caps = self.caps
+        self.others = np.where(caps >= 2, self.sums[np.arange(m), np.maximum(caps - 2, 0)], 0.0)
+        #: the most each member can gain: its ``cap`` best cells
+        self.most = np.where(caps >= 1, self.sums[np.arange(m), np.maximum(caps - 1, 0)], 0.0)
+
+    def at(self, levels: np.ndarray) -> ReachRows:
+        """The rows for per-member ``levels`` (members at a level ≤ 0 get no rows)."""
+        gains, rows = self.gains, self.rows
+        active = levels > 0
+        level = np.where(active, levels, 1.0)
+        floor = level - LEVEL_SLACK * np.maximum(1.0, np.abs(level))
+        short = self.within & (self.sums < floor[:, None])
+        fewest = short.sum(axis=1) + 1.0  # one more than it may have when none reach
+        clipped = gains.copy()
+        clipped.data = np.clip(gains.data / level[rows], 0.0, 1.0)
+        partners = gains.copy()
+        partners.data = np.ones(gains.nnz)
+        decisive = gains.copy()
+        decisive.data = (gains.data >= floor[rows] - self.others[rows]).astype(np.float64)
+        if not active.all():
+            keep = sp.diags_array(active.astype(np.float64))
+            clipped, partners, decisive = (sp.csr_array(keep @ a)
+                                           for a in (clipped, partners, decisive))
+        decisive.eliminate_zeros()
+        return ReachRows(clipped, partners, np.where(active, fewest, -np.inf), decisive,
+                         np.where(active, 1.0, -np.inf))
+
+    def breakpoints(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each member's rows jump: ``(levels, members)``, sorted by level.
+
+        The fewest-partner row changes where a sum of best cells meets the level, the
+        decisive row where ``gain + top`` of one of its cells does (the clipped row changes
+        continuously).
+        """
+        m = len(self.caps)
+        sums_members = np.broadcast_to(np.arange(m)[:, None], self.sums.shape)[self.within]
+        levels = np.concatenate([self.sums[self.within],
+                                 self.gains.data + self.others[self.rows]])
+        members = np.concatenate([sums_members, self.rows])
+        order = np.argsort(levels, kind="stable")
+        return levels[order], members[order]
+
+
 def reach_rows(model: FairModel, level: float) -> ReachRows:
     """The rows of the module docstring for ``level`` > 0 (vectorised over members and cells)."""
-    gains = sp.csr_array(model.gain_rows)
-    gains.sort_indices()
-    m = gains.shape[0]
-    floor = level - LEVEL_SLACK * max(1.0, abs(level))
-    lengths = np.diff(gains.indptr)
-    rows = np.repeat(np.arange(m), lengths)
-    # each member's cell gains, best first, in a padded (m, longest) array
-    width = int(lengths.max(initial=0))
-    padded = np.zeros((m, max(width, 1)))
-    # negative gains count as 0: a set of partners reaching the level without them does too
-    padded[rows, np.arange(gains.nnz) - gains.indptr[rows]] = np.maximum(gains.data, 0.0)
-    best_first = -np.sort(-padded, axis=1)
-    caps = np.minimum(model.caps, lengths)  # no more partners than cells
-    depth = int(caps.max(initial=0))
-    sums = np.cumsum(best_first[:, :max(depth, 1)], axis=1)  # sums[e, k-1]: k best cells
-    within = np.arange(sums.shape[1])[None, :] < caps[:, None]
-    short = within & (sums < floor)
-    fewest = short.sum(axis=1) + 1.0  # one more than it may have when none reach
-    others = np.where(caps >= 2, sums[np.arange(m), np.maximum(caps - 2, 0)], 0.0)
-    clipped = gains.copy()
-    clipped.data = np.clip(gains.data / level, 0.0, 1.0)
-    partners = gains.copy()
-    partners.data = np.ones(gains.nnz)
-    decisive = gains.copy()
-    decisive.data = (gains.data >= floor - others[rows]).astype(np.float64)
-    decisive.eliminate_zeros()
-    return ReachRows(clipped, partners, fewest, decisive)
+    return ReachTable(model).at(np.full(model.m, float(level)))

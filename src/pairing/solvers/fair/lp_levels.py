@@ -1,0 +1,357 @@
+"""Leximin by LP levels: one saturation round per distinct level, then one MILP.
+
+The position-by-position rounds of :mod:`.leximin` need one MILP per sorted position, and with
+partner sums those MILPs are slow (the brief's rules programme, counting one side: 21 rounds in
+57 s without finishing). This stage finds the whole leximin vector on linear programs first and
+proves it with a single MILP, in the way of Ogryczak's saturation algorithm:
+
+* **The relaxation.** The LP of round ``r`` maximises ``t`` over fractional matchings under the
+  rules, where every *free* counted member gains at least ``t`` and every member already *fixed*
+  at a level ``ℓ_e`` keeps it. Each member also gets the reach rows (:mod:`.reach`) of its
+  level: ``ℓ_e`` once fixed, a trial level ``τ`` while free. Those rows hold in every matching
+  where the member reaches that level, so the LP bounds every such matching.
+* **The round's level.** ``g(τ)`` — the LP's best ``t`` with the free members' rows built at
+  ``τ`` — does not increase with ``τ``. When ``g(τ) ≥ τ``, ``τ`` is a lower bound on the
+  round's level ``b`` and ``g(τ)`` an upper one; when ``g(τ) < τ``, ``τ`` is refuted and
+  ``g(τ)`` is a lower bound. A safeguarded secant search on ``g(τ) − τ`` closes the bracket;
+  it is exact in one step on a linear stretch and jumps straight to a plateau.
+* **Who cannot rise (saturation).** When ``g`` meets the diagonal (``g(b) = b``), an LP dual
+  ``λ_e > 0`` on member ``e``'s row ``gain_e − t ≥ 0`` proves that ``e`` cannot gain more than
+  ``(g(b) − b) / λ_e`` above ``b`` while the others keep ``b``; members where that is within
+  :data:`~.milp.TIE` are fixed at ``b``, all in the same round. When ``g`` jumps down across
+  ``b`` (a reach row tightens there), the members whose rows change at ``b`` are tested one LP
+  each: "``e`` above ``b``, the others at ``b``" infeasible means ``e`` is fixed.
+* **The proof.** The vector of fixed levels is lexicographically at least the sorted gains of
+  every matching (each round's LP is a relaxation of the matchings that keep the rounds
+  before), and every leximin-optimal matching gives each member at least its level. So one MILP
+  — every member at its level, reach rows at those levels, maximise the total score — returns a
+  leximin-optimal matching with the best total, or proves that the LP levels are not reachable.
+
+The stage gives up (returns ``None``, and the caller goes on with the position rounds) when an
+LP fails, a round finds nobody saturated (several members that can each rise, but not together),
+the final MILP is infeasible (the LP levels are not integral), or its time share runs out. It
+is only tried when no counted member must gain 0 (the zeros are contested by a group, which the
+identity-based rounds cannot split).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import LinearConstraint
+
+from pairing.solvers._highs import HighsModel, HighsOutcome
+from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.milp import (
+    LEVEL_SLACK,
+    TIE,
+    Clock,
+    FairModel,
+    Outcome,
+    level_cap,
+    run_milp,
+)
+from pairing.solvers.fair.reach import ReachTable
+
+__all__ = ["LevelRounds", "keep_levels", "lp_levels"]
+
+#: A round's level is bracketed to this width (relative, at least 1).
+WIDTH = 1e-9
+#: How far below its level a fixed member may fall in the round LPs, and their feasibility
+#: tolerance: far below a saturation test's raise (TIE / 2) even summed over many members, so
+#: the slack of the fixed members cannot let a tested member rise.
+KEEP = 1e-9
+#: LPs a member costs the rounds, for judging whether they fit in their share of a time limit.
+LPS_PER_MEMBER = 2
+#: Most LPs one round may take before the stage gives up.
+MAX_LPS = 60
+#: Smallest LP dual believed to be non-zero.
+DUAL = 1e-6
+#: Most one-LP saturation tests in a round where the LP value jumps.
+MAX_TESTS = 20
+
+
+@dataclass(frozen=True)
+class LevelRounds:
+    """How far the LP rounds got."""
+
+    levels: np.ndarray  # (m,) each counted member's level, nan where no round fixed it
+    round_of: np.ndarray  # (m,) the round that fixed each member (1-based; 0: none)
+    last: float  # the last round's level (0 before the first): the free members reach it
+    rounds: int
+    lps: int
+
+    def upto(self, rounds: int) -> LevelRounds:
+        """What the first ``rounds`` rounds fixed."""
+        kept = (self.round_of > 0) & (self.round_of <= rounds)
+        levels = np.where(kept, self.levels, np.nan)
+        last = float(np.nanmax(levels)) if kept.any() else 0.0
+        return LevelRounds(levels, np.where(kept, self.round_of, 0), last, rounds, self.lps)
+
+    @property
+    def complete(self) -> bool:
+        return not np.isnan(self.levels).any()
+
+    @property
+    def rounds_fixed(self) -> int:
+        """How many members the rounds fixed."""
+        return int((~np.isnan(self.levels)).sum())
+
+
+class _Stopped(Exception):
+    """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
+
+
+class _LevelLP:
+    """The round LP of the module docstring, rebuilt for each trial level."""
+
+    def __init__(self, model: FairModel, options: SolveOptions, clock: Clock,
+                 share: float) -> None:
+        self.model = model
+        self.options = options
+        self.clock, self.share = clock, share
+        self.table = ReachTable(model)
+        self.top = level_cap(model.gain_rows)
+        rules = model.rules
+        self.rule_block = sp.hstack([rules.A, sp.csr_array((rules.n_rows, 1))], format="csr")
+        self.count = 0
+
+    def run(self, fixed: np.ndarray, tau: float, *, raise_member: int | None = None,
+            raise_level: float = 0.0) -> tuple[float | None, HighsOutcome | None]:
+        """``g(tau)`` and the LP outcome (``None, None`` when the LP is infeasible).
+
+        ``fixed``: each member's level, ``nan`` while free. ``raise_member``: a free member that
+        must gain ``raise_level`` (rows at that level) instead of ``t`` (a saturation test).
+        """
+        if raise_member is not None:
+            fixed = fixed.copy()
+            fixed[raise_member] = raise_level
+        out = self._solve(fixed, tau, elastic=None)
+        if out is None or out.x is None:
+            return None, None
+        return float(out.x[self.model.n]), out
+
+    def short(self, fixed: np.ndarray, tau: float, floor: float) -> np.ndarray:
+        """How far each free member falls short of its rows at ``tau`` when every free member
+        gains at least ``floor`` and the rows are made elastic (the least total shortfall): the
+        members that may be what makes ``tau`` infeasible."""
+        out = self._solve(fixed, tau, elastic=floor)
+        if out is None or out.x is None:
+            return np.zeros(self.model.m)
+        return np.asarray(out.x[self.model.n + 1:])
+
+    def _solve(self, fixed: np.ndarray, tau: float, elastic: float | None) -> HighsOutcome | None:
+        model, rules, m, n = self.model, self.model.rules, self.model.m, self.model.n
+        self.count += 1
+        free = np.isnan(fixed)
+        levels = np.where(free, tau, fixed)
+        floor = np.where(free, 0.0, levels - KEEP * np.maximum(1.0, np.abs(levels)))
+        reach = self.table.at(levels).constraints(n)
+        t_col = sp.csr_array(-free.astype(np.float64)[:, None])
+        none = sp.csr_array((m, m))
+        slack = sp.diags_array(free.astype(np.float64)) if elastic is not None else none
+        fewest = sp.diags_array(np.where(free & np.isfinite(reach[1].lb), reach[1].lb, 0.0))
+        matrix = sp.vstack(
+            [sp.hstack([self.rule_block, sp.csr_array((rules.n_rows, m))]),
+             sp.hstack([model.gain_rows, t_col, none]),
+             sp.hstack([reach[0].A, sp.csr_array((m, 1)), slack]),
+             sp.hstack([reach[1].A, sp.csr_array((m, 1)), fewest @ slack]),
+             sp.hstack([reach[2].A, sp.csr_array((m, 1)), slack])],
+            format="csc",
+        )
+        lower = np.concatenate([rules.lower, floor, *(np.broadcast_to(c.lb, m) for c in reach)])
+        upper = np.concatenate([rules.upper, np.full(m * 4, np.inf)])
+        if elastic is None:
+            cost = np.concatenate([np.zeros(n), [1.0], np.zeros(m)])
+            t_bounds = (0.0, self.top)
+        else:
+            cost = np.concatenate([np.zeros(n + 1), -np.ones(m)])
+            t_bounds = (elastic, elastic)
+        lp = HighsModel(matrix, lower, upper, cost,
+                        np.concatenate([rules.var_lower, [t_bounds[0]], np.zeros(m)]),
+                        np.concatenate([rules.var_upper, [t_bounds[1]],
+                                        np.ones(m) * (elastic is not None)]),
+                        threads=self.options.threads, seed=self.options.seed)
+        lp.set_option("primal_feasibility_tolerance", KEEP)
+        out = lp.run(self.clock.left(self.share))
+        if out.status == "infeasible":
+            return None
+        if out.status != "optimal" or out.x is None:
+            raise _Stopped
+        return out
+
+    def duals(self, out: HighsOutcome) -> np.ndarray:
+        """``|λ_e|`` of each member's ``gain_e − t ≥ 0`` row."""
+        start = self.model.rules.n_rows
+        assert out.row_dual is not None
+        return np.abs(out.row_dual[start:start + self.model.m])
+
+
+@dataclass
+class _Round:
+    lo: float  # a level the LP reaches with the free members' rows built at it
+    value: float  # g(lo)
+    out: HighsOutcome  # the LP at lo
+    hi: float  # an upper bound on the round's level
+    jump: bool = False  # g jumps down across the level (a reach row tightens there)
+
+
+def _jump_width(level: float) -> float:
+    """How far past a breakpoint the rows have surely tightened (two row slacks)."""
+    return 2 * LEVEL_SLACK * max(1.0, abs(level))
+
+
+def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
+    """Bracket the round's level ``b`` (module docstring).
+
+    Steps, cheapest first: a refuted ``τ``'s ``g`` (a proven lower bound); ``τ = g(lo)`` (``g``
+    is often flat); after an infeasible LP, bisection over the breakpoints of the free members'
+    rows (the LP turns infeasible where a row jumps); otherwise a secant step on
+    ``g(τ) − τ``, or bisection when the secant misses twice.
+    """
+    value, out = lp.run(fixed, lo)
+    if value is None or out is None or value < lo - WIDTH * max(1.0, lo):
+        return None
+    free = np.isnan(fixed)
+    # no free member gains more than its best cells allow: a bound that needs no LP
+    alone = float(lp.table.most[free].min()) if free.any() else value
+    best = _Round(lo, value, out, value if alone <= lo else min(value, alone))
+    points, owners = lp.table.breakpoints()
+    points = points[free[owners]]
+    hi_refuted = False  # whether an LP refuted best.hi (else it is g(lo) or a member's most)
+    known = lo  # a proven lower bound on b, maybe above best.lo (from a refuted τ's g)
+    refuted: tuple[float, float] | None = None  # the last refuted τ and g(τ), for the secant
+    misses = 0  # refuted steps in a row
+    plateau_tried = False  # whether τ = g(best.lo) was tried
+    infeasible_seen = False
+    for _ in range(MAX_LPS):
+        width = WIDTH * max(1.0, best.hi)
+        if best.hi - best.lo <= width or best.value - best.lo <= width:
+            return best
+        if best.jump and best.hi - best.lo <= _jump_width(best.hi) * 2:
+            return best
+        inside = points[(points > best.lo) & (points + _jump_width(best.hi) < best.hi)]
+        if known > best.lo + width:
+            tau = known
+        elif not plateau_tried and (best.value < best.hi or not hi_refuted):
+            # is g flat from lo to g(lo), or is the level the most some member can gain?
+            tau, plateau_tried = min(best.value, best.hi), True
+        elif infeasible_seen and len(inside):
+            tau = float(inside[len(inside) // 2]) + _jump_width(float(inside[len(inside) // 2]))
+        elif infeasible_seen and not best.jump:
+            # no breakpoint left inside: is the jump at the one just below hi?
+            below = points[points < best.hi]
+            edge = float(below[-1]) if len(below) else -1.0
+            tau = edge if best.lo < edge < best.hi else (best.lo + best.hi) / 2
+            best.jump = best.lo < edge < best.hi
+        elif refuted is not None and misses < 2:
+            rise_lo, rise_hi = best.value - best.lo, refuted[1] - refuted[0]
+            tau = best.lo + rise_lo * (refuted[0] - best.lo) / (rise_lo - rise_hi)
+            tau -= width / 2  # just below the root: feasible, with g(τ) ≈ b
+        else:
+            tau = (best.lo + best.hi) / 2
+        if not best.lo < tau <= best.hi:
+            tau = (best.lo + best.hi) / 2
+        value, out = lp.run(fixed, tau)
+        if value is not None and out is not None and value >= tau - width / 10:
+            jump = best.jump
+            hi_refuted = hi_refuted and best.hi <= value
+            best = _Round(tau, value, out, min(best.hi, value), jump)
+            plateau_tried, misses = False, 0
+        else:
+            best.hi, hi_refuted = tau, True
+            best.jump = False
+            misses += 1
+            if value is None:
+                infeasible_seen = True
+            else:
+                refuted = (tau, value)
+                if value < tau - width:
+                    known = max(known, value)
+            if tau == known:
+                known = best.lo  # numerically not reached after all: bisect from here
+    return None
+
+
+def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
+    """The free members that cannot gain more than ``level.lo`` (within TIE) in this round."""
+    free = np.isnan(fixed)
+    gap = level.value - level.lo
+    if gap <= WIDTH * max(1.0, level.lo):
+        duals = lp.duals(level.out)
+        sure = free & (duals >= DUAL) & (duals * TIE / 4 >= gap)
+        if sure.any():
+            return np.flatnonzero(sure)
+    # g jumps down across the level: test the members whose rows change there, then those
+    # that fall short of their rows just above it
+    points, owners = lp.table.breakpoints()
+    near = np.abs(points - level.lo) <= level.hi - level.lo + 2 * _jump_width(level.hi)
+    first = np.unique(owners[near & free[owners]])
+    short = lp.short(fixed, level.lo + TIE / 2, level.lo)
+    short[~free] = 0.0
+    short[first] = 0.0
+    rest = np.argsort(-short, kind="stable")[: int((short > 0).sum())]
+    found = []
+    for e in [*first, *rest][:MAX_TESTS]:
+        value, _ = lp.run(fixed, level.lo, raise_member=int(e), raise_level=level.lo + TIE / 2)
+        if value is None or value < level.lo - WIDTH * max(1.0, level.lo):
+            found.append(int(e))
+        elif found and e not in first:
+            break
+    return np.asarray(found, dtype=np.int64)
+
+
+def lp_levels(model: FairModel, clock: Clock, options: SolveOptions,
+              share: float) -> LevelRounds:
+    """Each member's level by LP rounds, as far as the rounds get within ``share`` of the time
+    limit (module docstring)."""
+    lp = _LevelLP(model, options, clock, share)
+    fixed = np.full(model.m, np.nan)
+    round_of = np.zeros(model.m, dtype=np.int64)
+    lo = 0.0
+    rounds = 0
+    if clock.limit is not None:
+        # A round takes a few LPs and usually fixes one member: when one LP takes so long
+        # that the rounds cannot fix most members within their share, leave the time to the
+        # position rounds (300 × 300 with sums: about 2 s an LP, 11 LPs for the first round).
+        started = time.perf_counter()
+        try:
+            lp.run(fixed, 0.0)
+        except _Stopped:
+            return LevelRounds(fixed, round_of, lo, rounds, lp.count)
+        if (time.perf_counter() - started) * LPS_PER_MEMBER * model.m > share * clock.limit:
+            return LevelRounds(fixed, round_of, lo, rounds, lp.count)
+    while np.isnan(fixed).any() and not clock.expired(share):
+        try:
+            level = _round_level(lp, fixed, lo)
+            saturated = np.empty(0, np.int64) if level is None else _saturated(lp, fixed, level)
+        except _Stopped:
+            break
+        if level is None or not len(saturated):
+            break
+        rounds += 1
+        fixed[saturated] = level.lo
+        round_of[saturated] = rounds
+        lo = level.lo
+        options.report(f"leximin: LP round {rounds}, level {lo:.4f}, "
+                       f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
+    return LevelRounds(fixed, round_of, lo, rounds, lp.count)
+
+
+def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
+                first: bool, share: float = 1.0) -> Outcome:
+    """The best total (or, with ``first``, any matching) where each fixed member reaches its
+    level and every other one the rounds' last level, within :data:`~.milp.TIE`.
+
+    Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
+    not integral).
+    """
+    levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
+    keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
+    rows = [LinearConstraint(model.gain_rows, keep, np.inf),
+            *ReachTable(model).at(keep).constraints(model.n)]
+    return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock, options,
+                    share=share, first=first)
