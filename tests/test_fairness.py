@@ -613,3 +613,21 @@ def test_a_counting_bracket_that_stops_with_a_highs_solve_error_is_solved_again(
     assert result.status == "optimal"
     mine = loop_gains(programme, result_pairs(programme, result))
     assert all(lex_at_least(mine, loop_gains(programme, m)) for m in all_matchings(programme))
+
+
+def test_a_level_the_lp_round_overestimates_is_found_by_a_round_on_matchings() -> None:
+    """Found by a randomised check: here the LP rounds' third level is not reached by any
+    matching; one round on matchings proves the true level and who is at it, and the answer
+    is still leximin-optimal with the best total."""
+    scores = np.array([[0.4, 0.5, 0.0], [0.5, 0.0, 0.9], [0.65, 0.45, 0.1]])
+    programme = programme_from_matrix(scores, [(0, 2), (0, 2), (0, 1)],
+                                      [(0, 2), (0, 2), (0, 1)], pairing.Rules(fair_to="right"))
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
+    pairing.check(programme, result)
+    assert result.status == "optimal" and "round(s) on matchings" in result.solver.note
+    matchings = all_matchings(programme)
+    mine = loop_gains(programme, result_pairs(programme, result))
+    assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
+    as_fair = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
+    assert result.metrics.total_score == pytest.approx(
+        max(sum(float(scores[i, j]) for i, j in m) for m in as_fair), abs=1e-6)

@@ -50,7 +50,7 @@ from pairing.core.problem import Problem
 from pairing.errors import Infeasible
 from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.levels import single_level
-from pairing.solvers.fair.lp_levels import LevelRounds, keep_levels, lp_levels
+from pairing.solvers.fair.lp_levels import LevelRounds, keep_levels, lp_levels, milp_round
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
     TIE,
@@ -60,6 +60,7 @@ from pairing.solvers.fair.milp import (
     all_single,
     best_total,
     build_model,
+    level_cap,
     run_milp,
     timeout_error,
     to_assignment,
@@ -314,8 +315,10 @@ class _Progress:
     best: np.ndarray | None  # the best matching found (it keeps the fixed positions)
     rounds: int = 0  # MILPs run
     brackets: int = 0  # of them, counting brackets
-    lp_rounds: int = 0  # LP rounds (:mod:`.lp_levels`) and the LPs they solved
-    lps: int = 0
+    lp_rounds: int = 0  # level rounds (:mod:`.lp_levels`) kept: on LPs, on matchings
+    milp_rounds: int = 0
+    lps: int = 0  # LPs the LP rounds solved
+    by_levels: bool = False  # the level rounds found the whole answer
     answer: np.ndarray | None = None  # the best of the final rounds' matchings
 
     def offer(self, model: FairModel, x: np.ndarray) -> None:
@@ -362,48 +365,86 @@ def _keep_position(run: _Progress, shortfalls: _Shortfalls, value: float) -> flo
     return value
 
 
-def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: Clock,
-              options: SolveOptions) -> bool:
-    """Fix what the LP rounds of :mod:`.lp_levels` prove; whether the answer is complete.
+def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
+                 x: np.ndarray | None, run: _Progress, clock: Clock, options: SolveOptions
+                 ) -> tuple[LevelRounds, np.ndarray | None, bool]:
+    """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
+    them at the last kept level; ``good`` (kept by ``x``) is known to be kept.
 
-    All levels fixed: one MILP keeps them and maximises the total. Otherwise, or when no
-    matching keeps them all (the relaxation is not integral there), the longest run of rounds
-    that a matching keeps — with every other member at the last kept level — is found by
-    bisection, one feasibility MILP per step; it proves those positions, and the position
-    rounds go on from there.
-    """
-    found = lp_levels(model, clock, options, LP_SHARE)
-    run.lp_rounds, run.lps = found.rounds, found.lps
-    good, bad = 0, found.rounds + 1  # rounds known kept / known not kept
-    kept: tuple[LevelRounds, np.ndarray] | None = None
-    rounds = found.rounds
-    while good + 1 < bad and not clock.expired(ROUNDS_SHARE):
+    The whole run is tried first (one MILP for the best total when it fixes everyone: the
+    answer); when that fails, the rounds after ``good`` one, two, four … at a time, then
+    bisection (a relaxation that is not integral at one level seldom is at the next). One
+    feasibility MILP per step. Returns the rounds kept, their matching, and whether that
+    matching is the final answer."""
+    low, high = good.rounds, found.rounds + 1
+    rounds, step, galloping = found.rounds, 1, False
+    while low + 1 < high and not clock.expired(ROUNDS_SHARE):
         trial = found.upto(rounds)
         try:
-            out = keep_levels(model, trial, clock, options, first=not trial.complete,
-                              share=1.0 if trial.complete else ROUNDS_SHARE)
+            out: Outcome | None = keep_levels(model, trial, clock, options,
+                                              first=not trial.complete,
+                                              share=1.0 if trial.complete else ROUNDS_SHARE)
         except Infeasible:
             out = None
         run.rounds += 1
-        if out is not None and out.x is not None:
-            good, kept = rounds, (trial, out.x)
-            if trial.complete and out.optimal:
-                run.best = out.x
-                run.fixed = sorted(float(v) for v in model.gains(out.x))
-                return True
-        elif out is not None:
+        if out is not None and out.x is None:
             break  # stopped by the time limit
+        kept = out is not None and out.x is not None
+        if out is not None and out.x is not None:
+            low, good, x = rounds, trial, out.x
+            if trial.complete:
+                return good, x, out.optimal
         else:
-            bad = rounds
-        rounds = (good + bad) // 2
-    if kept is None:
+            high = rounds
+        if rounds == found.rounds and not kept:
+            galloping = True
+        elif galloping:
+            step, galloping = step * 2, kept
+        rounds = min(low + step, high - 1) if galloping else (low + high) // 2
+    return good, x, False
+
+
+def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: Clock,
+              options: SolveOptions) -> bool:
+    """Fix what the level rounds of :mod:`.lp_levels` prove; whether the answer is complete.
+
+    LP rounds first; the longest run of them that a matching keeps is found by bisection
+    (:func:`_kept_rounds`). When the next LP round's level is not reached by any matching, one
+    round on matchings (:func:`~.lp_levels.milp_round`) proves the next level and who is
+    saturated there, and the LP rounds go on from it. All levels fixed: one MILP keeps them and
+    maximises the total. Otherwise the positions of the fixed members are kept, and the
+    position rounds go on from there.
+    """
+    state, x = LevelRounds.empty(model.m), None
+    complete = False
+    while not clock.expired(ROUNDS_SHARE):
+        found = lp_levels(model, clock, options, ROUNDS_SHARE if state.rounds else LP_SHARE,
+                          start=state)
+        run.lp_rounds, run.lps = found.rounds, found.lps
+        if found.rounds == 0 and state.rounds == 0 and not np.isfinite(found.next_bound):
+            return False  # the LP rounds do not apply (or do not fit in the time limit)
+        kept, x, complete = _kept_rounds(model, found, state, x, run, clock, options)
+        if complete:
+            state = kept
+            break
+        high = kept.next_bound if np.isfinite(kept.next_bound) else level_cap(model.gain_rows)
+        step = milp_round(model, kept, x, high, clock, options, ROUNDS_SHARE)
+        state = kept
+        if step is None:
+            break
+        state, x = step
+        run.milp_rounds += 1
+    run.lp_rounds = state.rounds - run.milp_rounds
+    if x is None:
         return False
-    trial, x = kept
-    for value in np.sort(model.gains(x))[:trial.rounds_fixed]:
+    values = np.sort(model.gains(x))
+    for value in values if complete else values[:state.rounds_fixed]:
         _keep_position(run, shortfalls, float(value))
     run.best = x
-    options.report(f"leximin: {len(run.fixed)} of {model.m} positions fixed by LP rounds")
-    return False
+    if not complete:
+        options.report(f"leximin: {len(run.fixed)} of {model.m} positions fixed by level rounds")
+    run.by_levels = complete
+    return complete
 
 
 def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zeros: int,
@@ -492,9 +533,11 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
                               "leximin: nobody is counted; best total")
         raise timeout_error(OBJECTIVE)
     method = "ordered outcomes" + (f", {run.brackets} counting bracket(s)" if run.brackets else "")
-    if run.lp_rounds:
+    if run.lp_rounds or run.milp_rounds:
         lp_part = f"{run.lp_rounds} LP round(s) ({run.lps} LPs)"
-        method = lp_part if run.rounds == 2 and complete else f"{lp_part}, then {method}"
+        if run.milp_rounds:
+            lp_part += f" and {run.milp_rounds} round(s) on matchings"
+        method = lp_part if run.by_levels else f"{lp_part}, then {method}"
     note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
             f"{len(shortfalls.levels)} level(s)")
     if not complete:

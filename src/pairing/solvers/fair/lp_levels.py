@@ -55,8 +55,9 @@ from pairing.solvers.fair.milp import (
     run_milp,
 )
 from pairing.solvers.fair.reach import ReachTable
+from pairing.solvers.fair.sum_level import feasible_at, sum_level
 
-__all__ = ["LevelRounds", "keep_levels", "lp_levels"]
+__all__ = ["LevelRounds", "keep_levels", "lp_levels", "milp_round"]
 
 #: A round's level is bracketed to this width (relative, at least 1).
 WIDTH = 1e-9
@@ -82,14 +83,24 @@ class LevelRounds:
     round_of: np.ndarray  # (m,) the round that fixed each member (1-based; 0: none)
     last: float  # the last round's level (0 before the first): the free members reach it
     rounds: int
-    lps: int
+    lps: int  # LPs solved so far
+    next_bound: float = np.inf  # a proven upper bound on the next round's level, when known
+
+    @staticmethod
+    def empty(m: int) -> LevelRounds:
+        """Nobody fixed yet."""
+        return LevelRounds(np.full(m, np.nan), np.zeros(m, dtype=np.int64), 0.0, 0, 0)
 
     def upto(self, rounds: int) -> LevelRounds:
         """What the first ``rounds`` rounds fixed."""
         kept = (self.round_of > 0) & (self.round_of <= rounds)
         levels = np.where(kept, self.levels, np.nan)
         last = float(np.nanmax(levels)) if kept.any() else 0.0
-        return LevelRounds(levels, np.where(kept, self.round_of, 0), last, rounds, self.lps)
+        levels_next = self.levels[self.round_of == rounds + 1]
+        bound = float(levels_next.max()) + TIE * max(1.0, float(levels_next.max())) if len(
+            levels_next) else self.next_bound
+        return LevelRounds(levels, np.where(kept, self.round_of, 0), last, rounds, self.lps,
+                           bound)
 
     @property
     def complete(self) -> bool:
@@ -279,12 +290,12 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
 def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     """The free members that cannot gain more than ``level.lo`` (within TIE) in this round."""
     free = np.isnan(fixed)
-    gap = level.value - level.lo
-    if gap <= WIDTH * max(1.0, level.lo):
-        duals = lp.duals(level.out)
-        sure = free & (duals >= DUAL) & (duals * TIE / 4 >= gap)
-        if sure.any():
-            return np.flatnonzero(sure)
+    # λ_e bounds how far e can rise: (g(lo) − lo) / λ_e (module docstring)
+    gap = max(level.value - level.lo, 0.0)
+    duals = lp.duals(level.out)
+    sure = free & (duals >= DUAL) & (duals * TIE / 4 >= gap)
+    if sure.any():
+        return np.flatnonzero(sure)
     # g jumps down across the level: test the members whose rows change there, then those
     # that fall short of their rows just above it
     points, owners = lp.table.breakpoints()
@@ -304,16 +315,15 @@ def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     return np.asarray(found, dtype=np.int64)
 
 
-def lp_levels(model: FairModel, clock: Clock, options: SolveOptions,
-              share: float) -> LevelRounds:
-    """Each member's level by LP rounds, as far as the rounds get within ``share`` of the time
-    limit (module docstring)."""
+def lp_levels(model: FairModel, clock: Clock, options: SolveOptions, share: float,
+              start: LevelRounds | None = None) -> LevelRounds:
+    """Each member's level by LP rounds, from ``start`` (nobody fixed when ``None``), as far as
+    the rounds get within ``share`` of the time limit (module docstring)."""
     lp = _LevelLP(model, options, clock, share)
-    fixed = np.full(model.m, np.nan)
-    round_of = np.zeros(model.m, dtype=np.int64)
-    lo = 0.0
-    rounds = 0
-    if clock.limit is not None:
+    state = start if start is not None else LevelRounds.empty(model.m)
+    fixed, round_of = state.levels.copy(), state.round_of.copy()
+    lo, rounds, bound = state.last, state.rounds, state.next_bound
+    if start is None and clock.limit is not None:
         # A round takes a few LPs and usually fixes one member: when one LP takes so long
         # that the rounds cannot fix most members within their share, leave the time to the
         # position rounds (300 × 300 with sums: about 2 s an LP, 11 LPs for the first round).
@@ -321,24 +331,66 @@ def lp_levels(model: FairModel, clock: Clock, options: SolveOptions,
         try:
             lp.run(fixed, 0.0)
         except _Stopped:
-            return LevelRounds(fixed, round_of, lo, rounds, lp.count)
+            return state
         if (time.perf_counter() - started) * LPS_PER_MEMBER * model.m > share * clock.limit:
-            return LevelRounds(fixed, round_of, lo, rounds, lp.count)
+            return state
     while np.isnan(fixed).any() and not clock.expired(share):
         try:
             level = _round_level(lp, fixed, lo)
             saturated = np.empty(0, np.int64) if level is None else _saturated(lp, fixed, level)
         except _Stopped:
             break
+        if level is not None:
+            bound = min(bound, level.hi + TIE * max(1.0, level.hi))
         if level is None or not len(saturated):
             break
         rounds += 1
         fixed[saturated] = level.lo
         round_of[saturated] = rounds
-        lo = level.lo
+        lo, bound = level.lo, np.inf
         options.report(f"leximin: LP round {rounds}, level {lo:.4f}, "
                        f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
-    return LevelRounds(fixed, round_of, lo, rounds, lp.count)
+    return LevelRounds(fixed, round_of, lo, rounds, state.lps + lp.count, bound)
+
+
+def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
+               clock: Clock,
+               options: SolveOptions, share: float) -> tuple[LevelRounds, np.ndarray] | None:
+    """One round on matchings instead of LPs, for when the LP round's level is not reached.
+
+    ``x`` keeps ``state``'s levels (``None``: none known yet); ``high`` is a proven upper bound
+    on the round's level (the LP round's). The level is the max-min level of the free members
+    with the fixed ones kept (:func:`.sum_level.sum_level`, proven). A free member at that
+    level in its matching is saturated when no matching lifts it :data:`~.milp.TIE` above
+    while the others keep the level (one feasibility MILP each, the lowest first; the first
+    one found is fixed). ``None`` when ``share`` of the time limit stops it or nobody is
+    saturated (several members can each rise, but not together).
+    """
+    search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share)
+    if not search.found.optimal or search.found.x is None or search.found.bound is None:
+        return None
+    x, level = search.found.x, search.found.bound
+    gains = model.gain_rows @ x
+    free = np.isnan(state.levels)
+    saturated = []
+    at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
+    for e in at_level[np.argsort(gains[at_level], kind="stable")][:MAX_TESTS]:
+        lifted = state.levels.copy()
+        lifted[e] = level + TIE * max(1.0, level)
+        out = feasible_at(model, level, clock, options, relax=False, kept=lifted, share=share)
+        if out is None:
+            saturated.append(e)
+            break  # a refuted test is the slow kind: the next round finds the others
+        if out.x is None:
+            return None  # the time limit stopped the test
+    if not saturated:
+        return None
+    levels, round_of = state.levels.copy(), state.round_of.copy()
+    levels[saturated] = level
+    round_of[saturated] = state.rounds + 1
+    options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}, "
+                   f"{int(np.isnan(levels).sum())} of {model.m} member(s) left")
+    return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x
 
 
 def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,

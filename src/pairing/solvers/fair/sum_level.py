@@ -45,9 +45,9 @@ from pairing.solvers.fair.milp import (
     phase_one,
     run_milp,
 )
-from pairing.solvers.fair.reach import reach_rows
+from pairing.solvers.fair.reach import ReachTable
 
-__all__ = ["LevelSearch", "sum_level"]
+__all__ = ["LevelSearch", "feasible_at", "sum_level"]
 
 _NONE = (np.empty(0), np.empty(0))
 
@@ -86,17 +86,23 @@ class LevelSearch:
         return f"by {lps}{self.milp_tests} feasibility MILP(s) bisecting the level"
 
 
-def _test(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
-          relax: bool, share: float = 1.0) -> Outcome | None:
+def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
+          relax: bool, share: float = 1.0, kept: np.ndarray | None = None) -> Outcome | None:
     """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS).
 
     Otherwise the LP relaxation's point (``relax``) or the first matching found, with ``x``
     None when ``share`` of the time limit stopped the test. Both carry the reach rows for the
-    level, and HiGHS is steered by each cell's counted gain.
+    level, and HiGHS is steered by each cell's counted gain. ``kept``: members (not ``nan``)
+    that must keep their own level instead, within half of :data:`~.milp.TIE`.
     """
     guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
-    rows = [LinearConstraint(model.gain_rows, level, np.inf),
-            *reach_rows(model, level).constraints(model.n)]
+    if kept is None:
+        levels = np.full(model.m, level)
+    else:
+        own = kept - TIE / 2 * np.maximum(1.0, np.abs(kept))
+        levels = np.where(np.isnan(kept), level, own)
+    rows = [LinearConstraint(model.gain_rows, levels, np.inf),
+            *ReachTable(model).at(levels).constraints(model.n)]
     try:
         return run_milp(model, guide, 0, rows, _NONE, clock, options, relax=relax,
                         first=not relax, share=share)
@@ -105,7 +111,8 @@ def _test(model: FairModel, level: float, clock: Clock, options: SolveOptions, *
 
 
 def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
-                 options: SolveOptions) -> tuple[float, float, int]:
+                 options: SolveOptions, kept: np.ndarray | None = None
+                 ) -> tuple[float, float, int]:
     """Bisect ``[low, high]`` over the reach LP: the highest level whose LP relaxation (reach
     rows included) is feasible, to within half of :data:`~.milp.TIE`.
 
@@ -120,7 +127,7 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
         mid = (low + high) / 2
         options.report(f"maxmin: LP bound between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         runs += 1
-        out = _test(model, mid, clock, options, relax=True, share=LP_SHARE)
+        out = feasible_at(model, mid, clock, options, relax=True, share=LP_SHARE, kept=kept)
         if out is None:
             high = mid
         elif out.x is None:
@@ -131,22 +138,32 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
 
 
 def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
-              start: np.ndarray | None) -> LevelSearch:
+              start: np.ndarray | None, *, kept: np.ndarray | None = None,
+              high: float | None = None, share: float = 1.0) -> LevelSearch:
     """The largest ``t`` such that some matching gives every counted enterprise ≥ ``t``.
 
     ``start``: a matching to begin from (its worst counted gain is the first lower bound).
     Returns the best matching found, ``optimal`` when the bisection closed (the level it reaches
     is then the max-min level, within :data:`~.milp.TIE`) and the proven upper bound; and the
     number of LPs and feasibility MILPs run.
+
+    ``kept`` (leximin's rounds): members (not ``nan``) that keep their own level; ``t`` is then
+    the level of the others, ``start`` must keep those levels too, and ``high`` (a proven upper
+    bound on ``t``) replaces the plain LP bound, which counts every member; ``share``: stop
+    at that share of the time limit.
     """
-    gains = model.gain_rows
+    free = np.ones(model.m, dtype=bool) if kept is None else np.isnan(kept)
+    what = "maxmin" if kept is None else "leximin round"
+    gains = model.gain_rows[np.flatnonzero(free)]
     best = start
-    low = float((gains @ start).min()) if start is not None else 0.0
-    high = _lp_bound(model, clock, options)
+    low = float((gains @ start).min(initial=np.inf)) if start is not None else 0.0
+    low = 0.0 if not np.isfinite(low) else low
+    if high is None:
+        high = _lp_bound(model, clock, options)
     tests = lp_tests = 0
     split, probed = SPLIT, False
     lp_low: float | None = None
-    while high - low > TIE * max(1.0, high) and not clock.expired():
+    while high - low > TIE * max(1.0, high) and not clock.expired(share):
         if tests == 0:
             # the LP bound itself first: when the LP is tight (equal capacities, as in reviewer
             # assignment) it is the answer
@@ -160,20 +177,20 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             probed = True
         else:
             mid = low + split * (high - low)
-        options.report(f"maxmin: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
+        options.report(f"{what}: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         tests += 1
-        out = _test(model, mid, clock, options, relax=False)
+        out = feasible_at(model, mid, clock, options, relax=False, kept=kept, share=share)
         if out is None:
             high = mid
-            if tests == 1:
-                lp_low, high, lp_tests = _lp_boundary(model, low, high, clock, options)
+            if tests == 1 and kept is None:  # (leximin's ``high`` is the reach LP's already)
+                lp_low, high, lp_tests = _lp_boundary(model, low, high, clock, options, kept)
             else:
                 split = max(split / 2, MIN_SPLIT)
             probed = False
             continue
         if out.x is None:
             break  # the time limit stopped the test: keep what is proven
-        best, low = out.x, float((gains @ out.x).min())
+        best, low = out.x, float((gains @ out.x).min(initial=np.inf))
         split = SPLIT
     proven = best is not None and high - low <= TIE * max(1.0, high)
     return LevelSearch(Outcome(best, proven, low if proven else high), lp_tests, tests)
