@@ -631,3 +631,16 @@ def test_a_level_the_lp_round_overestimates_is_found_by_a_round_on_matchings() -
     as_fair = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
     assert result.metrics.total_score == pytest.approx(
         max(sum(float(scores[i, j]) for i, j in m) for m in as_fair), abs=1e-6)
+
+
+def test_a_member_exactly_at_the_level_is_not_cut_off_by_the_lp_rounds_tolerance() -> None:
+    """Found by a randomised check: the LP put a round's level 7e-10 above the 0.5 that
+    matchings reach, and with the rows built at that level an enterprise at exactly 0.5 looked
+    unable to make room, so another one was wrongly fixed (0.6 at position 4 instead of 0.75).
+    The rows of fixed members and of the others in a saturation test are built just below."""
+    scores = np.array([[0.9, 0.7, 0.5, 0.75], [0.8, 0.6, np.nan, 0.6], [0.35, 0.4, 0.5, 0.75]])
+    programme = programme_from_matrix(scores, [(0, 1), (0, 2), (0, 1)],
+                                      [(0, 2), (0, 1), (0, 2), (0, 1)])
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
+    pairing.check(programme, result)
+    assert result.metrics.sorted_gains == pytest.approx([0.5, 0.5, 0.6, 0.75, 0.75, 0.8, 1.4])

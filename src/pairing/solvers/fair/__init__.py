@@ -3,13 +3,15 @@
 Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Shared pieces:
 :mod:`.milp` (the MILP over the rule model, one deadline, warm starts), :mod:`.levels`
 (level-0 test and threshold search), :mod:`.reach` (valid rows for "this enterprise reaches
-that level" when gains are sums) and :mod:`.sum_level` (the max-min level for sums, by a
-proven bisection). Algorithms, each registered in :mod:`pairing.solvers.specs`:
+that level" when gains are sums), :mod:`.sum_level` (the max-min level for sums, by a
+proven bisection) and :mod:`.lp_levels` (leximin's level rounds on LPs, with saturation by
+duals). Algorithms, each registered in :mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;
 * :mod:`.balanced` — the smaller counted side mean (Lagrangian LAPJV pruning, then MILPs);
 * :mod:`.leximin_matching` — one-to-one leximin by levels (Hopcroft–Karp + LAPJV on the
   tight pairs, no MILP);
-* :mod:`.leximin` — leximin under any rules (ordered-outcomes MILP rounds).
+* :mod:`.leximin` — leximin under any rules (level rounds, then ordered-outcomes and counting
+  MILP rounds by position).
 """

@@ -47,10 +47,9 @@ from scipy.optimize import LinearConstraint
 
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
-from pairing.errors import Infeasible
 from pairing.solvers.base import Assignment, SolveOptions
+from pairing.solvers.fair.level_rounds import level_rounds
 from pairing.solvers.fair.levels import single_level
-from pairing.solvers.fair.lp_levels import LevelRounds, keep_levels, lp_levels, milp_round
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
     TIE,
@@ -60,7 +59,6 @@ from pairing.solvers.fair.milp import (
     all_single,
     best_total,
     build_model,
-    level_cap,
     run_milp,
     timeout_error,
     to_assignment,
@@ -365,86 +363,23 @@ def _keep_position(run: _Progress, shortfalls: _Shortfalls, value: float) -> flo
     return value
 
 
-def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
-                 x: np.ndarray | None, run: _Progress, clock: Clock, options: SolveOptions
-                 ) -> tuple[LevelRounds, np.ndarray | None, bool]:
-    """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
-    them at the last kept level; ``good`` (kept by ``x``) is known to be kept.
-
-    The whole run is tried first (one MILP for the best total when it fixes everyone: the
-    answer); when that fails, the rounds after ``good`` one, two, four … at a time, then
-    bisection (a relaxation that is not integral at one level seldom is at the next). One
-    feasibility MILP per step. Returns the rounds kept, their matching, and whether that
-    matching is the final answer."""
-    low, high = good.rounds, found.rounds + 1
-    rounds, step, galloping = found.rounds, 1, False
-    while low + 1 < high and not clock.expired(ROUNDS_SHARE):
-        trial = found.upto(rounds)
-        try:
-            out: Outcome | None = keep_levels(model, trial, clock, options,
-                                              first=not trial.complete,
-                                              share=1.0 if trial.complete else ROUNDS_SHARE)
-        except Infeasible:
-            out = None
-        run.rounds += 1
-        if out is not None and out.x is None:
-            break  # stopped by the time limit
-        kept = out is not None and out.x is not None
-        if out is not None and out.x is not None:
-            low, good, x = rounds, trial, out.x
-            if trial.complete:
-                return good, x, out.optimal
-        else:
-            high = rounds
-        if rounds == found.rounds and not kept:
-            galloping = True
-        elif galloping:
-            step, galloping = step * 2, kept
-        rounds = min(low + step, high - 1) if galloping else (low + high) // 2
-    return good, x, False
-
-
 def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: Clock,
               options: SolveOptions) -> bool:
-    """Fix what the level rounds of :mod:`.lp_levels` prove; whether the answer is complete.
-
-    LP rounds first; the longest run of them that a matching keeps is found by bisection
-    (:func:`_kept_rounds`). When the next LP round's level is not reached by any matching, one
-    round on matchings (:func:`~.lp_levels.milp_round`) proves the next level and who is
-    saturated there, and the LP rounds go on from it. All levels fixed: one MILP keeps them and
-    maximises the total. Otherwise the positions of the fixed members are kept, and the
-    position rounds go on from there.
-    """
-    state, x = LevelRounds.empty(model.m), None
-    complete = False
-    while not clock.expired(ROUNDS_SHARE):
-        found = lp_levels(model, clock, options, ROUNDS_SHARE if state.rounds else LP_SHARE,
-                          start=state)
-        run.lp_rounds, run.lps = found.rounds, found.lps
-        if found.rounds == 0 and state.rounds == 0 and not np.isfinite(found.next_bound):
-            return False  # the LP rounds do not apply (or do not fit in the time limit)
-        kept, x, complete = _kept_rounds(model, found, state, x, run, clock, options)
-        if complete:
-            state = kept
-            break
-        high = kept.next_bound if np.isfinite(kept.next_bound) else level_cap(model.gain_rows)
-        step = milp_round(model, kept, x, high, clock, options, ROUNDS_SHARE)
-        state = kept
-        if step is None:
-            break
-        state, x = step
-        run.milp_rounds += 1
-    run.lp_rounds = state.rounds - run.milp_rounds
-    if x is None:
+    """Fix the positions the level rounds (:mod:`.level_rounds`) prove; whether the answer is
+    complete (every level, and the best total among matchings that keep them)."""
+    found = level_rounds(model, clock, options, LP_SHARE, ROUNDS_SHARE)
+    run.rounds += found.milps
+    run.lp_rounds, run.milp_rounds, run.lps = found.lp_rounds, found.milp_rounds, found.lps
+    if found.x is None:
         return False
-    values = np.sort(model.gains(x))
-    for value in values if complete else values[:state.rounds_fixed]:
+    values = np.sort(model.gains(found.x))
+    for value in values if found.complete else values[:found.state.rounds_fixed]:
         _keep_position(run, shortfalls, float(value))
-    run.best = x
-    if not complete:
+    run.best = found.x
+    if not found.complete:
         options.report(f"leximin: {len(run.fixed)} of {model.m} positions fixed by level rounds")
-    run.by_levels = complete
-    return complete
+    run.by_levels = found.complete
+    return found.complete
 
 
 def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zeros: int,

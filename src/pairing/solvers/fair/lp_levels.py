@@ -1,9 +1,9 @@
-"""Leximin by LP levels: one saturation round per distinct level, then one MILP.
+"""Leximin by levels: one saturation round per distinct level, on LPs where they are tight.
 
 The position-by-position rounds of :mod:`.leximin` need one MILP per sorted position, and with
-partner sums those MILPs are slow (the brief's rules programme, counting one side: 21 rounds in
-57 s without finishing). This stage finds the whole leximin vector on linear programs first and
-proves it with a single MILP, in the way of Ogryczak's saturation algorithm:
+partner sums those MILPs are slow (the brief's rules programme, counting one side: 9 positions
+in 57 s). These rounds find the leximin vector on linear programs where the relaxation is
+tight and prove it with a single MILP, in the way of Ogryczak's saturation algorithm:
 
 * **The relaxation.** The LP of round ``r`` maximises ``t`` over fractional matchings under the
   rules, where every *free* counted member gains at least ``t`` and every member already *fixed*
@@ -14,24 +14,26 @@ proves it with a single MILP, in the way of Ogryczak's saturation algorithm:
   ``τ`` — does not increase with ``τ``. When ``g(τ) ≥ τ``, ``τ`` is a lower bound on the
   round's level ``b`` and ``g(τ)`` an upper one; when ``g(τ) < τ``, ``τ`` is refuted and
   ``g(τ)`` is a lower bound. A safeguarded secant search on ``g(τ) − τ`` closes the bracket;
-  it is exact in one step on a linear stretch and jumps straight to a plateau.
-* **Who cannot rise (saturation).** When ``g`` meets the diagonal (``g(b) = b``), an LP dual
-  ``λ_e > 0`` on member ``e``'s row ``gain_e − t ≥ 0`` proves that ``e`` cannot gain more than
-  ``(g(b) − b) / λ_e`` above ``b`` while the others keep ``b``; members where that is within
-  :data:`~.milp.TIE` are fixed at ``b``, all in the same round. When ``g`` jumps down across
-  ``b`` (a reach row tightens there), the members whose rows change at ``b`` are tested one LP
-  each: "``e`` above ``b``, the others at ``b``" infeasible means ``e`` is fixed.
+  it is exact in one step on a linear stretch and jumps straight to a plateau. An infeasible
+  LP means a reach row jumped: the search then bisects over the rows' breakpoints.
+* **Who cannot rise (saturation).** An LP dual ``λ_e > 0`` on member ``e``'s row
+  ``gain_e − t ≥ 0`` proves that ``e`` cannot gain more than ``(g(b) − b) / λ_e`` above ``b``
+  while the others keep ``b``; members where that is within :data:`~.milp.TIE` are fixed at
+  ``b``, all in the same round. When ``g`` jumps down across ``b`` (a reach row tightens there)
+  the duals say nothing, and members are tested one LP each — those whose rows change at
+  ``b`` first, then those an elastic LP finds short of their rows just above ``b``: "``e``
+  above ``b``, the others at ``b``" infeasible means ``e`` is fixed. The fixed members' rows
+  and HiGHS's tolerance are held to :data:`KEEP`, far below a test's lift.
 * **The proof.** The vector of fixed levels is lexicographically at least the sorted gains of
   every matching (each round's LP is a relaxation of the matchings that keep the rounds
-  before), and every leximin-optimal matching gives each member at least its level. So one MILP
-  — every member at its level, reach rows at those levels, maximise the total score — returns a
-  leximin-optimal matching with the best total, or proves that the LP levels are not reachable.
+  before), and every leximin-optimal matching gives each member at least its level. So one
+  MILP (:func:`.level_rounds.keep_levels`) — every member at its level, reach rows at those
+  levels, maximise the total score — returns a leximin-optimal matching with the best total.
 
-The stage gives up (returns ``None``, and the caller goes on with the position rounds) when an
-LP fails, a round finds nobody saturated (several members that can each rise, but not together),
-the final MILP is infeasible (the LP levels are not integral), or its time share runs out. It
-is only tried when no counted member must gain 0 (the zeros are contested by a group, which the
-identity-based rounds cannot split).
+The LP is not always tight: its level can lie above every matching's. :mod:`.level_rounds`
+then keeps the longest run of rounds a matching reaches and proves the next level on
+matchings. The LP rounds stop where a round finds nobody saturated (several members can each
+rise, but not together) or their time share runs out.
 """
 
 from __future__ import annotations
@@ -41,23 +43,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import LinearConstraint
 
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.milp import (
-    LEVEL_SLACK,
-    TIE,
-    Clock,
-    FairModel,
-    Outcome,
-    level_cap,
-    run_milp,
-)
+from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, level_cap
 from pairing.solvers.fair.reach import ReachTable
-from pairing.solvers.fair.sum_level import feasible_at, sum_level
 
-__all__ = ["LevelRounds", "keep_levels", "lp_levels", "milp_round"]
+__all__ = ["LevelRounds", "lp_levels"]
 
 #: A round's level is bracketed to this width (relative, at least 1).
 WIDTH = 1e-9
@@ -65,6 +57,11 @@ WIDTH = 1e-9
 #: tolerance: far below a saturation test's raise (TIE / 2) even summed over many members, so
 #: the slack of the fixed members cannot let a tested member rise.
 KEEP = 1e-9
+#: How far below its level (relative) a fixed member's rows are built: an LP level can lie a
+#: little above the level matchings reach (within HiGHS's tolerance; 7e-10 was seen), and the
+#: clipped row divides by the level, so the rows are built just below it. Summed over the
+#: members that share partners with a tested one it stays below a test's lift (TIE / 2).
+SLIP = 5e-9
 #: LPs a member costs the rounds, for judging whether they fit in their share of a time limit.
 LPS_PER_MEMBER = 2
 #: Most LPs one round may take before the stage gives up.
@@ -116,6 +113,11 @@ class _Stopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
 
 
+def _slipped(levels: np.ndarray) -> np.ndarray:
+    """Levels a relative :data:`SLIP` lower (``nan`` stays ``nan``)."""
+    return levels - SLIP * np.maximum(1.0, np.abs(levels))
+
+
 class _LevelLP:
     """The round LP of the module docstring, rebuilt for each trial level."""
 
@@ -137,8 +139,8 @@ class _LevelLP:
         ``fixed``: each member's level, ``nan`` while free. ``raise_member``: a free member that
         must gain ``raise_level`` (rows at that level) instead of ``t`` (a saturation test).
         """
+        fixed = _slipped(fixed)
         if raise_member is not None:
-            fixed = fixed.copy()
             fixed[raise_member] = raise_level
         out = self._solve(fixed, tau, elastic=None)
         if out is None or out.x is None:
@@ -149,7 +151,7 @@ class _LevelLP:
         """How far each free member falls short of its rows at ``tau`` when every free member
         gains at least ``floor`` and the rows are made elastic (the least total shortfall): the
         members that may be what makes ``tau`` infeasible."""
-        out = self._solve(fixed, tau, elastic=floor)
+        out = self._solve(_slipped(fixed), tau, elastic=floor)
         if out is None or out.x is None:
             return np.zeros(self.model.m)
         return np.asarray(out.x[self.model.n + 1:])
@@ -290,8 +292,9 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
 def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     """The free members that cannot gain more than ``level.lo`` (within TIE) in this round."""
     free = np.isnan(fixed)
-    # λ_e bounds how far e can rise: (g(lo) − lo) / λ_e (module docstring)
-    gap = max(level.value - level.lo, 0.0)
+    # λ_e bounds how far e can rise: (g(lo) − lo) / λ_e (module docstring), plus what the
+    # others lose when they sit at a level a matching reaches, up to SLIP below the LP's
+    gap = max(level.value - level.lo, 0.0) + SLIP * max(1.0, level.lo)
     duals = lp.duals(level.out)
     sure = free & (duals >= DUAL) & (duals * TIE / 4 >= gap)
     if sure.any():
@@ -307,8 +310,10 @@ def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     rest = np.argsort(-short, kind="stable")[: int((short > 0).sum())]
     found = []
     for e in [*first, *rest][:MAX_TESTS]:
-        value, _ = lp.run(fixed, level.lo, raise_member=int(e), raise_level=level.lo + TIE / 2)
-        if value is None or value < level.lo - WIDTH * max(1.0, level.lo):
+        # the others at a level just below the round's: a matching may reach it only exactly
+        others = level.lo - SLIP * max(1.0, level.lo)
+        value, _ = lp.run(fixed, others, raise_member=int(e), raise_level=level.lo + TIE / 2)
+        if value is None or value < others - WIDTH * max(1.0, others):
             found.append(int(e))
         elif found and e not in first:
             break
@@ -351,59 +356,3 @@ def lp_levels(model: FairModel, clock: Clock, options: SolveOptions, share: floa
         options.report(f"leximin: LP round {rounds}, level {lo:.4f}, "
                        f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
     return LevelRounds(fixed, round_of, lo, rounds, state.lps + lp.count, bound)
-
-
-def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
-               clock: Clock,
-               options: SolveOptions, share: float) -> tuple[LevelRounds, np.ndarray] | None:
-    """One round on matchings instead of LPs, for when the LP round's level is not reached.
-
-    ``x`` keeps ``state``'s levels (``None``: none known yet); ``high`` is a proven upper bound
-    on the round's level (the LP round's). The level is the max-min level of the free members
-    with the fixed ones kept (:func:`.sum_level.sum_level`, proven). A free member at that
-    level in its matching is saturated when no matching lifts it :data:`~.milp.TIE` above
-    while the others keep the level (one feasibility MILP each, the lowest first; the first
-    one found is fixed). ``None`` when ``share`` of the time limit stops it or nobody is
-    saturated (several members can each rise, but not together).
-    """
-    search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share)
-    if not search.found.optimal or search.found.x is None or search.found.bound is None:
-        return None
-    x, level = search.found.x, search.found.bound
-    gains = model.gain_rows @ x
-    free = np.isnan(state.levels)
-    saturated = []
-    at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
-    for e in at_level[np.argsort(gains[at_level], kind="stable")][:MAX_TESTS]:
-        lifted = state.levels.copy()
-        lifted[e] = level + TIE * max(1.0, level)
-        out = feasible_at(model, level, clock, options, relax=False, kept=lifted, share=share)
-        if out is None:
-            saturated.append(e)
-            break  # a refuted test is the slow kind: the next round finds the others
-        if out.x is None:
-            return None  # the time limit stopped the test
-    if not saturated:
-        return None
-    levels, round_of = state.levels.copy(), state.round_of.copy()
-    levels[saturated] = level
-    round_of[saturated] = state.rounds + 1
-    options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}, "
-                   f"{int(np.isnan(levels).sum())} of {model.m} member(s) left")
-    return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x
-
-
-def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
-                first: bool, share: float = 1.0) -> Outcome:
-    """The best total (or, with ``first``, any matching) where each fixed member reaches its
-    level and every other one the rounds' last level, within :data:`~.milp.TIE`.
-
-    Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
-    not integral).
-    """
-    levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
-    keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
-    rows = [LinearConstraint(model.gain_rows, keep, np.inf),
-            *ReachTable(model).at(keep).constraints(model.n)]
-    return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock, options,
-                    share=share, first=first)

@@ -1,0 +1,173 @@
+"""Leximin's level rounds: LP rounds where the relaxation is tight, rounds on matchings
+where it is not, and the MILPs that prove which of them a matching keeps.
+
+:mod:`.lp_levels` fixes levels on LPs. Its vector bounds every matching lexicographically, but
+a level can lie above every matching's when the LP is not tight there (the brief's rules
+programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246). So:
+
+1. the LP rounds run as far as they go;
+2. the longest run of them that a matching keeps — every member they fix at its level, every
+   other one at the last kept level — is found by feasibility MILPs (:func:`keep_levels`),
+   the whole run first, then one, two, four … rounds at a time and bisection;
+3. the next level is proven on matchings (:func:`milp_round`): the max-min level of the free
+   members with the fixed ones kept (:func:`.sum_level.sum_level`), then the saturated member
+   by one feasibility MILP per candidate;
+4. the LP rounds go on from there.
+
+All levels fixed: one MILP keeps them and maximises the total, which is the answer. Otherwise
+:mod:`.leximin` keeps the positions of the members fixed so far and goes on by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import LinearConstraint
+
+from pairing.errors import Infeasible
+from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.lp_levels import MAX_TESTS, LevelRounds, lp_levels
+from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap, run_milp
+from pairing.solvers.fair.reach import ReachTable
+from pairing.solvers.fair.sum_level import feasible_at, sum_level
+
+__all__ = ["LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
+
+
+@dataclass
+class LevelOutcome:
+    """What the level rounds proved."""
+
+    state: LevelRounds = field(default_factory=lambda: LevelRounds.empty(0))  # levels kept
+    x: np.ndarray | None = None  # a matching that keeps them (every other member at the last)
+    complete: bool = False  # every level, and x is the best total among matchings keeping them
+    lp_rounds: int = 0
+    milp_rounds: int = 0  # rounds on matchings
+    lps: int = 0
+    milps: int = 0  # MILPs run
+
+
+def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
+                first: bool, share: float = 1.0) -> Outcome:
+    """The best total (or, with ``first``, any matching) where each fixed member reaches its
+    level and every other one the rounds' last level, within :data:`~.milp.TIE`.
+
+    Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
+    not integral).
+    """
+    levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
+    keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
+    rows = [LinearConstraint(model.gain_rows, keep, np.inf),
+            *ReachTable(model).at(keep).constraints(model.n)]
+    return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock, options,
+                    share=share, first=first)
+
+
+def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
+               clock: Clock, options: SolveOptions, share: float,
+               tally: LevelOutcome) -> tuple[LevelRounds, np.ndarray] | None:
+    """One round on matchings instead of LPs, for when the LP round's level is not reached.
+
+    ``x`` keeps ``state``'s levels (``None``: none known yet); ``high`` is a proven upper bound
+    on the round's level (the LP round's). The level is the max-min level of the free members
+    with the fixed ones kept (:func:`.sum_level.sum_level`, proven). A free member at that
+    level in its matching is saturated when no matching lifts it :data:`~.milp.TIE` above
+    while the others keep the level (one feasibility MILP each, the lowest first; the first
+    one found is fixed). ``None`` when ``share`` of the time limit stops it or nobody is
+    saturated (several members can each rise, but not together). ``tally`` counts the MILPs.
+    """
+    search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share)
+    tally.milps += search.milp_tests
+    if not search.found.optimal or search.found.x is None or search.found.bound is None:
+        return None
+    x, level = search.found.x, search.found.bound
+    gains = model.gain_rows @ x
+    free = np.isnan(state.levels)
+    saturated = []
+    at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
+    for e in at_level[np.argsort(gains[at_level], kind="stable")][:MAX_TESTS]:
+        lifted = state.levels.copy()
+        lifted[e] = level + TIE * max(1.0, level)
+        out = feasible_at(model, level, clock, options, relax=False, kept=lifted, share=share)
+        tally.milps += 1
+        if out is None:
+            saturated.append(e)
+            break  # a refuted test is the slow kind: the next round finds the others
+        if out.x is None:
+            return None  # the time limit stopped the test
+    if not saturated:
+        return None
+    levels, round_of = state.levels.copy(), state.round_of.copy()
+    levels[saturated] = level
+    round_of[saturated] = state.rounds + 1
+    options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}, "
+                   f"{int(np.isnan(levels).sum())} of {model.m} member(s) left")
+    return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x
+
+
+def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
+                 x: np.ndarray | None, clock: Clock, options: SolveOptions, share: float,
+                 tally: LevelOutcome) -> tuple[LevelRounds, np.ndarray | None, bool]:
+    """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
+    them at the last kept level; ``good`` (kept by ``x``) is known to be kept.
+
+    The whole run is tried first (one MILP for the best total when it fixes everyone: the
+    answer); when that fails, the rounds after ``good`` one, two, four … at a time, then
+    bisection (a relaxation that is not integral at one level seldom is at the next). One
+    feasibility MILP per step. Returns the rounds kept, their matching, and whether that
+    matching is the final answer."""
+    low, high = good.rounds, found.rounds + 1
+    rounds, step, galloping = found.rounds, 1, False
+    while low + 1 < high and not clock.expired(share):
+        trial = found.upto(rounds)
+        try:
+            out: Outcome | None = keep_levels(model, trial, clock, options,
+                                              first=not trial.complete,
+                                              share=1.0 if trial.complete else share)
+        except Infeasible:
+            out = None
+        tally.milps += 1
+        if out is not None and out.x is None:
+            break  # stopped by the time limit
+        kept = out is not None and out.x is not None
+        if out is not None and out.x is not None:
+            low, good, x = rounds, trial, out.x
+            if trial.complete:
+                return good, x, out.optimal
+        else:
+            high = rounds
+        if rounds == found.rounds and not kept:
+            galloping = True
+        elif galloping:
+            step, galloping = step * 2, kept
+        rounds = min(low + step, high - 1) if galloping else (low + high) // 2
+    return good, x, False
+
+
+def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share: float,
+                 share: float) -> LevelOutcome:
+    """The level rounds of the module docstring, within ``share`` of the time limit (the first
+    LP rounds within ``lp_share``)."""
+    state = LevelRounds.empty(model.m)
+    tally = LevelOutcome(state)
+    x: np.ndarray | None = None
+    while not clock.expired(share):
+        found = lp_levels(model, clock, options, share if state.rounds else lp_share,
+                          start=state)
+        tally.lps = found.lps
+        if found.rounds == 0 and state.rounds == 0 and not np.isfinite(found.next_bound):
+            return tally  # the LP rounds do not apply (or do not fit in the time limit)
+        state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options, share,
+                                                tally)
+        if tally.complete:
+            break
+        high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
+        step = milp_round(model, state, x, high, clock, options, share, tally)
+        if step is None:
+            break
+        state, x = step
+        tally.milp_rounds += 1
+    tally.state, tally.x = state, x
+    tally.lp_rounds = state.rounds - tally.milp_rounds
+    return tally
