@@ -644,3 +644,17 @@ def test_a_member_exactly_at_the_level_is_not_cut_off_by_the_lp_rounds_tolerance
     result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
     pairing.check(programme, result)
     assert result.metrics.sorted_gains == pytest.approx([0.5, 0.5, 0.6, 0.75, 0.75, 0.8, 1.4])
+
+
+def test_gains_one_float32_rounding_apart_are_one_level_for_the_lp_rounds() -> None:
+    """Found by a randomised check: 0.9 + 0.05 and 0.95 differ by 1.1e-8 as float32 sums. The
+    LP rounds had fixed the enterprise at 0.95 because the other one, at 0.9 + 0.05, was
+    "below" the level; as one level, the second position ties and the third is 1.85, not 1.25."""
+    scores = np.array([[0.35, 0.85, 0.9], [0.05, 0.25, 0.95], [0.9, 0.3, np.nan]])
+    programme = programme_from_matrix(
+        scores, [(0, 2), (0, 2), (0, 3)], [(0, 2), (0, 1), (0, 2)],
+        pairing.Rules(fair_to="right",
+                      quotas=[pairing.Quota(side="right", by="sector", group="textiles", max=2)]))
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
+    pairing.check(programme, result)
+    assert result.metrics.sorted_gains == pytest.approx([0.85, 0.95, 1.85], abs=1e-6)

@@ -27,7 +27,7 @@ from scipy.optimize import LinearConstraint
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.lp_levels import MAX_TESTS, LevelRounds, lp_levels
+from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap, run_milp
 from pairing.solvers.fair.reach import ReachTable
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
@@ -88,8 +88,10 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
     for e in at_level[np.argsort(gains[at_level], kind="stable")][:MAX_TESTS]:
         lifted = state.levels.copy()
-        lifted[e] = level + TIE * max(1.0, level)
-        out = feasible_at(model, level, clock, options, relax=False, kept=lifted, share=share)
+        lifted[e] = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
+        # the others at the level, less SLIP (they are still at it)
+        others = level - SLIP * max(1.0, level)
+        out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share)
         tally.milps += 1
         if out is None:
             saturated.append(e)

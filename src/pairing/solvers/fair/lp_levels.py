@@ -22,8 +22,9 @@ tight and prove it with a single MILP, in the way of Ogryczak's saturation algor
   ``b``, all in the same round. When ``g`` jumps down across ``b`` (a reach row tightens there)
   the duals say nothing, and members are tested one LP each — those whose rows change at
   ``b`` first, then those an elastic LP finds short of their rows just above ``b``: "``e``
-  above ``b``, the others at ``b``" infeasible means ``e`` is fixed. The fixed members' rows
-  and HiGHS's tolerance are held to :data:`KEEP`, far below a test's lift.
+  above ``b``, the others at ``b``" infeasible means ``e`` is fixed. "Above" is
+  :data:`~.milp.TIE` above (gains closer are one level); "at ``b``" is down to :data:`SLIP`
+  below it, and HiGHS's tolerance is held to :data:`KEEP`.
 * **The proof.** The vector of fixed levels is lexicographically at least the sorted gains of
   every matching (each round's LP is a relaxation of the matchings that keep the rounds
   before), and every leximin-optimal matching gives each member at least its level. So one
@@ -57,11 +58,12 @@ WIDTH = 1e-9
 #: tolerance: far below a saturation test's raise (TIE / 2) even summed over many members, so
 #: the slack of the fixed members cannot let a tested member rise.
 KEEP = 1e-9
-#: How far below its level (relative) a fixed member's rows are built: an LP level can lie a
-#: little above the level matchings reach (within HiGHS's tolerance; 7e-10 was seen), and the
-#: clipped row divides by the level, so the rows are built just below it. Summed over the
-#: members that share partners with a tested one it stays below a test's lift (TIE / 2).
-SLIP = 5e-9
+#: How far below its level (relative) a member counts as at that level: gains are sums of
+#: float32 scores, so one level reached along two sums can differ by this much (0.9 + 0.05
+#: and 0.95 differ by 1.1e-8), and an LP level can lie a little above the matchings' (7e-10
+#: was seen). Fixed members' rows, and the others' in a saturation test, are built this much
+#: below their level; a member is saturated when it cannot rise :data:`~.milp.TIE` above.
+SLIP = 2e-7
 #: LPs a member costs the rounds, for judging whether they fit in their share of a time limit.
 LPS_PER_MEMBER = 2
 #: Most LPs one round may take before the stage gives up.
@@ -293,10 +295,11 @@ def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     """The free members that cannot gain more than ``level.lo`` (within TIE) in this round."""
     free = np.isnan(fixed)
     # λ_e bounds how far e can rise: (g(lo) − lo) / λ_e (module docstring), plus what the
-    # others lose when they sit at a level a matching reaches, up to SLIP below the LP's
+    # others may lose and still be at the level, up to SLIP below it (Σ λ = 1); it must stay
+    # below TIE, where e would be at another level
     gap = max(level.value - level.lo, 0.0) + SLIP * max(1.0, level.lo)
     duals = lp.duals(level.out)
-    sure = free & (duals >= DUAL) & (duals * TIE / 4 >= gap)
+    sure = free & (duals >= DUAL) & (duals * TIE > gap)
     if sure.any():
         return np.flatnonzero(sure)
     # g jumps down across the level: test the members whose rows change there, then those
@@ -310,9 +313,9 @@ def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     rest = np.argsort(-short, kind="stable")[: int((short > 0).sum())]
     found = []
     for e in [*first, *rest][:MAX_TESTS]:
-        # the others at a level just below the round's: a matching may reach it only exactly
+        # the others at the round's level, less SLIP (they are still at it)
         others = level.lo - SLIP * max(1.0, level.lo)
-        value, _ = lp.run(fixed, others, raise_member=int(e), raise_level=level.lo + TIE / 2)
+        value, _ = lp.run(fixed, others, raise_member=int(e), raise_level=level.lo + TIE)
         if value is None or value < others - WIDTH * max(1.0, others):
             found.append(int(e))
         elif found and e not in first:
