@@ -97,6 +97,20 @@ def result_pairs(programme: pairing.Programme, result: pairing.Result) -> list[t
     return [(left[a], right[b]) for a, b in result.pair_ids()]
 
 
+def assert_leximin_with_best_total(programme: pairing.Programme, result: pairing.Result,
+                                   matchings: list[list[tuple[int, int]]]) -> None:
+    """``result`` is lexicographically ≥ every matching, and has the best total among the
+    matchings as fair as it."""
+    mine = loop_gains(programme, result_pairs(programme, result))
+    assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
+    ties = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
+    top_total = max(
+        sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
+        for m in ties
+    )
+    assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
+
+
 def lex_at_least(a: list[float], b: list[float], tol: float = 1e-6) -> bool:
     """Sorted ``a`` is lexicographically ≥ sorted ``b`` (up to ``tol``)."""
     for x, y in zip(sorted(a), sorted(b), strict=True):
@@ -236,14 +250,7 @@ def test_leximin_matching_reaches_brute_force(programme: pairing.Programme) -> N
         assert result is None
         return
     assert result is not None and result.status == "optimal"
-    mine = loop_gains(programme, result_pairs(programme, result))
-    assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
-    ties = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
-    top_total = max(
-        sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
-        for m in ties
-    )
-    assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
+    assert_leximin_with_best_total(programme, result, matchings)
 
 
 @settings(max_examples=20)
@@ -578,12 +585,7 @@ def test_leximin_by_lp_rounds_reaches_brute_force_and_its_best_total(
         assert result is None
         return
     assert result is not None and result.status == "optimal"
-    mine = loop_gains(programme, result_pairs(programme, result))
-    assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
-    as_fair = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
-    top = max(sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
-              for m in as_fair)
-    assert result.metrics.total_score == pytest.approx(top, abs=1e-5)
+    assert_leximin_with_best_total(programme, result, matchings)
 
 
 def test_leximin_by_lp_rounds_is_one_milp_when_the_relaxation_is_integral() -> None:
@@ -625,12 +627,7 @@ def test_a_level_the_lp_round_overestimates_is_found_by_a_round_on_matchings() -
     result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
     pairing.check(programme, result)
     assert result.status == "optimal" and "round(s) on matchings" in result.solver.note
-    matchings = all_matchings(programme)
-    mine = loop_gains(programme, result_pairs(programme, result))
-    assert all(lex_at_least(mine, loop_gains(programme, m)) for m in matchings)
-    as_fair = [m for m in matchings if lex_at_least(loop_gains(programme, m), mine)]
-    assert result.metrics.total_score == pytest.approx(
-        max(sum(float(scores[i, j]) for i, j in m) for m in as_fair), abs=1e-6)
+    assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
 
 def test_a_member_exactly_at_the_level_is_not_cut_off_by_the_lp_rounds_tolerance() -> None:

@@ -54,15 +54,15 @@ __all__ = ["LevelRounds", "lp_levels"]
 
 #: A round's level is bracketed to this width (relative, at least 1).
 WIDTH = 1e-9
-#: How far below its level a fixed member may fall in the round LPs, and their feasibility
-#: tolerance: far below a saturation test's raise (TIE / 2) even summed over many members, so
-#: the slack of the fixed members cannot let a tested member rise.
+#: The round LPs' feasibility tolerance (HiGHS's default is 1e-7): tolerances summed over the
+#: members that share partners with a tested one stay far below the test's lift (TIE).
 KEEP = 1e-9
-#: How far below its level (relative) a member counts as at that level: gains are sums of
-#: float32 scores, so one level reached along two sums can differ by this much (0.9 + 0.05
-#: and 0.95 differ by 1.1e-8), and an LP level can lie a little above the matchings' (7e-10
-#: was seen). Fixed members' rows, and the others' in a saturation test, are built this much
-#: below their level; a member is saturated when it cannot rise :data:`~.milp.TIE` above.
+#: How far below its level (relative, at least 1) a member counts as at that level: gains are
+#: sums of float32 scores, so one level reached along two sums can differ by this much
+#: (0.9 + 0.05 and 0.95 differ by 1.1e-8), and an LP level can lie a little above the
+#: matchings' (7e-10 was seen). Fixed members' rows, and the others' in a saturation test,
+#: are built this much below their level; a member is saturated when it cannot rise
+#: :data:`~.milp.TIE` above.
 SLIP = 2e-7
 #: LPs a member costs the rounds, for judging whether they fit in their share of a time limit.
 LPS_PER_MEMBER = 2
