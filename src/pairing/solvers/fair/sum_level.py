@@ -29,6 +29,7 @@ upper bound.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,7 +140,8 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
 
 def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
               start: np.ndarray | None, *, kept: np.ndarray | None = None,
-              high: float | None = None, share: float = 1.0) -> LevelSearch:
+              high: float | None = None, share: float = 1.0,
+              settle: Callable[[np.ndarray, float], bool] | None = None) -> LevelSearch:
     """The largest ``t`` such that some matching gives every counted enterprise ≥ ``t``.
 
     ``start``: a matching to begin from (its worst counted gain is the first lower bound).
@@ -150,7 +152,9 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     ``kept`` (leximin's rounds): members (not ``nan``) that keep their own level; ``t`` is then
     the level of the others, ``start`` must keep those levels too, and ``high`` (a proven upper
     bound on ``t``) replaces the plain LP bound, which counts every member; ``share``: stop
-    at that share of the time limit.
+    at that share of the time limit. ``settle(x, low)``: a test that may prove ``low`` optimal
+    in its own way, tried instead of the usual one just above ``low`` (leximin's saturation
+    test proves the level and who is at it in one MILP).
     """
     free = np.ones(model.m, dtype=bool) if kept is None else np.isnan(kept)
     what = "maxmin" if kept is None else "leximin round"
@@ -175,6 +179,12 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             # refuted test instead of several halvings; not twice in a row)
             mid = low + 0.999 * TIE * max(1.0, high)  # refuted: the bounds meet
             probed = True
+            if settle is not None and best is not None:
+                tests += 1
+                if settle(best, low):
+                    high = low
+                    break
+                continue
         else:
             mid = low + split * (high - low)
         options.report(f"{what}: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
