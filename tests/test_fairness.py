@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 
 import numpy as np
 import pytest
@@ -655,3 +656,31 @@ def test_gains_one_float32_rounding_apart_are_one_level_for_the_lp_rounds() -> N
     result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
     pairing.check(programme, result)
     assert result.metrics.sorted_gains == pytest.approx([0.85, 0.95, 1.85], abs=1e-6)
+
+
+@pytest.mark.parametrize(("scores", "by_matchings"), [
+    ([[0.7, 0.8, 0.0], [0.8, 0.45, 0.5], [0.65, 0.3, 1.0]], True),
+    # HiGHS accepts a level 1e-6 above 1.0 within its tolerance with the matching at 1.0: the
+    # bisection must call the two one level instead of testing them again until the limit
+    # (the saturation tests are inconclusive the same way, and the position rounds finish)
+    ([[0.75, 0.3, 0.6], [0.5, 0.75, 0.05], [0.2, 0.0, 1.0]], False),
+])
+def test_rounds_on_matchings_alone_reach_brute_force(scores: list[list[float]],
+                                                     by_matchings: bool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the LP rounds unable to fix anyone, every level is proven on matchings, the last
+    one included, and one MILP then picks the best total."""
+    from pairing.solvers.fair import lp_levels
+    monkeypatch.setattr(lp_levels, "_saturated", lambda *args: np.empty(0, np.int64))
+    programme = programme_from_matrix(np.array(scores), [(0, 2)] * 3, [(0, 2)] * 3,
+                                      pairing.Rules(fair_to="left"))
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                           time_limit=60)
+    pairing.check(programme, result)
+    assert result.status == "optimal"
+    milps = int(re.search(r"by (\d+) MILP", result.solver.note).group(1))  # type: ignore[union-attr]
+    assert milps < 200  # it used to test one level until the limit: 13,259 MILPs
+    if by_matchings:
+        assert "3 round(s) on matchings" in result.solver.note
+        assert "ordered outcomes" not in result.solver.note
+    assert_leximin_with_best_total(programme, result, all_matchings(programme))

@@ -142,6 +142,14 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     matching is the final answer."""
     low, high = good.rounds, found.rounds + 1
     rounds, step, galloping = found.rounds, 1, False
+    if found.complete and low == found.rounds:
+        # a round on matchings fixed the last members: only the best total is left
+        try:
+            final = keep_levels(model, found, clock, options, first=False)
+        except Infeasible:  # x keeps every level: HiGHS's tolerance at the edge
+            return good, x, False
+        tally.milps += 1
+        return (found, final.x, final.optimal) if final.x is not None else (good, x, False)
     while low + 1 < high and not clock.expired(share):
         trial = found.upto(rounds)
         try:
@@ -183,7 +191,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             return tally  # the LP rounds do not apply (or do not fit in the time limit)
         state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options, share,
                                                 tally)
-        if tally.complete:
+        if tally.complete or state.complete:
             break
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         step = milp_round(model, state, x, high, clock, options, share, tally)

@@ -165,7 +165,7 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     if high is None:
         high = _lp_bound(model, clock, options)
     tests = lp_tests = 0
-    split, probed = SPLIT, False
+    split, probed, stuck = SPLIT, False, 0
     lp_low: float | None = None
     while high - low > TIE * max(1.0, high) and not clock.expired(share):
         if tests == 0:
@@ -183,8 +183,7 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
                 tests += 1
                 if settle(best, low):
                     high = low
-                    break
-                continue
+                    break  # (otherwise the usual test just above low follows)
         else:
             mid = low + split * (high - low)
         options.report(f"{what}: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
@@ -200,7 +199,16 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             continue
         if out.x is None:
             break  # the time limit stopped the test: keep what is proven
-        best, low = out.x, float((gains @ out.x).min(initial=np.inf))
+        reached = float((gains @ out.x).min(initial=np.inf))
+        if reached > low:
+            best, low, stuck = out.x, reached, 0
+        else:
+            # HiGHS accepted the level within its feasibility tolerance (1e-6) with a matching
+            # no better than the last: once more just above low, then the two are one level
+            stuck += 1
+            probed = False
+            if stuck >= 2:
+                high = min(high, low + TIE / 2 * max(1.0, low))
         split = SPLIT
     proven = best is not None and high - low <= TIE * max(1.0, high)
     return LevelSearch(Outcome(best, proven, low if proven else high), lp_tests, tests)
