@@ -177,7 +177,7 @@ def test_rows_at_per_member_levels_are_each_members_rows_at_its_level(
             assert np.array_equal(getattr(mixed, kind).toarray()[e],
                                   getattr(alone, kind).toarray()[e])
         assert mixed.fewest[e] == alone.fewest[e] and mixed.need[e] == 1.0
-    points, owners = table.breakpoints()
+    points, owners = table.breakpoints
     assert np.all(np.diff(points) >= 0)
     for e in range(model.m):  # between two of e's breakpoints its discrete rows do not change
         mine = np.unique(points[owners == e])

@@ -29,7 +29,6 @@ from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap, run_milp
-from pairing.solvers.fair.reach import ReachTable
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
 
 __all__ = ["LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
@@ -59,7 +58,7 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
     levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
     keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
     rows = [LinearConstraint(model.gain_rows, keep, np.inf),
-            *ReachTable(model).at(keep).constraints(model.n)]
+            *model.reach.at(keep).constraints(model.n)]
     return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock, options,
                     share=share, first=first)
 
@@ -161,8 +160,8 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         tally.milps += 1
         if out is not None and out.x is None:
             break  # stopped by the time limit
-        kept = out is not None and out.x is not None
-        if out is not None and out.x is not None:
+        kept = out is not None
+        if out is not None:
             low, good, x = rounds, trial, out.x
             if trial.complete:
                 return good, x, out.optimal

@@ -316,7 +316,6 @@ class _Progress:
     lp_rounds: int = 0  # level rounds (:mod:`.lp_levels`) kept: on LPs, on matchings
     milp_rounds: int = 0
     lps: int = 0  # LPs the LP rounds solved
-    by_levels: bool = False  # the level rounds found the whole answer
     answer: np.ndarray | None = None  # the best of the final rounds' matchings
 
     def offer(self, model: FairModel, x: np.ndarray) -> None:
@@ -378,7 +377,6 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     run.best = found.x
     if not found.complete:
         options.report(f"leximin: {len(run.fixed)} of {model.m} positions fixed by level rounds")
-    run.by_levels = found.complete
     return found.complete
 
 
@@ -446,9 +444,10 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         run.rounds += 1
         run.fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
         options.report(f"leximin: {zeros} counted enterprise(s) must gain 0")
-    complete = False
+    by_levels = False  # the level rounds found the whole answer
     if m and not run.fixed and not model.single.all():
-        complete = _lp_stage(model, shortfalls, run, clock, options)
+        by_levels = _lp_stage(model, shortfalls, run, clock, options)
+    complete = by_levels
     share = ROUNDS_SHARE
     while not complete:
         _fix_positions(model, shortfalls, run, clock, options, share)
@@ -472,7 +471,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         lp_part = f"{run.lp_rounds} LP round(s) ({run.lps} LPs)"
         if run.milp_rounds:
             lp_part += f" and {run.milp_rounds} round(s) on matchings"
-        method = lp_part if run.by_levels else f"{lp_part}, then {method}"
+        method = lp_part if by_levels else f"{lp_part}, then {method}"
     note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
             f"{len(shortfalls.levels)} level(s)")
     if not complete:

@@ -48,7 +48,6 @@ import scipy.sparse as sp
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, level_cap
-from pairing.solvers.fair.reach import ReachTable
 
 __all__ = ["LevelRounds", "lp_levels"]
 
@@ -128,7 +127,7 @@ class _LevelLP:
         self.model = model
         self.options = options
         self.clock, self.share = clock, share
-        self.table = ReachTable(model)
+        self.table = model.reach
         self.top = level_cap(model.gain_rows)
         rules = model.rules
         self.rule_block = sp.hstack([rules.A, sp.csr_array((rules.n_rows, 1))], format="csr")
@@ -234,7 +233,7 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
     # no free member gains more than its best cells allow: a bound that needs no LP
     alone = float(lp.table.most[free].min()) if free.any() else value
     best = _Round(lo, value, out, value if alone <= lo else min(value, alone))
-    points, owners = lp.table.breakpoints()
+    points, owners = lp.table.breakpoints
     points = points[free[owners]]
     hi_refuted = False  # whether an LP refuted best.hi (else it is g(lo) or a member's most)
     known = lo  # a proven lower bound on b, maybe above best.lo (from a refuted τ's g)
@@ -304,7 +303,7 @@ def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
         return np.flatnonzero(sure)
     # g jumps down across the level: test the members whose rows change there, then those
     # that fall short of their rows just above it
-    points, owners = lp.table.breakpoints()
+    points, owners = lp.table.breakpoints
     near = np.abs(points - level.lo) <= level.hi - level.lo + 2 * _jump_width(level.hi)
     first = np.unique(owners[near & free[owners]])
     short = lp.short(fixed, level.lo + TIE / 2, level.lo)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +36,8 @@ from pairing.solvers.base import Assignment, SolveOptions
 
 if TYPE_CHECKING:  # SciPy's optimize and HiGHS are imported when a MILP runs (start-up)
     from scipy.optimize import LinearConstraint
+
+    from pairing.solvers.fair.reach import ReachTable
 
 __all__ = [
     "LEVEL_SLACK", "TIE", "Clock", "FairModel", "Outcome", "all_single", "best_total",
@@ -73,6 +76,12 @@ class FairModel:
     @property
     def n(self) -> int:
         return self.rules.n_cells
+
+    @cached_property
+    def reach(self) -> ReachTable:
+        """Each member's best cells, sorted once for every reach row built on this model."""
+        from pairing.solvers.fair.reach import ReachTable  # (reach imports this module)
+        return ReachTable(self)
 
     @property
     def single(self) -> np.ndarray:

@@ -28,6 +28,7 @@ accept; the clipped row is the gain row divided by the level, with the same tole
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -78,7 +79,8 @@ class ReachTable:
     """Each counted member's best cells, sorted once, to build the rows at any levels.
 
     Leximin by LP levels (:mod:`.lp_levels`) rebuilds the rows at a new level for every LP;
-    the sort is the costly part, so it is done here once.
+    the sort is the costly part, so it is done here once (one table per model:
+    :attr:`.milp.FairModel.reach`).
     """
 
     def __init__(self, model: FairModel) -> None:
@@ -126,6 +128,7 @@ class ReachTable:
         return ReachRows(clipped, partners, np.where(active, fewest, -np.inf), decisive,
                          np.where(active, 1.0, -np.inf))
 
+    @cached_property
     def breakpoints(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each member's rows jump: ``(levels, members)``, sorted by level.
 
@@ -144,4 +147,4 @@ class ReachTable:
 
 def reach_rows(model: FairModel, level: float) -> ReachRows:
     """The rows of the module docstring for ``level`` > 0 (vectorised over members and cells)."""
-    return ReachTable(model).at(np.full(model.m, float(level)))
+    return model.reach.at(np.full(model.m, float(level)))

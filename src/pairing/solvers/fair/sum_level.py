@@ -46,7 +46,6 @@ from pairing.solvers.fair.milp import (
     phase_one,
     run_milp,
 )
-from pairing.solvers.fair.reach import ReachTable
 
 __all__ = ["LevelSearch", "feasible_at", "sum_level"]
 
@@ -88,7 +87,8 @@ class LevelSearch:
 
 
 def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
-          relax: bool, share: float = 1.0, kept: np.ndarray | None = None) -> Outcome | None:
+                relax: bool, share: float = 1.0,
+                kept: np.ndarray | None = None) -> Outcome | None:
     """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS).
 
     Otherwise the LP relaxation's point (``relax``) or the first matching found, with ``x``
@@ -103,7 +103,7 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
         own = kept - TIE / 2 * np.maximum(1.0, np.abs(kept))
         levels = np.where(np.isnan(kept), level, own)
     rows = [LinearConstraint(model.gain_rows, levels, np.inf),
-            *ReachTable(model).at(levels).constraints(model.n)]
+            *model.reach.at(levels).constraints(model.n)]
     try:
         return run_milp(model, guide, 0, rows, _NONE, clock, options, relax=relax,
                         first=not relax, share=share)
@@ -112,8 +112,7 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
 
 
 def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
-                 options: SolveOptions, kept: np.ndarray | None = None
-                 ) -> tuple[float, float, int]:
+                 options: SolveOptions) -> tuple[float, float, int]:
     """Bisect ``[low, high]`` over the reach LP: the highest level whose LP relaxation (reach
     rows included) is feasible, to within half of :data:`~.milp.TIE`.
 
@@ -128,7 +127,7 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
         mid = (low + high) / 2
         options.report(f"maxmin: LP bound between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         runs += 1
-        out = feasible_at(model, mid, clock, options, relax=True, share=LP_SHARE, kept=kept)
+        out = feasible_at(model, mid, clock, options, relax=True, share=LP_SHARE)
         if out is None:
             high = mid
         elif out.x is None:
@@ -192,7 +191,7 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
         if out is None:
             high = mid
             if tests == 1 and kept is None:  # (leximin's ``high`` is the reach LP's already)
-                lp_low, high, lp_tests = _lp_boundary(model, low, high, clock, options, kept)
+                lp_low, high, lp_tests = _lp_boundary(model, low, high, clock, options)
             else:
                 split = max(split / 2, MIN_SPLIT)
             probed = False
