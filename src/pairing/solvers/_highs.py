@@ -189,6 +189,15 @@ class HighsModel:
         """Set one HiGHS option (e.g. ``presolve`` to ``"off"``) for the next runs."""
         self._highs.setOptionValue(name, value)
 
+    def basis(self) -> _core.HighsBasis | None:
+        """The last run's simplex basis (``None`` when HiGHS holds no valid one)."""
+        basis = self._highs.getBasis()
+        return basis if basis.valid else None
+
+    def set_basis(self, basis: _core.HighsBasis) -> None:
+        """Start the next LP run from ``basis`` (of a model with the same rows and columns)."""
+        self._highs.setBasis(basis)
+
     def set_solution(self, x: np.ndarray) -> None:
         """Offer a (feasible) starting solution to the next MIP run."""
         cols = np.arange(len(x), dtype=np.int32)
