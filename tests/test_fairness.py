@@ -589,6 +589,80 @@ def test_leximin_by_lp_rounds_reaches_brute_force_and_its_best_total(
     assert_leximin_with_best_total(programme, result, matchings)
 
 
+@st.composite
+def forced_zero_programmes(draw: st.DrawFn) -> pairing.Programme:
+    """Tiny programmes with sums where a quota leaves some right enterprises alone in every
+    matching (which ones is a choice): the level rounds' forced-zeros ground."""
+    n_left, n_right = draw(st.integers(2, 3)), draw(st.integers(3, 5))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
+    scores[rng.random(scores.shape) < 0.15] = np.nan
+    caps_l = [(0, int(h)) for h in rng.integers(1, 4, n_left)]
+    caps_r = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
+    sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy"
+                              for _ in range(n_right - 1)]
+    quota = pairing.Quota(side="right", by="sector", group="textiles",
+                          max=draw(st.integers(1, 2)))
+    fair_to = draw(st.sampled_from(("both", "right")))
+    return programme_from_matrix(scores, caps_l, caps_r,
+                                 pairing.Rules(quotas=[quota], fair_to=fair_to),
+                                 sectors_right=sectors)
+
+
+@settings(max_examples=60, deadline=None)
+@given(programme=forced_zero_programmes())
+def test_leximin_with_forced_zeros_reaches_brute_force_and_its_best_total(
+        programme: pairing.Programme) -> None:
+    """The level rounds fix the members that are never one of the forced zeros (the loose
+    ones are served or not in their LPs and MILPs), then the position rounds finish."""
+    matchings = all_matchings(programme)
+    result = _solve(programme, "leximin", "leximin-milp")
+    if not matchings:
+        assert result is None
+        return
+    assert result is not None and result.status == "optimal"
+    assert_leximin_with_best_total(programme, result, matchings)
+
+
+def test_level_rounds_fix_levels_above_the_forced_zeros() -> None:
+    """Three PK textile firms, one textile pair allowed: two of them stay alone, either two.
+    The level rounds fix the others' first level (0.75) all the same, and the position rounds
+    finish from there."""
+    scores = np.array([[0.85, 0.25, 0.1, 0.3], [0.4, 0.85, 0.45, 0.05], [0.35, 0.6, 0.85, 0.75]])
+    programme = programme_from_matrix(
+        scores, [(0, 2)] * 3, [(0, 1)] * 4,
+        pairing.Rules(quotas=[pairing.Quota(side="right", by="sector", group="textiles", max=1)]),
+        sectors_right=["textiles", "textiles", "textiles", "energy"])
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
+    pairing.check(programme, result)
+    assert result.status == "optimal"
+    assert "1 LP round(s)" in result.solver.note
+    assert result.metrics.sorted_gains == pytest.approx([0, 0, 0, 0.75, 0.75, 0.85, 0.85])
+    assert_leximin_with_best_total(programme, result, all_matchings(programme))
+
+
+def test_the_loose_members_of_the_rules_programme_are_its_textile_firms() -> None:
+    """One LP's reduced costs prove that no CN firm and no PK firm outside textiles but one is
+    ever among the 8 forced zeros of the shipped rules programme."""
+    from pathlib import Path
+
+    from pairing.solvers.fair.leximin import _loose
+    from pairing.solvers.fair.milp import Clock, build_model
+
+    programme = pairing.load(Path(__file__).resolve().parent.parent / "instances"
+                             / "double-hundred-rules")
+    problem = build_problem(programme, pairing.score_matrix(programme), "leximin")
+    model = build_model(problem)
+    loose = _loose(model, 8, Clock(None), SolveOptions())
+    assert loose is not None
+    ids = [*problem.left_ids, *problem.right_ids]
+    sectors = {e.id: e.sector
+               for e in (*programme.left.enterprises, *programme.right.enterprises)}
+    textiles = {i for i in ids if sectors[i] == "textiles" and i.startswith("PK")}
+    found = {ids[e] for e in np.flatnonzero(loose)}
+    assert textiles <= found and len(found - textiles) <= 1
+
+
 def test_leximin_by_lp_rounds_is_one_milp_when_the_relaxation_is_integral() -> None:
     """Sums of partners, one side counted: the LP rounds fix every level, one MILP proves them
     and picks the best total (no position round)."""

@@ -16,6 +16,11 @@ programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246)
 
 All levels fixed: one MILP keeps them and maximises the total, which is the answer. Otherwise
 :mod:`.leximin` keeps the positions of the members fixed so far and goes on by position.
+
+With forced zeros (:class:`~.lp_levels.Zeros`: that many members gain 0 in every
+leximin-optimal matching, which ones being a choice among the *loose* members) only steps 1 and
+2 run: the loose members are never fixed, and in :func:`keep_levels` each of them reaches the
+level or stays out of it, all but that many reaching it.
 """
 
 from __future__ import annotations
@@ -23,15 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import LinearConstraint
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
+from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, Zeros, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap, run_milp
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
 
-__all__ = ["LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
+__all__ = ["LevelOutcome", "Zeros", "keep_levels", "level_rounds", "milp_round"]
 
 
 @dataclass
@@ -48,19 +54,33 @@ class LevelOutcome:
 
 
 def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
-                first: bool, share: float = 1.0) -> Outcome:
+                first: bool, share: float = 1.0, zeros: Zeros | None = None) -> Outcome:
     """The best total (or, with ``first``, any matching) where each fixed member reaches its
     level and every other one the rounds' last level, within :data:`~.milp.TIE`.
+
+    With ``zeros``, a loose member may instead gain nothing, ``zeros.count`` of them at most
+    (binary ``y_e``: "e reaches the level", its rows multiplied by ``y_e``).
 
     Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
     not integral).
     """
     levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
     keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
-    rows = [LinearConstraint(model.gain_rows, keep, np.inf),
-            *model.reach.at(keep).constraints(model.n)]
-    return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock, options,
-                    share=share, first=first)
+    if zeros is None or not zeros.loose.any():
+        rows = [LinearConstraint(model.gain_rows, keep, np.inf),
+                *model.reach.at(keep).constraints(model.n)]
+        return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock,
+                        options, share=share, first=first)
+    m, n = model.m, model.n
+    reach = sp.hstack([model.gain_rows, -sp.diags_array(np.maximum(keep, 0.0))], format="csr")
+    count = np.concatenate([np.zeros(n), zeros.loose.astype(np.float64)])
+    rows = [LinearConstraint(reach, 0.0, np.inf),
+            *model.reach.at(keep).indicator_constraints(n, n + m),
+            LinearConstraint(sp.csr_array(count[None, :]),
+                             int(zeros.loose.sum()) - zeros.count, np.inf)]
+    return run_milp(model, np.concatenate([model.weights, np.zeros(m)]), m, rows,
+                    (np.where(zeros.loose, 0.0, 1.0), np.ones(m)), clock, options,
+                    share=share, first=first, integer_extra=np.arange(m))
 
 
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
@@ -130,7 +150,8 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
 
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
                  x: np.ndarray | None, clock: Clock, options: SolveOptions, share: float,
-                 tally: LevelOutcome) -> tuple[LevelRounds, np.ndarray | None, bool]:
+                 tally: LevelOutcome,
+                 zeros: Zeros | None) -> tuple[LevelRounds, np.ndarray | None, bool]:
     """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
     them at the last kept level; ``good`` (kept by ``x``) is known to be kept.
 
@@ -144,7 +165,7 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     if found.complete and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
         try:
-            final = keep_levels(model, found, clock, options, first=False)
+            final = keep_levels(model, found, clock, options, first=False, zeros=zeros)
         except Infeasible:  # x keeps every level: HiGHS's tolerance at the edge
             return good, x, False
         tally.milps += 1
@@ -154,7 +175,8 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         try:
             out: Outcome | None = keep_levels(model, trial, clock, options,
                                               first=not trial.complete,
-                                              share=1.0 if trial.complete else share)
+                                              share=1.0 if trial.complete else share,
+                                              zeros=zeros)
         except Infeasible:
             out = None
         tally.milps += 1
@@ -176,21 +198,26 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
 
 
 def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share: float,
-                 share: float) -> LevelOutcome:
+                 share: float, zeros: Zeros | None = None) -> LevelOutcome:
     """The level rounds of the module docstring, within ``share`` of the time limit (the first
-    LP rounds within ``lp_share``)."""
+    LP rounds within ``lp_share``).
+
+    With forced ``zeros`` the LP rounds fix members that are not loose only, and the rounds
+    end where a matching no longer keeps them (a round on matchings would need the loose
+    members' levels, which belong to no member in particular).
+    """
     state = LevelRounds.empty(model.m)
     tally = LevelOutcome(state)
     x: np.ndarray | None = None
     while not clock.expired(share):
         found = lp_levels(model, clock, options, share if state.rounds else lp_share,
-                          start=state)
+                          start=state, zeros=zeros)
         tally.lps = found.lps
         if found.rounds == 0 and state.rounds == 0 and not np.isfinite(found.next_bound):
             return tally  # the LP rounds do not apply (or do not fit in the time limit)
         state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options, share,
-                                                tally)
-        if tally.complete or state.complete:
+                                                tally, zeros)
+        if tally.complete or state.complete or zeros is not None:
             break
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         step = milp_round(model, state, x, high, clock, options, share, tally)

@@ -19,12 +19,16 @@ indicators, a big-M of only ``w`` and rows clipped at ``low`` (the position is p
 optimum lies inside the bracket; else the bracket moves up and widens). Position 9 of that
 programme: 0.2853 proven in about 5 s, where the ordered-outcomes round had reached 0.222.
 
-When some counted member has several partners and none must gain 0, the *LP rounds* of
-:mod:`.lp_levels` go first (one LP-level round per distinct level, saturation by duals): when the
-relaxation is integral they prove the whole vector and one MILP picks the best total; otherwise
-the longest run of their rounds that a matching keeps is found by bisection and fixes those
-positions at once (the brief's rules programme counting CN: 13 positions in 12 s, where the
-position rounds had fixed 9 in 57 s), and the position rounds go on from there.
+When some counted member has several partners, the *level rounds* of :mod:`.level_rounds` go
+first (one LP-level round per distinct level, saturation by duals): when the relaxation is
+integral they prove the whole vector and one MILP picks the best total; otherwise the longest
+run of their rounds that a matching keeps is found by bisection and fixes those positions at
+once (the brief's rules programme counting CN: 13 positions in 12 s, where the position rounds
+had fixed 9 in 57 s), and the position rounds go on from there. When some members must gain 0
+(a quota leaves 8 of the 23 PK textile firms alone on that programme), one LP shows which
+members are never among the zeros (:func:`_loose`); the rounds fix those only (the loose
+ones are served or not in their models) and stop at the first level that no such member can
+be shown to hold.
 
 When every counted enterprise has at most one partner the first level comes from the fast
 level search (:func:`.levels.single_level`) and prunes every cell below it. One-to-one
@@ -48,7 +52,7 @@ from scipy.optimize import LinearConstraint
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions
-from pairing.solvers.fair.level_rounds import level_rounds
+from pairing.solvers.fair.level_rounds import Zeros, level_rounds
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
@@ -179,6 +183,28 @@ def _fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
         return 0, out.x
     gains = model.gains(out.x)
     return int((gains <= 0).sum()), out.x
+
+
+def _loose(model: FairModel, zeros: int, clock: Clock, options: SolveOptions
+           ) -> np.ndarray | None:
+    """The members that may gain 0 in a matching with the fewest (``zeros``) zeros — a
+    superset, from one LP; ``None`` when the time limit stops it.
+
+    The LP relaxation of :func:`_fewest_zeros` serves ``f(1)`` members. Capping ``y_e`` at
+    ``u`` instead of 1 serves ``f(u)``, concave in ``u``, so ``f(0) ≤ f(1) − d_e`` for the
+    reduced cost ``d_e`` of a ``y_e`` at 1: when that is below ``m − zeros``, no matching with
+    ``e`` alone (``y_e = 0``) serves ``m − zeros`` members, and ``e`` is never one of the
+    zeros. (The brief's rules programme: the 23 PK textile firms under the textiles quota.)
+    """
+    m, n = model.m, model.n
+    objective = np.concatenate([np.zeros(n), np.ones(m)])
+    out = run_milp(model, objective, m, _served_rows(model, n, n + m),
+                   (np.zeros(m), np.ones(m)), clock, options, relax=True)
+    if out.x is None or out.col_dual is None or out.bound is None or not out.optimal:
+        return None
+    served, reduced = out.x[n:n + m], np.abs(out.col_dual[n:n + m])
+    never = (served >= 1 - 1e-9) & (out.bound - reduced < m - zeros - 1e-6)
+    return ~never
 
 
 def _positive(model: FairModel) -> sp.csr_array:
@@ -363,16 +389,29 @@ def _keep_position(run: _Progress, shortfalls: _Shortfalls, value: float) -> flo
 
 
 def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: Clock,
-              options: SolveOptions) -> bool:
+              options: SolveOptions, zeros: int) -> bool:
     """Fix the positions the level rounds (:mod:`.level_rounds`) prove; whether the answer is
-    complete (every level, and the best total among matchings that keep them)."""
-    found = level_rounds(model, clock, options, LP_SHARE, ROUNDS_SHARE)
+    complete (every level, and the best total among matchings that keep them).
+
+    With forced ``zeros`` (already fixed) the rounds fix the members that are never one of
+    them (:func:`_loose`), as far as a matching keeps their levels, and leave the rest to the
+    position rounds.
+    """
+    forced = None
+    if zeros:
+        loose = _loose(model, zeros, clock, options)
+        if loose is None or loose.all():
+            return False
+        forced = Zeros(loose, zeros)
+    found = level_rounds(model, clock, options, LP_SHARE, ROUNDS_SHARE, forced)
     run.rounds += found.milps
     run.lp_rounds, run.milp_rounds, run.lps = found.lp_rounds, found.milp_rounds, found.lps
     if found.x is None:
         return False
+    # x's sorted gains: the zeros, the levels the rounds fixed, then the others above them
     values = np.sort(model.gains(found.x))
-    for value in values if found.complete else values[:found.state.rounds_fixed]:
+    for value in values[zeros:] if found.complete else values[
+            zeros:zeros + found.state.rounds_fixed]:
         _keep_position(run, shortfalls, float(value))
     run.best = found.x
     if not found.complete:
@@ -445,8 +484,8 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         run.fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
         options.report(f"leximin: {zeros} counted enterprise(s) must gain 0")
     by_levels = False  # the level rounds found the whole answer
-    if m and not run.fixed and not model.single.all():
-        by_levels = _lp_stage(model, shortfalls, run, clock, options)
+    if m and len(run.fixed) == zeros < m and not model.single.all():
+        by_levels = _lp_stage(model, shortfalls, run, clock, options, zeros)
     complete = by_levels
     share = ROUNDS_SHARE
     while not complete:

@@ -50,7 +50,7 @@ from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, level_cap
 
-__all__ = ["LevelRounds", "lp_levels"]
+__all__ = ["LevelRounds", "Zeros", "lp_levels"]
 
 #: A round's level is bracketed to this width (relative, at least 1).
 WIDTH = 1e-9
@@ -114,6 +114,15 @@ class LevelRounds:
         return int((~np.isnan(self.levels)).sum())
 
 
+@dataclass(frozen=True)
+class Zeros:
+    """Forced zeros the rounds leave open: ``count`` members gain 0 in every leximin-optimal
+    matching, each of them one of ``loose`` (which ones is a choice)."""
+
+    loose: np.ndarray  # (m,) bool
+    count: int
+
+
 class _Stopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
 
@@ -127,8 +136,13 @@ class _LevelLP:
     """The round LP of the module docstring, rebuilt for each trial level."""
 
     def __init__(self, model: FairModel, options: SolveOptions, clock: Clock,
-                 share: float) -> None:
+                 share: float, zeros: Zeros | None = None) -> None:
         self.model = model
+        # members that may be one of the forced zeros: never fixed by a round, and served or
+        # not in the LP (see :func:`lp_levels`)
+        self.loose = np.zeros(model.m, dtype=bool) if zeros is None else zeros.loose
+        self.n_loose = int(self.loose.sum())
+        self.served = 0 if zeros is None else self.n_loose - zeros.count
         self.options = options
         self.clock, self.share = clock, share
         self.table = model.reach
@@ -140,6 +154,10 @@ class _LevelLP:
         # (only coefficients and bounds move with the levels), so the next one starts from it:
         # the rules programme's 193 LPs took 34.6 s from scratch and 6.7 s this way.
         self.basis: HighsBasis | None = None
+
+    def free(self, fixed: np.ndarray) -> np.ndarray:
+        """The members a round may fix: not fixed yet, and not loose."""
+        return np.isnan(fixed) & ~self.loose
 
     def run(self, fixed: np.ndarray, tau: float, *, raise_member: int | None = None,
             raise_level: float = 0.0) -> tuple[float | None, HighsOutcome | None]:
@@ -163,39 +181,56 @@ class _LevelLP:
         out = self._solve(_slipped(fixed), tau, elastic=floor)
         if out is None or out.x is None:
             return np.zeros(self.model.m)
-        return np.asarray(out.x[self.model.n + 1:])
+        return np.asarray(out.x[self.model.n + 1:self.model.n + 1 + self.model.m])
 
     def _solve(self, fixed: np.ndarray, tau: float, elastic: float | None) -> HighsOutcome | None:
         model, rules, m, n = self.model, self.model.rules, self.model.m, self.model.n
         self.count += 1
-        free = np.isnan(fixed)
-        levels = np.where(free, tau, fixed)
-        floor = np.where(free, 0.0, levels - KEEP * np.maximum(1.0, np.abs(levels)))
+        free = self.free(fixed)
+        loose = self.loose
+        levels = np.where(free | loose, tau, fixed)
+        floor = np.where(free | loose, 0.0, levels - KEEP * np.maximum(1.0, np.abs(levels)))
         reach = self.table.at(levels).constraints(n)
         t_col = sp.csr_array(-free.astype(np.float64)[:, None])
         none = sp.csr_array((m, m))
         slack = sp.diags_array(free.astype(np.float64)) if elastic is not None else none
         fewest = sp.diags_array(np.where(free & np.isfinite(reach[1].lb), reach[1].lb, 0.0))
+        # a loose member e is served (y_e) or may stay alone: its gain and reach rows times
+        # y_e, at least ``served`` of them; y comes after t and the elastic slacks
+        pick = sp.csr_array((np.ones(self.n_loose), (np.flatnonzero(loose),
+                                                    np.arange(self.n_loose))),
+                            shape=(m, self.n_loose))
+        need = [np.where(loose & np.isfinite(c.lb), c.lb, 0.0) for c in reach]
         matrix = sp.vstack(
-            [sp.hstack([self.rule_block, sp.csr_array((rules.n_rows, m))]),
-             sp.hstack([model.gain_rows, t_col, none]),
-             sp.hstack([reach[0].A, sp.csr_array((m, 1)), slack]),
-             sp.hstack([reach[1].A, sp.csr_array((m, 1)), fewest @ slack]),
-             sp.hstack([reach[2].A, sp.csr_array((m, 1)), slack])],
+            [sp.hstack([self.rule_block, sp.csr_array((rules.n_rows, m + self.n_loose))]),
+             sp.hstack([model.gain_rows, t_col, none, -tau * pick]),
+             sp.hstack([reach[0].A, sp.csr_array((m, 1)), slack,
+                        -sp.diags_array(need[0]) @ pick]),
+             sp.hstack([reach[1].A, sp.csr_array((m, 1)), fewest @ slack,
+                        -sp.diags_array(need[1]) @ pick]),
+             sp.hstack([reach[2].A, sp.csr_array((m, 1)), slack,
+                        -sp.diags_array(need[2]) @ pick]),
+             sp.hstack([sp.csr_array((1, n + 1 + m)),
+                        sp.csr_array(np.ones((1, self.n_loose)))])],
             format="csc",
         )
-        lower = np.concatenate([rules.lower, floor, *(np.broadcast_to(c.lb, m) for c in reach)])
-        upper = np.concatenate([rules.upper, np.full(m * 4, np.inf)])
+        lower = np.concatenate([rules.lower, floor,
+                                *(np.where(loose, 0.0, np.broadcast_to(c.lb, m)) for c in reach),
+                                [self.served]])
+        upper = np.concatenate([rules.upper, np.full(m * 4 + 1, np.inf)])
+        cost = np.zeros(n + 1 + m + self.n_loose)
         if elastic is None:
-            cost = np.concatenate([np.zeros(n), [1.0], np.zeros(m)])
+            cost[n] = 1.0
             t_bounds = (0.0, self.top)
         else:
-            cost = np.concatenate([np.zeros(n + 1), -np.ones(m)])
+            cost[n + 1:n + 1 + m] = -1.0
             t_bounds = (elastic, elastic)
         lp = HighsModel(matrix, lower, upper, cost,
-                        np.concatenate([rules.var_lower, [t_bounds[0]], np.zeros(m)]),
+                        np.concatenate([rules.var_lower, [t_bounds[0]],
+                                        np.zeros(m + self.n_loose)]),
                         np.concatenate([rules.var_upper, [t_bounds[1]],
-                                        np.ones(m) * (elastic is not None)]),
+                                        np.ones(m) * (elastic is not None),
+                                        np.ones(self.n_loose)]),
                         threads=self.options.threads, seed=self.options.seed)
         lp.set_option("primal_feasibility_tolerance", KEEP)
         if self.basis is not None:
@@ -241,7 +276,7 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
     value, out = lp.run(fixed, lo)
     if value is None or out is None or value < lo - WIDTH * max(1.0, lo):
         return None
-    free = np.isnan(fixed)
+    free = lp.free(fixed)
     # no free member gains more than its best cells allow: a bound that needs no LP
     alone = float(lp.table.most[free].min()) if free.any() else value
     best = _Round(lo, value, out, value if alone <= lo else min(value, alone))
@@ -304,7 +339,7 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
 
 def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     """The free members that cannot gain more than ``level.lo`` (within TIE) in this round."""
-    free = np.isnan(fixed)
+    free = lp.free(fixed)
     # λ_e bounds how far e can rise: (g(lo) − lo) / λ_e (module docstring), plus what the
     # others may lose and still be at the level, up to SLIP below it (Σ λ = 1); it must stay
     # below TIE, where e would be at another level
@@ -335,10 +370,18 @@ def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
 
 
 def lp_levels(model: FairModel, clock: Clock, options: SolveOptions, share: float,
-              start: LevelRounds | None = None) -> LevelRounds:
+              start: LevelRounds | None = None, zeros: Zeros | None = None) -> LevelRounds:
     """Each member's level by LP rounds, from ``start`` (nobody fixed when ``None``), as far as
-    the rounds get within ``share`` of the time limit (module docstring)."""
-    lp = _LevelLP(model, options, clock, share)
+    the rounds get within ``share`` of the time limit (module docstring).
+
+    ``zeros``: forced zeros, each of them one of ``zeros.loose`` (which ones is a choice). A
+    loose member is served (``y_e`` in [0, 1]) or not, and at least all but ``zeros.count`` of
+    them are; its gain and reach rows at ``τ`` are multiplied by ``y_e`` (fixed ``τ``
+    instead of ``t``: still a relaxation of "the others reach ``t ≥ τ``"). No round fixes a
+    loose member (its level belongs to no member in particular); whether a matching keeps the
+    rounds' levels is for :func:`.level_rounds.keep_levels` to say.
+    """
+    lp = _LevelLP(model, options, clock, share, zeros)
     state = start if start is not None else LevelRounds.empty(model.m)
     fixed, round_of = state.levels.copy(), state.round_of.copy()
     lo, rounds, bound = state.last, state.rounds, state.next_bound
@@ -354,7 +397,7 @@ def lp_levels(model: FairModel, clock: Clock, options: SolveOptions, share: floa
             return state
         if (time.perf_counter() - started) * LPS_PER_MEMBER * model.m > share * clock.limit:
             return state
-    while np.isnan(fixed).any() and not clock.expired(share):
+    while lp.free(fixed).any() and not clock.expired(share):
         try:
             level = _round_level(lp, fixed, lo)
             saturated = np.empty(0, np.int64) if level is None else _saturated(lp, fixed, level)
@@ -369,5 +412,5 @@ def lp_levels(model: FairModel, clock: Clock, options: SolveOptions, share: floa
         round_of[saturated] = rounds
         lo, bound = level.lo, np.inf
         options.report(f"leximin: LP round {rounds}, level {lo:.4f}, "
-                       f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
+                       f"{int(lp.free(fixed).sum())} of {model.m} member(s) left")
     return LevelRounds(fixed, round_of, lo, rounds, state.lps + lp.count, bound)

@@ -56,6 +56,7 @@ class Outcome:
     x: np.ndarray | None  # cell values (binary part only)
     optimal: bool
     bound: float | None
+    col_dual: np.ndarray | None = None  # reduced costs, after an LP (``relax``) only
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,10 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         raise SolverError(msg)
     if result.x is None:
         return Outcome(None, False, result.bound)
-    x = result.x if relax else np.round(result.x[:n]).astype(np.float64)
-    return Outcome(x, result.status == "optimal", result.bound)
+    if relax:
+        return Outcome(result.x, result.status == "optimal", result.bound, result.col_dual)
+    return Outcome(np.round(result.x[:n]).astype(np.float64), result.status == "optimal",
+                   result.bound)
 
 
 def to_assignment(model: FairModel, x: np.ndarray, optimal: bool, note: str,

@@ -61,8 +61,10 @@ class ReachRows:
 
     def indicator_constraints(self, y_col: int, total_cols: int) -> list[LinearConstraint]:
         """The rows for a model where binary ``y_e`` (columns ``y_col …``) says that ``e``
-        reaches the level: each family's right-hand side is multiplied by ``y_e``."""
+        reaches the level: each family's right-hand side is multiplied by ``y_e`` (no rows for
+        members at a level ≤ 0)."""
         m, n = self.clipped.shape
+        lower = np.where(np.isfinite(self.need), 0.0, -np.inf)
         before = sp.csr_array((m, y_col - n))
         after = sp.csr_array((m, total_cols - y_col - m))
         eye = sp.eye_array(m, format="csr")
@@ -71,7 +73,7 @@ class ReachRows:
                             (self.decisive, 1.0)):
             y = eye if np.isscalar(need) else sp.diags_array(np.asarray(need, dtype=np.float64))
             out.append(LinearConstraint(sp.hstack([cells, before, -y, after], format="csr"),
-                                        0.0, np.inf))
+                                        lower, np.inf))
         return out
 
 
