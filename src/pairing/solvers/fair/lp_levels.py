@@ -66,9 +66,10 @@ KEEP = 1e-9
 SLIP = 2e-7
 #: What a member costs the rounds, in first-LP times, for judging whether they fit in their
 #: share of a time limit: the next LPs start from the last basis, and a round fixes one member
-#: or more (measured with 60 s: 100 × 100, first LP 0.02 s, 193 LPs in 6.7 s; 150 × 150, 0.19 s,
-#: 47 LPs in 25 s for 6 rounds; 300 × 300, 1.2 s, no round in 24 s).
-LPS_PER_MEMBER = 0.5
+#: or more (measured with 60 s: the rules programme counting CN, first LP 0.02 s, 193 LPs in
+#: 6.7 s; counting both sides, 0.09 s, 3 rounds in 4.5 s; 150 × 150, 0.19 s, 47 LPs in 25 s
+#: for 6 rounds; 300 × 300, 1.2 s, no round in 24 s).
+LPS_PER_MEMBER = 0.1
 #: Most LPs one round may take before the stage gives up.
 MAX_LPS = 60
 #: Smallest LP dual believed to be non-zero.
