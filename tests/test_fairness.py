@@ -643,24 +643,31 @@ def test_level_rounds_fix_levels_above_the_forced_zeros() -> None:
 
 def test_the_loose_members_of_the_rules_programme_are_its_textile_firms() -> None:
     """One LP's reduced costs prove that no CN firm and no PK firm outside textiles but one is
-    ever among the 8 forced zeros of the shipped rules programme."""
+    ever among the 8 forced zeros of the shipped rules programme; one MILP clears that one."""
     from pathlib import Path
 
-    from pairing.solvers.fair.leximin import _loose
     from pairing.solvers.fair.milp import Clock, build_model
+    from pairing.solvers.fair.zeros import Zeros, alone_at_fewest, loose_members
 
     programme = pairing.load(Path(__file__).resolve().parent.parent / "instances"
                              / "double-hundred-rules")
     problem = build_problem(programme, pairing.score_matrix(programme), "leximin")
     model = build_model(problem)
-    loose = _loose(model, 8, Clock(None), SolveOptions())
+    loose = loose_members(model, 8, Clock(None), SolveOptions())
     assert loose is not None
     ids = [*problem.left_ids, *problem.right_ids]
     sectors = {e.id: e.sector
                for e in (*programme.left.enterprises, *programme.right.enterprises)}
     textiles = {i for i in ids if sectors[i] == "textiles" and i.startswith("PK")}
     found = {ids[e] for e in np.flatnonzero(loose)}
-    assert textiles <= found and len(found - textiles) <= 1
+    assert textiles <= found and found - textiles == {"PK-045"}
+    # the LP cannot clear PK-045, one MILP does; a textile firm can be left alone
+    zeros = Zeros(loose, 8)
+    assert alone_at_fewest(model, zeros, ids.index("PK-045"), Clock(None), SolveOptions()) is None
+    textile = alone_at_fewest(model, zeros, ids.index("PK-004"), Clock(None), SolveOptions())
+    assert textile is not None and textile.x is not None
+    alone = model.gains(textile.x) <= 0
+    assert alone.sum() == 8 and alone[ids.index("PK-004")]
 
 
 def test_leximin_by_lp_rounds_is_one_milp_when_the_relaxation_is_integral() -> None:
@@ -730,6 +737,24 @@ def test_gains_one_float32_rounding_apart_are_one_level_for_the_lp_rounds() -> N
     result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
     pairing.check(programme, result)
     assert result.metrics.sorted_gains == pytest.approx([0.85, 0.95, 1.85], abs=1e-6)
+
+
+def test_lp_round_duals_do_not_fix_a_member_that_rises_when_another_stays_a_float_below() -> None:
+    """Found by a randomised check: at the second level (0.65) PK R2 (0.65 alone, or 0.7 on
+    the partner R3 needs to rise) and R3 (0.5 + 0.15, or 0.95) cannot both rise. The LP duals
+    at the level said R3 could not: the float32 sum 0.5 + 0.15 is 3e-8 above R2's 0.65, and the
+    rows built at it called R2 at 0.65 short. Taken SLIP below the level they prove nothing,
+    and the answer is (0.65, 0.65, 0.95, 1.45), not (0.65, 0.65, 0.7, 0.95)."""
+    scores = np.array([[0.3, 0.2, 0.0, 0.5], [0.5, 0.3, 0.65, 0.15], [0.65, 0.95, 0.7, 0.95]])
+    programme = programme_from_matrix(
+        scores, [(0, 3)] * 3, [(0, 1), (0, 1), (0, 1), (0, 2)],
+        pairing.Rules(quotas=[pairing.Quota(side="right", by="sector", group="textiles", max=1)],
+                      fair_to="right"),
+        sectors_right=["textiles", "energy", "energy", "energy"])
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
+    pairing.check(programme, result)
+    assert result.metrics.sorted_gains == pytest.approx([0.65, 0.65, 0.95, 1.45], abs=1e-6)
+    assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
 
 @pytest.mark.parametrize(("scores", "by_matchings"), [

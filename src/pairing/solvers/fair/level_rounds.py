@@ -17,10 +17,12 @@ programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246)
 All levels fixed: one MILP keeps them and maximises the total, which is the answer. Otherwise
 :mod:`.leximin` keeps the positions of the members fixed so far and goes on by position.
 
-With forced zeros (:class:`~.lp_levels.Zeros`: that many members gain 0 in every
-leximin-optimal matching, which ones being a choice among the *loose* members) only steps 1 and
-2 run: the loose members are never fixed, and in :func:`keep_levels` each of them reaches the
-level or stays out of it, all but that many reaching it.
+With forced zeros (:class:`~.zeros.Zeros`: that many members gain 0 in every
+leximin-optimal matching, which ones being a choice among the *loose* members) only steps 1, 2
+and 4 run: the loose members are never fixed, and in :func:`keep_levels` each of them reaches
+the level or stays out of it, all but that many reaching it. Where the rounds stop, the
+lowest loose member of the matching is tested by one MILP: if it is never a zero, it is no
+longer loose and the rounds go on.
 """
 
 from __future__ import annotations
@@ -28,16 +30,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import LinearConstraint
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, Zeros, lp_levels
-from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap, run_milp
+from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
+from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
+from pairing.solvers.fair.zeros import Zeros, alone_at_fewest, reach_levels
 
-__all__ = ["LevelOutcome", "Zeros", "keep_levels", "level_rounds", "milp_round"]
+__all__ = ["LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
+
+#: Most loose members tested by one MILP each where the rounds stop (see :func:`_clear_loose`).
+CLEAR_TESTS = 6
 
 
 @dataclass
@@ -51,6 +55,10 @@ class LevelOutcome:
     milp_rounds: int = 0  # rounds on matchings
     lps: int = 0
     milps: int = 0  # MILPs run
+    #: the next position's value when the last round on matchings proved it but could not say
+    #: whose it is (a loose member's, or several members that cannot all rise), and a matching
+    #: that keeps the levels and reaches it
+    next_level: tuple[float, np.ndarray] | None = None
 
 
 def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
@@ -66,26 +74,13 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
     """
     levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
     keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
-    if zeros is None or not zeros.loose.any():
-        rows = [LinearConstraint(model.gain_rows, keep, np.inf),
-                *model.reach.at(keep).constraints(model.n)]
-        return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), clock,
-                        options, share=share, first=first)
-    m, n = model.m, model.n
-    reach = sp.hstack([model.gain_rows, -sp.diags_array(np.maximum(keep, 0.0))], format="csr")
-    count = np.concatenate([np.zeros(n), zeros.loose.astype(np.float64)])
-    rows = [LinearConstraint(reach, 0.0, np.inf),
-            *model.reach.at(keep).indicator_constraints(n, n + m),
-            LinearConstraint(sp.csr_array(count[None, :]),
-                             int(zeros.loose.sum()) - zeros.count, np.inf)]
-    return run_milp(model, np.concatenate([model.weights, np.zeros(m)]), m, rows,
-                    (np.where(zeros.loose, 0.0, 1.0), np.ones(m)), clock, options,
-                    share=share, first=first, integer_extra=np.arange(m))
+    return reach_levels(model, model.weights, keep, zeros, clock, options, share=share,
+                        first=first)
 
 
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
-               clock: Clock, options: SolveOptions, share: float,
-               tally: LevelOutcome) -> tuple[LevelRounds, np.ndarray] | None:
+               clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
+               zeros: Zeros | None = None) -> tuple[LevelRounds, np.ndarray] | None:
     """One round on matchings instead of LPs, for when the LP round's level is not reached.
 
     ``x`` keeps ``state``'s levels (``None``: none known yet); ``high`` is a proven upper bound
@@ -99,6 +94,10 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     rise, but not together). ``tally`` counts the MILPs.
     """
     free = np.isnan(state.levels)
+    if zeros is not None:
+        free &= ~zeros.loose  # never fixed: their levels belong to no member in particular
+    if not free.any():
+        return None
     saturated: list[int] = []
 
     def lifted_is_refuted(e: int, level: float) -> bool | None:
@@ -108,7 +107,8 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         lifted[e] = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
         # the others at the level, less SLIP (they are still at it)
         others = level - SLIP * max(1.0, level)
-        out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share)
+        out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share,
+                          zeros=zeros)
         tally.milps += 1
         return True if out is None else (None if out.x is None else False)
 
@@ -123,11 +123,12 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         return False
 
     search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share,
-                       settle=settle)
+                       settle=settle, zeros=zeros)
     tally.milps += search.milp_tests
     if not search.found.optimal or search.found.x is None or search.found.bound is None:
         return None
     x, level = search.found.x, search.found.bound
+    tally.next_level = (level, x)  # proven, whoever holds it
     if not saturated:
         gains = model.gain_rows @ x
         at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
@@ -140,6 +141,7 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
                 break  # a refuted test is the slow kind: the next round finds the others
     if not saturated:
         return None
+    tally.next_level = None  # it is the new round's level
     levels, round_of = state.levels.copy(), state.round_of.copy()
     levels[saturated] = level
     round_of[saturated] = state.rounds + 1
@@ -197,6 +199,36 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     return good, x, False
 
 
+def _clear_loose(model: FairModel, zeros: Zeros, x: np.ndarray | None, clock: Clock,
+                 options: SolveOptions, share: float,
+                 tally: LevelOutcome) -> tuple[Zeros, bool]:
+    """``zeros`` without a loose member that is never a zero after all, and whether one was
+    found among :data:`CLEAR_TESTS` members.
+
+    The served loose members of ``x`` are tested lowest gain first (:func:`.zeros.
+    alone_at_fewest`, one MILP each); each matching a test finds shows every member it leaves
+    alone to be loose indeed, and those are not tested again."""
+    if x is None:
+        return zeros, False
+    gains = model.gain_rows @ x
+    unseen = zeros.loose & (gains > 0)
+    if zeros.seen is not None:
+        unseen &= ~zeros.seen
+    members = np.flatnonzero(unseen)
+    for e in members[np.argsort(gains[members], kind="stable")][:CLEAR_TESTS]:
+        if zeros.seen is not None and zeros.seen[e]:
+            continue
+        out = alone_at_fewest(model, zeros, int(e), clock, options, share)
+        tally.milps += 1
+        if out is None:
+            options.report("leximin: a loose member is never one of the zeros; the rounds go on")
+            return zeros.without(int(e)), True
+        if out.x is None:
+            break  # the time limit stopped the test
+        zeros = zeros.seen_alone(model.gains(out.x) <= 0)
+    return zeros, False
+
+
 def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share: float,
                  share: float, zeros: Zeros | None = None) -> LevelOutcome:
     """The level rounds of the module docstring, within ``share`` of the time limit (the first
@@ -217,10 +249,16 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             return tally  # the LP rounds do not apply (or do not fit in the time limit)
         state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options, share,
                                                 tally, zeros)
-        if tally.complete or state.complete or zeros is not None:
+        if tally.complete or state.complete:
             break
+        if zeros is not None:
+            # the level that stopped the LP rounds may be a loose member's that is never a
+            # zero after all: then the LP rounds go on with it fixed by name
+            zeros, cleared = _clear_loose(model, zeros, x, clock, options, share, tally)
+            if cleared:
+                continue
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
-        step = milp_round(model, state, x, high, clock, options, share, tally)
+        step = milp_round(model, state, x, high, clock, options, share, tally, zeros)
         if step is None:
             break
         state, x = step

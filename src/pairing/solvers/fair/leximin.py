@@ -26,9 +26,9 @@ run of their rounds that a matching keeps is found by bisection and fixes those 
 once (the brief's rules programme counting CN: 13 positions in 12 s, where the position rounds
 had fixed 9 in 57 s), and the position rounds go on from there. When some members must gain 0
 (a quota leaves 8 of the 23 PK textile firms alone on that programme), one LP shows which
-members are never among the zeros (:func:`_loose`); the rounds fix those only (the loose
-ones are served or not in their models) and stop at the first level that no such member can
-be shown to hold.
+members are never among the zeros (:mod:`.zeros`); the rounds fix those only (the loose ones
+are served or not in their models) and stop at the first level that no such member can be
+shown to hold.
 
 When every counted enterprise has at most one partner the first level comes from the fast
 level search (:func:`.levels.single_level`) and prunes every cell below it. One-to-one
@@ -52,7 +52,7 @@ from scipy.optimize import LinearConstraint
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions
-from pairing.solvers.fair.level_rounds import Zeros, level_rounds
+from pairing.solvers.fair.level_rounds import level_rounds
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
@@ -68,6 +68,13 @@ from pairing.solvers.fair.milp import (
     to_assignment,
 )
 from pairing.solvers.fair.reach import reach_rows
+from pairing.solvers.fair.zeros import (
+    Zeros,
+    fewest_zeros,
+    loose_members,
+    positive_partners,
+    served_rows,
+)
 
 __all__ = ["solve"]
 
@@ -143,79 +150,6 @@ class _Shortfalls:
                 ], format="csr")
                 out.append(LinearConstraint(block, a, np.inf))
         return out
-
-
-def _served_rows(model: FairModel, offset: int, total_cols: int,
-                 at_least: float = -np.inf) -> list[LinearConstraint]:
-    """``y_e ≤ 1`` (its bound) and ``y_e ≤`` the number of e's partners with a positive gain,
-    for ``m`` columns ``y`` from ``offset`` on; ``Σ_e y_e ≥ at_least`` when that is given.
-
-    ``Σ_e y_e`` is then the number of counted enterprises that gain something (the cells are
-    binary, so ``y`` needs no integrality).
-    """
-    m, n = model.m, model.n
-    positive = _positive(model)
-    before = sp.csr_array((m, offset - n))
-    after = sp.csr_array((m, total_cols - offset - m))
-    rows = [LinearConstraint(sp.hstack([-positive, before, sp.eye_array(m), after],
-                                       format="csr"), -np.inf, 0.0)]
-    if np.isfinite(at_least):
-        count = np.zeros(total_cols)
-        count[offset:offset + m] = 1.0
-        rows.append(LinearConstraint(sp.csr_array(count[None, :]), at_least, np.inf))
-    return rows
-
-
-def _fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
-                  ) -> tuple[int, np.ndarray | None]:
-    """The fewest counted enterprises that gain nothing, in one MILP, and such a matching.
-
-    Maximise ``Σ_e y_e`` (:func:`_served_rows`): the leximin vector starts with exactly
-    ``m − max`` zeros, so those positions are fixed at once instead of one ordered-outcomes
-    round each (no shortfall row is needed for level 0). Returns (0, None) when the time limit
-    stops it.
-    """
-    m, n = model.m, model.n
-    objective = np.concatenate([np.zeros(n), np.ones(m)])
-    out = run_milp(model, objective, m, _served_rows(model, n, n + m),
-                   (np.zeros(m), np.ones(m)), clock, options)
-    if out.x is None or not out.optimal:
-        return 0, out.x
-    gains = model.gains(out.x)
-    return int((gains <= 0).sum()), out.x
-
-
-def _loose(model: FairModel, zeros: int, clock: Clock, options: SolveOptions
-           ) -> np.ndarray | None:
-    """The members that may gain 0 in a matching with the fewest (``zeros``) zeros — a
-    superset, from one LP; ``None`` when the time limit stops it.
-
-    The LP relaxation of :func:`_fewest_zeros` serves ``f(1)`` members. Capping ``y_e`` at
-    ``u`` instead of 1 serves ``f(u)``, concave in ``u``, so ``f(0) ≤ f(1) − d_e`` for the
-    reduced cost ``d_e`` of a ``y_e`` at 1: when that is below ``m − zeros``, no matching with
-    ``e`` alone (``y_e = 0``) serves ``m − zeros`` members, and ``e`` is never one of the
-    zeros. (The brief's rules programme: the 23 PK textile firms under the textiles quota.)
-    """
-    m, n = model.m, model.n
-    objective = np.concatenate([np.zeros(n), np.ones(m)])
-    out = run_milp(model, objective, m, _served_rows(model, n, n + m),
-                   (np.zeros(m), np.ones(m)), clock, options, relax=True)
-    if out.x is None or out.col_dual is None or out.bound is None or not out.optimal:
-        return None
-    served, reduced = out.x[n:n + m], np.abs(out.col_dual[n:n + m])
-    never = (served >= 1 - 1e-9) & (out.bound - reduced < m - zeros - 1e-6)
-    return ~never
-
-
-def _positive(model: FairModel) -> sp.csr_array:
-    """``(m, n_cells)``: 1 where a cell gives the counted enterprise of that row a positive
-    gain."""
-    return sp.csr_array((model.gain_rows > 0).astype(np.float64))
-
-
-def _positive_partners(model: FairModel, x: np.ndarray) -> np.ndarray:
-    """For each counted enterprise, how many of its partners in ``x`` give it a positive gain."""
-    return np.asarray(_positive(model) @ x)
 
 
 def _lex_worse(model: FairModel, x: np.ndarray, than: np.ndarray) -> bool:
@@ -394,12 +328,12 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     complete (every level, and the best total among matchings that keep them).
 
     With forced ``zeros`` (already fixed) the rounds fix the members that are never one of
-    them (:func:`_loose`), as far as a matching keeps their levels, and leave the rest to the
-    position rounds.
+    them (:func:`.zeros.loose_members`), as far as a matching keeps their levels, and leave
+    the rest to the position rounds.
     """
     forced = None
     if zeros:
-        loose = _loose(model, zeros, clock, options)
+        loose = loose_members(model, zeros, clock, options)
         if loose is None or loose.all():
             return False
         forced = Zeros(loose, zeros)
@@ -414,6 +348,10 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
             zeros:zeros + found.state.rounds_fixed]:
         _keep_position(run, shortfalls, float(value))
     run.best = found.x
+    if found.next_level is not None and not found.complete:
+        # the next position was proven too, though not whose it is
+        level, run.best = found.next_level
+        _keep_position(run, shortfalls, level)
     if not found.complete:
         options.report(f"leximin: {len(run.fixed)} of {model.m} positions fixed by level rounds")
     return found.complete
@@ -442,11 +380,11 @@ def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zero
     if run.best is not None:
         aux = _aux_start(model, shortfalls, run.best)
         if served is not None:
-            aux.append(np.minimum(1.0, _positive_partners(model, run.best)))
+            aux.append(np.minimum(1.0, positive_partners(model, run.best)))
         start = np.concatenate([run.best, *aux])
     rows = shortfalls.rows(n + cols)
     if served is not None:
-        rows += _served_rows(model, n + extra, n + cols, at_least=served)
+        rows += served_rows(model, n + extra, n + cols, at_least=served)
     shortfalls.levels = kept
     upper = np.concatenate([np.full(extra, np.inf), np.ones(cols - extra)])
     out = run_milp(model, np.concatenate([model.weights, np.zeros(cols)]), cols,
@@ -479,7 +417,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     if run.fixed and floor > 0:
         shortfalls.add(floor, 0.0)
     elif m:
-        zeros, run.best = _fewest_zeros(model, clock, options)
+        zeros, run.best = fewest_zeros(model, clock, options)
         run.rounds += 1
         run.fixed = [0.0] * zeros  # positions 1..zeros are 0 in every leximin-optimal matching
         options.report(f"leximin: {zeros} counted enterprise(s) must gain 0")

@@ -49,8 +49,9 @@ from highspy._core import HighsBasis
 from pairing.solvers._highs import HighsModel, HighsOutcome
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, level_cap
+from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["LevelRounds", "Zeros", "lp_levels"]
+__all__ = ["LevelRounds", "lp_levels"]
 
 #: A round's level is bracketed to this width (relative, at least 1).
 WIDTH = 1e-9
@@ -113,15 +114,6 @@ class LevelRounds:
     def rounds_fixed(self) -> int:
         """How many members the rounds fixed."""
         return int((~np.isnan(self.levels)).sum())
-
-
-@dataclass(frozen=True)
-class Zeros:
-    """Forced zeros the rounds leave open: ``count`` members gain 0 in every leximin-optimal
-    matching, each of them one of ``loose`` (which ones is a choice)."""
-
-    loose: np.ndarray  # (m,) bool
-    count: int
 
 
 class _Stopped(Exception):
@@ -341,14 +333,19 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
 def _saturated(lp: _LevelLP, fixed: np.ndarray, level: _Round) -> np.ndarray:
     """The free members that cannot gain more than ``level.lo`` (within TIE) in this round."""
     free = lp.free(fixed)
-    # λ_e bounds how far e can rise: (g(lo) − lo) / λ_e (module docstring), plus what the
-    # others may lose and still be at the level, up to SLIP below it (Σ λ = 1); it must stay
-    # below TIE, where e would be at another level
-    gap = max(level.value - level.lo, 0.0) + SLIP * max(1.0, level.lo)
-    duals = lp.duals(level.out)
-    sure = free & (duals >= DUAL) & (duals * TIE > gap)
-    if sure.any():
-        return np.flatnonzero(sure)
+    # λ_e bounds how far e can rise above τ while the others reach τ: (g(τ) − τ) / λ_e (module
+    # docstring). The others are at the level down to SLIP below it, and a reach row can jump
+    # in between (the float32 sum 0.5 + 0.15 lies 3e-8 above 0.65: rows at the first call a
+    # member at 0.65 short), so the duals are taken at τ = lo − SLIP; e is saturated when it
+    # cannot reach lo + TIE
+    tau = level.lo - SLIP * max(1.0, level.lo)
+    value, out = lp.run(fixed, tau)
+    if value is not None and out is not None:
+        duals = lp.duals(out)
+        reach = level.lo + TIE * max(1.0, level.lo) - tau
+        sure = free & (duals >= DUAL) & (duals * reach > max(value - tau, 0.0))
+        if sure.any():
+            return np.flatnonzero(sure)
     # g jumps down across the level: test the members whose rows change there, then those
     # that fall short of their rows just above it
     points, owners = lp.table.breakpoints

@@ -33,7 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import LinearConstraint
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
@@ -44,8 +43,8 @@ from pairing.solvers.fair.milp import (
     Outcome,
     level_cap,
     phase_one,
-    run_milp,
 )
+from pairing.solvers.fair.zeros import Zeros, reach_levels
 
 __all__ = ["LevelSearch", "feasible_at", "sum_level"]
 
@@ -87,14 +86,16 @@ class LevelSearch:
 
 
 def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
-                relax: bool, share: float = 1.0,
-                kept: np.ndarray | None = None) -> Outcome | None:
+                relax: bool, share: float = 1.0, kept: np.ndarray | None = None,
+                zeros: Zeros | None = None) -> Outcome | None:
     """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS).
 
     Otherwise the LP relaxation's point (``relax``) or the first matching found, with ``x``
     None when ``share`` of the time limit stopped the test. Both carry the reach rows for the
     level, and HiGHS is steered by each cell's counted gain. ``kept``: members (not ``nan``)
-    that must keep their own level instead, within half of :data:`~.milp.TIE`.
+    that must keep their own level instead, within half of :data:`~.milp.TIE`. ``zeros``: its
+    loose members may stay out of the level instead, all but ``zeros.count`` of them reaching
+    it (:func:`.zeros.reach_levels`).
     """
     guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
     if kept is None:
@@ -102,13 +103,23 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
     else:
         own = kept - TIE / 2 * np.maximum(1.0, np.abs(kept))
         levels = np.where(np.isnan(kept), level, own)
-    rows = [LinearConstraint(model.gain_rows, levels, np.inf),
-            *model.reach.at(levels).constraints(model.n)]
     try:
-        return run_milp(model, guide, 0, rows, _NONE, clock, options, relax=relax,
-                        first=not relax, share=share)
+        return reach_levels(model, guide, levels, zeros, clock, options, relax=relax,
+                            first=not relax, share=share)
     except Infeasible:
         return None
+
+
+def _reached(model: FairModel, x: np.ndarray, free: np.ndarray, zeros: Zeros | None) -> float:
+    """The level ``x`` gives every ``free`` member and, with ``zeros``, the best all but
+    ``zeros.count`` of the loose members (0 when there is nobody)."""
+    gains = model.gain_rows @ x
+    reached = float(gains[free].min(initial=np.inf))
+    if zeros is not None and zeros.loose.any():
+        served = int(zeros.loose.sum()) - zeros.count
+        if served > 0:
+            reached = min(reached, float(np.sort(gains[zeros.loose])[-served]))
+    return reached if np.isfinite(reached) else 0.0
 
 
 def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
@@ -140,7 +151,8 @@ def _lp_boundary(model: FairModel, low: float, high: float, clock: Clock,
 def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
               start: np.ndarray | None, *, kept: np.ndarray | None = None,
               high: float | None = None, share: float = 1.0,
-              settle: Callable[[np.ndarray, float], bool] | None = None) -> LevelSearch:
+              settle: Callable[[np.ndarray, float], bool] | None = None,
+              zeros: Zeros | None = None) -> LevelSearch:
     """The largest ``t`` such that some matching gives every counted enterprise ≥ ``t``.
 
     ``start``: a matching to begin from (its worst counted gain is the first lower bound).
@@ -156,11 +168,11 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     test proves the level and who is at it in one MILP).
     """
     free = np.ones(model.m, dtype=bool) if kept is None else np.isnan(kept)
+    if zeros is not None:
+        free &= ~zeros.loose
     what = "maxmin" if kept is None else "leximin round"
-    gains = model.gain_rows[np.flatnonzero(free)]
     best = start
-    low = float((gains @ start).min(initial=np.inf)) if start is not None else 0.0
-    low = 0.0 if not np.isfinite(low) else low
+    low = _reached(model, start, free, zeros) if start is not None else 0.0
     if high is None:
         high = _lp_bound(model, clock, options)
     tests = lp_tests = 0
@@ -187,7 +199,8 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             mid = low + split * (high - low)
         options.report(f"{what}: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         tests += 1
-        out = feasible_at(model, mid, clock, options, relax=False, kept=kept, share=share)
+        out = feasible_at(model, mid, clock, options, relax=False, kept=kept, share=share,
+                          zeros=zeros)
         if out is None:
             high = mid
             if tests == 1 and kept is None:  # (leximin's ``high`` is the reach LP's already)
@@ -198,7 +211,7 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             continue
         if out.x is None:
             break  # the time limit stopped the test: keep what is proven
-        reached = float((gains @ out.x).min(initial=np.inf))
+        reached = _reached(model, out.x, free, zeros)
         if reached > low:
             best, low, stuck = out.x, reached, 0
         else:

@@ -1,0 +1,167 @@
+"""Forced zeros: counted enterprises that gain nothing in every leximin-optimal matching.
+
+When the rules cannot serve everyone (the brief's rules programme: textiles max 15 pairs for 23
+PK textile firms), the leximin vector starts with the fewest zeros any matching has
+(:func:`fewest_zeros`, one MILP). Which enterprises those are is a choice; leximin's level
+rounds only need to know who is never among them (:func:`loose_members`, one LP, and
+:func:`alone_at_fewest`, one MILP for a single enterprise), so that they can fix the others by name
+while the *loose* ones are served or not (:class:`Zeros`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import LinearConstraint
+
+from pairing.errors import Infeasible
+from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.milp import Clock, FairModel, Outcome, run_milp
+
+__all__ = ["Zeros", "alone_at_fewest", "fewest_zeros", "loose_members", "positive",
+           "positive_partners", "reach_levels", "served_rows"]
+
+
+@dataclass(frozen=True)
+class Zeros:
+    """Forced zeros the level rounds leave open: ``count`` members gain 0 in every
+    leximin-optimal matching, each of them one of ``loose`` (which ones is a choice)."""
+
+    loose: np.ndarray  # (m,) bool
+    count: int
+    #: loose members a matching with the fewest zeros leaves alone (no use testing them)
+    seen: np.ndarray | None = None
+
+    def without(self, member: int) -> Zeros:
+        """The same zeros, ``member`` known never to be one of them."""
+        loose = self.loose.copy()
+        loose[member] = False
+        return Zeros(loose, self.count, self.seen)
+
+    def seen_alone(self, alone: np.ndarray) -> Zeros:
+        """The same zeros, the members ``alone`` (bool) seen gaining 0 in such a matching."""
+        seen = alone if self.seen is None else self.seen | alone
+        return Zeros(self.loose, self.count, seen)
+
+
+def served_rows(model: FairModel, offset: int, total_cols: int,
+                 at_least: float = -np.inf) -> list[LinearConstraint]:
+    """``y_e ≤ 1`` (its bound) and ``y_e ≤`` the number of e's partners with a positive gain,
+    for ``m`` columns ``y`` from ``offset`` on; ``Σ_e y_e ≥ at_least`` when that is given.
+
+    ``Σ_e y_e`` is then the number of counted enterprises that gain something (the cells are
+    binary, so ``y`` needs no integrality).
+    """
+    m, n = model.m, model.n
+    served_by = positive(model)
+    before = sp.csr_array((m, offset - n))
+    after = sp.csr_array((m, total_cols - offset - m))
+    rows = [LinearConstraint(sp.hstack([-served_by, before, sp.eye_array(m), after],
+                                       format="csr"), -np.inf, 0.0)]
+    if np.isfinite(at_least):
+        count = np.zeros(total_cols)
+        count[offset:offset + m] = 1.0
+        rows.append(LinearConstraint(sp.csr_array(count[None, :]), at_least, np.inf))
+    return rows
+
+
+def fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
+                  ) -> tuple[int, np.ndarray | None]:
+    """The fewest counted enterprises that gain nothing, in one MILP, and such a matching.
+
+    Maximise ``Σ_e y_e`` (:func:`served_rows`): the leximin vector starts with exactly
+    ``m − max`` zeros, so those positions are fixed at once instead of one ordered-outcomes
+    round each (no shortfall row is needed for level 0). Returns (0, None) when the time limit
+    stops it.
+    """
+    m, n = model.m, model.n
+    objective = np.concatenate([np.zeros(n), np.ones(m)])
+    out = run_milp(model, objective, m, served_rows(model, n, n + m),
+                   (np.zeros(m), np.ones(m)), clock, options)
+    if out.x is None or not out.optimal:
+        return 0, out.x
+    gains = model.gains(out.x)
+    return int((gains <= 0).sum()), out.x
+
+
+def loose_members(model: FairModel, zeros: int, clock: Clock, options: SolveOptions
+                  ) -> np.ndarray | None:
+    """The members that may gain 0 in a matching with the fewest (``zeros``) zeros — a
+    superset, from one LP; ``None`` when the time limit stops it.
+
+    The LP relaxation of :func:`fewest_zeros` serves ``f(1)`` members. Capping ``y_e`` at
+    ``u`` instead of 1 serves ``f(u)``, concave in ``u``, so ``f(0) ≤ f(1) − d_e`` for the
+    reduced cost ``d_e`` of a ``y_e`` at 1: when that is below ``m − zeros``, no matching with
+    ``e`` alone (``y_e = 0``) serves ``m − zeros`` members, and ``e`` is never one of the
+    zeros. (The brief's rules programme: the 23 PK textile firms under the textiles quota.)
+    """
+    m, n = model.m, model.n
+    objective = np.concatenate([np.zeros(n), np.ones(m)])
+    out = run_milp(model, objective, m, served_rows(model, n, n + m),
+                   (np.zeros(m), np.ones(m)), clock, options, relax=True)
+    if out.x is None or out.col_dual is None or out.bound is None or not out.optimal:
+        return None
+    served, reduced = out.x[n:n + m], np.abs(out.col_dual[n:n + m])
+    never = (served >= 1 - 1e-9) & (out.bound - reduced < m - zeros - 1e-6)
+    return ~never
+
+
+def positive(model: FairModel) -> sp.csr_array:
+    """``(m, n_cells)``: 1 where a cell gives the counted enterprise of that row a positive
+    gain."""
+    return sp.csr_array((model.gain_rows > 0).astype(np.float64))
+
+
+def positive_partners(model: FairModel, x: np.ndarray) -> np.ndarray:
+    """For each counted enterprise, how many of its partners in ``x`` give it a positive gain."""
+    return np.asarray(positive(model) @ x)
+
+
+def reach_levels(model: FairModel, objective: np.ndarray, levels: np.ndarray,
+                 zeros: Zeros | None, clock: Clock, options: SolveOptions,
+                 **run: Any) -> Outcome:
+    """:func:`.milp.run_milp` of ``objective`` (over the cells) where every member reaches
+    ``levels[e]`` (its gain row and its reach rows), a loose member of ``zeros`` either reaching
+    it or staying out of it (binary ``y_e``, its rows multiplied by ``y_e``), all but
+    ``zeros.count`` of them reaching it. ``run``: :func:`.milp.run_milp`'s keywords."""
+    m, n = model.m, model.n
+    if zeros is None or not zeros.loose.any():
+        rows = [LinearConstraint(model.gain_rows, levels, np.inf),
+                *model.reach.at(levels).constraints(n)]
+        return run_milp(model, objective, 0, rows, (np.empty(0), np.empty(0)), clock, options,
+                        **run)
+    gain = sp.hstack([model.gain_rows, -sp.diags_array(np.maximum(levels, 0.0))], format="csr")
+    count = np.concatenate([np.zeros(n), zeros.loose.astype(np.float64)])
+    rows = [LinearConstraint(gain, 0.0, np.inf),
+            *model.reach.at(levels).indicator_constraints(n, n + m),
+            LinearConstraint(sp.csr_array(count[None, :]),
+                             int(zeros.loose.sum()) - zeros.count, np.inf)]
+    return run_milp(model, np.concatenate([objective, np.zeros(m)]), m, rows,
+                    (np.where(zeros.loose, 0.0, 1.0), np.ones(m)), clock, options,
+                    integer_extra=np.arange(m), **run)
+
+
+def alone_at_fewest(model: FairModel, zeros: Zeros, member: int, clock: Clock,
+                    options: SolveOptions, share: float = 1.0) -> Outcome | None:
+    """A matching with the fewest zeros that leaves ``member`` alone (one feasibility MILP,
+    stopped at its first matching); ``None`` when there is none: ``member`` is never a zero.
+    The outcome's ``x`` is ``None`` when the time limit stops the test.
+
+    The LP of :func:`loose_members` cannot always tell (the rules programme: PK-045, whose one
+    allowed partner the textile firms need; the MILP refutes it in 0.3 s).
+    """
+    m, n = model.m, model.n
+    alone = np.concatenate([(model.gain_rows[[member]].toarray().ravel() > 0)
+                            .astype(np.float64), np.zeros(m)])
+    rows = [*served_rows(model, n, n + m, at_least=m - zeros.count),
+            LinearConstraint(sp.csr_array(alone[None, :]), 0.0, 0.0)]
+    upper = np.ones(m)
+    upper[member] = 0.0
+    try:
+        return run_milp(model, np.zeros(n + m), m, rows, (np.zeros(m), upper), clock, options,
+                        first=True, share=share)
+    except Infeasible:
+        return None
