@@ -112,6 +112,18 @@ def assert_leximin_with_best_total(programme: pairing.Programme, result: pairing
     assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
 
 
+def assert_leximin_like_brute_force(programme: pairing.Programme, solver: str) -> None:
+    """``solver``'s leximin answer is optimal, leximin-optimal and has the best total among the
+    leximin-optimal matchings — or, when no matching exists, there is no answer."""
+    matchings = all_matchings(programme)
+    result = _solve(programme, "leximin", solver)
+    if not matchings:
+        assert result is None
+        return
+    assert result is not None and result.status == "optimal"
+    assert_leximin_with_best_total(programme, result, matchings)
+
+
 def lex_at_least(a: list[float], b: list[float], tol: float = 1e-6) -> bool:
     """Sorted ``a`` is lexicographically ≥ sorted ``b`` (up to ``tol``)."""
     for x, y in zip(sorted(a), sorted(b), strict=True):
@@ -245,13 +257,7 @@ def test_leximin_dominates_every_other_objective(programme: pairing.Programme) -
 def test_leximin_matching_reaches_brute_force(programme: pairing.Programme) -> None:
     """The combinatorial one-to-one leximin: lexicographically ≥ every feasible matching, and
     the best total among the matchings with its sorted gains."""
-    matchings = all_matchings(programme)
-    result = _solve(programme, "leximin", "leximin-matching")
-    if not matchings:
-        assert result is None
-        return
-    assert result is not None and result.status == "optimal"
-    assert_leximin_with_best_total(programme, result, matchings)
+    assert_leximin_like_brute_force(programme, "leximin-matching")
 
 
 @settings(max_examples=20)
@@ -556,22 +562,29 @@ def test_level_tests_in_any_order_match_tests_from_scratch(
 
 
 @st.composite
-def partner_sum_programmes(draw: st.DrawFn) -> pairing.Programme:
+def partner_sum_programmes(draw: st.DrawFn, forced_zeros: bool = False) -> pairing.Programme:
     """Tiny programmes where counted enterprises may have up to three partners (gains are sums),
-    sometimes with a quota on the right: the leximin LP rounds' ground."""
-    n_left, n_right = draw(st.integers(2, 3)), draw(st.integers(2, 4))
+    sometimes with a quota on the right: the leximin LP rounds' ground. ``forced_zeros``: always
+    the quota, on a group of right enterprises that it leaves partly alone in every matching
+    (which ones is a choice), counting both sides or the right."""
+    n_left, n_right = draw(st.integers(2, 3)), draw(st.integers(3 if forced_zeros else 2, 4))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
     scores[rng.random(scores.shape) < 0.15] = np.nan
     caps_l = [(0, int(h)) for h in rng.integers(1, 4, n_left)]
     caps_r = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
+    sectors = None
+    if forced_zeros:
+        sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy"
+                                  for _ in range(n_right - 1)]
     quotas = []
-    if draw(st.booleans()):
+    if forced_zeros or draw(st.booleans()):
         quotas.append(pairing.Quota(side="right", by="sector", group="textiles",
                                     max=draw(st.integers(1, 2))))
-    fair_to = draw(st.sampled_from(("left", "right", "both")))
+    sides = ("both", "right") if forced_zeros else ("left", "right", "both")
     return programme_from_matrix(scores, caps_l, caps_r,
-                                 pairing.Rules(quotas=quotas, fair_to=fair_to))
+                                 pairing.Rules(quotas=quotas, fair_to=draw(st.sampled_from(sides))),
+                                 sectors_right=sectors)
 
 
 @settings(max_examples=60, deadline=None)
@@ -580,48 +593,16 @@ def test_leximin_by_lp_rounds_reaches_brute_force_and_its_best_total(
         programme: pairing.Programme) -> None:
     """Leximin-optimal, and the best total among the leximin-optimal matchings — whether the
     LP rounds prove every level, some of them (the position rounds finish), or none."""
-    matchings = all_matchings(programme)
-    result = _solve(programme, "leximin", "leximin-milp")
-    if not matchings:
-        assert result is None
-        return
-    assert result is not None and result.status == "optimal"
-    assert_leximin_with_best_total(programme, result, matchings)
-
-
-@st.composite
-def forced_zero_programmes(draw: st.DrawFn) -> pairing.Programme:
-    """Tiny programmes with sums where a quota leaves some right enterprises alone in every
-    matching (which ones is a choice): the level rounds' forced-zeros ground."""
-    n_left, n_right = draw(st.integers(2, 3)), draw(st.integers(3, 5))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
-    scores[rng.random(scores.shape) < 0.15] = np.nan
-    caps_l = [(0, int(h)) for h in rng.integers(1, 4, n_left)]
-    caps_r = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
-    sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy"
-                              for _ in range(n_right - 1)]
-    quota = pairing.Quota(side="right", by="sector", group="textiles",
-                          max=draw(st.integers(1, 2)))
-    fair_to = draw(st.sampled_from(("both", "right")))
-    return programme_from_matrix(scores, caps_l, caps_r,
-                                 pairing.Rules(quotas=[quota], fair_to=fair_to),
-                                 sectors_right=sectors)
+    assert_leximin_like_brute_force(programme, "leximin-milp")
 
 
 @settings(max_examples=60, deadline=None)
-@given(programme=forced_zero_programmes())
+@given(programme=partner_sum_programmes(forced_zeros=True))
 def test_leximin_with_forced_zeros_reaches_brute_force_and_its_best_total(
         programme: pairing.Programme) -> None:
     """The level rounds fix the members that are never one of the forced zeros (the loose
     ones are served or not in their LPs and MILPs), then the position rounds finish."""
-    matchings = all_matchings(programme)
-    result = _solve(programme, "leximin", "leximin-milp")
-    if not matchings:
-        assert result is None
-        return
-    assert result is not None and result.status == "optimal"
-    assert_leximin_with_best_total(programme, result, matchings)
+    assert_leximin_like_brute_force(programme, "leximin-milp")
 
 
 def test_level_rounds_fix_levels_above_the_forced_zeros() -> None:
