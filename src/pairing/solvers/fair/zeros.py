@@ -96,7 +96,8 @@ def loose_members(model: FairModel, zeros: int, clock: Clock, options: SolveOpti
     ``u`` instead of 1 serves ``f(u)``, concave in ``u``, so ``f(0) ≤ f(1) − d_e`` for the
     reduced cost ``d_e`` of a ``y_e`` at 1: when that is below ``m − zeros``, no matching with
     ``e`` alone (``y_e = 0``) serves ``m − zeros`` members, and ``e`` is never one of the
-    zeros. (The brief's rules programme: the 23 PK textile firms under the textiles quota.)
+    zeros. (The brief's rules programme: 24 loose members, the 23 PK textile firms under the
+    textiles quota and PK-045, which :func:`alone_at_fewest` clears.)
     """
     m, n = model.m, model.n
     objective = np.concatenate([np.zeros(n), np.ones(m)])
