@@ -17,10 +17,12 @@ tight and prove it with a single MILP, in the way of Ogryczak's saturation algor
   it is exact in one step on a linear stretch and jumps straight to a plateau. An infeasible
   LP means a reach row jumped: the search then bisects over the rows' breakpoints.
 * **Who cannot rise (saturation).** An LP dual ``λ_e > 0`` on member ``e``'s row
-  ``gain_e − t ≥ 0`` proves that ``e`` cannot gain more than ``(g(b) − b) / λ_e`` above ``b``
-  while the others keep ``b``; members where that is within :data:`~.milp.TIE` are fixed at
-  ``b``, all in the same round. When ``g`` jumps down across ``b`` (a reach row tightens there)
-  the duals say nothing, and members are tested one LP each — those whose rows change at
+  ``gain_e − t ≥ 0`` in the LP at ``τ`` proves that ``e`` cannot gain more than
+  ``(g(τ) − τ) / λ_e`` above ``τ`` while the others reach ``τ``. With ``τ`` :data:`SLIP` below
+  ``b`` (the others are at ``b`` down to that), members that cannot reach :data:`~.milp.TIE`
+  above ``b`` are fixed at ``b``, all in the same round. When ``g`` jumps down across ``b``
+  (a reach row tightens there) the duals say nothing, and members are tested one LP each —
+  those whose rows change at
   ``b`` first, then those an elastic LP finds short of their rows just above ``b``: "``e``
   above ``b``, the others at ``b``" infeasible means ``e`` is fixed. "Above" is
   :data:`~.milp.TIE` above (gains closer are one level); "at ``b``" is down to :data:`SLIP`
