@@ -22,9 +22,9 @@ tight and prove it with a single MILP, in the way of Ogryczak's saturation algor
   ``b`` (the others are at ``b`` down to that), members that cannot reach :data:`~.milp.TIE`
   above ``b`` are fixed at ``b``, all in the same round. When ``g`` jumps down across ``b``
   (a reach row tightens there) the duals say nothing, and members are tested one LP each —
-  those whose rows change at
-  ``b`` first, then those an elastic LP finds short of their rows just above ``b``: "``e``
-  above ``b``, the others at ``b``" infeasible means ``e`` is fixed. "Above" is
+  those whose rows change at ``b`` first, then those an elastic LP finds short of their rows
+  just above ``b``: "``e`` above ``b``, the others at ``b``" infeasible means ``e`` is fixed.
+  "Above" is
   :data:`~.milp.TIE` above (gains closer are one level); "at ``b``" is down to :data:`SLIP`
   below it, and HiGHS's tolerance is held to :data:`KEEP`.
 * **The proof.** The vector of fixed levels is lexicographically at least the sorted gains of
