@@ -18,11 +18,13 @@ All levels fixed: one MILP keeps them and maximises the total, which is the answ
 :mod:`.leximin` keeps the positions of the members fixed so far and goes on by position.
 
 With forced zeros (:class:`~.zeros.Zeros`: that many members gain 0 in every
-leximin-optimal matching, which ones being a choice among the *loose* members) only steps 1, 2
-and 4 run: the loose members are never fixed, and in :func:`keep_levels` each of them reaches
-the level or stays out of it, all but that many reaching it. Where the rounds stop, the
-lowest loose member of the matching is tested by one MILP: if it is never a zero, it is no
-longer loose and the rounds go on.
+leximin-optimal matching, which ones being a choice among the *loose* members) the loose
+members are never fixed: in every LP and MILP each of them reaches the level or stays out of
+it, all but that many reaching it. Before a round on matchings, the lowest loose member of the
+matching is tested by one MILP: if it is never a zero, it is no longer loose and the LP rounds
+go on. A level a round on matchings proves but cannot give to anyone (a loose member's, or
+several members' that cannot all rise) is handed on as the next position
+(:attr:`LevelOutcome.next_level`).
 """
 
 from __future__ import annotations
@@ -91,7 +93,9 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     one found is fixed). That test on the lowest member is also what closes the bisection:
     refuted, it proves the level as well, in one MILP instead of two hard ones. ``None`` when
     ``share`` of the time limit stops it or nobody is saturated (several members can each
-    rise, but not together). ``tally`` counts the MILPs.
+    rise, but not together, or the level is a loose member's); a level proven all the same is
+    left in ``tally.next_level``. ``tally`` counts the MILPs. ``zeros``: loose members are
+    served or not in every test, and never fixed.
     """
     free = np.isnan(state.levels)
     if zeros is not None:
@@ -205,9 +209,9 @@ def _clear_loose(model: FairModel, zeros: Zeros, x: np.ndarray | None, clock: Cl
     """``zeros`` without a loose member that is never a zero after all, and whether one was
     found among :data:`CLEAR_TESTS` members.
 
-    The served loose members of ``x`` are tested lowest gain first (:func:`.zeros.
-    alone_at_fewest`, one MILP each); each matching a test finds shows every member it leaves
-    alone to be loose indeed, and those are not tested again."""
+    The served loose members of ``x`` are tested lowest gain first
+    (:func:`.zeros.alone_at_fewest`, one MILP each); each matching a test finds shows every
+    member it leaves alone to be loose indeed, and those are not tested again."""
     if x is None:
         return zeros, False
     gains = model.gain_rows @ x
@@ -234,9 +238,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
     """The level rounds of the module docstring, within ``share`` of the time limit (the first
     LP rounds within ``lp_share``).
 
-    With forced ``zeros`` the LP rounds fix members that are not loose only, and the rounds
-    end where a matching no longer keeps them (a round on matchings would need the loose
-    members' levels, which belong to no member in particular).
+    With forced ``zeros`` the rounds fix members that are not loose only (module docstring).
     """
     state = LevelRounds.empty(model.m)
     tally = LevelOutcome(state)
