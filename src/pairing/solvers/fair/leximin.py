@@ -27,8 +27,8 @@ once (the brief's rules programme counting CN: 13 positions in 12 s, where the p
 had fixed 9 in 57 s), and the position rounds go on from there. When some members must gain 0
 (a quota leaves 8 of the 23 PK textile firms alone on that programme), one LP shows which
 members are never among the zeros (:mod:`.zeros`); the rounds fix those only (the loose ones
-are served or not in their models) and stop at the first level that no such member can be
-shown to hold.
+are served or not in their models) and hand the position rounds the first level that no such
+member can be shown to hold (the rules programme: positions 9–14 in 15 s).
 
 When every counted enterprise has at most one partner the first level comes from the fast
 level search (:func:`.levels.single_level`) and prunes every cell below it. One-to-one
