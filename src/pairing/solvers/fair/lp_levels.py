@@ -250,7 +250,6 @@ class _LevelLP:
 class _Round:
     lo: float  # a level the LP reaches with the free members' rows built at it
     value: float  # g(lo)
-    out: HighsOutcome  # the LP at lo
     hi: float  # an upper bound on the round's level
     jump: bool = False  # g jumps down across the level (a reach row tightens there)
 
@@ -268,13 +267,13 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
     rows (the LP turns infeasible where a row jumps); otherwise a secant step on
     ``g(τ) − τ``, or bisection when the secant misses twice.
     """
-    value, out = lp.run(fixed, lo)
-    if value is None or out is None or value < lo - WIDTH * max(1.0, lo):
+    value, _ = lp.run(fixed, lo)
+    if value is None or value < lo - WIDTH * max(1.0, lo):
         return None
     free = lp.free(fixed)
     # no free member gains more than its best cells allow: a bound that needs no LP
     alone = float(lp.table.most[free].min()) if free.any() else value
-    best = _Round(lo, value, out, value if alone <= lo else min(value, alone))
+    best = _Round(lo, value, value if alone <= lo else min(value, alone))
     points, owners = lp.table.breakpoints
     points = points[free[owners]]
     hi_refuted = False  # whether an LP refuted best.hi (else it is g(lo) or a member's most)
@@ -311,11 +310,11 @@ def _round_level(lp: _LevelLP, fixed: np.ndarray, lo: float) -> _Round | None:
             tau = (best.lo + best.hi) / 2
         if not best.lo < tau <= best.hi:
             tau = (best.lo + best.hi) / 2
-        value, out = lp.run(fixed, tau)
-        if value is not None and out is not None and value >= tau - width / 10:
+        value, _ = lp.run(fixed, tau)
+        if value is not None and value >= tau - width / 10:
             jump = best.jump
             hi_refuted = hi_refuted and best.hi <= value
-            best = _Round(tau, value, out, min(best.hi, value), jump)
+            best = _Round(tau, value, min(best.hi, value), jump)
             plateau_tried, misses = False, 0
         else:
             best.hi, hi_refuted = tau, True

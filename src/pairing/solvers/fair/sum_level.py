@@ -48,8 +48,6 @@ from pairing.solvers.fair.zeros import Zeros, reach_levels
 
 __all__ = ["LevelSearch", "feasible_at", "sum_level"]
 
-_NONE = (np.empty(0), np.empty(0))
-
 #: Where the bisection tests after a feasible level, as a share of the way from the lower to
 #: the upper bound; each refuted level halves it, down to MIN_SPLIT.
 SPLIT = 0.75

@@ -68,6 +68,16 @@ def served_rows(model: FairModel, offset: int, total_cols: int,
     return rows
 
 
+def _most_served(model: FairModel, clock: Clock, options: SolveOptions, *,
+                 relax: bool) -> Outcome:
+    """Maximise the number of counted enterprises that gain something (:func:`served_rows`),
+    as a MILP or its LP relaxation."""
+    m, n = model.m, model.n
+    return run_milp(model, np.concatenate([np.zeros(n), np.ones(m)]), m,
+                    served_rows(model, n, n + m), (np.zeros(m), np.ones(m)), clock, options,
+                    relax=relax)
+
+
 def fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
                   ) -> tuple[int, np.ndarray | None]:
     """The fewest counted enterprises that gain nothing, in one MILP, and such a matching.
@@ -77,10 +87,7 @@ def fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
     round each (no shortfall row is needed for level 0). Returns (0, None) when the time limit
     stops it.
     """
-    m, n = model.m, model.n
-    objective = np.concatenate([np.zeros(n), np.ones(m)])
-    out = run_milp(model, objective, m, served_rows(model, n, n + m),
-                   (np.zeros(m), np.ones(m)), clock, options)
+    out = _most_served(model, clock, options, relax=False)
     if out.x is None or not out.optimal:
         return 0, out.x
     gains = model.gains(out.x)
@@ -100,9 +107,7 @@ def loose_members(model: FairModel, zeros: int, clock: Clock, options: SolveOpti
     textiles quota and PK-045, which :func:`alone_at_fewest` clears.)
     """
     m, n = model.m, model.n
-    objective = np.concatenate([np.zeros(n), np.ones(m)])
-    out = run_milp(model, objective, m, served_rows(model, n, n + m),
-                   (np.zeros(m), np.ones(m)), clock, options, relax=True)
+    out = _most_served(model, clock, options, relax=True)
     if out.x is None or out.col_dual is None or out.bound is None or not out.optimal:
         return None
     served, reduced = out.x[n:n + m], np.abs(out.col_dual[n:n + m])
