@@ -111,8 +111,10 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         lifted[e] = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
         # the others at the level, less SLIP (they are still at it)
         others = level - SLIP * max(1.0, level)
+        # steered by e's own gain: HiGHS then branches towards lifting e, and refutes it
+        # sooner (the rules programme counting CN: 17.3 s became 3.7 s, 14.2 s became 3.6 s)
         out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share,
-                          zeros=zeros)
+                          zeros=zeros, guide=model.gain_rows[[e]].toarray().ravel())
         tally.milps += 1
         return True if out is None else (None if out.x is None else False)
 

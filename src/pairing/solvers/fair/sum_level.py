@@ -85,7 +85,7 @@ class LevelSearch:
 
 def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
                 relax: bool, share: float = 1.0, kept: np.ndarray | None = None,
-                zeros: Zeros | None = None) -> Outcome | None:
+                zeros: Zeros | None = None, guide: np.ndarray | None = None) -> Outcome | None:
     """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS).
 
     Otherwise the LP relaxation's point (``relax``) or the first matching found, with ``x``
@@ -93,9 +93,11 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
     level, and HiGHS is steered by each cell's counted gain. ``kept``: members (not ``nan``)
     that must keep their own level instead, within half of :data:`~.milp.TIE`. ``zeros``: its
     loose members may stay out of the level instead, all but ``zeros.count`` of them reaching
-    it (:func:`.zeros.reach_levels`).
+    it (:func:`.zeros.reach_levels`). ``guide``: the objective over the cells that steers
+    HiGHS instead (a test that one member can rise steers by that member's gain).
     """
-    guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
+    if guide is None:
+        guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
     if kept is None:
         levels = np.full(model.m, level)
     else:
