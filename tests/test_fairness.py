@@ -622,6 +622,35 @@ def test_level_rounds_fix_levels_above_the_forced_zeros() -> None:
     assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
 
+def test_rounds_on_matchings_prove_the_loose_groups_levels_whoever_holds_them() -> None:
+    """Two PK textile firms of three may be served (textiles max 2) and either may be alone:
+    nobody in the group can be fixed by name, yet each of its levels is proven by a round on
+    matchings ("the group cannot all rise above it"), and the answer is leximin-optimal."""
+    from pairing.solvers.fair.level_rounds import level_rounds
+    from pairing.solvers.fair.milp import Clock, build_model
+    from pairing.solvers.fair.zeros import Zeros, fewest_zeros, loose_members
+
+    scores = np.array([[1.0, 0.3, np.nan, 0.6, 0.7], [np.nan, np.nan, 0.75, 0.95, 0.95]])
+    programme = programme_from_matrix(
+        scores, [(0, 3), (0, 1)], [(0, 2), (0, 2), (0, 2), (0, 1), (0, 2)],
+        pairing.Rules(quotas=[pairing.Quota(side="right", by="sector", group="textiles", max=2)]),
+        sectors_right=["textiles", "textiles", "energy", "energy", "energy"])
+    model = build_model(build_problem(programme, pairing.score_matrix(programme), "leximin"))
+    zeros, _ = fewest_zeros(model, Clock(None), SolveOptions())
+    loose = loose_members(model, zeros, Clock(None), SolveOptions())
+    assert zeros == 1 and loose is not None
+    found = level_rounds(model, Clock(None), SolveOptions(), 1.0, 1.0, Zeros(loose, zeros))
+    assert found.zeros is not None and found.zeros.levels
+    assert found.x is not None
+    # the group's levels are positions of the leximin vector, right after the zero
+    best = max(all_matchings(programme), key=lambda m: sorted(loop_gains(programme, m)))
+    vector = sorted(loop_gains(programme, best))
+    fixed = np.sort(model.gains(found.x))[:zeros + found.state.rounds_fixed
+                                          + len(found.zeros.levels)]
+    assert fixed == pytest.approx(vector[:len(fixed)])
+    assert_leximin_like_brute_force(programme, "leximin-milp")
+
+
 def test_the_loose_members_of_the_rules_programme_are_its_textile_firms() -> None:
     """One LP's reduced costs prove that no CN firm and no PK firm outside textiles but one is
     ever among the 8 forced zeros of the shipped rules programme; one MILP clears that one."""

@@ -61,6 +61,8 @@ class LevelOutcome:
     #: whose it is (a loose member's, or several members that cannot all rise), and a matching
     #: that keeps the levels and reaches it
     next_level: tuple[float, np.ndarray] | None = None
+    #: the forced zeros as the rounds left them (with the loose group's levels they proved)
+    zeros: Zeros | None = None
 
 
 def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
@@ -82,7 +84,8 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
 
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
                clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
-               zeros: Zeros | None = None) -> tuple[LevelRounds, np.ndarray] | None:
+               zeros: Zeros | None = None
+               ) -> tuple[LevelRounds, np.ndarray, Zeros | None] | None:
     """One round on matchings instead of LPs, for when the LP round's level is not reached.
 
     ``x`` keeps ``state``'s levels (``None``: none known yet); ``high`` is a proven upper bound
@@ -93,35 +96,63 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     one found is fixed). That test on the lowest member is also what closes the bisection:
     refuted, it proves the level as well, in one MILP instead of two hard ones. ``None`` when
     ``share`` of the time limit stops it or nobody is saturated (several members can each
-    rise, but not together, or the level is a loose member's); a level proven all the same is
-    left in ``tally.next_level``. ``tally`` counts the MILPs. ``zeros``: loose members are
-    served or not in every test, and never fixed.
+    rise, but not together); a level proven all the same is left in ``tally.next_level``.
+    ``tally`` counts the MILPs.
+
+    ``zeros``: loose members are served or not in every test, and never fixed by name. The
+    loose group as a whole is saturated when its ``zeros.rising`` members cannot all rise
+    TIE above the level while the others keep it (one MILP, tried first when the group's
+    lowest rising member is the lowest of all): the level is then the group's
+    (:meth:`.zeros.Zeros.with_level`), whoever holds it. Returns the new state, its matching
+    and the zeros.
     """
     free = np.isnan(state.levels)
     if zeros is not None:
-        free &= ~zeros.loose  # never fixed: their levels belong to no member in particular
-    if not free.any():
+        free &= ~zeros.loose  # never fixed by name: the group's levels are anonymous
+    group = zeros is not None and zeros.rising > 0
+    if not free.any() and not group:
         return None
     saturated: list[int] = []
+    group_saturated = False
 
-    def lifted_is_refuted(e: int, level: float) -> bool | None:
-        """Whether no matching lifts ``e`` TIE above ``level`` with the others at it (``None``:
-        the time limit stopped the test)."""
+    def lifted_is_refuted(e: int | None, level: float) -> bool | None:
+        """Whether no matching lifts ``e`` (``None``: the loose group's rising members) TIE
+        above ``level`` with the others at it (``None``: the time limit stopped the test)."""
         lifted = state.levels.copy()
-        lifted[e] = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
+        up = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
+        if e is None:
+            assert zeros is not None
+            lifted[zeros.loose] = up
+            # steered by the group's gains, as a single member's test is by its own
+            guide = np.asarray(model.gain_rows[np.flatnonzero(zeros.loose)].sum(axis=0)).ravel()
+        else:
+            lifted[e] = up
+            # steered by e's own gain: HiGHS then branches towards lifting e, and refutes it
+            # sooner (the rules programme counting CN: 17.3 s became 3.7 s, 14.2 s became 3.6 s)
+            guide = model.gain_rows[[e]].toarray().ravel()
         # the others at the level, less SLIP (they are still at it)
         others = level - SLIP * max(1.0, level)
-        # steered by e's own gain: HiGHS then branches towards lifting e, and refutes it
-        # sooner (the rules programme counting CN: 17.3 s became 3.7 s, 14.2 s became 3.6 s)
         out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share,
-                          zeros=zeros, guide=model.gain_rows[[e]].toarray().ravel())
+                          zeros=zeros, guide=guide)
         tally.milps += 1
         return True if out is None else (None if out.x is None else False)
 
+    def group_level(gains: np.ndarray) -> float:
+        """The loose group's level in a matching: its lowest rising member's gain."""
+        if not group:
+            return np.inf
+        assert zeros is not None
+        return float(np.sort(gains[zeros.loose])[-zeros.rising])
+
     def settle(x: np.ndarray, low: float) -> bool:
-        """The lowest free member cannot rise: then ``low`` is the level too (a matching with
-        every free member TIE above would lift it)."""
+        """The lowest free member (or the group) cannot rise: then ``low`` is the level too (a
+        matching with every free member TIE above would lift it)."""
+        nonlocal group_saturated
         gains = model.gain_rows @ x
+        lowest = float(gains[free].min(initial=np.inf))
+        if group_level(gains) <= lowest:
+            group_saturated = bool(lifted_is_refuted(None, low))
+            return group_saturated
         e = int(np.flatnonzero(free)[np.argmin(gains[free])])
         if lifted_is_refuted(e, low):
             saturated.append(e)
@@ -135,25 +166,38 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         return None
     x, level = search.found.x, search.found.bound
     tally.next_level = (level, x)  # proven, whoever holds it
-    if not saturated:
+    if not saturated and not group_saturated:
         gains = model.gain_rows @ x
         at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
-        for e in at_level[np.argsort(gains[at_level], kind="stable")][:MAX_TESTS]:
-            refuted = lifted_is_refuted(int(e), level)
+        tests: list[int | None] = [int(e) for e in at_level[np.argsort(gains[at_level],
+                                                                         kind="stable")]]
+        if group_level(gains) <= level + TIE * max(1.0, level):
+            tests.insert(0, None)  # the group first: one test for its whole level
+        for e in tests[:MAX_TESTS]:
+            refuted = lifted_is_refuted(e, level)
             if refuted is None:
                 return None  # the time limit stopped the test
             if refuted:
-                saturated.append(int(e))
+                if e is None:
+                    group_saturated = True
+                else:
+                    saturated.append(e)
                 break  # a refuted test is the slow kind: the next round finds the others
-    if not saturated:
+    if not saturated and not group_saturated:
         return None
     tally.next_level = None  # it is the new round's level
     levels, round_of = state.levels.copy(), state.round_of.copy()
-    levels[saturated] = level
-    round_of[saturated] = state.rounds + 1
-    options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}, "
-                   f"{int(np.isnan(levels).sum())} of {model.m} member(s) left")
-    return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x
+    if group_saturated:
+        assert zeros is not None
+        zeros = zeros.with_level(level)
+    else:
+        levels[saturated] = level
+        round_of[saturated] = state.rounds + 1
+    left = int(np.isnan(levels[free]).sum()) + (zeros.rising if zeros is not None else 0)
+    options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}"
+                   f"{' (the loose group)' if group_saturated else ''}, {left} of {model.m} "
+                   "member(s) left")
+    return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x, zeros
 
 
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
@@ -255,9 +299,10 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
                                                 tally, zeros)
         if tally.complete or state.complete:
             break
-        if zeros is not None:
+        if zeros is not None and not zeros.levels:
             # the level that stopped the LP rounds may be a loose member's that is never a
-            # zero after all: then the LP rounds go on with it fixed by name
+            # zero after all: then the LP rounds go on with it fixed by name (not once the
+            # group holds a level: that member might be the one holding it)
             zeros, cleared = _clear_loose(model, zeros, x, clock, options, share, tally)
             if cleared:
                 continue
@@ -265,8 +310,8 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         step = milp_round(model, state, x, high, clock, options, share, tally, zeros)
         if step is None:
             break
-        state, x = step
+        state, x, zeros = step
         tally.milp_rounds += 1
-    tally.state, tally.x = state, x
+    tally.state, tally.x, tally.zeros = state, x, zeros
     tally.lp_rounds = state.rounds - tally.milp_rounds
     return tally

@@ -328,8 +328,8 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     complete (every level, and the best total among matchings that keep them).
 
     With forced ``zeros`` (already fixed) the rounds fix the members that are never one of
-    them (:func:`.zeros.loose_members`), as far as a matching keeps their levels, and leave
-    the rest to the position rounds.
+    them (:func:`.zeros.loose_members`) by name, and the loose group's levels whoever holds
+    them, as far as a matching keeps their levels, and leave the rest to the position rounds.
     """
     forced = None
     if zeros:
@@ -342,10 +342,11 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     run.lp_rounds, run.milp_rounds, run.lps = found.lp_rounds, found.milp_rounds, found.lps
     if found.x is None:
         return False
-    # x's sorted gains: the zeros, the levels the rounds fixed, then the others above them
+    # x's sorted gains: the zeros, the levels the rounds fixed (by name, or the loose group's),
+    # then the others above them
     values = np.sort(model.gains(found.x))
-    for value in values[zeros:] if found.complete else values[
-            zeros:zeros + found.state.rounds_fixed]:
+    fixed = found.state.rounds_fixed + (len(found.zeros.levels) if found.zeros else 0)
+    for value in values[zeros:] if found.complete else values[zeros:zeros + fixed]:
         _keep_position(run, shortfalls, float(value))
     run.best = found.x
     if found.next_level is not None and not found.complete:

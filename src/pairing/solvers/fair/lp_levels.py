@@ -137,7 +137,8 @@ class _LevelLP:
         # not in the LP (see :func:`lp_levels`)
         self.loose = np.zeros(model.m, dtype=bool) if zeros is None else zeros.loose
         self.n_loose = int(self.loose.sum())
-        self.served = 0 if zeros is None else self.n_loose - zeros.count
+        # (the group's own levels are left out: a relaxation of them)
+        self.served = 0 if zeros is None else zeros.rising
         self.options = options
         self.clock, self.share = clock, share
         self.table = model.reach

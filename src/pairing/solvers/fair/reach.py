@@ -71,7 +71,9 @@ class ReachRows:
         out = []
         for cells, need in ((self.clipped, 1.0), (self.partners, self.fewest),
                             (self.decisive, 1.0)):
-            y = eye if np.isscalar(need) else sp.diags_array(np.asarray(need, dtype=np.float64))
+            # (a member without rows has no finite need: its coefficient is 0)
+            y = eye if np.isscalar(need) else sp.diags_array(
+                np.where(np.isfinite(need), np.asarray(need, dtype=np.float64), 0.0))
             out.append(LinearConstraint(sp.hstack([cells, before, -y, after], format="csr"),
                                         lower, np.inf))
         return out

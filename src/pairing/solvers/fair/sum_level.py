@@ -92,9 +92,10 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
     None when ``share`` of the time limit stopped the test. Both carry the reach rows for the
     level, and HiGHS is steered by each cell's counted gain. ``kept``: members (not ``nan``)
     that must keep their own level instead, within half of :data:`~.milp.TIE`. ``zeros``: its
-    loose members may stay out of the level instead, all but ``zeros.count`` of them reaching
-    it (:func:`.zeros.reach_levels`). ``guide``: the objective over the cells that steers
-    HiGHS instead (a test that one member can rise steers by that member's gain).
+    loose members may stay out of the level instead, ``zeros.rising`` of them reaching it and
+    the others holding the group's levels (:func:`.zeros.reach_levels`). ``guide``: the
+    objective over the cells that steers HiGHS instead (a test that one member can rise steers
+    by that member's gain).
     """
     if guide is None:
         guide = np.asarray(model.gain_rows.sum(axis=0)).ravel()
@@ -111,12 +112,12 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
 
 
 def _reached(model: FairModel, x: np.ndarray, free: np.ndarray, zeros: Zeros | None) -> float:
-    """The level ``x`` gives every ``free`` member and, with ``zeros``, the best all but
-    ``zeros.count`` of the loose members (0 when there is nobody)."""
+    """The level ``x`` gives every ``free`` member and, with ``zeros``, the best
+    ``zeros.rising`` of the loose members (0 when there is nobody)."""
     gains = model.gain_rows @ x
     reached = float(gains[free].min(initial=np.inf))
     if zeros is not None and zeros.loose.any():
-        served = int(zeros.loose.sum()) - zeros.count
+        served = zeros.rising
         if served > 0:
             reached = min(reached, float(np.sort(gains[zeros.loose])[-served]))
     return reached if np.isfinite(reached) else 0.0

@@ -34,9 +34,20 @@ class Zeros:
     count: int
     #: loose members a matching with the fewest zeros leaves alone (no use testing them)
     seen: np.ndarray | None = None
+    #: the loose group's levels proven so far, lowest first: after the ``count`` zeros, one
+    #: loose member at each of them (which one is a choice too), the rest at least at the level
+    #: of the round under way
+    levels: tuple[float, ...] = ()
+
+    @property
+    def rising(self) -> int:
+        """How many loose members reach the level of the round under way."""
+        return int(self.loose.sum()) - self.count - len(self.levels)
 
     def without(self, member: int) -> Zeros:
-        """The same zeros, ``member`` known never to be one of them."""
+        """The same zeros, ``member`` known never to be one of them (only before the group
+        has a level: it might hold one)."""
+        assert not self.levels
         loose = self.loose.copy()
         loose[member] = False
         return Zeros(loose, self.count, self.seen)
@@ -44,7 +55,11 @@ class Zeros:
     def seen_alone(self, alone: np.ndarray) -> Zeros:
         """The same zeros, the members ``alone`` (bool) seen gaining 0 in such a matching."""
         seen = alone if self.seen is None else self.seen | alone
-        return Zeros(self.loose, self.count, seen)
+        return Zeros(self.loose, self.count, seen, self.levels)
+
+    def with_level(self, level: float) -> Zeros:
+        """The same zeros, one more loose member proven to be at ``level`` (anonymously)."""
+        return Zeros(self.loose, self.count, self.seen, (*self.levels, level))
 
 
 def served_rows(model: FairModel, offset: int, total_cols: int,
@@ -131,23 +146,39 @@ def reach_levels(model: FairModel, objective: np.ndarray, levels: np.ndarray,
                  **run: Any) -> Outcome:
     """:func:`.milp.run_milp` of ``objective`` (over the cells) where every member reaches
     ``levels[e]`` (its gain row and its reach rows), a loose member of ``zeros`` either reaching
-    it or staying out of it (binary ``y_e``, its rows multiplied by ``y_e``), all but
-    ``zeros.count`` of them reaching it. ``run``: :func:`.milp.run_milp`'s keywords."""
+    it or staying out of it (binary ``y_e``, its rows multiplied by ``y_e``), ``zeros.rising``
+    of them reaching it. Each of the group's levels ``a_j`` (``zeros.levels``) has binaries
+    ``z_e`` of its own ("``e`` reaches ``a_j``", rows multiplied by ``z_e``), all but
+    ``count + j − 1`` loose members reaching it: the group's sorted gains then hold its
+    levels, whoever holds them. ``run``: :func:`.milp.run_milp`'s keywords."""
     m, n = model.m, model.n
     if zeros is None or not zeros.loose.any():
-        rows = [LinearConstraint(model.gain_rows, levels, np.inf),
-                *model.reach.at(levels).constraints(n)]
-        return run_milp(model, objective, 0, rows, (np.empty(0), np.empty(0)), clock, options,
+        plain = [LinearConstraint(model.gain_rows, levels, np.inf),
+                 *model.reach.at(levels).constraints(n)]
+        return run_milp(model, objective, 0, plain, (np.empty(0), np.empty(0)), clock, options,
                         **run)
-    gain = sp.hstack([model.gain_rows, -sp.diags_array(np.maximum(levels, 0.0))], format="csr")
-    count = np.concatenate([np.zeros(n), zeros.loose.astype(np.float64)])
-    rows = [LinearConstraint(gain, 0.0, np.inf),
-            *model.reach.at(levels).indicator_constraints(n, n + m),
-            LinearConstraint(sp.csr_array(count[None, :]),
-                             int(zeros.loose.sum()) - zeros.count, np.inf)]
-    return run_milp(model, np.concatenate([objective, np.zeros(m)]), m, rows,
-                    (np.where(zeros.loose, 0.0, 1.0), np.ones(m)), clock, options,
-                    integer_extra=np.arange(m), **run)
+    loose = zeros.loose.astype(np.float64)
+    group = [(np.maximum(levels, 0.0), zeros.rising)]  # the round's level, then the group's
+    group += [(np.where(zeros.loose, a, 0.0), int(loose.sum()) - zeros.count - j)
+              for j, a in enumerate(zeros.levels)]
+    blocks = len(group)
+    total = n + blocks * m
+    rows: list[LinearConstraint] = []
+    for b, (at, need) in enumerate(group):
+        offset = n + b * m
+        gain = sp.hstack([model.gain_rows, sp.csr_array((m, b * m)), -sp.diags_array(at),
+                          sp.csr_array((m, total - offset - m))], format="csr")
+        rows.append(LinearConstraint(gain, 0.0, np.inf))
+        rows += model.reach.at(at).indicator_constraints(offset, total)
+        count = np.zeros(total)
+        count[offset:offset + m] = loose
+        rows.append(LinearConstraint(sp.csr_array(count[None, :]), need, np.inf))
+    # y_e: the round's level, binary for the loose members and 1 for the others; z_e: the
+    # group's levels, only for loose members (others' z fixed at 0)
+    lower = np.concatenate([np.where(zeros.loose, 0.0, 1.0), np.zeros((blocks - 1) * m)])
+    upper = np.concatenate([np.ones(m), np.tile(loose, blocks - 1)])
+    return run_milp(model, np.concatenate([objective, np.zeros(blocks * m)]), blocks * m, rows,
+                    (lower, upper), clock, options, integer_extra=np.arange(blocks * m), **run)
 
 
 def alone_at_fewest(model: FairModel, zeros: Zeros, member: int, clock: Clock,
