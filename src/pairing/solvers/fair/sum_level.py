@@ -85,7 +85,8 @@ class LevelSearch:
 
 def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOptions, *,
                 relax: bool, share: float = 1.0, kept: np.ndarray | None = None,
-                zeros: Zeros | None = None, guide: np.ndarray | None = None) -> Outcome | None:
+                zeros: Zeros | None = None, guide: np.ndarray | None = None,
+                tight: bool = False) -> Outcome | None:
     """Can every counted gain be ≥ ``level``? ``None``: refuted (proven by HiGHS).
 
     Otherwise the LP relaxation's point (``relax``) or the first matching found, with ``x``
@@ -106,7 +107,7 @@ def feasible_at(model: FairModel, level: float, clock: Clock, options: SolveOpti
         levels = np.where(np.isnan(kept), level, own)
     try:
         return reach_levels(model, guide, levels, zeros, clock, options, relax=relax,
-                            first=not relax, share=share)
+                            first=not relax, share=share, tight=tight)
     except Infeasible:
         return None
 
