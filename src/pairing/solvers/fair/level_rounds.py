@@ -32,6 +32,7 @@ next position (:attr:`LevelOutcome.next_level`).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,10 @@ __all__ = ["LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
 
 #: Most loose members tested by one MILP each where the rounds stop (see :func:`_clear_loose`).
 CLEAR_TESTS = 6
+
+#: The share of a time limit the rounds may use when they are on course to finish (see
+#: :func:`_share`); the rest is for the best total.
+FINISH = 0.95
 
 
 @dataclass
@@ -117,10 +122,13 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         return None
     saturated: list[int] = []
     group_saturated = False
+    lifted_at: set[tuple[int | None, float]] = set()  # tests run (each is refuted or not once)
 
     def lifted_is_refuted(e: int | None, level: float) -> bool | None:
         """Whether no matching lifts ``e`` (``None``: the loose group's rising members) TIE
         above ``level`` with the others at it (``None``: the time limit stopped the test)."""
+        if (e, level) in lifted_at:
+            return False  # not refuted before at this level (a refutation ends the round)
         lifted = state.levels.copy()
         up = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
         if e is None:
@@ -140,6 +148,8 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share,
                           zeros=zeros, guide=guide, tight=True)
         tally.milps += 1
+        if out is not None and out.x is not None:
+            lifted_at.add((e, level))
         return True if out is None else (None if out.x is None else False)
 
     def group_level(gains: np.ndarray) -> float:
@@ -284,6 +294,24 @@ def _clear_loose(model: FairModel, zeros: Zeros, x: np.ndarray | None, clock: Cl
     return zeros, False
 
 
+def _share(clock: Clock, share: float, started: float, state: LevelRounds,
+           zeros: Zeros | None) -> float:
+    """``share``, or :data:`FINISH` of the time limit when the rounds are on course to fix
+    every member before that: the rounds so far, at their mean pace, times the members left
+    (each round fixes one at least). Then the level rounds prove the whole vector, and their
+    last MILP gives the best total, instead of leaving the last few levels to the slower
+    position rounds (50 × 50 counting CN: 44 of 50 positions in the 70 % share of 60 s, all 50
+    in 47 s)."""
+    if clock.limit is None or share >= FINISH or state.rounds == 0:
+        return share
+    left = int(np.isnan(state.levels).sum())
+    if zeros is not None:
+        left -= int(zeros.loose.sum()) - zeros.rising  # the zeros and the group's levels
+    spent = time.perf_counter() - started
+    pace = spent / state.rounds
+    return FINISH if spent + pace * left <= (FINISH - 0.05) * clock.limit else share
+
+
 def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share: float,
                  share: float, zeros: Zeros | None = None) -> LevelOutcome:
     """The level rounds of the module docstring, within ``share`` of the time limit (the first
@@ -299,7 +327,11 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
     # next one too, and the LPs that fail to show it cost more than the round (the rules
     # programme counting both sides: 278 LPs in 13.4 s, 4 rounds kept, all in the first call).
     skip_lp = False
-    while not clock.expired(share):
+    started = time.perf_counter()
+    while True:
+        share = _share(clock, share, started, state, zeros)
+        if clock.expired(share):
+            break
         found = state
         if not skip_lp:
             found = lp_levels(model, clock, options, share if state.rounds else lp_share,
