@@ -66,7 +66,7 @@ class LevelOutcome:
     lps: int = 0
     milps: int = 0  # MILPs run
     #: the next position's value when the last round on matchings proved it but could not say
-    #: whose it is (a loose member's, or several members that cannot all rise), and a matching
+    #: whose it is (several members that cannot all rise), and a matching
     #: that keeps the levels and reaches it
     next_level: tuple[float, np.ndarray] | None = None
     #: the forced zeros as the rounds left them (with the loose group's levels they proved)

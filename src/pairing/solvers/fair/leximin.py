@@ -26,9 +26,9 @@ run of their rounds that a matching keeps is found by bisection and fixes those 
 once (the brief's rules programme counting CN: 13 positions in 12 s, where the position rounds
 had fixed 9 in 57 s), and the position rounds go on from there. When some members must gain 0
 (a quota leaves 8 of the 23 PK textile firms alone on that programme), one LP shows which
-members are never among the zeros (:mod:`.zeros`); the rounds fix those only (the loose ones
-are served or not in their models) and hand the position rounds the first level that no such
-member can be shown to hold (the rules programme: positions 9–14 in 15 s).
+members are never among the zeros (:mod:`.zeros`); the rounds fix those by name (the loose
+ones are served or not in their models) and the loose group's levels whoever holds them (the
+rules programme: positions 9–19 in 38 s, five of them the group's).
 
 When every counted enterprise has at most one partner the first level comes from the fast
 level search (:func:`.levels.single_level`) and prunes every cell below it. One-to-one
