@@ -154,10 +154,7 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
 
     def group_level(gains: np.ndarray) -> float:
         """The loose group's level in a matching: its lowest rising member's gain."""
-        if not group:
-            return np.inf
-        assert zeros is not None
-        return float(np.sort(gains[zeros.loose])[-zeros.rising])
+        return zeros.rising_level(gains) if zeros is not None else np.inf
 
     def settle(x: np.ndarray, low: float) -> bool:
         """The lowest free member (or the group) cannot rise: then ``low`` is the level too (a
@@ -208,7 +205,7 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     else:
         levels[saturated] = level
         round_of[saturated] = state.rounds + 1
-    left = int(np.isnan(levels[free]).sum()) + (zeros.rising if zeros is not None else 0)
+    left = zeros.left(levels) if zeros is not None else int(np.isnan(levels).sum())
     options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}"
                    f"{' (the loose group)' if group_saturated else ''}, {left} of {model.m} "
                    "member(s) left")
@@ -304,9 +301,7 @@ def _share(clock: Clock, share: float, started: float, state: LevelRounds,
     in 47 s)."""
     if clock.limit is None or share >= FINISH or state.rounds == 0:
         return share
-    left = int(np.isnan(state.levels).sum())
-    if zeros is not None:
-        left -= int(zeros.loose.sum()) - zeros.rising  # the zeros and the group's levels
+    left = zeros.left(state.levels) if zeros is not None else int(np.isnan(state.levels).sum())
     spent = time.perf_counter() - started
     pace = spent / state.rounds
     return FINISH if spent + pace * left <= (FINISH - 0.05) * clock.limit else share

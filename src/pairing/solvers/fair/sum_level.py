@@ -117,10 +117,8 @@ def _reached(model: FairModel, x: np.ndarray, free: np.ndarray, zeros: Zeros | N
     ``zeros.rising`` of the loose members (0 when there is nobody)."""
     gains = model.gain_rows @ x
     reached = float(gains[free].min(initial=np.inf))
-    if zeros is not None and zeros.loose.any():
-        served = zeros.rising
-        if served > 0:
-            reached = min(reached, float(np.sort(gains[zeros.loose])[-served]))
+    if zeros is not None:
+        reached = min(reached, zeros.rising_level(gains))
     return reached if np.isfinite(reached) else 0.0
 
 

@@ -44,6 +44,18 @@ class Zeros:
         """How many loose members reach the level of the round under way."""
         return int(self.loose.sum()) - self.count - len(self.levels)
 
+    def rising_level(self, gains: np.ndarray) -> float:
+        """The level the rising loose members reach in a matching with these ``gains``: the
+        lowest of the ``rising`` best loose gains (``inf`` when none rise)."""
+        if self.rising <= 0:
+            return np.inf
+        return float(np.sort(gains[self.loose])[-self.rising])
+
+    def left(self, levels: np.ndarray) -> int:
+        """Members still to fix, given the members' own ``levels`` (``nan``: not fixed): the
+        others by name, and the rising loose members."""
+        return int((np.isnan(levels) & ~self.loose).sum()) + max(self.rising, 0)
+
     def without(self, member: int) -> Zeros:
         """The same zeros, ``member`` known never to be one of them (only before the group
         has a level: it might hold one)."""
