@@ -709,10 +709,19 @@ def test_a_counting_bracket_that_stops_with_a_highs_solve_error_is_solved_again(
     assert all(lex_at_least(mine, loop_gains(programme, m)) for m in all_matchings(programme))
 
 
-def test_a_level_the_lp_round_overestimates_is_found_by_a_round_on_matchings() -> None:
+def _without_configuration_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leave the rounds after the LP rounds to rounds on matchings (one side counted, few
+    partners: the configuration rounds would take them, see ``test_config_lp.py``)."""
+    from pairing.solvers.fair import level_rounds
+    monkeypatch.setattr(level_rounds.ConfigLP, "applies", staticmethod(lambda model: False))
+
+
+def test_a_level_the_lp_round_overestimates_is_found_by_a_round_on_matchings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Found by a randomised check: here the LP rounds' third level is not reached by any
     matching; one round on matchings proves the true level and who is at it, and the answer
     is still leximin-optimal with the best total."""
+    _without_configuration_rounds(monkeypatch)
     scores = np.array([[0.4, 0.5, 0.0], [0.5, 0.0, 0.9], [0.65, 0.45, 0.1]])
     programme = programme_from_matrix(scores, [(0, 2), (0, 2), (0, 1)],
                                       [(0, 2), (0, 2), (0, 1)], pairing.Rules(fair_to="right"))
@@ -781,6 +790,7 @@ def test_rounds_on_matchings_alone_reach_brute_force(scores: list[list[float]],
     one included, and one MILP then picks the best total."""
     from pairing.solvers.fair import lp_levels
     monkeypatch.setattr(lp_levels, "_saturated", lambda *args: np.empty(0, np.int64))
+    _without_configuration_rounds(monkeypatch)
     programme = programme_from_matrix(np.array(scores), [(0, 2)] * 3, [(0, 2)] * 3,
                                       pairing.Rules(fair_to="left"))
     result = pairing.solve(programme, objective="leximin", solver="leximin-milp",

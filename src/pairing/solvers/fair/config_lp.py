@@ -1,0 +1,400 @@
+"""Leximin's configuration rounds: level rounds on the configuration LP, by column generation.
+
+The round LP of :mod:`.lp_levels` lets a member reach its level with a fraction of each of
+several partner sets, some of them short of the level. On the brief's rules programme counting
+CN, its 14th level is 0.6302 where the best matching's is 0.6246, and the rounds on matchings
+that follow cost 2–8 s each. The *configuration LP* closes that gap: each counted member ``e``
+picks a distribution ``λ_e`` over its partner sets ``C`` (at most ``cap_e`` of its cells) *each
+of which* reaches its level, and the matching ``x = Σ_C λ_C·1_C`` obeys the rules. Every
+matching where each member reaches its level is such a point (``λ`` = its own partner set), so
+the LP is a relaxation, and it is the strongest one built from per-member convexity: measured on
+the six rounds above, its boundary matched the matchings' level to 2·10⁻⁶ every time.
+
+The partner sets are far too many to list (about 10⁶ on the rules programme), so the LP is
+solved by column generation (the textbook way for configuration LPs): a restricted LP over the
+sets found so far, with the rules' rows and one convexity row per member, prices every member's
+sets against its duals, and adds the cheapest one until none has a negative reduced cost.
+Feasibility at a level is a phase-1 LP: a set short of its member's level costs 1, and the level
+is reachable when the least cost is 0. A level is refuted when that cost, or the Lagrangian
+bound (the restricted LP's value plus each member's most negative reduced cost), is above
+:data:`PROOF` — a proof, since pricing is exact. Pricing is exact for at most three partners
+(one, two, or a pair plus the cheapest third among the cells that complete it), so the rounds
+apply when every counted member has ``cap ≤ 3`` and the counted side's members cover every cell
+(``fair_to`` one side, no forced zeros).
+
+A round bisects the level over these LPs (about 20 of 10–100 ms each, warm-started), then
+tests the members short of the level just above it: member ``e`` is *saturated* when no point
+lifts it :data:`~.milp.TIE` above the level while the other free members keep it (less
+:data:`~.lp_levels.SLIP`). Like the LP rounds, the rounds' levels bound every matching
+lexicographically, and :func:`.level_rounds.keep_levels` proves with one MILP how many of them a
+matching keeps.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from pairing.core.objectives import counted
+from pairing.solvers._highs import HighsModel
+from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.lp_levels import SLIP, LevelRounds
+from pairing.solvers.fair.milp import TIE, Clock, FairModel, level_cap
+
+__all__ = ["ConfigLP", "config_rounds"]
+
+#: Most partners a counted member may have for exact pricing (see the module docstring).
+MOST_PARTNERS = 3
+#: A phase-1 cost (or Lagrangian bound) above this refutes a level; at or below
+#: :data:`FEASIBLE` the level is reachable. Between the two (HiGHS's tolerances), the level
+#: counts as reachable: a wrong "reachable" only makes a round fail its MILP check, while a
+#: wrong refutation would fix a member too low.
+PROOF = 1e-6
+FEASIBLE = 1e-7
+#: Reduced costs below this are negative (a column worth adding).
+NEGATIVE = -1e-9
+#: A round's level is bisected to this width (relative, at least 1).
+WIDTH = 1e-9
+#: Most members tested for saturation in one round.
+MAX_TESTS = 20
+
+
+class _Stopped(Exception):
+    """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
+
+
+#: Sets whose gains add up to within this of a level (relative, at least 1) count as reaching
+#: it: the same tolerance for pricing and for costs, so the two never disagree on a set whose
+#: sum is rounded differently (0.7 + 0.3 + 0.3 is 1.2999999999999998), and the LP stays a
+#: relaxation of the matchings the MILPs accept.
+ROUNDING = 1e-9
+
+
+def reaches(gain: np.ndarray | float, level: np.ndarray | float) -> np.ndarray:
+    """Whether partner sets of total ``gain`` reach ``level`` (within :data:`ROUNDING`)."""
+    return np.asarray(gain) >= np.asarray(level) - ROUNDING * np.maximum(1.0, np.abs(level))
+
+
+class Pricer:
+    """Each member's cheapest partner set for costs ``w`` per cell, exactly, for ``cap ≤ 3``.
+
+    The cheapest set with no level is the ``cap`` cheapest negative cells (all members at once).
+    It is also a lower bound for the cheapest set that reaches a level, so only the members it
+    cannot rule out are priced one by one: the best single cell, the best pair (all
+    ``k(k−1)/2`` at once), and each pair plus the cheapest third among the cells whose gain
+    completes it — a prefix of the best-first order, whose three cheapest cells hold it unless
+    two of them are the pair. That covers every triple.
+    """
+
+    def __init__(self, gains: list[np.ndarray], caps: np.ndarray) -> None:
+        self.gains = gains  # each member's, best first
+        self.caps = caps
+        self.width = max([len(g) for g in gains] + [1])
+        self.valid = np.zeros((len(gains), self.width), dtype=bool)
+        for e, g in enumerate(gains):
+            self.valid[e, :len(g)] = True
+        self.pairs = [np.triu_indices(len(g), 1) for g in gains]
+        self.pair_gain = [g[i] + g[j] for g, (i, j) in zip(gains, self.pairs, strict=True)]
+
+    def cheapest_any(self, w: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+        """Each member's cheapest set with no level (``w`` padded to ``(m, width)``): its
+        total and cell positions (the empty set, total 0, when no cell is negative)."""
+        w = np.where(self.valid, w, np.inf)
+        order = np.argsort(w, axis=1, kind="stable")[:, :3]
+        cheap = np.take_along_axis(w, order, axis=1)
+        take = (cheap < 0) & (np.arange(order.shape[1])[None, :] < self.caps[:, None])
+        total = np.where(take, cheap, 0.0).sum(axis=1)
+        sets = [tuple(sorted(int(c) for c in order[e, take[e]])) for e in range(len(total))]
+        return total, sets
+
+    def cheapest(self, e: int, w: np.ndarray,
+                 level: float) -> tuple[float, tuple[int, ...] | None]:
+        """Member ``e``'s cheapest set whose gains reach ``level``: its total ``w`` and cell
+        positions (``(inf, None)`` when no set reaches it)."""
+        gains, cap = self.gains[e], int(self.caps[e])
+        best_w = np.inf
+        best: tuple[int, ...] | None = None
+        k = len(gains)
+        if k == 0 or cap < 1:
+            return best_w, best
+        one = np.where(reaches(gains, level), w, np.inf)
+        i = int(np.argmin(one))
+        if one[i] < best_w:
+            best_w, best = float(one[i]), (i,)
+        if cap < 2 or k < 2:
+            return best_w, best
+        first, second = self.pairs[e]
+        pair_w = w[first] + w[second]
+        two = np.where(reaches(self.pair_gain[e], level), pair_w, np.inf)
+        p = int(np.argmin(two))
+        if two[p] < best_w:
+            best_w, best = float(two[p]), (int(first[p]), int(second[p]))
+        if cap < 3 or k < 3:
+            return best_w, best
+        # the third cell: the cheapest among those that complete the pair, neither of it
+        need = level - ROUNDING * max(1.0, abs(level)) - self.pair_gain[e]
+        room = np.searchsorted(-gains, -need, side="right")
+        thirds = _prefix_cheapest(w)[room]
+        third_w = np.where(thirds >= 0, w[np.maximum(thirds, 0)], np.inf)
+        third_w[(thirds == first[:, None]) | (thirds == second[:, None])] = np.inf
+        pick = np.argmin(third_w, axis=1)
+        three = pair_w + third_w[np.arange(len(pick)), pick]
+        q = int(np.argmin(three))
+        if three[q] < best_w:
+            best_w = float(three[q])
+            best = tuple(sorted((int(first[q]), int(second[q]), int(thirds[q, pick[q]]))))
+        return best_w, best
+
+
+def _prefix_cheapest(w: np.ndarray) -> np.ndarray:
+    """``(k + 1, 3)``: for each prefix ``[0, p)`` of the cells, the positions of its three
+    cheapest (``-1`` where the prefix is shorter)."""
+    k = len(w)
+    by_w = np.argsort(w, kind="stable")
+    inside = by_w[None, :] < np.arange(k + 1)[:, None]  # (p, rank): that cell is in [0, p)
+    seen = np.cumsum(inside, axis=1)
+    out = np.full((k + 1, 3), -1)
+    for r in range(3):
+        hit = inside & (seen == r + 1)
+        has = hit.any(axis=1)
+        out[has, r] = by_w[np.argmax(hit[has], axis=1)]
+    return out
+
+
+class ConfigLP:
+    """The configuration LP of the module docstring, grown by column generation.
+
+    Rows: the rules' rows (over the cells each set holds), one row per required pair, one
+    convexity row per counted member. Columns: partner sets, each of one member, kept across
+    levels (a set's cost is 0 or 1 by the levels asked).
+    """
+
+    def __init__(self, model: FairModel, options: SolveOptions, clock: Clock, share: float,
+                 start: np.ndarray) -> None:
+        rules, m = model.rules, model.m
+        self.clock, self.share = clock, share
+        counted_left, _ = counted(model.problem)
+        side = rules.left_incidence if counted_left.any() else rules.right_incidence
+        members = np.flatnonzero(counted_left if counted_left.any() else counted(
+            model.problem)[1])
+        incidence = sp.csr_array(side[members])
+        open_cells = rules.var_upper > 0.5
+        self.cells: list[np.ndarray] = []
+        self.gains: list[np.ndarray] = []
+        for e in range(m):
+            cells = incidence.indices[incidence.indptr[e]:incidence.indptr[e + 1]]
+            cells = cells[open_cells[cells]]
+            gains = np.asarray(model.gain_rows[[e]].toarray().ravel()[cells], dtype=np.float64)
+            order = np.argsort(-gains, kind="stable")
+            self.cells.append(cells[order])
+            self.gains.append(gains[order])
+        self.caps = np.minimum(model.caps, [len(c) for c in self.cells])
+        self.pricer = Pricer(self.gains, self.caps)
+        self.cells_padded = np.zeros((m, self.pricer.width), dtype=np.int64)
+        for e, cells in enumerate(self.cells):
+            self.cells_padded[e, :len(cells)] = cells
+        self.rules_cols = sp.csc_array(rules.A)
+        self.n_rules, self.m = rules.n_rows, m
+        required = np.flatnonzero(rules.var_lower > 0.5)
+        self.required_row = np.full(model.n, -1)
+        self.required_row[required] = self.n_rules + m + np.arange(len(required))
+        lower = np.concatenate([rules.lower, np.ones(m), np.ones(len(required))])
+        upper = np.concatenate([rules.upper, np.ones(m), np.full(len(required), np.inf)])
+        self.n_rows = len(lower)
+        self.lp = HighsModel(sp.csr_array((self.n_rows, 0)), lower, upper, np.empty(0),
+                             np.empty(0), np.empty(0), maximize=False, threads=options.threads,
+                             seed=options.seed)
+        self.lp.set_option("primal_feasibility_tolerance", 1e-9)
+        self.member_of: list[int] = []
+        self.set_gain: list[float] = []
+        self.known: set[tuple[int, tuple[int, ...]]] = set()
+        self.levels = np.zeros(m)
+        self.lps = 0
+        # the empty set of every member, and each member's set in the start matching (which
+        # keeps the levels so far: the first LPs are feasible)
+        own = [(e, tuple(int(i) for i in np.flatnonzero(start[self.cells[e]] > 0.5)))
+               for e in range(m)]
+        self._add([(e, ()) for e in range(m)] + [s for s in own if s[1]])
+
+    @staticmethod
+    def applies(model: FairModel) -> bool:
+        """Whether exact pricing covers this model (module docstring)."""
+        counted_left, counted_right = counted(model.problem)
+        if counted_left.any() == counted_right.any() or not model.m:
+            return False
+        rules = model.rules
+        side = rules.left_incidence if counted_left.any() else rules.right_incidence
+        members = counted_left if counted_left.any() else counted_right
+        covered = np.asarray(side[np.flatnonzero(members)].sum(axis=0)).ravel()
+        return bool(np.all(covered == 1) and np.all(model.caps <= MOST_PARTNERS))
+
+    def _costs(self, members: np.ndarray, gains: np.ndarray) -> np.ndarray:
+        """Each set's phase-1 cost at the current levels: 1 when short of its member's."""
+        levels = self.levels[members]
+        return np.where((levels <= 0) | reaches(gains, levels), 0.0, 1.0)
+
+    def _add(self, sets: list[tuple[int, tuple[int, ...]]]) -> None:
+        """Append partner sets as columns."""
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        for k, (e, chosen) in enumerate(sets):
+            cells = self.cells[e][list(chosen)]
+            block = self.rules_cols[:, cells]
+            required = self.required_row[cells][self.required_row[cells] >= 0]
+            rows += [block.indices, np.array([self.n_rules + e]), required]
+            cols += [np.full(block.nnz, k), np.array([k]), np.full(len(required), k)]
+            vals += [block.data, np.ones(1), np.ones(len(required))]
+            self.member_of.append(e)
+            self.set_gain.append(float(self.gains[e][list(chosen)].sum()))
+            self.known.add((e, chosen))
+        matrix = sp.csc_array((np.concatenate(vals).astype(np.float64),
+                               (np.concatenate(rows).astype(np.int64),
+                                np.concatenate(cols).astype(np.int64))),
+                              shape=(self.n_rows, len(sets)))
+        members = np.asarray(self.member_of[-len(sets):])
+        costs = self._costs(members, np.asarray(self.set_gain[-len(sets):]))
+        self.lp.add_columns(costs, np.zeros(len(sets)), np.ones(len(sets)), matrix)
+
+    def reachable(self, levels: np.ndarray) -> tuple[bool, np.ndarray]:
+        """Whether every member can reach ``levels[e]`` (≤ 0: no level) in the LP, and per
+        member: when reachable, the least gain among its sets in use (the same point reaches
+        that level too; a member above its level there can rise); when not, how much it
+        weighs in the refutation (its share on sets short of its level, plus its convexity
+        row's dual).
+
+        Raises :class:`_Stopped` when the time limit stops an LP.
+        """
+        self.levels = levels
+        n_sets = len(self.member_of)
+        self.lp._highs.changeColsCost(
+            n_sets, np.arange(n_sets, dtype=np.int32),
+            self._costs(np.asarray(self.member_of), np.asarray(self.set_gain)))
+        while True:
+            out = self.lp.run(self.clock.left(self.share))
+            self.lps += 1
+            if out.status != "optimal" or out.row_dual is None or out.x is None:
+                raise _Stopped
+            duals = out.row_dual
+            cell_w = -(self.rules_cols.T @ duals[:self.n_rules])
+            has_row = self.required_row >= 0
+            cell_w[has_row] -= duals[self.required_row[has_row]]
+            convexity = duals[self.n_rules:self.n_rules + self.m]
+            # any set, at cost 1 when the member has a level (it is then short of it)
+            any_total, any_sets = self.pricer.cheapest_any(cell_w[self.cells_padded])
+            active = levels > 0
+            reduced = any_total + np.where(active, 1.0, 0.0) - convexity
+            chosen: list[tuple[int, ...] | None] = list(any_sets)
+            # a set that reaches the level, at cost 0, for members the bound above does not
+            # rule out
+            for e in np.flatnonzero(active & (any_total - convexity < NEGATIVE)):
+                total, best = self.pricer.cheapest(int(e), cell_w[self.cells[e]], levels[e])
+                if total - convexity[e] < reduced[e]:
+                    reduced[e], chosen[e] = total - convexity[e], best
+            negative = reduced < NEGATIVE
+            bound = (out.value or 0.0) + float(reduced[negative].sum())
+            new: list[tuple[int, tuple[int, ...]]] = []
+            for e in np.flatnonzero(negative):
+                picked = chosen[e]
+                if picked is not None and (int(e), picked) not in self.known:
+                    new.append((int(e), picked))
+            value = out.value or 0.0
+            if value <= FEASIBLE or (value <= PROOF and (bound <= PROOF and not new)):
+                # (between FEASIBLE and PROOF: within tolerance, counts as reachable)
+                used = out.x[:n_sets] > FEASIBLE
+                members, gains = np.asarray(self.member_of)[used], np.asarray(self.set_gain)[used]
+                lowest = np.full(self.m, np.inf)
+                np.minimum.at(lowest, members, gains)
+                return True, lowest
+            if bound > PROOF or not new:
+                costs = self._costs(np.asarray(self.member_of), np.asarray(self.set_gain))
+                short = np.bincount(self.member_of, weights=costs * out.x[:n_sets],
+                                    minlength=self.m)
+                pressure = np.maximum(duals[self.n_rules:self.n_rules + self.m], 0.0)
+                return False, short + pressure
+            self._add(new)
+            n_sets = len(self.member_of)
+
+
+def _slipped(levels: np.ndarray) -> np.ndarray:
+    """Levels a relative :data:`~.lp_levels.SLIP` lower: a member still at its level."""
+    return levels - SLIP * np.maximum(1.0, np.abs(levels))
+
+
+def _on_course(clock: Clock, share: float, finish: float | None, began: float, done: int,
+               left: int) -> float:
+    """``finish`` when ``done`` rounds since ``began`` say the ``left`` members fit in it
+    (with 5 % of the limit to spare), else ``share``."""
+    if finish is None or clock.limit is None or done == 0 or share >= finish:
+        return share
+    now = time.perf_counter()
+    spent = clock.limit - (clock.left(1.0) or 0.0)
+    return finish if spent + (now - began) / done * left <= (finish - 0.05) * clock.limit \
+        else share
+
+
+def config_rounds(model: FairModel, start: LevelRounds, x: np.ndarray, clock: Clock,
+                  options: SolveOptions, share: float, finish: float | None = None
+                  ) -> LevelRounds:
+    """Level rounds on the configuration LP from ``start`` (whose levels ``x`` keeps), as far
+    as they get within ``share`` of the time limit (module docstring); ``finish``: a larger
+    share they may use once their pace so far says the members left fit in it."""
+    lp = ConfigLP(model, options, clock, share, x)
+    began = time.perf_counter()
+    fixed, round_of = start.levels.copy(), start.round_of.copy()
+    lo, rounds = start.last, start.rounds
+    top = min(start.next_bound, level_cap(model.gain_rows))
+    try:
+        while np.isnan(fixed).any() and not clock.expired(share):
+            free = np.isnan(fixed)
+            kept = _slipped(np.where(free, 0.0, fixed))
+
+            def reachable(level: float, kept: np.ndarray = kept,
+                          free: np.ndarray = free) -> tuple[bool, np.ndarray]:
+                return lp.reachable(np.where(free, level, kept))
+
+            # the level: gallop up from the last one, then bisect; a reachable level moves the
+            # lower end up to the least gain of the free members' sets in use (the same point
+            # reaches it)
+            low, high = lo, top
+            lowest: np.ndarray | None = None
+            step = 1e-3 * max(1.0, low)
+            while high - low > WIDTH * max(1.0, high):
+                mid = min(low + step, (low + high) / 2) if step else (low + high) / 2
+                ok, where = reachable(mid)
+                if ok:
+                    lowest, step = where, 2 * step if step else 0.0
+                    low = min(max(mid, float(where[free].min(initial=np.inf))), high)
+                else:
+                    high, step = mid, 0.0
+            if lowest is None:  # the level is the last round's
+                lowest = reachable(low)[1]
+            # who cannot rise TIE above it while the other free members keep it: the free
+            # members whose sets in use are at the level (any other can rise: that point
+            # shows it), the lowest first
+            lift = low + TIE * max(1.0, low)
+            others = np.where(free, _slipped(np.asarray(low)), kept)
+            candidates = np.flatnonzero(free & (lowest < lift))
+            candidates = candidates[np.argsort(lowest[candidates], kind="stable")][:MAX_TESTS]
+            saturated = []
+            for e in candidates:
+                lifted = others.copy()
+                lifted[e] = lift
+                if not lp.reachable(lifted)[0]:
+                    saturated.append(int(e))
+            if not saturated:
+                break
+            rounds += 1
+            fixed[saturated] = low
+            round_of[saturated] = rounds
+            lo, top = low, level_cap(model.gain_rows)
+            share = _on_course(clock, share, finish, began, rounds - start.rounds,
+                               int(np.isnan(fixed).sum()))
+            lp.share = share
+            options.report(f"leximin: configuration round {rounds}, level {lo:.4f}, "
+                           f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
+    except _Stopped:
+        pass
+    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps)
