@@ -55,8 +55,9 @@ PROOF = 1e-6
 FEASIBLE = 1e-7
 #: Reduced costs below this are negative (a column worth adding).
 NEGATIVE = -1e-9
-#: A round's level is bisected to this width (relative, at least 1).
-WIDTH = 1e-9
+#: A round's level is bisected to this width (relative, at least 1): above :data:`ROUNDING`,
+#: within which a set counts as reaching a level.
+WIDTH = 4e-9
 #: Most members tested for saturation in one round.
 MAX_TESTS = 20
 
@@ -355,20 +356,25 @@ def config_rounds(model: FairModel, start: LevelRounds, x: np.ndarray, clock: Cl
                           free: np.ndarray = free) -> tuple[bool, np.ndarray]:
                 return lp.reachable(np.where(free, level, kept))
 
-            # the level: gallop up from the last one, then bisect; a reachable level moves the
+            # the level: gallop up from the last one, then bisect. A reachable level moves the
             # lower end up to the least gain of the free members' sets in use (the same point
-            # reaches it)
+            # reaches it), which is often the level itself: so the next test is then just
+            # above it (a probe)
             low, high = lo, top
             lowest: np.ndarray | None = None
-            step = 1e-3 * max(1.0, low)
+            step, probe = 1e-3 * max(1.0, low), False
             while high - low > WIDTH * max(1.0, high):
-                mid = min(low + step, (low + high) / 2) if step else (low + high) / 2
+                if probe:
+                    mid = low + WIDTH / 2 * max(1.0, low)  # (2 ROUNDING above low)
+                else:
+                    mid = min(low + step, (low + high) / 2) if step else (low + high) / 2
                 ok, where = reachable(mid)
                 if ok:
                     lowest, step = where, 2 * step if step else 0.0
                     low = min(max(mid, float(where[free].min(initial=np.inf))), high)
+                    probe = low > mid  # it moved up: probably to the level
                 else:
-                    high, step = mid, 0.0
+                    high, step, probe = mid, 0.0, False
             if lowest is None:  # the level is the last round's
                 lowest = reachable(low)[1]
             # who cannot rise TIE above it while the other free members keep it: the free

@@ -274,6 +274,7 @@ class _Progress:
     rounds: int = 0  # MILPs run
     brackets: int = 0  # of them, counting brackets
     lp_rounds: int = 0  # level rounds (:mod:`.lp_levels`) kept: on LPs, on matchings
+    config_rounds: int = 0  # of the LP rounds, those on the configuration LP
     milp_rounds: int = 0
     lps: int = 0  # LPs the LP rounds solved
     answer: np.ndarray | None = None  # the best of the final rounds' matchings
@@ -337,9 +338,10 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
         if loose is None or loose.all():
             return False
         forced = Zeros(loose, zeros)
-    found = level_rounds(model, clock, options, LP_SHARE, ROUNDS_SHARE, forced)
+    found = level_rounds(model, clock, options, LP_SHARE, ROUNDS_SHARE, forced, start=run.best)
     run.rounds += found.milps
     run.lp_rounds, run.milp_rounds, run.lps = found.lp_rounds, found.milp_rounds, found.lps
+    run.config_rounds = found.config_rounds
     if found.x is None:
         return False
     # x's sorted gains: the zeros, the levels the rounds fixed (by name, or the loose group's),
@@ -446,7 +448,9 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         raise timeout_error(OBJECTIVE)
     method = "ordered outcomes" + (f", {run.brackets} counting bracket(s)" if run.brackets else "")
     if run.lp_rounds or run.milp_rounds:
-        lp_part = f"{run.lp_rounds} LP round(s) ({run.lps} LPs)"
+        on_configs = (f", {run.config_rounds} of them on the configuration LP"
+                      if run.config_rounds else "")
+        lp_part = f"{run.lp_rounds} LP round(s) ({run.lps} LPs{on_configs})"
         if run.milp_rounds:
             lp_part += f" and {run.milp_rounds} round(s) on matchings"
         method = lp_part if by_levels else f"{lp_part}, then {method}"
