@@ -97,7 +97,7 @@ def test_the_configuration_lp_never_refutes_a_level_a_matching_reaches() -> None
         start = np.array([(int(i), int(j)) in pairs for i, j in
                           zip(model.rules.cells_left, model.rules.cells_right, strict=True)],
                          dtype=np.float64)
-        lp = ConfigLP(model, SolveOptions(), Clock(None), 1.0, start)
+        lp = ConfigLP(model, SolveOptions(), Clock(None), start)
         for level in [*sorted(set(worst)), max(worst) + 0.01]:
             if level <= 0:
                 continue
@@ -124,7 +124,7 @@ def test_configuration_rounds_alone_agree_with_brute_force(
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         found = original(*args, **kwargs)
-        rounds_run.append(found.rounds - args[1].rounds)
+        rounds_run.append(found.rounds - args[2].rounds)
         return found
 
     monkeypatch.setattr(level_rounds, "lp_levels", no_lp_rounds)

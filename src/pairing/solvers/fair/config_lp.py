@@ -172,10 +172,10 @@ class ConfigLP:
     levels (a set's cost is 0 or 1 by the levels asked).
     """
 
-    def __init__(self, model: FairModel, options: SolveOptions, clock: Clock, share: float,
+    def __init__(self, model: FairModel, options: SolveOptions, clock: Clock,
                  start: np.ndarray) -> None:
         rules, m = model.rules, model.m
-        self.clock, self.share = clock, share
+        self.clock, self.share = clock, 1.0
         counted_left, _ = counted(model.problem)
         side = rules.left_incidence if counted_left.any() else rules.right_incidence
         members = np.flatnonzero(counted_left if counted_left.any() else counted(
@@ -215,9 +215,17 @@ class ConfigLP:
         self.lps = 0
         # the empty set of every member, and each member's set in the start matching (which
         # keeps the levels so far: the first LPs are feasible)
-        own = [(e, tuple(int(i) for i in np.flatnonzero(start[self.cells[e]] > 0.5)))
-               for e in range(m)]
-        self._add([(e, ()) for e in range(m)] + [s for s in own if s[1]])
+        self._add([(e, ()) for e in range(m)])
+        self.seed(start)
+
+    def seed(self, x: np.ndarray) -> None:
+        """Add each member's partner set in matching ``x`` (one that keeps the levels asked
+        next, so that their LPs are feasible from the start)."""
+        own = [(e, tuple(int(i) for i in np.flatnonzero(x[self.cells[e]] > 0.5)))
+               for e in range(self.m)]
+        new = [s for s in own if s[1] and s not in self.known]
+        if new:
+            self._add(new)
 
     @staticmethod
     def applies(model: FairModel) -> bool:
@@ -336,19 +344,23 @@ def _on_course(clock: Clock, share: float, finish: float | None, began: float, d
         else share
 
 
-def config_rounds(model: FairModel, start: LevelRounds, x: np.ndarray, clock: Clock,
-                  options: SolveOptions, share: float, finish: float | None = None
-                  ) -> LevelRounds:
-    """Level rounds on the configuration LP from ``start`` (whose levels ``x`` keeps), as far
-    as they get within ``share`` of the time limit (module docstring); ``finish``: a larger
-    share they may use once their pace so far says the members left fit in it."""
-    lp = ConfigLP(model, options, clock, share, x)
+def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
+                  clock: Clock, options: SolveOptions, share: float,
+                  finish: float | None = None, most: int | None = None) -> LevelRounds:
+    """Level rounds on the configuration LP ``lp`` from ``start`` (whose levels ``x``
+    keeps), as far as they get within ``share`` of the time limit (module docstring), ``most``
+    rounds at most; ``finish``: a larger share they may use once their pace so far says the
+    members left fit in it. The LP keeps its partner sets from call to call."""
+    lp.seed(x)
+    lp.share = share
+    lps = lp.lps
     began = time.perf_counter()
     fixed, round_of = start.levels.copy(), start.round_of.copy()
     lo, rounds = start.last, start.rounds
     top = min(start.next_bound, level_cap(model.gain_rows))
     try:
-        while np.isnan(fixed).any() and not clock.expired(share):
+        while np.isnan(fixed).any() and not clock.expired(share) and (
+                most is None or rounds - start.rounds < most):
             free = np.isnan(fixed)
             kept = _slipped(np.where(free, 0.0, fixed))
 
@@ -358,8 +370,8 @@ def config_rounds(model: FairModel, start: LevelRounds, x: np.ndarray, clock: Cl
 
             # the level: gallop up from the last one, then bisect. A reachable level moves the
             # lower end up to the least gain of the free members' sets in use (the same point
-            # reaches it), which is often the level itself: so the next test is then just
-            # above it (a probe)
+            # reaches it), which is often the level itself: so after a refuted test, the next
+            # one is just above the lower end (a probe)
             low, high = lo, top
             lowest: np.ndarray | None = None
             step, probe = 1e-3 * max(1.0, low), False
@@ -372,9 +384,9 @@ def config_rounds(model: FairModel, start: LevelRounds, x: np.ndarray, clock: Cl
                 if ok:
                     lowest, step = where, 2 * step if step else 0.0
                     low = min(max(mid, float(where[free].min(initial=np.inf))), high)
-                    probe = low > mid  # it moved up: probably to the level
                 else:
-                    high, step, probe = mid, 0.0, False
+                    high, step = mid, 0.0
+                probe = not ok and not probe
             if lowest is None:  # the level is the last round's
                 lowest = reachable(low)[1]
             # who cannot rise TIE above it while the other free members keep it: the free
@@ -403,4 +415,4 @@ def config_rounds(model: FairModel, start: LevelRounds, x: np.ndarray, clock: Cl
                            f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
     except _Stopped:
         pass
-    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps)
+    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps - lps)
