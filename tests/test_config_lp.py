@@ -42,7 +42,13 @@ def test_pricing_finds_the_cheapest_partner_set_like_enumeration() -> None:
         caps = np.minimum(rng.integers(1, 4, size=m), [len(g) for g in gains])
         pricer = Pricer(gains, caps)
         w = rng.normal(size=(m, pricer.width)).round(1)
-        any_total, any_sets = pricer.cheapest_any(w)
+        any_total, any_sets, _ = pricer.cheapest_any(w, np.zeros(m))
+        for level in (0.2, 0.5, 0.8, 1.0, 1.3):  # a lower bound on every reaching set
+            _, _, bound = pricer.cheapest_any(w, np.full(m, level))
+            for e in range(m):
+                k = len(gains[e])
+                assert bound[e] <= _cheapest_by_enumeration(
+                    gains[e], w[e, :k], int(caps[e]), level) + 1e-12
         for e in range(m):
             k = len(gains[e])
             assert any_total[e] == pytest.approx(

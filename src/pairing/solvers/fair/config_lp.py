@@ -97,18 +97,32 @@ class Pricer:
         for e, g in enumerate(gains):
             self.valid[e, :len(g)] = True
         self.pairs = [np.triu_indices(len(g), 1) for g in gains]
+        #: each member's three best gains (0 where it has fewer cells)
+        self.top_gains = np.zeros((len(gains), 3))
+        for e, g in enumerate(gains):
+            self.top_gains[e, :min(3, len(g))] = g[:3]
         self.pair_gain = [g[i] + g[j] for g, (i, j) in zip(gains, self.pairs, strict=True)]
 
-    def cheapest_any(self, w: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    def cheapest_any(self, w: np.ndarray, levels: np.ndarray
+                     ) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
         """Each member's cheapest set with no level (``w`` padded to ``(m, width)``): its
-        total and cell positions (the empty set, total 0, when no cell is negative)."""
+        total and cell positions (the empty set, total 0, when no cell is negative); and a
+        lower bound on the total of any set that reaches ``levels[e]``: the ``s`` cheapest
+        cells' total, least over the sizes ``s`` whose ``s`` best gains reach it (``inf``
+        when none does)."""
         w = np.where(self.valid, w, np.inf)
         order = np.argsort(w, axis=1, kind="stable")[:, :3]
         cheap = np.take_along_axis(w, order, axis=1)
-        take = (cheap < 0) & (np.arange(order.shape[1])[None, :] < self.caps[:, None])
+        sizes = np.arange(order.shape[1])[None, :] < self.caps[:, None]
+        take = (cheap < 0) & sizes
         total = np.where(take, cheap, 0.0).sum(axis=1)
         sets = [tuple(sorted(int(c) for c in order[e, take[e]])) for e in range(len(total))]
-        return total, sets
+        best_gains = np.cumsum(np.pad(self.top_gains, ((0, 0), (0, max(
+            0, order.shape[1] - self.top_gains.shape[1]))))[:, :order.shape[1]], axis=1)
+        fits = sizes & reaches(best_gains, levels[:, None]) & np.isfinite(cheap)
+        bound = np.where(fits, np.cumsum(np.where(np.isfinite(cheap), cheap, 0.0), axis=1),
+                         np.inf).min(axis=1, initial=np.inf)
+        return total, sets, bound
 
     def cheapest(self, e: int, w: np.ndarray,
                  level: float) -> tuple[float, tuple[int, ...] | None]:
@@ -292,13 +306,14 @@ class ConfigLP:
             cell_w[has_row] -= duals[self.required_row[has_row]]
             convexity = duals[self.n_rules:self.n_rules + self.m]
             # any set, at cost 1 when the member has a level (it is then short of it)
-            any_total, any_sets = self.pricer.cheapest_any(cell_w[self.cells_padded])
             active = levels > 0
+            any_total, any_sets, bound_valid = self.pricer.cheapest_any(
+                cell_w[self.cells_padded], np.where(active, levels, 0.0))
             reduced = any_total + np.where(active, 1.0, 0.0) - convexity
             chosen: list[tuple[int, ...] | None] = list(any_sets)
             # a set that reaches the level, at cost 0, for members the bound above does not
             # rule out
-            for e in np.flatnonzero(active & (any_total - convexity < NEGATIVE)):
+            for e in np.flatnonzero(active & (bound_valid - convexity < NEGATIVE)):
                 total, best = self.pricer.cheapest(int(e), cell_w[self.cells[e]], levels[e])
                 if total - convexity[e] < reduced[e]:
                     reduced[e], chosen[e] = total - convexity[e], best
