@@ -355,7 +355,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             if configuration is None:
                 configuration = ConfigLP(model, options, clock, x)
             found = config_rounds(model, configuration, state, x, clock, options, share,
-                                  FINISH, batch)
+                                  batch, FINISH)
             tally.lps = found.lps
         elif lp_wait == 0:
             found = lp_levels(model, clock, options, share if state.rounds else lp_share,
@@ -364,7 +364,10 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             if found.rounds == 0 and state.rounds == 0 and not np.isfinite(found.next_bound):
                 return tally  # the LP rounds do not apply (or do not fit in the time limit)
         before = state.rounds
-        state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options, share,
+        # (configuration rounds found in their share are proven within FINISH: unproven, a
+        # whole batch would be lost)
+        state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options,
+                                                max(share, FINISH) if by_configs else share,
                                                 tally, zeros)
         if by_configs:
             tally.config_rounds += state.rounds - before
