@@ -185,6 +185,11 @@ class HighsModel:
             np.asarray(upper, dtype=np.float64),
         )
 
+    def set_costs(self, columns: np.ndarray, cost: np.ndarray) -> None:
+        """Change the objective coefficients of some columns (the basis is kept)."""
+        cols = np.asarray(columns, dtype=np.int32)
+        self._highs.changeColsCost(len(cols), cols, np.asarray(cost, dtype=np.float64))
+
     def set_option(self, name: str, value: bool | int | float | str) -> None:
         """Set one HiGHS option (e.g. ``presolve`` to ``"off"``) for the next runs."""
         self._highs.setOptionValue(name, value)
