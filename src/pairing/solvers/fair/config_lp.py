@@ -207,6 +207,9 @@ class ConfigLP:
             self.cells.append(cells[order])
             self.gains.append(gains[order])
         self.caps = np.minimum(model.caps, [len(c) for c in self.cells])
+        #: the most each member can gain: its ``cap`` best cells
+        self.most = np.array([float(g[:c].sum()) for g, c in zip(self.gains, self.caps,
+                                                                  strict=True)])
         self.pricer = Pricer(self.gains, self.caps)
         self.cells_padded = np.zeros((m, self.pricer.width), dtype=np.int64)
         for e, cells in enumerate(self.cells):
@@ -383,7 +386,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             # lower end up to the least gain of the free members' sets in use (the same point
             # reaches it), which is often the level itself: so after a refuted test, the next
             # one is just above the lower end (a probe)
-            low, high = lo, top
+            # (no free member can gain more than its best cells: neither can the level)
+            most = lp.most[free].min(initial=np.inf)
+            low, high = lo, min(top, most + 2 * ROUNDING * max(1.0, most))
             lowest: np.ndarray | None = None
             step, probe = 1e-3 * max(1.0, low), False
             while high - low > WIDTH * max(1.0, high):
