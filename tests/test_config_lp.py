@@ -13,7 +13,8 @@ import pairing
 from pairing.core.problem import build_problem
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair import config_lp, level_rounds
-from pairing.solvers.fair.config_lp import ConfigLP, Pricer, reaches
+from pairing.solvers.fair.config_lp import ConfigLP
+from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.lp_levels import LevelRounds
 from pairing.solvers.fair.milp import Clock, build_model, level_cap
 from strategies import programme_from_matrix

@@ -4,8 +4,11 @@ Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Share
 :mod:`.milp` (the MILP over the rule model, one deadline, warm starts), :mod:`.levels`
 (level-0 test and threshold search), :mod:`.reach` (valid rows for "this enterprise reaches
 that level" when gains are sums), :mod:`.sum_level` (the max-min level for sums, by a
-proven bisection) and :mod:`.lp_levels` (leximin's level rounds on LPs, with saturation by
-duals). Algorithms, each registered in :mod:`pairing.solvers.specs`:
+proven bisection), :mod:`.lp_levels` (leximin's level rounds on LPs, with saturation by
+duals), :mod:`.config_lp` and :mod:`.config_pricing` (the same rounds on the configuration LP,
+by column generation), :mod:`.zeros` (forced zeros) and :mod:`.level_rounds` (the rounds on
+matchings, and the MILPs that prove which rounds a matching keeps). Algorithms, each
+registered in :mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;
