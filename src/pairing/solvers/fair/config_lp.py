@@ -276,8 +276,8 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             # reaches it), which is often the level itself: so after a refuted test, the next
             # one is just above the lower end (a probe)
             # (no free member can gain more than its best cells: neither can the level)
-            most = lp.most[free].min(initial=np.inf)
-            low, high = lo, min(top, most + 2 * ROUNDING * max(1.0, most))
+            ceiling = lp.most[free].min(initial=np.inf)
+            low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
             lowest: np.ndarray | None = None
             step, probe = 1e-3 * max(1.0, low), False
             while high - low > WIDTH * max(1.0, high):
