@@ -42,7 +42,7 @@ from pairing.core.objectives import counted
 from pairing.solvers._highs import HighsModel
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_pricing import ROUNDING, Pricer, reaches
-from pairing.solvers.fair.lp_levels import SLIP, LevelRounds
+from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, level_cap
 
 __all__ = ["ConfigLP", "config_rounds"]
@@ -68,6 +68,16 @@ class _Stopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
 
 
+def _counted_side(model: FairModel) -> sp.csr_array:
+    """``(m, n_cells)``: the cells of each counted member, all on one side (left when any
+    left member is counted, as :meth:`ConfigLP.applies` requires)."""
+    counted_left, counted_right = counted(model.problem)
+    rules = model.rules
+    if counted_left.any():
+        return sp.csr_array(rules.left_incidence[np.flatnonzero(counted_left)])
+    return sp.csr_array(rules.right_incidence[np.flatnonzero(counted_right)])
+
+
 class ConfigLP:
     """The configuration LP of the module docstring, grown by column generation.
 
@@ -80,11 +90,7 @@ class ConfigLP:
                  start: np.ndarray) -> None:
         rules, m = model.rules, model.m
         self.clock, self.share = clock, 1.0
-        counted_left, _ = counted(model.problem)
-        side = rules.left_incidence if counted_left.any() else rules.right_incidence
-        members = np.flatnonzero(counted_left if counted_left.any() else counted(
-            model.problem)[1])
-        incidence = sp.csr_array(side[members])
+        incidence = _counted_side(model)
         open_cells = rules.var_upper > 0.5
         self.cells: list[np.ndarray] = []
         self.gains: list[np.ndarray] = []
@@ -140,10 +146,7 @@ class ConfigLP:
         counted_left, counted_right = counted(model.problem)
         if counted_left.any() == counted_right.any() or not model.m:
             return False
-        rules = model.rules
-        side = rules.left_incidence if counted_left.any() else rules.right_incidence
-        members = counted_left if counted_left.any() else counted_right
-        covered = np.asarray(side[np.flatnonzero(members)].sum(axis=0)).ravel()
+        covered = np.asarray(_counted_side(model).sum(axis=0)).ravel()
         return bool(np.all(covered == 1) and np.all(model.caps <= MOST_PARTNERS))
 
     def _costs(self, members: np.ndarray, gains: np.ndarray) -> np.ndarray:
@@ -207,14 +210,14 @@ class ConfigLP:
                 total, best = self.pricer.cheapest(int(e), cell_w[self.cells[e]], levels[e])
                 if total - convexity[e] < reduced[e]:
                     reduced[e], chosen[e] = total - convexity[e], best
+            value = out.value or 0.0
             negative = reduced < NEGATIVE
-            bound = (out.value or 0.0) + float(reduced[negative].sum())
+            bound = value + float(reduced[negative].sum())
             new: list[tuple[int, tuple[int, ...]]] = []
             for e in np.flatnonzero(negative):
                 picked = chosen[e]
                 if picked is not None and (int(e), picked) not in self.known:
                     new.append((int(e), picked))
-            value = out.value or 0.0
             if value <= FEASIBLE or (value <= PROOF and (bound <= PROOF and not new)):
                 # (between FEASIBLE and PROOF: within tolerance, counts as reachable)
                 used = out.x[:n_sets] > FEASIBLE
@@ -228,11 +231,6 @@ class ConfigLP:
             n_sets = len(self.member_of)
 
 
-def _slipped(levels: np.ndarray) -> np.ndarray:
-    """Levels a relative :data:`~.lp_levels.SLIP` lower: a member still at its level."""
-    return levels - SLIP * np.maximum(1.0, np.abs(levels))
-
-
 def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) -> bool:
     """Whether ``done`` rounds since ``began`` say the ``left`` members fit in ``finish`` of
     the time limit with half as much again to spare (always, without a limit)."""
@@ -240,8 +238,8 @@ def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) 
         return True
     if done == 0:
         return False
-    spent = clock.limit - (clock.left(1.0) or 0.0)
-    return spent + 1.5 * (time.perf_counter() - began) / done * left <= finish * clock.limit
+    now = time.perf_counter()
+    return now - clock.start + 1.5 * (now - began) / done * left <= finish * clock.limit
 
 
 def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
@@ -259,13 +257,14 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     began = time.perf_counter()
     fixed, round_of = start.levels.copy(), start.round_of.copy()
     lo, rounds = start.last, start.rounds
-    top = min(start.next_bound, level_cap(model.gain_rows))
+    cap = level_cap(model.gain_rows)
+    top = min(start.next_bound, cap)
     try:
         while np.isnan(fixed).any() and not clock.expired(share) and (
                 most is None or rounds - start.rounds < most or _on_course(
                     clock, finish, began, rounds - start.rounds, int(np.isnan(fixed).sum()))):
             free = np.isnan(fixed)
-            kept = _slipped(np.where(free, 0.0, fixed))
+            kept = slipped(np.where(free, 0.0, fixed))
 
             def reachable(level: float, kept: np.ndarray = kept,
                           free: np.ndarray = free) -> tuple[bool, np.ndarray]:
@@ -298,7 +297,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             # members whose sets in use are at the level (any other can rise: that point
             # shows it), the lowest first
             lift = low + TIE * max(1.0, low)
-            others = np.where(free, _slipped(np.asarray(low)), kept)
+            others = np.where(free, slipped(np.asarray(low)), kept)
             candidates = np.flatnonzero(free & (lowest < lift))
             candidates = candidates[np.argsort(lowest[candidates], kind="stable")][:MAX_TESTS]
             saturated = []
@@ -312,7 +311,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             rounds += 1
             fixed[saturated] = low
             round_of[saturated] = rounds
-            lo, top = low, level_cap(model.gain_rows)
+            lo, top = low, cap
             options.report(f"leximin: configuration round {rounds}, level {lo:.4f}, "
                            f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
     except _Stopped:

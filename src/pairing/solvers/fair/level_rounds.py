@@ -75,8 +75,8 @@ class LevelOutcome:
     state: LevelRounds = field(default_factory=lambda: LevelRounds.empty(0))  # levels kept
     x: np.ndarray | None = None  # a matching that keeps them (every other member at the last)
     complete: bool = False  # every level, and x is the best total among matchings keeping them
-    lp_rounds: int = 0  # of them on the configuration LP: config_rounds
-    config_rounds: int = 0
+    lp_rounds: int = 0
+    config_rounds: int = 0  # of the LP rounds, those on the configuration LP
     milp_rounds: int = 0  # rounds on matchings
     lps: int = 0
     milps: int = 0  # MILPs run

@@ -53,7 +53,7 @@ from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, level_cap
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["LevelRounds", "lp_levels"]
+__all__ = ["LevelRounds", "lp_levels", "slipped"]
 
 #: A round's level is bracketed to this width (relative, at least 1).
 WIDTH = 1e-9
@@ -122,7 +122,7 @@ class _Stopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
 
 
-def _slipped(levels: np.ndarray) -> np.ndarray:
+def slipped(levels: np.ndarray) -> np.ndarray:
     """Levels a relative :data:`SLIP` lower (``nan`` stays ``nan``)."""
     return levels - SLIP * np.maximum(1.0, np.abs(levels))
 
@@ -162,7 +162,7 @@ class _LevelLP:
         ``fixed``: each member's level, ``nan`` while free. ``raise_member``: a free member that
         must gain ``raise_level`` (rows at that level) instead of ``t`` (a saturation test).
         """
-        fixed = _slipped(fixed)
+        fixed = slipped(fixed)
         if raise_member is not None:
             fixed[raise_member] = raise_level
         out = self._solve(fixed, tau, elastic=None)
@@ -174,7 +174,7 @@ class _LevelLP:
         """How far each free member falls short of its rows at ``tau`` when every free member
         gains at least ``floor`` and the rows are made elastic (the least total shortfall): the
         members that may be what makes ``tau`` infeasible."""
-        out = self._solve(_slipped(fixed), tau, elastic=floor)
+        out = self._solve(slipped(fixed), tau, elastic=floor)
         if out is None or out.x is None:
             return np.zeros(self.model.m)
         return np.asarray(out.x[self.model.n + 1:self.model.n + 1 + self.model.m])
