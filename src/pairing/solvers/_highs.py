@@ -211,7 +211,11 @@ class HighsModel:
     def run(self, time_limit: float | None = None) -> HighsOutcome:
         """Solve (LP or MIP, by the columns' integrality) within ``time_limit`` seconds."""
         highs = self._highs
-        highs.setOptionValue("time_limit", float(time_limit) if time_limit else np.inf)
+        # HiGHS checks its time limit against the run time of every run of this object so far:
+        # a model solved again and again (the level rounds' LPs) would otherwise stop at once
+        # once those runs add up to the limit
+        highs.setOptionValue("time_limit", highs.getRunTime() + float(time_limit)
+                             if time_limit else np.inf)
         highs.setCallback(_poll_cancel, None)
         for callback in _INTERRUPTS:
             highs.startCallback(callback)
