@@ -69,19 +69,22 @@ def test_pricing_finds_the_cheapest_partner_set_like_enumeration() -> None:
     assert checked > 500
 
 
-def _one_side_programme(seed: int) -> pairing.Programme:
-    """A tiny programme with one side counted, up to three partners each, maybe a quota."""
+def _programme(seed: int, fair_to: str | None = None, zeros: bool = False) -> pairing.Programme:
+    """A tiny programme, up to three partners each, maybe a quota; counting one side or both
+    (``fair_to``, else by ``seed``). With ``zeros``, a textiles quota that mostly leaves some
+    PK textile firms alone in every matching (forced zeros)."""
     rng = np.random.default_rng(seed)
     n_left, n_right = int(rng.integers(2, 4)), int(rng.integers(3, 6))
     scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
     scores[rng.random(scores.shape) < 0.15] = np.nan
     caps_left = [(int(rng.integers(0, 2)), int(h)) for h in rng.integers(1, 4, n_left)]
     caps_right = [(0, int(h)) for h in rng.integers(1, 4, n_right)]
-    sectors = ["textiles"] + ["textiles" if rng.random() < 0.5 else "energy"
+    sectors = ["textiles"] + ["textiles" if rng.random() < (0.7 if zeros else 0.5) else "energy"
                               for _ in range(n_right - 1)]
     quotas = ([pairing.Quota(side="right", by="sector", group="textiles",
-                             max=int(rng.integers(1, 4)))] if rng.random() < 0.5 else [])
-    fair_to = "left" if seed % 2 else "right"
+                             max=int(rng.integers(1, 3 if zeros else 4)))]
+              if zeros or rng.random() < 0.5 else [])
+    fair_to = fair_to or ("left", "right", "both")[seed % 3]
     return programme_from_matrix(scores, caps_left, caps_right,
                                  pairing.Rules(quotas=quotas, fair_to=fair_to),
                                  sectors_right=sectors)
@@ -89,10 +92,10 @@ def _one_side_programme(seed: int) -> pairing.Programme:
 
 def test_the_configuration_lp_never_refutes_a_level_a_matching_reaches() -> None:
     """A relaxation: for levels at and just above each matching's worst counted gain, the LP
-    refutes a level only when no matching reaches it."""
+    refutes a level only when no matching reaches it (one side counted, or both)."""
     tested = refuted = 0
-    for seed in range(40):
-        programme = _one_side_programme(seed)
+    for seed in range(60):
+        programme = _programme(seed)
         matchings = all_matchings(programme)
         problem = build_problem(programme, pairing.score_matrix(programme))
         model = build_model(problem)
@@ -113,40 +116,84 @@ def test_the_configuration_lp_never_refutes_a_level_a_matching_reaches() -> None
             tested += 1
             refuted += not ok
             assert ok or not reached, (seed, level)
-    assert tested > 20 and refuted > 5  # the LP does refute levels, soundly
+    assert tested > 30 and refuted > 8  # the LP does refute levels, soundly
 
 
-def test_configuration_rounds_alone_agree_with_brute_force(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the LP rounds switched off, the rounds after the first one on matchings are all
-    configuration rounds: the answers, and their totals, still match brute force."""
+def _counting_configuration_rounds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Switch the LP rounds off (the rounds after the first one on matchings are then all
+    configuration rounds) and count the configuration rounds and the loose group's levels
+    they prove."""
 
     def no_lp_rounds(model, clock, options, share, start=None, zeros=None):  # type: ignore[no-untyped-def]
         state = start if start is not None else LevelRounds.empty(model.m)
         return LevelRounds(state.levels, state.round_of, state.last, state.rounds, state.lps,
                            level_cap(model.gain_rows))
 
-    rounds_run = []
+    tally = {"rounds": 0, "group": 0}
     original = config_lp.config_rounds
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        found = original(*args, **kwargs)
-        rounds_run.append(found.rounds - args[2].rounds)
-        return found
+        before = args[-1] if len(args) > 9 else kwargs.get("zeros")
+        found, zeros = original(*args, **kwargs)
+        tally["rounds"] += found.rounds - args[2].rounds
+        if zeros is not None:
+            tally["group"] += len(zeros.levels) - (len(before.levels) if before else 0)
+        return found, zeros
 
     monkeypatch.setattr(level_rounds, "lp_levels", no_lp_rounds)
     monkeypatch.setattr(level_rounds, "config_rounds", counting)
-    for seed in range(40):
-        assert_leximin_like_brute_force(_one_side_programme(seed), "leximin-milp")
-    assert sum(rounds_run) > 20
+    return tally
 
 
-def test_configuration_rounds_apply_to_one_counted_side_with_three_partners_at_most() -> None:
-    programme = _one_side_programme(1)
-    problem = build_problem(programme, pairing.score_matrix(programme))
-    assert ConfigLP.applies(build_model(problem))
-    both = programme.with_fair_to("both")
-    assert not ConfigLP.applies(build_model(build_problem(both, pairing.score_matrix(both))))
+def test_configuration_rounds_alone_agree_with_brute_force(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the LP rounds switched off, the rounds after the first one on matchings are all
+    configuration rounds: the answers, and their totals, still match brute force, counting
+    one side or both."""
+    tally = _counting_configuration_rounds(monkeypatch)
+    for seed in range(60):
+        assert_leximin_like_brute_force(_programme(seed), "leximin-milp")
+    assert tally["rounds"] > 30
+
+
+def test_configuration_rounds_prove_the_loose_groups_levels_like_brute_force(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forced zeros: the loose members reach each round's level in the LP all but the
+    allowed number of them, a round where they cannot all rise proves one more of the group's
+    levels, and the answers match brute force (counting PK or both sides)."""
+    tally = _counting_configuration_rounds(monkeypatch)
+    for seed in range(60):
+        programme = _programme(seed, fair_to=("right", "both")[seed % 2], zeros=True)
+        assert_leximin_like_brute_force(programme, "leximin-milp")
+    assert tally["group"] > 10 and tally["rounds"] > 30
+
+
+def test_forced_zeros_cut_back_with_the_rounds_that_proved_their_levels() -> None:
+    """A run of rounds that a matching keeps only in part keeps the group's levels its first
+    rounds proved, and the bound on the next round comes from the next round's level."""
+    from pairing.solvers.fair.level_rounds import _upto
+    from pairing.solvers.fair.zeros import Zeros
+
+    zeros = Zeros(np.array([True, True, False]), 1).with_level(0.3, 1).with_level(0.5, 3)
+    assert zeros.upto(2).levels == (0.3,) and zeros.upto(3).levels == (0.3, 0.5)
+    found = LevelRounds(np.array([np.nan, np.nan, 0.4]), np.array([0, 0, 2]), 0.5, 3, 0)
+    trial, kept = _upto(found, zeros, 2)
+    assert kept is not None and kept.levels == (0.3,)
+    assert trial.last == pytest.approx(0.4) and trial.next_bound == pytest.approx(0.5, abs=2e-6)
+    trial, kept = _upto(found, zeros, 1)
+    assert trial.last == pytest.approx(0.3) and trial.next_bound == pytest.approx(0.4, abs=2e-6)
+    # every member fixed: the named one, and the loose ones a zero or at a group level
+    assert zeros.done(found.levels) and not zeros.upto(0).done(found.levels)
+
+
+def test_configuration_rounds_apply_to_members_with_three_partners_at_most() -> None:
+    for fair_to in ("left", "right", "both"):
+        programme = _programme(1, fair_to=fair_to)
+        problem = build_problem(programme, pairing.score_matrix(programme))
+        assert ConfigLP.applies(build_model(problem))
+    scores = np.full((1, 4), 0.5)
+    four = programme_from_matrix(scores, [(0, 4)], [(0, 1)] * 4, pairing.Rules(fair_to="left"))
+    assert not ConfigLP.applies(build_model(build_problem(four, pairing.score_matrix(four))))
 
 
 def test_a_level_the_lp_rounds_overestimate_is_a_configuration_round() -> None:

@@ -7,9 +7,12 @@ plain loops, independently of :mod:`pairing.core.objectives`.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import re
+from collections.abc import Iterator
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -587,13 +590,25 @@ def partner_sum_programmes(draw: st.DrawFn, forced_zeros: bool = False) -> pairi
                                  sectors_right=sectors)
 
 
+@contextlib.contextmanager
+def _lp_rounds_only() -> Iterator[None]:
+    """The level rounds on the round LP and on matchings only: no configuration rounds
+    (which take every programme here, see ``test_config_lp.py``)."""
+    from pairing.solvers.fair import level_rounds
+    with mock.patch.object(level_rounds.ConfigLP, "applies", staticmethod(lambda model: False)):
+        yield
+
+
 @settings(max_examples=60, deadline=None)
 @given(programme=partner_sum_programmes())
 def test_leximin_by_lp_rounds_reaches_brute_force_and_its_best_total(
         programme: pairing.Programme) -> None:
     """Leximin-optimal, and the best total among the leximin-optimal matchings — whether the
-    LP rounds prove every level, some of them (the position rounds finish), or none."""
+    LP rounds prove every level, some of them (the position rounds finish), or none; with the
+    configuration rounds and without."""
     assert_leximin_like_brute_force(programme, "leximin-milp")
+    with _lp_rounds_only():
+        assert_leximin_like_brute_force(programme, "leximin-milp")
 
 
 @settings(max_examples=60, deadline=None)
@@ -601,14 +616,19 @@ def test_leximin_by_lp_rounds_reaches_brute_force_and_its_best_total(
 def test_leximin_with_forced_zeros_reaches_brute_force_and_its_best_total(
         programme: pairing.Programme) -> None:
     """The level rounds fix the members that are never one of the forced zeros (the loose
-    ones are served or not in their LPs and MILPs), then the position rounds finish."""
+    ones are served or not in their LPs and MILPs) and the loose group's levels, then the
+    position rounds finish what is left; with the configuration rounds and without."""
     assert_leximin_like_brute_force(programme, "leximin-milp")
+    with _lp_rounds_only():
+        assert_leximin_like_brute_force(programme, "leximin-milp")
 
 
-def test_level_rounds_fix_levels_above_the_forced_zeros() -> None:
+def test_level_rounds_fix_levels_above_the_forced_zeros(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Three PK textile firms, one textile pair allowed: two of them stay alone, either two.
-    The level rounds fix the others' first level (0.75) all the same, and the position rounds
+    The LP rounds fix the others' first level (0.75) all the same, and the position rounds
     finish from there."""
+    _without_configuration_rounds(monkeypatch)
     scores = np.array([[0.85, 0.25, 0.1, 0.3], [0.4, 0.85, 0.45, 0.05], [0.35, 0.6, 0.85, 0.75]])
     programme = programme_from_matrix(
         scores, [(0, 2)] * 3, [(0, 1)] * 4,
@@ -622,10 +642,12 @@ def test_level_rounds_fix_levels_above_the_forced_zeros() -> None:
     assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
 
-def test_rounds_on_matchings_prove_the_loose_groups_levels_whoever_holds_them() -> None:
+def test_rounds_on_matchings_prove_the_loose_groups_levels_whoever_holds_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Two PK textile firms of three may be served (textiles max 2) and either may be alone:
     nobody in the group can be fixed by name, yet each of its levels is proven by a round on
     matchings ("the group cannot all rise above it"), and the answer is leximin-optimal."""
+    _without_configuration_rounds(monkeypatch)
     from pairing.solvers.fair.level_rounds import level_rounds
     from pairing.solvers.fair.milp import Clock, build_model
     from pairing.solvers.fair.zeros import Zeros, fewest_zeros, loose_members

@@ -19,9 +19,16 @@ is reachable when the least cost is 0. A level is refuted when that cost, or the
 bound (the restricted LP's value plus each member's most negative reduced cost), is above
 :data:`PROOF` — a proof, since pricing (:mod:`.config_pricing`) is exact for at most three
 partners (one, two, or a pair plus the cheapest third among the cells that complete it), so
-the rounds apply when every counted member has ``cap ≤ 3`` and the counted side's members cover
-every cell (``fair_to`` one side, no forced zeros).
+the rounds apply when every counted member has ``cap ≤ 3``.
 
+Both sides counted: the rules' rows hold the left members' sets, and one linking row per cell
+makes the right members' sets hold the same cells (left sets less right sets: 0), so both
+sides' sets describe one matching. Forced zeros (:class:`~.zeros.Zeros`): a loose member's set
+is a column twice, once as a *rising* set that must reach the round's level like anyone's (it
+reaches every level of the group so far), once in its *natural mode*, at no cost but counted
+in the counting rows of the group's levels it falls short of — all but ``count + j`` loose
+members reach the group's ``j``-th level and the round's after them, as in
+:func:`.zeros.reach_levels`. Pricing a loose member weighs both kinds.
 A round gallops and bisects to its level over these LPs, warm-started (about 6 of 10 ms each
 on the rules programme: a reachable level's point shows how far the free members' sets reach,
 so the next test is a probe just above that), then tests the free members whose sets in use sit
@@ -34,6 +41,7 @@ rounds, the rounds' levels bound every matching lexicographically, and
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,6 +52,7 @@ from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_pricing import ROUNDING, Pricer, reaches
 from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, level_cap
+from pairing.solvers.fair.zeros import Zeros
 
 __all__ = ["ConfigLP", "config_rounds"]
 
@@ -68,29 +77,52 @@ class _Stopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
 
 
-def _counted_side(model: FairModel) -> sp.csr_array:
-    """``(m, n_cells)``: the cells of each counted member, all on one side (left when any
-    left member is counted, as :meth:`ConfigLP.applies` requires)."""
+def _member_cells(model: FairModel) -> tuple[sp.csr_array, np.ndarray]:
+    """``(m, n_cells)``: the cells of each counted member, in the model's order (the counted
+    left members, then the counted right ones); and which members are on the left."""
     counted_left, counted_right = counted(model.problem)
     rules = model.rules
-    if counted_left.any():
-        return sp.csr_array(rules.left_incidence[np.flatnonzero(counted_left)])
-    return sp.csr_array(rules.right_incidence[np.flatnonzero(counted_right)])
+    left = sp.csr_array(rules.left_incidence[np.flatnonzero(counted_left)])
+    right = sp.csr_array(rules.right_incidence[np.flatnonzero(counted_right)])
+    on_left = np.concatenate([np.ones(left.shape[0], dtype=bool),
+                              np.zeros(right.shape[0], dtype=bool)])
+    return sp.csr_array(sp.vstack([left, right])), on_left
+
+
+#: A column's mode: a set that must reach its member's level (every member that is not
+#: loose, and a loose member's "rising" sets); a loose member's other sets carry their
+#: *natural* mode instead, the number of the group's levels they reach (0 and up).
+REACH = -1
+
+
+def _same(a: Zeros | None, b: Zeros | None) -> bool:
+    """Whether two forced zeros are the same for the LP (count, loose members, levels)."""
+    if a is None or b is None:
+        return a is b
+    return (a.count == b.count and a.levels == b.levels
+            and bool(np.array_equal(a.loose, b.loose)))
 
 
 class ConfigLP:
     """The configuration LP of the module docstring, grown by column generation.
 
-    Rows: the rules' rows (over the cells each set holds), one row per required pair, one
-    convexity row per counted member. Columns: partner sets, each of one member, kept across
-    levels (a set's cost is 0 or 1 by the levels asked).
+    Rows: the rules' rows and one row per required pair (over the cells the first counted
+    side's sets hold), one convexity row per counted member, one linking row per cell when
+    both sides are counted (the left sets holding it less the right sets holding it: 0), and
+    with forced zeros one counting row per level of the loose group (see :meth:`use`).
+    Columns: partner sets, each of one member, kept across levels (a set's cost is 0 or 1 by
+    the levels asked) and across changes of the forced zeros.
     """
 
     def __init__(self, model: FairModel, options: SolveOptions, clock: Clock,
-                 start: np.ndarray) -> None:
+                 start: np.ndarray, zeros: Zeros | None = None) -> None:
         rules, m = model.rules, model.m
-        self.clock, self.share = clock, 1.0
-        incidence = _counted_side(model)
+        self.clock, self.share, self.options = clock, 1.0, options
+        incidence, self.on_left = _member_cells(model)
+        # the rules' rows hold the first counted side's sets; the other side's are linked to
+        # them cell by cell
+        self.first_side = self.on_left if self.on_left.any() else ~self.on_left
+        self.linked = bool(self.on_left.any() and not self.on_left.all())
         open_cells = rules.var_upper > 0.5
         self.cells: list[np.ndarray] = []
         self.gains: list[np.ndarray] = []
@@ -110,118 +142,257 @@ class ConfigLP:
         for e, cells in enumerate(self.cells):
             self.cells_padded[e, :len(cells)] = cells
         self.rules_cols = sp.csc_array(rules.A)
-        self.n_rules, self.m = rules.n_rows, m
-        required = np.flatnonzero(rules.var_lower > 0.5)
-        self.required_row = np.full(model.n, -1)
-        self.required_row[required] = self.n_rules + m + np.arange(len(required))
-        lower = np.concatenate([rules.lower, np.ones(m), np.ones(len(required))])
-        upper = np.concatenate([rules.upper, np.ones(m), np.full(len(required), np.inf)])
-        self.n_rows = len(lower)
-        self.lp = HighsModel(sp.csr_array((self.n_rows, 0)), lower, upper, np.empty(0),
-                             np.empty(0), np.empty(0), maximize=False, threads=options.threads,
-                             seed=options.seed)
-        self.lp.set_option("primal_feasibility_tolerance", 1e-9)
-        self.member_of: list[int] = []
-        self.set_gain: list[float] = []
-        self.known: set[tuple[int, tuple[int, ...]]] = set()
+        self.n_rules, self.m, self.n = rules.n_rows, m, model.n
+        self.required = np.flatnonzero(rules.var_lower > 0.5)
+        self.rules = rules
+        self.known: dict[tuple[int, tuple[int, ...], int], None] = {}
         self.levels = np.zeros(m)
         self.lps = 0
+        self.zeros: Zeros | None = None
+        self._build(zeros)
         # the empty set of every member, and each member's set in the start matching (which
         # keeps the levels so far: the first LPs are feasible)
         self._add([(e, ()) for e in range(m)])
         self.seed(start)
+
+    def _build(self, zeros: Zeros | None) -> None:
+        """A fresh restricted LP for these forced zeros, with no columns but the counting
+        rows' slacks."""
+        rules, m = self.rules, self.m
+        self.zeros = zeros
+        self.loose = np.zeros(m, dtype=bool) if zeros is None else zeros.loose.copy()
+        #: the loose group's thresholds: its levels so far, then the round's (``levels``)
+        self.group = () if zeros is None else zeros.levels
+        # a counting row for each level the group can have, and the round's: rows past the
+        # round's count the same sets with more room (they hold once the group has more
+        # levels: see use)
+        n_counting = (int(self.loose.sum()) - zeros.count + 1
+                      if zeros is not None and self.loose.any() else 0)
+        self.required_row = np.full(self.n, -1)
+        self.required_row[self.required] = self.n_rules + m + np.arange(len(self.required))
+        self.link_row = self.n_rules + m + len(self.required) + np.arange(self.n)
+        self.counting_row = (self.n_rules + m + len(self.required)
+                             + (self.n if self.linked else 0) + np.arange(n_counting))
+        # the j-th counting row: at most count + j loose members short of its threshold
+        allowed = (zeros.count + np.arange(n_counting)) if zeros is not None else np.empty(0)
+        links = self.n if self.linked else 0
+        lower = np.concatenate([rules.lower, np.ones(m), np.ones(len(self.required)),
+                                np.zeros(links), np.full(n_counting, -np.inf)])
+        upper = np.concatenate([rules.upper, np.ones(m), np.full(len(self.required), np.inf),
+                                np.zeros(links), allowed.astype(np.float64)])
+        self.n_rows = len(lower)
+        self.lp = HighsModel(sp.csr_array((self.n_rows, 0)), lower, upper, np.empty(0),
+                             np.empty(0), np.empty(0), maximize=False,
+                             threads=self.options.threads, seed=self.options.seed)
+        self.lp.set_option("primal_feasibility_tolerance", 1e-9)
+        # primal simplex: new columns and new costs leave the last basis primal feasible
+        # (counting both sides of the rules programme, about 15 times faster than dual)
+        self.lp.set_option("simplex_strategy", 4)
+        self.member_of: list[int] = []
+        self.set_gain: list[float] = []
+        self.mode: list[int] = []
+        if n_counting:
+            # each counting row's slack, at cost 1 (phase 1): the rows never make the LP
+            # infeasible, only costly
+            self.lp.add_columns(np.ones(n_counting), np.zeros(n_counting),
+                                np.full(n_counting, np.inf),
+                                sp.csc_array((-np.ones(n_counting), (self.counting_row,
+                                                                     np.arange(n_counting))),
+                                             shape=(self.n_rows, n_counting)))
+        self.first_col = n_counting
+
+    def use(self, zeros: Zeros | None) -> None:
+        """Hold these forced zeros from now on.
+
+        A new level of the loose group turns the round's counting row into the level's (the
+        sets it counts are short of both), and the next row becomes the round's: the LP and
+        its basis stay. Rising sets short of the new level remain, at cost 1 above it (a
+        round's level is never below the group's), and sets counted from a lower level than
+        they reach remain too: both only loosen the LP where it does not matter, and pricing
+        adds the sets' proper columns. Any other change rebuilds the LP with every partner
+        set found so far."""
+        if _same(zeros, self.zeros):
+            return
+        if (zeros is not None and self.zeros is not None
+                and _same(replace(zeros, levels=self.group, proven_in=()),
+                          replace(self.zeros, proven_in=()))
+                and zeros.levels[:len(self.group)] == self.group):
+            self.zeros, self.group = zeros, zeros.levels
+            return
+        sets = list(dict.fromkeys((e, chosen) for e, chosen, _ in self.known))
+        self.known = {}
+        self._build(zeros)
+        self._add(sets)
 
     def seed(self, x: np.ndarray) -> None:
         """Add each member's partner set in matching ``x`` (one that keeps the levels asked
         next, so that their LPs are feasible from the start)."""
         own = [(e, tuple(int(i) for i in np.flatnonzero(x[self.cells[e]] > 0.5)))
                for e in range(self.m)]
-        new = [s for s in own if s[1] and s not in self.known]
-        if new:
-            self._add(new)
+        self._add([s for s in own if s[1]])
 
     @staticmethod
     def applies(model: FairModel) -> bool:
         """Whether exact pricing covers this model (module docstring)."""
-        counted_left, counted_right = counted(model.problem)
-        if counted_left.any() == counted_right.any() or not model.m:
-            return False
-        covered = np.asarray(_counted_side(model).sum(axis=0)).ravel()
-        return bool(np.all(covered == 1) and np.all(model.caps <= MOST_PARTNERS))
+        return bool(model.m and np.all(model.caps <= MOST_PARTNERS))
 
-    def _costs(self, members: np.ndarray, gains: np.ndarray) -> np.ndarray:
-        """Each set's phase-1 cost at the current levels: 1 when short of its member's."""
+    def _natural(self, gain: float) -> int:
+        """How many of the loose group's levels a set of this gain reaches."""
+        return int(np.sum(reaches(gain, np.asarray(self.group, dtype=np.float64))))
+
+    def _costs(self) -> np.ndarray:
+        """Each set's phase-1 cost at the current levels: 1 when it must reach its member's
+        level and is short of it."""
+        members = np.asarray(self.member_of, dtype=np.int64)
         levels = self.levels[members]
-        return np.where((levels <= 0) | reaches(gains, levels), 0.0, 1.0)
+        short = (levels > 0) & ~reaches(np.asarray(self.set_gain), levels)
+        return np.where(short & (np.asarray(self.mode) == REACH), 1.0, 0.0)
 
     def _add(self, sets: list[tuple[int, tuple[int, ...]]]) -> None:
-        """Append partner sets as columns."""
+        """Append partner sets as columns: each once as a set that must reach its member's
+        level, and a loose member's also in its natural mode (counted short of the group's
+        higher levels); a loose member's set short of a group level only in that mode."""
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
-        for k, (e, chosen) in enumerate(sets):
+        k = 0
+        for e, chosen in sets:
+            gain = float(self.gains[e][list(chosen)].sum())
+            modes = [REACH]
+            if self.loose[e]:
+                natural = self._natural(gain)
+                modes = [natural] if natural < len(self.group) else [REACH, natural]
             cells = self.cells[e][list(chosen)]
-            block = self.rules_cols[:, cells]
-            required = self.required_row[cells][self.required_row[cells] >= 0]
-            rows += [block.indices, np.array([self.n_rules + e]), required]
-            cols += [np.full(block.nnz, k), np.array([k]), np.full(len(required), k)]
-            vals += [block.data, np.ones(1), np.ones(len(required))]
-            self.member_of.append(e)
-            self.set_gain.append(float(self.gains[e][list(chosen)].sum()))
-            self.known.add((e, chosen))
+            for mode in modes:
+                if (e, chosen, mode) in self.known:
+                    continue
+                parts = [(np.array([self.n_rules + e]), np.ones(1))]
+                if self.first_side[e]:
+                    block = self.rules_cols[:, cells]
+                    required = self.required_row[cells][self.required_row[cells] >= 0]
+                    parts += [(block.indices, block.data), (required, np.ones(len(required)))]
+                if self.linked:
+                    parts.append((self.link_row[cells],
+                                  np.full(len(cells), 1.0 if self.on_left[e] else -1.0)))
+                if mode != REACH:
+                    counted_in = self.counting_row[mode:]  # (and the rows past the round's)
+                    parts.append((counted_in, np.ones(len(counted_in))))
+                for r, v in parts:
+                    rows.append(r)
+                    vals.append(v)
+                    cols.append(np.full(len(r), k))
+                self.member_of.append(e)
+                self.set_gain.append(gain)
+                self.mode.append(mode)
+                self.known[(e, chosen, mode)] = None
+                k += 1
+        if not k:
+            return
         matrix = sp.csc_array((np.concatenate(vals).astype(np.float64),
                                (np.concatenate(rows).astype(np.int64),
                                 np.concatenate(cols).astype(np.int64))),
-                              shape=(self.n_rows, len(sets)))
-        members = np.asarray(self.member_of[-len(sets):])
-        costs = self._costs(members, np.asarray(self.set_gain[-len(sets):]))
-        self.lp.add_columns(costs, np.zeros(len(sets)), np.ones(len(sets)), matrix)
+                              shape=(self.n_rows, k))
+        self.lp.add_columns(self._costs()[-k:], np.zeros(k), np.ones(k), matrix)
+
+    def _cell_costs(self, duals: np.ndarray) -> np.ndarray:
+        """``(m, width)``: each member's cells priced at the LP's duals (``w`` of the module
+        docstring), padded like :attr:`cells_padded`."""
+        first = -(self.rules_cols.T @ duals[:self.n_rules])
+        has_row = self.required_row >= 0
+        first[has_row] -= duals[self.required_row[has_row]]
+        second = np.zeros(self.n)
+        if self.linked:
+            link = duals[self.link_row]
+            first -= link
+            second = link
+            on_first = self.first_side
+            # the second side's sets hold -1 in the linking rows
+            return np.where(on_first[:, None], first[self.cells_padded],
+                            second[self.cells_padded])
+        return first[self.cells_padded]
+
+    def _price(self, duals: np.ndarray, levels: np.ndarray
+               ) -> tuple[np.ndarray, list[tuple[int, ...] | None]]:
+        """Each member's least reduced cost over all its sets (exact), and a set that has it."""
+        w = self._cell_costs(duals)
+        convexity = duals[self.n_rules:self.n_rules + self.m]
+        active = levels > 0
+        loose = self.loose
+        # any set, at cost 1 when it must reach a level (it is then short of it)
+        any_total, any_sets, bound_valid = self.pricer.cheapest_any(
+            w, np.where(active, levels, 0.0))
+        reduced = any_total + np.where(active & ~loose, 1.0, 0.0) - convexity
+        chosen: list[tuple[int, ...] | None] = list(any_sets)
+        if loose.any():
+            # a loose member's set in its natural mode pays the counting rows' duals (≤ 0:
+            # one is short of their thresholds); at threshold 0 (any set) all of them
+            counting = duals[self.counting_row]
+            pays = -np.cumsum(counting[::-1])[::-1]  # pays[j]: rows j and up
+            reduced[loose] += pays[0]
+        for e in np.flatnonzero(loose):
+            w_e = w[e, :len(self.cells[e])]
+            modes = [0] + [j + 1 for j in np.flatnonzero(counting[:len(self.group)] != 0)]
+            for mode in modes[1:]:
+                total, best = self.pricer.cheapest(int(e), w_e, self.group[mode - 1])
+                cost = total + (pays[mode] if mode < len(pays) else 0.0) - convexity[e]
+                if cost < reduced[e]:
+                    reduced[e], chosen[e] = cost, best
+            # rising (its sets reach the group's levels): at no cost reaching the round's
+            # level too, at cost 1 not
+            level = max(float(levels[e]), self.group[-1]) if self.group else float(levels[e])
+            if level > 0:
+                total, best = self.pricer.cheapest(int(e), w_e, level)
+            else:
+                total, best = float(any_total[e]), any_sets[e]
+            if total - convexity[e] < reduced[e]:
+                reduced[e], chosen[e] = total - convexity[e], best
+            if active[e]:
+                if self.group:
+                    total, best = self.pricer.cheapest(int(e), w_e, self.group[-1])
+                else:
+                    total, best = float(any_total[e]), any_sets[e]
+                if total + 1.0 - convexity[e] < reduced[e]:
+                    reduced[e], chosen[e] = total + 1.0 - convexity[e], best
+        # a set that reaches the level, at cost 0, for members the bound above does not
+        # rule out
+        for e in np.flatnonzero(active & ~loose & (bound_valid - convexity < NEGATIVE)):
+            total, best = self.pricer.cheapest(int(e), w[e, :len(self.cells[e])], levels[e])
+            if total - convexity[e] < reduced[e]:
+                reduced[e], chosen[e] = total - convexity[e], best
+        return reduced, chosen
 
     def reachable(self, levels: np.ndarray) -> tuple[bool, np.ndarray]:
-        """Whether every member can reach ``levels[e]`` (≤ 0: no level) in the LP, and, when
-        it can, each member's least gain among its sets in use (the same point reaches that
-        level too; a member above its level there can rise).
+        """Whether every member can reach ``levels[e]`` (≤ 0: no level) in the LP — a loose
+        member: all but the allowed number of them, with the group's levels kept — and, when
+        it can, each member's least gain among its sets in use that must reach its level (the
+        same point reaches that level too; a member above its level there can rise).
 
         Raises :class:`_Stopped` when the time limit stops an LP.
         """
         self.levels = levels
         n_sets = len(self.member_of)
-        self.lp.set_costs(np.arange(n_sets),
-                          self._costs(np.asarray(self.member_of), np.asarray(self.set_gain)))
+        first = self.first_col
+        self.lp.set_costs(first + np.arange(n_sets), self._costs())
         while True:
             out = self.lp.run(self.clock.left(self.share))
             self.lps += 1
             if out.status != "optimal" or out.row_dual is None or out.x is None:
                 raise _Stopped
-            duals = out.row_dual
-            cell_w = -(self.rules_cols.T @ duals[:self.n_rules])
-            has_row = self.required_row >= 0
-            cell_w[has_row] -= duals[self.required_row[has_row]]
-            convexity = duals[self.n_rules:self.n_rules + self.m]
-            # any set, at cost 1 when the member has a level (it is then short of it)
-            active = levels > 0
-            any_total, any_sets, bound_valid = self.pricer.cheapest_any(
-                cell_w[self.cells_padded], np.where(active, levels, 0.0))
-            reduced = any_total + np.where(active, 1.0, 0.0) - convexity
-            chosen: list[tuple[int, ...] | None] = list(any_sets)
-            # a set that reaches the level, at cost 0, for members the bound above does not
-            # rule out
-            for e in np.flatnonzero(active & (bound_valid - convexity < NEGATIVE)):
-                total, best = self.pricer.cheapest(int(e), cell_w[self.cells[e]], levels[e])
-                if total - convexity[e] < reduced[e]:
-                    reduced[e], chosen[e] = total - convexity[e], best
+            reduced, chosen = self._price(out.row_dual, levels)
             value = out.value or 0.0
             negative = reduced < NEGATIVE
             bound = value + float(reduced[negative].sum())
             new: list[tuple[int, tuple[int, ...]]] = []
             for e in np.flatnonzero(negative):
                 picked = chosen[e]
-                if picked is not None and (int(e), picked) not in self.known:
+                if picked is not None and not self._known(int(e), picked):
                     new.append((int(e), picked))
             if value <= FEASIBLE or (value <= PROOF and (bound <= PROOF and not new)):
                 # (between FEASIBLE and PROOF: within tolerance, counts as reachable)
-                used = out.x[:n_sets] > FEASIBLE
-                members, gains = np.asarray(self.member_of)[used], np.asarray(self.set_gain)[used]
+                used = (out.x[first:first + n_sets] > FEASIBLE) & (np.asarray(self.mode)
+                                                                   == REACH)
+                members = np.asarray(self.member_of)[used]
+                gains = np.asarray(self.set_gain)[used]
                 lowest = np.full(self.m, np.inf)
                 np.minimum.at(lowest, members, gains)
                 return True, lowest
@@ -229,6 +400,15 @@ class ConfigLP:
                 return False, np.full(self.m, -np.inf)
             self._add(new)
             n_sets = len(self.member_of)
+
+    def _known(self, e: int, chosen: tuple[int, ...]) -> bool:
+        """Whether every column of this set is in the LP already."""
+        if not self.loose[e]:
+            return (e, chosen, REACH) in self.known
+        gain = float(self.gains[e][list(chosen)].sum())
+        natural = self._natural(gain)
+        return (e, chosen, natural) in self.known and (
+            natural < len(self.group) or (e, chosen, REACH) in self.known)
 
 
 def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) -> bool:
@@ -244,13 +424,20 @@ def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) 
 
 def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
                   clock: Clock, options: SolveOptions, share: float,
-                  most: int | None = None, finish: float = 1.0) -> LevelRounds:
+                  most: int | None = None, finish: float = 1.0,
+                  zeros: Zeros | None = None) -> tuple[LevelRounds, Zeros | None]:
     """Level rounds on the configuration LP ``lp`` from ``start`` (whose levels ``x``
     keeps), as far as they get within ``share`` of the time limit (module docstring), ``most``
     rounds at most — unless their pace says all the members left fit in ``finish`` of the
     limit with half as much again to spare: then they all run, and one MILP proves them at
     the end (cheaper than several: the rules programme counting CN, 0.6 s against 4 s). The
-    LP keeps its partner sets from call to call."""
+    LP keeps its partner sets from call to call.
+
+    ``zeros``: forced zeros as :func:`.level_rounds.level_rounds` holds them; the loose group's
+    rising members reach each round's level in the LP, and a round where they cannot all rise
+    above it proves one more of the group's levels. Returns the rounds and the zeros with the
+    levels they proved."""
+    lp.use(zeros)
     lp.seed(x)
     lp.share = share
     lps = lp.lps
@@ -259,23 +446,35 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     lo, rounds = start.last, start.rounds
     cap = level_cap(model.gain_rows)
     top = min(start.next_bound, cap)
+    loose = np.zeros(model.m, dtype=bool) if zeros is None else zeros.loose
+
+    def left() -> int:
+        return zeros.left(fixed) if zeros is not None else int(np.isnan(fixed).sum())
+
     try:
-        while np.isnan(fixed).any() and not clock.expired(share) and (
+        while left() and not clock.expired(share) and (
                 most is None or rounds - start.rounds < most or _on_course(
-                    clock, finish, began, rounds - start.rounds, int(np.isnan(fixed).sum()))):
-            free = np.isnan(fixed)
-            kept = slipped(np.where(free, 0.0, fixed))
+                    clock, finish, began, rounds - start.rounds, left())):
+            unfixed = np.isnan(fixed)  # the free members, and the loose ones
+            free = unfixed & ~loose
+            rising = zeros.rising if zeros is not None else 0
+            # (the loose group counts when some of its members must reach the level)
+            rise = loose if rising > 0 else np.zeros(model.m, dtype=bool)
+            kept = slipped(np.where(unfixed, 0.0, fixed))
 
             def reachable(level: float, kept: np.ndarray = kept,
-                          free: np.ndarray = free) -> tuple[bool, np.ndarray]:
-                return lp.reachable(np.where(free, level, kept))
+                          unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
+                return lp.reachable(np.where(unfixed, level, kept))
 
             # the level: gallop up from the last one, then bisect. A reachable level moves the
             # lower end up to the least gain of the free members' sets in use (the same point
             # reaches it), which is often the level itself: so after a refuted test, the next
             # one is just above the lower end (a probe)
-            # (no free member can gain more than its best cells: neither can the level)
+            # (no free member can gain more than its best cells, nor can the group's rising
+            # members all gain more than the rising-th best of theirs: neither can the level)
             ceiling = lp.most[free].min(initial=np.inf)
+            if rising > 0:
+                ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
             low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
             lowest: np.ndarray | None = None
             step, probe = 1e-3 * max(1.0, low), False
@@ -287,7 +486,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 ok, where = reachable(mid)
                 if ok:
                     lowest, step = where, 2 * step if step else 0.0
-                    low = min(max(mid, float(where[free].min(initial=np.inf))), high)
+                    low = min(max(mid, float(where[free | rise].min(initial=np.inf))), high)
                 else:
                     high, step = mid, 0.0
                 probe = not ok and not probe
@@ -295,9 +494,10 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 lowest = reachable(low)[1]
             # who cannot rise TIE above it while the other free members keep it: the free
             # members whose sets in use are at the level (any other can rise: that point
-            # shows it), the lowest first
+            # shows it), the lowest first; and the loose group, when its rising sets in use
+            # are at the level
             lift = low + TIE * max(1.0, low)
-            others = np.where(free, slipped(np.asarray(low)), kept)
+            others = np.where(unfixed, slipped(np.asarray(low)), kept)
             candidates = np.flatnonzero(free & (lowest < lift))
             candidates = candidates[np.argsort(lowest[candidates], kind="stable")][:MAX_TESTS]
             saturated = []
@@ -306,14 +506,23 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 lifted[e] = lift
                 if not lp.reachable(lifted)[0]:
                     saturated.append(int(e))
-            if not saturated:
+            group = False
+            if rising > 0 and float(lowest[loose].min(initial=np.inf)) < lift:
+                group = not lp.reachable(np.where(loose, lift, others))[0]
+            if not saturated and not group:
                 break
             rounds += 1
             fixed[saturated] = low
             round_of[saturated] = rounds
+            if group:
+                assert zeros is not None
+                zeros = zeros.with_level(low, rounds)
+                lp.use(zeros)
             lo, top = low, cap
-            options.report(f"leximin: configuration round {rounds}, level {lo:.4f}, "
-                           f"{int(np.isnan(fixed).sum())} of {model.m} member(s) left")
+            options.report(f"leximin: configuration round {rounds}, level {lo:.4f}"
+                           f"{' (and the loose group)' if group and saturated else ''}"
+                           f"{' (the loose group)' if group and not saturated else ''}, "
+                           f"{left()} of {model.m} member(s) left")
     except _Stopped:
         pass
-    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps - lps)
+    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps - lps), zeros

@@ -14,13 +14,15 @@ programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246)
    by one feasibility MILP per candidate;
 4. the LP rounds go on from there.
 
-When exact pricing covers the model (one side counted, at most three partners each, no
-forced zeros: :meth:`.config_lp.ConfigLP.applies`), the rounds run on the configuration LP
+When exact pricing covers the model (at most three partners each:
+:meth:`.config_lp.ConfigLP.applies`), the rounds run on the configuration LP
 (:func:`.config_lp.config_rounds`) from the first matching instead of the LP rounds above, in
 batches that step 2 proves (all at once when their pace says they fit in the limit); its levels
 matchings keep far more often (the rules programme counting CN: all 100 proven in about 12 s,
-where the LP rounds and rounds on matchings proved 19 in 60 s). Rounds on matchings still
-take over where it stops.
+where the LP rounds and rounds on matchings proved 19 in 60 s). They prove the loose group's
+levels too, each one by the round that found it (:attr:`.zeros.Zeros.proven_in`), so that a
+batch cut back keeps the group's levels of its first rounds only. Rounds on matchings still
+take over where they stop.
 
 All levels fixed: one MILP keeps them and maximises the total, which is the answer. Otherwise
 :mod:`.leximin` keeps the positions of the members fixed so far and goes on by position.
@@ -41,7 +43,7 @@ next position (:attr:`LevelOutcome.next_level`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -216,7 +218,7 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     levels, round_of = state.levels.copy(), state.round_of.copy()
     if group_saturated:
         assert zeros is not None
-        zeros = zeros.with_level(level)
+        zeros = zeros.with_level(level, state.rounds + 1)
     else:
         levels[saturated] = level
         round_of[saturated] = state.rounds + 1
@@ -227,35 +229,62 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x, zeros
 
 
+def _done(rounds: LevelRounds, zeros: Zeros | None) -> bool:
+    """Whether the rounds fixed every member (with forced zeros: every loose member a zero or
+    at one of the group's levels, the others by name)."""
+    return rounds.complete if zeros is None else zeros.done(rounds.levels)
+
+
+def _upto(found: LevelRounds, zeros: Zeros | None, rounds: int
+          ) -> tuple[LevelRounds, Zeros | None]:
+    """The first ``rounds`` of ``found``'s rounds, with the loose group's levels they proved."""
+    trial = found.upto(rounds)
+    if zeros is None:
+        return trial, None
+    kept = zeros.upto(rounds)
+    bound = trial.next_bound
+    if not (found.round_of == rounds + 1).any():
+        group_next = [a for a, r in zip(zeros.levels, zeros.proven_in, strict=True)
+                      if r == rounds + 1]
+        if group_next:
+            bound = group_next[0] + TIE * max(1.0, group_next[0])
+    return replace(trial, last=max([trial.last, *kept.levels]), next_bound=bound), kept
+
+
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
                  x: np.ndarray | None, clock: Clock, options: SolveOptions, share: float,
-                 tally: LevelOutcome,
-                 zeros: Zeros | None) -> tuple[LevelRounds, np.ndarray | None, bool]:
+                 tally: LevelOutcome, zeros: Zeros | None
+                 ) -> tuple[LevelRounds, np.ndarray | None, bool, Zeros | None]:
     """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
-    them at the last kept level; ``good`` (kept by ``x``) is known to be kept.
+    them at the last kept level; ``good`` (kept by ``x``) is known to be kept. ``zeros``: the
+    forced zeros with the loose group's levels ``found`` proved (cut back with the rounds).
 
     The whole run is tried first (one MILP for the best total when it fixes everyone: the
     answer); when that fails, the rounds after ``good`` one, two, four … at a time, then
     bisection (a relaxation that is not integral at one level seldom is at the next). One
-    feasibility MILP per step. Returns the rounds kept, their matching, and whether that
-    matching is the final answer."""
+    feasibility MILP per step. Returns the rounds kept, their matching, whether that
+    matching is the final answer, and the zeros kept."""
     low, high = good.rounds, found.rounds + 1
     rounds, step, galloping = found.rounds, 1, False
-    if found.complete and low == found.rounds:
+    good_zeros = zeros.upto(good.rounds) if zeros is not None else None
+    if _done(found, zeros) and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
         try:
             final = keep_levels(model, found, clock, options, first=False, zeros=zeros)
         except Infeasible:  # x keeps every level: HiGHS's tolerance at the edge
-            return good, x, False
+            return good, x, False, good_zeros
         tally.milps += 1
-        return (found, final.x, final.optimal) if final.x is not None else (good, x, False)
+        if final.x is not None:
+            return found, final.x, final.optimal, zeros
+        return good, x, False, good_zeros
     while low + 1 < high and not clock.expired(share):
-        trial = found.upto(rounds)
+        trial, trial_zeros = _upto(found, zeros, rounds)
+        complete = _done(trial, trial_zeros)
         try:
             out: Outcome | None = keep_levels(model, trial, clock, options,
-                                              first=not trial.complete,
-                                              share=1.0 if trial.complete else share,
-                                              zeros=zeros)
+                                              first=not complete,
+                                              share=1.0 if complete else share,
+                                              zeros=trial_zeros)
         except Infeasible:
             out = None
         tally.milps += 1
@@ -263,9 +292,9 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
             break  # stopped by the time limit
         kept = out is not None
         if out is not None:
-            low, good, x = rounds, trial, out.x
-            if trial.complete:
-                return good, x, out.optimal
+            low, good, x, good_zeros = rounds, trial, out.x, trial_zeros
+            if complete:
+                return good, x, out.optimal, good_zeros
         else:
             high = rounds
         if rounds == found.rounds and not kept:
@@ -273,7 +302,7 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         elif galloping:
             step, galloping = step * 2, kept
         rounds = min(low + step, high - 1) if galloping else (low + high) // 2
-    return good, x, False
+    return good, x, False, good_zeros
 
 
 def _clear_loose(model: FairModel, zeros: Zeros, x: np.ndarray | None, clock: Clock,
@@ -328,14 +357,15 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
     """The level rounds of the module docstring, within ``share`` of the time limit (the first
     LP rounds within ``lp_share``).
 
-    With forced ``zeros`` the rounds fix members that are not loose only (module docstring).
+    With forced ``zeros`` the rounds fix the members that are not loose by name, and the
+    loose group's levels whoever holds them (module docstring).
     ``start``: any matching; where the configuration rounds apply, they start from it at once
     (their LPs are small: the rules' rows and one row per member, where the first LP round's
     has a row per cell and member, 1.2 s at 300 × 300).
     """
     state = LevelRounds.empty(model.m)
     tally = LevelOutcome(state)
-    configs = zeros is None and ConfigLP.applies(model)
+    configs = ConfigLP.applies(model)
     x: np.ndarray | None = start if configs else None
     # LP rounds that a matching does not keep cost more than they save (the rules programme
     # counting both sides: 278 LPs in 13.4 s, 4 rounds kept, all in the first call). After
@@ -350,14 +380,14 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         share = _share(clock, share, started, state, zeros)
         if clock.expired(share):
             break
-        found = state
+        found, found_zeros = state, zeros
         by_configs = lp_wait == 0 and configs and x is not None
         if by_configs:
             assert x is not None
             if configuration is None:
-                configuration = ConfigLP(model, options, clock, x)
-            found = config_rounds(model, configuration, state, x, clock, options, share,
-                                  batch, FINISH)
+                configuration = ConfigLP(model, options, clock, x, zeros)
+            found, found_zeros = config_rounds(model, configuration, state, x, clock, options,
+                                               share, batch, FINISH, zeros)
             tally.lps = found.lps
         elif lp_wait == 0:
             found = lp_levels(model, clock, options, share if state.rounds else lp_share,
@@ -368,16 +398,16 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         before = state.rounds
         # (configuration rounds found in their share are proven within FINISH: unproven, a
         # whole batch would be lost)
-        state, x, tally.complete = _kept_rounds(model, found, state, x, clock, options,
-                                                max(share, FINISH) if by_configs else share,
-                                                tally, zeros)
+        state, x, tally.complete, zeros = _kept_rounds(
+            model, found, state, x, clock, options, max(share, FINISH) if by_configs else share,
+            tally, found_zeros)
         if by_configs:
             tally.config_rounds += state.rounds - before
             # a batch a matching keeps whole: the next may be twice as long (the MILP that
             # proves it grows harder with the members fixed, not with the batch)
             batch = 2 * batch if state.rounds == found.rounds else CONFIG_BATCH
             if state.rounds == found.rounds > before and not (tally.complete
-                                                              or state.complete):
+                                                              or _done(state, zeros)):
                 continue  # all kept: the configuration rounds go on
         if lp_wait:
             lp_wait -= 1
@@ -385,7 +415,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             lp_backoff = 1
         else:
             lp_wait, lp_backoff = lp_backoff, 2 * lp_backoff
-        if tally.complete or state.complete:
+        if tally.complete or _done(state, zeros):
             break
         if configs and not by_configs and x is not None:
             # the first LP rounds' matching in hand, the configuration rounds take over

@@ -38,6 +38,8 @@ class Zeros:
     #: loose member at each of them (which one is a choice too), the rest at least at the level
     #: of the round under way
     levels: tuple[float, ...] = ()
+    #: the level round that proved each of ``levels`` (so that a run of rounds can be cut back)
+    proven_in: tuple[int, ...] = ()
 
     @property
     def rising(self) -> int:
@@ -67,11 +69,24 @@ class Zeros:
     def seen_alone(self, alone: np.ndarray) -> Zeros:
         """The same zeros, the members ``alone`` (bool) seen gaining 0 in such a matching."""
         seen = alone if self.seen is None else self.seen | alone
-        return Zeros(self.loose, self.count, seen, self.levels)
+        return Zeros(self.loose, self.count, seen, self.levels, self.proven_in)
 
-    def with_level(self, level: float) -> Zeros:
-        """The same zeros, one more loose member proven to be at ``level`` (anonymously)."""
-        return Zeros(self.loose, self.count, self.seen, (*self.levels, level))
+    def with_level(self, level: float, round_: int) -> Zeros:
+        """The same zeros, one more loose member proven to be at ``level`` (anonymously) by
+        level round ``round_``."""
+        return Zeros(self.loose, self.count, self.seen, (*self.levels, level),
+                     (*self.proven_in, round_))
+
+    def upto(self, rounds: int) -> Zeros:
+        """The same zeros with the group's levels that the first ``rounds`` rounds proved."""
+        keep = [k for k, r in enumerate(self.proven_in) if r <= rounds]
+        return Zeros(self.loose, self.count, self.seen, tuple(self.levels[k] for k in keep),
+                     tuple(self.proven_in[k] for k in keep))
+
+    def done(self, levels: np.ndarray) -> bool:
+        """Whether every member is fixed: the others by name (``levels``, ``nan``: not
+        fixed), and every loose member a zero or at one of the group's levels."""
+        return self.left(levels) == 0
 
 
 def served_rows(model: FairModel, offset: int, total_cols: int,
