@@ -300,16 +300,12 @@ class ConfigLP:
         first = -(self.rules_cols.T @ duals[:self.n_rules])
         has_row = self.required_row >= 0
         first[has_row] -= duals[self.required_row[has_row]]
-        second = np.zeros(self.n)
-        if self.linked:
-            link = duals[self.link_row]
-            first -= link
-            second = link
-            on_first = self.first_side
-            # the second side's sets hold -1 in the linking rows
-            return np.where(on_first[:, None], first[self.cells_padded],
-                            second[self.cells_padded])
-        return first[self.cells_padded]
+        if not self.linked:
+            return first[self.cells_padded]
+        # a left set holds +1 in its cells' linking rows, a right set -1
+        link = duals[self.link_row]
+        return np.where(self.first_side[:, None], (first - link)[self.cells_padded],
+                        link[self.cells_padded])
 
     def _price(self, duals: np.ndarray, levels: np.ndarray
                ) -> tuple[np.ndarray, list[tuple[int, ...] | None]]:
@@ -321,38 +317,19 @@ class ConfigLP:
         # any set, at cost 1 when it must reach a level (it is then short of it)
         any_total, any_sets, bound_valid = self.pricer.cheapest_any(
             w, np.where(active, levels, 0.0))
-        reduced = any_total + np.where(active & ~loose, 1.0, 0.0) - convexity
+        reduced = any_total + np.where(active, 1.0, 0.0) - convexity
         chosen: list[tuple[int, ...] | None] = list(any_sets)
         if loose.any():
             # a loose member's set in its natural mode pays the counting rows' duals (≤ 0:
-            # one is short of their thresholds); at threshold 0 (any set) all of them
+            # its set is short of their thresholds)
             counting = duals[self.counting_row]
             pays = -np.cumsum(counting[::-1])[::-1]  # pays[j]: rows j and up
-            reduced[loose] += pays[0]
-        for e in np.flatnonzero(loose):
-            w_e = w[e, :len(self.cells[e])]
-            modes = [0] + [j + 1 for j in np.flatnonzero(counting[:len(self.group)] != 0)]
-            for mode in modes[1:]:
-                total, best = self.pricer.cheapest(int(e), w_e, self.group[mode - 1])
-                cost = total + (pays[mode] if mode < len(pays) else 0.0) - convexity[e]
-                if cost < reduced[e]:
-                    reduced[e], chosen[e] = cost, best
-            # rising (its sets reach the group's levels): at no cost reaching the round's
-            # level too, at cost 1 not
-            level = max(float(levels[e]), self.group[-1]) if self.group else float(levels[e])
-            if level > 0:
-                total, best = self.pricer.cheapest(int(e), w_e, level)
-            else:
-                total, best = float(any_total[e]), any_sets[e]
-            if total - convexity[e] < reduced[e]:
-                reduced[e], chosen[e] = total - convexity[e], best
-            if active[e]:
-                if self.group:
-                    total, best = self.pricer.cheapest(int(e), w_e, self.group[-1])
-                else:
-                    total, best = float(any_total[e]), any_sets[e]
-                if total + 1.0 - convexity[e] < reduced[e]:
-                    reduced[e], chosen[e] = total + 1.0 - convexity[e], best
+            for e in np.flatnonzero(loose):
+                offers = self._loose_offers(int(e), w[e, :len(self.cells[e])], float(levels[e]),
+                                            counting, pays,
+                                            (float(any_total[e]), any_sets[e]))
+                cost, best = min(offers, key=lambda offer: offer[0])
+                reduced[e], chosen[e] = cost - convexity[e], best
         # a set that reaches the level, at cost 0, for members the bound above does not
         # rule out
         for e in np.flatnonzero(active & ~loose & (bound_valid - convexity < NEGATIVE)):
@@ -360,6 +337,28 @@ class ConfigLP:
             if total - convexity[e] < reduced[e]:
                 reduced[e], chosen[e] = total - convexity[e], best
         return reduced, chosen
+
+    def _loose_offers(self, e: int, w: np.ndarray, level: float, counting: np.ndarray,
+                      pays: np.ndarray, cheapest_any: tuple[float, tuple[int, ...]]
+                      ) -> list[tuple[float, tuple[int, ...] | None]]:
+        """Loose member ``e``'s cheapest set of each kind, and its cost before convexity.
+
+        In its natural mode, a set reaching the group's first ``q`` levels pays the counting
+        rows from ``q`` on: only the ``q`` just after a row with a dual (and 0) can be
+        cheapest. Rising, a set reaching the group's levels costs 0 when it reaches the
+        round's ``level`` too, else 1."""
+        offers: list[tuple[float, tuple[int, ...] | None]] = [
+            (cheapest_any[0] + pays[0], cheapest_any[1])]
+        for mode in np.flatnonzero(counting[:len(self.group)] != 0) + 1:
+            total, best = self.pricer.cheapest(e, w, self.group[mode - 1])
+            offers.append((total + pays[mode], best))
+        top = self.group[-1] if self.group else 0.0
+        reach = max(level, top)
+        offers.append(self.pricer.cheapest(e, w, reach) if reach > 0 else cheapest_any)
+        if level > 0:
+            total, best = self.pricer.cheapest(e, w, top) if top > 0 else cheapest_any
+            offers.append((total + 1.0, best))
+        return offers
 
     def reachable(self, levels: np.ndarray) -> tuple[bool, np.ndarray]:
         """Whether every member can reach ``levels[e]`` (≤ 0: no level) in the LP — a loose
@@ -453,8 +452,8 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
 
     try:
         while left() and not clock.expired(share) and (
-                most is None or rounds - start.rounds < most or _on_course(
-                    clock, finish, began, rounds - start.rounds, left())):
+                most is None or rounds - start.rounds < most or (zeros is None and _on_course(
+                    clock, finish, began, rounds - start.rounds, left()))):
             unfixed = np.isnan(fixed)  # the free members, and the loose ones
             free = unfixed & ~loose
             rising = zeros.rising if zeros is not None else 0
