@@ -206,11 +206,10 @@ class ConfigLP:
 
         A new level of the loose group turns the round's counting row into the level's (the
         sets it counts are short of both), and the next row becomes the round's: the LP and
-        its basis stay. Rising sets short of the new level remain, at cost 1 above it (a
-        round's level is never below the group's), and sets counted from a lower level than
-        they reach remain too: both only loosen the LP where it does not matter, and pricing
-        adds the sets' proper columns. Any other change rebuilds the LP with every partner
-        set found so far."""
+        its basis stay. Rising sets short of the new level remain, at cost 1 at the rounds'
+        levels (never below the group's); sets counted from a lower level than they reach
+        remain too, dominated by their proper columns, which pricing adds when they pay. Any
+        other change rebuilds the LP with every partner set found so far."""
         if _same(zeros, self.zeros):
             return
         if (zeros is not None and self.zeros is not None
