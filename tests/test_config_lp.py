@@ -1,6 +1,6 @@
-"""Leximin's configuration rounds (:mod:`pairing.solvers.fair.config_lp`): exact pricing, a
-relaxation that never refutes a level some matching reaches, and rounds that agree with brute
-force when they do all the work."""
+"""Leximin's configuration rounds (:mod:`pairing.solvers.fair.config_rounds` on
+:mod:`pairing.solvers.fair.config_lp`): exact pricing, a relaxation that never refutes a level
+some matching reaches, and rounds that agree with brute force when they do all the work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import pairing
 from pairing.core.problem import build_problem
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair import config_lp, level_rounds
+from pairing.solvers.fair import config_rounds, level_rounds
 from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.lp_levels import LevelRounds
@@ -130,7 +130,7 @@ def _counting_configuration_rounds(monkeypatch: pytest.MonkeyPatch) -> dict[str,
                            level_cap(model.gain_rows))
 
     tally = {"rounds": 0, "group": 0}
-    original = config_lp.config_rounds
+    original = config_rounds.config_rounds
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         before = args[-1] if len(args) > 9 else kwargs.get("zeros")

@@ -5,9 +5,10 @@ Who counts is :func:`pairing.core.objectives.counted` (``rules.fair_to``). Share
 (level-0 test and threshold search), :mod:`.reach` (valid rows for "this enterprise reaches
 that level" when gains are sums), :mod:`.sum_level` (the max-min level for sums, by a
 proven bisection), :mod:`.lp_levels` (leximin's level rounds on LPs, with saturation by
-duals), :mod:`.config_lp` and :mod:`.config_pricing` (the same rounds on the configuration LP,
-by column generation), :mod:`.zeros` (forced zeros) and :mod:`.level_rounds` (the rounds on
-matchings, and the MILPs that prove which rounds a matching keeps). Algorithms, each
+duals), :mod:`.config_rounds` (the same rounds on the configuration LP, :mod:`.config_lp`,
+by column generation, priced by :mod:`.config_pricing`), :mod:`.zeros` (forced zeros) and
+:mod:`.level_rounds` (the rounds on matchings, and the MILPs that prove which rounds a
+matching keeps). Algorithms, each
 registered in :mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;

@@ -1,4 +1,4 @@
-"""Leximin's configuration rounds: level rounds on the configuration LP, by column generation.
+"""The configuration LP for leximin's level rounds, by column generation.
 
 The round LP of :mod:`.lp_levels` lets a member reach its level with a fraction of each of
 several partner sets, some of them short of the level. On the brief's rules programme counting
@@ -29,18 +29,10 @@ reaches every level of the group so far), once in its *natural mode*, at no cost
 in the counting rows of the group's levels it falls short of — all but ``count + j`` loose
 members reach the group's ``j``-th level and the round's after them, as in
 :func:`.zeros.reach_levels`. Pricing a loose member weighs both kinds.
-A round gallops and bisects to its level over these LPs, warm-started (about 6 of 10 ms each
-on the rules programme: a reachable level's point shows how far the free members' sets reach,
-so the next test is a probe just above that), then tests the free members whose sets in use sit
-at the level: member ``e`` is *saturated* when no point lifts it :data:`~.milp.TIE` above the
-level while the other free members keep it (less :data:`~.lp_levels.SLIP`). Like the LP
-rounds, the rounds' levels bound every matching lexicographically, and
-:func:`.level_rounds.keep_levels` proves with one MILP how many of them a matching keeps.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -49,12 +41,11 @@ import scipy.sparse as sp
 from pairing.core.objectives import counted
 from pairing.solvers._highs import HighsModel
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.config_pricing import ROUNDING, Pricer, reaches
-from pairing.solvers.fair.lp_levels import LevelRounds, slipped
-from pairing.solvers.fair.milp import TIE, Clock, FairModel, level_cap
+from pairing.solvers.fair.config_pricing import Pricer, reaches
+from pairing.solvers.fair.milp import Clock, FairModel
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["ConfigLP", "config_rounds"]
+__all__ = ["ConfigLP", "LPStopped"]
 
 #: Most partners a counted member may have for exact pricing (see the module docstring).
 MOST_PARTNERS = 3
@@ -66,14 +57,9 @@ PROOF = 1e-6
 FEASIBLE = 1e-7
 #: Reduced costs below this are negative (a column worth adding).
 NEGATIVE = -1e-9
-#: A round's level is bisected to this width (relative, at least 1): above
-#: :data:`~.config_pricing.ROUNDING`, within which a set counts as reaching a level.
-WIDTH = 4e-9
-#: Most members tested for saturation in one round.
-MAX_TESTS = 20
 
 
-class _Stopped(Exception):
+class LPStopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
 
 
@@ -365,7 +351,7 @@ class ConfigLP:
         it can, each member's least gain among its sets in use that must reach its level (the
         same point reaches that level too; a member above its level there can rise).
 
-        Raises :class:`_Stopped` when the time limit stops an LP.
+        Raises :class:`LPStopped` when the time limit stops an LP.
         """
         self.levels = levels
         n_sets = len(self.member_of)
@@ -375,7 +361,7 @@ class ConfigLP:
             out = self.lp.run(self.clock.left(self.share))
             self.lps += 1
             if out.status != "optimal" or out.row_dual is None or out.x is None:
-                raise _Stopped
+                raise LPStopped
             reduced, chosen = self._price(out.row_dual, levels)
             value = out.value or 0.0
             negative = reduced < NEGATIVE
@@ -407,120 +393,3 @@ class ConfigLP:
         natural = self._natural(gain)
         return (e, chosen, natural) in self.known and (
             natural < len(self.group) or (e, chosen, REACH) in self.known)
-
-
-def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) -> bool:
-    """Whether ``done`` rounds since ``began`` say the ``left`` members fit in ``finish`` of
-    the time limit with half as much again to spare (always, without a limit)."""
-    if clock.limit is None:
-        return True
-    if done == 0:
-        return False
-    now = time.perf_counter()
-    return now - clock.start + 1.5 * (now - began) / done * left <= finish * clock.limit
-
-
-def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
-                  clock: Clock, options: SolveOptions, share: float,
-                  most: int | None = None, finish: float = 1.0,
-                  zeros: Zeros | None = None) -> tuple[LevelRounds, Zeros | None]:
-    """Level rounds on the configuration LP ``lp`` from ``start`` (whose levels ``x``
-    keeps), as far as they get within ``share`` of the time limit (module docstring), ``most``
-    rounds at most — unless their pace says all the members left fit in ``finish`` of the
-    limit with half as much again to spare: then they all run, and one MILP proves them at
-    the end (cheaper than several: the rules programme counting CN, 0.6 s against 4 s). The
-    LP keeps its partner sets from call to call.
-
-    ``zeros``: forced zeros as :func:`.level_rounds.level_rounds` holds them; the loose group's
-    rising members reach each round's level in the LP, and a round where they cannot all rise
-    above it proves one more of the group's levels. Returns the rounds and the zeros with the
-    levels they proved."""
-    lp.use(zeros)
-    lp.seed(x)
-    lp.share = share
-    lps = lp.lps
-    began = time.perf_counter()
-    fixed, round_of = start.levels.copy(), start.round_of.copy()
-    lo, rounds = start.last, start.rounds
-    cap = level_cap(model.gain_rows)
-    top = min(start.next_bound, cap)
-    loose = np.zeros(model.m, dtype=bool) if zeros is None else zeros.loose
-
-    def left() -> int:
-        return zeros.left(fixed) if zeros is not None else int(np.isnan(fixed).sum())
-
-    try:
-        while left() and not clock.expired(share) and (
-                most is None or rounds - start.rounds < most or (zeros is None and _on_course(
-                    clock, finish, began, rounds - start.rounds, left()))):
-            unfixed = np.isnan(fixed)  # the free members, and the loose ones
-            free = unfixed & ~loose
-            rising = zeros.rising if zeros is not None else 0
-            # (the loose group counts when some of its members must reach the level)
-            rise = loose if rising > 0 else np.zeros(model.m, dtype=bool)
-            kept = slipped(np.where(unfixed, 0.0, fixed))
-
-            def reachable(level: float, kept: np.ndarray = kept,
-                          unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
-                return lp.reachable(np.where(unfixed, level, kept))
-
-            # the level: gallop up from the last one, then bisect. A reachable level moves the
-            # lower end up to the least gain of the free members' sets in use (the same point
-            # reaches it), which is often the level itself: so after a refuted test, the next
-            # one is just above the lower end (a probe)
-            # (no free member can gain more than its best cells, nor can the group's rising
-            # members all gain more than the rising-th best of theirs: neither can the level)
-            ceiling = lp.most[free].min(initial=np.inf)
-            if rising > 0:
-                ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
-            low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
-            lowest: np.ndarray | None = None
-            step, probe = 1e-3 * max(1.0, low), False
-            while high - low > WIDTH * max(1.0, high):
-                if probe:
-                    mid = low + WIDTH / 2 * max(1.0, low)  # (2 ROUNDING above low)
-                else:
-                    mid = min(low + step, (low + high) / 2) if step else (low + high) / 2
-                ok, where = reachable(mid)
-                if ok:
-                    lowest, step = where, 2 * step if step else 0.0
-                    low = min(max(mid, float(where[free | rise].min(initial=np.inf))), high)
-                else:
-                    high, step = mid, 0.0
-                probe = not ok and not probe
-            if lowest is None:  # the level is the last round's
-                lowest = reachable(low)[1]
-            # who cannot rise TIE above it while the other free members keep it: the free
-            # members whose sets in use are at the level (any other can rise: that point
-            # shows it), the lowest first; and the loose group, when its rising sets in use
-            # are at the level
-            lift = low + TIE * max(1.0, low)
-            others = np.where(unfixed, slipped(np.asarray(low)), kept)
-            candidates = np.flatnonzero(free & (lowest < lift))
-            candidates = candidates[np.argsort(lowest[candidates], kind="stable")][:MAX_TESTS]
-            saturated = []
-            for e in candidates:
-                lifted = others.copy()
-                lifted[e] = lift
-                if not lp.reachable(lifted)[0]:
-                    saturated.append(int(e))
-            group = False
-            if rising > 0 and float(lowest[loose].min(initial=np.inf)) < lift:
-                group = not lp.reachable(np.where(loose, lift, others))[0]
-            if not saturated and not group:
-                break
-            rounds += 1
-            fixed[saturated] = low
-            round_of[saturated] = rounds
-            if group:
-                assert zeros is not None
-                zeros = zeros.with_level(low, rounds)
-                lp.use(zeros)
-            lo, top = low, cap
-            options.report(f"leximin: configuration round {rounds}, level {lo:.4f}"
-                           f"{' (and the loose group)' if group and saturated else ''}"
-                           f"{' (the loose group)' if group and not saturated else ''}, "
-                           f"{left()} of {model.m} member(s) left")
-    except _Stopped:
-        pass
-    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps - lps), zeros

@@ -16,7 +16,7 @@ programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246)
 
 When exact pricing covers the model (at most three partners each:
 :meth:`.config_lp.ConfigLP.applies`), the rounds run on the configuration LP
-(:func:`.config_lp.config_rounds`) from the first matching instead of the LP rounds above, in
+(:func:`.config_rounds.config_rounds`) from the first matching instead of the LP rounds above, in
 batches that step 2 proves (all at once when their pace says they fit in the limit); its levels
 matchings keep far more often (the rules programme counting CN: all 100 proven in about 12 s,
 where the LP rounds and rounds on matchings proved 19 in 60 s). They prove the loose group's
@@ -49,7 +49,8 @@ import numpy as np
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.config_lp import ConfigLP, config_rounds
+from pairing.solvers.fair.config_lp import ConfigLP
+from pairing.solvers.fair.config_rounds import config_rounds
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
