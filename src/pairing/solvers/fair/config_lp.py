@@ -22,12 +22,14 @@ partners (one, two, or a pair plus the cheapest third among the cells that compl
 the rounds apply when every counted member has ``cap ≤ 3``.
 
 Both sides counted: the rules' rows hold the left members' sets, and one linking row per cell
-makes the right members' sets hold the same cells (left sets less right sets: 0), so both
-sides' sets describe one matching. Forced zeros (:class:`~.zeros.Zeros`): a loose member's set
-is a column twice, once as a *rising* set that must reach the round's level like anyone's (it
-reaches every level of the group so far), once in its *natural mode*, at no cost but counted
-in the counting rows of the group's levels it falls short of — all but ``count + j`` loose
-members reach the group's ``j``-th level and the round's after them, as in
+lets the right members' sets hold a cell at most as much as the left sets do (left sets less
+right sets: at least 0; every matching holds it equally).
+
+Forced zeros (:class:`~.zeros.Zeros`): a loose member's set is a column twice, once as a
+*rising* set that must reach the round's level like anyone's (it reaches every level of the
+group so far), once in its *natural mode*, at no cost but counted in the counting rows of the
+group's levels it falls short of — all but ``count + j`` loose members reach the group's
+``j``-th level and the round's after them, as in
 :func:`.zeros.reach_levels`. Pricing a loose member weighs both kinds.
 """
 
@@ -162,10 +164,14 @@ class ConfigLP:
         # the j-th counting row: at most count + j loose members short of its threshold
         allowed = (zeros.count + np.arange(n_counting)) if zeros is not None else np.empty(0)
         links = self.n if self.linked else 0
+        # linking: the right sets hold each cell at most as much as the left sets do (every
+        # matching holds it equally; the rules' rows bound the left sets' cells, gains are never
+        # negative, and the inequality leaves the simplex room: half the time on the rules
+        # programme, the same levels refuted)
         lower = np.concatenate([rules.lower, np.ones(m), np.ones(len(self.required)),
                                 np.zeros(links), np.full(n_counting, -np.inf)])
         upper = np.concatenate([rules.upper, np.ones(m), np.full(len(self.required), np.inf),
-                                np.zeros(links), allowed.astype(np.float64)])
+                                np.full(links, np.inf), allowed.astype(np.float64)])
         self.n_rows = len(lower)
         self.lp = HighsModel(sp.csr_array((self.n_rows, 0)), lower, upper, np.empty(0),
                              np.empty(0), np.empty(0), maximize=False,
