@@ -1,5 +1,5 @@
-"""The HiGHS wrapper: a model solved again and again (the level rounds' LPs) keeps the whole
-time limit it is given on every run."""
+"""The HiGHS wrapper: a model solved again and again (the level rounds' LPs, a MILP run again
+without presolve) keeps the time limit it is given on every run, no more and no less."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pairing.solvers._highs import HighsModel
+from test_signals import _hard_mip
 
 
 def test_each_run_of_a_model_gets_its_own_time_limit() -> None:
@@ -27,3 +28,15 @@ def test_each_run_of_a_model_gets_its_own_time_limit() -> None:
         model._highs.clearSolver()
         statuses.append(model.run(time_limit=3 * once).status)
     assert statuses == ["optimal"] * 8
+
+
+def test_a_milp_run_again_stops_at_its_own_time_limit() -> None:
+    """HiGHS measures a MIP's time limit from the start of its run: a second run must not be
+    given the first run's time on top (a feasibility MILP run again without presolve ran 20 s
+    past the limit so)."""
+    model = _hard_mip(120)
+    assert model.run(time_limit=3.0).status in ("timeout", "feasible")
+    model.set_option("presolve", "off")
+    started = time.perf_counter()
+    assert model.run(time_limit=1.0).status in ("timeout", "feasible")
+    assert time.perf_counter() - started < 2.5  # not the 4 s of 3 + 1

@@ -211,11 +211,11 @@ class HighsModel:
     def run(self, time_limit: float | None = None) -> HighsOutcome:
         """Solve (LP or MIP, by the columns' integrality) within ``time_limit`` seconds."""
         highs = self._highs
-        # HiGHS checks its time limit against the run time of every run of this object so far:
-        # a model solved again and again (the level rounds' LPs) would otherwise stop at once
-        # once those runs add up to the limit
-        highs.setOptionValue("time_limit", highs.getRunTime() + float(time_limit)
-                             if time_limit else np.inf)
+        # HiGHS checks an LP's time limit against the run time of every run of this object so
+        # far (a model solved again and again, the level rounds' LPs, would otherwise stop at
+        # once when those runs add up to the limit), and a MIP's against this run's alone
+        spent = 0.0 if self._integer else highs.getRunTime()
+        highs.setOptionValue("time_limit", spent + float(time_limit) if time_limit else np.inf)
         highs.setCallback(_poll_cancel, None)
         for callback in _INTERRUPTS:
             highs.startCallback(callback)
