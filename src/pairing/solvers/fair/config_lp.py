@@ -35,8 +35,6 @@ group's levels it falls short of — all but ``count + j`` loose members reach t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -83,12 +81,9 @@ def _member_cells(model: FairModel) -> tuple[sp.csr_array, np.ndarray]:
 REACH = -1
 
 
-def _same(a: Zeros | None, b: Zeros | None) -> bool:
-    """Whether two forced zeros are the same for the LP (count, loose members, levels)."""
-    if a is None or b is None:
-        return a is b
-    return (a.count == b.count and a.levels == b.levels
-            and bool(np.array_equal(a.loose, b.loose)))
+def _same_loose(a: Zeros, b: Zeros) -> bool:
+    """Whether two forced zeros have the same loose members and count (their levels aside)."""
+    return a.count == b.count and bool(np.array_equal(a.loose, b.loose))
 
 
 class ConfigLP:
@@ -96,7 +91,8 @@ class ConfigLP:
 
     Rows: the rules' rows and one row per required pair (over the cells the first counted
     side's sets hold), one convexity row per counted member, one linking row per cell when
-    both sides are counted (the left sets holding it less the right sets holding it: 0), and
+    both sides are counted (the left sets holding it less the right sets holding it: at least
+    0), and
     with forced zeros one counting row per level of the loose group (see :meth:`use`).
     Columns: partner sets, each of one member, kept across levels (a set's cost is 0 or 1 by
     the levels asked) and across changes of the forced zeros.
@@ -202,13 +198,11 @@ class ConfigLP:
         levels (never below the group's); sets counted from a lower level than they reach
         remain too, dominated by their proper columns, which pricing adds when they pay. Any
         other change rebuilds the LP with every partner set found so far."""
-        if _same(zeros, self.zeros):
+        if zeros is None and self.zeros is None:
             return
-        if (zeros is not None and self.zeros is not None
-                and _same(replace(zeros, levels=self.group, proven_in=()),
-                          replace(self.zeros, proven_in=()))
+        if (zeros is not None and self.zeros is not None and _same_loose(zeros, self.zeros)
                 and zeros.levels[:len(self.group)] == self.group):
-            self.zeros, self.group = zeros, zeros.levels
+            self.zeros, self.group = zeros, zeros.levels  # the same, or more levels
             return
         sets = list(dict.fromkeys((e, chosen) for e, chosen, _ in self.known))
         self.known = {}

@@ -419,6 +419,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             model, found, state, x, clock, options, max(share, FINISH) if by_configs else share,
             tally, found_zeros, CONFIG_BATCH if by_configs else 1)
         if by_configs:
+            # (no wait: after a round on matchings they go on at once)
             tally.config_rounds += state.rounds - before
             # a batch a matching keeps whole: the next may be twice as long (the MILP that
             # proves it grows harder with the members fixed, not with the batch)
@@ -426,7 +427,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             if state.rounds == found.rounds > before and not (tally.complete
                                                               or _done(state, zeros)):
                 continue  # all kept: the configuration rounds go on
-        if lp_wait:
+        elif lp_wait:
             lp_wait -= 1
         elif state.rounds > before:
             lp_backoff = 1
