@@ -129,8 +129,15 @@ def _counting_configuration_rounds(monkeypatch: pytest.MonkeyPatch) -> dict[str,
         return LevelRounds(state.levels, state.round_of, state.last, state.rounds, state.lps,
                            level_cap(model.gain_rows))
 
-    tally = {"rounds": 0, "group": 0}
+    tally = {"rounds": 0, "group": 0, "among_sets": 0, "among_sets_zeros": 0}
     original = config_rounds.config_rounds
+    among = level_rounds.matching_among_sets
+
+    def counting_among(lp, levels, zeros, clock, share=1.0):  # type: ignore[no-untyped-def]
+        x = among(lp, levels, zeros, clock, share)
+        tally["among_sets"] += x is not None
+        tally["among_sets_zeros"] += x is not None and zeros is not None
+        return x
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         before = args[-1] if len(args) > 9 else kwargs.get("zeros")
@@ -142,6 +149,7 @@ def _counting_configuration_rounds(monkeypatch: pytest.MonkeyPatch) -> dict[str,
 
     monkeypatch.setattr(level_rounds, "lp_levels", no_lp_rounds)
     monkeypatch.setattr(level_rounds, "config_rounds", counting)
+    monkeypatch.setattr(level_rounds, "matching_among_sets", counting_among)
     return tally
 
 
@@ -153,7 +161,7 @@ def test_configuration_rounds_alone_agree_with_brute_force(
     tally = _counting_configuration_rounds(monkeypatch)
     for seed in range(60):
         assert_leximin_like_brute_force(_programme(seed), "leximin-milp")
-    assert tally["rounds"] > 30
+    assert tally["rounds"] > 30 and tally["among_sets"] > 10
 
 
 def test_configuration_rounds_prove_the_loose_groups_levels_like_brute_force(
@@ -165,7 +173,7 @@ def test_configuration_rounds_prove_the_loose_groups_levels_like_brute_force(
     for seed in range(60):
         programme = _programme(seed, fair_to=("right", "both")[seed % 2], zeros=True)
         assert_leximin_like_brute_force(programme, "leximin-milp")
-    assert tally["group"] > 10 and tally["rounds"] > 30
+    assert tally["group"] > 10 and tally["rounds"] > 30 and tally["among_sets_zeros"] > 5
 
 
 def test_forced_zeros_cut_back_with_the_rounds_that_proved_their_levels() -> None:
@@ -184,6 +192,45 @@ def test_forced_zeros_cut_back_with_the_rounds_that_proved_their_levels() -> Non
     assert trial.last == pytest.approx(0.3) and trial.next_bound == pytest.approx(0.4, abs=2e-6)
     # every member fixed: the named one, and the loose ones a zero or at a group level
     assert zeros.done(found.levels) and not zeros.upto(0).done(found.levels)
+
+
+def test_a_matching_among_the_lps_partner_sets_is_one_that_reaches_the_level() -> None:
+    """The MILP over the configuration LP's partner sets returns real matchings only (brute
+    force lists them), where every counted member reaches the level asked; it finds one for
+    most levels some matching reaches, and none above every matching's."""
+    from pairing.solvers.fair.config_matching import matching_among_sets
+
+    reachable = found = 0
+    for seed in range(60):
+        programme = _programme(seed, fair_to=("left", "right")[seed % 2])
+        matchings = all_matchings(programme)
+        problem = build_problem(programme, pairing.score_matrix(programme))
+        model = build_model(problem)
+        if not matchings or not model.m or not ConfigLP.applies(model):
+            continue
+        worst = [min(loop_gains(programme, m), default=0.0) for m in matchings]
+        rules = model.rules
+        pairs = set(matchings[0])
+        start = np.array([(int(i), int(j)) in pairs for i, j in
+                          zip(rules.cells_left, rules.cells_right, strict=True)],
+                         dtype=np.float64)
+        lp = ConfigLP(model, SolveOptions(), Clock(None), start)
+        every = {frozenset(m) for m in matchings}
+        for level in [*sorted(set(worst)), max(worst) + 0.01]:
+            if level <= 0:
+                continue
+            levels = np.full(model.m, level)
+            lp.reachable(levels)  # (the LP's partner sets grow with the levels asked)
+            x = matching_among_sets(lp, levels, None, Clock(None))
+            reachable += any(w >= level - 1e-9 for w in worst)
+            if x is None:
+                continue
+            chosen = frozenset((int(rules.cells_left[c]), int(rules.cells_right[c]))
+                               for c in np.flatnonzero(x > 0.5))
+            assert chosen in every, seed
+            assert min(loop_gains(programme, sorted(chosen))) >= level - 1e-9, (seed, level)
+            found += 1
+    assert reachable > 30 and found > reachable // 2
 
 
 def test_configuration_rounds_apply_to_members_with_three_partners_at_most() -> None:

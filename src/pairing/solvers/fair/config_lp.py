@@ -129,7 +129,11 @@ class ConfigLP:
         self.n_rules, self.m, self.n = rules.n_rows, m, model.n
         self.required = np.flatnonzero(rules.var_lower > 0.5)
         self.rules = rules
+        self.gain_rows = model.gain_rows
         self.known: dict[tuple[int, tuple[int, ...], int], None] = {}
+        #: every partner set found so far (whatever the forced zeros): its gain and its column
+        #: in the base rows (:meth:`_base_column`)
+        self.sets: dict[tuple[int, tuple[int, ...]], tuple[float, np.ndarray, np.ndarray]] = {}
         self.levels = np.zeros(m)
         self.lps = 0
         self.zeros: Zeros | None = None
@@ -169,6 +173,9 @@ class ConfigLP:
         upper = np.concatenate([rules.upper, np.ones(m), np.full(len(self.required), np.inf),
                                 np.full(links, np.inf), allowed.astype(np.float64)])
         self.n_rows = len(lower)
+        #: the bounds of the rows that do not depend on the forced zeros (all but the counting
+        #: rows, which come last)
+        self.base_bounds = (lower[:self.n_rows - n_counting], upper[:self.n_rows - n_counting])
         self.lp = HighsModel(sp.csr_array((self.n_rows, 0)), lower, upper, np.empty(0),
                              np.empty(0), np.empty(0), maximize=False,
                              threads=self.options.threads, seed=self.options.seed)
@@ -242,23 +249,15 @@ class ConfigLP:
         vals: list[np.ndarray] = []
         k = 0
         for e, chosen in sets:
-            gain = float(self.gains[e][list(chosen)].sum())
+            gain, base_rows, base_vals = self._base_column(e, chosen)
             modes = [REACH]
             if self.loose[e]:
                 natural = self._natural(gain)
                 modes = [natural] if natural < len(self.group) else [REACH, natural]
-            cells = self.cells[e][list(chosen)]
             for mode in modes:
                 if (e, chosen, mode) in self.known:
                     continue
-                parts = [(np.array([self.n_rules + e]), np.ones(1))]
-                if self.first_side[e]:
-                    block = self.rules_cols[:, cells]
-                    required = self.required_row[cells][self.required_row[cells] >= 0]
-                    parts += [(block.indices, block.data), (required, np.ones(len(required)))]
-                if self.linked:
-                    parts.append((self.link_row[cells],
-                                  np.full(len(cells), 1.0 if self.on_left[e] else -1.0)))
+                parts = [(base_rows, base_vals)]
                 if mode != REACH:
                     counted_in = self.counting_row[mode:]  # (and the rows past the round's)
                     parts.append((counted_in, np.ones(len(counted_in))))
@@ -278,6 +277,29 @@ class ConfigLP:
                                 np.concatenate(cols).astype(np.int64))),
                               shape=(self.n_rows, k))
         self.lp.add_columns(self._costs()[-k:], np.zeros(k), np.ones(k), matrix)
+
+    def _base_column(self, e: int, chosen: tuple[int, ...]) -> tuple[float, np.ndarray,
+                                                                     np.ndarray]:
+        """Member ``e``'s set at cell positions ``chosen``: its gain, and its column in the
+        rows that do not depend on the forced zeros (its convexity row; the rules' and
+        required pairs' rows for the first side; the linking rows), kept in :attr:`sets`."""
+        known = self.sets.get((e, chosen))
+        if known is not None:
+            return known
+        cells = self.cells[e][list(chosen)]
+        parts = [(np.array([self.n_rules + e]), np.ones(1))]
+        if self.first_side[e]:
+            block = self.rules_cols[:, cells]
+            required = self.required_row[cells][self.required_row[cells] >= 0]
+            parts += [(block.indices, block.data), (required, np.ones(len(required)))]
+        if self.linked:
+            parts.append((self.link_row[cells],
+                          np.full(len(cells), 1.0 if self.on_left[e] else -1.0)))
+        column = (float(self.gains[e][list(chosen)].sum()),
+                  np.concatenate([r for r, _ in parts]).astype(np.int64),
+                  np.concatenate([v for _, v in parts]).astype(np.float64))
+        self.sets[(e, chosen)] = column
+        return column
 
     def _cell_costs(self, duals: np.ndarray) -> np.ndarray:
         """``(m, width)``: each member's cells priced at the LP's duals (``w`` of the module

@@ -50,6 +50,7 @@ import numpy as np
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_lp import ConfigLP
+from pairing.solvers.fair.config_matching import matching_among_sets
 from pairing.solvers.fair.config_rounds import config_rounds
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
@@ -83,6 +84,8 @@ class LevelOutcome:
     milp_rounds: int = 0  # rounds on matchings
     lps: int = 0
     milps: int = 0  # MILPs run
+    #: batches of configuration rounds proven (in part) by a matching among the LP's sets
+    set_matchings: int = 0
     #: the next position's value when the last round on matchings proved it but could not say
     #: whose it is (several members that cannot all rise), and a matching
     #: that keeps the levels and reaches it
@@ -102,10 +105,34 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
     Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
     not integral).
     """
+    return reach_levels(model, model.weights, _kept(rounds), zeros, clock, options,
+                        share=share, first=first)
+
+
+def _kept(rounds: LevelRounds) -> np.ndarray:
+    """The level each member keeps after ``rounds``: its own, or the last round's, less
+    :data:`~.milp.TIE` / 2 (HiGHS's tolerances)."""
     levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
-    keep = levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
-    return reach_levels(model, model.weights, keep, zeros, clock, options, share=share,
-                        first=first)
+    return levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
+
+
+def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
+                     good: LevelRounds, clock: Clock, share: float
+                     ) -> tuple[int, np.ndarray | None]:
+    """The most of ``found``'s rounds (more than ``good``'s) that a matching among the
+    configuration LP's partner sets keeps (:mod:`.config_matching`), and that matching:
+    all of them tried first, then bisection. ``(good.rounds, None)`` when none is found."""
+    low, high, x = good.rounds, found.rounds + 1, None
+    rounds = found.rounds
+    while low + 1 < high:
+        trial, trial_zeros = _upto(found, zeros, rounds)
+        matching = matching_among_sets(pool, _kept(trial), trial_zeros, clock, share)
+        if matching is not None:
+            low, x = rounds, matching
+        else:
+            high = rounds
+        rounds = (low + high) // 2
+    return low, x
 
 
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
@@ -254,7 +281,8 @@ def _upto(found: LevelRounds, zeros: Zeros | None, rounds: int
 
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
                  x: np.ndarray | None, clock: Clock, options: SolveOptions, share: float,
-                 tally: LevelOutcome, zeros: Zeros | None, first_step: int = 1
+                 tally: LevelOutcome, zeros: Zeros | None, first_step: int = 1,
+                 pool: ConfigLP | None = None
                  ) -> tuple[LevelRounds, np.ndarray | None, bool, Zeros | None]:
     """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
     them at the last kept level; ``good`` (kept by ``x``) is known to be kept. ``zeros``: the
@@ -264,10 +292,23 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     answer); when that fails, the rounds after ``good`` ``first_step``, twice, four times …
     as many at a time, then bisection (a relaxation that is not integral at one level seldom
     is at the next). One feasibility MILP per step. Returns the rounds kept, their matching,
-    whether that matching is the final answer, and the zeros kept."""
+    whether that matching is the final answer, and the zeros kept.
+
+    ``pool``: the configuration LP that found the rounds. A matching among its partner sets
+    (:func:`_kept_among_sets`) proves the rounds it keeps first, in a fraction of a MILP's
+    time; the MILPs then start from the round after them, one round at a time (the first
+    round where no such matching is found is most often one where the LP is not integral, and
+    the MILPs that refute several rounds at once are the slow ones)."""
     low, high = good.rounds, found.rounds + 1
     rounds, step, galloping = found.rounds, first_step, False
     good_zeros = zeros.upto(good.rounds) if zeros is not None else None
+    if pool is not None and low < found.rounds:
+        among, matching = _kept_among_sets(pool, found, zeros, good, clock, share)
+        if matching is not None:
+            tally.set_matchings += 1
+            good, good_zeros = _upto(found, zeros, among)
+            low, x = among, matching
+            rounds, step, galloping = low + 1, 1, True
     if _done(found, zeros) and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
         try:
@@ -417,7 +458,11 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         # whole batch would be lost)
         state, x, tally.complete, zeros = _kept_rounds(
             model, found, state, x, clock, options, max(share, FINISH) if by_configs else share,
-            tally, found_zeros, CONFIG_BATCH if by_configs else 1)
+            tally, found_zeros, CONFIG_BATCH if by_configs else 1,
+            # (counting both sides, the sets' linking rows make the MILP among the sets as
+            # slow as the MILP over the cells: 10 s to find no matching on the rules programme)
+            configuration if configuration is not None and by_configs
+            and not configuration.linked else None)
         if by_configs:
             # (no wait: after a round on matchings they go on at once)
             tally.config_rounds += state.rounds - before
