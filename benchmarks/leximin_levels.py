@@ -5,11 +5,14 @@
 
 * ``positions``: the position rounds alone (ordered outcomes and counting brackets, one MILP
   round per sorted position), as before the level rounds;
-* ``levels``: the shipped solver — level rounds first (LP rounds, rounds on matchings where the
-  LP is not tight), then the position rounds from the positions they proved.
+* ``no-sets``: the shipped solver with the configuration rounds proven by MILPs over the cells
+  alone (no matching among the configuration LP's partner sets), as at the release before;
+* ``levels``: the shipped solver — level rounds first (configuration or LP rounds, rounds on
+  matchings where the LP is not tight), then the position rounds from the positions they proved.
 
 Each line: status, positions proven (of the counted enterprises), the worst gain, the total
-score and seconds; then the ratio of positions proven. Run the two in separate processes or one
+score and seconds; then the ratios of positions proven (``--time-limit`` stops each) and of
+seconds. Run the two in separate processes or one
 after the other on a quiet machine: they share nothing but the programme. The README quotes its
 output.
 """
@@ -17,20 +20,23 @@ output.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import time
 from unittest import mock
 
 import pairing
+import pairing.solvers.fair.level_rounds as level_rounds
 import pairing.solvers.fair.leximin as leximin
 
 
 def run(programme: pairing.Programme, fair_to: str | None, time_limit: float,
-        levels: bool) -> tuple[str, int, int]:
-    """Solve once; print one line; return (status, positions proven, counted)."""
+        name: str) -> tuple[int, float]:
+    """Solve once as ``name`` says; print one line; return (positions proven, seconds)."""
     started = time.perf_counter()
-    with mock.patch.object(leximin, "_lp_stage", leximin._lp_stage if levels
-                           else lambda *args: False):
+    with mock.patch.object(leximin, "_lp_stage", lambda *args: False) if name == "positions" \
+            else mock.patch.object(level_rounds, "matching_among_sets", lambda *args: None) \
+            if name == "no-sets" else contextlib.nullcontext():
         result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
                                time_limit=time_limit, fair_to=fair_to)
     seconds = time.perf_counter() - started
@@ -38,11 +44,10 @@ def run(programme: pairing.Programme, fair_to: str | None, time_limit: float,
     counted = int(re.search(r"(\d+) gain\(s\)", note).group(1))  # type: ignore[union-attr]
     stopped = re.search(r"fixing (\d+) of", note)
     proven = int(stopped.group(1)) if stopped else counted
-    name = "levels" if levels else "positions"
     print(f"{name:9}  {result.status:8}  {proven:4} of {counted} positions  "
           f"worst {result.objective_value:.4f}  total {result.metrics.total_score:.4f}  "
           f"{seconds:6.1f} s")
-    return result.status, proven, counted
+    return proven, seconds
 
 
 def main() -> None:
@@ -52,9 +57,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     args = parser.parse_args()
     programme = pairing.load(args.programme)
-    _, before, _ = run(programme, args.fair_to, args.time_limit, levels=False)
-    _, after, _ = run(programme, args.fair_to, args.time_limit, levels=True)
-    print(f"positions proven, levels / positions: {after / max(before, 1):.2f}")
+    (before, _), (no_sets, slow) = (run(programme, args.fair_to, args.time_limit, name)
+                                    for name in ("positions", "no-sets"))
+    after, fast = run(programme, args.fair_to, args.time_limit, "levels")
+    print(f"positions proven, levels / positions: {after / max(before, 1):.2f}; "
+          f"levels / no-sets: {after / max(no_sets, 1):.2f} (seconds {fast / slow:.2f})")
 
 
 if __name__ == "__main__":
