@@ -34,9 +34,13 @@ def run(programme: pairing.Programme, fair_to: str | None, time_limit: float,
         name: str) -> tuple[int, float]:
     """Solve once as ``name`` says; print one line; return (positions proven, seconds)."""
     started = time.perf_counter()
-    with mock.patch.object(leximin, "_lp_stage", lambda *args: False) if name == "positions" \
-            else mock.patch.object(level_rounds, "matching_among_sets", lambda *args: None) \
-            if name == "no-sets" else contextlib.nullcontext():
+    switch: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    if name == "positions":
+        switch = mock.patch.object(leximin, "_lp_stage", lambda *args: False)
+    elif name == "no-sets":  # (no matching among the sets: the MILPs prove every round)
+        switch = mock.patch.object(level_rounds, "matching_among_sets",
+                                   lambda *args: (None, False))
+    with switch:
         result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
                                time_limit=time_limit, fair_to=fair_to)
     seconds = time.perf_counter() - started

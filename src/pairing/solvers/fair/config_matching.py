@@ -37,14 +37,15 @@ SLACK = 1e-9
 
 
 def matching_among_sets(lp: ConfigLP, levels: np.ndarray, zeros: Zeros | None,
-                        clock: Clock, share: float = 1.0) -> np.ndarray | None:
+                        clock: Clock, share: float = 1.0) -> tuple[np.ndarray | None, bool]:
     """A matching (0/1 per cell) among the partner sets ``lp`` has found where every member
     reaches ``levels[e]`` (``≤ 0``: no level) — a loose member of ``zeros``: all but
     ``zeros.count + j`` of them reach the group's ``j``-th level, and all but
     ``zeros.count + len(zeros.levels)`` the round's (``levels`` at a loose member) — or
-    ``None`` when none is found (which proves nothing) or the time is up."""
+    ``None``; and whether the MILP proved that the sets hold none (not a time limit: no
+    matching among the sets still proves nothing about the others)."""
     if clock.expired(share):
-        return None
+        return None, False
     time_left = min(RESTRICTED_LIMIT, clock.left(share) or RESTRICTED_LIMIT)
     loose = np.zeros(lp.m, dtype=bool) if zeros is None else zeros.loose
     keys = list(lp.sets)
@@ -53,7 +54,7 @@ def matching_among_sets(lp: ConfigLP, levels: np.ndarray, zeros: Zeros | None,
     valid = loose[members] | (levels[members] <= 0) | reaches(gains, levels[members])
     picked = np.flatnonzero(valid)
     if not len(picked) or not np.all(np.isin(np.arange(lp.m), members[picked])):
-        return None  # a member with no set that reaches its level
+        return None, True  # a member with no set that reaches its level
     thresholds = _thresholds(levels, zeros)
     n_base = len(lp.base_bounds[0])
     rows, cols, vals = [], [], []
@@ -76,13 +77,13 @@ def matching_among_sets(lp: ConfigLP, levels: np.ndarray, zeros: Zeros | None,
     model.set_integer()
     out = model.run(time_left)
     if out.x is None:
-        return None
+        return None, out.status == "infeasible"
     x = np.zeros(lp.n)
     for s in picked[out.x > 0.5]:
         e, chosen = keys[s]
         if lp.first_side[e]:
             x[lp.cells[e][list(chosen)]] = 1.0
-    return x if _holds(lp, x, levels, thresholds, loose) else None
+    return (x, False) if _holds(lp, x, levels, thresholds, loose) else (None, False)
 
 
 def _thresholds(levels: np.ndarray, zeros: Zeros | None) -> list[tuple[float, int]]:

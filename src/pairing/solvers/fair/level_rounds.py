@@ -118,21 +118,25 @@ def _kept(rounds: LevelRounds) -> np.ndarray:
 
 def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
                      good: LevelRounds, clock: Clock, share: float
-                     ) -> tuple[int, np.ndarray | None]:
+                     ) -> tuple[int, np.ndarray | None, bool]:
     """The most of ``found``'s rounds (more than ``good``'s) that a matching among the
     configuration LP's partner sets keeps (:mod:`.config_matching`), and that matching:
-    all of them tried first, then bisection. ``(good.rounds, None)`` when none is found."""
+    all of them tried first, then bisection, until a MILP among the sets stops on its time
+    limit (300 × 300 counting CN: 2 s for none). ``(good.rounds, None, …)`` when none is
+    found. Last, whether the sets were proven to hold no matching that keeps one round more."""
     low, high, x = good.rounds, found.rounds + 1, None
     rounds = found.rounds
     while low + 1 < high:
         trial, trial_zeros = _upto(found, zeros, rounds)
-        matching = matching_among_sets(pool, _kept(trial), trial_zeros, clock, share)
+        matching, none = matching_among_sets(pool, _kept(trial), trial_zeros, clock, share)
         if matching is not None:
             low, x = rounds, matching
+        elif not none:
+            return low, x, False
         else:
             high = rounds
         rounds = (low + high) // 2
-    return low, x
+    return low, x, high <= found.rounds
 
 
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
@@ -303,12 +307,14 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     rounds, step, galloping = found.rounds, first_step, False
     good_zeros = zeros.upto(good.rounds) if zeros is not None else None
     if pool is not None and low < found.rounds:
-        among, matching = _kept_among_sets(pool, found, zeros, good, clock, share)
+        among, matching, next_refuted = _kept_among_sets(pool, found, zeros, good, clock,
+                                                         share)
         if matching is not None:
             tally.set_matchings += 1
             good, good_zeros = _upto(found, zeros, among)
             low, x = among, matching
-            rounds, step, galloping = low + 1, 1, True
+            if next_refuted:
+                rounds, step, galloping = low + 1, 1, True
     if _done(found, zeros) and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
         try:
