@@ -140,7 +140,7 @@ def _counting_configuration_rounds(monkeypatch: pytest.MonkeyPatch) -> dict[str,
         return x, none
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        before = args[-1] if len(args) > 9 else kwargs.get("zeros")
+        before = args[9] if len(args) > 9 else kwargs.get("zeros")
         found, zeros = original(*args, **kwargs)
         tally["rounds"] += found.rounds - args[2].rounds
         if zeros is not None:

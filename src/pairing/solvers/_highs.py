@@ -177,6 +177,19 @@ class HighsModel:
         change(len(rows), rows, np.asarray(lower, dtype=np.float64),
                np.asarray(upper, dtype=np.float64))
 
+    def add_row(self, lower: float, upper: float, columns: np.ndarray,
+                values: np.ndarray) -> None:
+        """Append one row over existing columns (the model and its basis are kept)."""
+        cols = np.asarray(columns, dtype=np.int32)
+        self._highs.addRow(float(lower), float(upper), len(cols), cols,
+                           np.asarray(values, dtype=np.float64))
+
+    def set_row_bounds_of(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the bounds of some rows."""
+        change = self._highs.changeRowsBounds  # type: ignore[attr-defined]  # not in the stubs
+        change(len(rows), np.asarray(rows, dtype=np.int32), np.asarray(lower, dtype=np.float64),
+               np.asarray(upper, dtype=np.float64))
+
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change the bounds of some columns."""
         cols = np.asarray(columns, dtype=np.int32)

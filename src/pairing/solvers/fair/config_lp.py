@@ -131,6 +131,8 @@ class ConfigLP:
         self.rules = rules
         self.gain_rows = model.gain_rows
         self.known: dict[tuple[int, tuple[int, ...], int], None] = {}
+        #: the last LP point that reached its levels (all columns)
+        self.point: np.ndarray = np.empty(0)
         #: every partner set found so far (whatever the forced zeros): its gain and its column
         #: in the base rows (:meth:`_base_column`)
         self.sets: dict[tuple[int, tuple[int, ...]], tuple[float, np.ndarray, np.ndarray]] = {}
@@ -186,6 +188,12 @@ class ConfigLP:
         self.member_of: list[int] = []
         self.set_gain: list[float] = []
         self.mode: list[int] = []
+        #: each column's cells (the matching's, for the first side's sets; none for the other's)
+        self.col_cells: list[np.ndarray] = []
+        #: branching (:mod:`.config_branching`): how many branches forbid each cell, and the
+        #: row of each cell some branch has forced ("the first side's sets hold it")
+        self.forbidden = np.zeros(self.n, dtype=np.int64)
+        self.forced_row: dict[int, int] = {}
         if n_counting:
             # each counting row's slack, at cost 1 (phase 1): the rows never make the LP
             # infeasible, only costly
@@ -261,6 +269,11 @@ class ConfigLP:
                 if mode != REACH:
                     counted_in = self.counting_row[mode:]  # (and the rows past the round's)
                     parts.append((counted_in, np.ones(len(counted_in))))
+                cells = self.cells[e][list(chosen)] if self.first_side[e] else np.empty(0, int)
+                forced = [self.forced_row[int(c)] for c in cells if int(c) in self.forced_row]
+                if forced:
+                    parts.append((np.asarray(forced, dtype=np.int64), np.ones(len(forced))))
+                self.col_cells.append(cells)
                 for r, v in parts:
                     rows.append(r)
                     vals.append(v)
@@ -276,7 +289,10 @@ class ConfigLP:
                                (np.concatenate(rows).astype(np.int64),
                                 np.concatenate(cols).astype(np.int64))),
                               shape=(self.n_rows, k))
-        self.lp.add_columns(self._costs()[-k:], np.zeros(k), np.ones(k), matrix)
+        # (a set holding a cell some branch forbids stays out)
+        upper = np.array([0.0 if self.forbidden[cells].any() else 1.0
+                          for cells in self.col_cells[-k:]])
+        self.lp.add_columns(self._costs()[-k:], np.zeros(k), upper, matrix)
 
     def _base_column(self, e: int, chosen: tuple[int, ...]) -> tuple[float, np.ndarray,
                                                                      np.ndarray]:
@@ -307,12 +323,51 @@ class ConfigLP:
         first = -(self.rules_cols.T @ duals[:self.n_rules])
         has_row = self.required_row >= 0
         first[has_row] -= duals[self.required_row[has_row]]
+        for cell, row in self.forced_row.items():
+            first[cell] -= duals[row]
         if not self.linked:
-            return first[self.cells_padded]
-        # a left set holds +1 in its cells' linking rows, a right set -1
-        link = duals[self.link_row]
-        return np.where(self.first_side[:, None], (first - link)[self.cells_padded],
-                        link[self.cells_padded])
+            w = first[self.cells_padded]
+        else:
+            # a left set holds +1 in its cells' linking rows, a right set -1
+            link = duals[self.link_row]
+            w = np.where(self.first_side[:, None], (first - link)[self.cells_padded],
+                         link[self.cells_padded])
+        # (no set may hold a forbidden cell: pricing never offers one)
+        return np.where(self.forbidden[self.cells_padded] > 0, np.inf, w) if (
+            self.forbidden.any()) else w
+
+    def branch(self, cell: int, *, force: bool, on: bool) -> None:
+        """Start (``on``) or end a branch on ``cell``: *forbid* it (every set holding it is
+        bounded to 0, and pricing offers none), or *force* it (a row: the first side's sets
+        holding it, at least 1; its dual prices the cell, so pricing stays exact). Ended
+        branches leave their rows free (no bounds) until the LP is rebuilt."""
+        holding = np.flatnonzero([cell in cells for cells in self.col_cells])
+        columns = self.first_col + holding
+        if force:
+            row = self.forced_row.get(cell)
+            if row is None:
+                row = self.n_rows
+                self.lp.add_row(-np.inf, np.inf, columns, np.ones(len(columns)))
+                self.forced_row[cell] = row
+                self.n_rows += 1
+            self.lp.set_row_bounds_of(np.array([row]), np.array([1.0 if on else -np.inf]),
+                                      np.array([np.inf]))
+            return
+        self.forbidden[cell] += 1 if on else -1
+        # the other side's sets holding the cell (not in col_cells) follow by their linking rows
+        upper = np.array([0.0 if self.forbidden[self.col_cells[j]].any() else 1.0
+                          for j in holding])
+        if len(columns):
+            self.lp.set_bounds(columns, np.zeros(len(columns)), upper)
+
+    def cell_values(self, x: np.ndarray) -> np.ndarray:
+        """The matching's value of each cell at an LP point ``x`` (its columns): the first
+        side's sets holding the cell, added up."""
+        values = np.zeros(self.n)
+        used = np.flatnonzero(x[self.first_col:self.first_col + len(self.col_cells)] > 1e-12)
+        for j in used:
+            values[self.col_cells[j]] += x[self.first_col + j]
+        return values
 
     def _price(self, duals: np.ndarray, levels: np.ndarray
                ) -> tuple[np.ndarray, list[tuple[int, ...] | None]]:
@@ -395,6 +450,7 @@ class ConfigLP:
                     new.append((int(e), picked))
             if value <= FEASIBLE or (value <= PROOF and (bound <= PROOF and not new)):
                 # (between FEASIBLE and PROOF: within tolerance, counts as reachable)
+                self.point = out.x
                 used = (out.x[first:first + n_sets] > FEASIBLE) & (np.asarray(self.mode)
                                                                    == REACH)
                 members = np.asarray(self.member_of)[used]

@@ -27,7 +27,7 @@ from pairing.solvers.fair.config_pricing import reaches
 from pairing.solvers.fair.milp import Clock
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["matching_among_sets"]
+__all__ = ["holds", "matching_among_sets", "thresholds"]
 
 #: Most seconds one restricted MILP may take (it is a heuristic: the MILP over the cells is the
 #: fallback). At 100 × 100 they take 0.03–0.2 s.
@@ -55,22 +55,22 @@ def matching_among_sets(lp: ConfigLP, levels: np.ndarray, zeros: Zeros | None,
     picked = np.flatnonzero(valid)
     if not len(picked) or not np.all(np.isin(np.arange(lp.m), members[picked])):
         return None, True  # a member with no set that reaches its level
-    thresholds = _thresholds(levels, zeros)
+    counting = thresholds(levels, zeros)
     n_base = len(lp.base_bounds[0])
     rows, cols, vals = [], [], []
     for k, s in enumerate(picked):
         _, r, v = lp.sets[keys[s]]
-        counted = [n_base + j for j, (at, _) in enumerate(thresholds)
+        counted = [n_base + j for j, (at, _) in enumerate(counting)
                    if loose[members[s]] and not reaches(gains[s], at)]
         rows += [r, np.asarray(counted, dtype=np.int64)]
         vals += [v, np.ones(len(counted))]
         cols.append(np.full(len(r) + len(counted), k))
-    n_rows = n_base + len(thresholds)
+    n_rows = n_base + len(counting)
     matrix = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(n_rows, len(picked)))
-    lower = np.concatenate([lp.base_bounds[0], np.full(len(thresholds), -np.inf)])
+    lower = np.concatenate([lp.base_bounds[0], np.full(len(counting), -np.inf)])
     upper = np.concatenate([lp.base_bounds[1],
-                            np.array([allowed for _, allowed in thresholds], dtype=np.float64)])
+                            np.array([allowed for _, allowed in counting], dtype=np.float64)])
     model = HighsModel(matrix, lower, upper, np.zeros(len(picked)), np.zeros(len(picked)),
                        np.ones(len(picked)), maximize=False, threads=lp.options.threads,
                        seed=lp.options.seed)
@@ -83,10 +83,10 @@ def matching_among_sets(lp: ConfigLP, levels: np.ndarray, zeros: Zeros | None,
         e, chosen = keys[s]
         if lp.first_side[e]:
             x[lp.cells[e][list(chosen)]] = 1.0
-    return (x, False) if _holds(lp, x, levels, thresholds, loose) else (None, False)
+    return (x, False) if holds(lp, x, levels, counting, loose) else (None, False)
 
 
-def _thresholds(levels: np.ndarray, zeros: Zeros | None) -> list[tuple[float, int]]:
+def thresholds(levels: np.ndarray, zeros: Zeros | None) -> list[tuple[float, int]]:
     """The loose group's counting rows: each of its levels and the round's, with how many loose
     members may fall short of it."""
     if zeros is None or not zeros.loose.any():
@@ -98,8 +98,8 @@ def _thresholds(levels: np.ndarray, zeros: Zeros | None) -> list[tuple[float, in
     return out
 
 
-def _holds(lp: ConfigLP, x: np.ndarray, levels: np.ndarray, thresholds: list[tuple[float, int]],
-           loose: np.ndarray) -> bool:
+def holds(lp: ConfigLP, x: np.ndarray, levels: np.ndarray, counting: list[tuple[float, int]],
+          loose: np.ndarray) -> bool:
     """Whether ``x`` obeys the rules and reaches the levels (checked on the cells, not the
     sets: the other side's members gain at least their sets' gains)."""
     rules = lp.rules
@@ -113,4 +113,4 @@ def _holds(lp: ConfigLP, x: np.ndarray, levels: np.ndarray, thresholds: list[tup
     if not np.all(reaches(gains[named], levels[named])):
         return False
     return all(int((~reaches(gains[loose], at)).sum()) <= allowed
-               for at, allowed in thresholds)
+               for at, allowed in counting)

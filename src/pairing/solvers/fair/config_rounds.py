@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.config_branching import ExactTests
 from pairing.solvers.fair.config_lp import ConfigLP, LPStopped
 from pairing.solvers.fair.config_pricing import ROUNDING
 from pairing.solvers.fair.lp_levels import LevelRounds, slipped
@@ -49,7 +50,8 @@ def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) 
 def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
                   clock: Clock, options: SolveOptions, share: float,
                   most: int | None = None, finish: float = 1.0,
-                  zeros: Zeros | None = None) -> tuple[LevelRounds, Zeros | None]:
+                  zeros: Zeros | None = None, exact: ExactTests | None = None
+                  ) -> tuple[LevelRounds, Zeros | None]:
     """Level rounds on the configuration LP ``lp`` from ``start`` (whose levels ``x``
     keeps), as far as they get within ``share`` of the time limit (module docstring), ``most``
     rounds at most — unless their pace says all the members left fit in ``finish`` of the
@@ -60,7 +62,11 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     ``zeros``: forced zeros as :func:`.level_rounds.level_rounds` holds them; the loose group's
     rising members reach each round's level in the LP, and a round where they cannot all rise
     above it proves one more of the group's levels. Returns the rounds and the zeros with the
-    levels they proved."""
+    levels they proved.
+
+    ``exact``: every test on matchings instead (:mod:`.config_branching`), ``most`` rounds;
+    then the rounds are proven as they are found, and ``exact.last`` is a matching that keeps
+    them. A search that does not settle ends the rounds where they are."""
     lp.use(zeros)
     lp.seed(x)
     lp.share = share
@@ -77,8 +83,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
 
     try:
         while left() and not clock.expired(share) and (
-                most is None or rounds - start.rounds < most or (zeros is None and _on_course(
-                    clock, finish, began, rounds - start.rounds, left()))):
+                most is None or rounds - start.rounds < most or (
+                    exact is None and zeros is None and _on_course(
+                        clock, finish, began, rounds - start.rounds, left()))):
             unfixed = np.isnan(fixed)  # the free members, and the loose ones
             free = unfixed & ~loose
             rising = zeros.rising if zeros is not None else 0
@@ -88,7 +95,11 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
 
             def reachable(level: float, kept: np.ndarray = kept,
                           unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
-                return lp.reachable(np.where(unfixed, level, kept))
+                levels = np.where(unfixed, level, kept)
+                return exact.test(levels, keep=True) if exact else lp.reachable(levels)
+
+            def lifted_reachable(levels: np.ndarray) -> bool:
+                return (exact.test(levels) if exact else lp.reachable(levels))[0]
 
             # the level: gallop up from the last one, then bisect. A reachable level moves the
             # lower end up to the least gain of the free members' sets in use (the same point
@@ -128,11 +139,11 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             for e in candidates:
                 lifted = others.copy()
                 lifted[e] = lift
-                if not lp.reachable(lifted)[0]:
+                if not lifted_reachable(lifted):
                     saturated.append(int(e))
             group = False
             if rising > 0 and float(lowest[loose].min(initial=np.inf)) < lift:
-                group = not lp.reachable(np.where(loose, lift, others))[0]
+                group = not lifted_reachable(np.where(loose, lift, others))
             if not saturated and not group:
                 break
             rounds += 1

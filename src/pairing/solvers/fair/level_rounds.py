@@ -49,8 +49,9 @@ import numpy as np
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
+from pairing.solvers.fair.config_branching import ExactTests
 from pairing.solvers.fair.config_lp import ConfigLP
-from pairing.solvers.fair.config_matching import matching_among_sets
+from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
 from pairing.solvers.fair.config_rounds import config_rounds
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
@@ -86,6 +87,8 @@ class LevelOutcome:
     milps: int = 0  # MILPs run
     #: batches of configuration rounds proven (in part) by a matching among the LP's sets
     set_matchings: int = 0
+    #: configuration rounds found on matchings by branching on the LP
+    exact_rounds: int = 0
     #: the next position's value when the last round on matchings proved it but could not say
     #: whose it is (several members that cannot all rise), and a matching
     #: that keeps the levels and reaches it
@@ -123,7 +126,11 @@ def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
     configuration LP's partner sets keeps (:mod:`.config_matching`), and that matching:
     all of them tried first, then bisection, until a MILP among the sets stops on its time
     limit (300 × 300 counting CN: 2 s for none). ``(good.rounds, None, …)`` when none is
-    found. Last, whether the sets were proven to hold no matching that keeps one round more."""
+    found. Last, whether the next round is better found on matchings by branching
+    (:func:`_exact_round`) than proven by MILPs over the pairs: when the sets were proven to
+    hold no matching that keeps it (most often, the LP is not integral there), or when a
+    MILP among them stopped on its limit after some rounds were kept (150 × 150 counting CN:
+    MILPs over the pairs of 9–15 s that did not finish)."""
     low, high, x = good.rounds, found.rounds + 1, None
     rounds = found.rounds
     while low + 1 < high:
@@ -132,7 +139,7 @@ def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
         if matching is not None:
             low, x = rounds, matching
         elif not none:
-            return low, x, False
+            return low, x, x is not None
         else:
             high = rounds
         rounds = (low + high) // 2
@@ -300,21 +307,22 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
 
     ``pool``: the configuration LP that found the rounds. A matching among its partner sets
     (:func:`_kept_among_sets`) proves the rounds it keeps first, in a fraction of a MILP's
-    time; the MILPs then start from the round after them, one round at a time (the first
-    round where no such matching is found is most often one where the LP is not integral, and
-    the MILPs that refute several rounds at once are the slow ones)."""
+    time. When the sets are proven to hold none for the next round (most often a round where
+    the LP is not integral), the rounds stop there: the caller finds that round on matchings
+    (:func:`_exact_round`)."""
     low, high = good.rounds, found.rounds + 1
     rounds, step, galloping = found.rounds, first_step, False
     good_zeros = zeros.upto(good.rounds) if zeros is not None else None
     if pool is not None and low < found.rounds:
-        among, matching, next_refuted = _kept_among_sets(pool, found, zeros, good, clock,
-                                                         share)
+        among, matching, hand_over = _kept_among_sets(pool, found, zeros, good, clock, share)
         if matching is not None:
             tally.set_matchings += 1
             good, good_zeros = _upto(found, zeros, among)
             low, x = among, matching
-            if next_refuted:
-                rounds, step, galloping = low + 1, 1, True
+        if hand_over:
+            # (the next round is found on matchings by branching on the LP: the caller's exact
+            # round, cheaper than the MILPs over the pairs that would refute it)
+            return good, x, False, good_zeros
     if _done(found, zeros) and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
         try:
@@ -359,6 +367,26 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
             step, galloping = step * 2, kept
         rounds = min(low + step, high - 1) if galloping else (low + high) // 2
     return good, x, False, good_zeros
+
+
+def _exact_round(model: FairModel, lp: ConfigLP, state: LevelRounds, x: np.ndarray,
+                 clock: Clock, options: SolveOptions, share: float, zeros: Zeros | None
+                 ) -> tuple[LevelRounds, np.ndarray, Zeros | None] | None:
+    """One configuration round on matchings (:mod:`.config_branching`) from ``state`` (kept
+    by ``x``): its level, members and a matching that keeps it, checked against the rules
+    and every level; ``None`` when the search does not settle in its nodes or the time."""
+    exact = ExactTests(lp, zeros)
+    found, found_zeros = config_rounds(model, lp, state, x, clock, options, share, 1, 1.0,
+                                       zeros, exact)
+    if found.rounds != state.rounds + 1 or exact.last is None:
+        return None
+    loose = np.zeros(model.m, dtype=bool) if found_zeros is None else found_zeros.loose
+    levels = _kept(found)
+    if not holds(lp, exact.last, levels, thresholds(levels, found_zeros), loose):
+        return None
+    options.report(f"leximin: the round proven on matchings by branching on the LP, level "
+                   f"{found.last:.4f}")
+    return found, exact.last, found_zeros
 
 
 def _third_left(clock: Clock) -> float:
@@ -497,6 +525,12 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             zeros, cleared = _clear_loose(model, zeros, x, clock, options, share, tally)
             if cleared:
                 continue
+        if configuration is not None and not configuration.linked and x is not None:
+            exact = _exact_round(model, configuration, state, x, clock, options, share, zeros)
+            if exact is not None:
+                state, x, zeros = exact
+                tally.exact_rounds += 1
+                continue  # the configuration rounds go on from it
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         group_levels = len(zeros.levels) if zeros is not None else 0
         step = milp_round(model, state, x, high, clock, options, share, tally, zeros)
