@@ -6,7 +6,8 @@
 * ``positions``: the position rounds alone (ordered outcomes and counting brackets, one MILP
   round per sorted position), as before the level rounds;
 * ``no-sets``: the shipped solver with the configuration rounds proven by MILPs over the cells
-  alone (no matching among the configuration LP's partner sets), as at the release before;
+  alone (no matching among the configuration LP's partner sets, and so no branching on the LP
+  where they hold none), as at the release before;
 * ``levels``: the shipped solver — level rounds first (configuration or LP rounds, rounds on
   matchings where the LP is not tight), then the position rounds from the positions they proved.
 

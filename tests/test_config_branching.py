@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import pairing
-from pairing.core.problem import build_problem
-from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair import level_rounds
 from pairing.solvers.fair.config_branching import integral_point
-from pairing.solvers.fair.config_lp import ConfigLP
-from pairing.solvers.fair.milp import Clock, build_model
-from test_config_lp import _counting_configuration_rounds, _programme
-from test_fairness import all_matchings, assert_leximin_like_brute_force, loop_gains
+from test_config_lp import (
+    _configuration_lps,
+    _counting_configuration_rounds,
+    _programme,
+    assert_a_listed_matching_reaching,
+)
+from test_fairness import assert_leximin_like_brute_force
 
 
 def test_branching_finds_a_matching_exactly_when_one_reaches_the_level() -> None:
@@ -22,34 +22,17 @@ def test_branching_finds_a_matching_exactly_when_one_reaches_the_level() -> None
     brute force lists, reaching the level) when some matching reaches it, else a refutation —
     one side counted or both; and the LP is left unbranched."""
     found = refuted = 0
-    for seed in range(60):
-        programme = _programme(seed)
-        matchings = all_matchings(programme)
-        problem = build_problem(programme, pairing.score_matrix(programme))
-        model = build_model(problem)
-        if not matchings or not model.m or not ConfigLP.applies(model):
-            continue
-        worst = [min(loop_gains(programme, m), default=0.0) for m in matchings]
-        rules = model.rules
-        pairs = set(matchings[0])
-        start = np.array([(int(i), int(j)) in pairs for i, j in
-                          zip(rules.cells_left, rules.cells_right, strict=True)],
-                         dtype=np.float64)
-        lp = ConfigLP(model, SolveOptions(), Clock(None), start)
-        every = {frozenset(m) for m in matchings}
+    for seed, programme, matchings, lp, worst in _configuration_lps():
         for level in sorted({w for w in worst if w > 0} | {w + 0.01 for w in worst}):
-            x = integral_point(lp, np.full(model.m, level), nodes=10_000)
+            x = integral_point(lp, np.full(lp.m, level), nodes=10_000)
             reached = any(w >= level - 1e-9 for w in worst)
             assert (x is not None) == reached, (seed, level)
             assert not lp.forbidden.any()
             if x is None:
                 refuted += 1
-                continue
-            chosen = frozenset((int(rules.cells_left[c]), int(rules.cells_right[c]))
-                               for c in np.flatnonzero(x > 0.5))
-            assert chosen in every, seed
-            assert min(loop_gains(programme, sorted(chosen))) >= level - 1e-9, (seed, level)
-            found += 1
+            else:
+                assert_a_listed_matching_reaching(programme, matchings, lp, x, level)
+                found += 1
     assert found > 30 and refuted > 30
 
 

@@ -5,6 +5,7 @@ some matching reaches, and rounds that agree with brute force when they do all t
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -90,29 +91,50 @@ def _programme(seed: int, fair_to: str | None = None, zeros: bool = False) -> pa
                                  sectors_right=sectors)
 
 
+def _configuration_lps(fair_to: Callable[[int], str | None] = lambda seed: None
+                       ) -> Iterator[tuple[int, pairing.Programme, list[list[tuple[int, int]]],
+                                           ConfigLP, list[float]]]:
+    """For 60 tiny programmes that the configuration LP applies to: the seed, the programme,
+    every matching (brute force), a configuration LP started from the first one, and each
+    matching's worst counted gain."""
+    for seed in range(60):
+        programme = _programme(seed, fair_to(seed))
+        matchings = all_matchings(programme)
+        model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+        if not matchings or not model.m or not ConfigLP.applies(model):
+            continue
+        # any matching starts the LP (the empty one may break a minimum capacity)
+        pairs = set(matchings[0])
+        rules = model.rules
+        start = np.array([(int(i), int(j)) in pairs for i, j in
+                          zip(rules.cells_left, rules.cells_right, strict=True)],
+                         dtype=np.float64)
+        yield (seed, programme, matchings, ConfigLP(model, SolveOptions(), Clock(None), start),
+               [min(loop_gains(programme, m), default=0.0) for m in matchings])
+
+
+def assert_a_listed_matching_reaching(programme: pairing.Programme,
+                                      matchings: list[list[tuple[int, int]]], lp: ConfigLP,
+                                      x: np.ndarray, level: float) -> None:
+    """``x`` (0/1 per pair of the LP's model) is one of ``matchings``, and every counted
+    enterprise gains ``level`` in it (by loops)."""
+    rules = lp.rules
+    chosen = frozenset((int(rules.cells_left[c]), int(rules.cells_right[c]))
+                       for c in np.flatnonzero(x > 0.5))
+    assert chosen in {frozenset(m) for m in matchings}
+    assert min(loop_gains(programme, sorted(chosen))) >= level - 1e-9, level
+
+
 def test_the_configuration_lp_never_refutes_a_level_a_matching_reaches() -> None:
     """A relaxation: for levels at and just above each matching's worst counted gain, the LP
     refutes a level only when no matching reaches it (one side counted, or both)."""
     tested = refuted = 0
-    for seed in range(60):
-        programme = _programme(seed)
-        matchings = all_matchings(programme)
-        problem = build_problem(programme, pairing.score_matrix(programme))
-        model = build_model(problem)
-        if not matchings or not model.m or not ConfigLP.applies(model):
-            continue
-        worst = [min(loop_gains(programme, m), default=0.0) for m in matchings]
-        # any matching starts the LP (the empty one may break a minimum capacity)
-        pairs = set(matchings[0])
-        start = np.array([(int(i), int(j)) in pairs for i, j in
-                          zip(model.rules.cells_left, model.rules.cells_right, strict=True)],
-                         dtype=np.float64)
-        lp = ConfigLP(model, SolveOptions(), Clock(None), start)
+    for seed, _, _, lp, worst in _configuration_lps():
         for level in [*sorted(set(worst)), max(worst) + 0.01]:
             if level <= 0:
                 continue
             reached = any(w >= level - 1e-9 for w in worst)
-            ok, _ = lp.reachable(np.full(model.m, level))
+            ok, _ = lp.reachable(np.full(lp.m, level))
             tested += 1
             refuted += not ok
             assert ok or not reached, (seed, level)
@@ -201,36 +223,19 @@ def test_a_matching_among_the_lps_partner_sets_is_one_that_reaches_the_level() -
     from pairing.solvers.fair.config_matching import matching_among_sets
 
     reachable = found = 0
-    for seed in range(60):
-        programme = _programme(seed, fair_to=("left", "right")[seed % 2])
-        matchings = all_matchings(programme)
-        problem = build_problem(programme, pairing.score_matrix(programme))
-        model = build_model(problem)
-        if not matchings or not model.m or not ConfigLP.applies(model):
-            continue
-        worst = [min(loop_gains(programme, m), default=0.0) for m in matchings]
-        rules = model.rules
-        pairs = set(matchings[0])
-        start = np.array([(int(i), int(j)) in pairs for i, j in
-                          zip(rules.cells_left, rules.cells_right, strict=True)],
-                         dtype=np.float64)
-        lp = ConfigLP(model, SolveOptions(), Clock(None), start)
-        every = {frozenset(m) for m in matchings}
+    for seed, programme, matchings, lp, worst in _configuration_lps(
+            lambda seed: ("left", "right")[seed % 2]):
         for level in [*sorted(set(worst)), max(worst) + 0.01]:
             if level <= 0:
                 continue
-            levels = np.full(model.m, level)
+            levels = np.full(lp.m, level)
             lp.reachable(levels)  # (the LP's partner sets grow with the levels asked)
             x, none = matching_among_sets(lp, levels, None, Clock(None))
             reachable += any(w >= level - 1e-9 for w in worst)
             assert x is not None or none, (seed, level)  # (no time limit: found or none)
-            if x is None:
-                continue
-            chosen = frozenset((int(rules.cells_left[c]), int(rules.cells_right[c]))
-                               for c in np.flatnonzero(x > 0.5))
-            assert chosen in every, seed
-            assert min(loop_gains(programme, sorted(chosen))) >= level - 1e-9, (seed, level)
-            found += 1
+            if x is not None:
+                assert_a_listed_matching_reaching(programme, matchings, lp, x, level)
+                found += 1
     assert reachable > 30 and found > reachable // 2
 
 

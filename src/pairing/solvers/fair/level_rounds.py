@@ -21,8 +21,13 @@ batches that step 2 proves (all at once when their pace says they fit in the lim
 matchings keep far more often (the rules programme counting CN: all 100 proven in about 12 s,
 where the LP rounds and rounds on matchings proved 19 in 60 s). They prove the loose group's
 levels too, each one by the round that found it (:attr:`.zeros.Zeros.proven_in`), so that a
-batch cut back keeps the group's levels of its first rounds only. Rounds on matchings still
-take over where they stop.
+batch cut back keeps the group's levels of its first rounds only. Counting one side, a batch is
+proven first by a matching among the LP's partner sets (:mod:`.config_matching`, a fraction of
+a MILP's time), and where the sets hold none for the next round, that round is found on
+matchings by branching on the LP (:func:`_exact_round`, :mod:`.config_branching`): the rules
+programme counting PK, where the LP is not integral at four rounds, is proven in about 23 s
+where rounds on matchings stopped at 40 of 100 positions after 60 s. Rounds on matchings
+still take over where the branching does not settle.
 
 All levels fixed: one MILP keeps them and maximises the total, which is the answer. Otherwise
 :mod:`.leximin` keeps the positions of the members fixed so far and goes on by position.
