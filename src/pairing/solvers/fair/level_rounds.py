@@ -379,10 +379,12 @@ def _exact_round(model: FairModel, lp: ConfigLP, state: LevelRounds, x: np.ndarr
                  ) -> tuple[LevelRounds, np.ndarray, Zeros | None] | None:
     """One configuration round on matchings (:mod:`.config_branching`) from ``state`` (kept
     by ``x``): its level, members and a matching that keeps it, checked against the rules
-    and every level; ``None`` when the search does not settle in its nodes or the time."""
+    and every level; ``None`` when the search does not settle in its nodes or in a third of
+    the time left (a round on matchings takes over then)."""
     exact = ExactTests(lp, zeros)
-    found, found_zeros = config_rounds(model, lp, state, x, clock, options, share, 1, 1.0,
-                                       zeros, exact)
+    found, found_zeros = config_rounds(model, lp, state, x, clock, options,
+                                       min(share, _third_left(clock, share)), 1, 1.0, zeros,
+                                       exact)
     if found.rounds != state.rounds + 1 or exact.last is None:
         return None
     loose = np.zeros(model.m, dtype=bool) if found_zeros is None else found_zeros.loose
@@ -394,12 +396,13 @@ def _exact_round(model: FairModel, lp: ConfigLP, state: LevelRounds, x: np.ndarr
     return found, exact.last, found_zeros
 
 
-def _third_left(clock: Clock) -> float:
-    """The share of the time limit that leaves two thirds of the time left for later."""
+def _third_left(clock: Clock, share: float = 1.0) -> float:
+    """The share of the time limit that leaves two thirds of the time left (until ``share``
+    of the limit) for later."""
     if clock.limit is None:
-        return 1.0
+        return share
     used = (time.perf_counter() - clock.start) / clock.limit
-    return used + (1.0 - used) / 3
+    return used + max(0.0, share - used) / 3
 
 
 def _clear_loose(model: FairModel, zeros: Zeros, x: np.ndarray | None, clock: Clock,
