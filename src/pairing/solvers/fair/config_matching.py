@@ -1,19 +1,20 @@
 """A matching among the configuration LP's partner sets: a cheap proof that levels are kept.
 
 The configuration rounds (:mod:`.config_rounds`) find levels on LPs, and a matching that keeps
-them proves them. One feasibility MILP over the cells does that (:func:`.level_rounds.keep_levels`),
-4–15 s each on the rules programme counting PK. But by then the LP has generated thousands of
-partner sets, and the textbook *restricted master* heuristic of column generation, the same LP
-over those sets with each member's choice made integral, finds such a matching in a fraction of
-the time: counting PK, it kept rounds 1–30 of the 32 that any matching keeps, in 0.03–0.2 s
-each.
+them proves them. One feasibility MILP over the cells does that
+(:func:`.level_rounds.keep_levels`), 4–15 s each on the rules programme counting PK. But by
+then the LP has generated thousands of partner sets, and the textbook *restricted master*
+heuristic of column generation, the same LP over those sets with each member's choice made
+integral, finds such a matching in a fraction of the time: counting PK, it proves the first
+32 rounds (all that any matching keeps), at 0.03–0.2 s a MILP.
 
 Each member picks one of its sets that reaches its level (a loose member of the forced zeros:
 any set, counted short of each of the group's levels and of the round's, at most ``count + j``
 short of the ``j``-th), and the first side's sets obey the rules (the other side's are linked to
 them cell by cell, as in the LP). The first side's sets, put together, are the matching. It is
 checked against the rules and the levels before it is trusted. No matching among the sets
-proves nothing: the caller then asks the MILP.
+proves nothing about the others: the caller then branches on the LP
+(:mod:`.config_branching`) or asks the MILP over the cells.
 """
 
 from __future__ import annotations
