@@ -190,6 +190,8 @@ class ConfigLP:
         self.mode: list[int] = []
         #: each column's cells (the matching's, for the first side's sets; none for the other's)
         self.col_cells: list[np.ndarray] = []
+        #: the columns (from :attr:`first_col`) of the first side's sets holding each cell
+        self.holders: dict[int, list[int]] = {}
         #: branching (:mod:`.config_branching`): how many branches forbid each cell, and the
         #: row of each cell some branch has forced ("the first side's sets hold it")
         self.forbidden = np.zeros(self.n, dtype=np.int64)
@@ -273,6 +275,8 @@ class ConfigLP:
                 forced = [self.forced_row[int(c)] for c in cells if int(c) in self.forced_row]
                 if forced:
                     parts.append((np.asarray(forced, dtype=np.int64), np.ones(len(forced))))
+                for c in cells:
+                    self.holders.setdefault(int(c), []).append(len(self.col_cells))
                 self.col_cells.append(cells)
                 for r, v in parts:
                     rows.append(r)
@@ -341,7 +345,7 @@ class ConfigLP:
         bounded to 0, and pricing offers none), or *force* it (a row: the first side's sets
         holding it, at least 1; its dual prices the cell, so pricing stays exact). Ended
         branches leave their rows free (no bounds) until the LP is rebuilt."""
-        holding = np.flatnonzero([cell in cells for cells in self.col_cells])
+        holding = np.asarray(self.holders.get(cell, []), dtype=np.int64)
         columns = self.first_col + holding
         if force:
             row = self.forced_row.get(cell)
