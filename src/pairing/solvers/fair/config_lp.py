@@ -92,10 +92,10 @@ class ConfigLP:
     Rows: the rules' rows and one row per required pair (over the cells the first counted
     side's sets hold), one convexity row per counted member, one linking row per cell when
     both sides are counted (the left sets holding it less the right sets holding it: at least
-    0), and
-    with forced zeros one counting row per level of the loose group (see :meth:`use`).
-    Columns: partner sets, each of one member, kept across levels (a set's cost is 0 or 1 by
-    the levels asked) and across changes of the forced zeros.
+    0), with forced zeros one counting row per level of the loose group (see :meth:`use`),
+    and one row per pair that branching has forced (:meth:`branch`, free once its branch
+    ends). Columns: partner sets, each of one member, kept across levels (a set's cost is 0 or
+    1 by the levels asked) and across changes of the forced zeros.
     """
 
     def __init__(self, model: FairModel, options: SolveOptions, clock: Clock,
