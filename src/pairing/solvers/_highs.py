@@ -170,11 +170,13 @@ class HighsModel:
         self._highs.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), dtype=np.uint8))
         self._integer = False
 
-    def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
-        """Replace every row's bounds (the model and its last basis are kept: a warm start)."""
-        rows = np.arange(len(lower), dtype=np.int32)
+    def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray,
+                       rows: np.ndarray | None = None) -> None:
+        """Replace the bounds of ``rows`` (default: every row, in order); the model and its
+        last basis are kept: a warm start."""
+        index = np.arange(len(lower)) if rows is None else np.asarray(rows)
         change = self._highs.changeRowsBounds  # type: ignore[attr-defined]  # not in the stubs
-        change(len(rows), rows, np.asarray(lower, dtype=np.float64),
+        change(len(index), index.astype(np.int32), np.asarray(lower, dtype=np.float64),
                np.asarray(upper, dtype=np.float64))
 
     def add_row(self, lower: float, upper: float, columns: np.ndarray,
@@ -183,12 +185,6 @@ class HighsModel:
         cols = np.asarray(columns, dtype=np.int32)
         self._highs.addRow(float(lower), float(upper), len(cols), cols,
                            np.asarray(values, dtype=np.float64))
-
-    def set_row_bounds_of(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        """Change the bounds of some rows."""
-        change = self._highs.changeRowsBounds  # type: ignore[attr-defined]  # not in the stubs
-        change(len(rows), np.asarray(rows, dtype=np.int32), np.asarray(lower, dtype=np.float64),
-               np.asarray(upper, dtype=np.float64))
 
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change the bounds of some columns."""

@@ -221,10 +221,9 @@ class ConfigLP:
                 and zeros.levels[:len(self.group)] == self.group):
             self.zeros, self.group = zeros, zeros.levels  # the same, or more levels
             return
-        sets = list(dict.fromkeys((e, chosen) for e, chosen, _ in self.known))
         self.known = {}
         self._build(zeros)
-        self._add(sets)
+        self._add(list(self.sets))
 
     def seed(self, x: np.ndarray) -> None:
         """Add each member's partner set in matching ``x`` (one that keeps the levels asked
@@ -354,8 +353,8 @@ class ConfigLP:
                 self.lp.add_row(-np.inf, np.inf, columns, np.ones(len(columns)))
                 self.forced_row[cell] = row
                 self.n_rows += 1
-            self.lp.set_row_bounds_of(np.array([row]), np.array([1.0 if on else -np.inf]),
-                                      np.array([np.inf]))
+            self.lp.set_row_bounds(np.array([1.0 if on else -np.inf]), np.array([np.inf]),
+                                   np.array([row]))
             return
         self.forbidden[cell] += 1 if on else -1
         # the other side's sets holding the cell (not in col_cells) follow by their linking rows

@@ -90,10 +90,6 @@ class LevelOutcome:
     milp_rounds: int = 0  # rounds on matchings
     lps: int = 0
     milps: int = 0  # MILPs run
-    #: batches of configuration rounds proven (in part) by a matching among the LP's sets
-    set_matchings: int = 0
-    #: configuration rounds found on matchings by branching on the LP
-    exact_rounds: int = 0
     #: the next position's value when the last round on matchings proved it but could not say
     #: whose it is (several members that cannot all rise), and a matching
     #: that keeps the levels and reaches it
@@ -321,7 +317,6 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     if pool is not None and low < found.rounds:
         among, matching, hand_over = _kept_among_sets(pool, found, zeros, good, clock, share)
         if matching is not None:
-            tally.set_matchings += 1
             good, good_zeros = _upto(found, zeros, among)
             low, x = among, matching
         if hand_over:
@@ -544,7 +539,6 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             exact = _exact_round(model, configuration, state, x, clock, options, share, zeros)
             if exact is not None:
                 state, x, zeros = exact
-                tally.exact_rounds += 1
                 continue  # the configuration rounds go on from it
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         group_levels = len(zeros.levels) if zeros is not None else 0

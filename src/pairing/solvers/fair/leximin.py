@@ -26,7 +26,7 @@ run of their rounds that a matching keeps is found by bisection and fixes those 
 once (the brief's rules programme counting CN: 13 positions in 12 s, where the position rounds
 had fixed 9 in 57 s), and the position rounds go on from there. With at most three partners
 each, the rounds run on the configuration LP (:mod:`.config_rounds`), which matchings keep far
-more often: that programme, counting CN, is proven whole in about 11 s.
+more often: that programme, counting CN, is proven whole in about 9 s.
 When some members must gain 0
 (a quota leaves 8 of the 23 PK textile firms alone on that programme), one LP shows which
 members are never among the zeros (:mod:`.zeros`); the rounds fix those by name (the loose
