@@ -40,7 +40,8 @@ def test_rounds_found_on_matchings_by_branching_agree_with_brute_force(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """With the matchings among the LP's sets said to hold none every time, every batch of
     configuration rounds hands its next round to branching: the answers still match brute
-    force (one side counted, some with forced zeros)."""
+    force (one side counted, some with forced zeros), and the solver's note counts those
+    rounds apart from the LP rounds."""
     tally = _counting_configuration_rounds(monkeypatch)
     monkeypatch.setattr(level_rounds, "matching_among_sets", lambda *args: (None, True))
     exact = level_rounds._exact_round
@@ -52,7 +53,12 @@ def test_rounds_found_on_matchings_by_branching_agree_with_brute_force(
         return out
 
     monkeypatch.setattr(level_rounds, "_exact_round", counting)
+    noted = 0
     for seed in range(60):
         programme = _programme(seed, fair_to=("left", "right")[seed % 2], zeros=seed % 4 < 2)
-        assert_leximin_like_brute_force(programme, "leximin-milp")
-    assert rounds[0] > 40 and tally["rounds"] > 30
+        before = rounds[0]
+        result = assert_leximin_like_brute_force(programme, "leximin-milp")
+        if result is not None and rounds[0] > before:
+            noted += f"{rounds[0] - before} by branching on the configuration LP" in (
+                result.solver.note)
+    assert rounds[0] > 40 and tally["rounds"] > 30 and noted > 20

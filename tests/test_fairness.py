@@ -115,16 +115,19 @@ def assert_leximin_with_best_total(programme: pairing.Programme, result: pairing
     assert result.metrics.total_score == pytest.approx(top_total, abs=1e-5)
 
 
-def assert_leximin_like_brute_force(programme: pairing.Programme, solver: str) -> None:
+def assert_leximin_like_brute_force(programme: pairing.Programme,
+                                    solver: str) -> pairing.Result | None:
     """``solver``'s leximin answer is optimal, leximin-optimal and has the best total among the
-    leximin-optimal matchings — or, when no matching exists, there is no answer."""
+    leximin-optimal matchings — or, when no matching exists, there is no answer. Returns the
+    answer."""
     matchings = all_matchings(programme)
     result = _solve(programme, "leximin", solver)
     if not matchings:
         assert result is None
-        return
+        return None
     assert result is not None and result.status == "optimal"
     assert_leximin_with_best_total(programme, result, matchings)
+    return result
 
 
 def lex_at_least(a: list[float], b: list[float], tol: float = 1e-6) -> bool:

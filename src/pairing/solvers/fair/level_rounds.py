@@ -87,7 +87,8 @@ class LevelOutcome:
     complete: bool = False  # every level, and x is the best total among matchings keeping them
     lp_rounds: int = 0
     config_rounds: int = 0  # of the LP rounds, those on the configuration LP
-    milp_rounds: int = 0  # rounds on matchings
+    milp_rounds: int = 0  # rounds on matchings, by MILPs over the pairs
+    branched_rounds: int = 0  # rounds on matchings, by branching on the configuration LP
     lps: int = 0
     milps: int = 0  # MILPs run
     #: the next position's value when the last round on matchings proved it but could not say
@@ -539,6 +540,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             exact = _exact_round(model, configuration, state, x, clock, options, share, zeros)
             if exact is not None:
                 state, x, zeros = exact
+                tally.branched_rounds += 1
                 continue  # the configuration rounds go on from it
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         group_levels = len(zeros.levels) if zeros is not None else 0
@@ -550,5 +552,5 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         if lp_backoff > 1 and zeros is not None and len(zeros.levels) > group_levels:
             lp_wait = max(lp_wait, 1)  # the group's next level is usually the next one too
     tally.state, tally.x, tally.zeros = state, x, zeros
-    tally.lp_rounds = state.rounds - tally.milp_rounds
+    tally.lp_rounds = state.rounds - tally.milp_rounds - tally.branched_rounds
     return tally

@@ -278,7 +278,8 @@ class _Progress:
     brackets: int = 0  # of them, counting brackets
     lp_rounds: int = 0  # level rounds (:mod:`.lp_levels`) kept: on LPs, on matchings
     config_rounds: int = 0  # of the LP rounds, those on the configuration LP
-    milp_rounds: int = 0
+    milp_rounds: int = 0  # rounds on matchings: by MILPs over the pairs
+    branched_rounds: int = 0  # rounds on matchings: by branching on the configuration LP
     lps: int = 0  # LPs the LP rounds solved
     answer: np.ndarray | None = None  # the best of the final rounds' matchings
 
@@ -344,7 +345,7 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     found = level_rounds(model, clock, options, LP_SHARE, ROUNDS_SHARE, forced, start=run.best)
     run.rounds += found.milps
     run.lp_rounds, run.milp_rounds, run.lps = found.lp_rounds, found.milp_rounds, found.lps
-    run.config_rounds = found.config_rounds
+    run.config_rounds, run.branched_rounds = found.config_rounds, found.branched_rounds
     if found.x is None:
         return False
     # x's sorted gains: the zeros, the levels the rounds fixed (by name, or the loose group's),
@@ -450,12 +451,16 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
                               "leximin: nobody is counted; best total")
         raise timeout_error(OBJECTIVE)
     method = "ordered outcomes" + (f", {run.brackets} counting bracket(s)" if run.brackets else "")
-    if run.lp_rounds or run.milp_rounds:
+    if run.lp_rounds or run.milp_rounds or run.branched_rounds:
         on_configs = (f", {run.config_rounds} of them on the configuration LP"
                       if run.config_rounds else "")
         lp_part = f"{run.lp_rounds} LP round(s) ({run.lps} LPs{on_configs})"
-        if run.milp_rounds:
-            lp_part += f" and {run.milp_rounds} round(s) on matchings"
+        on_matchings = [f"{run.milp_rounds} by MILPs over the pairs" if run.milp_rounds else "",
+                        f"{run.branched_rounds} by branching on the configuration LP"
+                        if run.branched_rounds else ""]
+        if run.milp_rounds or run.branched_rounds:
+            lp_part += (f" and {run.milp_rounds + run.branched_rounds} round(s) on matchings ("
+                        + ", ".join(part for part in on_matchings if part) + ")")
         method = lp_part if by_levels else f"{lp_part}, then {method}"
     note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
             f"{len(shortfalls.levels)} level(s)")
