@@ -20,6 +20,10 @@ __all__ = ["ROUNDING", "Pricer", "reaches"]
 #: sum is rounded differently (0.7 + 0.3 + 0.3 is 1.2999999999999998), and the LP stays a
 #: relaxation of the matchings the MILPs accept.
 ROUNDING = 1e-9
+#: Levels whose fits (:meth:`Pricer._fit`) each member keeps: a loose member is priced at the
+#: round's level, its group's top level and each group level whose counting row has a dual,
+#: in every pricing round.
+FITS_KEPT = 8
 
 
 def reaches(gain: np.ndarray | float, level: np.ndarray | float) -> np.ndarray:
@@ -36,9 +40,9 @@ class Pricer:
     ``k(k−1)/2`` at once), and each pair ``a < b`` (best first) plus the cheapest third cell
     after ``b`` among those whose gain completes it — a range of the best-first order, so one
     range-minimum query on a sparse table of the costs. That covers every triple once. Which
-    sets can reach a level is kept per member for the last level asked (about 86 µs a member
-    on a fresh level, 33 µs on the same one, against 157 µs when each pair's third cell came
-    from prefix minima built for every call).
+    sets can reach a level is kept per member for the last few levels asked (about 86 µs a
+    member on a fresh level, 33 µs on one it has seen, against 157 µs when each pair's third
+    cell came from prefix minima built for every call).
     """
 
     def __init__(self, gains: list[np.ndarray], caps: np.ndarray) -> None:
@@ -54,7 +58,8 @@ class Pricer:
         for e, g in enumerate(gains):
             self.top_gains[e, :min(3, len(g))] = g[:3]
         self.pair_gain = [g[i] + g[j] for g, (i, j) in zip(gains, self.pairs, strict=True)]
-        self._fits: dict[int, _Fit] = {}
+        #: each member's fits for the last :data:`FITS_KEPT` levels asked
+        self._fits: dict[int, dict[float, _Fit]] = {}
 
     def cheapest_any(self, w: np.ndarray, levels: np.ndarray
                      ) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
@@ -117,10 +122,11 @@ class Pricer:
 
     def _fit(self, e: int, level: float) -> _Fit:
         """Which of member ``e``'s singles and pairs reach ``level``, and where each pair's
-        third cells lie (kept for the last level asked: column generation asks it again and
-        again)."""
-        fit = self._fits.get(e)
-        if fit is not None and fit.level == level:
+        third cells lie (kept for the last :data:`FITS_KEPT` levels asked: column generation
+        asks them again and again)."""
+        kept = self._fits.setdefault(e, {})
+        fit = kept.get(level)
+        if fit is not None:
             return fit
         gains = self.gains[e]
         tolerance = ROUNDING * max(1.0, abs(level))
@@ -133,7 +139,9 @@ class Pricer:
         room = np.searchsorted(-gains, -need, side="right")
         triples = np.flatnonzero(room > second + 1)
         fit = _Fit(level, singles, pair_reaches, triples, second[triples] + 1, room[triples])
-        self._fits[e] = fit
+        if len(kept) >= FITS_KEPT:
+            del kept[next(iter(kept))]  # (the oldest)
+        kept[level] = fit
         return fit
 
 
