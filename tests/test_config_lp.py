@@ -51,6 +51,11 @@ def test_pricing_finds_the_cheapest_partner_set_like_enumeration() -> None:
                 k = len(gains[e])
                 assert bound[e] <= _cheapest_by_enumeration(
                     gains[e], w[e, :k], int(caps[e]), level) + 1e-12
+                # the same bound at any other level, from the same costs
+                assert pricer.lower_bound(e, level) == bound[e]
+                for other in (0.3, 0.9, 1.5):
+                    assert pricer.lower_bound(e, other) <= _cheapest_by_enumeration(
+                        gains[e], w[e, :k], int(caps[e]), other) + 1e-12
         for e in range(m):
             k = len(gains[e])
             assert any_total[e] == pytest.approx(

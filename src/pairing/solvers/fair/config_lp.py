@@ -390,10 +390,9 @@ class ConfigLP:
             counting = duals[self.counting_row]
             pays = -np.cumsum(counting[::-1])[::-1]  # pays[j]: rows j and up
             for e in np.flatnonzero(loose):
-                offers = self._loose_offers(int(e), w[e, :len(self.cells[e])], float(levels[e]),
-                                            counting, pays,
-                                            (float(any_total[e]), any_sets[e]))
-                cost, best = min(offers, key=lambda offer: offer[0])
+                cost, best = self._loose_offer(int(e), w[e, :len(self.cells[e])],
+                                               float(levels[e]), counting, pays,
+                                               (float(any_total[e]), any_sets[e]))
                 reduced[e], chosen[e] = cost - convexity[e], best
         # a set that reaches the level, at cost 0, for members the bound above does not
         # rule out
@@ -403,27 +402,38 @@ class ConfigLP:
                 reduced[e], chosen[e] = total - convexity[e], best
         return reduced, chosen
 
-    def _loose_offers(self, e: int, w: np.ndarray, level: float, counting: np.ndarray,
-                      pays: np.ndarray, cheapest_any: tuple[float, tuple[int, ...]]
-                      ) -> list[tuple[float, tuple[int, ...] | None]]:
-        """Loose member ``e``'s cheapest set of each kind, and its cost before convexity.
+    def _loose_offer(self, e: int, w: np.ndarray, level: float, counting: np.ndarray,
+                     pays: np.ndarray, cheapest_any: tuple[float, tuple[int, ...]]
+                     ) -> tuple[float, tuple[int, ...] | None]:
+        """Loose member ``e``'s cheapest set of any kind, and its cost before convexity (the
+        first of the kinds below at that cost).
 
         In its natural mode, a set reaching the group's first ``q`` levels pays the counting
         rows from ``q`` on: only the ``q`` just after a row with a dual (and 0) can be
         cheapest. Rising, a set reaching the group's levels costs 0 when it reaches the
-        round's ``level`` too, else 1."""
-        offers: list[tuple[float, tuple[int, ...] | None]] = [
-            (cheapest_any[0] + pays[0], cheapest_any[1])]
-        for mode in np.flatnonzero(counting[:len(self.group)] != 0) + 1:
-            total, best = self.pricer.cheapest(e, w, self.group[mode - 1])
-            offers.append((total + pays[mode], best))
+        round's ``level`` too, else 1. A kind whose lower bound
+        (:meth:`~.config_pricing.Pricer.lower_bound`) cannot beat the best so far is not
+        priced."""
+        best: tuple[float, tuple[int, ...] | None] = (cheapest_any[0] + pays[0],
+                                                      cheapest_any[1])
+        asked = [(float(self.group[mode - 1]), float(pays[mode]))
+                 for mode in np.flatnonzero(counting[:len(self.group)] != 0) + 1]
         top = self.group[-1] if self.group else 0.0
-        reach = max(level, top)
-        offers.append(self.pricer.cheapest(e, w, reach) if reach > 0 else cheapest_any)
+        asked.append((max(level, top), 0.0))
         if level > 0:
-            total, best = self.pricer.cheapest(e, w, top) if top > 0 else cheapest_any
-            offers.append((total + 1.0, best))
-        return offers
+            asked.append((top, 1.0))
+        for at, extra in asked:
+            offer: tuple[float, tuple[int, ...] | None]
+            if at <= 0:  # (no level: any set)
+                offer = (cheapest_any[0] + extra, cheapest_any[1])
+            elif self.pricer.lower_bound(e, at) + extra >= best[0]:
+                continue
+            else:
+                total, chosen = self.pricer.cheapest(e, w, at)
+                offer = (total + extra, chosen)
+            if offer[0] < best[0]:
+                best = offer
+        return best
 
     def reachable(self, levels: np.ndarray) -> tuple[bool, np.ndarray]:
         """Whether every member can reach ``levels[e]`` (≤ 0: no level) in the LP — a loose

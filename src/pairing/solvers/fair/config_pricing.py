@@ -60,6 +60,8 @@ class Pricer:
         self.pair_gain = [g[i] + g[j] for g, (i, j) in zip(gains, self.pairs, strict=True)]
         #: each member's fits for the last :data:`FITS_KEPT` levels asked
         self._fits: dict[int, dict[float, _Fit]] = {}
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] = (
+            np.zeros((0, 3), dtype=bool), np.zeros((0, 3)), np.zeros((0, 3)))
 
     def cheapest_any(self, w: np.ndarray, levels: np.ndarray
                      ) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
@@ -77,10 +79,21 @@ class Pricer:
         sets = [tuple(sorted(int(c) for c in order[e, take[e]])) for e in range(len(total))]
         best_gains = np.cumsum(np.pad(self.top_gains, ((0, 0), (0, max(
             0, order.shape[1] - self.top_gains.shape[1]))))[:, :order.shape[1]], axis=1)
-        fits = sizes & reaches(best_gains, levels[:, None]) & np.isfinite(cheap)
-        bound = np.where(fits, np.cumsum(np.where(np.isfinite(cheap), cheap, 0.0), axis=1),
-                         np.inf).min(axis=1, initial=np.inf)
+        usable = sizes & np.isfinite(cheap)
+        cumulative = np.cumsum(np.where(np.isfinite(cheap), cheap, 0.0), axis=1)
+        fits = usable & reaches(best_gains, levels[:, None])
+        bound = np.where(fits, cumulative, np.inf).min(axis=1, initial=np.inf)
+        # (kept for lower_bound at other levels, with the same costs)
+        self._last = (usable, best_gains, cumulative)
         return total, sets, bound
+
+    def lower_bound(self, e: int, level: float) -> float:
+        """A lower bound on the total of member ``e``'s sets that reach ``level``, at the
+        costs of the last :meth:`cheapest_any` call (as its ``bound``, for one more level)."""
+        usable, best_gains, cumulative = self._last
+        floor = level - ROUNDING * max(1.0, abs(level))  # (reaches, for one level)
+        fits = usable[e] & (best_gains[e] >= floor)
+        return float(cumulative[e][fits].min(initial=np.inf))
 
     def cheapest(self, e: int, w: np.ndarray,
                  level: float) -> tuple[float, tuple[int, ...] | None]:
