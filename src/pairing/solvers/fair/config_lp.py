@@ -292,10 +292,15 @@ class ConfigLP:
                                (np.concatenate(rows).astype(np.int64),
                                 np.concatenate(cols).astype(np.int64))),
                               shape=(self.n_rows, k))
-        # (a set holding a cell some branch forbids stays out)
-        upper = np.array([0.0 if self.forbidden[cells].any() else 1.0
-                          for cells in self.col_cells[-k:]])
-        self.lp.add_columns(self._costs()[-k:], np.zeros(k), upper, matrix)
+        n_sets = len(self.col_cells)
+        self.lp.add_columns(self._costs()[-k:], np.zeros(k),
+                            self._upper(np.arange(n_sets - k, n_sets)), matrix)
+
+    def _upper(self, columns: np.ndarray) -> np.ndarray:
+        """The upper bounds of these sets (positions in :attr:`col_cells`): 0 for a set
+        holding a cell some branch forbids, else 1."""
+        return np.array([0.0 if self.forbidden[self.col_cells[j]].any() else 1.0
+                         for j in columns])
 
     def _base_column(self, e: int, chosen: tuple[int, ...]) -> tuple[float, np.ndarray,
                                                                      np.ndarray]:
@@ -358,10 +363,8 @@ class ConfigLP:
             return
         self.forbidden[cell] += 1 if on else -1
         # the other side's sets holding the cell (not in col_cells) follow by their linking rows
-        upper = np.array([0.0 if self.forbidden[self.col_cells[j]].any() else 1.0
-                          for j in holding])
         if len(columns):
-            self.lp.set_bounds(columns, np.zeros(len(columns)), upper)
+            self.lp.set_bounds(columns, np.zeros(len(columns)), self._upper(holding))
 
     def cell_values(self, x: np.ndarray) -> np.ndarray:
         """The matching's value of each cell at an LP point ``x`` (its columns): the first

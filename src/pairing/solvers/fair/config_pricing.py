@@ -26,6 +26,11 @@ ROUNDING = 1e-9
 FITS_KEPT = 8
 
 
+def _floor(level: float) -> float:
+    """The least gain that :func:`reaches` one level (a scalar, for the hot paths)."""
+    return level - ROUNDING * max(1.0, abs(level))
+
+
 def reaches(gain: np.ndarray | float, level: np.ndarray | float) -> np.ndarray:
     """Whether partner sets of total ``gain`` reach ``level`` (within :data:`ROUNDING`)."""
     return np.asarray(gain) >= np.asarray(level) - ROUNDING * np.maximum(1.0, np.abs(level))
@@ -91,8 +96,7 @@ class Pricer:
         """A lower bound on the total of member ``e``'s sets that reach ``level``, at the
         costs of the last :meth:`cheapest_any` call (as its ``bound``, for one more level)."""
         usable, best_gains, cumulative = self._last
-        floor = level - ROUNDING * max(1.0, abs(level))  # (reaches, for one level)
-        fits = usable[e] & (best_gains[e] >= floor)
+        fits = usable[e] & (best_gains[e] >= _floor(level))
         return float(cumulative[e][fits].min(initial=np.inf))
 
     def cheapest(self, e: int, w: np.ndarray,
@@ -142,16 +146,16 @@ class Pricer:
         if fit is not None:
             return fit
         gains = self.gains[e]
-        tolerance = ROUNDING * max(1.0, abs(level))
-        singles = int(np.searchsorted(-gains, -(level - tolerance), side="right"))
+        floor = _floor(level)
+        singles = int(np.searchsorted(-gains, -floor, side="right"))
         second = self.pairs[e][1]
         pair_reaches = reaches(self.pair_gain[e], level)
         # a third cell c > b completes the pair (a, b) when its gain is at least the need:
         # c in [b + 1, room)
-        need = level - tolerance - self.pair_gain[e]
+        need = floor - self.pair_gain[e]
         room = np.searchsorted(-gains, -need, side="right")
         triples = np.flatnonzero(room > second + 1)
-        fit = _Fit(level, singles, pair_reaches, triples, second[triples] + 1, room[triples])
+        fit = _Fit(singles, pair_reaches, triples, second[triples] + 1, room[triples])
         if len(kept) >= FITS_KEPT:
             del kept[next(iter(kept))]  # (the oldest)
         kept[level] = fit
@@ -162,7 +166,6 @@ class Pricer:
 class _Fit:
     """One member's partner sets that can reach one level (see :meth:`Pricer._fit`)."""
 
-    level: float
     singles: int  # the cells that reach it alone: the first ``singles`` (best first)
     pair_reaches: np.ndarray  # (pairs,) bool
     triples: np.ndarray  # the pairs that some third cell after them completes

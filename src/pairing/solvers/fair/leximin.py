@@ -455,12 +455,14 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         on_configs = (f", {run.config_rounds} of them on the configuration LP"
                       if run.config_rounds else "")
         lp_part = f"{run.lp_rounds} LP round(s) ({run.lps} LPs{on_configs})"
-        on_matchings = [f"{run.milp_rounds} by MILPs over the pairs" if run.milp_rounds else "",
-                        f"{run.branched_rounds} by branching on the configuration LP"
-                        if run.branched_rounds else ""]
-        if run.milp_rounds or run.branched_rounds:
-            lp_part += (f" and {run.milp_rounds + run.branched_rounds} round(s) on matchings ("
-                        + ", ".join(part for part in on_matchings if part) + ")")
+        on_matchings = []
+        if run.milp_rounds:
+            on_matchings.append(f"{run.milp_rounds} by MILPs over the pairs")
+        if run.branched_rounds:
+            on_matchings.append(f"{run.branched_rounds} by branching on the configuration LP")
+        if on_matchings:
+            lp_part += (f" and {run.milp_rounds + run.branched_rounds} round(s) on matchings "
+                        f"({', '.join(on_matchings)})")
         method = lp_part if by_levels else f"{lp_part}, then {method}"
     note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
             f"{len(shortfalls.levels)} level(s)")
