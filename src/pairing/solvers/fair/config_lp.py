@@ -35,6 +35,8 @@ group's levels it falls short of — all but ``count + j`` loose members reach t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -73,6 +75,42 @@ def _member_cells(model: FairModel) -> tuple[sp.csr_array, np.ndarray]:
     on_left = np.concatenate([np.ones(left.shape[0], dtype=bool),
                               np.zeros(right.shape[0], dtype=bool)])
     return sp.csr_array(sp.vstack([left, right])), on_left
+
+
+def _one_side(model: FairModel, members: np.ndarray) -> FairModel:
+    """The same rules with only ``members`` counted: one side's, in the model's order."""
+    problem = model.problem
+    side = "left" if members[:int(counted(problem)[0].sum())].any() else "right"
+    left, right = model.side_rows
+    empty = sp.csr_array((0, model.n))
+    return replace(model, problem=replace(problem, fair_to=side),
+                   gain_rows=sp.csr_array(model.gain_rows[np.flatnonzero(members)]),
+                   caps=model.caps[members],
+                   side_rows=(left, empty) if side == "left" else (empty, right))
+
+
+def _side_zeros(zeros: Zeros | None, members: np.ndarray) -> Zeros | None:
+    """The forced zeros as one side's members alone see them: at most ``count`` of its loose
+    members alone, at most ``count + j`` short of the group's ``j``-th level, and none of the
+    round's when the group's levels leave it no rising member (a relaxation).
+    A side with no more loose members than ``count`` has none (:func:`_side_levels` lets them
+    be alone)."""
+    if zeros is None or int(zeros.loose[members].sum()) <= zeros.count:
+        return None
+    # (the group's levels past the side's loose members, less count, hold no member of it)
+    held = int(zeros.loose[members].sum()) - zeros.count
+    return replace(zeros, loose=zeros.loose[members],
+                   seen=None if zeros.seen is None else zeros.seen[members],
+                   levels=zeros.levels[:held], proven_in=zeros.proven_in[:held])
+
+
+def _side_levels(levels: np.ndarray, members: np.ndarray, zeros: Zeros | None) -> np.ndarray:
+    """One side's members' levels; a loose member whose side has no forced zeros of its own
+    (:func:`_side_zeros`) need reach none."""
+    side = levels[members]
+    if zeros is not None and _side_zeros(zeros, members) is None:
+        side = np.where(zeros.loose[members], 0.0, side)
+    return side
 
 
 #: A column's mode: a set that must reach its member's level (every member that is not
@@ -144,6 +182,10 @@ class ConfigLP:
         # keeps the levels so far: the first LPs are feasible)
         self._add([(e, ()) for e in range(m)])
         self.seed(start)
+        #: counting both sides, each side's members alone (module docstring), second side first
+        self.sides = [(members, ConfigLP(_one_side(model, members), options, clock, start,
+                                         _side_zeros(zeros, members)))
+                      for members in (~self.first_side, self.first_side)] if self.linked else []
 
     def _build(self, zeros: Zeros | None) -> None:
         """A fresh restricted LP for these forced zeros, with no columns but the counting
@@ -215,6 +257,8 @@ class ConfigLP:
         levels (never below the group's); sets counted from a lower level than they reach
         remain too, dominated by their proper columns, which pricing adds when they pay. Any
         other change rebuilds the LP with every partner set found so far."""
+        for members, side in self.sides:
+            side.use(_side_zeros(zeros, members))
         if zeros is None and self.zeros is None:
             return
         if (zeros is not None and self.zeros is not None and _same_loose(zeros, self.zeros)
@@ -228,6 +272,8 @@ class ConfigLP:
     def seed(self, x: np.ndarray) -> None:
         """Add each member's partner set in matching ``x`` (one that keeps the levels asked
         next, so that their LPs are feasible from the start)."""
+        for _, side in getattr(self, "sides", []):  # (not yet there while it is built)
+            side.seed(x)
         own = [(e, tuple(int(i) for i in np.flatnonzero(x[self.cells[e]] > 0.5)))
                for e in range(self.m)]
         self._add([s for s in own if s[1]])
@@ -349,6 +395,8 @@ class ConfigLP:
         bounded to 0, and pricing offers none), or *force* it (a row: the first side's sets
         holding it, at least 1; its dual prices the cell, so pricing stays exact). Ended
         branches leave their rows free (no bounds) until the LP is rebuilt."""
+        for _, side in self.sides:
+            side.branch(cell, force=force, on=on)
         holding = np.asarray(self.holders.get(cell, []), dtype=np.int64)
         columns = self.first_col + holding
         if force:
@@ -438,14 +486,28 @@ class ConfigLP:
                 best = offer
         return best
 
-    def reachable(self, levels: np.ndarray) -> tuple[bool, np.ndarray]:
+    def reachable(self, levels: np.ndarray, relaxed: bool = False) -> tuple[bool, np.ndarray]:
         """Whether every member can reach ``levels[e]`` (≤ 0: no level) in the LP — a loose
         member: all but the allowed number of them, with the group's levels kept — and, when
         it can, each member's least gain among its sets in use that must reach its level (the
         same point reaches that level too; a member above its level there can rise).
 
+        ``relaxed``: counting both sides, each side alone only (:attr:`sides`), whose points
+        show how far each side's sets reach there.
+
         Raises :class:`LPStopped` when the time limit stops an LP.
         """
+        lowest = np.full(self.m, np.inf)
+        for members, side in self.sides:
+            # (each side alone is a relaxation: a level it refutes is refuted)
+            side.share = self.share
+            before = side.lps
+            ok, lowest[members] = side.reachable(_side_levels(levels, members, self.zeros))
+            self.lps += side.lps - before
+            if not ok:
+                return False, np.full(self.m, -np.inf)
+        if relaxed and self.sides:
+            return True, lowest
         self.levels = levels
         n_sets = len(self.member_of)
         first = self.first_col

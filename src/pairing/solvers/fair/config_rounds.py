@@ -16,6 +16,7 @@ the group's levels, whoever holds it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,6 +46,32 @@ def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) 
         return False
     now = time.perf_counter()
     return now - clock.start + 1.5 * (now - began) / done * left <= finish * clock.limit
+
+
+def _search(reachable: Callable[[float], tuple[bool, np.ndarray]], low: float, high: float,
+            rising: np.ndarray) -> tuple[float, float, np.ndarray | None]:
+    """Gallop up from ``low`` (reachable), then bisect, until the last reachable level and the
+    first refuted one lie within :data:`WIDTH`: those two, and the last reachable point's
+    least gains (``None`` when no test was reachable).
+
+    A reachable level moves the lower end up to the least gain of the ``rising`` members' sets
+    in use (the same point reaches it), which is often the level itself: so after a refuted
+    test, the next one is just above the lower end (a probe)."""
+    lowest: np.ndarray | None = None
+    step, probe = 1e-3 * max(1.0, low), False
+    while high - low > WIDTH * max(1.0, high):
+        if probe:
+            mid = low + WIDTH / 2 * max(1.0, low)  # (2 ROUNDING above low)
+        else:
+            mid = min(low + step, (low + high) / 2) if step else (low + high) / 2
+        ok, where = reachable(mid)
+        if ok:
+            lowest, step = where, 2 * step if step else 0.0
+            low = min(max(mid, float(where[rising].min(initial=np.inf))), high)
+        else:
+            high, step = mid, 0.0
+        probe = not ok and not probe
+    return low, high, lowest
 
 
 def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
@@ -101,10 +128,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             def lifted_reachable(levels: np.ndarray) -> bool:
                 return (exact.test(levels) if exact else lp.reachable(levels))[0]
 
-            # the level: gallop up from the last one, then bisect. A reachable level moves the
-            # lower end up to the least gain of the free members' sets in use (the same point
-            # reaches it), which is often the level itself: so after a refuted test, the next
-            # one is just above the lower end (a probe)
+            # the level: gallop up from the last one, then bisect (_search)
             # (no free member can gain more than its best cells, nor can the group's rising
             # members all gain more than the rising-th best of theirs: neither can the level)
             ceiling = lp.most[free].min(initial=np.inf)
@@ -112,19 +136,22 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
             low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
             lowest: np.ndarray | None = None
-            step, probe = 1e-3 * max(1.0, low), False
-            while high - low > WIDTH * max(1.0, high):
-                if probe:
-                    mid = low + WIDTH / 2 * max(1.0, low)  # (2 ROUNDING above low)
-                else:
-                    mid = min(low + step, (low + high) / 2) if step else (low + high) / 2
-                ok, where = reachable(mid)
+            if lp.sides and not exact:
+                # counting both sides: first the level each side alone reaches (a bound, at a
+                # fraction of the joint LP's cost), then the joint LP there (most often that
+                # is the level)
+                def bound(level: float, kept: np.ndarray = kept,
+                          unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
+                    return lp.reachable(np.where(unfixed, level, kept), relaxed=True)
+
+                relaxed, high, _ = _search(bound, low, high, free | rise)
+                ok, where = reachable(relaxed)
                 if ok:
-                    lowest, step = where, 2 * step if step else 0.0
-                    low = min(max(mid, float(where[free | rise].min(initial=np.inf))), high)
+                    low, lowest = relaxed, where
                 else:
-                    high, step = mid, 0.0
-                probe = not ok and not probe
+                    high = relaxed
+            low, high, found = _search(reachable, low, high, free | rise)
+            lowest = found if found is not None else lowest
             if lowest is None:  # the level is the last round's
                 lowest = reachable(low)[1]
             # who cannot rise TIE above it while the other free members keep it: the free
