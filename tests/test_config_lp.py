@@ -14,10 +14,11 @@ import pairing
 from pairing.core.problem import build_problem
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair import config_rounds, level_rounds
-from pairing.solvers.fair.config_lp import ConfigLP
+from pairing.solvers.fair.config_lp import ConfigLP, _side_levels, _side_zeros
 from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.lp_levels import LevelRounds
-from pairing.solvers.fair.milp import Clock, build_model, level_cap
+from pairing.solvers.fair.milp import Clock, FairModel, build_model, level_cap
+from pairing.solvers.fair.zeros import Zeros
 from strategies import programme_from_matrix
 from test_fairness import all_matchings, assert_leximin_like_brute_force, loop_gains
 
@@ -109,13 +110,17 @@ def _configuration_lps(fair_to: Callable[[int], str | None] = lambda seed: None
         if not matchings or not model.m or not ConfigLP.applies(model):
             continue
         # any matching starts the LP (the empty one may break a minimum capacity)
-        pairs = set(matchings[0])
-        rules = model.rules
-        start = np.array([(int(i), int(j)) in pairs for i, j in
-                          zip(rules.cells_left, rules.cells_right, strict=True)],
-                         dtype=np.float64)
-        yield (seed, programme, matchings, ConfigLP(model, SolveOptions(), Clock(None), start),
+        yield (seed, programme, matchings,
+               ConfigLP(model, SolveOptions(), Clock(None), _cells(model, matchings[0])),
                [min(loop_gains(programme, m), default=0.0) for m in matchings])
+
+
+def _cells(model: FairModel, matching: list[tuple[int, int]]) -> np.ndarray:
+    """A matching as 0/1 per cell of ``model``."""
+    pairs = set(matching)
+    rules = model.rules
+    return np.array([(int(i), int(j)) in pairs for i, j in
+                     zip(rules.cells_left, rules.cells_right, strict=True)], dtype=np.float64)
 
 
 def assert_a_listed_matching_reaching(programme: pairing.Programme,
@@ -265,3 +270,43 @@ def test_a_level_the_lp_rounds_overestimate_is_a_configuration_round() -> None:
     pairing.check(programme, result)
     assert result.status == "optimal" and "on matchings" not in result.solver.note
     assert_leximin_like_brute_force(programme, "leximin-milp")
+
+
+def test_each_side_alone_refutes_only_levels_both_sides_cannot_reach() -> None:
+    """Counting both sides, the LP first asks each side's members alone (a relaxation): at
+    levels per member drawn from the matchings' gains, it says what the joint LP alone says,
+    the sides alone reach every level the joint LP reaches, and they refute some levels
+    themselves."""
+    rng = np.random.default_rng(0)
+    tested = reached = by_sides = 0
+    for seed, programme, matchings, lp, _ in _configuration_lps(lambda seed: "both"):
+        model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+        joint = ConfigLP(model, SolveOptions(), Clock(None), _cells(model, matchings[0]))
+        joint.sides = []  # (the joint LP alone)
+        gains = np.array([loop_gains(programme, m) for m in matchings])
+        for _ in range(6):
+            levels = gains[rng.integers(len(gains))] + rng.choice([0.0, 0.05], size=lp.m)
+            ok = lp.reachable(levels)[0]
+            assert ok == joint.reachable(levels)[0], (seed, levels)
+            relaxed = lp.reachable(levels, relaxed=True)[0]
+            assert relaxed or not ok, (seed, levels)
+            tested += 1
+            reached += ok
+            by_sides += not relaxed
+    assert tested > 200 and reached > 20 and by_sides > 50
+
+
+def test_one_sides_forced_zeros_hold_its_loose_members_and_the_levels_they_can_fill() -> None:
+    """Each side alone sees the forced zeros among its own loose members: at most ``count``
+    of them alone and the group's levels as far as they can hold them; a side with no more
+    loose members than ``count`` has none, and its loose members need reach no level."""
+    zeros = Zeros(np.array([True, False, True, True, True]), 1,
+                  levels=(0.3, 0.4, 0.5), proven_in=(1, 2, 3))
+    right = np.array([False, False, True, True, True])
+    side = _side_zeros(zeros, right)
+    assert side is not None and side.count == 1 and side.loose.tolist() == [True] * 3
+    assert side.levels == (0.3, 0.4) and side.proven_in == (1, 2) and side.rising == 0
+    assert _side_zeros(zeros, ~right) is None
+    levels = np.array([0.6, 0.5, 0.6, 0.6, 0.6])
+    assert _side_levels(levels, ~right, zeros).tolist() == [0.0, 0.5]
+    assert _side_levels(levels, right, zeros).tolist() == [0.6, 0.6, 0.6]

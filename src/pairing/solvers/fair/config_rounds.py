@@ -8,6 +8,11 @@ level while the other free members keep it (less :data:`~.lp_levels.SLIP`). Like
 rounds, the rounds' levels bound every matching lexicographically, and
 :func:`.level_rounds.keep_levels` proves with one MILP how many of them a matching keeps.
 
+Counting both sides, a round first finds the level each side's members alone reach (a bound,
+on LPs a small fraction of the joint one's cost: :attr:`~.config_lp.ConfigLP.sides`) and tests
+the joint LP there: where one side binds, as the PK textile firms often do on the rules
+programme, that one joint LP is the round's search.
+
 With forced zeros the loose group's rising members reach each round's level in the LP, all but
 the allowed number of them, and a round where they cannot all rise above it proves one more of
 the group's levels, whoever holds it.
