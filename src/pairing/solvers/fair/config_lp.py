@@ -523,15 +523,10 @@ class ConfigLP:
             self.lps += 1
             if out.status != "optimal" or out.row_dual is None or out.x is None:
                 raise LPStopped
-            reduced, chosen = self._price(out.row_dual, levels)
             value = out.value or 0.0
-            negative = reduced < NEGATIVE
-            bound = value + float(reduced[negative].sum())
-            new: list[tuple[int, tuple[int, ...]]] = []
-            for e in np.flatnonzero(negative):
-                picked = chosen[e]
-                if picked is not None and not self._known(int(e), picked):
-                    new.append((int(e), picked))
+            # (a point that reaches the levels needs no pricing)
+            bound, new = (value, []) if value <= FEASIBLE else self._new_sets(out.row_dual,
+                                                                             levels, value)
             if value <= FEASIBLE or (value <= PROOF and (bound <= PROOF and not new)):
                 # (between FEASIBLE and PROOF: within tolerance, counts as reachable)
                 self.point = out.x
@@ -546,6 +541,19 @@ class ConfigLP:
                 return False, np.full(self.m, -np.inf)
             self._add(new)
             n_sets = len(self.member_of)
+
+    def _new_sets(self, duals: np.ndarray, levels: np.ndarray, value: float
+                  ) -> tuple[float, list[tuple[int, tuple[int, ...]]]]:
+        """The Lagrangian bound at these duals (the LP's ``value`` plus each member's most
+        negative reduced cost), and the sets with those costs not yet in the LP."""
+        reduced, chosen = self._price(duals, levels)
+        negative = reduced < NEGATIVE
+        new: list[tuple[int, tuple[int, ...]]] = []
+        for e in np.flatnonzero(negative):
+            picked = chosen[e]
+            if picked is not None and not self._known(int(e), picked):
+                new.append((int(e), picked))
+        return value + float(reduced[negative].sum()), new
 
     def _known(self, e: int, chosen: tuple[int, ...]) -> bool:
         """Whether every column of this set is in the LP already."""
