@@ -14,7 +14,7 @@ import pairing
 from pairing.core.problem import build_problem
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair import config_rounds, level_rounds
-from pairing.solvers.fair.config_lp import ConfigLP, _side_levels, _side_zeros
+from pairing.solvers.fair.config_lp import Aims, ConfigLP, _side_levels, _side_zeros
 from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.lp_levels import LevelRounds
 from pairing.solvers.fair.milp import Clock, FairModel, build_model, level_cap
@@ -310,3 +310,18 @@ def test_one_sides_forced_zeros_hold_its_loose_members_and_the_levels_they_can_f
     levels = np.array([0.6, 0.5, 0.6, 0.6, 0.6])
     assert _side_levels(levels, ~right, zeros).tolist() == [0.0, 0.5]
     assert _side_levels(levels, right, zeros).tolist() == [0.6, 0.6, 0.6]
+
+
+def test_the_joint_lp_is_tested_at_the_sides_level_while_that_pays() -> None:
+    """Two refuted tests in a row at the level the sides alone reach make the next wait a
+    round, then two, four …; one that reaches it starts over."""
+    aims = Aims()
+    tested = []
+    outcomes = iter([False, False, False, False, True, False])
+    for _ in range(12):
+        worth = aims.worth()
+        tested.append(worth)
+        if worth:
+            aims.record(next(outcomes))
+    assert tested == [True, True, False, True, False, False, True, False, False, False,
+                      False, True]

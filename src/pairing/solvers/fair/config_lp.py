@@ -41,7 +41,7 @@ group's levels it falls short of — all but ``count + j`` loose members reach t
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,7 +53,7 @@ from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.milp import Clock, FairModel
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["ConfigLP", "LPStopped"]
+__all__ = ["Aims", "ConfigLP", "LPStopped"]
 
 #: Most partners a counted member may have for exact pricing (see the module docstring).
 MOST_PARTNERS = 3
@@ -65,6 +65,9 @@ PROOF = 1e-6
 FEASIBLE = 1e-7
 #: Reduced costs below this are negative (a column worth adding).
 NEGATIVE = -1e-9
+#: Counting both sides: after this many refuted tests in a row at the level the sides alone
+#: reach, that test waits a round, then two, four … (:class:`Aims`).
+MISSES = 2
 
 
 class LPStopped(Exception):
@@ -130,6 +133,31 @@ def _same_loose(a: Zeros, b: Zeros) -> bool:
     return a.count == b.count and bool(np.array_equal(a.loose, b.loose))
 
 
+@dataclass
+class Aims:
+    """Counting both sides, how the joint LP fared at the level each side alone reaches, where
+    a round tests it first (:mod:`.config_rounds`): refuted so many rounds in a row, and the
+    rounds since it was last tested."""
+
+    misses: int = 0
+    skipped: int = 0
+
+    def worth(self) -> bool:
+        """Whether this round tests it: unless the last :data:`MISSES` were refuted; then
+        after 1 round, then 2, 4 … (a refuted test moves the joint LP far for nothing: on a
+        50 × 50 programme, 87 of 95 such tests were refuted, and the run took 80 s against
+        45 s)."""
+        if self.misses < MISSES or self.skipped >= 2 ** (self.misses - MISSES):
+            return True
+        self.skipped += 1
+        return False
+
+    def record(self, reached: bool) -> None:
+        """The outcome of a test."""
+        self.misses = 0 if reached else self.misses + 1
+        self.skipped = 0
+
+
 class ConfigLP:
     """The configuration LP of the module docstring, grown by column generation.
 
@@ -189,6 +217,8 @@ class ConfigLP:
         self._add([(e, ()) for e in range(m)])
         self.seed(start)
         #: counting both sides, each side's members alone (module docstring), second side first
+        #: how the joint LP fared at the level the sides alone reach (:mod:`.config_rounds`)
+        self.aims = Aims()
         self.sides = [(members, ConfigLP(_one_side(model, members), options, clock, start,
                                          _side_zeros(zeros, members)))
                       for members in (~self.first_side, self.first_side)] if self.linked else []

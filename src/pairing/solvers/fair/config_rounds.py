@@ -141,16 +141,17 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
             low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
             lowest: np.ndarray | None = None
-            if lp.sides and not exact:
+            if lp.sides and not exact and lp.aims.worth():
                 # counting both sides: first the level each side alone reaches (a bound, at a
-                # fraction of the joint LP's cost), then the joint LP there (most often that
-                # is the level)
+                # fraction of the joint LP's cost), then the joint LP there while that pays
+                # (where one side binds, that is the level)
                 def bound(level: float, kept: np.ndarray = kept,
                           unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
                     return lp.reachable(np.where(unfixed, level, kept), relaxed=True)
 
                 relaxed, high, _ = _search(bound, low, high, free | rise)
                 ok, where = reachable(relaxed)
+                lp.aims.record(ok)
                 if ok:
                     low, lowest = relaxed, where
                 else:
