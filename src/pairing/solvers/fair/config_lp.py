@@ -215,13 +215,15 @@ class ConfigLP:
         # the empty set of every member, and each member's set in the start matching (which
         # keeps the levels so far: the first LPs are feasible)
         self._add([(e, ()) for e in range(m)])
-        self.seed(start)
         #: counting both sides, each side's members alone (module docstring), second side first
+        self.sides: list[tuple[np.ndarray, ConfigLP]] = []
+        self.seed(start)
+        if self.linked:
+            self.sides = [(members, ConfigLP(_one_side(model, members), options, clock, start,
+                                             _side_zeros(zeros, members)))
+                          for members in (~self.first_side, self.first_side)]
         #: how the joint LP fared at the level the sides alone reach (:mod:`.config_rounds`)
         self.aims = Aims()
-        self.sides = [(members, ConfigLP(_one_side(model, members), options, clock, start,
-                                         _side_zeros(zeros, members)))
-                      for members in (~self.first_side, self.first_side)] if self.linked else []
 
     def _build(self, zeros: Zeros | None) -> None:
         """A fresh restricted LP for these forced zeros, with no columns but the counting
@@ -308,7 +310,7 @@ class ConfigLP:
     def seed(self, x: np.ndarray) -> None:
         """Add each member's partner set in matching ``x`` (one that keeps the levels asked
         next, so that their LPs are feasible from the start)."""
-        for _, side in getattr(self, "sides", []):  # (not yet there while it is built)
+        for _, side in self.sides:
             side.seed(x)
         own = [(e, tuple(int(i) for i in np.flatnonzero(x[self.cells[e]] > 0.5)))
                for e in range(self.m)]

@@ -11,7 +11,9 @@ rounds, the rounds' levels bound every matching lexicographically, and
 Counting both sides, a round first finds the level each side's members alone reach (a bound,
 on LPs a small fraction of the joint one's cost: :attr:`~.config_lp.ConfigLP.sides`) and tests
 the joint LP there: where one side binds, as the PK textile firms often do on the rules
-programme, that one joint LP is the round's search.
+programme, that one joint LP is the round's search. Where the sides do not bind, that test
+moves the joint LP far for nothing, so it waits after two refuted in a row
+(:class:`~.config_lp.Aims`).
 
 With forced zeros the loose group's rising members reach each round's level in the LP, all but
 the allowed number of them, and a round where they cannot all rise above it proves one more of
