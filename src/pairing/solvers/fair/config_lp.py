@@ -86,15 +86,15 @@ def _member_cells(model: FairModel) -> tuple[sp.csr_array, np.ndarray]:
     return sp.csr_array(sp.vstack([left, right])), on_left
 
 
-def _one_side(model: FairModel, members: np.ndarray) -> FairModel:
-    """The same rules with only ``members`` counted: one side's, in the model's order."""
-    problem = model.problem
-    side = "left" if members[:int(counted(problem)[0].sum())].any() else "right"
+def _one_side(model: FairModel, side: str) -> FairModel:
+    """The same rules with only one ``side``'s members counted (``left`` or ``right``; the
+    model counts both: its left members' rows come first)."""
     left, right = model.side_rows
     empty = sp.csr_array((0, model.n))
-    return replace(model, problem=replace(problem, fair_to=side),
-                   gain_rows=sp.csr_array(model.gain_rows[np.flatnonzero(members)]),
-                   caps=model.caps[members],
+    n_left = left.shape[0]
+    return replace(model, problem=replace(model.problem, fair_to=side),
+                   gain_rows=left if side == "left" else right,
+                   caps=model.caps[:n_left] if side == "left" else model.caps[n_left:],
                    side_rows=(left, empty) if side == "left" else (empty, right))
 
 
@@ -218,10 +218,11 @@ class ConfigLP:
         #: counting both sides, each side's members alone (module docstring), second side first
         self.sides: list[tuple[np.ndarray, ConfigLP]] = []
         self.seed(start)
-        if self.linked:
-            self.sides = [(members, ConfigLP(_one_side(model, members), options, clock, start,
+        if self.linked:  # (the left side is the first)
+            self.sides = [(members, ConfigLP(_one_side(model, side), options, clock, start,
                                              _side_zeros(zeros, members)))
-                          for members in (~self.first_side, self.first_side)]
+                          for members, side in ((~self.on_left, "right"),
+                                                (self.on_left, "left"))]
         #: how the joint LP fared at the level the sides alone reach (:mod:`.config_rounds`)
         self.aims = Aims()
 
