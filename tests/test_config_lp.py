@@ -73,6 +73,11 @@ def test_pricing_finds_the_cheapest_partner_set_like_enumeration() -> None:
                 assert len(set(chosen)) == len(chosen) <= caps[e]
                 assert total == pytest.approx(w[e, list(chosen)].sum())
                 assert reaches(gains[e][list(chosen)].sum(), level)
+        for level in (0.2, 0.8, 1.3):  # all members at once: the same answers
+            levels = np.full(m, level)
+            totals, sets = pricer.cheapest_many(np.arange(m), w, levels)
+            for e in range(m):
+                assert (totals[e], sets[e]) == pricer.cheapest(e, w[e, :len(gains[e])], level)
     assert checked > 500
 
 

@@ -486,8 +486,9 @@ class ConfigLP:
                 reduced[e], chosen[e] = cost - convexity[e], best
         # a set that reaches the level, at cost 0, for members the bound above does not
         # rule out
-        for e in np.flatnonzero(active & ~loose & (bound_valid - convexity < NEGATIVE)):
-            total, best = self.pricer.cheapest(int(e), w[e, :len(self.cells[e])], levels[e])
+        members = np.flatnonzero(active & ~loose & (bound_valid - convexity < NEGATIVE))
+        totals, sets = self.pricer.cheapest_many(members, w, levels)
+        for e, total, best in zip(members, totals, sets, strict=True):
             if total - convexity[e] < reduced[e]:
                 reduced[e], chosen[e] = total - convexity[e], best
         return reduced, chosen

@@ -9,8 +9,6 @@ capacities (1..3 and 0..2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 __all__ = ["ROUNDING", "Pricer", "reaches"]
@@ -20,10 +18,6 @@ __all__ = ["ROUNDING", "Pricer", "reaches"]
 #: sum is rounded differently (0.7 + 0.3 + 0.3 is 1.2999999999999998), and the LP stays a
 #: relaxation of the matchings the MILPs accept.
 ROUNDING = 1e-9
-#: Levels whose fits (:meth:`Pricer._fit`) each member keeps: a loose member is priced at the
-#: round's level, its group's top level and each group level whose counting row has a dual,
-#: in every pricing round.
-FITS_KEPT = 8
 
 
 def _floor(level: float) -> float:
@@ -41,30 +35,24 @@ class Pricer:
 
     The cheapest set with no level is the ``cap`` cheapest negative cells (all members at once).
     It is also a lower bound for the cheapest set that reaches a level, so only the members it
-    cannot rule out are priced one by one: the best single cell, the best pair (all
-    ``k(k−1)/2`` at once), and each pair ``a < b`` (best first) plus the cheapest third cell
-    after ``b`` among those whose gain completes it — a range of the best-first order, so one
-    range-minimum query on a sparse table of the costs. That covers every triple once. Which
-    sets can reach a level is kept per member for the last few levels asked (about 86 µs a
-    member on a fresh level, 33 µs on one it has seen, against 157 µs when each pair's third
-    cell came from prefix minima built for every call).
+    cannot rule out are priced one by one (:mod:`._pricing_compiled`): the best single cell,
+    the best pair, and each pair ``a < b`` (best first) plus the cheapest third cell after
+    ``b`` among those whose gain completes it — a range of the best-first order, so one
+    range-minimum query. That covers every triple once.
     """
 
     def __init__(self, gains: list[np.ndarray], caps: np.ndarray) -> None:
         self.gains = gains  # each member's, best first
-        self.caps = caps
+        self.caps = np.asarray(caps, dtype=np.int64)
         self.width = max([len(g) for g in gains] + [1])
-        self.valid = np.zeros((len(gains), self.width), dtype=bool)
+        self.lengths = np.array([len(g) for g in gains], dtype=np.int64)
+        self.valid = np.arange(self.width)[None, :] < self.lengths[:, None]
+        #: the gains padded to ``(m, width)`` (for the compiled pricing)
+        self.padded = np.zeros((len(gains), self.width))
         for e, g in enumerate(gains):
-            self.valid[e, :len(g)] = True
-        self.pairs = [np.triu_indices(len(g), 1) for g in gains]
+            self.padded[e, :len(g)] = g
         #: each member's three best gains (0 where it has fewer cells)
-        self.top_gains = np.zeros((len(gains), 3))
-        for e, g in enumerate(gains):
-            self.top_gains[e, :min(3, len(g))] = g[:3]
-        self.pair_gain = [g[i] + g[j] for g, (i, j) in zip(gains, self.pairs, strict=True)]
-        #: each member's fits for the last :data:`FITS_KEPT` levels asked
-        self._fits: dict[int, dict[float, _Fit]] = {}
+        self.top_gains = np.pad(self.padded, ((0, 0), (0, max(0, 3 - self.width))))[:, :3]
         self._last: tuple[np.ndarray, np.ndarray, np.ndarray] = (
             np.zeros((0, 3), dtype=bool), np.zeros((0, 3)), np.zeros((0, 3)))
 
@@ -103,93 +91,25 @@ class Pricer:
                  level: float) -> tuple[float, tuple[int, ...] | None]:
         """Member ``e``'s cheapest set whose gains reach ``level``: its total ``w`` and cell
         positions (``(inf, None)`` when no set reaches it)."""
-        cap = int(self.caps[e])
-        if len(self.gains[e]) == 0 or cap < 1:
-            return np.inf, None
-        fit = self._fit(e, level)
-        best_w = np.inf
-        best: tuple[int, ...] | None = None
-        if fit.singles:
-            i = int(np.argmin(w[:fit.singles]))
-            best_w, best = float(w[i]), (i,)
-        first, second = self.pairs[e]
-        if cap < 2 or len(first) == 0:
-            return best_w, best
-        pair_w = w[first] + w[second]
-        two = np.where(fit.pair_reaches, pair_w, np.inf)
-        p = int(np.argmin(two))
-        if two[p] < best_w:
-            best_w, best = float(two[p]), (int(first[p]), int(second[p]))
-        if cap < 3 or not len(fit.first):
-            return best_w, best
-        # each triple a < b < c once: the pair (a, b), and the cheapest third c after b among
-        # the cells whose gain completes it (a range of the best-first order: a range minimum)
-        table = _range_argmin(w)
-        rows = _LOG2[fit.room - fit.first]  # (every range holds a cell)
-        left = table[rows, fit.first]
-        right = table[rows, fit.room - (1 << rows)]
-        third = np.where(w[left] <= w[right], left, right)
-        three = pair_w[fit.triples] + w[third]
-        q = int(np.argmin(three))
-        if three[q] < best_w:
-            t = fit.triples[q]
-            best_w = float(three[q])
-            best = (int(first[t]), int(second[t]), int(third[q]))
-        return best_w, best
+        from pairing.solvers.fair._pricing_compiled import cheapest_set  # compiled: when used
+        total, *cells = cheapest_set(self.padded[e], int(self.lengths[e]), int(self.caps[e]),
+                                     np.ascontiguousarray(w, dtype=np.float64), _floor(level))
+        return float(total), _chosen(cells)
 
-    def _fit(self, e: int, level: float) -> _Fit:
-        """Which of member ``e``'s singles and pairs reach ``level``, and where each pair's
-        third cells lie (kept for the last :data:`FITS_KEPT` levels asked: column generation
-        asks them again and again)."""
-        kept = self._fits.setdefault(e, {})
-        fit = kept.get(level)
-        if fit is not None:
-            return fit
-        gains = self.gains[e]
-        floor = _floor(level)
-        singles = int(np.searchsorted(-gains, -floor, side="right"))
-        second = self.pairs[e][1]
-        pair_reaches = reaches(self.pair_gain[e], level)
-        # a third cell c > b completes the pair (a, b) when its gain is at least the need:
-        # c in [b + 1, room)
-        need = floor - self.pair_gain[e]
-        room = np.searchsorted(-gains, -need, side="right")
-        triples = np.flatnonzero(room > second + 1)
-        fit = _Fit(singles, pair_reaches, triples, second[triples] + 1, room[triples])
-        if len(kept) >= FITS_KEPT:
-            del kept[next(iter(kept))]  # (the oldest)
-        kept[level] = fit
-        return fit
+    def cheapest_many(self, members: np.ndarray, w: np.ndarray, levels: np.ndarray
+                      ) -> tuple[np.ndarray, list[tuple[int, ...] | None]]:
+        """:meth:`cheapest` for each of ``members``, at ``levels[e]``, with ``w`` padded to
+        ``(m, width)``: their totals and sets."""
+        from pairing.solvers.fair._pricing_compiled import cheapest_sets  # compiled: when used
+        members = np.asarray(members, dtype=np.int64)
+        level = levels[members]
+        floors = level - ROUNDING * np.maximum(1.0, np.abs(level))
+        totals, cells = cheapest_sets(self.padded, self.lengths, self.caps,
+                                      np.ascontiguousarray(w, dtype=np.float64), floors, members)
+        return totals, [_chosen(c) for c in cells]
 
 
-@dataclass(frozen=True)
-class _Fit:
-    """One member's partner sets that can reach one level (see :meth:`Pricer._fit`)."""
-
-    singles: int  # the cells that reach it alone: the first ``singles`` (best first)
-    pair_reaches: np.ndarray  # (pairs,) bool
-    triples: np.ndarray  # the pairs that some third cell after them completes
-    first: np.ndarray  # each such pair's first completing third cell
-    room: np.ndarray  # and one past its last
-
-
-#: ``_LOG2[n]``: the largest ``r`` with ``2 ** r <= n`` (for ranges up to 2 ** 16 cells).
-_LOG2 = np.concatenate([[0], np.floor(np.log2(np.arange(1, 1 << 16))).astype(np.int64)])
-
-
-def _range_argmin(w: np.ndarray) -> np.ndarray:
-    """``(levels, k)``: row ``r`` holds, at ``i``, the position of the cheapest cell among
-    ``[i, i + 2 ** r)`` (a sparse table: any range's cheapest is the cheaper of two rows'
-    entries)."""
-    k = len(w)
-    rows = [np.arange(k)]
-    span = 1
-    while 2 * span <= k:
-        prev = rows[-1]
-        a, b = prev[:len(prev) - span], prev[span:]
-        rows.append(np.where(w[a] <= w[b], a, b))
-        span *= 2
-    table = np.zeros((len(rows), k), dtype=np.int64)
-    for r, row in enumerate(rows):
-        table[r, :len(row)] = row
-    return table
+def _chosen(cells: list[int] | np.ndarray) -> tuple[int, ...] | None:
+    """A compiled answer's cell positions (``None`` for no set)."""
+    chosen = tuple(int(c) for c in cells if c >= 0)
+    return chosen or None
