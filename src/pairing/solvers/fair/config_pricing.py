@@ -25,9 +25,14 @@ def _floor(level: float) -> float:
     return level - ROUNDING * max(1.0, abs(level))
 
 
+def _floors(level: np.ndarray | float) -> np.ndarray:
+    """The least gain that :func:`reaches` each level."""
+    return np.asarray(level) - ROUNDING * np.maximum(1.0, np.abs(level))
+
+
 def reaches(gain: np.ndarray | float, level: np.ndarray | float) -> np.ndarray:
     """Whether partner sets of total ``gain`` reach ``level`` (within :data:`ROUNDING`)."""
-    return np.asarray(gain) >= np.asarray(level) - ROUNDING * np.maximum(1.0, np.abs(level))
+    return np.asarray(gain) >= _floors(level)
 
 
 class Pricer:
@@ -102,10 +107,9 @@ class Pricer:
         ``(m, width)``: their totals and sets."""
         from pairing.solvers.fair._pricing_compiled import cheapest_sets  # compiled: when used
         members = np.asarray(members, dtype=np.int64)
-        level = levels[members]
-        floors = level - ROUNDING * np.maximum(1.0, np.abs(level))
         totals, cells = cheapest_sets(self.padded, self.lengths, self.caps,
-                                      np.ascontiguousarray(w, dtype=np.float64), floors, members)
+                                      np.ascontiguousarray(w, dtype=np.float64),
+                                      _floors(levels[members]), members)
         return totals, [_chosen(c) for c in cells]
 
 
