@@ -398,9 +398,14 @@ class ConfigLP:
         cells = self.cells[e][list(chosen)]
         parts = [(np.array([self.n_rules + e]), np.ones(1))]
         if self.first_side[e]:
-            block = self.rules_cols[:, cells]
+            # the cells' columns of the rules' rows (slices of the CSC arrays: a sparse
+            # matrix's own column indexing cost 0.1 ms a set, 1.6 s of a 300 × 300 run)
+            ptr, rules = self.rules_cols.indptr, self.rules_cols
+            entries = np.concatenate([np.empty(0, dtype=np.int64),
+                                      *[np.arange(ptr[c], ptr[c + 1]) for c in cells]])
             required = self.required_row[cells][self.required_row[cells] >= 0]
-            parts += [(block.indices, block.data), (required, np.ones(len(required)))]
+            parts += [(rules.indices[entries], rules.data[entries]),
+                      (required, np.ones(len(required)))]
         if self.linked:
             parts.append((self.link_row[cells],
                           np.full(len(cells), 1.0 if self.on_left[e] else -1.0)))
