@@ -13,8 +13,14 @@ import pytest
 import pairing
 from pairing.core.problem import build_problem
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair import config_rounds, level_rounds
-from pairing.solvers.fair.config_lp import Aims, ConfigLP, _side_levels, _side_zeros
+from pairing.solvers.fair import config_lp, config_rounds, level_rounds
+from pairing.solvers.fair.config_lp import (
+    Aims,
+    ConfigLP,
+    _first_side,
+    _side_levels,
+    _side_zeros,
+)
 from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.lp_levels import LevelRounds
 from pairing.solvers.fair.milp import Clock, FairModel, build_model, level_cap
@@ -299,6 +305,38 @@ def test_each_side_alone_refutes_only_levels_both_sides_cannot_reach() -> None:
             reached += ok
             by_sides += not relaxed
     assert tested > 200 and reached > 20 and by_sides > 50
+
+
+def test_either_side_may_hold_the_rules_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting both sides, the rules' rows hold the sets of the side with fewer partners a
+    member (the left one on a tie) and the other side's are linked to them; the joint LP
+    answers the same with the sides the other way round."""
+    on_left = np.array([True, True, False, False])
+    assert _first_side(on_left, np.array([3, 3, 2, 2])).tolist() == [False, False, True, True]
+    assert _first_side(on_left, np.array([2, 3, 3, 2])).tolist() == [True, True, False, False]
+    assert _first_side(~on_left[:2], np.array([3, 1])).tolist() == [True, True]
+    rng = np.random.default_rng(1)
+    tested = reached = 0
+    chosen = config_lp._first_side
+    for _, programme, matchings, _, _ in _configuration_lps(lambda seed: "both"):
+        model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+        start = _cells(model, matchings[0])
+        lps = []
+        for flip in (False, True):
+            monkeypatch.setattr(config_lp, "_first_side",
+                                lambda on_left, caps, flip=flip: chosen(on_left, caps) ^ flip)
+            lp = ConfigLP(model, SolveOptions(), Clock(None), start)
+            lp.sides = []  # (the joint LP alone)
+            lps.append(lp)
+        assert not np.array_equal(lps[0].first_side, lps[1].first_side)
+        gains = np.array([loop_gains(programme, m) for m in matchings])
+        for _ in range(6):
+            levels = gains[rng.integers(len(gains))] + rng.choice([0.0, 0.05], size=model.m)
+            ok = lps[0].reachable(levels)[0]
+            assert ok == lps[1].reachable(levels)[0], levels
+            tested += 1
+            reached += ok
+    assert tested > 200 and reached > 20
 
 
 def test_one_sides_forced_zeros_hold_its_loose_members_and_the_levels_they_can_fill() -> None:
