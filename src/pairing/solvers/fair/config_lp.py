@@ -119,10 +119,12 @@ def _side_zeros(zeros: Zeros | None, members: np.ndarray) -> Zeros | None:
     round's when the group's levels leave it no rising member (a relaxation).
     A side with no more loose members than ``count`` has none (:func:`_side_levels` lets them
     be alone)."""
-    if zeros is None or int(zeros.loose[members].sum()) <= zeros.count:
+    if zeros is None:
         return None
     # (the group's levels past the side's loose members, less count, hold no member of it)
     held = int(zeros.loose[members].sum()) - zeros.count
+    if held <= 0:
+        return None
     return replace(zeros, loose=zeros.loose[members],
                    seen=None if zeros.seen is None else zeros.seen[members],
                    levels=zeros.levels[:held], proven_in=zeros.proven_in[:held])

@@ -47,12 +47,11 @@ class Pricer:
     """
 
     def __init__(self, gains: list[np.ndarray], caps: np.ndarray) -> None:
-        self.gains = gains  # each member's, best first
         self.caps = np.asarray(caps, dtype=np.int64)
-        self.width = max([len(g) for g in gains] + [1])
         self.lengths = np.array([len(g) for g in gains], dtype=np.int64)
+        self.width = max(int(self.lengths.max(initial=0)), 1)
         self.valid = np.arange(self.width)[None, :] < self.lengths[:, None]
-        #: the gains padded to ``(m, width)`` (for the compiled pricing)
+        #: each member's gains, best first, padded to ``(m, width)``
         self.padded = np.zeros((len(gains), self.width))
         for e, g in enumerate(gains):
             self.padded[e, :len(g)] = g

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -127,10 +128,11 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             rise = loose if rising > 0 else np.zeros(model.m, dtype=bool)
             kept = slipped(np.where(unfixed, 0.0, fixed))
 
-            def reachable(level: float, kept: np.ndarray = kept,
-                          unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
+            def reachable(level: float, kept: np.ndarray = kept, unfixed: np.ndarray = unfixed,
+                          relaxed: bool = False) -> tuple[bool, np.ndarray]:
                 levels = np.where(unfixed, level, kept)
-                return exact.test(levels, keep=True) if exact else lp.reachable(levels)
+                return (exact.test(levels, keep=True) if exact
+                        else lp.reachable(levels, relaxed=relaxed))
 
             def lifted_reachable(levels: np.ndarray) -> bool:
                 return (exact.test(levels) if exact else lp.reachable(levels))[0]
@@ -147,11 +149,8 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 # counting both sides: first the level each side alone reaches (a bound, at a
                 # fraction of the joint LP's cost), then the joint LP there while that pays
                 # (where one side binds, that is the level)
-                def bound(level: float, kept: np.ndarray = kept,
-                          unfixed: np.ndarray = unfixed) -> tuple[bool, np.ndarray]:
-                    return lp.reachable(np.where(unfixed, level, kept), relaxed=True)
-
-                relaxed, high, _ = _search(bound, low, high, free | rise)
+                relaxed, high, _ = _search(partial(reachable, relaxed=True), low, high,
+                                           free | rise)
                 ok, where = reachable(relaxed)
                 lp.aims.record(ok)
                 if ok:
