@@ -368,3 +368,28 @@ def test_the_joint_lp_is_tested_at_the_sides_level_while_that_pays() -> None:
             aims.record(next(outcomes))
     assert tested == [True, True, False, True, False, False, True, False, False, False,
                       False, True]
+
+
+def test_the_joint_lp_takes_up_the_sets_each_side_alone_uses() -> None:
+    """Counting both sides, a joint test first adds the partner sets each side alone uses at
+    the same levels, as the same member's sets with the same cells."""
+    rng = np.random.default_rng(2)
+    taken = 0
+    for _, programme, matchings, _, _ in _configuration_lps(lambda seed: "both"):
+        model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+        lp = ConfigLP(model, SolveOptions(), Clock(None), _cells(model, matchings[0]))
+        gains = np.array([loop_gains(programme, m) for m in matchings])
+        levels = gains[rng.integers(len(gains))] + rng.choice([0.0, 0.02], size=model.m)
+        if not lp.reachable(levels)[0]:
+            continue
+        for members, side in lp.sides:
+            index = np.flatnonzero(members)
+            used = side.point[side.first_col:side.first_col + len(side.col_set)] > 1e-7
+            for e, chosen in np.asarray(side.col_set, dtype=object)[used]:
+                if not chosen:
+                    continue
+                assert (int(index[e]), chosen) in lp.sets
+                assert np.array_equal(side.cells[e][list(chosen)],
+                                      lp.cells[int(index[e])][list(chosen)])
+                taken += 1
+    assert taken > 50
