@@ -828,3 +828,39 @@ def test_rounds_on_matchings_alone_reach_brute_force(scores: list[list[float]],
         assert "3 round(s) on matchings" in result.solver.note
         assert "ordered outcomes" not in result.solver.note
     assert_leximin_with_best_total(programme, result, all_matchings(programme))
+
+
+def test_a_stopped_leximin_run_seeks_the_best_total_only_when_it_fits() -> None:
+    """The final round of a stopped run (the best total among the matchings that keep the
+    fixed positions) needs a tenth of the limit and as long as the last MILP over the pairs
+    took: HiGHS cannot be stopped during a MIP's first round of cuts. A complete answer
+    always seeks it before the limit."""
+    from pairing.solvers._clock import Clock
+    from pairing.solvers.fair.leximin import _total_fits
+
+    def clock_at(limit: float, used: float, last_milp: float = 0.0) -> Clock:
+        clock = Clock(limit)
+        clock.start -= used * (clock.limit or 0.0)
+        clock.last_milp = last_milp
+        return clock
+
+    assert _total_fits(Clock(None), complete=False)
+    assert _total_fits(clock_at(60, 0.5), complete=False)
+    assert not _total_fits(clock_at(60, 0.5, last_milp=40), complete=False)
+    assert not _total_fits(clock_at(60, 0.95), complete=False)
+    assert _total_fits(clock_at(60, 0.95, last_milp=40), complete=True)
+    assert not _total_fits(clock_at(60, 1.01), complete=True)
+
+
+def test_a_milp_over_the_pairs_leaves_its_duration_on_the_clock() -> None:
+    """The fair MILPs note how long each took, for the final round's decision above."""
+    from pairing.solvers._clock import Clock
+    from pairing.solvers.fair.milp import build_model, run_milp
+
+    programme = programme_from_matrix(np.array([[0.9, 0.2], [0.3, 0.8]]), [(0, 1)] * 2,
+                                      [(0, 1)] * 2)
+    problem = build_problem(programme, pairing.score_matrix(programme))
+    model = build_model(problem)
+    clock = Clock(None)
+    run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), clock, SolveOptions())
+    assert clock.last_milp > 0

@@ -28,6 +28,8 @@ class Clock:
         self.limit = None if limit is None else limit - min(MOST_RESERVE, RESERVE * limit)
         self.start = time.perf_counter()
         self.deadline = None if self.limit is None else self.start + self.limit
+        #: how long the last MILP over every pair took (s): a guide to whether another fits
+        self.last_milp = 0.0
 
     def left(self, share: float = 1.0) -> float | None:
         """Seconds left until ``share`` of the limit is used (at least a millisecond, so a

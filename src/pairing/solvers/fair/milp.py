@@ -19,6 +19,7 @@ A model HiGHS proves infeasible raises a bare :class:`~pairing.errors.Infeasible
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -199,6 +200,7 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         highs.set_option("run_crossover", "off")
     if start is not None:
         highs.set_solution(start)
+    began = time.perf_counter()
     result = highs.run(clock.left(share))
     if (result.status == "infeasible" and confirm) or result.status == "error":
         # HiGHS's presolve can call a model infeasible when a row's bound sits within its
@@ -207,6 +209,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         # found by a randomised check); both are solved again without presolve.
         highs.set_option("presolve", "off")
         result = highs.run(clock.left(share))
+    if n and not relax:
+        clock.last_milp = time.perf_counter() - began
     if result.status == "infeasible":
         raise Infeasible(())  # proved by HiGHS; pairing.solve names the rules in conflict
     if result.status == "error":
