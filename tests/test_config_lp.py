@@ -393,3 +393,31 @@ def test_the_joint_lp_takes_up_the_sets_each_side_alone_uses() -> None:
                                       lp.cells[int(index[e])][list(chosen)])
                 taken += 1
     assert taken > 50
+
+
+def test_a_cells_linking_row_comes_with_the_other_sides_first_set_holding_it() -> None:
+    """Counting both sides, a cell's linking row is added when the other side's first set
+    holding it is (before, it would hold only the first side's sets, at no cost), and the
+    joint LP answers the same as one with every cell's row from the start."""
+    rng = np.random.default_rng(3)
+    tested = reached = fewer = 0
+    for _, programme, matchings, _, _ in _configuration_lps(lambda seed: "both"):
+        model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+        start = _cells(model, matchings[0])
+        lazy = ConfigLP(model, SolveOptions(), Clock(None), start)
+        eager = ConfigLP(model, SolveOptions(), Clock(None), start)
+        eager._link([np.arange(model.n)])
+        for lp in (lazy, eager):
+            lp.sides = []  # (the joint LP alone)
+        gains = np.array([loop_gains(programme, m) for m in matchings])
+        for _ in range(6):
+            levels = gains[rng.integers(len(gains))] + rng.choice([0.0, 0.05], size=model.m)
+            ok = lazy.reachable(levels)[0]
+            assert ok == eager.reachable(levels)[0], levels
+            tested += 1
+            reached += ok
+        other = {int(c) for e, chosen in lazy.sets if not lazy.first_side[e]
+                 for c in lazy.cells[e][list(chosen)]}
+        assert set(np.flatnonzero(lazy.link_row >= 0).tolist()) == other
+        fewer += len(other) < model.n
+    assert tested > 200 and reached > 20 and fewer > 10

@@ -198,6 +198,16 @@ class HighsModel:
         self._highs.addRow(float(lower), float(upper), len(cols), cols,
                            np.asarray(values, dtype=np.float64))
 
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, rows: sp.sparray) -> None:
+        """Append rows over existing columns (``rows`` has one row per new row, one column per
+        column; the model and its basis are kept)."""
+        csr = sp.csr_array(rows)
+        csr.sort_indices()
+        self._highs.addRows(len(lower), np.asarray(lower, dtype=np.float64),
+                            np.asarray(upper, dtype=np.float64), len(csr.data),
+                            csr.indptr[:-1].astype(np.int32), csr.indices.astype(np.int32),
+                            csr.data.astype(np.float64))
+
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change the bounds of some columns."""
         cols = np.asarray(columns, dtype=np.int32)
