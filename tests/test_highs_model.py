@@ -42,24 +42,6 @@ def test_a_milp_run_again_stops_at_its_own_time_limit() -> None:
     assert time.perf_counter() - started < 2.5  # not the 4 s of 3 + 1
 
 
-def test_a_run_is_interrupted_at_its_deadline_as_well_as_on_ctrl_c() -> None:
-    """HiGHS's interrupt callback stops a run once its deadline has passed (HiGHS checks its
-    own time limit only between some steps), and never without a deadline or Ctrl-C."""
-    from types import SimpleNamespace
-
-    from pairing.solvers._highs import _Poll
-    poll = _Poll()
-    data = SimpleNamespace(user_interrupt=False)
-    poll(None, "", None, data, None)
-    assert not data.user_interrupt
-    poll.deadline = time.perf_counter() + 60
-    poll(None, "", None, data, None)
-    assert not data.user_interrupt
-    poll.deadline = time.perf_counter() - 1e-3
-    poll(None, "", None, data, None)
-    assert data.user_interrupt
-
-
 def test_a_solvers_clock_keeps_a_reserve_for_handing_back_the_answer() -> None:
     """A limit's last 4 % (at most a second) is kept for checking and writing the answer."""
     from pairing.solvers._clock import Clock

@@ -12,7 +12,6 @@ without the Python conveniences) and switches output off before anything else.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,20 +78,11 @@ _INTERRUPTS = (
 )
 
 
-class _Poll:
-    """HiGHS interrupt callback: stop when :data:`~pairing.interrupt.CANCEL` is set, or at the
-    run's ``deadline`` (``time.perf_counter``): HiGHS checks its own time limit only between
-    some of its steps, and a MIP's first round of cuts once ran 3.5 s past it. (The deadline
-    lives here, not in the callback's user data, which HiGHS holds without a reference.)"""
+def _poll_cancel(kind: object, message: str, out: object, data_in: object, user: object) -> None:
+    """HiGHS interrupt callback: stop when :data:`~pairing.interrupt.CANCEL` is set."""
+    if CANCEL.requested():
+        data_in.user_interrupt = True  # type: ignore[attr-defined]
 
-    def __init__(self) -> None:
-        self.deadline: float | None = None
-
-    def __call__(self, kind: object, message: str, out: object, data_in: object,
-                 user: object) -> None:
-        deadline = self.deadline
-        if CANCEL.requested() or (deadline is not None and time.perf_counter() >= deadline):
-            data_in.user_interrupt = True  # type: ignore[attr-defined]
 
 def _csc_parts(matrix: sp.sparray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     csc = sp.csc_array(matrix)
@@ -133,7 +123,6 @@ class HighsModel:
         seed: int = 0,
     ) -> None:
         self._highs = _core._Highs()
-        self._poll = _Poll()
         highs = self._highs
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("threads", max(1, int(threads)))
@@ -247,8 +236,7 @@ class HighsModel:
         # once when those runs add up to the limit), and a MIP's against this run's alone
         spent = 0.0 if self._integer else highs.getRunTime()
         highs.setOptionValue("time_limit", spent + float(time_limit) if time_limit else np.inf)
-        self._poll.deadline = time.perf_counter() + float(time_limit) if time_limit else None
-        highs.setCallback(self._poll, None)
+        highs.setCallback(_poll_cancel, None)
         for callback in _INTERRUPTS:
             highs.startCallback(callback)
         try:
