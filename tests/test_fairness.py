@@ -864,3 +864,38 @@ def test_a_milp_over_the_pairs_leaves_its_duration_on_the_clock() -> None:
     clock = Clock(None)
     run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), clock, SolveOptions())
     assert clock.last_milp > 0
+
+
+def test_the_fewest_zeros_matching_has_the_best_total_among_them() -> None:
+    """The matching that proves the forced zeros (what a stopped leximin run falls back to)
+    has the best total score among the matchings with that few zeros (brute force)."""
+    from pairing.solvers.fair.milp import Clock, build_model
+    from pairing.solvers.fair.zeros import fewest_zeros
+
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(30):
+        scores = np.round(rng.uniform(0.05, 1.0, size=(2, 4)), 2)
+        scores[rng.random((2, 4)) < 0.2] = np.nan
+        programme = programme_from_matrix(
+            scores, [(0, 2), (0, 3)], [(0, 2), (0, 1), (0, 2), (0, 1)],
+            pairing.Rules(quotas=[pairing.Quota(side="right", by="sector", group="textiles",
+                                                max=1)]),
+            sectors_right=["textiles", "textiles", "textiles", "energy"])
+        matchings = all_matchings(programme)
+        if not matchings:
+            continue
+        model = build_model(build_problem(programme, pairing.score_matrix(programme),
+                                          "leximin"))
+        zeros, x = fewest_zeros(model, Clock(None), SolveOptions())
+        assert x is not None
+        fewest = min(sum(g <= 0 for g in loop_gains(programme, m)) for m in matchings)
+        assert zeros == fewest
+        left, right = model.rules.selected(x)
+        mine = [(int(i), int(j)) for i, j in zip(left, right, strict=True)]
+        assert sum(g <= 0 for g in loop_gains(programme, mine)) == fewest
+        top = max(sum(float(programme.scores[i, j]) for i, j in m)  # type: ignore[index]
+                  for m in matchings if sum(g <= 0 for g in loop_gains(programme, m)) == fewest)
+        assert sum(float(programme.scores[i, j]) for i, j in mine) == pytest.approx(top)  # type: ignore[index]
+        checked += 1
+    assert checked > 20

@@ -10,6 +10,7 @@ while the *loose* ones are served or not (:class:`Zeros`).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +111,10 @@ def served_rows(model: FairModel, offset: int, total_cols: int,
     return rows
 
 
+#: The share of a time limit the best total among the most-served matchings may take.
+TOTAL_SHARE = 0.05
+
+
 def _most_served(model: FairModel, clock: Clock, options: SolveOptions, *,
                  relax: bool) -> Outcome:
     """Maximise the number of counted enterprises that gain something (:func:`served_rows`),
@@ -132,8 +137,25 @@ def fewest_zeros(model: FairModel, clock: Clock, options: SolveOptions
     out = _most_served(model, clock, options, relax=False)
     if out.x is None or not out.optimal:
         return 0, out.x
-    gains = model.gains(out.x)
-    return int((gains <= 0).sum()), out.x
+    zeros = int((model.gains(out.x) <= 0).sum())
+    return zeros, _best_total_served(model, model.m - zeros, out.x, clock, options)
+
+
+def _best_total_served(model: FairModel, served: int, x: np.ndarray, clock: Clock,
+                       options: SolveOptions) -> np.ndarray:
+    """A matching with the best total score among those that serve ``served`` counted
+    enterprises, from ``x`` (one that does) within :data:`TOTAL_SHARE` of the time limit: the
+    answer a stopped leximin run falls back to when its rounds prove nothing more (the rules
+    programme at 10 s: the most-served matching's total is 32.2, the best total's 73.0)."""
+    m, n = model.m, model.n
+    share = 1.0
+    if clock.limit is not None:
+        share = min(1.0, (time.perf_counter() - clock.start) / clock.limit + TOTAL_SHARE)
+    start = np.concatenate([x, np.minimum(1.0, positive_partners(model, x))])
+    out = run_milp(model, np.concatenate([model.weights, np.zeros(m)]), m,
+                   served_rows(model, n, n + m, at_least=served), (np.zeros(m), np.ones(m)),
+                   clock, options, start=start, share=share)
+    return x if out.x is None else out.x
 
 
 def loose_members(model: FairModel, zeros: int, clock: Clock, options: SolveOptions
