@@ -38,6 +38,12 @@ class Clock:
             return None
         return max(1e-3, self.start + share * self.limit - time.perf_counter())
 
+    def used(self) -> float:
+        """The share of the limit used so far (0 without a limit)."""
+        if self.limit is None:
+            return 0.0
+        return (time.perf_counter() - self.start) / self.limit
+
     def expired(self, share: float = 1.0) -> bool:
         """Whether ``share`` of the limit has been used."""
         return self.limit is not None and time.perf_counter() - self.start >= share * self.limit

@@ -27,16 +27,15 @@ most as much as the first side's do (first side's sets less the other's: at leas
 matching holds it equally), added when the other side's first set holding the cell is: on the
 rules programme 2,065 of 3,289 cells had one at the end of a run, and the 10th round came in
 0.74 of the time (3 interleaved pairs; on a 50 × 50 programme the whole run took 1.11 times as
-long). Each side's members alone, over the
-same rules with no linking rows, are then a relaxation (:attr:`ConfigLP.sides`): a level either
-side cannot reach alone is refuted. Those LPs are small (about 4 ms on the rules programme,
-where a joint LP that moves to a new level takes 0.03-6 s), and the PK side alone refuted 48 of
-the 81 levels the joint LP refuted in one run there, so :meth:`ConfigLP.reachable` asks them
-first. A joint test then takes up the partner sets each side uses there (columns the joint LP
-would otherwise price one round at a time): the rules programme's 19th round came in 0.76 of
-the time, and at 300 × 300 the first joint test, 455 members short at the start, converged in
-29 s where it had not in 35. The loose members of forced zeros stay loose on their own side
-(:func:`_side_zeros`).
+long). Each side's members alone, over the same rules with no linking rows, are then a
+relaxation (:attr:`ConfigLP.sides`): a level either side cannot reach alone is refuted. Those
+LPs are small (about 4 ms on the rules programme, where a joint LP that moves to a new level
+takes 0.03-6 s), and the PK side alone refuted 48 of the 81 levels the joint LP refuted in one
+run there, so :meth:`ConfigLP.reachable` asks them first. A joint test then takes up the partner
+sets each side uses there (columns the joint LP would otherwise price one round at a time): the
+rules programme's 19th round came in 0.76 of the time, and at 300 × 300 the first joint test,
+455 members short at the start, converged in 29 s where it had not in 35. The loose members of
+forced zeros stay loose on their own side (:func:`_side_zeros`).
 
 Forced zeros (:class:`~.zeros.Zeros`): a loose member's set is a column twice, once as a
 *rising* set that must reach the round's level like anyone's (it reaches every level of the
@@ -187,11 +186,11 @@ class ConfigLP:
     Rows: the rules' rows and one row per required pair (over the cells the first side's sets
     hold: :func:`_first_side`), one convexity row per counted member, when both sides are
     counted one linking row per cell the other side's sets hold (the first side's sets holding
-    it less the other side's: at least 0; :meth:`_link`), with forced zeros one counting row
-    per level of the loose group (see :meth:`use`), and one row per pair that branching has
-    forced (:meth:`branch`, free once its branch
-    ends). Columns: partner sets, each of one member, kept across levels (a set's cost is 0 or
-    1 by the levels asked) and across changes of the forced zeros.
+    it less the other side's: at least 0; :meth:`_link`), with forced zeros one counting row per
+    level of the loose group (see :meth:`use`), and one row per pair that branching has forced
+    (:meth:`branch`, free once its branch ends). Columns: partner sets, each of one member, kept
+    across levels (a set's cost is 0 or 1 by the levels asked) and across changes of the forced
+    zeros.
     """
 
     def __init__(self, model: FairModel, options: SolveOptions, clock: Clock,

@@ -397,7 +397,7 @@ def _third_left(clock: Clock, share: float = 1.0) -> float:
     of the limit) for later."""
     if clock.limit is None:
         return share
-    used = (time.perf_counter() - clock.start) / clock.limit
+    used = clock.used()
     return used + max(0.0, share - used) / 3
 
 
