@@ -8,6 +8,7 @@ plain loops, independently of :mod:`pairing.core.objectives`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import random
 import re
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 
 import pairing
 from brute_force import _feasible, allowed_cells
-from pairing.core.problem import build_problem
+from pairing.core.problem import Problem, build_problem
 from pairing.solvers import registry
-from pairing.solvers.base import SolveOptions
+from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair import levels
 from strategies import one_to_one_programmes, programme_from_matrix
 
@@ -850,6 +851,33 @@ def test_a_stopped_leximin_run_seeks_the_best_total_only_when_it_fits() -> None:
     assert not _total_fits(clock_at(60, 0.95), complete=False)
     assert _total_fits(clock_at(60, 0.95, last_milp=40), complete=True)
     assert not _total_fits(clock_at(60, 1.01), complete=True)
+
+
+def test_the_solvers_clock_counts_from_the_call_not_from_the_solver() -> None:
+    """Scoring the programme and loading the solver's module come out of the user's time
+    limit too: :func:`pairing.solve` hands the solver the moment it was called, and the
+    solver's clock counts from there."""
+    import time
+
+    from pairing.solvers._clock import Clock
+
+    seen: list[float | None] = []
+    spec = registry()["milp"]
+
+    def recording(problem: Problem, options: SolveOptions) -> Assignment:
+        seen.append(options.started)
+        return spec.solve(problem, options)
+
+    solvers = {**registry(), "milp": dataclasses.replace(spec, solve=recording)}
+    programme = programme_from_matrix(np.array([[0.9, 0.2], [0.3, 0.8]]), [(0, 1)] * 2,
+                                      [(0, 1)] * 2)
+    before = time.perf_counter()
+    pairing.solve(programme, solver="milp", time_limit=10, solvers=solvers)
+    assert seen and seen[0] is not None and before <= seen[0] <= time.perf_counter()
+    # a clock started a second before it is made has a second less left
+    late = Clock(10, time.perf_counter() - 1.0)
+    assert (late.left() or 0.0) < (Clock(10).left() or 0.0) - 0.9
+    assert late.used() > 0.09
 
 
 def test_a_milp_over_the_pairs_leaves_its_duration_on_the_clock() -> None:

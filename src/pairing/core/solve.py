@@ -225,8 +225,8 @@ def solve(
     else:
         prepared = prepared_for(programme, prepared, objective=objective, proposing=proposing,
                                 fair_to=fair_to, matrices=matrices)
-        result = solve_prepared(prepared, solver=solver, time_limit=time_limit, seed=seed,
-                                progress=progress, solvers=solvers)
+        result = _solve_and_assemble(prepared, solver, time_limit, seed, progress, solvers,
+                                     None, started)
         if alternates is not None:
             from pairing.analysis.alternates import alternates as alternates_of  # --alternates
 
@@ -255,7 +255,8 @@ def solve_prepared(
     instead under the same rules; the result is still assembled and validated on the
     programme's own scores. :func:`pairing.analysis.repair` weighs the pairs it keeps this way.
     """
-    return _solve_and_assemble(prepared, solver, time_limit, seed, progress, solvers, score)
+    return _solve_and_assemble(prepared, solver, time_limit, seed, progress, solvers, score,
+                               time.perf_counter())
 
 
 def _solve_and_assemble(
@@ -266,11 +267,14 @@ def _solve_and_assemble(
     progress: Callable[[str], None] | None,
     solvers: Mapping[str, SolverSpec] | None,
     score: np.ndarray | None,
+    started: float,
 ) -> Result:
+    """:func:`solve_prepared`; ``started``: when the caller's time limit began."""
     problem = prepared.problem
     if score is not None:
         problem = dataclasses.replace(problem, score=score)
-    assignment, spec, reason = _assignment(problem, solver, time_limit, seed, progress, solvers)
+    assignment, spec, reason = _assignment(problem, solver, time_limit, seed, progress, solvers,
+                                           started)
     programme = prepared.programme
     # The input hash: its canonical JSON here (Python work: in a thread it would take turns
     # with the assembly's NumPy calls for the interpreter lock, slowing both), the SHA-256 of
@@ -352,17 +356,18 @@ def _assignment(
     seed: int,
     progress: Callable[[str], None] | None,
     solvers: Mapping[str, SolverSpec] | None,
+    started: float,
 ) -> tuple[Assignment, SolverSpec, str]:
-    """Choose the solver, run the counting checks (once), solve; explain an infeasibility."""
+    """Choose the solver, run the counting checks (once), solve; explain an infeasibility.
+    ``started``: when the caller's time limit began (the solver's clock counts from there)."""
     spec, reason = choose_solver(problem, problem.objective, solver, solvers)
     conflicts = counting_conflicts(problem)
     if conflicts:
         raise Infeasible(conflicts)
     options = SolveOptions(
         objective=problem.objective, time_limit=time_limit, seed=seed,
-        proposing=problem.proposing, progress=progress,
+        proposing=problem.proposing, progress=progress, started=started,
     )
-    started = time.perf_counter()
     try:
         assignment = spec.solve(problem, options)
     except Infeasible as error:

@@ -22,11 +22,12 @@ MOST_RESERVE = 1.0
 
 class Clock:
     """The deadline of an optional overall limit: ``start + time_limit``, less a reserve
-    (:data:`RESERVE`) so that the caller has the answer within its limit."""
+    (:data:`RESERVE`) so that the caller has the answer within its limit. ``start``: a
+    ``time.perf_counter()`` reading when the limit began (default: now)."""
 
-    def __init__(self, limit: float | None) -> None:
+    def __init__(self, limit: float | None, start: float | None = None) -> None:
         self.limit = None if limit is None else limit - min(MOST_RESERVE, RESERVE * limit)
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() if start is None else start
         self.deadline = None if self.limit is None else self.start + self.limit
         #: how long the last MILP over every pair took (s): a guide to whether another fits
         self.last_milp = 0.0

@@ -43,6 +43,11 @@ class SolveOptions:
     #: Called with a short line of what a long solver is doing ("leximin: 37 of 200 positions
     #: fixed, level 0.231"); the CLI shows it on a terminal. Never required to be called.
     progress: Callable[[str], None] | None = field(default=None, compare=False)
+    #: ``time.perf_counter()`` when the caller's time limit began (default: when the solver
+    #: starts). :func:`pairing.solve` sets it at its own start, so that scoring the programme
+    #: and loading the solver's module (about 0.3 s for leximin: SciPy's optimisers and the
+    #: compiled pricing) count against the limit the user gave.
+    started: float | None = field(default=None, compare=False)
 
     def report(self, text: str) -> None:
         """Tell the caller what is happening (no-op without a ``progress`` callback)."""

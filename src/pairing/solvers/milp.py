@@ -244,7 +244,7 @@ def solve_rules(rules: LinearRules, weights: np.ndarray, problem: Problem,
     Exposed so that other models built on :class:`LinearRules` with a linear objective (e.g. a
     second, tie-breaking stage of a fairness objective) reuse the same strategy.
     """
-    clock = Clock(options.time_limit)
+    clock = Clock(options.time_limit, options.started)
     if rules.n_cells == 0:  # HiGHS reports an empty model as an error; decide it here
         if np.any(rules.lower > 0):
             raise Infeasible([])

@@ -45,7 +45,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     bound on any matching through it: pairs that cannot reach the matching's level are left out
     of both MILPs (exact: no matching at or above that level uses them), which are then small.
     """
-    clock = Clock(options.time_limit)
+    clock = Clock(options.time_limit, options.started)
     sides = perfect_sides(problem)
     if sides is not None:
         found = balanced_parametric(problem, *sides, clock)

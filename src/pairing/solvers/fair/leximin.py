@@ -423,7 +423,7 @@ def _total_fits(clock: Clock, complete: bool) -> bool:
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Leximin over the counted enterprises, position by position, then the total."""
-    clock = Clock(options.time_limit)
+    clock = Clock(options.time_limit, options.started)
     run = _Progress(fixed=[], best=None)
     floor = 0.0
     counted_left, counted_right = counted(problem)

@@ -186,7 +186,7 @@ def _in_some_matching(mask: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Leximin over the counted enterprises, then the total score, one-to-one."""
-    clock = Clock(options.time_limit)
+    clock = Clock(options.time_limit, options.started)
     padded = _Padded(problem)
     cols = padded.perfect_avoiding(np.inf, -np.inf)  # avoids nothing
     if cols is None:

@@ -44,7 +44,7 @@ _NONE = (np.empty(0), np.empty(0))
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Max-min counted gain, then the total score (exact, any rules)."""
-    clock = Clock(options.time_limit)
+    clock = Clock(options.time_limit, options.started)
     counted_left, counted_right = counted(problem)
     if not (counted_left.any() or counted_right.any()):
         return best_total(build_model(problem), clock, options, OBJECTIVE,

@@ -54,7 +54,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         if transposed:
             weights, allowed = weights.T, allowed.T
         source = DenseRows(weights, allowed)
-        clock = Clock(options.time_limit)
+        clock = Clock(options.time_limit, options.started)
 
         def stop() -> bool:  # between blocks and slices: the time limit and Ctrl-C
             CANCEL.raise_if_requested()
