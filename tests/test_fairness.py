@@ -833,9 +833,9 @@ def test_rounds_on_matchings_alone_reach_brute_force(scores: list[list[float]],
 
 def test_a_stopped_leximin_run_seeks_the_best_total_only_when_it_fits() -> None:
     """The final round of a stopped run (the best total among the matchings that keep the
-    fixed positions) needs a tenth of the limit and as long as the last MILP over the pairs
-    took: HiGHS cannot be stopped during a MIP's first round of cuts. A complete answer
-    always seeks it before the limit."""
+    fixed positions) needs a tenth of the limit, as long as the last MILP over the pairs
+    took, and time for its first round of cuts by the model's size: HiGHS cannot be stopped
+    there. A complete answer always seeks it before the limit."""
     from pairing.solvers._clock import Clock
     from pairing.solvers.fair.leximin import _total_fits
 
@@ -845,12 +845,19 @@ def test_a_stopped_leximin_run_seeks_the_best_total_only_when_it_fits() -> None:
         clock.last_milp = last_milp
         return clock
 
-    assert _total_fits(Clock(None), complete=False)
-    assert _total_fits(clock_at(60, 0.5), complete=False)
-    assert not _total_fits(clock_at(60, 0.5, last_milp=40), complete=False)
-    assert not _total_fits(clock_at(60, 0.95), complete=False)
-    assert _total_fits(clock_at(60, 0.95, last_milp=40), complete=True)
-    assert not _total_fits(clock_at(60, 1.01), complete=True)
+    from pairing.solvers.fair.leximin import ROOT_PER_CELL
+
+    assert _total_fits(Clock(None), complete=False, cells=10**6)
+    assert _total_fits(clock_at(60, 0.5), complete=False, cells=100)
+    assert not _total_fits(clock_at(60, 0.5, last_milp=40), complete=False, cells=100)
+    assert not _total_fits(clock_at(60, 0.95), complete=False, cells=100)
+    assert _total_fits(clock_at(60, 0.95, last_milp=40), complete=True, cells=100)
+    assert not _total_fits(clock_at(60, 1.01), complete=True, cells=100)
+    # 30 s left: enough for a small model, not for one whose first cuts need more
+    many = int(40 / ROOT_PER_CELL)
+    assert _total_fits(clock_at(60, 0.5), complete=False, cells=many // 4)
+    assert not _total_fits(clock_at(60, 0.5), complete=False, cells=many)
+    assert _total_fits(clock_at(60, 0.5), complete=True, cells=many)
 
 
 def test_the_solvers_clock_counts_from_the_call_not_from_the_solver() -> None:

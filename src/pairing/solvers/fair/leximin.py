@@ -93,6 +93,12 @@ RESUME = 0.1
 #: first round of cuts, and at 300 × 300 that round took 9.6 s of a final round given 4.9 s
 #: (the run returned after 67 s of 60).
 FINAL_LEAST = 0.1
+#: ... and at least this many seconds per cell: a MILP's first round of cuts, which HiGHS does
+#: not interrupt, grows with the model, and the last MILP over the pairs may have been an easy
+#: one (a position round's, or one whose first matching came at the root). At 300 x 300
+#: (30,228 cells) the final round's root LP and first round of cuts took 6.4 s, and one given
+#: 5.9 s ran 9.6 s after a 2.7 s MILP.
+ROOT_PER_CELL = 2.5e-4
 
 #: Share of a time limit the LP rounds (:mod:`.lp_levels`) may use.
 LP_SHARE = 0.4
@@ -411,14 +417,16 @@ def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zero
     return complete and out.optimal
 
 
-def _total_fits(clock: Clock, complete: bool) -> bool:
-    """Whether the final round (the best total) runs: always before the limit when every
-    position is fixed (it completes the answer), else only with :data:`FINAL_LEAST` of the
-    limit left, and at least as long as the last MILP over the pairs took."""
+def _total_fits(clock: Clock, complete: bool, cells: int) -> bool:
+    """Whether the final round (the best total over ``cells`` pairs) runs: always before the
+    limit when every position is fixed (it completes the answer), else only with
+    :data:`FINAL_LEAST` of the limit left, at least as long as the last MILP over the pairs
+    took, and :data:`ROOT_PER_CELL` a cell."""
     if clock.expired():
         return False
     return complete or (not clock.expired(1 - FINAL_LEAST)
-                        and (clock.left() or np.inf) >= clock.last_milp)
+                        and (clock.left() or np.inf) >= max(clock.last_milp,
+                                                            ROOT_PER_CELL * cells))
 
 
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
@@ -452,7 +460,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     while not complete:
         _fix_positions(model, shortfalls, run, clock, options, share)
         complete = len(run.fixed) == m
-        run.sought_total = bool(run.fixed) and _total_fits(clock, complete)
+        run.sought_total = bool(run.fixed) and _total_fits(clock, complete, model.n)
         if run.sought_total:
             complete = _final_round(model, shortfalls, run, zeros, clock, options)
         # A stopped run whose last round left time over goes back to the positions (the
