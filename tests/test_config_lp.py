@@ -21,7 +21,7 @@ from pairing.solvers.fair.config_lp import (
     _side_levels,
     _side_zeros,
 )
-from pairing.solvers.fair.config_pricing import Pricer, reaches
+from pairing.solvers.fair.config_pricing import Pricer, reaches, warm_up
 from pairing.solvers.fair.lp_levels import LevelRounds
 from pairing.solvers.fair.milp import Clock, FairModel, build_model, level_cap
 from pairing.solvers.fair.zeros import Zeros
@@ -144,6 +144,17 @@ def assert_a_listed_matching_reaching(programme: pairing.Programme,
                        for c in np.flatnonzero(x > 0.5))
     assert chosen in {frozenset(m) for m in matchings}
     assert min(loop_gains(programme, sorted(chosen))) >= level - 1e-9, level
+
+
+def test_the_pricing_warm_up_prices_its_member_without_an_error() -> None:
+    """Leximin loads the compiled pricing in a thread that hides any error (the rounds then
+    load it themselves): the warm-up's own member must be a valid one, and pricing after it
+    gives the cheapest set that reaches the level (the pair: the best cell alone falls short)."""
+    warm_up()
+    pricer = Pricer([np.array([0.5, 0.3])], np.array([2]))
+    total, cells = pricer.cheapest(0, np.array([-0.2, -0.1]), 0.6)
+    assert cells == (0, 1) and total == pytest.approx(-0.3)
+    assert pricer.cheapest(0, np.array([-0.2, -0.1]), 0.9) == (np.inf, None)
 
 
 def test_the_configuration_lp_never_refutes_a_level_a_matching_reaches() -> None:

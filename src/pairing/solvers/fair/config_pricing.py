@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ROUNDING", "Pricer", "reaches"]
+__all__ = ["ROUNDING", "Pricer", "reaches", "warm_up"]
 
 #: Sets whose gains add up to within this of a level (relative, at least 1) count as reaching
 #: it: the same tolerance for pricing and for costs, so the two never disagree on a set whose
@@ -110,6 +110,19 @@ class Pricer:
                                       np.ascontiguousarray(w, dtype=np.float64),
                                       _floors(levels[members]), members)
         return totals, [_chosen(c) for c in cells]
+
+
+def warm_up() -> None:
+    """Load the compiled pricing (:mod:`._pricing_compiled`) by pricing one tiny member.
+
+    Its first call in a process loads the compiled code from numba's cache and sets up numba's
+    compiler: about 0.4 s, counted in the first configuration round and so in a time limit.
+    :mod:`.leximin` runs this in a thread beside its first MILPs (HiGHS releases the
+    interpreter while it solves), where that load costs nothing."""
+    pricer = Pricer([np.array([0.5, 0.3])], np.array([2]))
+    w = np.array([[-0.2, -0.1]])
+    pricer.cheapest(0, w[0], 0.6)
+    pricer.cheapest_many(np.array([0]), w, np.array([0.6]))
 
 
 def _chosen(cells: list[int] | np.ndarray) -> tuple[int, ...] | None:

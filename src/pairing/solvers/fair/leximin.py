@@ -46,6 +46,8 @@ of those last rounds' matchings (the larger total among equally fair ones).
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +57,8 @@ from scipy.optimize import LinearConstraint
 from pairing.core.objectives import counted
 from pairing.core.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions
+from pairing.solvers.fair.config_lp import ConfigLP
+from pairing.solvers.fair.config_pricing import warm_up
 from pairing.solvers.fair.level_rounds import level_rounds
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (
@@ -429,6 +433,27 @@ def _total_fits(clock: Clock, complete: bool, cells: int) -> bool:
                                                             ROOT_PER_CELL * cells))
 
 
+#: The thread that loads the compiled pricing, once a process (:func:`_warm_pricing`).
+_WARMING: list[threading.Thread] = []
+
+
+def _warm_pricing(model: FairModel) -> None:
+    """Start loading the compiled pricing of the configuration rounds in a thread beside the
+    forced-zeros MILPs, once a process, when those rounds will run
+    (:func:`.config_pricing.warm_up`). A failure there is left to the rounds, which load it
+    themselves."""
+    if _WARMING or not model.m or model.single.all() or not ConfigLP.applies(model):
+        return
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            warm_up()
+
+    thread = threading.Thread(target=load, name="pairing-warm-up", daemon=True)
+    _WARMING.append(thread)
+    thread.start()
+
+
 def solve(problem: Problem, options: SolveOptions) -> Assignment:
     """Leximin over the counted enterprises, position by position, then the total."""
     clock = Clock(options.time_limit, options.started)
@@ -442,6 +467,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         if proven:
             run.fixed.append(floor)
     model = build_model(problem, floor=floor)
+    _warm_pricing(model)
     m = model.m
     shortfalls = _Shortfalls(model)
     zeros = 0
