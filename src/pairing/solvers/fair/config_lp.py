@@ -47,6 +47,7 @@ group's levels it falls short of — all but ``count + j`` loose members reach t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -537,8 +538,9 @@ class ConfigLP:
         return values
 
     def _price(self, duals: np.ndarray, levels: np.ndarray
-               ) -> tuple[np.ndarray, list[tuple[int, ...] | None]]:
-        """Each member's least reduced cost over all its sets (exact), and a set that has it."""
+               ) -> tuple[np.ndarray, Callable[[int], tuple[int, ...] | None]]:
+        """Each member's least reduced cost over all its sets (exact), and a function that
+        gives a set that has it (made only for the members asked)."""
         w = self._cell_costs(duals)
         convexity = duals[self.n_rules:self.n_rules + self.m]
         active = levels > 0
@@ -547,7 +549,7 @@ class ConfigLP:
         any_total, any_sets, bound_valid = self.pricer.cheapest_any(
             w, np.where(active, levels, 0.0))
         reduced = any_total + np.where(active, 1.0, 0.0) - convexity
-        chosen: list[tuple[int, ...] | None] = list(any_sets)
+        chosen: dict[int, tuple[int, ...] | None] = {}  # where another kind is cheaper
         if loose.any():
             # a loose member's set in its natural mode pays the counting rows' duals (≤ 0:
             # its set is short of their thresholds)
@@ -556,16 +558,16 @@ class ConfigLP:
             for e in np.flatnonzero(loose):
                 cost, best = self._loose_offer(int(e), w[e, :len(self.cells[e])],
                                                float(levels[e]), counting, pays,
-                                               (float(any_total[e]), any_sets[e]))
-                reduced[e], chosen[e] = cost - convexity[e], best
+                                               (float(any_total[e]), any_sets[int(e)]))
+                reduced[e], chosen[int(e)] = cost - convexity[e], best
         # a set that reaches the level, at cost 0, for members the bound above does not
         # rule out
         members = np.flatnonzero(active & ~loose & (bound_valid - convexity < NEGATIVE))
         totals, sets = self.pricer.cheapest_many(members, w, levels)
         for e, total, best in zip(members, totals, sets, strict=True):
             if total - convexity[e] < reduced[e]:
-                reduced[e], chosen[e] = total - convexity[e], best
-        return reduced, chosen
+                reduced[e], chosen[int(e)] = total - convexity[e], best
+        return reduced, lambda e: chosen[e] if e in chosen else any_sets[e]
 
     def _loose_offer(self, e: int, w: np.ndarray, level: float, counting: np.ndarray,
                      pays: np.ndarray, cheapest_any: tuple[float, tuple[int, ...]]
@@ -677,7 +679,7 @@ class ConfigLP:
         negative = reduced < NEGATIVE
         new: list[tuple[int, tuple[int, ...]]] = []
         for e in np.flatnonzero(negative):
-            picked = chosen[e]
+            picked = chosen(int(e))
             if picked is not None and not self._known(int(e), picked):
                 new.append((int(e), picked))
         return value + float(reduced[negative].sum()), new
