@@ -45,7 +45,7 @@ class SolveOptions:
     progress: Callable[[str], None] | None = field(default=None, compare=False)
     #: ``time.perf_counter()`` when the caller's time limit began (default: when the solver
     #: starts). :func:`pairing.solve` sets it at its own start, so that scoring the programme
-    #: and loading the solver's module (about 0.3 s for leximin: SciPy's optimisers and the
+    #: and loading the solver's module (about 0.25 s for leximin: SciPy's optimisers and the
     #: compiled pricing) count against the limit the user gave.
     started: float | None = field(default=None, compare=False)
 

@@ -99,7 +99,7 @@ RESUME = 0.1
 FINAL_LEAST = 0.1
 #: ... and at least this many seconds per cell: a MILP's first round of cuts, which HiGHS does
 #: not interrupt, grows with the model, and the last MILP over the pairs may have been an easy
-#: one (a position round's, or one whose first matching came at the root). At 300 x 300
+#: one (a position round's, or one whose first matching came at the root). At 300 × 300
 #: (30,228 cells) the final round's root LP and first round of cuts took 6.4 s, and one given
 #: 5.9 s ran 9.6 s after a 2.7 s MILP.
 ROOT_PER_CELL = 2.5e-4
