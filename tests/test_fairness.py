@@ -837,15 +837,13 @@ def test_a_stopped_leximin_run_seeks_the_best_total_only_when_it_fits() -> None:
     took, and time for its first round of cuts by the model's size: HiGHS cannot be stopped
     there. A complete answer always seeks it before the limit."""
     from pairing.solvers._clock import Clock
-    from pairing.solvers.fair.leximin import _total_fits
+    from pairing.solvers.fair.leximin import ROOT_PER_CELL, _total_fits
 
     def clock_at(limit: float, used: float, last_milp: float = 0.0) -> Clock:
         clock = Clock(limit)
         clock.start -= used * (clock.limit or 0.0)
         clock.last_milp = last_milp
         return clock
-
-    from pairing.solvers.fair.leximin import ROOT_PER_CELL
 
     assert _total_fits(Clock(None), complete=False, cells=10**6)
     assert _total_fits(clock_at(60, 0.5), complete=False, cells=100)

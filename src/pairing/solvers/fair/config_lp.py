@@ -296,14 +296,14 @@ class ConfigLP:
         # primal simplex: new columns and new costs leave the last basis primal feasible
         # (counting both sides of the rules programme, about 15 times faster than dual)
         self.lp.set_option("simplex_strategy", 4)
-        self.member_of: list[int] = []
-        #: the three lists below and member_of as arrays (:meth:`_columns`)
-        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = (
-            np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int64))
+        #: each column's member, its set's gain and its mode (:data:`REACH` or the loose
+        #: group's level it is counted from), as arrays extended once an :meth:`_add` (the
+        #: whole lists converted for every LP were 0.3 s of a 9 s run counting CN)
+        self.member_of = np.empty(0, dtype=np.int64)
+        self.set_gain = np.empty(0)
+        self.mode = np.empty(0, dtype=np.int64)
         #: each column's partner set: its member and cell positions
         self.col_set: list[tuple[int, tuple[int, ...]]] = []
-        self.set_gain: list[float] = []
-        self.mode: list[int] = []
         #: each column's cells (the matching's, for the first side's sets; none for the other's)
         self.col_cells: list[np.ndarray] = []
         #: the columns (from :attr:`first_col`) of the first side's sets holding each cell
@@ -361,26 +361,13 @@ class ConfigLP:
         """How many of the loose group's levels a set of this gain reaches."""
         return int(np.sum(reaches(gain, np.asarray(self.group, dtype=np.float64))))
 
-    def _columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:attr:`member_of`, :attr:`set_gain` and :attr:`mode` as arrays, extended by the
-        columns added since the last call (converting the whole lists for every LP was 0.3 s
-        of a 9 s run counting CN: about 550 LPs over up to 3,000 columns)."""
-        known = len(self._arrays[0])
-        if known < len(self.member_of):
-            self._arrays = tuple(  # type: ignore[assignment]
-                np.concatenate([old, np.asarray(new, dtype=old.dtype)])
-                for old, new in zip(self._arrays, (self.member_of[known:],
-                                                   self.set_gain[known:], self.mode[known:]),
-                                    strict=True))
-        return self._arrays
-
     def _costs(self, start: int = 0) -> np.ndarray:
         """Each set's phase-1 cost at the current levels (from column ``start``): 1 when it
         must reach its member's level and is short of it."""
-        members, gains, modes = (a[start:] for a in self._columns())
+        members, gains = self.member_of[start:], self.set_gain[start:]
         levels = self.levels[members]
         short = (levels > 0) & ~reaches(gains, levels)
-        return np.where(short & (modes == REACH), 1.0, 0.0)
+        return np.where(short & (self.mode[start:] == REACH), 1.0, 0.0)
 
     def _add(self, sets: list[tuple[int, tuple[int, ...]]]) -> None:
         """Append partner sets as columns: each once as a set that must reach its member's
@@ -389,6 +376,10 @@ class ConfigLP:
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
+        # each new column's member, its set's gain and its mode
+        new_members: list[int] = []
+        new_gains: list[float] = []
+        new_modes: list[int] = []
         k = 0
         if self.linked:
             self._link([self.cells[e][list(chosen)] for e, chosen in sets
@@ -417,14 +408,18 @@ class ConfigLP:
                     rows.append(r)
                     vals.append(v)
                     cols.append(np.full(len(r), k))
-                self.member_of.append(e)
+                new_members.append(e)
+                new_gains.append(gain)
+                new_modes.append(mode)
                 self.col_set.append((e, chosen))
-                self.set_gain.append(gain)
-                self.mode.append(mode)
                 self.known[(e, chosen, mode)] = None
                 k += 1
         if not k:
             return
+        self.member_of = np.concatenate([self.member_of,
+                                         np.asarray(new_members, dtype=np.int64)])
+        self.set_gain = np.concatenate([self.set_gain, np.asarray(new_gains, dtype=np.float64)])
+        self.mode = np.concatenate([self.mode, np.asarray(new_modes, dtype=np.int64)])
         matrix = sp.csc_array((np.concatenate(vals).astype(np.float64),
                                (np.concatenate(rows).astype(np.int64),
                                 np.concatenate(cols).astype(np.int64))),
@@ -658,10 +653,9 @@ class ConfigLP:
             if value <= FEASIBLE or (value <= PROOF and (bound <= PROOF and not new)):
                 # (between FEASIBLE and PROOF: within tolerance, counts as reachable)
                 self.point = out.x
-                member_of, set_gain, mode = self._columns()
-                used = (out.x[first:first + n_sets] > FEASIBLE) & (mode[:n_sets] == REACH)
-                members = member_of[:n_sets][used]
-                gains = set_gain[:n_sets][used]
+                used = (out.x[first:first + n_sets] > FEASIBLE) & (self.mode[:n_sets] == REACH)
+                members = self.member_of[:n_sets][used]
+                gains = self.set_gain[:n_sets][used]
                 lowest = np.full(self.m, np.inf)
                 np.minimum.at(lowest, members, gains)
                 return True, lowest

@@ -520,11 +520,10 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     if not complete:
         note += (
             f"; time limit reached after fixing {len(fixed)} of {m} positions (the matching "
-            "keeps them, is as fair as the best matching found at the next position, and "
-            "maximises the total score among such matchings)" if run.sought_total else
-            f"; time limit reached after fixing {len(fixed)} of {m} positions (the matching "
-            "keeps them; too little of the limit was left to seek a larger total among such "
-            "matchings)"
+            + ("keeps them, is as fair as the best matching found at the next position, and "
+               "maximises the total score among such matchings)" if run.sought_total else
+               "keeps them; too little of the limit was left to seek a larger total among "
+               "such matchings)")
         )
     # the objective value is the smallest gain: proven once the first position is fixed
     return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
