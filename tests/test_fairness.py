@@ -13,6 +13,7 @@ import itertools
 import random
 import re
 from collections.abc import Iterator
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -541,6 +542,55 @@ def test_a_stopped_leximin_keeps_the_fewest_zeros_and_its_best_next_position(
     total = pairing.solve(programme, objective="total")
     assert int((np.asarray(total.metrics.sorted_gains) <= 0).sum()) > 8  # the old answer
     assert fewest.metrics.total_score <= total.metrics.total_score + 1e-9
+    assert "maximises the total score among such matchings" in fewest.solver.note
+
+
+def test_a_stopped_leximin_says_how_its_matchings_total_was_sought() -> None:
+    """A stopped run's note says whether its matching's total was sought (by the final round,
+    or by the level rounds after their last batch) and whether it is proven the best."""
+    from pairing.solvers.fair.leximin import _Progress, _stopped_total
+
+    x, other = np.ones(3), np.zeros(3)
+    run = _Progress(fixed=[0.0], best=x, sought_total=False)
+    assert "too little of the limit was left" in _stopped_total(run, x)
+    run.rounds_total = (other, True)  # the rounds sought another matching's total
+    assert "too little of the limit was left" in _stopped_total(run, x)
+    run.rounds_total = (x, True)
+    assert _stopped_total(run, x) == ("keeps them, and maximises the total score among such "
+                                      "matchings)")
+    run.rounds_total = (x, False)
+    assert "keeps them, and has the largest total score found" in _stopped_total(run, x)
+    run.rounds_total, run.sought_total = None, True  # the final round ran and found none
+    assert "the limit stopped the search for a larger total" in _stopped_total(run, x)
+    run.answer, run.answer_total_proven = x, True
+    assert "as fair as the best matching found at the next position, and maximises" in (
+        _stopped_total(run, x))
+
+
+def test_a_stopped_leximin_whose_last_round_stopped_does_not_claim_the_best_total(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the final round (the best total among the matchings that keep the fixed
+    positions) is itself stopped by the limit, the note says the total is the best found, not
+    the largest: a stopped run once claimed it "maximises the total score" either way."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    import pairing.solvers.fair.leximin as leximin
+
+    def stopped_milp(*args: object, **kwargs: object) -> object:
+        return replace(run_milp(*args, **kwargs), optimal=False)  # type: ignore[arg-type]
+
+    run_milp = leximin.run_milp
+    monkeypatch.setattr(leximin, "ROUNDS_SHARE", 0.0)  # as if the limit struck at once
+    monkeypatch.setattr(leximin, "run_milp", stopped_milp)
+    programme = pairing.load(Path(__file__).resolve().parent.parent / "instances"
+                             / "double-hundred-rules")
+    result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                           time_limit=120)
+    assert result.status == "feasible"
+    assert "maximises the total score" not in result.solver.note
+    assert "a larger one was not ruled out" in result.solver.note
 
 
 @settings(max_examples=100, deadline=None)
@@ -624,6 +674,33 @@ def test_leximin_with_forced_zeros_reaches_brute_force_and_its_best_total(
     position rounds finish what is left; with the configuration rounds and without."""
     assert_leximin_like_brute_force(programme, "leximin-milp")
     with _lp_rounds_only():
+        assert_leximin_like_brute_force(programme, "leximin-milp")
+
+
+@settings(max_examples=60, deadline=None)
+@given(programme=partner_sum_programmes(forced_zeros=True))
+def test_batches_kept_by_steered_matchings_reach_brute_force(
+        programme: pairing.Programme) -> None:
+    """Every configuration round its own batch, each kept by a matching steered toward the
+    configuration LP's point, then the best total from it (as when a stopped run's rounds
+    end): each such matching keeps the batch's levels, and the answer is leximin-optimal with
+    the best total. (Tiny programmes fit in one batch: without the patches the steered
+    matchings never run here.)"""
+    from pairing.solvers.fair import level_rounds
+
+    steered = level_rounds._steered_keep
+
+    def checked(model: Any, rounds: Any, *args: Any, **kwargs: Any) -> Any:
+        out = steered(model, rounds, *args, **{**kwargs, "rounds_share": 0.0})
+        if out.x is not None:
+            zeros = args[3]
+            held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
+            kept = level_rounds._kept(rounds)
+            assert np.all(model.gains(out.x)[held] >= kept[held] - 1e-6)
+        return out
+
+    with mock.patch.object(level_rounds, "CONFIG_BATCH", 1), \
+            mock.patch.object(level_rounds, "_steered_keep", checked):
         assert_leximin_like_brute_force(programme, "leximin-milp")
 
 

@@ -298,14 +298,18 @@ class _Progress:
     lps: int = 0  # LPs the LP rounds solved
     answer: np.ndarray | None = None  # the best of the final rounds' matchings
     sought_total: bool = True  # the last final round ran (not skipped for want of time)
+    answer_total_proven: bool = False  # the answer came from a final round proven optimal
+    #: the level rounds' last matching whose total they sought, and whether it is proven
+    rounds_total: tuple[np.ndarray, bool] | None = None
 
-    def offer(self, model: FairModel, x: np.ndarray) -> None:
+    def offer(self, model: FairModel, x: np.ndarray, total_proven: bool = False) -> None:
         """Keep ``x`` as the answer unless the answer so far is lexicographically better, or
-        as fair with a larger total score."""
+        as fair with a larger total score; ``total_proven``: a final round proved ``x``'s
+        total the largest among the matchings it kept to."""
         old = self.answer
         if old is None or _lex_worse(model, old, x) or (
                 not _lex_worse(model, x, old) and model.weights @ x > model.weights @ old):
-            self.answer = x
+            self.answer, self.answer_total_proven = x, total_proven
 
 
 def _fix_positions(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: Clock,
@@ -362,6 +366,7 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     run.rounds += found.milps
     run.lp_rounds, run.milp_rounds, run.lps = found.lp_rounds, found.milp_rounds, found.lps
     run.config_rounds, run.branched_rounds = found.config_rounds, found.branched_rounds
+    run.rounds_total = found.best_total
     if found.x is None:
         return False
     # x's sorted gains: the zeros, the levels the rounds fixed (by name, or the loose group's),
@@ -415,10 +420,33 @@ def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zero
     run.rounds += 1
     if out.x is None:
         return False
-    if complete or run.best is None or not _lex_worse(model, out.x, run.best):
-        run.best = out.x
-    run.offer(model, run.best)
+    took = complete or run.best is None or not _lex_worse(model, out.x, run.best)
+    best = out.x if took or run.best is None else run.best
+    run.best = best
+    run.offer(model, best, total_proven=took and out.optimal)
     return complete and out.optimal
+
+
+def _stopped_total(run: _Progress, best: np.ndarray) -> str:
+    """What a stopped run's matching ``best`` is, past the positions it keeps, for its note."""
+    if run.answer is not None and run.answer is best:
+        return ("keeps them, is as fair as the best matching found at the next position, and "
+                + _best_total_words(run.answer_total_proven))
+    if run.rounds_total is not None and run.rounds_total[0] is best:
+        return "keeps them, and " + _best_total_words(run.rounds_total[1])
+    if run.sought_total:
+        return ("keeps them; the limit stopped the search for a larger total among such "
+                "matchings before it found one)")
+    return ("keeps them; too little of the limit was left to seek a larger total among such "
+            "matchings)")
+
+
+def _best_total_words(proven: bool) -> str:
+    """How a stopped run's matching stands on the total score: proven the largest among
+    the matchings it was sought among, or the largest found."""
+    return ("maximises the total score among such matchings)" if proven else
+            "has the largest total score found among such matchings before the limit; a "
+            "larger one was not ruled out)")
 
 
 def _total_fits(clock: Clock, complete: bool, cells: int) -> bool:
@@ -518,12 +546,7 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
             f"{len(shortfalls.levels)} level(s)")
     if not complete:
-        note += (
-            f"; time limit reached after fixing {len(fixed)} of {m} positions (the matching "
-            + ("keeps them, is as fair as the best matching found at the next position, and "
-               "maximises the total score among such matchings)" if run.sought_total else
-               "keeps them; too little of the limit was left to seek a larger total among "
-               "such matchings)")
-        )
+        note += (f"; time limit reached after fixing {len(fixed)} of {m} positions (the "
+                 f"matching {_stopped_total(run, best)}")
     # the objective value is the smallest gain: proven once the first position is fixed
     return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
