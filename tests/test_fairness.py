@@ -687,13 +687,15 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
     the best total. (Tiny programmes fit in one batch: without the patches the steered
     matchings never run here.)"""
     from pairing.solvers.fair import level_rounds
+    from pairing.solvers.fair.lp_levels import LevelRounds
+    from pairing.solvers.fair.milp import FairModel, Outcome
 
     steered = level_rounds._steered_keep
 
-    def checked(model: Any, rounds: Any, *args: Any, **kwargs: Any) -> Any:
+    def checked(model: FairModel, rounds: LevelRounds, *args: Any, **kwargs: Any) -> Outcome:
         out = steered(model, rounds, *args, **{**kwargs, "rounds_share": 0.0})
         if out.x is not None:
-            zeros = args[3]
+            zeros = args[3]  # (clock, options, share, zeros, steer, tally)
             held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
             kept = level_rounds._kept(rounds)
             assert np.all(model.gains(out.x)[held] >= kept[held] - 1e-6)
