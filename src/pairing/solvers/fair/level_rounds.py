@@ -139,11 +139,13 @@ def _steered_keep(model: FairModel, rounds: LevelRounds, clock: Clock, options: 
     is 73.0). Between batches the total waits for the end: at a 60 s limit,
     seeking it after the first batch took 7 s from the rounds. Raises
     :class:`~pairing.errors.Infeasible` when no matching keeps the levels."""
+    options.report(f"leximin: a matching that keeps {rounds.rounds} round(s)")
     out = keep_levels(model, rounds, clock, options, first=True, share=share, zeros=zeros,
                       steer=steer)
     found = out.x
     if found is None or not clock.expired(rounds_share) or clock.expired(share):
         return out
+    options.report(f"leximin: the best total that keeps {rounds.rounds} round(s)")
     tally.milps += 1
     try:
         better = keep_levels(model, rounds, clock, options, first=False, share=share,
