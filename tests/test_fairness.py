@@ -682,28 +682,57 @@ def test_leximin_with_forced_zeros_reaches_brute_force_and_its_best_total(
 def test_batches_kept_by_steered_matchings_reach_brute_force(
         programme: pairing.Programme) -> None:
     """Every configuration round its own batch, each kept by a matching steered toward the
-    configuration LP's point, then the best total from it (as when a stopped run's rounds
-    end): each such matching keeps the batch's levels, and the answer is leximin-optimal with
-    the best total. (Tiny programmes fit in one batch: without the patches the steered
-    matchings never run here.)"""
+    configuration LP's point, then the best total from the last one (as when a stopped run's
+    rounds end): each steered matching keeps the batch's levels, and the answer is
+    leximin-optimal with the best total. (Tiny programmes fit in one batch and finish well
+    within their share of the limit: without the patches neither step runs here.)"""
     from pairing.solvers.fair import level_rounds
     from pairing.solvers.fair.lp_levels import LevelRounds
-    from pairing.solvers.fair.milp import FairModel, Outcome
+    from pairing.solvers.fair.milp import Clock, FairModel, Outcome
+    from pairing.solvers.fair.zeros import Zeros
 
-    steered = level_rounds._steered_keep
+    keep, kept_rounds = level_rounds.keep_levels, level_rounds._kept_rounds
+
+    best_total = level_rounds._best_total_from
+
+    def assert_keeps(model: FairModel, rounds: LevelRounds, x: np.ndarray,
+                     zeros: Zeros | None) -> None:
+        held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
+        kept = level_rounds._kept(rounds)
+        assert np.all(model.gains(x)[held] >= kept[held] - 1e-6)
 
     def checked(model: FairModel, rounds: LevelRounds, *args: Any, **kwargs: Any) -> Outcome:
-        out = steered(model, rounds, *args, **{**kwargs, "rounds_share": 0.0})
-        if out.x is not None:
-            zeros = args[3]  # (clock, options, share, zeros, steer, tally)
-            held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
-            kept = level_rounds._kept(rounds)
-            assert np.all(model.gains(out.x)[held] >= kept[held] - 1e-6)
+        out = keep(model, rounds, *args, **kwargs)
+        if out.x is not None and kwargs.get("steer") is not None:
+            assert_keeps(model, rounds, out.x, kwargs["zeros"])
         return out
 
+    def checked_total(model: FairModel, rounds: LevelRounds, x: np.ndarray, clock: Clock,
+                      options: SolveOptions, share: float, zeros: Zeros | None,
+                      tally: level_rounds.LevelOutcome) -> np.ndarray:
+        better = best_total(model, rounds, x, clock, options, share, zeros, tally)
+        assert_keeps(model, rounds, better, zeros)
+        assert model.weights @ better >= model.weights @ x - 1e-9
+        return better
+
+    def always_seeking_the_total(*args: Any, **kwargs: Any) -> Any:
+        return kept_rounds(*args, **{**kwargs, "rounds_share": 0.0})
+
+    matchings = all_matchings(programme)
     with mock.patch.object(level_rounds, "CONFIG_BATCH", 1), \
-            mock.patch.object(level_rounds, "_steered_keep", checked):
-        assert_leximin_like_brute_force(programme, "leximin-milp")
+            mock.patch.object(level_rounds, "keep_levels", checked), \
+            mock.patch.object(level_rounds, "_kept_rounds", always_seeking_the_total), \
+            mock.patch.object(level_rounds, "_best_total_from", checked_total):
+        try:
+            # (a limit, so that "the rounds' share is spent" can hold: no limit, no share)
+            result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                                   time_limit=300)
+        except pairing.Infeasible:
+            assert not matchings
+            return
+    pairing.check(programme, result)
+    assert result.status == "optimal"
+    assert_leximin_with_best_total(programme, result, matchings)
 
 
 def test_level_rounds_fix_levels_above_the_forced_zeros(

@@ -98,7 +98,7 @@ class LevelOutcome:
     #: the forced zeros as the rounds left them (with the loose group's levels they proved)
     zeros: Zeros | None = None
     #: the last matching whose total was sought among those that keep its rounds' levels
-    #: (:func:`_steered_keep`), and whether that total is proven the best
+    #: (:func:`_best_total_from`), and whether that total is proven the best
     best_total: tuple[np.ndarray, bool] | None = None
 
 
@@ -123,39 +123,23 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
                         share=share, first=first, start=start)
 
 
-def _steered_keep(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions,
-                  share: float, zeros: Zeros | None, steer: np.ndarray, tally: LevelOutcome,
-                  *, rounds_share: float) -> Outcome:
-    """A matching that keeps ``rounds``' levels (:func:`keep_levels`), found by a MILP steered
-    toward the configuration LP's point (``steer``, the cells' values there); once the
-    rounds' share of the time limit (``rounds_share``) is spent, so that no rounds follow and
-    this matching may be the answer, then the best total from it within ``share`` of the
-    limit (at least its own).
-
-    Counting both sides of the rules programme at a 10 s limit, a batch's MILP for the best
-    total's first matching stopped on its limit, and every round of the batch was lost, in 3
-    of 10 runs (it needs 1.4-2.3 s of the 2.4 s left); the steered one takes 0.4-1.2 s, and
-    the best total from its matching in the rest is 67.1-67.4 against 65.6 (``total``'s
-    is 73.0). Between batches the total waits for the end: at a 60 s limit,
-    seeking it after the first batch took 7 s from the rounds. Raises
-    :class:`~pairing.errors.Infeasible` when no matching keeps the levels."""
-    options.report(f"leximin: a matching that keeps {rounds.rounds} round(s)")
-    out = keep_levels(model, rounds, clock, options, first=True, share=share, zeros=zeros,
-                      steer=steer)
-    found = out.x
-    if found is None or not clock.expired(rounds_share) or clock.expired(share):
-        return out
+def _best_total_from(model: FairModel, rounds: LevelRounds, x: np.ndarray, clock: Clock,
+                     options: SolveOptions, share: float, zeros: Zeros | None,
+                     tally: LevelOutcome) -> np.ndarray:
+    """The best total among the matchings that keep ``rounds``' levels (:func:`keep_levels`),
+    from ``x`` (one that does) within ``share`` of the time limit: ``x`` itself or a better
+    one. Records it and whether its total is proven the best in ``tally.best_total``."""
     options.report(f"leximin: the best total that keeps {rounds.rounds} round(s)")
     tally.milps += 1
     try:
         better = keep_levels(model, rounds, clock, options, first=False, share=share,
-                             zeros=zeros, start=found)
-    except Infeasible:  # (HiGHS's tolerance at the edge: the first matching stands)
-        return out
-    if better.x is not None and model.weights @ better.x > model.weights @ found:
-        out, found = better, better.x
-    tally.best_total = (found, better.optimal)
-    return out
+                             zeros=zeros, start=x)
+    except Infeasible:  # (HiGHS's tolerance at the edge: x stands)
+        return x
+    if better.x is not None and model.weights @ better.x > model.weights @ x:
+        x = better.x
+    tally.best_total = (x, better.optimal)
+    return x
 
 
 def _kept(rounds: LevelRounds) -> np.ndarray:
@@ -339,7 +323,7 @@ def _upto(found: LevelRounds, zeros: Zeros | None, rounds: int
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
                  x: np.ndarray | None, clock: Clock, options: SolveOptions, share: float,
                  tally: LevelOutcome, zeros: Zeros | None, first_step: int = 1,
-                 pool: ConfigLP | None = None, steer: np.ndarray | None = None,
+                 pool: ConfigLP | None = None, *, steer: np.ndarray | None = None,
                  rounds_share: float = 1.0
                  ) -> tuple[LevelRounds, np.ndarray | None, bool, Zeros | None]:
     """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
@@ -358,12 +342,20 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     the LP is not integral), the rounds stop there: the caller finds that round on matchings
     (:func:`_exact_round`).
 
-    ``steer``: the cells' values at the configuration LP's last point that reached its levels;
-    a step that does not fix everyone then finds its matching steered toward it
-    (:func:`_steered_keep`), and, once the rounds' share of the limit (``rounds_share``) is
-    spent, the best total from it."""
+    ``steer``: the cells' values at the configuration LP's last point that reached its levels.
+    A step that does not fix everyone then looks for its matching by a MILP steered toward
+    that point (:func:`keep_levels`), and once the rounds' share of the time limit
+    (``rounds_share``) is spent, so that no rounds follow and the matching may be the answer,
+    the best total from the last one kept is sought in the time left to ``share``
+    (:func:`_best_total_from`). Counting both sides of the rules programme at a 10 s limit,
+    the MILP steered by the total score alone needed 1.4-2.3 s of the 2.4 s the batch had
+    left: in 7 of 28 runs it stopped, and every round of the batch was lost. The steered one
+    takes 0.4-1.2 s, and the best total from its matching in the rest is 67.1-67.4 against
+    65.6 (``total``'s is 73.0). Between batches the total waits: at a 60 s limit, seeking it
+    after the first batch took 7 s from the rounds."""
     low, high = good.rounds, found.rounds + 1
     rounds, step, galloping = found.rounds, first_step, False
+    steered = False  # x is a steered MILP's matching (its total not sought)
     good_zeros = zeros.upto(good.rounds) if zeros is not None else None
     if pool is not None and low < found.rounds:
         among, matching, hand_over = _kept_among_sets(pool, found, zeros, good, clock, share)
@@ -392,14 +384,13 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         # say so (150 × 150 counting CN: 149 rounds in 33 s, then 42 s to refute them all,
         # and none kept), and fewer rounds are tried instead
         whole = complete and rounds == found.rounds and rounds - low > 1
+        if steer is not None and not complete:
+            options.report(f"leximin: a matching that keeps {rounds} round(s)")
         try:
-            out: Outcome | None = (
-                _steered_keep(model, trial, clock, options, share, trial_zeros, steer, tally,
-                              rounds_share=rounds_share)
-                if steer is not None and not complete else
-                keep_levels(model, trial, clock, options, first=not complete,
-                            share=_third_left(clock) if whole else (1.0 if complete else share),
-                            zeros=trial_zeros))
+            out: Outcome | None = keep_levels(
+                model, trial, clock, options, first=not complete, zeros=trial_zeros,
+                share=_third_left(clock) if whole else (1.0 if complete else share),
+                steer=None if complete else steer)
         except Infeasible:
             out = None
         tally.milps += 1
@@ -410,6 +401,7 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         kept = out is not None
         if out is not None:
             low, good, x, good_zeros = rounds, trial, out.x, trial_zeros
+            steered = steer is not None
             if complete:
                 return good, x, out.optimal, good_zeros
         else:
@@ -419,6 +411,8 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         elif galloping:
             step, galloping = step * 2, kept
         rounds = min(low + step, high - 1) if galloping else (low + high) // 2
+    if steered and x is not None and clock.expired(rounds_share) and not clock.expired(share):
+        x = _best_total_from(model, good, x, clock, options, share, good_zeros, tally)
     return good, x, False, good_zeros
 
 
@@ -558,9 +552,9 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             # slow as the MILP over the cells: 10 s to find no matching on the rules programme)
             configuration if configuration is not None and by_configs
             and not configuration.linked else None,
-            configuration.cell_values(configuration.point)
+            steer=configuration.cell_values(configuration.point)
             if configuration is not None and by_configs and len(configuration.point) else None,
-            share)
+            rounds_share=share)
         if state.rounds > before:
             recent = (time.perf_counter() - called) / (state.rounds - before)
         if by_configs:
