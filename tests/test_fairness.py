@@ -557,7 +557,7 @@ def test_a_stopped_leximin_says_how_its_matchings_total_was_sought() -> None:
     assert "too little of the limit was left" in _stopped_total(run, x)
     run.rounds_total = (x, True)
     assert _stopped_total(run, x) == ("keeps them, and maximises the total score among such "
-                                      "matchings)")
+                                      "matchings")
     run.rounds_total = (x, False)
     assert "keeps them, and has the largest total score found" in _stopped_total(run, x)
     run.rounds_total, run.sought_total = None, True  # the final round ran and found none

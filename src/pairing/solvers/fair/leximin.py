@@ -420,10 +420,11 @@ def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zero
     run.rounds += 1
     if out.x is None:
         return False
-    took = complete or run.best is None or not _lex_worse(model, out.x, run.best)
-    best = out.x if took or run.best is None else run.best
-    run.best = best
-    run.offer(model, best, total_proven=took and out.optimal)
+    if complete or run.best is None or not _lex_worse(model, out.x, run.best):
+        run.best = out.x
+        run.offer(model, out.x, total_proven=out.optimal)
+    else:
+        run.offer(model, run.best)
     return complete and out.optimal
 
 
@@ -436,17 +437,17 @@ def _stopped_total(run: _Progress, best: np.ndarray) -> str:
         return "keeps them, and " + _best_total_words(run.rounds_total[1])
     if run.sought_total:
         return ("keeps them; the limit stopped the search for a larger total among such "
-                "matchings before it found one)")
+                "matchings before it found one")
     return ("keeps them; too little of the limit was left to seek a larger total among such "
-            "matchings)")
+            "matchings")
 
 
 def _best_total_words(proven: bool) -> str:
     """How a stopped run's matching stands on the total score: proven the largest among
     the matchings it was sought among, or the largest found."""
-    return ("maximises the total score among such matchings)" if proven else
+    return ("maximises the total score among such matchings" if proven else
             "has the largest total score found among such matchings before the limit; a "
-            "larger one was not ruled out)")
+            "larger one was not ruled out")
 
 
 def _total_fits(clock: Clock, complete: bool, cells: int) -> bool:
@@ -547,6 +548,6 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             f"{len(shortfalls.levels)} level(s)")
     if not complete:
         note += (f"; time limit reached after fixing {len(fixed)} of {m} positions (the "
-                 f"matching {_stopped_total(run, best)}")
+                 f"matching {_stopped_total(run, best)})")
     # the objective value is the smallest gain: proven once the first position is fixed
     return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
