@@ -966,6 +966,64 @@ def test_a_stopped_leximin_run_seeks_the_best_total_only_when_it_fits() -> None:
     assert _total_fits(clock_at(60, 0.5), complete=True, cells=many)
 
 
+def test_rounds_given_the_finish_share_fall_back_when_their_pace_falls() -> None:
+    """Level rounds on course to fix everyone may run to 95 % of the limit; once their pace
+    (the mean so far, or the current call's, whichever is faster) says they will not, they
+    stop at their own share, so that a matching can still prove them. Counting both sides of
+    the rules programme at 120 s, 16 rounds came in about 6.7 s (on course), then 3-14 s a
+    round: the rounds ran to 108 s, and 17 of them were lost with no time to prove them."""
+    import time
+
+    from pairing.solvers._clock import Clock
+    from pairing.solvers.fair.config_rounds import _still_finishing
+
+    def at(limit: float | None, used: float) -> tuple[Clock, float]:
+        clock = Clock(limit)
+        now = time.perf_counter()
+        clock.start = now - used
+        return clock, clock.start
+
+    # the rules programme at 120 s: the rounds began at 1 s, the call at 7.7 s
+    clock, t0 = at(120, 9.4)  # round 17, 1.7 s into the call: the mean pace still fits
+    assert _still_finishing(clock, 0.95, t0 + 1.0, 17, t0 + 7.7, 1, 175)
+    clock, t0 = at(120, 12.0)  # round 19: 0.58 s a round on average, 173 left
+    assert not _still_finishing(clock, 0.95, t0 + 1.0, 19, t0 + 7.7, 3, 173)
+    # counting CN at 10 s: 90 rounds in 6.5 s, the last 14 in 1 s, 10 left
+    clock, t0 = at(10, 7.0)
+    assert _still_finishing(clock, 0.95, t0 + 0.5, 90, t0 + 6.0, 14, 10)
+    # no round yet in this call, or no limit: the caller's decision stands
+    clock, t0 = at(120, 12.0)
+    assert _still_finishing(clock, 0.95, t0 + 1.0, 16, t0 + 11.9, 0, 176)
+    clock, t0 = at(None, 1000.0)
+    assert _still_finishing(clock, 0.95, t0, 1, t0, 1, 10**6)
+
+
+def test_a_try_at_several_unproven_rounds_leaves_time_for_fewer() -> None:
+    """A MILP that tries to keep several unproven rounds gets a third of the time left (at
+    least TRIAL_LEAST seconds); at the rules programme's 120 s limit one such try ran out the
+    30 s left, and none of its 13 rounds was kept."""
+    import time
+
+    from pairing.solvers._clock import Clock
+    from pairing.solvers.fair.level_rounds import TRIAL_LEAST, _trial_share
+
+    clock = Clock(120)
+    clock.start = time.perf_counter() - 83.4
+    assert clock.limit is not None
+    left = 0.95 * clock.limit - 83.4
+    trial = _trial_share(clock, 0.95)
+    assert trial * clock.limit - 83.4 == pytest.approx(left / 3, abs=0.05)
+    # little time left: all of it (a third would be too short for any proof)
+    clock = Clock(10)
+    clock.start = time.perf_counter() - 7.2
+    assert _trial_share(clock, 0.95) == 0.95
+    clock = Clock(60)
+    clock.start = time.perf_counter() - 40.0
+    assert clock.limit is not None
+    assert _trial_share(clock, 0.95) * clock.limit - 40.0 == pytest.approx(TRIAL_LEAST, abs=0.05)
+    assert _trial_share(Clock(None), 0.7) == 0.7
+
+
 def test_the_solvers_clock_counts_from_the_call_not_from_the_solver() -> None:
     """Scoring the programme and loading the solver's module come out of the user's time
     limit too: :func:`pairing.solve` hands the solver the moment it was called, and the

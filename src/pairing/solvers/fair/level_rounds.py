@@ -77,6 +77,13 @@ CONFIG_BATCH = 16
 #: :func:`_share`); the rest is for the best total.
 FINISH = 0.95
 
+#: A MILP that tries to keep several rounds not yet proven gets a third of the time left, but
+#: at least this many seconds (where the steered MILP that proves a batch took 0.4-1.2 s on the
+#: rules programme and 4.5 s at 300 × 300). A round that no matching keeps can make it run to
+#: its limit: the rules programme counting both sides at a 120 s limit tried 13 rounds with the
+#: 30 s left and proved none of them.
+TRIAL_LEAST = 8.0
+
 
 @dataclass
 class LevelOutcome:
@@ -384,20 +391,22 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         # say so (150 × 150 counting CN: 149 rounds in 33 s, then 42 s to refute them all,
         # and none kept), and fewer rounds are tried instead
         whole = complete and rounds == found.rounds and rounds - low > 1
+        # (likewise a step that tries several rounds: where it stops, fewer are tried)
+        step_share = (_third_left(clock) if whole else 1.0 if complete
+                      else _trial_share(clock, share) if rounds - low > 1 else share)
         if steer is not None and not complete:
             options.report(f"leximin: a matching that keeps {rounds} round(s)")
         try:
             out: Outcome | None = keep_levels(
                 model, trial, clock, options, first=not complete, zeros=trial_zeros,
-                share=_third_left(clock) if whole else (1.0 if complete else share),
-                steer=None if complete else steer)
+                share=step_share, steer=None if complete else steer)
         except Infeasible:
             out = None
         tally.milps += 1
         if out is not None and out.x is None:
-            if not whole:
+            if not whole and step_share >= share:
                 break  # stopped by the time limit
-            out = None  # not proven in its third: fewer rounds
+            out = None  # not proven in its part of the time: fewer rounds
         kept = out is not None
         if out is not None:
             low, good, x, good_zeros = rounds, trial, out.x, trial_zeros
@@ -436,6 +445,16 @@ def _exact_round(model: FairModel, lp: ConfigLP, state: LevelRounds, x: np.ndarr
     options.report(f"leximin: the round proven on matchings by branching on the LP, level "
                    f"{found.last:.4f}")
     return found, exact.last, found_zeros
+
+
+def _trial_share(clock: Clock, share: float) -> float:
+    """The share of the time limit a MILP that tries several unproven rounds may use: a third
+    of the time left until ``share``, at least :data:`TRIAL_LEAST` seconds of it."""
+    if clock.limit is None:
+        return share
+    used = clock.used()
+    left = max(0.0, share - used) * clock.limit
+    return min(share, used + max(left / 3, TRIAL_LEAST) / clock.limit)
 
 
 def _third_left(clock: Clock, share: float = 1.0) -> float:
@@ -522,6 +541,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
     configuration: ConfigLP | None = None  # built once, its partner sets kept
     started = time.perf_counter()
     recent = np.inf  # seconds a round in the last call that fixed some
+    plain = share  # the rounds' own share (_share may raise it to FINISH)
     while True:
         share = _share(clock, share, started, state, zeros, recent)
         if clock.expired(share):
@@ -534,7 +554,9 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             if configuration is None:
                 configuration = ConfigLP(model, options, clock, x, zeros)
             found, found_zeros = config_rounds(model, configuration, state, x, clock, options,
-                                               share, batch, FINISH, zeros)
+                                               share, batch, FINISH, zeros, plain=plain,
+                                               since=started)
+            share = configuration.share  # back to the plain share when the pace fell
             tally.lps = found.lps
         elif lp_wait == 0:
             found = lp_levels(model, clock, options, share if state.rounds else lp_share,
