@@ -41,7 +41,9 @@ fixed; the best total is then sought with the fixed prefix kept, with no more ze
 fewest possible, and with the best matching's next position kept as well (so the answer is never
 lexicographically worse than a matching the rounds found). When that last round leaves time
 over, the rounds resume and the total is sought again; the answer is the lexicographically best
-of those last rounds' matchings (the larger total among equally fair ones).
+of those last rounds' matchings (the larger total among equally fair ones). In the time left,
+single exchanges of a pair then raise its lowest gains past the proven positions
+(:mod:`.exchanges`), each making the sorted gains lexicographically larger.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from pairing.core.problem import Problem
 from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_pricing import warm_up
+from pairing.solvers.fair.exchanges import raise_lowest
 from pairing.solvers.fair.level_rounds import level_rounds
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (
@@ -106,6 +109,10 @@ ROOT_PER_CELL = 2.5e-4
 
 #: Share of a time limit the LP rounds (:mod:`.lp_levels`) may use.
 LP_SHARE = 0.4
+
+#: A stopped run's exchanges (:mod:`.exchanges`) end by this share of the limit, so that the
+#: answer, checked and written, is in before it.
+EXCHANGES_UNTIL = 0.98
 
 #: A counting round's first bracket above the incumbent's gain, as a share of that gain.
 BRACKET = 0.02
@@ -547,7 +554,13 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     note = (f"leximin by {run.rounds} MILP round(s) (HiGHS, {method}): {m} gain(s), "
             f"{len(shortfalls.levels)} level(s)")
     if not complete:
+        how = _stopped_total(run, best)
+        best, exchanges = raise_lowest(model, best, clock, EXCHANGES_UNTIL)
+        if exchanges:
+            how += (f"; {exchanges} exchange(s) of one pair then raised the gains past them, "
+                    "the lowest first, each leaving the sorted gains lexicographically larger, "
+                    "at some cost to that total")
         note += (f"; time limit reached after fixing {len(fixed)} of {m} positions (the "
-                 f"matching {_stopped_total(run, best)})")
+                 f"matching {how})")
     # the objective value is the smallest gain: proven once the first position is fixed
     return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)

@@ -1,0 +1,160 @@
+"""Raise a stopped leximin answer's lowest gains by single exchanges, never lexicographically
+worse.
+
+A stopped leximin run keeps the positions it proved and returns the best total it found among
+the matchings that keep them, which packs the members its proofs did not reach just above the
+last proven level. This local search lifts them: for each counted member, the lowest first, it
+looks for one pair to add, alone or in exchange for one pair to drop, such that the rules
+still hold and every member whose gain changes ends above the lowest of them before the move.
+Such a move makes the sorted vector of counted gains lexicographically larger (members whose
+gains do not change are common to both vectors), so the proven positions stay as they are and
+the answer is never less fair than the one it starts from. It is a heuristic: it stops where
+no single exchange helps, or at its time limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from pairing.solvers.fair.milp import TIE, Clock, FairModel
+
+__all__ = ["raise_lowest"]
+
+#: Row activities are integers or sums of a few coefficients: a tolerance for their bounds.
+ROW_SLACK = 1e-9
+
+
+def _entries(matrix: sp.csc_array, columns: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The nonzeros of ``columns`` of ``matrix``: (row, value, position in ``columns``)."""
+    starts, ends = matrix.indptr[columns], matrix.indptr[columns + 1]
+    lengths = ends - starts
+    at = np.repeat(starts - np.cumsum(np.concatenate([[0], lengths[:-1]])), lengths)
+    at = at + np.arange(int(lengths.sum()))
+    return matrix.indices[at], matrix.data[at], np.repeat(np.arange(len(columns)), lengths)
+
+
+class _Exchanges:
+    """The matching being improved, its rule-row activities and its counted gains."""
+
+    def __init__(self, model: FairModel, x: np.ndarray) -> None:
+        rules = model.rules
+        self.x = (np.asarray(x) > 0.5).astype(np.float64)
+        self.by_cell = sp.csc_array(rules.A)
+        self.by_row = sp.csr_array(rules.A)
+        self.lower, self.upper = rules.lower, rules.upper
+        self.can_add = rules.var_upper > 0.5
+        self.can_drop = rules.var_lower < 0.5
+        self.act = self.by_row @ self.x
+        self.gain_of = sp.csc_array(model.gain_rows)  # a cell's counted members and gains
+        self.member_cells = sp.csr_array(model.gain_rows)
+        self.gains = np.asarray(model.gain_rows @ self.x, dtype=np.float64)
+        self._added = np.zeros(len(self.act))  # scratch: the added cell's coefficients
+
+    def _column(self, matrix: sp.csc_array, c: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = matrix.indptr[c], matrix.indptr[c + 1]
+        return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+    def best_move(self, e: int) -> tuple[int, int] | None:
+        """The exchange that lifts member ``e`` and ends with the highest least gain among the
+        members it changes, above their least gain before it: (cell to add, cell to drop or
+        −1), or ``None``."""
+        lo, hi = self.member_cells.indptr[e], self.member_cells.indptr[e + 1]
+        cells = self.member_cells.indices[lo:hi]
+        adds = cells[(self.x[cells] < 0.5) & self.can_add[cells]]
+        best: tuple[float, int, int] | None = None
+        for c in adds:
+            rows, vals = self._column(self.by_cell, int(c))
+            after = self.act[rows] + vals
+            broken = rows[(after > self.upper[rows] + ROW_SLACK)
+                          | (after < self.lower[rows] - ROW_SLACK)]
+            if len(broken):
+                # only a pair in a broken row can mend it
+                starts, ends = self.by_row.indptr[broken], self.by_row.indptr[broken + 1]
+                touching = np.unique(np.concatenate(
+                    [self.by_row.indices[a:b] for a, b in zip(starts, ends, strict=True)]))
+                drops = touching[(self.x[touching] > 0.5) & self.can_drop[touching]]
+                if not len(drops):
+                    continue
+                options = drops[self._rules_hold(rows, vals, broken, drops)]
+            else:
+                options = np.array([-1])
+            if not len(options):
+                continue
+            least = self._least_after(int(c), options)
+            k = int(np.argmax(least))
+            if least[k] > -np.inf and (best is None or least[k] > best[0] + TIE):
+                best = (float(least[k]), int(c), int(options[k]))
+        return None if best is None else (best[1], best[2])
+
+    def _rules_hold(self, rows_c: np.ndarray, vals_c: np.ndarray, broken: np.ndarray,
+                    drops: np.ndarray) -> np.ndarray:
+        """Which of ``drops``, each dropped while the cell with rows ``rows_c`` (coefficients
+        ``vals_c``) is added, leave every rule row within its bounds: each row the addition
+        alone ``broken`` mended by the drop, and no row the drop touches broken."""
+        rows, vals, which = _entries(self.by_cell, drops)
+        self._added[rows_c] = vals_c
+        after = self.act[rows] + self._added[rows] - vals
+        self._added[rows_c] = 0.0
+        ok = (after <= self.upper[rows] + ROW_SLACK) & (after >= self.lower[rows] - ROW_SLACK)
+        is_broken = np.zeros(len(self.act), dtype=bool)
+        is_broken[broken] = True
+        failed = np.bincount(which, weights=~ok, minlength=len(drops))
+        mended = np.bincount(which, weights=ok & is_broken[rows], minlength=len(drops))
+        return (failed == 0) & (mended == len(broken))
+
+    def _least_after(self, c: int, drops: np.ndarray) -> np.ndarray:
+        """For adding ``c`` alone (drop −1) or in exchange for each of ``drops``: the least gain
+        among the members the move changes, after it, where that is above their least gain
+        before it (a lexicographic improvement), else −inf."""
+        members, gains = self._column(self.gain_of, c)
+        n = len(drops)
+        dropped = np.flatnonzero(drops >= 0)
+        lost_member, lost, which = _entries(self.gain_of, drops[dropped])
+        which = dropped[which]
+        before = np.full(n, np.inf)
+        after = np.full(n, np.inf)
+        in_add = np.isin(lost_member, members)
+        for k, g in zip(members, gains, strict=True):
+            # an added pair's member, less what the drop takes from it when it is its member too
+            change = g - np.bincount(which, weights=lost * (lost_member == k), minlength=n)
+            moved = change != 0.0
+            before = np.where(moved, np.minimum(before, self.gains[k]), before)
+            after = np.where(moved, np.minimum(after, self.gains[k] + change), after)
+        only = ~in_add  # the dropped pair's other members lose its gain
+        np.minimum.at(before, which[only], self.gains[lost_member[only]])
+        np.minimum.at(after, which[only], self.gains[lost_member[only]] - lost[only])
+        return np.where(np.isfinite(after) & (after > before + TIE), after, -np.inf)
+
+    def apply(self, c: int, d: int) -> None:
+        for cell, sign in ((c, 1.0), (d, -1.0)):
+            if cell < 0:
+                continue
+            self.x[cell] += sign
+            rows, vals = self._column(self.by_cell, cell)
+            self.act[rows] += sign * vals
+            members, gains = self._column(self.gain_of, cell)
+            self.gains[members] += sign * gains
+
+
+def raise_lowest(model: FairModel, x: np.ndarray, clock: Clock,
+                 share: float = 1.0) -> tuple[np.ndarray, int]:
+    """Matching ``x`` with its lowest counted gains raised by single exchanges (module
+    docstring) until no exchange helps or ``share`` of the time limit is used: the matching
+    and the number of exchanges made. The matching is lexicographically at least as fair as
+    ``x`` and keeps the rules ``x`` keeps."""
+    search = _Exchanges(model, x)
+    moves = 0
+    moved = True
+    while moved and not clock.expired(share):
+        moved = False
+        for e in np.argsort(search.gains, kind="stable"):
+            if clock.expired(share):
+                break
+            move = search.best_move(int(e))
+            if move is not None:
+                search.apply(*move)
+                moves += 1
+                moved = True
+    return search.x, moves
