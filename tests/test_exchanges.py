@@ -58,8 +58,9 @@ def _improving_exchange(model: FairModel, x: np.ndarray) -> tuple[int, int] | No
     return None
 
 
-@settings(max_examples=80, deadline=None)
-@given(programme=partner_sum_programmes(), pick=st.integers(0, 10**6))
+@settings(max_examples=100, deadline=None)
+@given(programme=st.one_of(partner_sum_programmes(), partner_sum_programmes(forced_zeros=True)),
+       pick=st.integers(0, 10**6))
 def test_exchanges_keep_the_rules_raise_the_sorted_gains_and_leave_none_untried(
         programme: pairing.Programme, pick: int) -> None:
     matchings = all_matchings(programme)

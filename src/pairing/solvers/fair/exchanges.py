@@ -47,12 +47,16 @@ class _Exchanges:
         self.can_add = rules.var_upper > 0.5
         self.can_drop = rules.var_lower < 0.5
         self.act = self.by_row @ self.x
-        self.gain_of = sp.csc_array(model.gain_rows)  # a cell's counted members and gains
-        self.member_cells = sp.csr_array(model.gain_rows)
+        # a cell's counted members and gains, without stored zeros (a member a pair gives
+        # nothing is not changed by it)
+        self.gain_of = sp.csc_array(model.gain_rows, copy=True)
+        self.gain_of.eliminate_zeros()
+        self.member_cells = sp.csr_array(self.gain_of)
         self.gains = np.asarray(model.gain_rows @ self.x, dtype=np.float64)
         self._added = np.zeros(len(self.act))  # scratch: the added cell's coefficients
 
     def _column(self, matrix: sp.csc_array, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``c``'s nonzeros: (rows, values)."""
         lo, hi = matrix.indptr[c], matrix.indptr[c + 1]
         return matrix.indices[lo:hi], matrix.data[lo:hi]
 
@@ -128,6 +132,7 @@ class _Exchanges:
         return np.where(np.isfinite(after) & (after > before + TIE), after, -np.inf)
 
     def apply(self, c: int, d: int) -> None:
+        """Add the pair ``c`` and drop ``d`` (none when −1), with the activities and gains."""
         for cell, sign in ((c, 1.0), (d, -1.0)):
             if cell < 0:
                 continue

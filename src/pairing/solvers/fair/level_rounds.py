@@ -63,7 +63,7 @@ from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
 from pairing.solvers.fair.zeros import Zeros, alone_at_fewest, reach_levels
 
-__all__ = ["LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
+__all__ = ["STOPPED_TOTAL_UNTIL", "LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
 
 #: Most loose members tested by one MILP each where the rounds stop (see :func:`_clear_loose`).
 CLEAR_TESTS = 6
@@ -76,6 +76,10 @@ CONFIG_BATCH = 16
 #: The share of a time limit the rounds may use when they are on course to finish (see
 #: :func:`_share`); the rest is for the best total.
 FINISH = 0.95
+
+#: A stopped run's best total (of the matching its rounds leave) ends by this share of the time
+#: limit: the rest is for the exchanges that raise its lowest gains (:mod:`.exchanges`).
+STOPPED_TOTAL_UNTIL = 0.94
 
 #: A MILP that tries to keep several rounds not yet proven gets a third of the time left, but
 #: at least this many seconds (where the steered MILP that proves a batch took 0.4-1.2 s on the
@@ -420,8 +424,10 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         elif galloping:
             step, galloping = step * 2, kept
         rounds = min(low + step, high - 1) if galloping else (low + high) // 2
-    if steered and x is not None and clock.expired(rounds_share) and not clock.expired(share):
-        x = _best_total_from(model, good, x, clock, options, share, good_zeros, tally)
+    total_share = min(share, STOPPED_TOTAL_UNTIL)
+    if (steered and x is not None and clock.expired(rounds_share)
+            and not clock.expired(total_share)):
+        x = _best_total_from(model, good, x, clock, options, total_share, good_zeros, tally)
     return good, x, False, good_zeros
 
 

@@ -62,7 +62,7 @@ from pairing.solvers.base import Assignment, SolveOptions
 from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_pricing import warm_up
 from pairing.solvers.fair.exchanges import raise_lowest
-from pairing.solvers.fair.level_rounds import level_rounds
+from pairing.solvers.fair.level_rounds import STOPPED_TOTAL_UNTIL, level_rounds
 from pairing.solvers.fair.levels import single_level
 from pairing.solvers.fair.milp import (
     LEVEL_SLACK,
@@ -111,8 +111,9 @@ ROOT_PER_CELL = 2.5e-4
 LP_SHARE = 0.4
 
 #: A stopped run's exchanges (:mod:`.exchanges`) end by this share of the limit, so that the
-#: answer, checked and written, is in before it.
-EXCHANGES_UNTIL = 0.98
+#: answer, checked and written, is in before it; its last MILP, for the best total, ends by
+#: :data:`.level_rounds.STOPPED_TOTAL_UNTIL` to leave them the time between.
+EXCHANGES_UNTIL = 0.97
 
 #: A counting round's first bracket above the incumbent's gain, as a share of that gain.
 BRACKET = 0.02
@@ -423,7 +424,8 @@ def _final_round(model: FairModel, shortfalls: _Shortfalls, run: _Progress, zero
     shortfalls.levels = kept
     upper = np.concatenate([np.full(extra, np.inf), np.ones(cols - extra)])
     out = run_milp(model, np.concatenate([model.weights, np.zeros(cols)]), cols,
-                   rows, (np.zeros(cols), upper), clock, options, start=start)
+                   rows, (np.zeros(cols), upper), clock, options, start=start,
+                   share=1.0 if complete else STOPPED_TOTAL_UNTIL)
     run.rounds += 1
     if out.x is None:
         return False
