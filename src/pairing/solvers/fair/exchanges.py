@@ -8,8 +8,11 @@ looks for one pair to add, alone or in exchange for one pair to drop, such that 
 still hold and every member whose gain changes ends above the lowest of them before the move.
 Such a move makes the sorted vector of counted gains lexicographically larger (members whose
 gains do not change are common to both vectors), so the proven positions stay as they are and
-the answer is never less fair than the one it starts from. It is a heuristic: it stops where
-no single exchange helps, or at its time limit.
+the answer is never less fair than the one it starts from. Gains within :data:`~.milp.TIE` count
+as equal here as everywhere in leximin, so the members it changes must also end more than that
+above every unchanged member within it of their least gain before: otherwise gains a hair
+apart could make a move that only trades one near-tie for another look like a gain. It is a
+heuristic: it stops where no single exchange helps, or at its time limit.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class _Exchanges:
         self.gain_of.eliminate_zeros()
         self.member_cells = sp.csr_array(self.gain_of)
         self.gains = np.asarray(model.gain_rows @ self.x, dtype=np.float64)
+        self.ordered = np.sort(self.gains)
         self._added = np.zeros(len(self.act))  # scratch: the added cell's coefficients
 
     def _column(self, matrix: sp.csc_array, c: int) -> tuple[np.ndarray, np.ndarray]:
@@ -61,9 +65,9 @@ class _Exchanges:
         return matrix.indices[lo:hi], matrix.data[lo:hi]
 
     def best_move(self, e: int) -> tuple[int, int] | None:
-        """The exchange that lifts member ``e`` and ends with the highest least gain among the
-        members it changes, above their least gain before it: (cell to add, cell to drop or
-        −1), or ``None``."""
+        """The exchange that adds one of member ``e``'s pairs and ends with the highest least
+        gain among the members it changes, above their least gain before it (module
+        docstring): (cell to add, cell to drop or −1), or ``None``."""
         lo, hi = self.member_cells.indptr[e], self.member_cells.indptr[e + 1]
         cells = self.member_cells.indices[lo:hi]
         adds = cells[(self.x[cells] < 0.5) & self.can_add[cells]]
@@ -129,7 +133,15 @@ class _Exchanges:
         only = ~in_add  # the dropped pair's other members lose its gain
         np.minimum.at(before, which[only], self.gains[lost_member[only]])
         np.minimum.at(after, which[only], self.gains[lost_member[only]] - lost[only])
-        return np.where(np.isfinite(after) & (after > before + TIE), after, -np.inf)
+        return np.where(np.isfinite(after) & (after > self._near(before) + TIE), after, -np.inf)
+
+    def _near(self, before: np.ndarray) -> np.ndarray:
+        """For each move's least gain ``before``, the highest gain within :data:`~.milp.TIE`
+        above it (``before`` itself when there is none): a changed member must end above it.
+        (An unchanged member counts too; a changed one within it is above ``before`` anyway.)"""
+        ordered = self.ordered
+        top = ordered[np.searchsorted(ordered, before + TIE, side="right") - 1]
+        return np.maximum(before, np.where(np.isfinite(before), top, before))
 
     def apply(self, c: int, d: int) -> None:
         """Add the pair ``c`` and drop ``d`` (none when −1), with the activities and gains."""
@@ -141,6 +153,7 @@ class _Exchanges:
             self.act[rows] += sign * vals
             members, gains = self._column(self.gain_of, cell)
             self.gains[members] += sign * gains
+        self.ordered = np.sort(self.gains)
 
 
 def raise_lowest(model: FairModel, x: np.ndarray, clock: Clock,

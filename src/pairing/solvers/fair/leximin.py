@@ -462,13 +462,14 @@ def _best_total_words(proven: bool) -> str:
 def _total_fits(clock: Clock, complete: bool, cells: int) -> bool:
     """Whether the final round (the best total over ``cells`` pairs) runs: always before the
     limit when every position is fixed (it completes the answer), else only with
-    :data:`FINAL_LEAST` of the limit left, at least as long as the last MILP over the pairs
-    took, and :data:`ROOT_PER_CELL` a cell."""
+    :data:`FINAL_LEAST` of the limit left, and, before the share it may use
+    (:data:`.level_rounds.STOPPED_TOTAL_UNTIL`), at least as long as the last MILP over the pairs
+    took and :data:`ROOT_PER_CELL` a cell."""
     if clock.expired():
         return False
     return complete or (not clock.expired(1 - FINAL_LEAST)
-                        and (clock.left() or np.inf) >= max(clock.last_milp,
-                                                            ROOT_PER_CELL * cells))
+                        and (clock.left(STOPPED_TOTAL_UNTIL) or np.inf)
+                        >= max(clock.last_milp, ROOT_PER_CELL * cells))
 
 
 #: The thread that loads the compiled pricing, once a process (:func:`_warm_pricing`).
