@@ -19,7 +19,7 @@ from pairing.core.problem import build_problem
 from pairing.solvers.fair.exchanges import raise_lowest
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, build_model
 from strategies import programme_from_matrix
-from test_fairness import all_matchings, partner_sum_programmes
+from test_fairness import all_matchings, partner_sum_programmes, ruled_programmes
 
 
 def _model(programme: pairing.Programme) -> FairModel:
@@ -95,30 +95,27 @@ def _check_exchanges(programme: pairing.Programme, pick: int) -> None:
 
 @st.composite
 def bounded_programmes(draw: st.DrawFn) -> pairing.Programme:
-    """Tiny programmes whose rules have lower bounds too: minimum capacities and a quota's
-    minimum, so that a drop can break a row from below."""
-    n_left, n_right = draw(st.integers(2, 3)), draw(st.integers(2, 4))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
-    scores[rng.random(scores.shape) < 0.15] = np.nan
-    caps_l = [(int(lo), int(lo) + int(extra)) for lo, extra in
-              zip(rng.integers(0, 2, n_left), rng.integers(0, 3, n_left), strict=True)]
-    caps_r = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
-    sectors = ["textiles"] + ["textiles" if rng.random() < 0.5 else "energy"
-                              for _ in range(n_right - 1)]
-    quota = pairing.Quota(side="right", by="sector", group="textiles",
-                          min=draw(st.integers(0, 2)), max=draw(st.integers(2, 4)))
-    return programme_from_matrix(scores, caps_l, caps_r,
-                                 pairing.Rules(quotas=[quota], fair_to=draw(st.sampled_from(
-                                     ("left", "right", "both")))), sectors_right=sectors)
+    """The partner-sum programmes with lower bounds too: some left enterprises need a partner,
+    and the right side's textiles quota a minimum, so that a drop can break a row from below."""
+    programme = draw(partner_sum_programmes(forced_zeros=True))
+    needs = draw(st.lists(st.booleans(), min_size=len(programme.left.enterprises),
+                          max_size=len(programme.left.enterprises)))
+    left = [e.model_copy(update={"capacity": e.capacity.model_copy(update={"min": int(need)})})
+            for e, need in zip(programme.left.enterprises, needs, strict=True)]
+    quotas = [q.model_copy(update={"min": draw(st.integers(0, 1))})
+              for q in programme.rules.quotas]
+    return programme.model_copy(update={
+        "left": programme.left.model_copy(update={"enterprises": left}),
+        "rules": programme.rules.model_copy(update={"quotas": quotas})})
 
 
 @settings(max_examples=60, deadline=None)
-@given(programme=bounded_programmes(), pick=st.integers(0, 10**6))
+@given(programme=st.one_of(bounded_programmes(), ruled_programmes()),
+       pick=st.integers(0, 10**6))
 def test_exchanges_respect_lower_bounds_of_the_rules(programme: pairing.Programme,
                                                      pick: int) -> None:
-    """The same with minimum capacities and a quota's minimum: a drop that takes a row below
-    its bound is refused."""
+    """The same with minimum capacities, a quota's minimum and partner quotas: a drop that takes
+    a row below its bound is refused."""
     _check_exchanges(programme, pick)
 
 
