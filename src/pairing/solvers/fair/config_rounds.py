@@ -36,7 +36,7 @@ from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, level_cap
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["config_rounds"]
+__all__ = ["config_rounds", "fits_at_pace"]
 
 #: A round's level is bisected to this width (relative, at least 1): above
 #: :data:`~.config_pricing.ROUNDING`, within which a set counts as reaching a level.
@@ -82,17 +82,26 @@ def _search(reachable: Callable[[float], tuple[bool, np.ndarray]], low: float, h
     return low, high, lowest
 
 
+def fits_at_pace(clock: Clock, share: float, since: float, rounds: int, recent: float,
+                 left: int) -> bool:
+    """Whether ``left`` more rounds fit in ``share`` of the time limit less 5 % of it, at the
+    pace of the ``rounds`` since ``since`` or ``recent`` seconds a round, whichever is faster
+    (each round fixes one member at least). The test that raises the rounds' share to
+    :data:`.level_rounds.FINISH` (:func:`.level_rounds._share`) and the one that takes it back
+    (:func:`_still_finishing`)."""
+    assert clock.limit is not None
+    spent = time.perf_counter() - since
+    pace = min(spent / max(rounds, 1), recent)
+    return spent + pace * left <= (share - 0.05) * clock.limit
+
+
 def _still_finishing(clock: Clock, share: float, since: float, rounds: int, began: float,
                      done: int, left: int) -> bool:
-    """Whether the ``left`` members still fit in ``share`` of the time limit less 5 % of it,
-    at the pace of the ``rounds`` since ``since`` or of the ``done`` of this call since
-    ``began``, whichever is faster: the test :func:`.level_rounds._share` raised the share by,
-    with this call's pace as the recent one."""
+    """Whether the ``left`` members still fit in ``share`` (:func:`fits_at_pace`), this call's
+    ``done`` rounds since ``began`` giving the recent pace."""
     if clock.limit is None or done == 0:
         return True
-    now = time.perf_counter()
-    pace = min((now - since) / max(rounds, 1), (now - began) / done)
-    return now - since + pace * left <= (share - 0.05) * clock.limit
+    return fits_at_pace(clock, share, since, rounds, (time.perf_counter() - began) / done, left)
 
 
 def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,

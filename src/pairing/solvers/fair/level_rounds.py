@@ -57,7 +57,7 @@ from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_branching import ExactTests
 from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
-from pairing.solvers.fair.config_rounds import config_rounds
+from pairing.solvers.fair.config_rounds import config_rounds, fits_at_pace
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
@@ -516,9 +516,7 @@ def _share(clock: Clock, share: float, started: float, state: LevelRounds,
     if clock.limit is None or share >= FINISH or state.rounds == 0:
         return share
     left = zeros.left(state.levels) if zeros is not None else int(np.isnan(state.levels).sum())
-    spent = time.perf_counter() - started
-    pace = min(spent / state.rounds, recent)
-    return FINISH if spent + pace * left <= (FINISH - 0.05) * clock.limit else share
+    return FINISH if fits_at_pace(clock, FINISH, started, state.rounds, recent, left) else share
 
 
 def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share: float,
