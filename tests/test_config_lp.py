@@ -432,3 +432,34 @@ def test_a_cells_linking_row_comes_with_the_other_sides_first_set_holding_it() -
         assert set(np.flatnonzero(lazy.link_row >= 0).tolist()) == other
         fewer += len(other) < model.n
     assert tested > 200 and reached > 20 and fewer > 10
+
+
+def test_a_round_the_limit_stops_before_it_begins_is_bounded_by_the_sides_alone() -> None:
+    """Counting both sides, rounds that the limit stops before the next one begins still
+    bound that round's level by each side alone (their small LPs), and the bound is at least
+    the next gain of the leximin-optimal matching (brute force) whenever the rounds so far are
+    its own: a stopped run states it as a bound on its first unproven position."""
+    checked = bounded = 0
+    for _, programme, matchings, lp, _ in _configuration_lps(lambda seed: "both"):
+        model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+        optimum = max((sorted(loop_gains(programme, m)) for m in matchings),
+                      key=lambda gains: [round(g, 6) for g in gains])
+        if optimum[0] <= 0:
+            continue  # (forced zeros: leximin fixes them before the rounds)
+        x = _cells(model, matchings[0])
+        for most in range(3):
+            found, _ = config_rounds.config_rounds(model, lp, LevelRounds.empty(lp.m), x,
+                                                   Clock(1000.0), SolveOptions(), 1.0,
+                                                   most=most, finish=0.0)
+            # the limit is spent: no round begins, the sides alone probe the next one
+            probe, _ = config_rounds.config_rounds(model, lp, found, x, Clock(1000.0),
+                                                   SolveOptions(), 0.0)
+            assert probe.rounds == found.rounds
+            fixed = np.sort(found.levels[~np.isnan(found.levels)])
+            if len(fixed) >= lp.m or not np.allclose(fixed, optimum[:len(fixed)], atol=1e-6):
+                break
+            checked += 1
+            if np.isfinite(probe.next_bound):
+                bounded += 1
+                assert probe.next_bound >= optimum[len(fixed)] - 1e-9
+    assert checked > 20 and bounded > 10

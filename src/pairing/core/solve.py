@@ -124,6 +124,9 @@ def assemble_result(
                 "bound": None if assignment.status == "optimal" or assignment.bound is None
                 else round(assignment.bound, 6),
                 "note": assignment.note,
+                "positions_proven": assignment.positions_proven,
+                "next_position_bound": None if assignment.next_position_bound is None
+                else round(assignment.next_position_bound, 6),
             }
         ),
         input_sha256=digest or input_sha256(programme),

@@ -238,6 +238,16 @@ class SolverInfo(_Frozen):
     bound: float | None = None
     time_limit: float | None = None
     note: str = ""
+    positions_proven: int | None = Field(
+        None,
+        description="leximin stopped by its time limit: how many of the sorted counted gains "
+        "(metrics.sorted_gains) are proven, from the lowest; absent otherwise",
+    )
+    next_position_bound: float | None = Field(
+        None,
+        description="leximin stopped by its time limit: a proven upper bound on the first "
+        "sorted gain not proven, in every leximin-optimal matching; absent when none is known",
+    )
 
 
 class Alternate(_Frozen):
@@ -277,6 +287,11 @@ class Result(_Frozen):
             exclude["alternates"] = True
         if self.metrics.scale is None:
             exclude["metrics"] = {"scale"}
+        # likewise the leximin positions, shown only for a stopped leximin run
+        unset = {name for name in ("positions_proven", "next_position_bound")
+                 if getattr(self.solver, name) is None}
+        if unset:
+            exclude["solver"] = unset
         return self.model_dump_json(indent=indent, exclude=exclude or None)
 
     def status_text(self) -> str:
@@ -293,6 +308,20 @@ class Result(_Frozen):
                 text += "; nothing was proven about the objective value: raise --time-limit"
         else:
             text += "; no bound known"
+        return text + self._positions_text()
+
+    def _positions_text(self) -> str:
+        """A stopped leximin run: how many sorted gains are proven, and how the next one
+        stands against its proven bound (the objective value, the smallest gain, is often
+        proven long before the rest)."""
+        proven, gains = self.solver.positions_proven, self.metrics.sorted_gains
+        if proven is None or proven >= len(gains):
+            return ""
+        text = (f"; {proven} of the {len(gains)} sorted counted gains proven, from the lowest; "
+                f"gain {proven + 1} is {gains[proven]:.4f} here")
+        bound = self.solver.next_position_bound
+        if bound is not None:
+            text += f", at most {bound:.4f} in a leximin-optimal matching"
         return text
 
     def pair_ids(self) -> list[tuple[str, str]]:

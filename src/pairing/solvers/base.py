@@ -69,6 +69,10 @@ class Assignment:
     status: Status = "optimal"
     bound: float | None = None
     note: str = ""
+    #: a stopped leximin run: how many positions of the sorted counted gains are proven, and
+    #: a proven upper bound on the next one in every leximin-optimal matching (when known)
+    positions_proven: int | None = None
+    next_position_bound: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "left", np.asarray(self.left, dtype=np.intp).ravel())

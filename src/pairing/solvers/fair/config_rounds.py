@@ -43,6 +43,10 @@ __all__ = ["config_rounds", "fits_at_pace"]
 WIDTH = 4e-9
 #: Most members tested for saturation in one round.
 MAX_TESTS = 20
+#: Counting both sides, the share of the time limit past the rounds' own that the sides alone
+#: may use to bound the level of a round the limit did not let begin (a bound on the next
+#: position, for a stopped run's answer to state).
+PROBE = 0.01
 
 
 def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) -> bool:
@@ -120,7 +124,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     ``zeros``: forced zeros as :func:`.level_rounds.level_rounds` holds them; the loose group's
     rising members reach each round's level in the LP, and a round where they cannot all rise
     above it proves one more of the group's levels. Returns the rounds and the zeros with the
-    levels they proved.
+    levels they proved; the rounds' ``next_bound`` is the least level refuted in a round the
+    limit left unfinished (:data:`~.milp.TIE` above it), else the one ``start`` had when no
+    round ended.
 
     ``exact``: every test on matchings instead (:mod:`.config_branching`), ``most`` rounds;
     then the rounds are proven as they are found, and ``exact.last`` is a matching that keeps
@@ -147,6 +153,11 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     def left() -> int:
         return zeros.left(fixed) if zeros is not None else int(np.isnan(fixed).sum())
 
+    # the least level refuted in the round under way: a proven upper bound on its level,
+    # and so on the next position of every leximin-optimal matching (when the rounds before
+    # it are kept)
+    refuted = np.inf
+
     def within() -> bool:
         nonlocal share
         if plain is not None and share > plain and not _still_finishing(
@@ -155,10 +166,15 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
         return not clock.expired(share)
 
     try:
-        while left() and within() and (
+        while left() and (
                 most is None or rounds - start.rounds < most or (
                     exact is None and zeros is None and _on_course(
                         clock, finish, began, rounds - start.rounds, left()))):
+            # out of time: counting both sides, the sides alone still bound the next round's
+            # level, in a few of their small LPs (PROBE of the limit at most)
+            probe = not within()
+            if probe and (exact or not lp.sides or np.isfinite(refuted)):
+                break
             unfixed = np.isnan(fixed)  # the free members, and the loose ones
             free = unfixed & ~loose
             rising = zeros.rising if zeros is not None else 0
@@ -168,9 +184,13 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
 
             def reachable(level: float, kept: np.ndarray = kept, unfixed: np.ndarray = unfixed,
                           relaxed: bool = False) -> tuple[bool, np.ndarray]:
+                nonlocal refuted
                 levels = np.where(unfixed, level, kept)
-                return (exact.test(levels, keep=True) if exact
-                        else lp.reachable(levels, relaxed=relaxed))
+                ok, where = (exact.test(levels, keep=True) if exact
+                             else lp.reachable(levels, relaxed=relaxed))
+                if not ok:  # (each side alone, and matchings, bound the LP too)
+                    refuted = min(refuted, level)
+                return ok, where
 
             def lifted_reachable(levels: np.ndarray) -> bool:
                 return (exact.test(levels) if exact else lp.reachable(levels))[0]
@@ -182,6 +202,13 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             if rising > 0:
                 ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
             low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
+            if probe:
+                lp.share = min(1.0, share + PROBE)
+                try:
+                    _search(partial(reachable, relaxed=True), low, high, free | rise)
+                finally:
+                    lp.share = share
+                break
             lowest: np.ndarray | None = None
             if lp.sides and not exact and lp.aims.worth():
                 # counting both sides: first the level each side alone reaches (a bound, at a
@@ -219,6 +246,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             if not saturated and not group:
                 break
             rounds += 1
+            refuted = np.inf  # (the next round's search begins)
             fixed[saturated] = low
             round_of[saturated] = rounds
             if group:
@@ -232,4 +260,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                            f"{left()} of {model.m} member(s) left")
     except LPStopped:
         pass
-    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps - lps), zeros
+    bound = refuted + TIE * max(1.0, refuted) if np.isfinite(refuted) else np.inf
+    if rounds == start.rounds:
+        bound = min(bound, start.next_bound)
+    return LevelRounds(fixed, round_of, lo, rounds, start.lps + lp.lps - lps, bound), zeros

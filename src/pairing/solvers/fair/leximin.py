@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -267,12 +267,14 @@ def _bracket(model: FairModel, shortfalls: _Shortfalls, k: int, low: float, widt
 
 def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.ndarray,
                     clock: Clock, options: SolveOptions,
-                    share: float) -> tuple[np.ndarray, bool, int]:
+                    share: float) -> tuple[np.ndarray, bool, int, float]:
     """Position ``k`` when some counted member has several partners: brackets above ``best``.
 
     The bracket starts at ``best``'s ``k``-th gain and :data:`BRACKET` of it wide; when the
     optimum sits on its upper end, it restarts from the better matching, :data:`WIDEN` times as
-    wide. Returns the best matching, whether its ``k``-th gain is proven, and the MILPs run.
+    wide. Returns the best matching, whether its ``k``-th gain is proven, the MILPs run, and a
+    proven upper bound on position ``k`` when the limit stopped a bracket whose MILP bound lies
+    inside it (else infinity).
     """
     low = _kth(model, best, k)
     width = max(BRACKET * low, BRACKET)
@@ -281,13 +283,17 @@ def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.
         options.report(f"leximin: position {k}, level between {low:.4g} and {low + width:.4g}")
         out = _bracket(model, shortfalls, k, low, width, best, clock, options, share)
         runs += 1
+        # (every leximin-optimal matching is a point of the bracket's model while its k-th
+        # gain lies in the bracket, and one above it has s = width)
+        bound = (low + out.bound + TIE * max(1.0, low) if out.bound is not None
+                 and out.bound < width - LEVEL_SLACK else np.inf)
         if out.x is None:
-            return best, False, runs
+            return best, False, runs, bound
         best = out.x
         if not out.optimal or out.bound is None:
-            return best, False, runs
+            return best, False, runs, bound
         if out.bound < width - LEVEL_SLACK:
-            return best, True, runs
+            return best, True, runs, bound
         low, width = _kth(model, best, k), WIDEN * width
 
 
@@ -309,6 +315,18 @@ class _Progress:
     answer_total_proven: bool = False  # the answer came from a final round proven optimal
     #: the level rounds' last matching whose total they sought, and whether it is proven
     rounds_total: tuple[np.ndarray, bool] | None = None
+    #: proven upper bounds on positions not fixed (1-based), from a stopped round's search:
+    #: every leximin-optimal matching's gain there is at most this
+    bounds: dict[int, float] = field(default_factory=dict)
+
+    def bound(self, position: int, value: float) -> None:
+        """Record a proven upper bound on ``position`` (infinity: none)."""
+        if np.isfinite(value):
+            self.bounds[position] = min(value, self.bounds.get(position, np.inf))
+
+    def next_bound(self) -> float | None:
+        """The proven upper bound on the first position not fixed, when one is known."""
+        return self.bounds.get(len(self.fixed) + 1)
 
     def offer(self, model: FairModel, x: np.ndarray, total_proven: bool = False) -> None:
         """Keep ``x`` as the answer unless the answer so far is lexicographically better, or
@@ -328,9 +346,10 @@ def _fix_positions(model: FairModel, shortfalls: _Shortfalls, run: _Progress, cl
     while len(run.fixed) < m and not clock.expired(share):
         k = len(run.fixed) + 1
         if run.best is not None and not model.single.all() and _kth(model, run.best, k) > TIE:
-            run.best, proven, runs = _counting_round(model, shortfalls, k, run.best, clock,
-                                                     options, share)
+            run.best, proven, runs, bound = _counting_round(model, shortfalls, k, run.best,
+                                                            clock, options, share)
             run.brackets += runs
+            run.bound(k, bound)
         else:
             out = _ordered_round(model, shortfalls, k, run.best, clock, options, share)
             runs = 1
@@ -338,6 +357,10 @@ def _fix_positions(model: FairModel, shortfalls: _Shortfalls, run: _Progress, cl
                 raise timeout_error(OBJECTIVE)
             run.best = out.x if out.x is not None else run.best
             proven = out.x is not None and out.optimal
+            if out.bound is not None:
+                # θ_k, the sum of the k smallest gains, is at most the bound
+                theta = out.bound - float(np.sum(run.fixed))
+                run.bound(k, theta + TIE * max(1.0, abs(theta)))
         run.rounds += runs
         if not proven or run.best is None:
             return
@@ -383,6 +406,9 @@ def _lp_stage(model: FairModel, shortfalls: _Shortfalls, run: _Progress, clock: 
     fixed = found.state.rounds_fixed + (len(found.zeros.levels) if found.zeros else 0)
     for value in values[zeros:] if found.complete else values[zeros:zeros + fixed]:
         _keep_position(run, shortfalls, float(value))
+    # the next round's level bounds the next position of every leximin-optimal matching (it
+    # keeps each fixed member at its level and the others at or above that position)
+    run.bound(len(run.fixed) + 1, found.state.next_bound)
     run.best = found.x
     if found.next_level is not None and not found.complete:
         # the next position was proven too, though not whose it is
@@ -566,4 +592,5 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         note += (f"; time limit reached after fixing {len(fixed)} of {m} positions (the "
                  f"matching {how})")
     # the objective value is the smallest gain: proven once the first position is fixed
-    return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None)
+    return to_assignment(model, best, complete, note, bound=fixed[0] if fixed else None,
+                         positions=(len(fixed), run.next_bound()))

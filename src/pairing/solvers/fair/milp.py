@@ -225,11 +225,16 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
 
 
 def to_assignment(model: FairModel, x: np.ndarray, optimal: bool, note: str,
-                bound: float | None = None) -> Assignment:
+                bound: float | None = None, positions: tuple[int, float | None] | None = None
+                ) -> Assignment:
+    """``positions``: a stopped leximin run's proven positions and the bound on the next
+    (:attr:`~pairing.solvers.base.Assignment.positions_proven`)."""
     left, right = model.rules.selected(x)
     order = np.lexsort((right, left))
+    proven, next_bound = (None, None) if optimal or positions is None else positions
     return Assignment(left[order], right[order], "optimal" if optimal else "feasible",
-                      None if optimal else bound, note=note)
+                      None if optimal else bound, note=note, positions_proven=proven,
+                      next_position_bound=next_bound)
 
 
 def timeout_error(what: str) -> SolverTimeout:
