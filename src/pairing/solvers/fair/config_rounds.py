@@ -165,50 +165,61 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             share = lp.share = plain
         return not clock.expired(share)
 
+    def next_round() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int,
+                              Callable[..., tuple[bool, np.ndarray]], float, float]:
+        """The next round's members (unfixed, free, the loose group when some of it must
+        rise), the levels kept, the group's rising count, its level test, and the bounds its
+        level lies between."""
+        unfixed = np.isnan(fixed)  # the free members, and the loose ones
+        free = unfixed & ~loose
+        rising = zeros.rising if zeros is not None else 0
+        # (the loose group counts when some of its members must reach the level)
+        rise = loose if rising > 0 else np.zeros(model.m, dtype=bool)
+        kept = slipped(np.where(unfixed, 0.0, fixed))
+
+        def reachable(level: float, relaxed: bool = False) -> tuple[bool, np.ndarray]:
+            nonlocal refuted
+            levels = np.where(unfixed, level, kept)
+            ok, where = (exact.test(levels, keep=True) if exact
+                         else lp.reachable(levels, relaxed=relaxed))
+            if not ok:  # (each side alone, and matchings, bound the LP too)
+                refuted = min(refuted, level)
+            return ok, where
+
+        # (no free member can gain more than its best cells, nor can the group's rising
+        # members all gain more than the rising-th best of theirs: neither can the level)
+        ceiling = lp.most[free].min(initial=np.inf)
+        if rising > 0:
+            ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
+        return (unfixed, free, rise, kept, rising, reachable, lo,
+                min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling)))
+
+    def probe_next() -> None:
+        """Out of time with no level refuted in the round under way: counting both sides,
+        each side alone still bounds the next round's level, in a few of its small LPs
+        (:data:`PROBE` of the limit at most)."""
+        if exact or not lp.sides or np.isfinite(refuted) or not left():
+            return
+        _, free, rise, _, _, reachable, low, high = next_round()
+        lp.share = min(1.0, share + PROBE)
+        try:
+            _search(partial(reachable, relaxed=True), low, high, free | rise)
+        except LPStopped:
+            pass
+        finally:
+            lp.share = share
+
     try:
-        while left() and (
+        while left() and within() and (
                 most is None or rounds - start.rounds < most or (
                     exact is None and zeros is None and _on_course(
                         clock, finish, began, rounds - start.rounds, left()))):
-            # out of time: counting both sides, the sides alone still bound the next round's
-            # level, in a few of their small LPs (PROBE of the limit at most)
-            probe = not within()
-            if probe and (exact or not lp.sides or np.isfinite(refuted)):
-                break
-            unfixed = np.isnan(fixed)  # the free members, and the loose ones
-            free = unfixed & ~loose
-            rising = zeros.rising if zeros is not None else 0
-            # (the loose group counts when some of its members must reach the level)
-            rise = loose if rising > 0 else np.zeros(model.m, dtype=bool)
-            kept = slipped(np.where(unfixed, 0.0, fixed))
-
-            def reachable(level: float, kept: np.ndarray = kept, unfixed: np.ndarray = unfixed,
-                          relaxed: bool = False) -> tuple[bool, np.ndarray]:
-                nonlocal refuted
-                levels = np.where(unfixed, level, kept)
-                ok, where = (exact.test(levels, keep=True) if exact
-                             else lp.reachable(levels, relaxed=relaxed))
-                if not ok:  # (each side alone, and matchings, bound the LP too)
-                    refuted = min(refuted, level)
-                return ok, where
+            unfixed, free, rise, kept, rising, reachable, low, high = next_round()
 
             def lifted_reachable(levels: np.ndarray) -> bool:
                 return (exact.test(levels) if exact else lp.reachable(levels))[0]
 
             # the level: gallop up from the last one, then bisect (_search)
-            # (no free member can gain more than its best cells, nor can the group's rising
-            # members all gain more than the rising-th best of theirs: neither can the level)
-            ceiling = lp.most[free].min(initial=np.inf)
-            if rising > 0:
-                ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
-            low, high = lo, min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
-            if probe:
-                lp.share = min(1.0, share + PROBE)
-                try:
-                    _search(partial(reachable, relaxed=True), low, high, free | rise)
-                finally:
-                    lp.share = share
-                break
             lowest: np.ndarray | None = None
             if lp.sides and not exact and lp.aims.worth():
                 # counting both sides: first the level each side alone reaches (a bound, at a
@@ -259,7 +270,10 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                            f"{' (the loose group)' if group and not saturated else ''}, "
                            f"{left()} of {model.m} member(s) left")
     except LPStopped:
-        pass
+        probe_next()
+    else:
+        if clock.expired(share):
+            probe_next()
     bound = refuted + TIE * max(1.0, refuted) if np.isfinite(refuted) else np.inf
     if rounds == start.rounds:
         bound = min(bound, start.next_bound)
