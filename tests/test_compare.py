@@ -84,3 +84,16 @@ def test_cli_stdout_and_objective_choice(tmp_path: Path) -> None:
                                        "--objective", "maxmin", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [d["objective"] for d in json.loads(result.stdout)] == ["stable", "maxmin"]
+
+
+def test_a_stopped_leximin_row_carries_its_proven_positions() -> None:
+    """A leximin answer cut short carries how many of its sorted gains are proven (its gap, on
+    the smallest gain, is often 0) as a column of the JSON and CSV; other rows leave it empty."""
+    from pairing.analysis.compare import ComparisonRow
+    from pairing.cli.compare_cmd import comparison_csv, comparison_json
+
+    rows = [ComparisonRow("leximin", "feasible", "leximin-milp", gap=0.0, positions_proven=22),
+            ComparisonRow("maxmin", "feasible", "maxmin-milp", gap=0.5)]
+    assert [row["positions_proven"] for row in json.loads(comparison_json(rows))] == [22, None]
+    assert [row["positions_proven"] for row in
+            csv.DictReader(io.StringIO(comparison_csv(rows)))] == ["22", ""]

@@ -1098,3 +1098,66 @@ def test_the_fewest_zeros_matching_has_the_best_total_among_them() -> None:
         assert sum(float(programme.scores[i, j]) for i, j in mine) == pytest.approx(top)  # type: ignore[index]
         checked += 1
     assert checked > 20
+
+
+def test_a_stopped_leximin_answer_keeps_every_position_it_reports_proven(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whenever the limit strikes, the answer's lowest ``positions_proven`` sorted gains are
+    the leximin optimum's, and ``next_position_bound`` is at least the optimum's next one. The
+    limit is a counter here (each look at the clock uses 1/N of it), so every N stops the run
+    somewhere else. Before a fix, with the rounds resumed after a final round that the limit
+    then skipped, the answer was the first final round's matching, which lacked the last
+    position proven (N = 70: 4 reported proven, the 4th 0.28 against 0.51)."""
+    from pairing.solvers import _clock, _highs
+
+    used = {"t": 0, "n": 1}
+
+    def share() -> float:
+        used["t"] += 1
+        return used["t"] / used["n"]
+
+    monkeypatch.setattr(_clock.Clock, "expired", lambda self, part=1.0: (
+        self.limit is not None and share() >= part))
+    monkeypatch.setattr(_clock.Clock, "left", lambda self, part=1.0: (
+        None if self.limit is None else max(1e-3, (part - share()) * self.limit)))
+    monkeypatch.setattr(_clock.Clock, "used", lambda self: (
+        0.0 if self.limit is None else share()))
+    run = _highs.HighsModel.run
+
+    def lp_stops_at_the_last_millisecond(self: Any, time_limit: float | None = None) -> Any:
+        if not self._integer and time_limit is not None and time_limit <= 1.5e-3:
+            return _highs.HighsOutcome("timeout")
+        return run(self, time_limit)
+
+    monkeypatch.setattr(_highs.HighsModel, "run", lp_stops_at_the_last_millisecond)
+    rng = np.random.default_rng(50_002)
+    n_left, n_right = int(rng.integers(7, 10)), int(rng.integers(9, 13))
+    scores = rng.integers(0, 101, size=(n_left, n_right)) / 100.0
+    scores[rng.random(scores.shape) < 0.2] = np.nan
+    caps_left = [(0, int(h)) for h in rng.integers(1, 4, n_left)]
+    caps_right = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
+    sectors = ["textiles" if rng.random() < 0.6 else "energy" for _ in range(n_right)]
+    quotas = ([pairing.Quota(side="right", by="sector", group="textiles",
+                             max=int(rng.integers(2, 5)))] if rng.random() < 0.6 else [])
+    programme = programme_from_matrix(scores, caps_left, caps_right,
+                                      pairing.Rules(quotas=quotas, fair_to="both"),
+                                      sectors_right=sectors)
+    used["t"], used["n"] = 0, 10**9
+    optimum = pairing.solve(programme, objective="leximin", solver="leximin-milp")
+    assert optimum.status == "optimal"
+    best = np.asarray(optimum.metrics.sorted_gains)
+    stopped = bounded = 0
+    for n in range(40, 101, 6):
+        used["t"], used["n"] = 0, n
+        result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                               time_limit=60.0)
+        proven = result.solver.positions_proven
+        if result.status == "optimal" or proven is None:
+            continue
+        stopped += 1
+        gains = np.asarray(result.metrics.sorted_gains)
+        assert np.allclose(gains[:proven], best[:proven], atol=1e-6), n
+        if result.solver.next_position_bound is not None and proven < len(best):
+            bounded += 1
+            assert result.solver.next_position_bound >= best[proven] - 1e-6, n
+    assert stopped >= 5

@@ -49,6 +49,9 @@ class ComparisonRow:
     bound, gap
         For a ``feasible`` answer cut short by the time limit: the best proven bound on the
         objective value and the relative gap (``None`` when proven optimal).
+    positions_proven
+        For a leximin answer cut short by the time limit: how many of the sorted counted gains
+        are proven (``solver.positions_proven``; ``None`` otherwise).
     """
 
     objective: str
@@ -69,6 +72,7 @@ class ComparisonRow:
     worst_off: str = ""
     bound: float | None = None
     gap: float | None = None
+    positions_proven: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -88,6 +92,7 @@ def _row(objective: str, result: Result, runtime: float) -> ComparisonRow:
         worst_off=_worst(result),
         bound=result.solver.bound,
         gap=result.solver.gap,
+        positions_proven=result.solver.positions_proven,
         **metrics,  # type: ignore[arg-type]
     )
 

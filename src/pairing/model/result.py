@@ -6,6 +6,7 @@ runs with the same input and seed differ only in ``solver.runtime_s``).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -321,7 +322,8 @@ class Result(_Frozen):
                 f"gain {proven + 1} is {gains[proven]:.4f} here")
         bound = self.solver.next_position_bound
         if bound is not None:
-            text += f", at most {bound:.4f} in a leximin-optimal matching"
+            # (rounded up: a bound shown below itself would claim too much)
+            text += f", at most {math.ceil(bound * 1e4) / 1e4:.4f} in a leximin-optimal matching"
         return text
 
     def pair_ids(self) -> list[tuple[str, str]]:

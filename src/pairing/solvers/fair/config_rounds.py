@@ -124,9 +124,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     ``zeros``: forced zeros as :func:`.level_rounds.level_rounds` holds them; the loose group's
     rising members reach each round's level in the LP, and a round where they cannot all rise
     above it proves one more of the group's levels. Returns the rounds and the zeros with the
-    levels they proved; the rounds' ``next_bound`` is the least level refuted in a round the
-    limit left unfinished (:data:`~.milp.TIE` above it), else the one ``start`` had when no
-    round ended.
+    levels they proved; the rounds' ``next_bound`` is the least level refuted in the round
+    that did not end (the limit stopped it, or nobody was saturated), :data:`~.milp.TIE` above
+    it, and no more than ``start``'s when no round ended.
 
     ``exact``: every test on matchings instead (:mod:`.config_branching`), ``most`` rounds;
     then the rounds are proven as they are found, and ``exact.last`` is a matching that keeps
@@ -195,9 +195,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling)))
 
     def probe_next() -> None:
-        """Out of time with no level refuted in the round under way: counting both sides,
-        each side alone still bounds the next round's level, in a few of its small LPs
-        (:data:`PROBE` of the limit at most)."""
+        """The rounds stopped (the limit, or an LP it stopped) with no level refuted in the
+        round under way: counting both sides, each side alone still bounds the next round's
+        level, in a few of its small LPs (:data:`PROBE` of the limit at most)."""
         if exact or not lp.sides or np.isfinite(refuted) or not left():
             return
         _, free, rise, _, _, reachable, low, high = next_round()

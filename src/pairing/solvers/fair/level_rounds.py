@@ -364,6 +364,9 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     takes 0.4-1.2 s, and the best total from its matching in the rest is 67.1-67.4 against
     65.6 (``total``'s is 73.0). Between batches the total waits: at a 60 s limit, seeking it
     after the first batch took 7 s from the rounds."""
+    if found.rounds == good.rounds:
+        # no round ended: what the call refuted of the next one bounds it still
+        good = replace(good, next_bound=min(good.next_bound, found.next_bound))
     low, high = good.rounds, found.rounds + 1
     rounds, step, galloping = found.rounds, first_step, False
     steered = False  # x is a steered MILP's matching (its total not sought)

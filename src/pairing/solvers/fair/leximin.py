@@ -273,8 +273,8 @@ def _counting_round(model: FairModel, shortfalls: _Shortfalls, k: int, best: np.
     The bracket starts at ``best``'s ``k``-th gain and :data:`BRACKET` of it wide; when the
     optimum sits on its upper end, it restarts from the better matching, :data:`WIDEN` times as
     wide. Returns the best matching, whether its ``k``-th gain is proven, the MILPs run, and a
-    proven upper bound on position ``k`` when the limit stopped a bracket whose MILP bound lies
-    inside it (else infinity).
+    proven upper bound on position ``k`` when the last bracket's MILP bound lies inside it
+    (else infinity).
     """
     low = _kth(model, best, k)
     width = max(BRACKET * low, BRACKET)
@@ -315,8 +315,9 @@ class _Progress:
     answer_total_proven: bool = False  # the answer came from a final round proven optimal
     #: the level rounds' last matching whose total they sought, and whether it is proven
     rounds_total: tuple[np.ndarray, bool] | None = None
-    #: proven upper bounds on positions not fixed (1-based), from a stopped round's search:
-    #: every leximin-optimal matching's gain there is at most this
+    #: proven upper bounds on positions not fixed (1-based), from the rounds' searches: every
+    #: leximin-optimal matching's gain there is at most this (a position fixed later keeps
+    #: its entry, unused)
     bounds: dict[int, float] = field(default_factory=dict)
 
     def bound(self, position: int, value: float) -> None:
@@ -560,6 +561,10 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
         if complete or clock.expired(1 - RESUME) or later <= share + RESUME / 10:
             break
         share = later
+    if not complete and run.answer is not None and run.best is not None:
+        # the rounds may have proven more positions after the last final round, which was
+        # then skipped for want of time: the best matching keeps them, that round's may not
+        run.offer(model, run.best)
     best, fixed = (run.best if complete or run.answer is None else run.answer), run.fixed
     if best is None:
         if m == 0:
