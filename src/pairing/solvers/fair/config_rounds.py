@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,9 +45,21 @@ WIDTH = 4e-9
 #: Most members tested for saturation in one round.
 MAX_TESTS = 20
 #: Counting both sides, the share of the time limit past the rounds' own that the sides alone
-#: may use to bound the level of a round the limit did not let begin (a bound on the next
-#: position, for a stopped run's answer to state).
+#: may use to bound the next round's level when the limit stops the rounds before they refuted
+#: one (a bound on the next position, for a stopped run's answer to state).
 PROBE = 0.01
+
+
+class _Round(NamedTuple):
+    """The next configuration round as :func:`config_rounds` sets it up."""
+
+    unfixed: np.ndarray  # the members no round fixed: the free ones and the loose group
+    free: np.ndarray  # the members that must reach the level by name
+    rise: np.ndarray  # the loose group, when some of it must reach the level (else none)
+    kept: np.ndarray  # the fixed members' levels, slipped (nan for the others)
+    reachable: Callable[..., tuple[bool, np.ndarray]]  # the level test (records refutations)
+    low: float  # the last round's level: reachable
+    high: float  # a bound above the level
 
 
 def _on_course(clock: Clock, finish: float, began: float, done: int, left: int) -> bool:
@@ -165,11 +178,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             share = lp.share = plain
         return not clock.expired(share)
 
-    def next_round() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int,
-                              Callable[..., tuple[bool, np.ndarray]], float, float]:
-        """The next round's members (unfixed, free, the loose group when some of it must
-        rise), the levels kept, the group's rising count, its level test, and the bounds its
-        level lies between."""
+    def next_round() -> _Round:
+        """The next round's members, the levels kept, its level test, and the bounds its level
+        lies between (:class:`_Round`)."""
         unfixed = np.isnan(fixed)  # the free members, and the loose ones
         free = unfixed & ~loose
         rising = zeros.rising if zeros is not None else 0
@@ -191,8 +202,8 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
         ceiling = lp.most[free].min(initial=np.inf)
         if rising > 0:
             ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
-        return (unfixed, free, rise, kept, rising, reachable, lo,
-                min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling)))
+        return _Round(unfixed, free, rise, kept, reachable, lo,
+                      min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling)))
 
     def probe_next() -> None:
         """The rounds stopped (the limit, or an LP it stopped) with no level refuted in the
@@ -200,10 +211,11 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
         level, in a few of its small LPs (:data:`PROBE` of the limit at most)."""
         if exact or not lp.sides or np.isfinite(refuted) or not left():
             return
-        _, free, rise, _, _, reachable, low, high = next_round()
+        probe = next_round()
         lp.share = min(1.0, share + PROBE)
         try:
-            _search(partial(reachable, relaxed=True), low, high, free | rise)
+            _search(partial(probe.reachable, relaxed=True), probe.low, probe.high,
+                    probe.free | probe.rise)
         except LPStopped:
             pass
         finally:
@@ -214,7 +226,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 most is None or rounds - start.rounds < most or (
                     exact is None and zeros is None and _on_course(
                         clock, finish, began, rounds - start.rounds, left()))):
-            unfixed, free, rise, kept, rising, reachable, low, high = next_round()
+            unfixed, free, rise, kept, reachable, low, high = next_round()
 
             def lifted_reachable(levels: np.ndarray) -> bool:
                 return (exact.test(levels) if exact else lp.reachable(levels))[0]
@@ -252,7 +264,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 if not lifted_reachable(lifted):
                     saturated.append(int(e))
             group = False
-            if rising > 0 and float(lowest[loose].min(initial=np.inf)) < lift:
+            if rise.any() and float(lowest[loose].min(initial=np.inf)) < lift:
                 group = not lifted_reachable(np.where(loose, lift, others))
             if not saturated and not group:
                 break
