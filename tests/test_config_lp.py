@@ -463,3 +463,55 @@ def test_a_round_the_limit_stops_before_it_begins_is_bounded_by_the_sides_alone(
                 bounded += 1
                 assert probe.next_bound >= optimum[len(fixed)] - 1e-9
     assert checked > 20 and bounded > 10
+
+
+def test_a_pinned_cell_is_in_no_matching_that_keeps_the_levels_its_member_was_fixed_by(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A member a configuration round fixes cannot reach the lifted level while the others
+    keep the round's; so in every matching that keeps them and its own level, its partners are
+    a set whose gain lies between its level and the lifted one, and the cells no such set holds
+    are pinned. Brute force: no such matching holds a pinned cell (with the LP rounds switched
+    off, so that every round after the first is a configuration round)."""
+    _counting_configuration_rounds(monkeypatch)
+    refuted: dict[int, list[np.ndarray]] = {}
+    reachable, pin = ConfigLP.reachable, ConfigLP.pin
+    current: dict[str, object] = {}
+    tally = {"pins": 0, "pinned": 0, "matchings": 0}
+
+    def recording(self: ConfigLP, levels: np.ndarray, relaxed: bool = False
+                  ) -> tuple[bool, np.ndarray]:
+        ok, where = reachable(self, levels, relaxed)
+        if not ok:
+            refuted.setdefault(id(self), []).append(levels.copy())
+        return ok, where
+
+    def checked_pin(self: ConfigLP, e: int, level: float, kept: float, lift: float) -> None:
+        pin(self, e, level, kept, lift)
+        if e not in self.pins:
+            return
+        # the levels of the test that refuted e at the lifted level: the others' there
+        test = [levels for levels in refuted[id(self)] if levels[e] == lift][-1]
+        pinned = set(self.pins[e][1].tolist())
+        cell_of = {(int(i), int(j)): c for c, (i, j) in enumerate(
+            zip(self.rules.cells_left, self.rules.cells_right, strict=True))}
+        programme = current["programme"]
+        assert isinstance(programme, pairing.Programme)
+        tally["pins"] += 1
+        tally["pinned"] += len(pinned)
+        for matching in current["matchings"]:  # type: ignore[attr-defined]
+            gains = loop_gains(programme, matching)
+            # (and that keep e's own level: the later rounds all do)
+            if gains[e] >= kept - 1e-9 and all(
+                    g >= t - 1e-9 for k, (g, t) in enumerate(zip(gains, test, strict=True))
+                    if k != e and t > 0):
+                tally["matchings"] += 1
+                held = {cell_of[pair] for pair in matching}
+                assert not held & pinned, (current["seed"], e, sorted(held & pinned))
+
+    monkeypatch.setattr(ConfigLP, "reachable", recording)
+    monkeypatch.setattr(ConfigLP, "pin", checked_pin)
+    for seed in range(80):
+        programme = _programme(seed)
+        current.update(seed=seed, programme=programme, matchings=all_matchings(programme))
+        assert_leximin_like_brute_force(programme, "leximin-milp")
+    assert tally["pins"] > 20 and tally["pinned"] > 20 and tally["matchings"] > 100, tally

@@ -153,6 +153,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     the raised share its rounds ran to 108 s, no matching proved the 17 after the first 16,
     and the run returned 24 positions where a 60 s run gave 32."""
     lp.use(zeros)
+    lp.keep_pins(start.levels)
     lp.seed(x)
     lp.share = share
     lps = lp.lps
@@ -271,6 +272,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             rounds += 1
             refuted = np.inf  # (the next round's search begins)
             fixed[saturated] = low
+            if not exact:  # (a saturated member's partners lie in a narrow window)
+                for member in saturated:
+                    lp.pin(member, low, float(slipped(np.asarray(low))), lift)
             round_of[saturated] = rounds
             if group:
                 assert zeros is not None
