@@ -470,8 +470,9 @@ def test_a_pinned_cell_is_in_no_matching_that_keeps_the_levels_its_member_was_fi
     """A member a configuration round fixes cannot reach the lifted level while the others
     keep the round's; so in every matching that keeps them and its own level, its partners are
     a set whose gain lies between its level and the lifted one, and the cells no such set holds
-    are pinned. Brute force: no such matching holds a pinned cell (with the LP rounds switched
-    off, so that every round after the first is a configuration round)."""
+    are pinned (counting both sides, where the rounds pin). Brute force: no such matching holds
+    a pinned cell (with the LP rounds switched off, so that every round after the first is a
+    configuration round)."""
     _counting_configuration_rounds(monkeypatch)
     refuted: dict[int, list[np.ndarray]] = {}
     reachable, pin = ConfigLP.reachable, ConfigLP.pin
@@ -511,7 +512,8 @@ def test_a_pinned_cell_is_in_no_matching_that_keeps_the_levels_its_member_was_fi
     monkeypatch.setattr(ConfigLP, "reachable", recording)
     monkeypatch.setattr(ConfigLP, "pin", checked_pin)
     for seed in range(80):
-        programme = _programme(seed)
+        programme = _programme(seed, "both")
         current.update(seed=seed, programme=programme, matchings=all_matchings(programme))
+        refuted.clear()  # (an LP's id may be an earlier programme's)
         assert_leximin_like_brute_force(programme, "leximin-milp")
     assert tally["pins"] > 20 and tally["pinned"] > 20 and tally["matchings"] > 100, tally

@@ -272,7 +272,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             rounds += 1
             refuted = np.inf  # (the next round's search begins)
             fixed[saturated] = low
-            if not exact:  # (a saturated member's partners lie in a narrow window)
+            if lp.sides and not exact:
+                # a saturated member's partners lie in a narrow window of gains (counting
+                # both sides: counting one, the pins slowed the rounds down)
                 for member in saturated:
                     lp.pin(member, low, float(slipped(np.asarray(low))), lift)
             round_of[saturated] = rounds
