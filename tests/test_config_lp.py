@@ -486,13 +486,14 @@ def test_a_pinned_cell_is_in_no_matching_that_keeps_the_levels_its_member_was_fi
             refuted.setdefault(id(self), []).append(levels.copy())
         return ok, where
 
-    def checked_pin(self: ConfigLP, e: int, level: float, kept: float, lift: float) -> None:
-        pin(self, e, level, kept, lift)
+    def checked_pin(self: ConfigLP, e: int, level: float, kept: float, lift: float,
+                    round_: int) -> None:
+        pin(self, e, level, kept, lift, round_)
         if e not in self.pins:
             return
         # the levels of the test that refuted e at the lifted level: the others' there
         test = [levels for levels in refuted[id(self)] if levels[e] == lift][-1]
-        pinned = set(self.pins[e][1].tolist())
+        pinned = set(self.pins[e][2].tolist())
         cell_of = {(int(i), int(j)): c for c, (i, j) in enumerate(
             zip(self.rules.cells_left, self.rules.cells_right, strict=True))}
         programme = current["programme"]
@@ -517,3 +518,41 @@ def test_a_pinned_cell_is_in_no_matching_that_keeps_the_levels_its_member_was_fi
         refuted.clear()  # (an LP's id may be an earlier programme's)
         assert_leximin_like_brute_force(programme, "leximin-milp")
     assert tally["pins"] > 20 and tally["pinned"] > 20 and tally["matchings"] > 100, tally
+
+
+def test_a_pin_goes_when_a_change_of_the_rounds_breaks_its_premise() -> None:
+    """A pin holds while its member stays fixed at its level by its round, and no member
+    fixed later, nor the next round, lies below that level (rounds cut back, or a round on
+    matchings a little lower): otherwise the next call of the rounds drops it, in each side
+    alone too."""
+    checked = 0
+    for _, _, _, lp, _ in _configuration_lps(lambda seed: "both"):
+        e = next((e for e in range(lp.m) if len(lp.cells[e]) > 1 and lp.gains[e][0] > 0.1),
+                 None)
+        if e is None:
+            continue
+        other = (e + 1) % lp.m
+        level = float(lp.gains[e][0])
+        for change in ("none", "unfixed", "round", "lower later", "next lower"):
+            lp.pin(e, level, level - 1e-7, level + 1e-6, 1)
+            if e not in lp.pins or not len(lp.pins[e][2]):
+                break  # (every cell of e is in some set of the window)
+            assert lp.pinned.any() and all(side.pinned.any() for _, side in lp.sides)
+            levels, round_of = np.full(lp.m, np.nan), np.zeros(lp.m, dtype=np.int64)
+            levels[e], round_of[e], last = level, 1, level + 0.01
+            levels[other], round_of[other] = level + 0.01, 2
+            if change == "unfixed":
+                levels[e], round_of[e] = np.nan, 0
+            elif change == "round":
+                round_of[e] = 2
+            elif change == "lower later":
+                levels[other] = level - 1e-7
+            elif change == "next lower":
+                last = level - 1e-7
+            lp.keep_pins(levels, round_of, last)
+            assert (e in lp.pins) == (change == "none"), change
+            assert lp.pinned.any() == (change == "none")
+            assert all(side.pinned.any() == (change == "none") for _, side in lp.sides)
+            lp.keep_pins(np.full(lp.m, np.nan), np.zeros(lp.m, dtype=np.int64), 0.0)
+            checked += 1
+    assert checked > 50

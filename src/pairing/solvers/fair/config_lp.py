@@ -268,8 +268,8 @@ class ConfigLP:
         self.levels = np.zeros(m)
         self.lps = 0
         self.zeros: Zeros | None = None
-        #: each fixed member's pin: its level and the cells it pins (:meth:`pin`)
-        self.pins: dict[int, tuple[float, np.ndarray]] = {}
+        #: each fixed member's pin: its level, its round and the cells it pins (:meth:`pin`)
+        self.pins: dict[int, tuple[float, int, np.ndarray]] = {}
         #: the cells some pin holds: no matching that keeps the rounds' levels holds them
         self.pinned = np.zeros(self.n, dtype=bool)
         self._build(zeros)
@@ -593,28 +593,34 @@ class ConfigLP:
         if len(columns):
             self.lp.set_bounds(columns, np.zeros(len(columns)), self._upper(holding))
 
-    def pin(self, e: int, level: float, kept: float, lift: float) -> None:
-        """Member ``e`` was fixed at ``level`` (kept at ``kept``) by a round that proved it
-        cannot reach ``lift`` while the others keep theirs. Every later round asks at least as
-        much of the others, so in every matching that keeps the rounds' levels ``e``'s partners
-        are a set of gain in ``[kept, lift)``, and its cells that no such set holds are
+    def pin(self, e: int, level: float, kept: float, lift: float, round_: int) -> None:
+        """Member ``e`` was fixed at ``level`` (kept at ``kept``) by round ``round_``, which
+        proved it cannot reach ``lift`` while the others keep theirs. Every later round asks at
+        least as much of the others, so in every matching that keeps the rounds' levels ``e``'s
+        partners are a set of gain in ``[kept, lift)``, and its cells that no such set holds are
         *pinned*: no such matching holds them, and the LP may leave them out (a relaxation of
-        those matchings still; a round a matching does not keep takes its pins with it:
-        :meth:`keep_pins`). Pricing offers no set holding a pinned cell, and the sets in the
-        LP that hold one cost 1, as a short set does, so that the last basis stays primal
-        feasible (bounding them to 0 made the next LPs start from an infeasible basis, and
-        the 10th round came later). Each side alone pins them too (module docstring)."""
+        those matchings still; :meth:`keep_pins` drops a pin whose premise a later change of the
+        rounds broke). Pricing offers no set holding a pinned cell, and the sets in the LP that
+        hold one cost 1, as a short set does, so that the last basis stays primal feasible
+        (bounding them to 0 made the next LPs start from an infeasible basis, and the 10th round
+        came later). Each side alone pins them too (module docstring)."""
         allowed = _window_cells(self.gains[e], int(self.caps[e]), kept, lift)
         if not allowed.any():  # (no set in the window: nothing to pin)
             return
-        self.pins[e] = (level, self.cells[e][~allowed])
+        self.pins[e] = (level, round_, self.cells[e][~allowed])
         self._pin(self._pinned_cells())
 
-    def keep_pins(self, levels: np.ndarray) -> None:
-        """Drop the pins of members no longer fixed at the level they were pinned at (``levels``:
-        each member's, ``nan`` when unfixed): rounds a matching did not keep were cut back, and
-        their pins with them."""
-        stale = [e for e, (level, _) in self.pins.items() if levels[e] != level]
+    def keep_pins(self, levels: np.ndarray, round_of: np.ndarray, last: float) -> None:
+        """Keep the pins whose premise still holds for rounds that go on from these ones
+        (``levels``: each member's, ``nan`` when unfixed; ``round_of``: the round that fixed
+        it; ``last``: the last round's level, where the next one's search begins): the member
+        is fixed at the same level by the same round, and no member fixed later, nor the next
+        round, lies below that level. Rounds a matching did not keep were cut back, and a round
+        on matchings that followed may lie up to :data:`~.milp.TIE` lower than the last
+        configuration round: their pins go."""
+        stale = [e for e, (level, round_, _) in self.pins.items()
+                 if levels[e] != level or round_of[e] != round_ or last < level
+                 or bool(np.any(levels[round_of > round_] < level))]
         if stale:
             for e in stale:
                 del self.pins[e]
@@ -623,7 +629,7 @@ class ConfigLP:
     def _pinned_cells(self) -> np.ndarray:
         """The cells some pin holds, as a mask over the cells."""
         pinned = np.zeros(self.n, dtype=bool)
-        for _, cells in self.pins.values():
+        for _, _, cells in self.pins.values():
             pinned[cells] = True
         return pinned
 

@@ -153,7 +153,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     the raised share its rounds ran to 108 s, no matching proved the 17 after the first 16,
     and the run returned 24 positions where a 60 s run gave 32."""
     lp.use(zeros)
-    lp.keep_pins(start.levels)
+    lp.keep_pins(start.levels, start.round_of, start.last)
     lp.seed(x)
     lp.share = share
     lps = lp.lps
@@ -276,7 +276,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 # a saturated member's partners lie in a narrow window of gains (counting
                 # both sides: counting one, the pins slowed the rounds down)
                 for member in saturated:
-                    lp.pin(member, low, float(slipped(np.asarray(low))), lift)
+                    lp.pin(member, low, float(slipped(np.asarray(low))), lift, rounds)
             round_of[saturated] = rounds
             if group:
                 assert zeros is not None
