@@ -590,8 +590,13 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             # (no wait: after a round on matchings they go on at once)
             tally.config_rounds += state.rounds - before
             # a batch a matching keeps whole: the next may be twice as long (the MILP that
-            # proves it grows harder with the members fixed, not with the batch)
-            batch = 2 * batch if state.rounds == found.rounds else CONFIG_BATCH
+            # proves it grows harder with the members fixed, not with the batch); not counting
+            # both sides, where the pinned rounds run past the round no MILP keeps in its
+            # time (the rules programme's 28th) and the tries at the long batch spent the rest
+            # of a 120 s limit (32 of 200 positions against 35 with batches of 16)
+            assert configuration is not None
+            batch = (2 * batch if state.rounds == found.rounds and not configuration.linked
+                     else CONFIG_BATCH)
             if state.rounds == found.rounds > before and not (tally.complete
                                                               or _done(state, zeros)):
                 continue  # all kept: the configuration rounds go on
