@@ -347,11 +347,10 @@ class ConfigLP:
         self.col_set: list[tuple[int, tuple[int, ...]]] = []
         #: each column's cells (the matching's, for the first side's sets; none for the other's)
         self.col_cells: list[np.ndarray] = []
-        #: each column's cells, either side, and the columns holding each cell (:meth:`pin`)
-        self.col_all_cells: list[np.ndarray] = []
-        self.touching: dict[int, list[int]] = {}
-        #: which columns hold a pinned cell (cost 1: see :meth:`pin`)
-        self.col_pinned = np.zeros(0, dtype=bool)
+        #: every column's cells (either side's sets), flat, and each one's column
+        #: (:meth:`_pinned_columns`)
+        self.entry_cell = np.empty(0, dtype=np.int64)
+        self.entry_col = np.empty(0, dtype=np.int64)
         #: the columns (from :attr:`first_col`) of the first side's sets holding each cell
         self.holders: dict[int, list[int]] = {}
         #: branching (:mod:`.config_branching`): how many branches forbid each cell, and the
@@ -413,8 +412,8 @@ class ConfigLP:
         members, gains = self.member_of[start:], self.set_gain[start:]
         levels = self.levels[members]
         short = (levels > 0) & ~reaches(gains, levels)
-        return np.where((short & (self.mode[start:] == REACH)) | self.col_pinned[start:], 1.0,
-                        0.0)
+        return np.where((short & (self.mode[start:] == REACH))
+                        | self._pinned_columns()[start:], 1.0, 0.0)
 
     def _add(self, sets: list[tuple[int, tuple[int, ...]]]) -> None:
         """Append partner sets as columns: each once as a set that must reach its member's
@@ -427,7 +426,7 @@ class ConfigLP:
         new_members: list[int] = []
         new_gains: list[float] = []
         new_modes: list[int] = []
-        new_pinned: list[bool] = []
+        new_cells: list[np.ndarray] = []
         k = 0
         if self.linked:
             self._link([self.cells[e][list(chosen)] for e, chosen in sets
@@ -451,11 +450,7 @@ class ConfigLP:
                     parts.append((np.asarray(forced, dtype=np.int64), np.ones(len(forced))))
                 for c in cells:
                     self.holders.setdefault(int(c), []).append(len(self.col_cells))
-                all_cells = self.cells[e][list(chosen)]
-                for c in all_cells:
-                    self.touching.setdefault(int(c), []).append(len(self.col_cells))
-                self.col_all_cells.append(all_cells)
-                new_pinned.append(bool(self.pinned[all_cells].any()))
+                new_cells.append(self.cells[e][list(chosen)])
                 self.col_cells.append(cells)
                 for r, v in parts:
                     rows.append(r)
@@ -473,12 +468,14 @@ class ConfigLP:
                                          np.asarray(new_members, dtype=np.int64)])
         self.set_gain = np.concatenate([self.set_gain, np.asarray(new_gains, dtype=np.float64)])
         self.mode = np.concatenate([self.mode, np.asarray(new_modes, dtype=np.int64)])
-        self.col_pinned = np.concatenate([self.col_pinned, np.asarray(new_pinned, dtype=bool)])
         matrix = sp.csc_array((np.concatenate(vals).astype(np.float64),
                                (np.concatenate(rows).astype(np.int64),
                                 np.concatenate(cols).astype(np.int64))),
                               shape=(self.n_rows, k))
         n_sets = len(self.col_cells)
+        self.entry_cell = np.concatenate([self.entry_cell, *new_cells]).astype(np.int64)
+        self.entry_col = np.concatenate([self.entry_col, np.repeat(
+            np.arange(n_sets - k, n_sets), [len(c) for c in new_cells])])
         self.lp.add_columns(self._costs(n_sets - k), np.zeros(k),
                             self._upper(np.arange(n_sets - k, n_sets)), matrix)
 
@@ -608,7 +605,7 @@ class ConfigLP:
         if not allowed.any():  # (no set in the window: nothing to pin)
             return
         self.pins[e] = (level, round_, self.cells[e][~allowed])
-        self._pin(self._pinned_cells())
+        self._hold_pins()
 
     def keep_pins(self, levels: np.ndarray, round_of: np.ndarray, last: float) -> None:
         """Keep the pins whose premise still holds for rounds that go on from these ones
@@ -624,27 +621,24 @@ class ConfigLP:
         if stale:
             for e in stale:
                 del self.pins[e]
-            self._pin(self._pinned_cells())
+            self._hold_pins()
 
-    def _pinned_cells(self) -> np.ndarray:
-        """The cells some pin holds, as a mask over the cells."""
+    def _hold_pins(self) -> None:
+        """Pin the cells the pins hold, here and in each side alone (whose cells are the same)."""
         pinned = np.zeros(self.n, dtype=bool)
         for _, _, cells in self.pins.values():
             pinned[cells] = True
-        return pinned
-
-    def _pin(self, pinned: np.ndarray) -> None:
-        """Hold these pinned cells (a mask), here and in each side alone."""
-        for _, side in self.sides:
-            side._pin(pinned)
-        if pinned[~self.pinned].any() and not self.pinned[~pinned].any():
-            # (more cells: mark the columns holding the new ones)
-            for c in np.flatnonzero(pinned & ~self.pinned):
-                self.col_pinned[self.touching.get(int(c), [])] = True
-        elif self.pinned[~pinned].any():
-            self.col_pinned = np.array([bool(pinned[cells].any())
-                                        for cells in self.col_all_cells], dtype=bool)
         self.pinned = pinned
+        for _, side in self.sides:
+            side.pinned = pinned
+
+    def _pinned_columns(self) -> np.ndarray:
+        """Which columns hold a pinned cell (cost 1: see :meth:`pin`)."""
+        n_sets = len(self.col_cells)
+        if not self.pinned.any():
+            return np.zeros(n_sets, dtype=bool)
+        return np.bincount(self.entry_col, weights=self.pinned[self.entry_cell],
+                           minlength=n_sets) > 0
 
     def cell_values(self, x: np.ndarray) -> np.ndarray:
         """The matching's value of each cell at an LP point ``x`` (its columns): the first

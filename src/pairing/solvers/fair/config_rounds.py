@@ -275,8 +275,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
             if lp.sides and not exact:
                 # a saturated member's partners lie in a narrow window of gains (counting
                 # both sides: counting one, the pins slowed the rounds down)
+                kept_at = float(slipped(np.asarray(low)))
                 for member in saturated:
-                    lp.pin(member, low, float(slipped(np.asarray(low))), lift, rounds)
+                    lp.pin(member, low, kept_at, lift, rounds)
             round_of[saturated] = rounds
             if group:
                 assert zeros is not None
