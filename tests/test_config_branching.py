@@ -62,3 +62,39 @@ def test_rounds_found_on_matchings_by_branching_agree_with_brute_force(
             noted += f"{rounds[0] - before} by branching on the configuration LP" in (
                 result.solver.note)
     assert rounds[0] > 40 and tally["rounds"] > 30 and noted > 20
+
+
+def test_a_cell_forced_that_a_side_alone_holds_in_no_set_is_still_decided() -> None:
+    """Counting both sides, a branch that forces a cell the joint LP's sets hold but a side
+    alone has no set for must not make that side's LP infeasible (on the rules programme it
+    did, and the search stopped at its first forced branch). The LP never refutes a level
+    some matching holding the cell reaches, and refutes some levels with the cell forced."""
+    forced = refuted = 0
+    for seed, _, matchings, lp, worst in _configuration_lps(lambda seed: "both"):
+        rules = lp.rules
+        held = {c for m in matchings[:1] for c in range(lp.n)
+                if (int(rules.cells_left[c]), int(rules.cells_right[c])) in m}
+        for cell in range(lp.n):
+            pair = (int(rules.cells_left[cell]), int(rules.cells_right[cell]))
+            if cell in held or not any(pair in m for m in matchings):
+                continue  # (some matching holds it: the LP with it forced is feasible)
+            # the joint LP (not the sides) gets the sets of a matching holding the cell: its
+            # restricted LP is then feasible with the cell forced
+            holding = next(m for m in matchings if pair in m)
+            x = np.array([(int(i), int(j)) in holding for i, j in
+                          zip(rules.cells_left, rules.cells_right, strict=True)])
+            lp._add([(e, tuple(int(i) for i in np.flatnonzero(x[lp.cells[e]])))
+                     for e in range(lp.m)])
+            for level in sorted({0.0, *worst}):
+                lp.branch(cell, force=True, on=True)
+                try:
+                    ok = lp.reachable(np.full(lp.m, level))[0]
+                finally:
+                    lp.branch(cell, force=True, on=False)
+                some = any(pair in m and w >= level - 1e-9
+                           for m, w in zip(matchings, worst, strict=True))
+                assert ok or not some, (seed, cell, level)
+                assert ok or level > 0, (seed, cell)
+                forced += 1
+                refuted += not ok
+    assert forced > 1000 and refuted > 100

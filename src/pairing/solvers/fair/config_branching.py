@@ -60,7 +60,8 @@ def integral_point(lp: ConfigLP, levels: np.ndarray, nodes: int = NODES) -> np.n
                 return found
         return None
 
-    return node()
+    with lp.branching():
+        return node()
 
 
 class ExactTests:
