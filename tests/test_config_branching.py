@@ -8,6 +8,7 @@ import pytest
 
 from pairing.solvers.fair import level_rounds
 from pairing.solvers.fair.config_branching import integral_point
+from pairing.solvers.fair.config_lp import DUAL_SIMPLEX, PRIMAL_SIMPLEX, LPStopped
 from test_config_lp import (
     _configuration_lps,
     _counting_configuration_rounds,
@@ -98,3 +99,32 @@ def test_a_cell_forced_that_a_side_alone_holds_in_no_set_is_still_decided() -> N
                 forced += 1
                 refuted += not ok
     assert forced > 1000 and refuted > 100
+
+
+def test_a_search_runs_on_the_dual_simplex_and_leaves_the_primal_even_when_stopped() -> None:
+    """Branching solves its LPs with the dual simplex, and every LP (the joint one and each
+    side alone) is back on the primal simplex after the search, also when the node limit
+    stops it."""
+    stopped = searched = 0
+    for _, _, _, lp, worst in _configuration_lps(lambda seed: "both"):
+        lps = [lp.lp, *(side.lp for _, side in lp.sides)]
+        strategies: list[int] = []
+        run = lp.lp.run
+
+        def recording(*args, _run=run, _lp=lp, _seen=strategies,  # type: ignore[no-untyped-def]
+                      **kwargs):
+            _seen.append(_lp.lp._highs.getOptionValue("simplex_strategy")[1])
+            return _run(*args, **kwargs)
+
+        lp.lp.run = recording  # type: ignore[method-assign]
+        for level in sorted({w for w in worst if w > 0} | {w + 0.01 for w in worst}):
+            strategies.clear()
+            try:
+                integral_point(lp, np.full(lp.m, level), nodes=1)
+            except LPStopped:
+                stopped += 1
+            searched += bool(strategies)
+            assert set(strategies) <= {DUAL_SIMPLEX}
+            assert all(model._highs.getOptionValue("simplex_strategy")[1] == PRIMAL_SIMPLEX
+                       for model in lps)
+    assert stopped > 5 and searched > 20, (stopped, searched)

@@ -211,8 +211,12 @@ class HighsModel:
         self._highs.changeColsCost(len(cols), cols, np.asarray(cost, dtype=np.float64))
 
     def set_option(self, name: str, value: bool | int | float | str) -> None:
-        """Set one HiGHS option (e.g. ``presolve`` to ``"off"``) for the next runs."""
-        self._highs.setOptionValue(name, value)
+        """Set one HiGHS option (e.g. ``presolve`` to ``"off"``) for the next runs; a name or
+        value HiGHS refuses is a :class:`~pairing.errors.SolverError` (HiGHS would keep the
+        old value and say nothing)."""
+        if self._highs.setOptionValue(name, value) == _core.HighsStatus.kError:
+            refused = f"HiGHS refused option {name} = {value!r}"
+            raise SolverError(refused)
 
     def basis(self) -> _core.HighsBasis | None:
         """The last run's simplex basis (``None`` when HiGHS holds no valid one)."""
