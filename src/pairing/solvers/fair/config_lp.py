@@ -63,11 +63,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from pairing.core.objectives import counted
 from pairing.solvers._highs import HighsModel
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.milp import Clock, FairModel
+from pairing.solvers.fair.windows import member_cells, window_cells
 from pairing.solvers.fair.zeros import Zeros
 
 __all__ = ["Aims", "ConfigLP", "LPStopped"]
@@ -94,18 +94,6 @@ MISSES = 2
 
 class LPStopped(Exception):
     """An LP stopped on the time limit (or Ctrl-C): the rounds end where they are."""
-
-
-def _member_cells(model: FairModel) -> tuple[sp.csr_array, np.ndarray]:
-    """``(m, n_cells)``: the cells of each counted member, in the model's order (the counted
-    left members, then the counted right ones); and which members are on the left."""
-    counted_left, counted_right = counted(model.problem)
-    rules = model.rules
-    left = sp.csr_array(rules.left_incidence[np.flatnonzero(counted_left)])
-    right = sp.csr_array(rules.right_incidence[np.flatnonzero(counted_right)])
-    on_left = np.concatenate([np.ones(left.shape[0], dtype=bool),
-                              np.zeros(right.shape[0], dtype=bool)])
-    return sp.csr_array(sp.vstack([left, right])), on_left
 
 
 def _one_side(model: FairModel, side: str) -> FairModel:
@@ -158,28 +146,6 @@ def _side_levels(levels: np.ndarray, members: np.ndarray, zeros: Zeros | None) -
     if zeros is not None and _side_zeros(zeros, members) is None:
         side = np.where(zeros.loose[members], 0.0, side)
     return side
-
-
-def _window_cells(gains: np.ndarray, cap: int, low: float, high: float) -> np.ndarray:
-    """Which of a member's cells (``gains``, in its order) some set of at most ``cap`` of them
-    holds whose gain reaches ``low`` and not ``high`` (:func:`~.config_pricing.reaches`): every
-    pair and triple at once (a member has a few dozen cells)."""
-    k = len(gains)
-    order = np.arange(k)
-
-    def window(values: np.ndarray) -> np.ndarray:
-        return reaches(values, low) & ~reaches(values, high)
-
-    allowed = window(gains)
-    if cap >= 2:
-        ok = window(gains[:, None] + gains[None, :]) & (order[:, None] < order[None, :])
-        allowed |= ok.any(axis=0) | ok.any(axis=1)
-    if cap >= 3:
-        ok = (window(gains[:, None, None] + gains[None, :, None] + gains[None, None, :])
-              & (order[:, None, None] < order[None, :, None])
-              & (order[None, :, None] < order[None, None, :]))
-        allowed |= ok.any(axis=(1, 2)) | ok.any(axis=(0, 2)) | ok.any(axis=(0, 1))
-    return allowed
 
 
 #: A column's mode: a set that must reach its member's level (every member that is not
@@ -235,7 +201,7 @@ class ConfigLP:
                  start: np.ndarray, zeros: Zeros | None = None) -> None:
         rules, m = model.rules, model.m
         self.clock, self.share, self.options = clock, 1.0, options
-        incidence, self.on_left = _member_cells(model)
+        incidence, self.on_left = member_cells(model)
         self.linked = bool(self.on_left.any() and not self.on_left.all())
         open_cells = rules.var_upper > 0.5
         self.cells: list[np.ndarray] = []
@@ -634,7 +600,7 @@ class ConfigLP:
         hold one cost 1, as a short set does, so that the last basis stays primal feasible
         (bounding them to 0 made the next LPs start from an infeasible basis, and the 10th round
         came later). Each side alone pins them too (module docstring)."""
-        allowed = _window_cells(self.gains[e], int(self.caps[e]), kept, lift)
+        allowed = window_cells(self.gains[e], int(self.caps[e]), kept, lift)
         if not allowed.any():  # (no set in the window: nothing to pin)
             return
         self.pins[e] = (level, round_, self.cells[e][~allowed])

@@ -61,6 +61,7 @@ from pairing.solvers.fair.config_rounds import config_rounds, fits_at_pace
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
+from pairing.solvers.fair.windows import closed_cells
 from pairing.solvers.fair.zeros import Zeros, alone_at_fewest, reach_levels
 
 __all__ = ["STOPPED_TOTAL_UNTIL", "LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
@@ -72,6 +73,11 @@ CLEAR_TESTS = 6
 #: of them a matching keeps (150 × 150 counting CN: 41 rounds in 25 s, then no MILP proof of
 #: all 41 within the limit, so none was kept).
 CONFIG_BATCH = 16
+
+#: The batch after a round found by branching on the LP: where the LP was not integral at one
+#: round it often is not a few rounds on (the rules programme counting PK: the 33rd, 34th, 36th
+#: and 41st), and every round of a batch past such a round is found again after it.
+AFTER_BRANCH = 4
 
 #: The share of a time limit the rounds may use when they are on course to finish (see
 #: :func:`_share`); the rest is for the best total.
@@ -126,11 +132,28 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
     With ``zeros``, a loose member may instead gain nothing, ``zeros.count`` of them at most
     (binary ``y_e``: "e reaches the level", its rows multiplied by ``y_e``).
 
+    The cells no such matching holds (:func:`.windows.closed_cells`) are left out. Where
+    that leaves the best total no matching (the windows' tolerance at the edge: never seen),
+    it is sought again with them in; a test (``first``) that it refutes only keeps fewer
+    rounds.
+
     Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
     not integral).
     """
     objective = model.weights if steer is None else model.weights + steer
-    return reach_levels(model, objective, _kept(rounds), zeros, clock, options,
+    levels = _kept(rounds)
+    closed = closed_cells(model, rounds, zeros)
+    if closed.any():
+        rules = model.rules
+        narrow = replace(model, rules=rules.with_bounds(
+            var_upper=np.where(closed, 0.0, rules.var_upper)))
+        try:
+            return reach_levels(narrow, objective, levels, zeros, clock, options,
+                                share=share, first=first, start=start)
+        except Infeasible:
+            if first:
+                raise
+    return reach_levels(model, objective, levels, zeros, clock, options,
                         share=share, first=first, start=start)
 
 
@@ -344,7 +367,8 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     The whole run is tried first (one MILP for the best total when it fixes everyone: the
     answer); when that fails, the rounds after ``good`` ``first_step``, twice, four times …
     as many at a time, then bisection (a relaxation that is not integral at one level seldom
-    is at the next). One feasibility MILP per step. Returns the rounds kept, their matching,
+    is at the next); bisection at once where a step would reach all but the last round
+    refuted. One feasibility MILP per step. Returns the rounds kept, their matching,
     whether that matching is the final answer, and the zeros kept.
 
     ``pool``: the configuration LP that found the rounds. A matching among its partner sets
@@ -426,7 +450,11 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
             galloping = True
         elif galloping:
             step, galloping = step * 2, kept
-        rounds = min(low + step, high - 1) if galloping else (low + high) // 2
+        # (bisection where a gallop would try all but the last of the rounds refuted: that
+        # MILP is as hard, and counting both sides of the rules programme at a 60 s limit,
+        # 31 then 30 rounds took 8 s each to find nothing; 23 then 27 take 1-2 s each)
+        rounds = (low + step if galloping and low + step < high - 1
+                  else (low + high) // 2)
     total_share = min(share, STOPPED_TOTAL_UNTIL)
     if (steered and x is not None and clock.expired(rounds_share)
             and not clock.expired(total_share)):
@@ -624,6 +652,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             if exact is not None:
                 state, x, zeros = exact
                 tally.branched_rounds += 1
+                batch = AFTER_BRANCH
                 continue  # the configuration rounds go on from it
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         group_levels = len(zeros.levels) if zeros is not None else 0
