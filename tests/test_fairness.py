@@ -1065,6 +1065,42 @@ def test_a_milp_over_the_pairs_leaves_its_duration_on_the_clock() -> None:
     assert clock.last_milp > 0
 
 
+def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS at tolerances of 1e-9 has called a feasible model infeasible (a leximin round's
+    saturation test on the rules programme): a tight MILP's "infeasible" is run again at the
+    usual tolerances, and a matching found then is the answer. Here HiGHS is made to say
+    "infeasible" whenever its tolerance is 1e-9."""
+    from pairing.errors import Infeasible
+    from pairing.solvers import _highs
+    from pairing.solvers._clock import Clock
+    from pairing.solvers.fair.milp import TIGHT, build_model, run_milp
+
+    programme = programme_from_matrix(np.array([[0.9, 0.2], [0.3, 0.8]]), [(0, 1)] * 2,
+                                      [(0, 1)] * 2)
+    model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+    run = _highs.HighsModel.run
+    tolerances: list[float] = []
+
+    def wrong_when_tight(self: Any, time_limit: float | None = None) -> Any:
+        tolerance = self._highs.getOptionValue("primal_feasibility_tolerance")[1]
+        tolerances.append(tolerance)
+        return _highs.HighsOutcome("infeasible") if tolerance == TIGHT else run(self, time_limit)
+
+    monkeypatch.setattr(_highs.HighsModel, "run", wrong_when_tight)
+    out = run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), Clock(None),
+                   SolveOptions(), tight=True, first=True)
+    assert out.x is not None and model.weights @ out.x == pytest.approx(1.7)
+    assert tolerances == [TIGHT, 1e-7]
+    # not tight, "infeasible" is believed at once (one run)
+    tolerances.clear()
+    monkeypatch.setattr(_highs.HighsModel, "run",
+                        lambda self, time_limit=None: _highs.HighsOutcome("infeasible"))
+    with pytest.raises(Infeasible):
+        run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), Clock(None),
+                 SolveOptions(), first=True)
+
+
 def test_the_fewest_zeros_matching_has_the_best_total_among_them() -> None:
     """The matching that proves the forced zeros (what a stopped leximin run falls back to)
     has the best total score among the matchings with that few zeros (brute force)."""

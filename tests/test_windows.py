@@ -4,10 +4,12 @@ programmes, at every call of the MILPs that keep the rounds."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 
 import pairing
@@ -92,3 +94,66 @@ def test_the_final_total_leaves_the_closed_cells_out() -> None:
     assert result.status == "optimal"
     assert seen == [3]
     assert_leximin_with_best_total(programme, result, all_matchings(programme))
+
+
+def _two_firms(second: list[float]) -> FairModel:
+    """Two CN firms counted, two partners each, three PK firms: L0's gains 0.5, 0.3, 0.1."""
+    from pairing.core.problem import build_problem
+    from pairing.solvers.fair.milp import build_model
+
+    programme = programme_from_matrix(np.array([[0.5, 0.3, 0.1], second]), [(0, 2)] * 2,
+                                      [(0, 2)] * 3, pairing.Rules(fair_to="left"))
+    return build_model(build_problem(programme, pairing.score_matrix(programme)))
+
+
+def _cells(model: FairModel, left: int) -> set[int]:
+    """The cells of CN firm ``left`` (by PK firm)."""
+    rules = model.rules
+    return {int(j) for i, j in zip(rules.cells_left, rules.cells_right, strict=True)
+            if i == left}
+
+
+def _closed(model: FairModel, levels: list[float], round_of: list[int], last: float,
+            zeros: Zeros | None = None) -> set[tuple[int, int]]:
+    rounds = LevelRounds(np.array(levels), np.array(round_of), last, max(round_of), 0)
+    closed = closed_cells(model, rounds, zeros)
+    rules = model.rules
+    return {(int(rules.cells_left[c]), int(rules.cells_right[c])) for c in np.flatnonzero(closed)}
+
+
+def test_a_fixed_member_closes_the_cells_outside_its_window_while_its_premise_holds() -> None:
+    """L0 fixed at 0.5 by round 1: its only set of gain 0.5 is {R0}, so R1 and R2 close (0.3 +
+    0.1 = 0.4 and 0.5 + 0.1 = 0.6 lie outside). Not when a member fixed later lies below 0.5,
+    nor the last level, nor a level of the loose group proven later; a required pair stays."""
+    model = _two_firms([0.4, 0.35, 0.1])
+    assert _cells(model, 0) == {0, 1, 2}
+    assert _closed(model, [0.5, np.nan], [1, 0], 0.5) == {(0, 1), (0, 2)}
+    assert _closed(model, [0.5, 0.45], [1, 2], 0.5) == {(1, 0)}  # L1's window: {0.35, 0.1}
+    assert _closed(model, [0.5, np.nan], [1, 0], 0.49) == set()
+    group = Zeros(np.array([False, True]), 0, levels=(0.45,), proven_in=(2,))
+    assert _closed(model, [0.5, np.nan], [1, 0], 0.5, group) == set()
+    required = dataclasses.replace(model, rules=model.rules.with_bounds(
+        var_lower=np.where(np.arange(model.n) == 2, 1.0, model.rules.var_lower)))
+    assert (int(required.rules.cells_left[2]), int(required.rules.cells_right[2])) == (0, 2)
+    assert _closed(required, [0.5, np.nan], [1, 0], 0.5) == {(0, 1)}
+
+
+def test_a_set_between_the_milps_row_and_the_rounds_premise_closes_nothing() -> None:
+    """L1's set {R0, R2} gains 0.4999996 (float32): within TIE / 2 of the last level 0.5, where
+    the MILPs admit it, but more than SLIP below it, where the rounds' proofs do not speak. So
+    no cell closes (the MILPs' answers must not change)."""
+    model = _two_firms([0.4, 0.35, 0.0999996])
+    assert _closed(model, [0.5, np.nan], [1, 0], 0.5) == set()
+
+
+def test_gains_within_a_tie_of_a_level_keep_the_best_total() -> None:
+    """A reviewer's programme: e–R0 0.500002, f–R2 0.4999996 (float32), otherwise 0.5 and 0.9.
+    Within TIE the gains 0.5, 0.500002 and 0.4999996 are one level, and the best total among
+    the matchings as fair is 2.800002; a window that left f's 0.4999996 out returned 1.9."""
+    nan = np.nan
+    a, b = np.float32(0.5) + np.float32(2e-6), np.float32(0.5) - np.float32(4e-7)
+    scores = np.array([[a, 0.5, nan, nan], [0.5, nan, b, nan], [nan, 0.9, nan, 0.9]])
+    programme = programme_from_matrix(scores, [(0, 1), (0, 1), (0, 2)], [(0, 1)] * 4,
+                                      pairing.Rules(fair_to="left"))
+    result = assert_leximin_like_brute_force(programme, "leximin-milp")
+    assert result is not None and result.metrics.total_score == pytest.approx(2.800002)

@@ -3,19 +3,23 @@
 A level round fixes member ``e`` at level ``L`` when no point of its relaxation (an LP, or the
 matchings themselves) lifts ``e`` :data:`~.milp.TIE` above ``L`` while the members fixed before
 keep their levels and every other one reaches ``L``, less :data:`~.lp_levels.SLIP`. Every
-matching that keeps the rounds' levels is such a point as long as each member fixed later, and
-the rounds' last level, lie at ``L`` or above. In every such matching ``e``'s partners are then
-a set whose gain lies in ``[L − SLIP, L + TIE)`` (closed out here above ``L + 1.5 TIE``, as
-far as a round on matchings proves), and with gains that are sums of up to three
-cells few sets fall in so narrow a window: on the rules programme a fixed CN firm keeps 3 of its
-33 cells. The other cells are *closed*, and the MILPs that keep the rounds' levels
+matching that keeps the rounds' levels to within ``SLIP`` is such a point as long as each
+member fixed later, each level of the loose group proven later, and the rounds' last level,
+lie at ``L`` or above. In every such matching ``e``'s partners are then a set whose gain lies
+in ``[L − SLIP, L + TIE)`` (closed out here from ``L + 1.5 TIE``, as far as a round on
+matchings proves), and with gains that are sums of up to three cells few sets fall in so
+narrow a window: on the rules programme a fixed CN firm keeps 3 of its 33 cells. The other
+cells are *closed*, and the MILPs that keep the rounds' levels
 (:func:`.level_rounds.keep_levels`) leave them out: the last one, for the best total with every
 level kept, took 1.6 s counting PK there and takes 0.4 s (0.46 s and 0.02 s counting CN), with
-the same matching. The configuration LP pins the same cells (:meth:`.config_lp.ConfigLP.pin`).
+the same matching. The configuration LP's pins (:meth:`.config_lp.ConfigLP.pin`, counting both
+sides) rest on the same argument.
 
-A matching where a member gains less than its level less ``SLIP`` is closed out with the rest;
-the levels are kept to within ``TIE / 2`` by the MILPs' rows, so such a matching sits inside
-HiGHS's tolerance of the level, never in a leximin-optimal matching of the exact gains.
+The MILPs hold each level to within ``TIE / 2``, not ``SLIP``: a matching where a member sits
+between the two is one the rounds' proofs do not speak of, and it may hold a closed cell (a
+reviewer's programme: with it the best total is 2.800002, without it 1.9). So nothing is closed
+when some member has a partner set in that band (:func:`closed_cells`): the MILPs then admit
+exactly the matchings the proofs speak of, and their answers do not change.
 """
 
 from __future__ import annotations
@@ -66,35 +70,60 @@ def window_cells(gains: np.ndarray, cap: int, low: float, high: float) -> np.nda
     return allowed
 
 
+def _listable(cells: int, cap: int) -> bool:
+    """Whether a member's sets can be listed at once (:func:`window_cells` holds ``cells**cap``
+    booleans): 120 cells for three partners (1.7 million), 2,000 for two."""
+    return cap <= 1 or (cap == 2 and cells <= 2_000) or (cap == 3 and cells <= 120)
+
+
 def closed_cells(model: FairModel, rounds: LevelRounds, zeros: Zeros | None = None
                  ) -> np.ndarray:
     """``(n_cells,)``: the cells no matching that keeps ``rounds``' levels holds (module
     docstring). Only members fixed by name close cells (a loose member of ``zeros`` holds one of
-    the group's levels, whoever it is), only those with at most three partners (the window is
-    found by listing sets), and only while the premise of their round holds: no member fixed
-    later, no level of the group proven later, and not the rounds' last level, lie below their
-    level (a round on matchings after a cut-back can lie up to ``TIE / 2`` lower). A member
-    whose window holds no set at all closes nothing (the rounds' tolerance at the edge)."""
+    the group's levels, whoever it is), and only while the premise of their round holds: no
+    member fixed later, no level of the group proven later, and not the rounds' last level, lie
+    below their level (a round on matchings after a cut-back can lie up to ``TIE / 2`` lower).
+    A member whose window holds no set at all closes nothing (the rounds' tolerance at the
+    edge).
+
+    None close anything when some member has a set in the *band* between the MILPs' rows and
+    the rounds' premise: at least ``TIE`` below its row's level (its own, or the last round's)
+    and ``SLIP`` below it not. The MILPs that keep the levels then admit exactly the matchings
+    the rounds' proofs speak of, and leaving the closed cells out changes none of their answers
+    (gains closer than ``TIE`` are one level: without the band a total could differ, see the
+    tests). Likewise none when some member's sets are too many to list (:func:`_listable`)."""
     closed = np.zeros(model.n, dtype=bool)
-    fixed = ~np.isnan(rounds.levels) & (model.caps <= 3)
+    fixed = ~np.isnan(rounds.levels)
     if zeros is not None:
         fixed &= ~zeros.loose
     if not fixed.any():
         return closed
-    group = (np.asarray(zeros.levels, dtype=np.float64), np.asarray(zeros.proven_in)
-             ) if zeros is not None else (np.empty(0), np.empty(0, dtype=np.int64))
     incidence, _ = member_cells(model)
     open_cells = model.rules.var_upper > 0.5
-    for e in np.flatnonzero(fixed):
-        level, round_ = float(rounds.levels[e]), int(rounds.round_of[e])
+    dense = model.gain_rows.toarray()
+    members = []
+    for e in range(model.m):
+        cells = incidence.indices[incidence.indptr[e]:incidence.indptr[e + 1]]
+        cells = cells[open_cells[cells]]
+        cap = int(min(model.caps[e], len(cells)))
+        if not _listable(len(cells), cap):
+            return closed
+        members.append((cells, dense[e, cells].astype(np.float64), cap))
+    rows = np.where(fixed, rounds.levels, rounds.last)
+    for (_, gains, cap), level in zip(members, rows, strict=True):
+        if level > 0 and window_cells(gains, cap, level - TIE * max(1.0, level),
+                                      float(slipped(np.asarray(level)))).any():
+            return closed  # (a set in the band)
+    group = (np.asarray(zeros.levels, dtype=np.float64), np.asarray(zeros.proven_in)
+             ) if zeros is not None else (np.empty(0), np.empty(0, dtype=np.int64))
+    for member in np.flatnonzero(fixed):
+        level, round_ = float(rounds.levels[member]), int(rounds.round_of[member])
         later = rounds.round_of > round_
         if (rounds.last < level or np.any(rounds.levels[later] < level)
                 or np.any(group[0][group[1] > round_] < level)):
             continue
-        cells = incidence.indices[incidence.indptr[e]:incidence.indptr[e + 1]]
-        cells = cells[open_cells[cells]]
-        gains = model.gain_rows[[e]].toarray().ravel()[cells].astype(np.float64)
-        allowed = window_cells(gains, int(model.caps[e]), float(slipped(np.asarray(level))),
+        cells, gains, cap = members[member]
+        allowed = window_cells(gains, cap, float(slipped(np.asarray(level))),
                                level + 1.5 * TIE * max(1.0, level))
         if allowed.any():
             closed[cells[~allowed]] = True
