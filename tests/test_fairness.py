@@ -1069,8 +1069,9 @@ def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """HiGHS at tolerances of 1e-9 has called a feasible model infeasible (a leximin round's
     saturation test on the rules programme): a tight MILP's "infeasible" is run again at the
-    usual tolerances, and a matching found then is the answer. Here HiGHS is made to say
-    "infeasible" whenever its tolerance is 1e-9."""
+    usual tolerances (both of them, with its start offered again), and a matching found then
+    is the answer; "infeasible" again is believed, and a solve error leaves the test unknown.
+    Here HiGHS is made to say "infeasible" whenever its tolerance is 1e-9."""
     from pairing.errors import Infeasible
     from pairing.solvers import _highs
     from pairing.solvers._clock import Clock
@@ -1080,25 +1081,48 @@ def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
                                       [(0, 1)] * 2)
     model = build_model(build_problem(programme, pairing.score_matrix(programme)))
     run = _highs.HighsModel.run
-    tolerances: list[float] = []
+    runs: list[tuple[float, float]] = []
+    starts: list[int] = []
+    then: dict[str, str | None] = {"second": None}  # what the usual tolerances give
 
     def wrong_when_tight(self: Any, time_limit: float | None = None) -> Any:
-        tolerance = self._highs.getOptionValue("primal_feasibility_tolerance")[1]
-        tolerances.append(tolerance)
-        return _highs.HighsOutcome("infeasible") if tolerance == TIGHT else run(self, time_limit)
+        tolerances = (self._highs.getOptionValue("mip_feasibility_tolerance")[1],
+                      self._highs.getOptionValue("primal_feasibility_tolerance")[1])
+        runs.append(tolerances)
+        if TIGHT in tolerances:
+            return _highs.HighsOutcome("infeasible")
+        return run(self, time_limit) if then["second"] is None else _highs.HighsOutcome(
+            then["second"])
 
+    set_solution = _highs.HighsModel.set_solution
     monkeypatch.setattr(_highs.HighsModel, "run", wrong_when_tight)
-    out = run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), Clock(None),
-                   SolveOptions(), tight=True, first=True)
+    monkeypatch.setattr(_highs.HighsModel, "set_solution",
+                        lambda self, x: (starts.append(len(x)), set_solution(self, x))[1])
+
+    def tight(**kwargs: Any) -> Any:
+        return run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), Clock(None),
+                        SolveOptions(), tight=True, **kwargs)
+
+    out = tight(first=True)
     assert out.x is not None and model.weights @ out.x == pytest.approx(1.7)
-    assert tolerances == [TIGHT, 1e-7]
+    assert runs == [(TIGHT, TIGHT), (1e-6, 1e-7)]
+    # with a start: offered to each run (a run that ends infeasible drops it)
+    runs.clear()
+    tight(start=np.array([1.0, 0.0, 0.0, 1.0]))
+    assert len(runs) == 3 and runs[-1] == (1e-6, 1e-7) and starts == [4, 4, 4]
+    then["second"] = "infeasible"
+    with pytest.raises(Infeasible):
+        tight(first=True)
+    then["second"] = "error"
+    assert tight(first=True).x is None
     # not tight, "infeasible" is believed at once (one run)
-    tolerances.clear()
-    monkeypatch.setattr(_highs.HighsModel, "run",
-                        lambda self, time_limit=None: _highs.HighsOutcome("infeasible"))
+    runs.clear()
+    monkeypatch.setattr(_highs.HighsModel, "run", lambda self, time_limit=None: (
+        runs.append((0.0, 0.0)), _highs.HighsOutcome("infeasible"))[1])
     with pytest.raises(Infeasible):
         run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), Clock(None),
                  SolveOptions(), first=True)
+    assert len(runs) == 1
 
 
 def test_the_fewest_zeros_matching_has_the_best_total_among_them() -> None:

@@ -11,12 +11,13 @@ from unittest import mock
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pairing
 from pairing.solvers.fair import level_rounds
 from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import FairModel
-from pairing.solvers.fair.windows import closed_cells, window_cells
+from pairing.solvers.fair.windows import closed_cells, has_set_in, window_cells
 from pairing.solvers.fair.zeros import Zeros
 from strategies import programme_from_matrix
 from test_fairness import (
@@ -157,3 +158,17 @@ def test_gains_within_a_tie_of_a_level_keep_the_best_total() -> None:
                                       pairing.Rules(fair_to="left"))
     result = assert_leximin_like_brute_force(programme, "leximin-milp")
     assert result is not None and result.metrics.total_score == pytest.approx(2.800002)
+
+
+@settings(max_examples=300, deadline=None)
+@given(gains=st.lists(st.integers(0, 20), min_size=0, max_size=8), cap=st.integers(1, 3),
+       low=st.integers(0, 50), width=st.integers(1, 10))
+def test_a_set_in_a_range_is_found_as_the_listed_sets_find_it(
+        gains: list[int], cap: int, low: int, width: int) -> None:
+    """The binary search over sorted pair sums finds a set in ``[low, high)`` exactly when
+    listing every set of at most ``cap`` cells does (gains on a grid of 0.05, so that sums land
+    on the ends of the range too)."""
+    values = np.array(gains, dtype=np.float64) * 0.05
+    lo, hi = low * 0.05, (low + width) * 0.05
+    listed = bool(window_cells(values, cap, lo, hi).any()) if len(values) else False
+    assert has_set_in(values, cap, lo, hi) == listed

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ROUNDING", "AnySets", "Pricer", "reaches", "warm_up"]
+__all__ = ["ROUNDING", "AnySets", "Pricer", "floors", "reaches", "warm_up"]
 
 #: Sets whose gains add up to within this of a level (relative, at least 1) count as reaching
 #: it: the same tolerance for pricing and for costs, so the two never disagree on a set whose
@@ -25,14 +25,14 @@ def _floor(level: float) -> float:
     return level - ROUNDING * max(1.0, abs(level))
 
 
-def _floors(level: np.ndarray | float) -> np.ndarray:
+def floors(level: np.ndarray | float) -> np.ndarray:
     """The least gain that :func:`reaches` each level."""
     return np.asarray(level) - ROUNDING * np.maximum(1.0, np.abs(level))
 
 
 def reaches(gain: np.ndarray | float, level: np.ndarray | float) -> np.ndarray:
     """Whether partner sets of total ``gain`` reach ``level`` (within :data:`ROUNDING`)."""
-    return np.asarray(gain) >= _floors(level)
+    return np.asarray(gain) >= floors(level)
 
 
 class AnySets:
@@ -124,7 +124,7 @@ class Pricer:
         members = np.asarray(members, dtype=np.int64)
         totals, cells = cheapest_sets(self.padded, self.lengths, self.caps,
                                       np.ascontiguousarray(w, dtype=np.float64),
-                                      _floors(levels[members]), members)
+                                      floors(levels[members]), members)
         return totals, [_chosen(c) for c in cells]
 
 

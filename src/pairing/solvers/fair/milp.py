@@ -51,7 +51,8 @@ LEVEL_SLACK = 1e-7
 #: Differences of gains below this are treated as ties (HiGHS's feasibility tolerance).
 TIE = 1e-6
 #: HiGHS's feasibility tolerances in a ``tight`` MILP (:func:`run_milp`), and its usual ones,
-#: under which a tight MILP's "infeasible" is confirmed.
+#: under which a tight MILP's "infeasible" is confirmed (in a MIP HiGHS holds rows to the
+#: first, 1e-6).
 TIGHT = 1e-9
 USUAL_MIP_TOLERANCE = 1e-6
 USUAL_PRIMAL_TOLERANCE = 1e-7
@@ -170,7 +171,7 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     on a 300 × 450 max-min LP: 3.4 s against 24.9 s by simplex); its value is then within about
     1e-8 of the LP optimum, so a caller that needs a bound adds a margin.
     """
-    from pairing.solvers._highs import HighsModel
+    from pairing.solvers._highs import HighsModel, HighsOutcome
     rules = model.rules
     n = rules.n_cells
     if n + extra_cols == 0:  # nothing to choose: feasible iff every row allows 0
@@ -214,18 +215,26 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         # bracket with tight tolerances it has stopped with a solve error (a 3 × 4 programme
         # found by a randomised check); both are solved again without presolve.
         highs.set_option("presolve", "off")
+        if start is not None:
+            highs.set_solution(start)  # (a run that ends infeasible drops it)
         result = highs.run(clock.left(share))
     if result.status == "infeasible" and tight:
         # At tolerances of 1e-9 HiGHS has called a feasible model infeasible: counting both
         # sides of the rules programme, the test that the 28th round's lowest member cannot
         # rise was refuted at the root after 27 s, where at its usual tolerances HiGHS found
-        # a matching that lifts it in 9 s (and lifts every other member to 0.5408, where the
-        # refutation had fixed the round at 0.5400). A tight refutation is a proof only once
-        # HiGHS at its usual tolerances agrees; a matching found then stands for itself (the
-        # callers measure what it reaches).
+        # a matching that lifts it in 9 s (and a later search lifted every other member to
+        # 0.5408, where the refutation had fixed the round at 0.5400). A tight refutation is
+        # a proof only once HiGHS at its usual tolerances (1e-6 in a MIP) agrees. A matching
+        # found then only says the test is not refuted: each caller judges it for itself (a
+        # saturation test drops it, a level search measures what it reaches, a best total is
+        # held to its floor). A solve error then leaves the test unknown, as a time limit does.
         highs.set_option("mip_feasibility_tolerance", USUAL_MIP_TOLERANCE)
         highs.set_option("primal_feasibility_tolerance", USUAL_PRIMAL_TOLERANCE)
+        if start is not None:
+            highs.set_solution(start)
         result = highs.run(clock.left(share))
+        if result.status == "error":
+            result = HighsOutcome("timeout")
     if n and not relax:
         clock.last_milp = time.perf_counter() - began
     if result.status == "infeasible":
