@@ -1065,13 +1065,16 @@ def test_a_milp_over_the_pairs_leaves_its_duration_on_the_clock() -> None:
     assert clock.last_milp > 0
 
 
-def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
+def test_a_tight_milps_infeasible_stands_unless_a_counterexample_holds_the_tight_rows(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """HiGHS at tolerances of 1e-9 has called a feasible model infeasible (a leximin round's
-    saturation test on the rules programme): a tight MILP's "infeasible" is run again at the
-    usual tolerances (both of them, with its start offered again), and a matching found then
-    is the answer; "infeasible" again is believed, and a solve error leaves the test unknown.
-    Here HiGHS is made to say "infeasible" whenever its tolerance is 1e-9."""
+    saturation test on the rules programme): after a tight MILP's "infeasible", HiGHS at its
+    usual tolerances (both of them, the start offered again) looks for a counterexample, and
+    one that holds the rows to the tight tolerance is the answer. One that holds them only
+    loosely, none, or a solve error leave the refutation standing. Here HiGHS is made to say
+    "infeasible" whenever its tolerance is 1e-9."""
+    from scipy.optimize import LinearConstraint
+
     from pairing.errors import Infeasible
     from pairing.solvers import _highs
     from pairing.solvers._clock import Clock
@@ -1080,10 +1083,12 @@ def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
     programme = programme_from_matrix(np.array([[0.9, 0.2], [0.3, 0.8]]), [(0, 1)] * 2,
                                       [(0, 1)] * 2)
     model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+    # the total at least 1.6 (only the diagonal matching, 1.7)
+    rows = [LinearConstraint(model.weights[None, :], 1.6, np.inf)]
     run = _highs.HighsModel.run
     runs: list[tuple[float, float]] = []
     starts: list[int] = []
-    then: dict[str, str | None] = {"second": None}  # what the usual tolerances give
+    then: dict[str, Any] = {"second": None}  # what the usual tolerances give
 
     def wrong_when_tight(self: Any, time_limit: float | None = None) -> Any:
         tolerances = (self._highs.getOptionValue("mip_feasibility_tolerance")[1],
@@ -1091,8 +1096,7 @@ def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
         runs.append(tolerances)
         if TIGHT in tolerances:
             return _highs.HighsOutcome("infeasible")
-        return run(self, time_limit) if then["second"] is None else _highs.HighsOutcome(
-            then["second"])
+        return run(self, time_limit) if then["second"] is None else then["second"]
 
     set_solution = _highs.HighsModel.set_solution
     monkeypatch.setattr(_highs.HighsModel, "run", wrong_when_tight)
@@ -1100,7 +1104,7 @@ def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
                         lambda self, x: (starts.append(len(x)), set_solution(self, x))[1])
 
     def tight(**kwargs: Any) -> Any:
-        return run_milp(model, model.weights, 0, [], (np.empty(0), np.empty(0)), Clock(None),
+        return run_milp(model, model.weights, 0, rows, (np.empty(0), np.empty(0)), Clock(None),
                         SolveOptions(), tight=True, **kwargs)
 
     out = tight(first=True)
@@ -1110,11 +1114,13 @@ def test_a_tight_milps_infeasible_is_confirmed_at_highs_usual_tolerances(
     runs.clear()
     tight(start=np.array([1.0, 0.0, 0.0, 1.0]))
     assert len(runs) == 3 and runs[-1] == (1e-6, 1e-7) and starts == [4, 4, 4]
-    then["second"] = "infeasible"
-    with pytest.raises(Infeasible):
-        tight(first=True)
-    then["second"] = "error"
-    assert tight(first=True).x is None
+    loose = np.array([1.0, 0.0, 0.0, 0.0])  # total 0.9: no counterexample
+    for second in (_highs.HighsOutcome("feasible", loose, 0.9, 0.9),
+                   _highs.HighsOutcome("infeasible"), _highs.HighsOutcome("timeout"),
+                   _highs.HighsOutcome("error")):
+        then["second"] = second
+        with pytest.raises(Infeasible):
+            tight(first=True)
     # not tight, "infeasible" is believed at once (one run)
     runs.clear()
     monkeypatch.setattr(_highs.HighsModel, "run", lambda self, time_limit=None: (
