@@ -67,7 +67,7 @@ from pairing.solvers._highs import HighsModel
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_pricing import Pricer, reaches
 from pairing.solvers.fair.milp import Clock, FairModel
-from pairing.solvers.fair.windows import member_cells, window_cells
+from pairing.solvers.fair.windows import member_cells, member_gains, window_cells
 from pairing.solvers.fair.zeros import Zeros
 
 __all__ = ["Aims", "ConfigLP", "LPStopped"]
@@ -203,17 +203,14 @@ class ConfigLP:
         self.clock, self.share, self.options = clock, 1.0, options
         incidence, self.on_left = member_cells(model)
         self.linked = bool(self.on_left.any() and not self.on_left.all())
-        open_cells = rules.var_upper > 0.5
+        members = member_gains(model, incidence)
         self.cells: list[np.ndarray] = []
         self.gains: list[np.ndarray] = []
-        for e in range(m):
-            cells = incidence.indices[incidence.indptr[e]:incidence.indptr[e + 1]]
-            cells = cells[open_cells[cells]]
-            gains = np.asarray(model.gain_rows[[e]].toarray().ravel()[cells], dtype=np.float64)
+        for cells, gains, _ in members:
             order = np.argsort(-gains, kind="stable")
             self.cells.append(cells[order])
             self.gains.append(gains[order])
-        self.caps = np.minimum(model.caps, [len(c) for c in self.cells])
+        self.caps = np.array([cap for _, _, cap in members], dtype=np.int64)
         #: the rules' rows hold this side's sets; the other side's are linked to them cell by
         #: cell (:func:`_first_side`)
         self.first_side = _first_side(self.on_left, self.caps)

@@ -263,8 +263,8 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
             guide = model.gain_rows[[e]].toarray().ravel()
         # the others at the level, less SLIP (they are still at it); HiGHS's tolerances held
         # to 1e-9 (far inside SLIP and TIE): at its usual 1e-7 the model is all but feasible
-        # and a refutation took 3-7 s at the root, 0.5-0.8 s so (a refutation is confirmed
-        # at the usual tolerances: run_milp)
+        # and a refutation took 3-7 s at the root, 0.5-0.8 s so (a refutation stands unless
+        # HiGHS at its usual tolerances finds a counterexample: run_milp)
         others = level - SLIP * max(1.0, level)
         out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share,
                           zeros=zeros, guide=guide, tight=True)

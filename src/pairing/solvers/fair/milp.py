@@ -51,8 +51,8 @@ LEVEL_SLACK = 1e-7
 #: Differences of gains below this are treated as ties (HiGHS's feasibility tolerance).
 TIE = 1e-6
 #: HiGHS's feasibility tolerances in a ``tight`` MILP (:func:`run_milp`), and its usual ones,
-#: under which a tight MILP's "infeasible" is confirmed (in a MIP HiGHS holds rows to the
-#: first, 1e-6).
+#: under which a counterexample to a tight MILP's "infeasible" is sought (in a MIP HiGHS holds
+#: rows to the first, 1e-6).
 TIGHT = 1e-9
 USUAL_MIP_TOLERANCE = 1e-6
 USUAL_PRIMAL_TOLERANCE = 1e-7
@@ -165,7 +165,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
     believing "infeasible" (see below). ``relax``: solve the LP relaxation (cells in [0, 1]).
     ``tight``: rows held to 1e-9 instead of HiGHS's 1e-7 after scaling (for "keep the level"
     rows, which HiGHS's scaling otherwise lets slip by up to ~1e-6 on mean-gain rows); an
-    "infeasible" found so is solved again at the usual tolerances before it is believed.
+    "infeasible" found so stands unless HiGHS at its usual tolerances finds a counterexample
+    that holds the rows to the tight tolerance (see below).
     ``share``: stop when that share of the overall limit is used (leximin keeps the rest for
     its last round). ``integer_extra``: offsets of extra columns that must be integers too.
     ``first``: stop at the first matching found (a feasibility test; ``optimal`` is then False),
@@ -238,9 +239,8 @@ def run_milp(model: FairModel, objective: np.ndarray, extra_cols: int, rows: lis
         highs.set_option("primal_feasibility_tolerance", USUAL_PRIMAL_TOLERANCE)
         if start is not None:
             highs.set_solution(start)
-        left = clock.left(share)
-        second = highs.run(min(left, COUNTER_TIME * max(1.0, tight_run)) if left is not None
-                           else COUNTER_TIME * max(1.0, tight_run))
+        budget, left = COUNTER_TIME * max(1.0, tight_run), clock.left(share)
+        second = highs.run(budget if left is None else min(left, budget))
         if second.x is not None and _holds(matrix, lower, upper, col_bounds, second.x,
                                            integers):
             result = second

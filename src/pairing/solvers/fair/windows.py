@@ -18,8 +18,8 @@ sides) rest on the same argument.
 The MILPs hold each level to within ``TIE / 2``, not ``SLIP``: a matching where a member sits
 between the two is one the rounds' proofs do not speak of, and it may hold a closed cell (a
 reviewer's programme: with it the best total is 2.800002, without it 1.9). So nothing is closed
-when some member has a partner set in that band (:func:`closed_cells`): the MILPs then admit
-exactly the matchings the proofs speak of, and their answers do not change.
+when some member has a partner set in that band (:func:`closed_cells`): the MILPs then admit,
+within HiGHS's tolerance, only matchings the proofs speak of, and their answers do not change.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import TIE, FairModel
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["closed_cells", "has_set_in", "member_cells", "window_cells"]
+__all__ = ["closed_cells", "has_set_in", "member_cells", "member_gains", "window_cells"]
 
 
 def member_cells(model: FairModel) -> tuple[sp.csr_array, np.ndarray]:
@@ -103,22 +103,23 @@ def _listable(cells: int, cap: int) -> bool:
     return cap <= 1 or (cap == 2 and cells <= 2_000) or (cap == 3 and cells <= 120)
 
 
-def _member_gains(model: FairModel) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """Each counted member's open cells, their gains (zeros too) and its partner cap, taken
-    row by row from the sparse rows (no dense copy: at 1,000 × 1,000 with rules that would be
-    10 GB)."""
-    incidence, _ = member_cells(model)
+def member_gains(model: FairModel, incidence: sp.csr_array
+                 ) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Each counted member's open cells (in ``incidence``'s order, :func:`member_cells`), their
+    gains (zeros too) and its partner cap (at most its cells), taken row by row from the sparse
+    gain rows (no dense copy: at 1,000 × 1,000 with rules that would be 10 GB)."""
     open_cells = model.rules.var_upper > 0.5
     gain_rows = sp.csr_array(model.gain_rows)
     out = []
     for e in range(model.m):
         cells = incidence.indices[incidence.indptr[e]:incidence.indptr[e + 1]]
-        cells = np.sort(cells[open_cells[cells]])
+        cells = cells[open_cells[cells]]
         where = slice(gain_rows.indptr[e], gain_rows.indptr[e + 1])
         held, values = gain_rows.indices[where], gain_rows.data[where]
         keep = open_cells[held]
+        by_cell = np.argsort(cells, kind="stable")
         gains = np.zeros(len(cells))
-        gains[np.searchsorted(cells, held[keep])] = values[keep]
+        gains[by_cell[np.searchsorted(cells[by_cell], held[keep])]] = values[keep]
         out.append((cells, gains, int(min(model.caps[e], len(cells)))))
     return out
 
@@ -148,7 +149,7 @@ def closed_cells(model: FairModel, rounds: LevelRounds, zeros: Zeros | None = No
         fixed &= ~zeros.loose
     if not fixed.any() or np.any(model.caps > 3):
         return closed
-    members = _member_gains(model)
+    members = member_gains(model, member_cells(model)[0])
     rows = np.where(fixed, rounds.levels, rounds.last)
     for (_, gains, cap), level in zip(members, rows, strict=True):
         if level > 0 and has_set_in(gains, cap, level - 2 * TIE * max(1.0, level),
