@@ -718,9 +718,14 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
     def always_seeking_the_total(*args: Any, **kwargs: Any) -> Any:
         return kept_rounds(*args, **{**kwargs, "rounds_share": 0.0})
 
+    def no_repair(model: FairModel, found: LevelRounds, zeros: Zeros | None, low: int,
+                  *args: Any) -> tuple[int, None]:
+        return low, None  # (the steered MILPs keep every batch: see the test below)
+
     matchings = all_matchings(programme)
     with mock.patch.object(level_rounds, "CONFIG_BATCH", 1), \
             mock.patch.object(level_rounds, "keep_levels", checked), \
+            mock.patch.object(level_rounds, "_repaired_rounds", no_repair), \
             mock.patch.object(level_rounds, "_kept_rounds", always_seeking_the_total), \
             mock.patch.object(level_rounds, "_best_total_from", checked_total):
         try:
@@ -733,6 +738,104 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
     pairing.check(programme, result)
     assert result.status == "optimal"
     assert_leximin_with_best_total(programme, result, matchings)
+
+
+def _repairs_checked(repairs: list[tuple[int, bool]]) -> tuple[Any, ...]:
+    """``keep_levels`` and ``_repaired_rounds`` patched so that every repaired matching is
+    checked (it keeps its rounds' levels and the point's whole cells) and every repair search
+    is recorded in ``repairs`` (the rounds kept, whether a matching was found)."""
+    from pairing.solvers.fair import level_rounds
+    from pairing.solvers.fair.lp_levels import LevelRounds
+    from pairing.solvers.fair.milp import FairModel, Outcome
+
+    keep, repaired = level_rounds.keep_levels, level_rounds._repaired_rounds
+
+    def checked(model: FairModel, rounds: LevelRounds, *args: Any, **kwargs: Any) -> Outcome:
+        out = keep(model, rounds, *args, **kwargs)
+        fixed, zeros = kwargs.get("fixed"), kwargs.get("zeros")
+        if out.x is not None and fixed is not None:
+            held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
+            kept = level_rounds._kept(rounds)
+            assert np.all(model.gains(out.x)[held] >= kept[held] - 1e-6)
+            whole = np.abs(fixed - np.round(fixed)) < 1e-6
+            assert np.array_equal(np.round(out.x[whole]), np.round(fixed[whole]))
+        return out
+
+    def recorded(*args: Any, **kwargs: Any) -> tuple[int, np.ndarray | None]:
+        rounds, x = repaired(*args, **kwargs)
+        repairs.append((rounds, x is not None))
+        return rounds, x
+
+    return (mock.patch.object(level_rounds, "keep_levels", checked),
+        mock.patch.object(level_rounds, "_repaired_rounds", recorded),
+        mock.patch.object(level_rounds, "CONFIG_BATCH", 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(programme=st.one_of(partner_sum_programmes(), partner_sum_programmes(forced_zeros=True)))
+def test_batches_kept_by_repaired_lp_points_reach_brute_force(
+        programme: pairing.Programme) -> None:
+    """Every configuration round its own batch, kept where it can be by a repair of a round's
+    LP point (a MILP over its fractional cells alone): each repaired matching keeps its
+    rounds' levels and the point's whole cells, and the answer is leximin-optimal with the
+    best total."""
+    repairs: list[tuple[int, bool]] = []
+    patches = _repairs_checked(repairs)
+    matchings = all_matchings(programme)
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        try:
+            result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                                   time_limit=300)
+        except pairing.Infeasible:
+            assert not matchings
+            return
+    pairing.check(programme, result)
+    assert result.status == "optimal"
+    assert_leximin_with_best_total(programme, result, matchings)
+
+
+def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
+    """Three CN and four PK firms, both sides counted: the configuration rounds fix all seven
+    members in six rounds, and a repair of the last round's LP point proves them all (no MILP
+    over all the pairs), with the same answer as brute force."""
+    scores = np.array([[0.85, 0.65, 0.5, 0.25], [0.3, 0.0, 0.05, 0.0], [0.15, 0.85, 0.65, 0.95]])
+    programme = programme_from_matrix(scores, [(0, 2), (0, 2), (0, 3)], [(0, 2)] * 4,
+                                      pairing.Rules(fair_to="both"))
+    repairs: list[tuple[int, bool]] = []
+    patches = _repairs_checked(repairs)
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                               time_limit=300)
+    assert repairs == [(6, True)]
+    assert result.status == "optimal"
+    assert_leximin_with_best_total(programme, result, all_matchings(programme))
+
+
+def test_a_repair_holds_the_points_whole_cells_and_refutes_nothing() -> None:
+    """keep_levels with ``fixed``: a matching's own point comes back as that matching; a point
+    whose whole cells break a capacity has no repair (Infeasible: the caller tries fewer
+    rounds or a MILP over every pair, nothing is refuted)."""
+    from pairing.solvers.fair import level_rounds
+    from pairing.solvers.fair.lp_levels import LevelRounds
+    from pairing.solvers.fair.milp import Clock, build_model
+
+    scores = np.array([[0.9, 0.4, 0.35], [0.5, 0.8, 0.15]])
+    programme = programme_from_matrix(scores, [(0, 1)] * 2, [(0, 1)] * 3,
+                                      pairing.Rules(fair_to="left"))
+    model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+    options, clock = SolveOptions(), Clock(None)
+    rounds = LevelRounds.empty(model.m)
+    diagonal = np.zeros(model.n)
+    diagonal[[0, 4]] = 1.0  # L0-R0 and L1-R1 (cells row by row: all 6 are allowed)
+    out = level_rounds.keep_levels(model, rounds, clock, options, first=True, fixed=diagonal)
+    assert out.x is not None and np.array_equal(np.round(out.x), diagonal)
+    with pytest.raises(pairing.Infeasible):
+        level_rounds.keep_levels(model, rounds, clock, options, first=True,
+                                 fixed=np.ones(model.n))
 
 
 def test_level_rounds_fix_levels_above_the_forced_zeros(

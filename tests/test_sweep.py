@@ -436,7 +436,11 @@ def test_worker_killed_mid_sweep_loses_no_job(tmp_path: Path, medium: Programme,
     _assert_each_job_once(rows, 60)
     assert {row["status"] for row in rows} == {"optimal"}
     after_kill = [row for row in rows if row["job"] not in done_at_kill]
-    assert after_kill and all(row["worker"] != victim_address for row in after_kill)
+    # the survivor ran the jobs left; a job the victim (one thread) finished just before the
+    # kill can reach the file after done_at_kill was read, and one whole suite run saw that
+    late = [row for row in after_kill if row["worker"] == victim_address]
+    assert len(late) <= 2, late
+    assert len(after_kill) > len(late)
     assert "60 jobs (60 run), 0 failed" in stderr.decode()
 
 

@@ -279,6 +279,8 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 for member in saturated:
                     lp.pin(member, low, kept_at, lift, rounds)
             round_of[saturated] = rounds
+            if not exact:
+                lp.round_points[rounds] = lp.cell_values(lp.point)
             if group:
                 assert zeros is not None
                 zeros = zeros.with_level(low, rounds)
