@@ -815,6 +815,50 @@ def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
     assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
 
+@settings(max_examples=50, deadline=None)
+@given(programme=st.one_of(partner_sum_programmes(), partner_sum_programmes(forced_zeros=True)),
+       repairable=st.booleans())
+def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
+        programme: pairing.Programme, repairable: bool) -> None:
+    """Every configuration round its own call, its point repaired right after it (counting both
+    sides); with ``repairable`` false no repair ever finds a matching, so every round after the
+    first ends its call, the MILP that tries it alone has no time (it stops at once), and a
+    round on matchings finds it. Either way each repaired matching keeps its levels and the
+    answer is leximin-optimal with the best total."""
+    from pairing.solvers.fair import config_rounds, level_rounds
+    from pairing.solvers.fair.milp import Outcome
+
+    repairs: list[tuple[int, bool]] = []
+    patches = list(_repairs_checked(repairs))
+    keep = level_rounds.keep_levels
+
+    def never_repaired(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("fixed") is not None:
+            raise pairing.Infeasible(())
+        if args[2].expired(kwargs.get("share", 1.0)):
+            return Outcome(None, False, None)  # (tiny MILPs finish in presolve: as if stopped)
+        return keep(*args, **kwargs)
+
+    if not repairable:
+        patches[0] = mock.patch.object(level_rounds, "keep_levels", never_repaired)
+        patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
+    patches += [mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
+                mock.patch.object(config_rounds, "_on_course", lambda *args: False)]
+    matchings = all_matchings(programme)
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        try:
+            result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
+                                   time_limit=300)
+        except pairing.Infeasible:
+            assert not matchings
+            return
+    pairing.check(programme, result)
+    assert result.status == "optimal"
+    assert_leximin_with_best_total(programme, result, matchings)
+
+
 def test_a_repair_holds_the_points_whole_cells_and_refutes_nothing() -> None:
     """keep_levels with ``fixed``: a matching's own point comes back as that matching; a point
     whose whole cells break a capacity has no repair (Infeasible: the caller tries fewer

@@ -4,6 +4,7 @@ programmes, at every call of the MILPs that keep the rounds."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Any
 from unittest import mock
@@ -50,12 +51,14 @@ def test_a_window_holds_the_sets_from_the_level_to_just_above_it() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(programme=partner_sum_programmes())
+@given(programme=partner_sum_programmes(), configuration=st.booleans())
 def test_no_matching_that_keeps_the_rounds_holds_a_closed_cell(
-        programme: pairing.Programme) -> None:
-    """At every call of the MILPs that keep the rounds (trials of unproven batches too), every
-    matching whose members reach their levels less SLIP (the unfixed ones the last level) holds
-    no cell the windows close; and the answer is still leximin-optimal with the best total."""
+        programme: pairing.Programme, configuration: bool) -> None:
+    """At every call of the MILPs that keep the rounds (trials of unproven batches too) and of
+    the rounds on matchings (the configuration rounds off: LP rounds, then rounds on
+    matchings), every matching whose members reach their levels less SLIP (the unfixed ones
+    the last level) holds no cell the windows close; and the answer is still leximin-optimal
+    with the best total."""
     matchings = all_matchings(programme)
 
     def checked_closed(model: FairModel, rounds: LevelRounds, zeros: Zeros | None = None
@@ -71,7 +74,10 @@ def test_no_matching_that_keeps_the_rounds_holds_a_closed_cell(
         assert not np.any(keeping[:, closed] > 0.5)
         return closed
 
-    with mock.patch.object(level_rounds, "closed_cells", checked_closed):
+    without = mock.patch.object(level_rounds.ConfigLP, "applies",
+                                staticmethod(lambda model: False))
+    with mock.patch.object(level_rounds, "closed_cells", checked_closed), \
+            (contextlib.nullcontext() if configuration else without):
         assert_leximin_like_brute_force(programme, "leximin-milp")
 
 

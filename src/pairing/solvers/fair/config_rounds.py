@@ -37,7 +37,7 @@ from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, level_cap
 from pairing.solvers.fair.zeros import Zeros
 
-__all__ = ["config_rounds", "fits_at_pace"]
+__all__ = ["Repair", "config_rounds", "fits_at_pace"]
 
 #: A round's level is bisected to this width (relative, at least 1): above
 #: :data:`~.config_pricing.ROUNDING`, within which a set counts as reaching a level.
@@ -48,6 +48,12 @@ MAX_TESTS = 20
 #: may use to bound the next round's level when the limit stops the rounds before they refuted
 #: one (a bound on the next position, for a stopped run's answer to state).
 PROBE = 0.01
+
+
+#: A repair of a round's LP point after the round (:func:`config_rounds`'s ``repair``): the
+#: rounds so far, the forced zeros, the point and the round's seconds; whether a matching
+#: near the point keeps the rounds (``None``: not tried).
+Repair = Callable[[LevelRounds, "Zeros | None", np.ndarray, float], "bool | None"]
 
 
 class _Round(NamedTuple):
@@ -125,8 +131,8 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                   clock: Clock, options: SolveOptions, share: float,
                   most: int | None = None, finish: float = 1.0,
                   zeros: Zeros | None = None, exact: ExactTests | None = None,
-                  plain: float | None = None, since: float = 0.0
-                  ) -> tuple[LevelRounds, Zeros | None]:
+                  plain: float | None = None, since: float = 0.0,
+                  repair: Repair | None = None) -> tuple[LevelRounds, Zeros | None]:
     """Level rounds on the configuration LP ``lp`` from ``start`` (whose levels ``x``
     keeps), as far as they get within ``share`` of the time limit (module docstring), ``most``
     rounds at most — unless their pace says all the members left fit in ``finish`` of the
@@ -151,7 +157,12 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     matching can still prove them. The first rounds are the cheap ones: the rules programme
     counting both sides at a 120 s limit fixed 16 in 6.7 s, then took 0.3-14 s a round; with
     the raised share its rounds ran to 108 s, no matching proved the 17 after the first 16,
-    and the run returned 24 positions where a 60 s run gave 32."""
+    and the run returned 24 positions where a 60 s run gave 32.
+
+    ``repair``: called after each round with the rounds so far, the zeros, the round's LP point
+    (cell values) and the seconds the round took; ``False`` (a matching near the point keeps
+    them is not found) ends the call after that round, whose level is then likely above every
+    matching's (the LP not integral there), so that no more rounds are built on it."""
     lp.use(zeros)
     lp.keep_pins(start.levels, start.round_of, start.last)
     lp.seed(x)
@@ -227,6 +238,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 most is None or rounds - start.rounds < most or (
                     exact is None and zeros is None and _on_course(
                         clock, finish, began, rounds - start.rounds, left()))):
+            round_began = time.perf_counter()
             unfixed, free, rise, kept, reachable, low, high = next_round()
 
             def lifted_reachable(levels: np.ndarray) -> bool:
@@ -279,8 +291,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                 for member in saturated:
                     lp.pin(member, low, kept_at, lift, rounds)
             round_of[saturated] = rounds
-            if not exact:
-                lp.round_points[rounds] = lp.cell_values(lp.point)
+            point = None if exact else lp.cell_values(lp.point)
+            if point is not None:
+                lp.round_points[rounds] = point
             if group:
                 assert zeros is not None
                 zeros = zeros.with_level(low, rounds)
@@ -290,6 +303,10 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
                            f"{' (and the loose group)' if group and saturated else ''}"
                            f"{' (the loose group)' if group and not saturated else ''}, "
                            f"{left()} of {model.m} member(s) left")
+            if repair is not None and point is not None and repair(
+                    LevelRounds(fixed.copy(), round_of.copy(), lo, rounds, lp.lps), zeros,
+                    point, time.perf_counter() - round_began) is False:
+                break
     except LPStopped:
         probe_next()
     else:

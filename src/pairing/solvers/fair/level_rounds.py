@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -79,6 +80,19 @@ CONFIG_BATCH = 16
 #: round it often is not a few rounds on (the rules programme counting PK: the 33rd, 34th, 36th
 #: and 41st), and every round of a batch past such a round is found again after it.
 AFTER_BRANCH = 4
+
+#: Counting both sides, a configuration round's LP point is repaired right after the round
+#: (:func:`_repair_after`) when the round took this many times as long as the last repair:
+#: a round whose point has no repair then ends the batch, and a round on matchings finds it.
+#: (Repairs take 0.3-0.9 s on the rules programme, where the rounds from the 17th take
+#: 0.3-8 s; the 28th, whose LP level no matching reaches, took 8 s.)
+REPAIR_RATIO = 3.0
+
+#: Counting both sides, the seconds a MILP over the pairs may take to try the round after the
+#: last one a repair keeps (its point has no repair); where it stops, a round on matchings
+#: finds that round (the rules programme: such a MILP took 12-76 s to fail at the 28th round,
+#: whose LP level no matching reaches, where the round on matchings took 30 s).
+UNREPAIRED_TRIAL = 6.0
 
 #: The share of a time limit the rounds may use when they are on course to finish (see
 #: :func:`_share`); the rest is for the best total.
@@ -254,6 +268,11 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     if zeros is not None:
         free &= ~zeros.loose  # never fixed by name: the group's levels are anonymous
     group = zeros is not None and zeros.rising > 0
+    closed = closed_cells(model, state, zeros)
+    if closed.any():
+        rules = model.rules
+        model = replace(model, rules=rules.with_bounds(
+            var_upper=np.where(closed, 0.0, rules.var_upper)))
     if not free.any() and not group:
         return None
     saturated: list[int] = []
@@ -371,37 +390,95 @@ def _upto(found: LevelRounds, zeros: Zeros | None, rounds: int
     return replace(trial, last=max([trial.last, *kept.levels]), next_bound=bound), kept
 
 
-def _repaired_rounds(model: FairModel, found: LevelRounds, zeros: Zeros | None, low: int,
-                     points: dict[int, np.ndarray], clock: Clock, options: SolveOptions,
-                     share: float, tally: LevelOutcome) -> tuple[int, np.ndarray | None]:
-    """The most of ``found``'s rounds past ``low`` that a *repair* of a round's LP point keeps
-    (:func:`keep_levels` with ``fixed``: a MILP over the point's fractional cells alone), and
-    its matching; ``(low, None)`` when none is. The last round first, then bisection."""
-    rounds = [r for r in range(low + 1, found.rounds + 1) if r in points]
-    best: tuple[int, np.ndarray | None] = (low, None)
-    lo, hi, at = -1, len(rounds), len(rounds) - 1
-    while lo + 1 < hi and not clock.expired(share):
-        trial, trial_zeros = _upto(found, zeros, rounds[at])
+@dataclass
+class Repairs:
+    """Repairs of the configuration rounds' LP points (:func:`keep_levels` with ``fixed``: a
+    MILP over a point's fractional cells alone): each round's point (the LP's
+    :attr:`~.config_lp.ConfigLP.round_points`), what its repair found (a matching, or ``None``),
+    valid while the round's point is the same, and the last repair's seconds.
+
+    ``hand_over``: a round whose point has no repair goes to a round on matchings at once
+    (counting both sides, where a MILP over the pairs that tries it took 30-76 s to fail)."""
+
+    points: dict[int, np.ndarray]
+    hand_over: bool = False
+    found: dict[int, tuple[np.ndarray, np.ndarray | None]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def known(self, rounds: int) -> tuple[bool, np.ndarray | None]:
+        """Whether round ``rounds``'s point was repaired, and the matching found."""
+        point = self.points.get(rounds)
+        done = self.found.get(rounds)
+        if point is None or done is None or done[0] is not point:
+            return False, None
+        return True, done[1]
+
+    def failed(self, rounds: int) -> bool:
+        """Whether round ``rounds``'s point was repaired, and no matching found."""
+        done, x = self.known(rounds)
+        return done and x is None
+
+    def repair(self, model: FairModel, found: LevelRounds, zeros: Zeros | None, rounds: int,
+               clock: Clock, options: SolveOptions, share: float,
+               tally: LevelOutcome) -> np.ndarray | None:
+        """A matching that keeps ``found``'s first ``rounds`` rounds near round ``rounds``'s
+        point (once per point), or ``None``."""
+        done, x = self.known(rounds)
+        if done:
+            return x
+        point = self.points[rounds]
+        trial, trial_zeros = _upto(found, zeros, rounds)
+        began = time.perf_counter()
         tally.milps += 1
         try:
             out: Outcome | None = keep_levels(model, trial, clock, options, first=True,
-                                              zeros=trial_zeros, share=share,
-                                              fixed=points[rounds[at]])
+                                              zeros=trial_zeros, share=share, fixed=point)
         except Infeasible:
             out = None
-        if out is not None and out.x is not None:
-            lo, best = at, (rounds[at], out.x)
+        if out is not None and out.x is None:
+            return None  # stopped by the time limit: not known
+        self.seconds = time.perf_counter() - began
+        x = None if out is None else out.x
+        self.found[rounds] = (point, x)
+        return x
+
+
+def _repaired_rounds(model: FairModel, found: LevelRounds, zeros: Zeros | None, low: int,
+                     repairs: Repairs, clock: Clock, options: SolveOptions,
+                     share: float, tally: LevelOutcome) -> tuple[int, np.ndarray | None]:
+    """The most of ``found``'s rounds past ``low`` that a repair of a round's LP point keeps
+    (:class:`Repairs`), and its matching; ``(low, None)`` when none is. The last round
+    first, then bisection."""
+    rounds = [r for r in range(low + 1, found.rounds + 1) if r in repairs.points]
+    best: tuple[int, np.ndarray | None] = (low, None)
+    lo, hi, at = -1, len(rounds), len(rounds) - 1
+    while lo + 1 < hi and not clock.expired(share):
+        x = repairs.repair(model, found, zeros, rounds[at], clock, options, share, tally)
+        if x is not None:
+            lo, best = at, (rounds[at], x)
         else:
             hi = at
         at = (lo + hi) // 2
     return best
 
 
+def _repair_after(model: FairModel, repairs: Repairs, clock: Clock, options: SolveOptions,
+                  share: float, tally: LevelOutcome, rounds: LevelRounds, zeros: Zeros | None,
+                  point: np.ndarray, seconds: float) -> bool | None:
+    """After a configuration round that took ``seconds`` (:data:`~.config_rounds.Repair`):
+    whether a repair of its point keeps ``rounds``, tried when the round took
+    :data:`REPAIR_RATIO` times as long as the last repair at least (``None``: not tried)."""
+    if seconds < REPAIR_RATIO * repairs.seconds:
+        return None
+    return repairs.repair(model, rounds, zeros, rounds.rounds, clock, options, share,
+                          tally) is not None
+
+
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
                  x: np.ndarray | None, clock: Clock, options: SolveOptions, share: float,
                  tally: LevelOutcome, zeros: Zeros | None, first_step: int = 1,
                  pool: ConfigLP | None = None, *, steer: np.ndarray | None = None,
-                 rounds_share: float = 1.0, points: dict[int, np.ndarray] | None = None
+                 rounds_share: float = 1.0, repairs: Repairs | None = None
                  ) -> tuple[LevelRounds, np.ndarray | None, bool, Zeros | None]:
     """The longest run of ``found``'s rounds that a matching keeps, every member not fixed by
     them at the last kept level; ``good`` (kept by ``x``) is known to be kept. ``zeros``: the
@@ -432,11 +509,12 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     65.6 (``total``'s is 73.0). Between batches the total waits: at a 60 s limit, seeking it
     after the first batch took 7 s from the rounds.
 
-    ``points``: each configuration round's LP point (:attr:`.config_lp.ConfigLP.round_points`).
-    Repairs of them (:func:`_repaired_rounds`) prove what they can before any MILP over all the
-    pairs (the rules programme counting both sides: 0.3-0.4 s a repair, the first batch of 16
-    in 0.27 s; 300 x 300: 6 rounds in 2 s against 6 s); the MILPs then try the round after the
-    last one repaired alone first (most often the LP is not integral there)."""
+    ``repairs``: the configuration rounds' LP points and their repairs (:class:`Repairs`).
+    Repairs prove what they can before any MILP over all the pairs (the rules programme
+    counting both sides: 0.3-0.4 s a repair, the first batch of 16 in 0.27 s; 300 x 300: 6
+    rounds in 2 s against 6 s); then the round after the last one repaired (most often the LP
+    is not integral there) is left to a round on matchings (``repairs.hand_over``), or the
+    MILPs try it alone first."""
     if found.rounds == good.rounds:
         # no round ended: what the call refuted of the next one bounds it still
         good = replace(good, next_bound=min(good.next_bound, found.next_bound))
@@ -453,16 +531,17 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
             # (the next round is found on matchings by branching on the LP: the caller's exact
             # round, cheaper than the MILPs over the pairs that would refute it)
             return good, x, False, good_zeros
-    if points and low < found.rounds and found.rounds in points:
-        repaired, matching = _repaired_rounds(model, found, zeros, low, points, clock, options,
-                                              _trial_share(clock, share), tally)
+    if repairs is not None and low < found.rounds and found.rounds in repairs.points:
+        repaired, matching = _repaired_rounds(model, found, zeros, low, repairs, clock,
+                                              options, _trial_share(clock, share), tally)
         if matching is not None:
             good, good_zeros = _upto(found, zeros, repaired)
             low, x, steered = repaired, matching, True
             options.report(f"leximin: a matching that keeps {repaired} round(s), repaired "
                            "from the LP's point")
-        # the next round's point has no repair: most often the LP is not integral there, and
-        # a MILP that tries it alone is the cheapest to say whether a matching keeps it
+        # the next round's point has no repair: most often the LP is not integral there, so a
+        # MILP tries that round alone first (for UNREPAIRED_TRIAL seconds at most when a round
+        # on matchings would find it: see below)
         rounds = min(low + 1, found.rounds)
     if _done(found, zeros) and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
@@ -485,6 +564,11 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         # (likewise a step that tries several rounds: where it stops, fewer are tried)
         step_share = (_third_left(clock) if whole else 1.0 if complete
                       else _trial_share(clock, share) if rounds - low > 1 else share)
+        if (repairs is not None and repairs.hand_over and clock.limit is not None
+                and not complete and rounds == low + 1 and repairs.failed(rounds)):
+            # (a round whose point has no repair, alone: where this MILP stops, a round on
+            # matchings finds it)
+            step_share = min(step_share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
         if steer is not None and not complete:
             options.report(f"leximin: a matching that keeps {rounds} round(s)")
         try:
@@ -634,6 +718,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
     lp_wait, lp_backoff = 0, 1
     batch = CONFIG_BATCH
     configuration: ConfigLP | None = None  # built once, its partner sets kept
+    repairs: Repairs | None = None  # of its rounds' points
     started = time.perf_counter()
     recent = np.inf  # seconds a round in the last call that fixed some
     plain = share  # the rounds' own share (_share may raise it to FINISH)
@@ -648,9 +733,13 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             assert x is not None
             if configuration is None:
                 configuration = ConfigLP(model, options, clock, x, zeros)
-            found, found_zeros = config_rounds(model, configuration, state, x, clock, options,
-                                               share, batch, FINISH, zeros, plain=plain,
-                                               since=started)
+            if repairs is None:
+                repairs = Repairs(configuration.round_points, hand_over=configuration.linked)
+            found, found_zeros = config_rounds(
+                model, configuration, state, x, clock, options, share, batch, FINISH, zeros,
+                plain=plain, since=started,
+                repair=partial(_repair_after, model, repairs, clock, options, share, tally)
+                if configuration.linked and state.rounds else None)
             share = configuration.share  # back to the plain share when the pace fell
             tally.lps = found.lps
         elif lp_wait == 0:
@@ -671,9 +760,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             and not configuration.linked else None,
             steer=configuration.cell_values(configuration.point)
             if configuration is not None and by_configs and len(configuration.point) else None,
-            rounds_share=share,
-            points=configuration.round_points if configuration is not None and by_configs
-            else None)
+            rounds_share=share, repairs=repairs if by_configs else None)
         if state.rounds > before:
             recent = (time.perf_counter() - called) / (state.rounds - before)
         if by_configs:
