@@ -820,11 +820,11 @@ def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
        repairable=st.booleans())
 def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
         programme: pairing.Programme, repairable: bool) -> None:
-    """Every configuration round its own call, its point repaired right after it (counting both
-    sides); with ``repairable`` false no repair ever finds a matching, so every round after the
-    first ends its call, the MILP that tries it alone has no time (it stops at once), and a
-    round on matchings finds it. Either way each repaired matching keeps its levels and the
-    answer is leximin-optimal with the best total."""
+    """Every configuration round its own call, a matching sought near its point right after it
+    (counting both sides); with ``repairable`` false no repair ever finds one and the steered
+    MILP that tries the round has no time (it stops at once), so every round after the first
+    ends its call and a round on matchings finds it. Either way each repaired matching keeps
+    its levels and the answer is leximin-optimal with the best total."""
     from pairing.solvers.fair import config_rounds, level_rounds
     from pairing.solvers.fair.milp import Outcome
 
@@ -843,6 +843,7 @@ def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
         patches[0] = mock.patch.object(level_rounds, "keep_levels", never_repaired)
         patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
     patches += [mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
+                mock.patch.object(level_rounds, "REPAIR_LEAST", 0.0),
                 mock.patch.object(config_rounds, "_on_course", lambda *args: False)]
     matchings = all_matchings(programme)
     with contextlib.ExitStack() as stack:

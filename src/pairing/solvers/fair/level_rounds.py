@@ -81,12 +81,17 @@ CONFIG_BATCH = 16
 #: and 41st), and every round of a batch past such a round is found again after it.
 AFTER_BRANCH = 4
 
-#: Counting both sides, a configuration round's LP point is repaired right after the round
-#: (:func:`_repair_after`) when the round took this many times as long as the last repair:
-#: a round whose point has no repair then ends the batch, and a round on matchings finds it.
-#: (Repairs take 0.3-0.9 s on the rules programme, where the rounds from the 17th take
-#: 0.3-8 s; the 28th, whose LP level no matching reaches, took 8 s.)
+#: Counting both sides, a matching is sought near a configuration round's LP point right after
+#: the round (:func:`_repair_after`) when the round took this many times as long as the last
+#: search, and :data:`REPAIR_LEAST` seconds at least: a round near whose point none is found
+#: then ends the batch, and a round on matchings finds it. (Repairs take 0.3-0.9 s on the
+#: rules programme, where the rounds from the 17th take 0.3-8 s; the 28th, whose LP level no
+#: matching reaches, took 8 s.)
 REPAIR_RATIO = 3.0
+#: Faster rounds are proven with their batch: on a 50 x 50 programme counting both sides,
+#: rounds of 0.1-0.3 s whose points a repair often could not turn into a matching (a MILP
+#: over the pairs did, in 0.1 s), proven round by round, made the run 1.2 times as long.
+REPAIR_LEAST = 1.0
 
 #: Counting both sides, the seconds a MILP over the pairs may take to try the round after the
 #: last one a repair keeps (its point has no repair); where it stops, a round on matchings
@@ -392,54 +397,73 @@ def _upto(found: LevelRounds, zeros: Zeros | None, rounds: int
 
 @dataclass
 class Repairs:
-    """Repairs of the configuration rounds' LP points (:func:`keep_levels` with ``fixed``: a
-    MILP over a point's fractional cells alone): each round's point (the LP's
-    :attr:`~.config_lp.ConfigLP.round_points`), what its repair found (a matching, or ``None``),
-    valid while the round's point is the same, and the last repair's seconds.
+    """Matchings found near the configuration rounds' LP points: first by a *repair*
+    (:func:`keep_levels` with ``fixed``: a MILP over a point's fractional cells alone), then,
+    right after a slow round counting both sides, by a MILP over the pairs steered toward the
+    point for :data:`UNREPAIRED_TRIAL` seconds at most. Each round's point (the LP's
+    :attr:`~.config_lp.ConfigLP.round_points`), what was found for it (a matching that keeps
+    the rounds so far, or ``None``) and whether the steered MILP was tried too, valid while the
+    round's point is the same; and the last search's seconds.
 
-    ``hand_over``: a round whose point has no repair goes to a round on matchings at once
-    (counting both sides, where a MILP over the pairs that tries it took 30-76 s to fail)."""
+    ``hand_over``: a round whose point has no repair goes to a round on matchings once a
+    MILP that tries it alone has had :data:`UNREPAIRED_TRIAL` seconds (counting both sides,
+    where such a MILP took 12-76 s to fail on the rules programme)."""
 
     points: dict[int, np.ndarray]
     hand_over: bool = False
-    found: dict[int, tuple[np.ndarray, np.ndarray | None]] = field(default_factory=dict)
+    found: dict[int, tuple[np.ndarray, np.ndarray | None, bool]] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def known(self, rounds: int) -> tuple[bool, np.ndarray | None]:
-        """Whether round ``rounds``'s point was repaired, and the matching found."""
-        point = self.points.get(rounds)
-        done = self.found.get(rounds)
+    def _known(self, rounds: int) -> tuple[np.ndarray | None, bool] | None:
+        """What was found for round ``rounds``'s point, and whether the steered MILP was
+        tried (``None``: nothing tried yet)."""
+        point, done = self.points.get(rounds), self.found.get(rounds)
         if point is None or done is None or done[0] is not point:
-            return False, None
-        return True, done[1]
+            return None
+        return done[1], done[2]
 
     def failed(self, rounds: int) -> bool:
-        """Whether round ``rounds``'s point was repaired, and no matching found."""
-        done, x = self.known(rounds)
-        return done and x is None
+        """Whether round ``rounds``'s point was tried and no matching found."""
+        known = self._known(rounds)
+        return known is not None and known[0] is None
+
+    def tried_all(self, rounds: int) -> bool:
+        """Whether the steered MILP was tried too for round ``rounds``'s point."""
+        known = self._known(rounds)
+        return known is not None and known[1]
 
     def repair(self, model: FairModel, found: LevelRounds, zeros: Zeros | None, rounds: int,
-               clock: Clock, options: SolveOptions, share: float,
-               tally: LevelOutcome) -> np.ndarray | None:
+               clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
+               steered: bool = False) -> np.ndarray | None:
         """A matching that keeps ``found``'s first ``rounds`` rounds near round ``rounds``'s
-        point (once per point), or ``None``."""
-        done, x = self.known(rounds)
-        if done:
-            return x
+        point, or ``None``: a repair, then (``steered``) the steered MILP, each once per
+        point."""
+        known = self._known(rounds)
+        if known is not None and (known[0] is not None or known[1] or not steered):
+            return known[0]
         point = self.points[rounds]
         trial, trial_zeros = _upto(found, zeros, rounds)
         began = time.perf_counter()
-        tally.milps += 1
-        try:
-            out: Outcome | None = keep_levels(model, trial, clock, options, first=True,
-                                              zeros=trial_zeros, share=share, fixed=point)
-        except Infeasible:
-            out = None
-        if out is not None and out.x is None:
-            return None  # stopped by the time limit: not known
+        attempts = ([] if known is not None else [(share, {"fixed": point})])
+        if steered and clock.limit is not None:
+            bounded = min(share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
+            attempts.append((bounded, {"steer": point}))
+        x: np.ndarray | None = None
+        for attempt_share, kind in attempts:
+            tally.milps += 1
+            try:
+                out: Outcome | None = keep_levels(model, trial, clock, options, first=True,
+                                                  zeros=trial_zeros, share=attempt_share,
+                                                  **kind)
+            except Infeasible:
+                out = None
+            if out is not None and out.x is None and clock.expired(share):
+                return None  # stopped by the time limit: not known
+            if out is not None and out.x is not None:
+                x = out.x
+                break
         self.seconds = time.perf_counter() - began
-        x = None if out is None else out.x
-        self.found[rounds] = (point, x)
+        self.found[rounds] = (point, x, steered and clock.limit is not None)
         return x
 
 
@@ -466,12 +490,13 @@ def _repair_after(model: FairModel, repairs: Repairs, clock: Clock, options: Sol
                   share: float, tally: LevelOutcome, rounds: LevelRounds, zeros: Zeros | None,
                   point: np.ndarray, seconds: float) -> bool | None:
     """After a configuration round that took ``seconds`` (:data:`~.config_rounds.Repair`):
-    whether a repair of its point keeps ``rounds``, tried when the round took
-    :data:`REPAIR_RATIO` times as long as the last repair at least (``None``: not tried)."""
-    if seconds < REPAIR_RATIO * repairs.seconds:
+    whether a matching near its point keeps ``rounds`` (a repair, then the steered MILP:
+    :meth:`Repairs.repair`), sought when the round took :data:`REPAIR_LEAST` seconds and
+    :data:`REPAIR_RATIO` times as long as the last search at least (``None``: not sought)."""
+    if seconds < max(REPAIR_LEAST, REPAIR_RATIO * repairs.seconds):
         return None
     return repairs.repair(model, rounds, zeros, rounds.rounds, clock, options, share,
-                          tally) is not None
+                          tally, steered=True) is not None
 
 
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
@@ -566,8 +591,10 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
                       else _trial_share(clock, share) if rounds - low > 1 else share)
         if (repairs is not None and repairs.hand_over and clock.limit is not None
                 and not complete and rounds == low + 1 and repairs.failed(rounds)):
-            # (a round whose point has no repair, alone: where this MILP stops, a round on
-            # matchings finds it)
+            # (a round whose point has no repair, alone: where this MILP stops, or stopped
+            # right after the round, a round on matchings finds it)
+            if repairs.tried_all(rounds):
+                break
             step_share = min(step_share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
         if steer is not None and not complete:
             options.report(f"leximin: a matching that keeps {rounds} round(s)")
