@@ -803,14 +803,26 @@ def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
     scores = np.array([[0.85, 0.65, 0.5, 0.25], [0.3, 0.0, 0.05, 0.0], [0.15, 0.85, 0.65, 0.95]])
     programme = programme_from_matrix(scores, [(0, 2), (0, 2), (0, 3)], [(0, 2)] * 4,
                                       pairing.Rules(fair_to="both"))
+    from pairing.solvers.fair import level_rounds
+
     repairs: list[tuple[int, bool]] = []
-    patches = _repairs_checked(repairs)
+    patches = list(_repairs_checked(repairs))
+    checked = patches[0].new
+    tries: list[bool] = []  # each feasibility MILP that keeps rounds: whether a repair
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("first"):
+            tries.append(kwargs.get("fixed") is not None)
+        return checked(*args, **kwargs)
+
+    patches[0] = mock.patch.object(level_rounds, "keep_levels", counted)
     with contextlib.ExitStack() as stack:
         for patch in patches:
             stack.enter_context(patch)
         result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
                                time_limit=300)
     assert repairs == [(6, True)]
+    assert tries == [True]
     assert result.status == "optimal"
     assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
@@ -820,11 +832,11 @@ def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
        repairable=st.booleans())
 def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
         programme: pairing.Programme, repairable: bool) -> None:
-    """Every configuration round its own call, a matching sought near its point right after it
-    (counting both sides); with ``repairable`` false no repair ever finds one and the steered
-    MILP that tries the round has no time (it stops at once), so every round after the first
-    ends its call and a round on matchings finds it. Either way each repaired matching keeps
-    its levels and the answer is leximin-optimal with the best total."""
+    """Batches of three configuration rounds, a matching sought near each round's point right
+    after it (counting both sides); with ``repairable`` false no repair ever finds one and the
+    steered MILP that tries the round has no time (it stops at once), so every round after
+    the first batch ends its call and a round on matchings finds it. Either way each repaired
+    matching keeps its levels and the answer is leximin-optimal with the best total."""
     from pairing.solvers.fair import config_rounds, level_rounds
     from pairing.solvers.fair.milp import Outcome
 
@@ -842,6 +854,8 @@ def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
     if not repairable:
         patches[0] = mock.patch.object(level_rounds, "keep_levels", never_repaired)
         patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
+    # (batches of 3, so that a round near whose point none is found ends its call early)
+    patches[2] = mock.patch.object(level_rounds, "CONFIG_BATCH", 3)
     patches += [mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
                 mock.patch.object(level_rounds, "REPAIR_LEAST", 0.0),
                 mock.patch.object(config_rounds, "_on_course", lambda *args: False)]

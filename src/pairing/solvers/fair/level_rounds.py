@@ -422,6 +422,14 @@ class Repairs:
             return None
         return done[1], done[2]
 
+    def forget(self, upto: int) -> None:
+        """Drop the points and what was found for rounds ``upto`` and before (kept: never
+        tried again)."""
+        for rounds in [r for r in self.points if r <= upto]:
+            del self.points[rounds]
+        for rounds in [r for r in self.found if r <= upto]:
+            del self.found[rounds]
+
     def failed(self, rounds: int) -> bool:
         """Whether round ``rounds``'s point was tried and no matching found."""
         known = self._known(rounds)
@@ -444,9 +452,12 @@ class Repairs:
         point = self.points[rounds]
         trial, trial_zeros = _upto(found, zeros, rounds)
         began = time.perf_counter()
-        attempts = ([] if known is not None else [(share, {"fixed": point})])
+        # (right after a round, each attempt has UNREPAIRED_TRIAL seconds at most: a hard one
+        # must not spend the limit with the batch unproven)
+        bounded = (min(share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
+                   if steered and clock.limit is not None else share)
+        attempts = ([] if known is not None else [(bounded, {"fixed": point})])
         if steered and clock.limit is not None:
-            bounded = min(share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
             attempts.append((bounded, {"steer": point}))
         x: np.ndarray | None = None
         for attempt_share, kind in attempts:
@@ -459,6 +470,9 @@ class Repairs:
                 out = None
             if out is not None and out.x is None and clock.expired(share):
                 return None  # stopped by the time limit: not known
+            if out is not None and out.x is None and attempt_share < share and "fixed" in kind:
+                self.seconds = time.perf_counter() - began
+                return None  # (a repair stopped in its seconds: not known either)
             if out is not None and out.x is not None:
                 x = out.x
                 break
@@ -790,6 +804,8 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             rounds_share=share, repairs=repairs if by_configs else None)
         if state.rounds > before:
             recent = (time.perf_counter() - called) / (state.rounds - before)
+        if repairs is not None:
+            repairs.forget(state.rounds)  # (a cell vector per round: 0.7 MB at 300 x 300)
         if by_configs:
             # (no wait: after a round on matchings they go on at once)
             tally.config_rounds += state.rounds - before
