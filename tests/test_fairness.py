@@ -722,36 +722,50 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
                   *args: Any) -> tuple[int, None]:
         return low, None  # (the steered MILPs keep every batch: see the test below)
 
+    leximin_under_patches_like_brute_force(programme, [
+        mock.patch.object(level_rounds, "CONFIG_BATCH", 1),
+        mock.patch.object(level_rounds, "keep_levels", checked),
+        mock.patch.object(level_rounds, "_repaired_rounds", no_repair),
+        mock.patch.object(level_rounds, "_kept_rounds", always_seeking_the_total),
+        mock.patch.object(level_rounds, "_best_total_from", checked_total)])
+
+
+def leximin_under_patches_like_brute_force(programme: pairing.Programme,
+                                           patches: list[Any]) -> pairing.Result | None:
+    """Solve ``programme`` for leximin with ``patches`` on, under a time limit (so that "the
+    rounds' share is spent" can hold: no limit, no share), and check the answer against brute
+    force: optimal, leximin-optimal, with the best total (or no answer when no matching
+    exists). Returns the answer."""
     matchings = all_matchings(programme)
-    with mock.patch.object(level_rounds, "CONFIG_BATCH", 1), \
-            mock.patch.object(level_rounds, "keep_levels", checked), \
-            mock.patch.object(level_rounds, "_repaired_rounds", no_repair), \
-            mock.patch.object(level_rounds, "_kept_rounds", always_seeking_the_total), \
-            mock.patch.object(level_rounds, "_best_total_from", checked_total):
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
         try:
-            # (a limit, so that "the rounds' share is spent" can hold: no limit, no share)
             result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
                                    time_limit=300)
         except pairing.Infeasible:
             assert not matchings
-            return
+            return None
     pairing.check(programme, result)
     assert result.status == "optimal"
     assert_leximin_with_best_total(programme, result, matchings)
+    return result
 
 
-def _repairs_checked(repairs: list[tuple[int, bool]]) -> tuple[Any, ...]:
-    """``keep_levels`` and ``_repaired_rounds`` patched so that every repaired matching is
-    checked (it keeps its rounds' levels and the point's whole cells) and every repair search
-    is recorded in ``repairs`` (the rounds kept, whether a matching was found)."""
+def _repairs_checked(repairs: list[tuple[int, bool]] | None = None, keep: Any = None,
+                     batch: int = 1) -> list[Any]:
+    """Patches: configuration batches of ``batch`` rounds, and ``keep_levels`` (or ``keep``
+    in its place) wrapped so that every repaired matching is checked (it keeps its rounds'
+    levels and the point's whole cells); with ``repairs``, every repair search is recorded
+    there (the rounds kept, whether a matching was found)."""
     from pairing.solvers.fair import level_rounds
     from pairing.solvers.fair.lp_levels import LevelRounds
     from pairing.solvers.fair.milp import FairModel, Outcome
 
-    keep, repaired = level_rounds.keep_levels, level_rounds._repaired_rounds
+    inner, repaired = keep or level_rounds.keep_levels, level_rounds._repaired_rounds
 
     def checked(model: FairModel, rounds: LevelRounds, *args: Any, **kwargs: Any) -> Outcome:
-        out = keep(model, rounds, *args, **kwargs)
+        out = inner(model, rounds, *args, **kwargs)
         fixed, zeros = kwargs.get("fixed"), kwargs.get("zeros")
         if out.x is not None and fixed is not None:
             held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
@@ -763,12 +777,15 @@ def _repairs_checked(repairs: list[tuple[int, bool]]) -> tuple[Any, ...]:
 
     def recorded(*args: Any, **kwargs: Any) -> tuple[int, np.ndarray | None]:
         rounds, x = repaired(*args, **kwargs)
+        assert repairs is not None
         repairs.append((rounds, x is not None))
         return rounds, x
 
-    return (mock.patch.object(level_rounds, "keep_levels", checked),
-        mock.patch.object(level_rounds, "_repaired_rounds", recorded),
-        mock.patch.object(level_rounds, "CONFIG_BATCH", 1))
+    patches = [mock.patch.object(level_rounds, "keep_levels", checked),
+               mock.patch.object(level_rounds, "CONFIG_BATCH", batch)]
+    if repairs is not None:
+        patches.append(mock.patch.object(level_rounds, "_repaired_rounds", recorded))
+    return patches
 
 
 @settings(max_examples=60, deadline=None)
@@ -779,21 +796,7 @@ def test_batches_kept_by_repaired_lp_points_reach_brute_force(
     LP point (a MILP over its fractional cells alone): each repaired matching keeps its
     rounds' levels and the point's whole cells, and the answer is leximin-optimal with the
     best total."""
-    repairs: list[tuple[int, bool]] = []
-    patches = _repairs_checked(repairs)
-    matchings = all_matchings(programme)
-    with contextlib.ExitStack() as stack:
-        for patch in patches:
-            stack.enter_context(patch)
-        try:
-            result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
-                                   time_limit=300)
-        except pairing.Infeasible:
-            assert not matchings
-            return
-    pairing.check(programme, result)
-    assert result.status == "optimal"
-    assert_leximin_with_best_total(programme, result, matchings)
+    leximin_under_patches_like_brute_force(programme, _repairs_checked())
 
 
 def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
@@ -805,26 +808,20 @@ def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
                                       pairing.Rules(fair_to="both"))
     from pairing.solvers.fair import level_rounds
 
+    keep = level_rounds.keep_levels
     repairs: list[tuple[int, bool]] = []
-    patches = list(_repairs_checked(repairs))
-    checked = patches[0].new
     tries: list[bool] = []  # each feasibility MILP that keeps rounds: whether a repair
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("first"):
             tries.append(kwargs.get("fixed") is not None)
-        return checked(*args, **kwargs)
+        return keep(*args, **kwargs)
 
-    patches[0] = mock.patch.object(level_rounds, "keep_levels", counted)
-    with contextlib.ExitStack() as stack:
-        for patch in patches:
-            stack.enter_context(patch)
-        result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
-                               time_limit=300)
+    result = leximin_under_patches_like_brute_force(programme,
+                                                    _repairs_checked(repairs, counted))
+    assert result is not None
     assert repairs == [(6, True)]
     assert tries == [True]
-    assert result.status == "optimal"
-    assert_leximin_with_best_total(programme, result, all_matchings(programme))
 
 
 @settings(max_examples=50, deadline=None)
@@ -840,8 +837,6 @@ def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
     from pairing.solvers.fair import config_rounds, level_rounds
     from pairing.solvers.fair.milp import Outcome
 
-    repairs: list[tuple[int, bool]] = []
-    patches = list(_repairs_checked(repairs))
     keep = level_rounds.keep_levels
 
     def never_repaired(*args: Any, **kwargs: Any) -> Any:
@@ -851,27 +846,14 @@ def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
             return Outcome(None, False, None)  # (tiny MILPs finish in presolve: as if stopped)
         return keep(*args, **kwargs)
 
-    if not repairable:
-        patches[0] = mock.patch.object(level_rounds, "keep_levels", never_repaired)
-        patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
     # (batches of 3, so that a round near whose point none is found ends its call early)
-    patches[2] = mock.patch.object(level_rounds, "CONFIG_BATCH", 3)
+    patches = _repairs_checked(keep=None if repairable else never_repaired, batch=3)
+    if not repairable:
+        patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
     patches += [mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
                 mock.patch.object(level_rounds, "REPAIR_LEAST", 0.0),
                 mock.patch.object(config_rounds, "_on_course", lambda *args: False)]
-    matchings = all_matchings(programme)
-    with contextlib.ExitStack() as stack:
-        for patch in patches:
-            stack.enter_context(patch)
-        try:
-            result = pairing.solve(programme, objective="leximin", solver="leximin-milp",
-                                   time_limit=300)
-        except pairing.Infeasible:
-            assert not matchings
-            return
-    pairing.check(programme, result)
-    assert result.status == "optimal"
-    assert_leximin_with_best_total(programme, result, matchings)
+    leximin_under_patches_like_brute_force(programme, patches)
 
 
 def test_a_repair_holds_the_points_whole_cells_and_refutes_nothing() -> None:

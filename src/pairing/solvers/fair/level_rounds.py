@@ -169,27 +169,33 @@ def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: So
     levels = _kept(rounds)
     closed = closed_cells(model, rounds, zeros)
     if fixed is not None:
-        rules = model.rules
         whole = np.abs(fixed - np.round(fixed)) < WHOLE
-        lower = np.where(whole & (fixed > 0.5), 1.0, rules.var_lower)
-        upper = np.where((whole & (fixed < 0.5)) | closed, 0.0, rules.var_upper)
-        if np.any(lower > upper):
-            raise Infeasible(())
-        held = replace(model, rules=rules.with_bounds(var_lower=lower, var_upper=upper))
+        held = _holding(model, closed | (whole & (fixed < 0.5)), whole & (fixed > 0.5))
         return reach_levels(held, objective, levels, zeros, clock, options, share=share,
                             first=first, start=start)
     if closed.any():
-        rules = model.rules
-        narrow = replace(model, rules=rules.with_bounds(
-            var_upper=np.where(closed, 0.0, rules.var_upper)))
         try:
-            return reach_levels(narrow, objective, levels, zeros, clock, options,
-                                share=share, first=first, start=start)
+            return reach_levels(_holding(model, closed), objective, levels, zeros, clock,
+                                options, share=share, first=first, start=start)
         except Infeasible:
             if first:
                 raise
     return reach_levels(model, objective, levels, zeros, clock, options,
                         share=share, first=first, start=start)
+
+
+def _holding(model: FairModel, out: np.ndarray, held: np.ndarray | None = None) -> FairModel:
+    """The model with the cells ``out`` left out and, when given, the cells ``held`` held (a
+    repair's whole cells). Raises :class:`~pairing.errors.Infeasible` when a held cell cannot
+    be (left out, or not allowed)."""
+    rules = model.rules
+    upper = np.where(out, 0.0, rules.var_upper)
+    if held is None:
+        return replace(model, rules=rules.with_bounds(var_upper=upper))
+    lower = np.where(held, 1.0, rules.var_lower)
+    if np.any(lower > upper):
+        raise Infeasible(())
+    return replace(model, rules=rules.with_bounds(var_lower=lower, var_upper=upper))
 
 
 def _best_total_from(model: FairModel, rounds: LevelRounds, x: np.ndarray, clock: Clock,
@@ -273,13 +279,11 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     if zeros is not None:
         free &= ~zeros.loose  # never fixed by name: the group's levels are anonymous
     group = zeros is not None and zeros.rising > 0
-    closed = closed_cells(model, state, zeros)
-    if closed.any():
-        rules = model.rules
-        model = replace(model, rules=rules.with_bounds(
-            var_upper=np.where(closed, 0.0, rules.var_upper)))
     if not free.any() and not group:
         return None
+    closed = closed_cells(model, state, zeros)
+    if closed.any():
+        model = _holding(model, closed)
     saturated: list[int] = []
     group_saturated = False
     lifted_at: set[tuple[int | None, float]] = set()  # tests run (each is refuted or not once)
