@@ -12,6 +12,7 @@ import dataclasses
 import itertools
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -824,20 +825,19 @@ def test_a_repaired_lp_point_proves_the_whole_run_of_rounds() -> None:
     assert tries == [True]
 
 
-@settings(max_examples=50, deadline=None)
-@given(programme=st.one_of(partner_sum_programmes(), partner_sum_programmes(forced_zeros=True)),
-       repairable=st.booleans())
-def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
-        programme: pairing.Programme, repairable: bool) -> None:
-    """Batches of three configuration rounds, a matching sought near each round's point right
-    after it (counting both sides); with ``repairable`` false no repair ever finds one and the
-    steered MILP that tries the round has no time (it stops at once), so every round after
-    the first batch ends its call and a round on matchings finds it. Either way each repaired
-    matching keeps its levels and the answer is leximin-optimal with the best total."""
+def _handed_over(repairable: bool, lp_kept: bool = True,
+                 ended: Counter[str] | None = None) -> list[Any]:
+    """Patches: batches of three configuration rounds, a matching sought near each round's
+    point right after it (counting both sides). With ``repairable`` false no repair ever finds
+    one and the steered MILP that tries the round has no time (it stops at once), so every
+    round after the first batch ends its call and a round on matchings finds it: the LP's
+    round itself when the matching its level search finds keeps it, or (``lp_kept`` false:
+    never) a round of its own. ``ended`` counts how each round on matchings ended (``kept``,
+    ``own``)."""
     from pairing.solvers.fair import config_rounds, level_rounds
     from pairing.solvers.fair.milp import Outcome
 
-    keep = level_rounds.keep_levels
+    keep, milp_round = level_rounds.keep_levels, level_rounds.milp_round
 
     def never_repaired(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("fixed") is not None:
@@ -846,14 +846,86 @@ def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
             return Outcome(None, False, None)  # (tiny MILPs finish in presolve: as if stopped)
         return keep(*args, **kwargs)
 
+    def counted_round(*args: Any) -> Any:
+        step = milp_round(*args)
+        if step is not None and ended is not None:
+            lp_next = args[9]
+            ended["kept" if lp_next is not None and step[0] is lp_next[0] else "own"] += 1
+        return step
+
     # (batches of 3, so that a round near whose point none is found ends its call early)
     patches = _repairs_checked(keep=None if repairable else never_repaired, batch=3)
     if not repairable:
         patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
-    patches += [mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
-                mock.patch.object(level_rounds, "REPAIR_LEAST", 0.0),
-                mock.patch.object(config_rounds, "_on_course", lambda *args: False)]
-    leximin_under_patches_like_brute_force(programme, patches)
+    if not lp_kept:
+        patches.append(mock.patch.object(level_rounds, "keeps", lambda *args: False))
+    return [*patches, mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
+            mock.patch.object(level_rounds, "REPAIR_LEAST", 0.0),
+            mock.patch.object(config_rounds, "_on_course", lambda *args: False),
+            mock.patch.object(level_rounds, "milp_round", counted_round)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(programme=st.one_of(partner_sum_programmes(), partner_sum_programmes(forced_zeros=True)),
+       repairable=st.booleans(), lp_kept=st.booleans())
+def test_rounds_repaired_as_they_come_or_found_on_matchings_reach_brute_force(
+        programme: pairing.Programme, repairable: bool, lp_kept: bool) -> None:
+    """Rounds proven as they come, or handed over to rounds on matchings that keep the LP's
+    round or find their own (:func:`_handed_over`): each repaired matching keeps its levels
+    and the answer is leximin-optimal with the best total."""
+    leximin_under_patches_like_brute_force(programme, _handed_over(repairable, lp_kept))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 9])
+def test_a_round_on_matchings_keeps_the_lp_round_its_first_matching_reaches(seed: int) -> None:
+    """Every configuration round after the first batch handed over to a round on matchings
+    (:func:`_handed_over`): where the matching its level search finds first keeps the LP's
+    round (levels, and the loose group's), that round is the answer's, with no saturation
+    MILP, and the answer is still leximin-optimal with the best total (3 × 5 programmes, the
+    textile firms on the right partly alone in every matching but the first)."""
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 21, size=(3, 5)) / 20.0
+    scores[rng.random(scores.shape) < 0.15] = np.nan
+    caps_left = [(0, int(h)) for h in rng.integers(1, 4, 3)]
+    caps_right = [(0, int(h)) for h in rng.integers(1, 3, 5)]
+    sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy" for _ in range(4)]
+    programme = programme_from_matrix(
+        scores, caps_left, caps_right,
+        pairing.Rules(quotas=[pairing.Quota(side="right", by="sector", group="textiles",
+                                            max=2)]),
+        sectors_right=sectors)
+    ended: Counter[str] = Counter()
+    leximin_under_patches_like_brute_force(programme, _handed_over(False, ended=ended))
+    assert ended["kept"] >= 3 and ended["own"] == 0
+
+
+def test_keeps_holds_named_levels_and_the_loose_groups() -> None:
+    """:func:`keeps`: every member fixed by name at its level and the others at the last one
+    (less TIE / 2); the loose group's rising members at the last level, and all but
+    ``count + j`` of the group at its ``j``-th level."""
+    from pairing.solvers.fair.level_rounds import keeps
+    from pairing.solvers.fair.lp_levels import LevelRounds
+    from pairing.solvers.fair.milp import build_model
+    from pairing.solvers.fair.zeros import Zeros
+
+    # one CN firm with three partners; three PK firms, one partner each, gains 0.8/0.6/0.4
+    scores = np.array([[0.8, 0.6, 0.4]])
+    programme = programme_from_matrix(scores, [(0, 3)], [(0, 1)] * 3,
+                                      pairing.Rules(fair_to="right"))
+    model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+    all_three, two = np.ones(3), np.array([1.0, 1.0, 0.0])
+    # PK-3 fixed at 0.4, the others at 0.6 at least
+    rounds = LevelRounds(np.array([np.nan, np.nan, 0.4]), np.array([0, 0, 1]), 0.6, 2, 0)
+    assert keeps(model, all_three, rounds, None)
+    assert not keeps(model, two, rounds, None)  # PK-3 falls to 0
+    # the three loose, one of them a forced zero; the group's first level 0.6 (one member at
+    # it, whoever), then the rising one at 0.8
+    zeros = Zeros(loose=np.ones(3, dtype=bool), count=1, levels=(0.6,), proven_in=(1,))
+    free = LevelRounds.empty(3)
+    assert keeps(model, two, dataclasses.replace(free, last=0.8, rounds=2), zeros)
+    assert not keeps(model, two, dataclasses.replace(free, last=0.85, rounds=2), zeros)
+    only_best = np.array([1.0, 0.0, 0.0])  # two zeros: the group's 0.6 is not held
+    assert not keeps(model, only_best, dataclasses.replace(free, last=0.8, rounds=2), zeros)
 
 
 def test_a_repair_holds_the_points_whole_cells_and_refutes_nothing() -> None:

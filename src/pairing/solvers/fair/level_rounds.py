@@ -12,7 +12,8 @@ programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246)
    rounds are first tried by repairing their LP points: :func:`_repaired_rounds`);
 3. the next level is proven on matchings (:func:`milp_round`): the max-min level of the free
    members with the fixed ones kept (:func:`.sum_level.sum_level`), then the saturated member
-   by one feasibility MILP per candidate;
+   by one feasibility MILP per candidate — unless the first matching found keeps the LP's
+   next round, which then stands as the LP found it (its saturated members are the LP's);
 4. the LP rounds go on from there.
 
 When exact pricing covers the model (at most three partners each:
@@ -61,7 +62,7 @@ from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
 from pairing.solvers.fair.config_rounds import config_rounds, fits_at_pace
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
-from pairing.solvers.fair.milp import TIE, Clock, FairModel, Outcome, level_cap
+from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
 from pairing.solvers.fair.windows import closed_cells
 from pairing.solvers.fair.zeros import Zeros, alone_at_fewest, reach_levels
@@ -251,9 +252,29 @@ def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
     return low, x, high <= found.rounds
 
 
+def keeps(model: FairModel, x: np.ndarray, rounds: LevelRounds, zeros: Zeros | None) -> bool:
+    """Whether the matching ``x`` keeps ``rounds``' levels as :func:`keep_levels` holds them
+    (:func:`_kept`), and with ``zeros`` the loose group's: its ``rising`` members at the last
+    level, and all but ``count + j`` of it at the group's ``j``-th level (within HiGHS's
+    tolerance, :data:`~.milp.LEVEL_SLACK`)."""
+    gains = model.gain_rows @ x
+    levels = _kept(rounds)
+    named = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
+    if not np.all(gains[named] >= levels[named]):
+        return False
+    if zeros is None or not zeros.loose.any():
+        return True
+    best_first = np.sort(gains[zeros.loose])[::-1]
+    group = [(float(levels[zeros.loose][0]), zeros.rising)]
+    group += [(a, len(best_first) - zeros.count - j) for j, a in enumerate(zeros.levels)]
+    return all(best_first[need - 1] >= at - LEVEL_SLACK * max(1.0, at)
+               for at, need in group if need > 0)
+
+
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
                clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
-               zeros: Zeros | None = None
+               zeros: Zeros | None = None,
+               lp_next: tuple[LevelRounds, Zeros | None] | None = None
                ) -> tuple[LevelRounds, np.ndarray, Zeros | None] | None:
     """One round on matchings instead of LPs, for when the LP round's level is not reached.
 
@@ -274,6 +295,15 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     lowest rising member is the lowest of all): the level is then the group's
     (:meth:`.zeros.Zeros.with_level`), whoever holds it. Returns the new state, its matching
     and the zeros.
+
+    ``lp_next``: the LP round after ``state`` that no matching was found to keep (its rounds
+    and zeros, :func:`_upto`). The level search tests its level first; when the matching it
+    finds keeps that round (:func:`keeps`), the round is proven as the LP found it (the LP
+    refuted its members' rising, and a refuted relaxation refutes every matching), and that
+    is the round returned, with no saturation MILP. Counting both sides of the rules
+    programme, the 39th round's LP level was the matchings' too, but neither a repair nor the
+    steered MILP found a matching near its point: the round on matchings found one at once and
+    then spent about 25 s showing its lowest member could not rise.
     """
     free = np.isnan(state.levels)
     if zeros is not None:
@@ -321,10 +351,16 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         """The loose group's level in a matching: its lowest rising member's gain."""
         return zeros.rising_level(gains) if zeros is not None else np.inf
 
+    kept_lp: np.ndarray | None = None  # a matching that keeps lp_next
+
     def settle(x: np.ndarray, low: float) -> bool:
         """The lowest free member (or the group) cannot rise: then ``low`` is the level too (a
-        matching with every free member TIE above would lift it)."""
-        nonlocal group_saturated
+        matching with every free member TIE above would lift it). Or ``x`` keeps
+        ``lp_next``, whose saturated members the LP proved."""
+        nonlocal group_saturated, kept_lp
+        if lp_next is not None and keeps(model, x, *lp_next):
+            kept_lp = x
+            return True
         gains = model.gain_rows @ x
         lowest = float(gains[free].min(initial=np.inf))
         if group_level(gains) <= lowest:
@@ -339,6 +375,18 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share,
                        settle=settle, zeros=zeros)
     tally.milps += search.milp_tests
+    if kept_lp is None and lp_next is not None and search.found.x is not None and keeps(
+            model, search.found.x, *lp_next):
+        kept_lp = search.found.x
+    if kept_lp is not None:
+        assert lp_next is not None
+        tally.next_level = None
+        next_state, next_zeros = lp_next
+        left = (next_zeros.left(next_state.levels) if next_zeros is not None
+                else int(np.isnan(next_state.levels).sum()))
+        options.report(f"leximin: LP round {next_state.rounds}, level {next_state.last:.4f}, "
+                       f"kept by a matching, {left} of {model.m} member(s) left")
+        return next_state, kept_lp, next_zeros
     if not search.found.optimal or search.found.x is None or search.found.bound is None:
         return None
     x, level = search.found.x, search.found.bound
@@ -852,9 +900,18 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
                 continue  # the configuration rounds go on from it
         high = state.next_bound if np.isfinite(state.next_bound) else level_cap(model.gain_rows)
         group_levels = len(zeros.levels) if zeros is not None else 0
-        step = milp_round(model, state, x, high, clock, options, share, tally, zeros)
+        # (the LP's next round, which no matching was found to keep: the round on matchings
+        # tests its level first)
+        lp_next = (_upto(found, found_zeros, state.rounds + 1)
+                   if found.rounds > state.rounds else None)
+        step = milp_round(model, state, x, high, clock, options, share, tally, zeros, lp_next)
         if step is None:
             break
+        if lp_next is not None and step[0] is lp_next[0]:
+            state, x, zeros = step  # the LP's round, kept
+            if by_configs:
+                tally.config_rounds += 1
+            continue
         state, x, zeros = step
         tally.milp_rounds += 1
         if lp_backoff > 1 and zeros is not None and len(zeros.levels) > group_levels:
