@@ -833,9 +833,9 @@ def _handed_over(repairable: bool, lp_kept: bool = True,
     round after the first batch ends its call and a round on matchings finds it: the LP's
     round itself when the matching its level search finds keeps it, or (``lp_kept`` false:
     never) a round of its own. ``ended`` counts how each round on matchings ended (``kept``,
-    ``own``)."""
+    ``own``), and how many were searched from the LP round's level (``bounded``)."""
     from pairing.solvers.fair import config_rounds, level_rounds
-    from pairing.solvers.fair.milp import Outcome
+    from pairing.solvers.fair.milp import TIE, Outcome
 
     keep, milp_round = level_rounds.keep_levels, level_rounds.milp_round
 
@@ -848,8 +848,11 @@ def _handed_over(repairable: bool, lp_kept: bool = True,
 
     def counted_round(*args: Any) -> Any:
         step = milp_round(*args)
+        lp_next, high = args[9], args[3]
+        if ended is not None and lp_next is not None:
+            # (searched from the LP round's level, not from the level cap)
+            ended["bounded"] += high <= lp_next[0].last + 2 * TIE * max(1.0, lp_next[0].last)
         if step is not None and ended is not None:
-            lp_next = args[9]
             ended["kept" if lp_next is not None and step[0] is lp_next[0] else "own"] += 1
         return step
 
@@ -882,7 +885,8 @@ def test_a_round_on_matchings_keeps_the_lp_round_its_first_matching_reaches(seed
     (:func:`_handed_over`): where the matching its level search finds first keeps the LP's
     round (levels, and the loose group's), that round is the answer's, with no saturation
     MILP, and the answer is still leximin-optimal with the best total (3 × 5 programmes, the
-    textile firms on the right partly alone in every matching but the first)."""
+    textile firms on the right partly alone in every matching but the first). Each search
+    starts from the LP round's level, a proven bound."""
     rng = np.random.default_rng(seed)
     scores = rng.integers(0, 21, size=(3, 5)) / 20.0
     scores[rng.random(scores.shape) < 0.15] = np.nan
@@ -897,6 +901,7 @@ def test_a_round_on_matchings_keeps_the_lp_round_its_first_matching_reaches(seed
     ended: Counter[str] = Counter()
     leximin_under_patches_like_brute_force(programme, _handed_over(False, ended=ended))
     assert ended["kept"] >= 3 and ended["own"] == 0
+    assert ended["bounded"] == ended["kept"]
 
 
 def test_keeps_holds_named_levels_and_the_loose_groups() -> None:

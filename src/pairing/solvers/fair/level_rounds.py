@@ -854,6 +854,11 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             steer=configuration.cell_values(configuration.point)
             if configuration is not None and by_configs and len(configuration.point) else None,
             rounds_share=share, repairs=repairs if by_configs else None)
+        if found.rounds > state.rounds:
+            # the LP's round after the kept ones bounds the next level on matchings (a round
+            # on matchings searched from the level cap without it: the rules programme's 40th)
+            state = replace(state, next_bound=min(
+                state.next_bound, _upto(found, found_zeros, state.rounds)[0].next_bound))
         if state.rounds > before:
             recent = (time.perf_counter() - called) / (state.rounds - before)
         if repairs is not None:
