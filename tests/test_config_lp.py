@@ -233,16 +233,16 @@ def test_configuration_rounds_prove_the_loose_groups_levels_like_brute_force(
 def test_forced_zeros_cut_back_with_the_rounds_that_proved_their_levels() -> None:
     """A run of rounds that a matching keeps only in part keeps the group's levels its first
     rounds proved, and the bound on the next round comes from the next round's level."""
-    from pairing.solvers.fair.level_rounds import _upto
+    from pairing.solvers.fair.keeping import first_rounds
     from pairing.solvers.fair.zeros import Zeros
 
     zeros = Zeros(np.array([True, True, False]), 1).with_level(0.3, 1).with_level(0.5, 3)
     assert zeros.upto(2).levels == (0.3,) and zeros.upto(3).levels == (0.3, 0.5)
     found = LevelRounds(np.array([np.nan, np.nan, 0.4]), np.array([0, 0, 2]), 0.5, 3, 0)
-    trial, kept = _upto(found, zeros, 2)
+    trial, kept = first_rounds(found, zeros, 2)
     assert kept is not None and kept.levels == (0.3,)
     assert trial.last == pytest.approx(0.4) and trial.next_bound == pytest.approx(0.5, abs=2e-6)
-    trial, kept = _upto(found, zeros, 1)
+    trial, kept = first_rounds(found, zeros, 1)
     assert trial.last == pytest.approx(0.3) and trial.next_bound == pytest.approx(0.4, abs=2e-6)
     # every member fixed: the named one, and the loose ones a zero or at a group level
     assert zeros.done(found.levels) and not zeros.upto(0).done(found.levels)

@@ -688,6 +688,7 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
     leximin-optimal with the best total. (Tiny programmes fit in one batch and finish well
     within their share of the limit: without the patches neither step runs here.)"""
     from pairing.solvers.fair import level_rounds
+    from pairing.solvers.fair.keeping import kept_levels
     from pairing.solvers.fair.lp_levels import LevelRounds
     from pairing.solvers.fair.milp import Clock, FairModel, Outcome
     from pairing.solvers.fair.zeros import Zeros
@@ -699,7 +700,7 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
     def assert_keeps(model: FairModel, rounds: LevelRounds, x: np.ndarray,
                      zeros: Zeros | None) -> None:
         held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
-        kept = level_rounds._kept(rounds)
+        kept = kept_levels(rounds)
         assert np.all(model.gains(x)[held] >= kept[held] - 1e-6)
 
     def checked(model: FairModel, rounds: LevelRounds, *args: Any, **kwargs: Any) -> Outcome:
@@ -726,7 +727,7 @@ def test_batches_kept_by_steered_matchings_reach_brute_force(
     leximin_under_patches_like_brute_force(programme, [
         mock.patch.object(level_rounds, "CONFIG_BATCH", 1),
         mock.patch.object(level_rounds, "keep_levels", checked),
-        mock.patch.object(level_rounds, "_repaired_rounds", no_repair),
+        mock.patch.object(level_rounds, "repaired_rounds", no_repair),
         mock.patch.object(level_rounds, "_kept_rounds", always_seeking_the_total),
         mock.patch.object(level_rounds, "_best_total_from", checked_total)])
 
@@ -756,21 +757,24 @@ def leximin_under_patches_like_brute_force(programme: pairing.Programme,
 def _repairs_checked(repairs: list[tuple[int, bool]] | None = None, keep: Any = None,
                      batch: int = 1) -> list[Any]:
     """Patches: configuration batches of ``batch`` rounds, and ``keep_levels`` (or ``keep``
-    in its place) wrapped so that every repaired matching is checked (it keeps its rounds'
-    levels and the point's whole cells); with ``repairs``, every repair search is recorded
-    there (the rounds kept, whether a matching was found)."""
+    in its place) wrapped, where the rounds and the repairs call it, so that every repaired
+    matching is checked (it keeps its rounds' levels and the point's whole cells); with
+    ``repairs``, every repair search is recorded there (the rounds kept, whether a matching
+    was found)."""
     from pairing.solvers.fair import level_rounds
+    from pairing.solvers.fair import repairs as repairs_module
+    from pairing.solvers.fair.keeping import kept_levels
     from pairing.solvers.fair.lp_levels import LevelRounds
     from pairing.solvers.fair.milp import FairModel, Outcome
 
-    inner, repaired = keep or level_rounds.keep_levels, level_rounds._repaired_rounds
+    inner, repaired = keep or level_rounds.keep_levels, level_rounds.repaired_rounds
 
     def checked(model: FairModel, rounds: LevelRounds, *args: Any, **kwargs: Any) -> Outcome:
         out = inner(model, rounds, *args, **kwargs)
         fixed, zeros = kwargs.get("fixed"), kwargs.get("zeros")
         if out.x is not None and fixed is not None:
             held = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
-            kept = level_rounds._kept(rounds)
+            kept = kept_levels(rounds)
             assert np.all(model.gains(out.x)[held] >= kept[held] - 1e-6)
             whole = np.abs(fixed - np.round(fixed)) < 1e-6
             assert np.array_equal(np.round(out.x[whole]), np.round(fixed[whole]))
@@ -783,9 +787,10 @@ def _repairs_checked(repairs: list[tuple[int, bool]] | None = None, keep: Any = 
         return rounds, x
 
     patches = [mock.patch.object(level_rounds, "keep_levels", checked),
+               mock.patch.object(repairs_module, "keep_levels", checked),
                mock.patch.object(level_rounds, "CONFIG_BATCH", batch)]
     if repairs is not None:
-        patches.append(mock.patch.object(level_rounds, "_repaired_rounds", recorded))
+        patches.append(mock.patch.object(level_rounds, "repaired_rounds", recorded))
     return patches
 
 
@@ -834,7 +839,7 @@ def _handed_over(repairable: bool, lp_kept: bool = True,
     round itself when the matching its level search finds keeps it, or (``lp_kept`` false:
     never) a round of its own. ``ended`` counts how each round on matchings ended (``kept``,
     ``own``), and how many were searched from the LP round's level (``bounded``)."""
-    from pairing.solvers.fair import config_rounds, level_rounds
+    from pairing.solvers.fair import config_rounds, level_rounds, on_matchings, repairs
     from pairing.solvers.fair.milp import TIE, Outcome
 
     keep, milp_round = level_rounds.keep_levels, level_rounds.milp_round
@@ -859,11 +864,12 @@ def _handed_over(repairable: bool, lp_kept: bool = True,
     # (batches of 3, so that a round near whose point none is found ends its call early)
     patches = _repairs_checked(keep=None if repairable else never_repaired, batch=3)
     if not repairable:
-        patches.append(mock.patch.object(level_rounds, "UNREPAIRED_TRIAL", 0.0))
+        patches += [mock.patch.object(module, "UNREPAIRED_TRIAL", 0.0)
+                    for module in (level_rounds, repairs)]
     if not lp_kept:
-        patches.append(mock.patch.object(level_rounds, "keeps", lambda *args: False))
-    return [*patches, mock.patch.object(level_rounds, "REPAIR_RATIO", 0.0),
-            mock.patch.object(level_rounds, "REPAIR_LEAST", 0.0),
+        patches.append(mock.patch.object(on_matchings, "keeps", lambda *args: False))
+    return [*patches, mock.patch.object(repairs, "REPAIR_RATIO", 0.0),
+            mock.patch.object(repairs, "REPAIR_LEAST", 0.0),
             mock.patch.object(config_rounds, "_on_course", lambda *args: False),
             mock.patch.object(level_rounds, "milp_round", counted_round)]
 
@@ -908,7 +914,7 @@ def test_keeps_holds_named_levels_and_the_loose_groups() -> None:
     """:func:`keeps`: every member fixed by name at its level and the others at the last one
     (less TIE / 2); the loose group's rising members at the last level, and all but
     ``count + j`` of the group at its ``j``-th level."""
-    from pairing.solvers.fair.level_rounds import keeps
+    from pairing.solvers.fair.keeping import keeps
     from pairing.solvers.fair.lp_levels import LevelRounds
     from pairing.solvers.fair.milp import build_model
     from pairing.solvers.fair.zeros import Zeros

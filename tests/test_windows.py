@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pairing
-from pairing.solvers.fair import level_rounds
+from pairing.solvers.fair import keeping, level_rounds, on_matchings
 from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import FairModel
 from pairing.solvers.fair.windows import closed_cells, has_set_in, window_cells
@@ -76,7 +76,8 @@ def test_no_matching_that_keeps_the_rounds_holds_a_closed_cell(
 
     without = mock.patch.object(level_rounds.ConfigLP, "applies",
                                 staticmethod(lambda model: False))
-    with mock.patch.object(level_rounds, "closed_cells", checked_closed), \
+    with mock.patch.object(keeping, "closed_cells", checked_closed), \
+            mock.patch.object(on_matchings, "closed_cells", checked_closed), \
             (contextlib.nullcontext() if configuration else without):
         assert_leximin_like_brute_force(programme, "leximin-milp")
 
@@ -96,7 +97,7 @@ def test_the_final_total_leaves_the_closed_cells_out() -> None:
             seen.append(int(closed.sum()))
         return closed
 
-    with mock.patch.object(level_rounds, "closed_cells", counting):
+    with mock.patch.object(keeping, "closed_cells", counting):
         result = pairing.solve(programme, objective="leximin", solver="leximin-milp")
     assert result.status == "optimal"
     assert seen == [3]

@@ -7,9 +7,11 @@ that level" when gains are sums), :mod:`.sum_level` (the max-min level for sums,
 proven bisection), :mod:`.lp_levels` (leximin's level rounds on LPs, with saturation by
 duals), :mod:`.config_rounds` (the same rounds on the configuration LP, :mod:`.config_lp`,
 by column generation, priced by :mod:`.config_pricing`), :mod:`.zeros` (forced zeros) and
-:mod:`.level_rounds` (the rounds on matchings, and the MILPs that prove which rounds a
-matching keeps). Algorithms, each
-registered in :mod:`pairing.solvers.specs`:
+:mod:`.level_rounds` (the level rounds as a whole: the LP's batches, the matchings that
+prove them, the rounds on matchings where they fall short), with :mod:`.keeping` (which rounds
+a matching keeps, and the MILP that finds one), :mod:`.repairs` (matchings near the
+configuration rounds' LP points) and :mod:`.on_matchings` (a round on matchings). Algorithms,
+each registered in :mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;

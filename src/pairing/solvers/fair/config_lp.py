@@ -239,7 +239,7 @@ class ConfigLP:
         self.pins: dict[int, tuple[float, int, np.ndarray]] = {}
         #: each round's last point that reached its levels, as cell values (by round number:
         #: a round found again after rounds were cut back replaces its point);
-        #: :func:`.level_rounds.keep_levels` repairs one into a matching
+        #: :func:`.keeping.keep_levels` repairs one into a matching
         self.round_points: dict[int, np.ndarray] = {}
         #: the cells some pin holds: no matching that keeps the rounds' levels holds them
         self.pinned = np.zeros(self.n, dtype=bool)

@@ -2,7 +2,7 @@
 
 The configuration rounds (:mod:`.config_rounds`) find levels on LPs, and a matching that keeps
 them proves them. One feasibility MILP over the cells does that
-(:func:`.level_rounds.keep_levels`), 4–15 s each on the rules programme counting PK. But by
+(:func:`.keeping.keep_levels`), 4–15 s each on the rules programme counting PK. But by
 then the LP has generated thousands of partner sets, and the textbook *restricted master*
 heuristic of column generation, the same LP over those sets with each member's choice made
 integral, finds such a matching in a fraction of the time: counting PK, it proves the first

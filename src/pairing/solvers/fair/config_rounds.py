@@ -6,7 +6,7 @@ so the next test is a probe just above that), then tests the free members whose 
 at the level: member ``e`` is *saturated* when no point lifts it :data:`~.milp.TIE` above the
 level while the other free members keep it (less :data:`~.lp_levels.SLIP`). Like the LP
 rounds, the rounds' levels bound every matching lexicographically, and
-:func:`.level_rounds.keep_levels` proves with one MILP how many of them a matching keeps.
+:func:`.keeping.keep_levels` proves with one MILP how many of them a matching keeps.
 
 Counting both sides, a round first finds the level each side's members alone reach (a bound,
 on LPs a small fraction of the joint one's cost: :attr:`~.config_lp.ConfigLP.sides`) and tests

@@ -7,13 +7,15 @@ programme, counting CN: the 14th LP level is 0.6302, the best matching's 0.6246)
 
 1. the LP rounds run as far as they go;
 2. the longest run of them that a matching keeps — every member they fix at its level, every
-   other one at the last kept level — is found by feasibility MILPs (:func:`keep_levels`),
-   the whole run first, then one, two, four … rounds at a time and bisection (configuration
-   rounds are first tried by repairing their LP points: :func:`_repaired_rounds`);
-3. the next level is proven on matchings (:func:`milp_round`): the max-min level of the free
-   members with the fixed ones kept (:func:`.sum_level.sum_level`), then the saturated member
-   by one feasibility MILP per candidate — unless the first matching found keeps the LP's
-   next round, which then stands as the LP found it (its saturated members are the LP's);
+   other one at the last kept level — is found by feasibility MILPs
+   (:func:`.keeping.keep_levels`), the whole run first, then one, two, four … rounds at a
+   time and bisection (configuration rounds are first tried by repairing their LP points:
+   :mod:`.repairs`);
+3. the next level is proven on matchings (:func:`.on_matchings.milp_round`): the max-min
+   level of the free members with the fixed ones kept (:func:`.sum_level.sum_level`), then
+   the saturated member by one feasibility MILP per candidate — unless the first matching
+   found keeps the LP's next round, which then stands as the LP found it (its saturated
+   members are the LP's);
 4. the LP rounds go on from there.
 
 When exact pricing covers the model (at most three partners each:
@@ -57,17 +59,18 @@ import numpy as np
 
 from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
-from pairing.solvers.fair.config_branching import WHOLE, ExactTests
+from pairing.solvers.fair.config_branching import ExactTests
 from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
 from pairing.solvers.fair.config_rounds import config_rounds, fits_at_pace
-from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds, lp_levels
-from pairing.solvers.fair.milp import LEVEL_SLACK, TIE, Clock, FairModel, Outcome, level_cap
-from pairing.solvers.fair.sum_level import feasible_at, sum_level
-from pairing.solvers.fair.windows import closed_cells
-from pairing.solvers.fair.zeros import Zeros, alone_at_fewest, reach_levels
+from pairing.solvers.fair.keeping import all_fixed, first_rounds, keep_levels, kept_levels
+from pairing.solvers.fair.lp_levels import LevelRounds, lp_levels
+from pairing.solvers.fair.milp import Clock, FairModel, Outcome, level_cap
+from pairing.solvers.fair.on_matchings import milp_round
+from pairing.solvers.fair.repairs import UNREPAIRED_TRIAL, Repairs, repair_after, repaired_rounds
+from pairing.solvers.fair.zeros import Zeros, alone_at_fewest
 
-__all__ = ["STOPPED_TOTAL_UNTIL", "LevelOutcome", "keep_levels", "level_rounds", "milp_round"]
+__all__ = ["STOPPED_TOTAL_UNTIL", "LevelOutcome", "level_rounds"]
 
 #: Most loose members tested by one MILP each where the rounds stop (see :func:`_clear_loose`).
 CLEAR_TESTS = 6
@@ -81,24 +84,6 @@ CONFIG_BATCH = 16
 #: round it often is not a few rounds on (the rules programme counting PK: the 33rd, 34th, 36th
 #: and 41st), and every round of a batch past such a round is found again after it.
 AFTER_BRANCH = 4
-
-#: Counting both sides, a matching is sought near a configuration round's LP point right after
-#: the round (:func:`_repair_after`) when the round took this many times as long as the last
-#: search, and :data:`REPAIR_LEAST` seconds at least: a round near whose point none is found
-#: then ends the batch, and a round on matchings finds it. (Repairs take 0.3-0.9 s on the
-#: rules programme, where the rounds from the 17th take 0.3-8 s; the 28th, whose LP level no
-#: matching reaches, took 8 s.)
-REPAIR_RATIO = 3.0
-#: Faster rounds are proven with their batch: on a 50 x 50 programme counting both sides,
-#: rounds of 0.1-0.3 s whose points a repair often could not turn into a matching (a MILP
-#: over the pairs did, in 0.1 s), proven round by round, made the run 1.2 times as long.
-REPAIR_LEAST = 1.0
-
-#: Counting both sides, the seconds a MILP over the pairs may take to try the round after the
-#: last one a repair keeps (its point has no repair); where it stops, a round on matchings
-#: finds that round (the rules programme: such a MILP took 12-76 s to fail at the 28th round,
-#: whose LP level no matching reaches, where the round on matchings took 30 s).
-UNREPAIRED_TRIAL = 6.0
 
 #: The share of a time limit the rounds may use when they are on course to finish (see
 #: :func:`_share`); the rest is for the best total.
@@ -140,65 +125,6 @@ class LevelOutcome:
     best_total: tuple[np.ndarray, bool] | None = None
 
 
-def keep_levels(model: FairModel, rounds: LevelRounds, clock: Clock, options: SolveOptions, *,
-                first: bool, share: float = 1.0, zeros: Zeros | None = None,
-                steer: np.ndarray | None = None, start: np.ndarray | None = None,
-                fixed: np.ndarray | None = None) -> Outcome:
-    """The best total (or, with ``first``, any matching) where each fixed member reaches its
-    level and every other one the rounds' last level, within :data:`~.milp.TIE`.
-
-    ``steer``: a value per cell added to the total score in the objective (an LP point's
-    that keeps the levels: HiGHS then finds a matching near it much sooner). ``start``: a
-    matching that keeps them, HiGHS's first incumbent.
-
-    With ``zeros``, a loose member may instead gain nothing, ``zeros.count`` of them at most
-    (binary ``y_e``: "e reaches the level", its rows multiplied by ``y_e``).
-
-    The cells no such matching holds (:func:`.windows.closed_cells`) are left out. Where
-    that leaves the best total no matching (the windows' tolerance at the edge: never seen),
-    it is sought again with them in; a test (``first``) that it refutes only keeps fewer
-    rounds.
-
-    ``fixed``: a value per cell, an LP point that keeps the levels; its whole cells are held
-    (a *repair*: the MILP decides only its fractional ones, and refutes nothing when it finds
-    no matching).
-
-    Raises :class:`~pairing.errors.Infeasible` when no matching does (the LP levels are then
-    not integral), or, with ``fixed``, none near the point.
-    """
-    objective = model.weights if steer is None else model.weights + steer
-    levels = _kept(rounds)
-    closed = closed_cells(model, rounds, zeros)
-    if fixed is not None:
-        whole = np.abs(fixed - np.round(fixed)) < WHOLE
-        held = _holding(model, closed | (whole & (fixed < 0.5)), whole & (fixed > 0.5))
-        return reach_levels(held, objective, levels, zeros, clock, options, share=share,
-                            first=first, start=start)
-    if closed.any():
-        try:
-            return reach_levels(_holding(model, closed), objective, levels, zeros, clock,
-                                options, share=share, first=first, start=start)
-        except Infeasible:
-            if first:
-                raise
-    return reach_levels(model, objective, levels, zeros, clock, options,
-                        share=share, first=first, start=start)
-
-
-def _holding(model: FairModel, out: np.ndarray, held: np.ndarray | None = None) -> FairModel:
-    """The model with the cells ``out`` left out and, when given, the cells ``held`` held (a
-    repair's whole cells). Raises :class:`~pairing.errors.Infeasible` when a held cell cannot
-    be (left out, or not allowed)."""
-    rules = model.rules
-    upper = np.where(out, 0.0, rules.var_upper)
-    if held is None:
-        return replace(model, rules=rules.with_bounds(var_upper=upper))
-    lower = np.where(held, 1.0, rules.var_lower)
-    if np.any(lower > upper):
-        raise Infeasible(())
-    return replace(model, rules=rules.with_bounds(var_lower=lower, var_upper=upper))
-
-
 def _best_total_from(model: FairModel, rounds: LevelRounds, x: np.ndarray, clock: Clock,
                      options: SolveOptions, share: float, zeros: Zeros | None,
                      tally: LevelOutcome) -> np.ndarray:
@@ -218,12 +144,6 @@ def _best_total_from(model: FairModel, rounds: LevelRounds, x: np.ndarray, clock
     return x
 
 
-def _kept(rounds: LevelRounds) -> np.ndarray:
-    """The level each member keeps after ``rounds``: its own, or the last round's, less
-    :data:`~.milp.TIE` / 2 (HiGHS's tolerances)."""
-    levels = np.where(np.isnan(rounds.levels), rounds.last, rounds.levels)
-    return levels - TIE / 2 * np.maximum(1.0, np.abs(levels))
-
 
 def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
                      good: LevelRounds, clock: Clock, share: float
@@ -240,8 +160,8 @@ def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
     low, high, x = good.rounds, found.rounds + 1, None
     rounds = found.rounds
     while low + 1 < high:
-        trial, trial_zeros = _upto(found, zeros, rounds)
-        matching, none = matching_among_sets(pool, _kept(trial), trial_zeros, clock, share)
+        trial, trial_zeros = first_rounds(found, zeros, rounds)
+        matching, none = matching_among_sets(pool, kept_levels(trial), trial_zeros, clock, share)
         if matching is not None:
             low, x = rounds, matching
         elif not none:
@@ -251,318 +171,6 @@ def _kept_among_sets(pool: ConfigLP, found: LevelRounds, zeros: Zeros | None,
         rounds = (low + high) // 2
     return low, x, high <= found.rounds
 
-
-def keeps(model: FairModel, x: np.ndarray, rounds: LevelRounds, zeros: Zeros | None) -> bool:
-    """Whether the matching ``x`` keeps ``rounds``' levels as :func:`keep_levels` holds them
-    (:func:`_kept`), and with ``zeros`` the loose group's: its ``rising`` members at the last
-    level, and all but ``count + j`` of it at the group's ``j``-th level (within HiGHS's
-    tolerance, :data:`~.milp.LEVEL_SLACK`)."""
-    gains = model.gain_rows @ x
-    levels = _kept(rounds)
-    named = np.ones(model.m, dtype=bool) if zeros is None else ~zeros.loose
-    if not np.all(gains[named] >= levels[named]):
-        return False
-    if zeros is None or not zeros.loose.any():
-        return True
-    best_first = np.sort(gains[zeros.loose])[::-1]
-    group = [(float(levels[zeros.loose][0]), zeros.rising)]
-    group += [(a, len(best_first) - zeros.count - j) for j, a in enumerate(zeros.levels)]
-    return all(best_first[need - 1] >= at - LEVEL_SLACK * max(1.0, at)
-               for at, need in group if need > 0)
-
-
-def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
-               clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
-               zeros: Zeros | None = None,
-               lp_next: tuple[LevelRounds, Zeros | None] | None = None
-               ) -> tuple[LevelRounds, np.ndarray, Zeros | None] | None:
-    """One round on matchings instead of LPs, for when the LP round's level is not reached.
-
-    ``x`` keeps ``state``'s levels (``None``: none known yet); ``high`` is a proven upper bound
-    on the round's level (the LP round's). The level is the max-min level of the free members
-    with the fixed ones kept (:func:`.sum_level.sum_level`, proven). A free member at that
-    level in its matching is saturated when no matching lifts it :data:`~.milp.TIE` above
-    while the others keep the level (one feasibility MILP each, the lowest first; the first
-    one found is fixed). That test on the lowest member is also what closes the bisection:
-    refuted, it proves the level as well, in one MILP instead of two hard ones. ``None`` when
-    ``share`` of the time limit stops it or nobody is saturated (several members can each
-    rise, but not together); a level proven all the same is left in ``tally.next_level``.
-    ``tally`` counts the MILPs.
-
-    ``zeros``: loose members are served or not in every test, and never fixed by name. The
-    loose group as a whole is saturated when its ``zeros.rising`` members cannot all rise
-    TIE above the level while the others keep it (one MILP, tried first when the group's
-    lowest rising member is the lowest of all): the level is then the group's
-    (:meth:`.zeros.Zeros.with_level`), whoever holds it. Returns the new state, its matching
-    and the zeros.
-
-    ``lp_next``: the LP round after ``state`` that no matching was found to keep (its rounds
-    and zeros, :func:`_upto`). The level search tests its level first; when the matching it
-    finds keeps that round (:func:`keeps`), the round is proven as the LP found it (the LP
-    refuted its members' rising, and a refuted relaxation refutes every matching), and that
-    is the round returned, with no saturation MILP. Counting both sides of the rules
-    programme, the 39th round's LP level was the matchings' too, but neither a repair nor the
-    steered MILP found a matching near its point: the round on matchings found one at once and
-    then spent about 25 s showing its lowest member could not rise.
-    """
-    free = np.isnan(state.levels)
-    if zeros is not None:
-        free &= ~zeros.loose  # never fixed by name: the group's levels are anonymous
-    group = zeros is not None and zeros.rising > 0
-    if not free.any() and not group:
-        return None
-    closed = closed_cells(model, state, zeros)
-    if closed.any():
-        model = _holding(model, closed)
-    saturated: list[int] = []
-    group_saturated = False
-    lifted_at: set[tuple[int | None, float]] = set()  # tests run (each is refuted or not once)
-
-    def lifted_is_refuted(e: int | None, level: float) -> bool | None:
-        """Whether no matching lifts ``e`` (``None``: the loose group's rising members) TIE
-        above ``level`` with the others at it (``None``: the time limit stopped the test)."""
-        if (e, level) in lifted_at:
-            return False  # not refuted before at this level (a refutation ends the round)
-        lifted = state.levels.copy()
-        up = level + 1.5 * TIE * max(1.0, level)  # kept rows allow TIE / 2 below
-        if e is None:
-            assert zeros is not None
-            lifted[zeros.loose] = up
-            # steered by the group's gains, as a single member's test is by its own
-            guide = np.asarray(model.gain_rows[np.flatnonzero(zeros.loose)].sum(axis=0)).ravel()
-        else:
-            lifted[e] = up
-            # steered by e's own gain: HiGHS then branches towards lifting e, and refutes it
-            # sooner (the rules programme counting CN: 17.3 s became 3.7 s, 14.2 s became 3.6 s)
-            guide = model.gain_rows[[e]].toarray().ravel()
-        # the others at the level, less SLIP (they are still at it); HiGHS's tolerances held
-        # to 1e-9 (far inside SLIP and TIE): at its usual 1e-7 the model is all but feasible
-        # and a refutation took 3-7 s at the root, 0.5-0.8 s so (a refutation stands unless
-        # HiGHS at its usual tolerances finds a counterexample: run_milp)
-        others = level - SLIP * max(1.0, level)
-        out = feasible_at(model, others, clock, options, relax=False, kept=lifted, share=share,
-                          zeros=zeros, guide=guide, tight=True)
-        tally.milps += 1
-        if out is not None and out.x is not None:
-            lifted_at.add((e, level))
-        return True if out is None else (None if out.x is None else False)
-
-    def group_level(gains: np.ndarray) -> float:
-        """The loose group's level in a matching: its lowest rising member's gain."""
-        return zeros.rising_level(gains) if zeros is not None else np.inf
-
-    kept_lp: np.ndarray | None = None  # a matching that keeps lp_next
-
-    def settle(x: np.ndarray, low: float) -> bool:
-        """The lowest free member (or the group) cannot rise: then ``low`` is the level too (a
-        matching with every free member TIE above would lift it). Or ``x`` keeps
-        ``lp_next``, whose saturated members the LP proved."""
-        nonlocal group_saturated, kept_lp
-        if lp_next is not None and keeps(model, x, *lp_next):
-            kept_lp = x
-            return True
-        gains = model.gain_rows @ x
-        lowest = float(gains[free].min(initial=np.inf))
-        if group_level(gains) <= lowest:
-            group_saturated = bool(lifted_is_refuted(None, low))
-            return group_saturated
-        e = int(np.flatnonzero(free)[np.argmin(gains[free])])
-        if lifted_is_refuted(e, low):
-            saturated.append(e)
-            return True
-        return False
-
-    search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share,
-                       settle=settle, zeros=zeros)
-    tally.milps += search.milp_tests
-    if kept_lp is None and lp_next is not None and search.found.x is not None and keeps(
-            model, search.found.x, *lp_next):
-        kept_lp = search.found.x
-    if kept_lp is not None:
-        assert lp_next is not None
-        tally.next_level = None
-        next_state, next_zeros = lp_next
-        left = (next_zeros.left(next_state.levels) if next_zeros is not None
-                else int(np.isnan(next_state.levels).sum()))
-        options.report(f"leximin: LP round {next_state.rounds}, level {next_state.last:.4f}, "
-                       f"kept by a matching, {left} of {model.m} member(s) left")
-        return next_state, kept_lp, next_zeros
-    if not search.found.optimal or search.found.x is None or search.found.bound is None:
-        return None
-    x, level = search.found.x, search.found.bound
-    tally.next_level = (level, x)  # proven, whoever holds it
-    if not saturated and not group_saturated:
-        gains = model.gain_rows @ x
-        at_level = np.flatnonzero(free & (gains <= level + TIE * max(1.0, level)))
-        tests: list[int | None] = [int(e) for e in at_level[np.argsort(gains[at_level],
-                                                                         kind="stable")]]
-        if group_level(gains) <= level + TIE * max(1.0, level):
-            tests.insert(0, None)  # the group first: one test for its whole level
-        for e in tests[:MAX_TESTS]:
-            refuted = lifted_is_refuted(e, level)
-            if refuted is None:
-                return None  # the time limit stopped the test
-            if refuted:
-                if e is None:
-                    group_saturated = True
-                else:
-                    saturated.append(e)
-                break  # a refuted test is the slow kind: the next round finds the others
-    if not saturated and not group_saturated:
-        return None
-    tally.next_level = None  # it is the new round's level
-    levels, round_of = state.levels.copy(), state.round_of.copy()
-    if group_saturated:
-        assert zeros is not None
-        zeros = zeros.with_level(level, state.rounds + 1)
-    else:
-        levels[saturated] = level
-        round_of[saturated] = state.rounds + 1
-    left = zeros.left(levels) if zeros is not None else int(np.isnan(levels).sum())
-    options.report(f"leximin: MILP round {state.rounds + 1}, level {level:.4f}"
-                   f"{' (the loose group)' if group_saturated else ''}, {left} of {model.m} "
-                   "member(s) left")
-    return LevelRounds(levels, round_of, level, state.rounds + 1, state.lps), x, zeros
-
-
-def _done(rounds: LevelRounds, zeros: Zeros | None) -> bool:
-    """Whether the rounds fixed every member (with forced zeros: every loose member a zero or
-    at one of the group's levels, the others by name)."""
-    return rounds.complete if zeros is None else zeros.done(rounds.levels)
-
-
-def _upto(found: LevelRounds, zeros: Zeros | None, rounds: int
-          ) -> tuple[LevelRounds, Zeros | None]:
-    """The first ``rounds`` of ``found``'s rounds, with the loose group's levels they proved."""
-    trial = found.upto(rounds)
-    if zeros is None:
-        return trial, None
-    kept = zeros.upto(rounds)
-    bound = trial.next_bound
-    if not (found.round_of == rounds + 1).any():
-        group_next = [a for a, r in zip(zeros.levels, zeros.proven_in, strict=True)
-                      if r == rounds + 1]
-        if group_next:
-            bound = group_next[0] + TIE * max(1.0, group_next[0])
-    return replace(trial, last=max([trial.last, *kept.levels]), next_bound=bound), kept
-
-
-@dataclass
-class Repairs:
-    """Matchings found near the configuration rounds' LP points: first by a *repair*
-    (:func:`keep_levels` with ``fixed``: a MILP over a point's fractional cells alone), then,
-    right after a slow round counting both sides, by a MILP over the pairs steered toward the
-    point for :data:`UNREPAIRED_TRIAL` seconds at most. Each round's point (the LP's
-    :attr:`~.config_lp.ConfigLP.round_points`), what was found for it (a matching that keeps
-    the rounds so far, or ``None``) and whether the steered MILP was tried too, valid while the
-    round's point is the same; and the last search's seconds.
-
-    ``hand_over``: a round whose point has no repair goes to a round on matchings once a
-    MILP that tries it alone has had :data:`UNREPAIRED_TRIAL` seconds (counting both sides,
-    where such a MILP took 12-76 s to fail on the rules programme)."""
-
-    points: dict[int, np.ndarray]
-    hand_over: bool = False
-    found: dict[int, tuple[np.ndarray, np.ndarray | None, bool]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def _known(self, rounds: int) -> tuple[np.ndarray | None, bool] | None:
-        """What was found for round ``rounds``'s point, and whether the steered MILP was
-        tried (``None``: nothing tried yet)."""
-        point, done = self.points.get(rounds), self.found.get(rounds)
-        if point is None or done is None or done[0] is not point:
-            return None
-        return done[1], done[2]
-
-    def forget(self, upto: int) -> None:
-        """Drop the points and what was found for rounds ``upto`` and before (kept: never
-        tried again)."""
-        for rounds in [r for r in self.points if r <= upto]:
-            del self.points[rounds]
-        for rounds in [r for r in self.found if r <= upto]:
-            del self.found[rounds]
-
-    def failed(self, rounds: int) -> bool:
-        """Whether round ``rounds``'s point was tried and no matching found."""
-        known = self._known(rounds)
-        return known is not None and known[0] is None
-
-    def tried_all(self, rounds: int) -> bool:
-        """Whether the steered MILP was tried too for round ``rounds``'s point."""
-        known = self._known(rounds)
-        return known is not None and known[1]
-
-    def repair(self, model: FairModel, found: LevelRounds, zeros: Zeros | None, rounds: int,
-               clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
-               steered: bool = False) -> np.ndarray | None:
-        """A matching that keeps ``found``'s first ``rounds`` rounds near round ``rounds``'s
-        point, or ``None``: a repair, then (``steered``) the steered MILP, each once per
-        point."""
-        known = self._known(rounds)
-        if known is not None and (known[0] is not None or known[1] or not steered):
-            return known[0]
-        point = self.points[rounds]
-        trial, trial_zeros = _upto(found, zeros, rounds)
-        began = time.perf_counter()
-        # (right after a round, each attempt has UNREPAIRED_TRIAL seconds at most: a hard one
-        # must not spend the limit with the batch unproven)
-        bounded = (min(share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
-                   if steered and clock.limit is not None else share)
-        attempts = ([] if known is not None else [(bounded, {"fixed": point})])
-        if steered and clock.limit is not None:
-            attempts.append((bounded, {"steer": point}))
-        x: np.ndarray | None = None
-        for attempt_share, kind in attempts:
-            tally.milps += 1
-            try:
-                out: Outcome | None = keep_levels(model, trial, clock, options, first=True,
-                                                  zeros=trial_zeros, share=attempt_share,
-                                                  **kind)
-            except Infeasible:
-                out = None
-            if out is not None and out.x is None and clock.expired(share):
-                return None  # stopped by the time limit: not known
-            if out is not None and out.x is None and attempt_share < share and "fixed" in kind:
-                self.seconds = time.perf_counter() - began
-                return None  # (a repair stopped in its seconds: not known either)
-            if out is not None and out.x is not None:
-                x = out.x
-                break
-        self.seconds = time.perf_counter() - began
-        self.found[rounds] = (point, x, steered and clock.limit is not None)
-        return x
-
-
-def _repaired_rounds(model: FairModel, found: LevelRounds, zeros: Zeros | None, low: int,
-                     repairs: Repairs, clock: Clock, options: SolveOptions,
-                     share: float, tally: LevelOutcome) -> tuple[int, np.ndarray | None]:
-    """The most of ``found``'s rounds past ``low`` that a repair of a round's LP point keeps
-    (:class:`Repairs`), and its matching; ``(low, None)`` when none is. The last round
-    first, then bisection."""
-    rounds = [r for r in range(low + 1, found.rounds + 1) if r in repairs.points]
-    best: tuple[int, np.ndarray | None] = (low, None)
-    lo, hi, at = -1, len(rounds), len(rounds) - 1
-    while lo + 1 < hi and not clock.expired(share):
-        x = repairs.repair(model, found, zeros, rounds[at], clock, options, share, tally)
-        if x is not None:
-            lo, best = at, (rounds[at], x)
-        else:
-            hi = at
-        at = (lo + hi) // 2
-    return best
-
-
-def _repair_after(model: FairModel, repairs: Repairs, clock: Clock, options: SolveOptions,
-                  share: float, tally: LevelOutcome, rounds: LevelRounds, zeros: Zeros | None,
-                  point: np.ndarray, seconds: float) -> bool | None:
-    """After a configuration round that took ``seconds`` (:data:`~.config_rounds.Repair`):
-    whether a matching near its point keeps ``rounds`` (a repair, then the steered MILP:
-    :meth:`Repairs.repair`), sought when the round took :data:`REPAIR_LEAST` seconds and
-    :data:`REPAIR_RATIO` times as long as the last search at least (``None``: not sought)."""
-    if seconds < max(REPAIR_LEAST, REPAIR_RATIO * repairs.seconds):
-        return None
-    return repairs.repair(model, rounds, zeros, rounds.rounds, clock, options, share,
-                          tally, steered=True) is not None
 
 
 def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
@@ -616,17 +224,17 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
     if pool is not None and low < found.rounds:
         among, matching, hand_over = _kept_among_sets(pool, found, zeros, good, clock, share)
         if matching is not None:
-            good, good_zeros = _upto(found, zeros, among)
+            good, good_zeros = first_rounds(found, zeros, among)
             low, x = among, matching
         if hand_over:
             # (the next round is found on matchings by branching on the LP: the caller's exact
             # round, cheaper than the MILPs over the pairs that would refute it)
             return good, x, False, good_zeros
     if repairs is not None and low < found.rounds and found.rounds in repairs.points:
-        repaired, matching = _repaired_rounds(model, found, zeros, low, repairs, clock,
+        repaired, matching = repaired_rounds(model, found, zeros, low, repairs, clock,
                                               options, _trial_share(clock, share), tally)
         if matching is not None:
-            good, good_zeros = _upto(found, zeros, repaired)
+            good, good_zeros = first_rounds(found, zeros, repaired)
             low, x, steered = repaired, matching, True
             options.report(f"leximin: a matching that keeps {repaired} round(s), repaired "
                            "from the LP's point")
@@ -634,7 +242,7 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
         # MILP tries that round alone first (for UNREPAIRED_TRIAL seconds at most when a round
         # on matchings would find it: see below)
         rounds = min(low + 1, found.rounds)
-    if _done(found, zeros) and low == found.rounds:
+    if all_fixed(found, zeros) and low == found.rounds:
         # a round on matchings fixed the last members: only the best total is left
         try:
             final = keep_levels(model, found, clock, options, first=False, zeros=zeros)
@@ -645,8 +253,8 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
             return found, final.x, final.optimal, zeros
         return good, x, False, good_zeros
     while low + 1 < high and not clock.expired(share):
-        trial, trial_zeros = _upto(found, zeros, rounds)
-        complete = _done(trial, trial_zeros)
+        trial, trial_zeros = first_rounds(found, zeros, rounds)
+        complete = all_fixed(trial, trial_zeros)
         # a whole run that fixes everyone, several rounds unproven, gets a third of the time
         # left: where the LP is not integral at one of its rounds, the MILP can take long to
         # say so (150 × 150 counting CN: 149 rounds in 33 s, then 42 s to refute them all,
@@ -713,7 +321,7 @@ def _exact_round(model: FairModel, lp: ConfigLP, state: LevelRounds, x: np.ndarr
     if found.rounds != state.rounds + 1 or exact.last is None:
         return None
     loose = np.zeros(model.m, dtype=bool) if found_zeros is None else found_zeros.loose
-    levels = _kept(found)
+    levels = kept_levels(found)
     if not holds(lp, exact.last, levels, thresholds(levels, found_zeros), loose):
         return None
     options.report(f"leximin: the round proven on matchings by branching on the LP, level "
@@ -831,7 +439,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             found, found_zeros = config_rounds(
                 model, configuration, state, x, clock, options, share, batch, FINISH, zeros,
                 plain=plain, since=started,
-                repair=partial(_repair_after, model, repairs, clock, options, share, tally)
+                repair=partial(repair_after, model, repairs, clock, options, share, tally)
                 if configuration.linked and state.rounds else None)
             share = configuration.share  # back to the plain share when the pace fell
             tally.lps = found.lps
@@ -858,7 +466,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             # the LP's round after the kept ones bounds the next level on matchings (a round
             # on matchings searched from the level cap without it: the rules programme's 40th)
             state = replace(state, next_bound=min(
-                state.next_bound, _upto(found, found_zeros, state.rounds)[0].next_bound))
+                state.next_bound, first_rounds(found, found_zeros, state.rounds)[0].next_bound))
         if state.rounds > before:
             recent = (time.perf_counter() - called) / (state.rounds - before)
         if repairs is not None:
@@ -875,7 +483,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             batch = (2 * batch if state.rounds == found.rounds and not configuration.linked
                      else CONFIG_BATCH)
             if state.rounds == found.rounds > before and not (tally.complete
-                                                              or _done(state, zeros)):
+                                                              or all_fixed(state, zeros)):
                 continue  # all kept: the configuration rounds go on
         elif lp_wait:
             lp_wait -= 1
@@ -883,7 +491,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             lp_backoff = 1
         else:
             lp_wait, lp_backoff = lp_backoff, 2 * lp_backoff
-        if tally.complete or _done(state, zeros):
+        if tally.complete or all_fixed(state, zeros):
             break
         if configs and not by_configs and x is not None:
             # the first LP rounds' matching in hand, the configuration rounds take over
@@ -907,7 +515,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         group_levels = len(zeros.levels) if zeros is not None else 0
         # (the LP's next round, which no matching was found to keep: the round on matchings
         # tests its level first)
-        lp_next = (_upto(found, found_zeros, state.rounds + 1)
+        lp_next = (first_rounds(found, found_zeros, state.rounds + 1)
                    if found.rounds > state.rounds else None)
         step = milp_round(model, state, x, high, clock, options, share, tally, zeros, lp_next)
         if step is None:

@@ -30,7 +30,7 @@ tight and prove it with a single MILP, in the way of Ogryczak's saturation algor
 * **The proof.** The vector of fixed levels is lexicographically at least the sorted gains of
   every matching (each round's LP is a relaxation of the matchings that keep the rounds
   before), and every leximin-optimal matching gives each member at least its level. So one
-  MILP (:func:`.level_rounds.keep_levels`) — every member at its level, reach rows at those
+  MILP (:func:`.keeping.keep_levels`) — every member at its level, reach rows at those
   levels, maximise the total score — returns a leximin-optimal matching with the best total.
 
 The LP is not always tight: its level can lie above every matching's. :mod:`.level_rounds`
@@ -379,7 +379,7 @@ def lp_levels(model: FairModel, clock: Clock, options: SolveOptions, share: floa
     them are; its gain and reach rows at ``τ`` are multiplied by ``y_e`` (fixed ``τ``
     instead of ``t``: still a relaxation of "the others reach ``t ≥ τ``"). No round fixes a
     loose member (its level belongs to no member in particular); whether a matching keeps the
-    rounds' levels is for :func:`.level_rounds.keep_levels` to say.
+    rounds' levels is for :func:`.keeping.keep_levels` to say.
     """
     lp = _LevelLP(model, options, clock, share, zeros)
     state = start if start is not None else LevelRounds.empty(model.m)

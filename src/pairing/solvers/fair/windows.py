@@ -10,7 +10,7 @@ in ``[L − SLIP, L + TIE)`` (closed out here from ``L + 1.5 TIE``, as far as a 
 matchings proves), and with gains that are sums of up to three cells few sets fall in so
 narrow a window: on the rules programme a fixed CN firm keeps 3 of its 33 cells. The other
 cells are *closed*, and the MILPs that keep the rounds' levels
-(:func:`.level_rounds.keep_levels`) leave them out: the last one, for the best total with every
+(:func:`.keeping.keep_levels`) leave them out: the last one, for the best total with every
 level kept, took 1.6 s counting PK there and takes 0.4 s (0.46 s and 0.02 s counting CN), with
 the same matching. The configuration LP's pins (:meth:`.config_lp.ConfigLP.pin`, counting both
 sides) rest on the same argument.
