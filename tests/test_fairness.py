@@ -843,6 +843,13 @@ def _handed_over(repairable: bool, lp_kept: bool = True,
     from pairing.solvers.fair.milp import TIE, Outcome
 
     keep, milp_round = level_rounds.keep_levels, level_rounds.milp_round
+    repaired_at = level_rounds.repaired_at
+
+    def counted_repair(*args: Any) -> Any:
+        x = repaired_at(*args)
+        if ended is not None:
+            ended["repaired"] += x is not None
+        return x
 
     def never_repaired(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("fixed") is not None:
@@ -871,7 +878,8 @@ def _handed_over(repairable: bool, lp_kept: bool = True,
     return [*patches, mock.patch.object(repairs, "REPAIR_RATIO", 0.0),
             mock.patch.object(repairs, "REPAIR_LEAST", 0.0),
             mock.patch.object(config_rounds, "_on_course", lambda *args: False),
-            mock.patch.object(level_rounds, "milp_round", counted_round)]
+            mock.patch.object(level_rounds, "milp_round", counted_round),
+            mock.patch.object(level_rounds, "repaired_at", counted_repair)]
 
 
 @settings(max_examples=50, deadline=None)
@@ -908,6 +916,77 @@ def test_a_round_on_matchings_keeps_the_lp_round_its_first_matching_reaches(seed
     leximin_under_patches_like_brute_force(programme, _handed_over(False, ended=ended))
     assert ended["kept"] >= 3 and ended["own"] == 0
     assert ended["bounded"] == ended["kept"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_fresh_lps_repair_reaches_a_level_only_where_a_matching_does(seed: int) -> None:
+    """:func:`repairs.repaired_at` (a fresh configuration LP begun from the empty matching,
+    its point at the level repaired): at the max-min level of the brute force it returns a
+    matching that keeps the level (on these programmes); just above it, none (no matching
+    reaches that level)."""
+    from pairing.solvers.fair.config_lp import ConfigLP
+    from pairing.solvers.fair.keeping import keeps
+    from pairing.solvers.fair.level_rounds import LevelOutcome
+    from pairing.solvers.fair.lp_levels import LevelRounds
+    from pairing.solvers.fair.milp import Clock, build_model
+    from pairing.solvers.fair.repairs import repaired_at
+
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(1, 21, size=(3, 4)) / 20.0
+    programme = programme_from_matrix(scores, [(0, int(h)) for h in rng.integers(1, 4, 3)],
+                                      [(0, 2)] * 4, pairing.Rules(fair_to="both"))
+    model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+    rules = model.rules
+    index = {(int(i), int(j)): c for c, (i, j) in
+             enumerate(zip(rules.cells_left, rules.cells_right, strict=True))}
+    best = 0.0
+    for chosen in all_matchings(programme):
+        vector = np.zeros(model.n)
+        vector[[index[pair] for pair in chosen]] = 1.0
+        best = max(best, float(model.gains(vector).min()))
+    options, clock, tally = SolveOptions(), Clock(None), LevelOutcome()
+    empty = LevelRounds.empty(model.m)
+    lp = ConfigLP(model, options, clock, np.zeros(model.n))
+    x = repaired_at(model, lp, empty, None, clock, options, 1.0, tally, best)
+    assert x is not None and keeps(model, x, dataclasses.replace(empty, last=best), None)
+    assert repaired_at(model, lp, empty, None, clock, options, 1.0, tally, best + 0.01) is None
+
+
+def test_the_level_search_takes_a_quick_matching_before_its_milp() -> None:
+    """:func:`sum_level.sum_level` with ``quick``: from the second test on, a matching it
+    returns stands for the feasibility MILP (fewer MILPs run), and the level found is the
+    same."""
+    from pairing.solvers.fair import sum_level as search
+    from pairing.solvers.fair.milp import Clock, build_model
+
+    rng = np.random.default_rng(5)  # (a search of 11 feasibility MILPs)
+    scores = rng.integers(1, 101, size=(4, 5)) / 100.0
+    programme = programme_from_matrix(scores, [(0, int(h)) for h in rng.integers(1, 4, 4)],
+                                      [(0, 2)] * 5, pairing.Rules(fair_to="both"))
+    model = build_model(build_problem(programme, pairing.score_matrix(programme)))
+    options, clock = SolveOptions(), Clock(None)
+    plain = search.sum_level(model, clock, options, None)
+    assert plain.milp_tests >= 3 and plain.found.bound is not None
+    asked: list[float] = []
+
+    def quick(level: float) -> np.ndarray | None:
+        asked.append(level)
+        assert plain.found.bound is not None
+        return plain.found.x if level <= plain.found.bound else None
+
+    calls: list[float] = []
+    feasible_at = search.feasible_at
+
+    def counted(model_: Any, level: float, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs["relax"]:
+            calls.append(level)  # (a feasibility MILP; the LP stage's tests are relaxed)
+        return feasible_at(model_, level, *args, **kwargs)
+
+    with mock.patch.object(search, "feasible_at", counted):
+        fast = search.sum_level(model, clock, options, None, quick=quick)
+    assert fast.found.optimal and fast.found.bound == pytest.approx(plain.found.bound)
+    assert asked and len(calls) < fast.milp_tests
+    assert all(level not in calls for level in asked if level <= plain.found.bound)
 
 
 def test_keeps_holds_named_levels_and_the_loose_groups() -> None:

@@ -67,7 +67,13 @@ from pairing.solvers.fair.keeping import all_fixed, first_rounds, keep_levels, k
 from pairing.solvers.fair.lp_levels import LevelRounds, lp_levels
 from pairing.solvers.fair.milp import Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.on_matchings import milp_round
-from pairing.solvers.fair.repairs import UNREPAIRED_TRIAL, Repairs, repair_after, repaired_rounds
+from pairing.solvers.fair.repairs import (
+    UNREPAIRED_TRIAL,
+    Repairs,
+    repair_after,
+    repaired_at,
+    repaired_rounds,
+)
 from pairing.solvers.fair.zeros import Zeros, alone_at_fewest
 
 __all__ = ["STOPPED_TOTAL_UNTIL", "LevelOutcome", "level_rounds"]
@@ -517,7 +523,15 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         # tests its level first)
         lp_next = (first_rounds(found, found_zeros, state.rounds + 1)
                    if found.rounds > state.rounds else None)
-        step = milp_round(model, state, x, high, clock, options, share, tally, zeros, lp_next)
+        # (a fresh configuration LP from x, for repairs at the levels the search tests)
+        fresh = ConfigLP(model, options, clock, x, zeros) if configs and x is not None else None
+        if fresh is not None:
+            assert x is not None
+            fresh.seed(x)
+            fresh.share = share
+        step = milp_round(model, state, x, high, clock, options, share, tally, zeros, lp_next,
+                          partial(repaired_at, model, fresh, state, zeros, clock, options,
+                                  share, tally) if fresh is not None else None)
         if step is None:
             break
         if lp_next is not None and step[0] is lp_next[0]:

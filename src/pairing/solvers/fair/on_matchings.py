@@ -8,6 +8,7 @@ as the LP found it (:func:`.keeping.keeps`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,7 +30,8 @@ __all__ = ["milp_round"]
 def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high: float,
                clock: Clock, options: SolveOptions, share: float, tally: LevelOutcome,
                zeros: Zeros | None = None,
-               lp_next: tuple[LevelRounds, Zeros | None] | None = None
+               lp_next: tuple[LevelRounds, Zeros | None] | None = None,
+               quick: Callable[[float], np.ndarray | None] | None = None
                ) -> tuple[LevelRounds, np.ndarray, Zeros | None] | None:
     """One round on matchings instead of LPs, for when the LP round's level is not reached.
 
@@ -60,6 +62,10 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
     neither a repair nor the steered MILP found a matching near its point: the round on
     matchings found one at once and then spent about 25 s showing its lowest member could
     not rise.
+
+    ``quick(level)``: a matching that keeps ``state`` and gives every free member ``level``,
+    found before each feasibility MILP of the level search another way, or ``None``
+    (:func:`.repairs.repaired_at`).
     """
     free = np.isnan(state.levels)
     if zeros is not None:
@@ -129,7 +135,7 @@ def milp_round(model: FairModel, state: LevelRounds, x: np.ndarray | None, high:
         return False
 
     search = sum_level(model, clock, options, x, kept=state.levels, high=high, share=share,
-                       settle=settle, zeros=zeros)
+                       settle=settle, zeros=zeros, quick=quick)
     tally.milps += search.milp_tests
     if kept_lp is None and lp_next is not None and search.found.x is not None and keeps(
             model, search.found.x, *lp_next):

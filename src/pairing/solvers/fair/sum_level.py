@@ -152,7 +152,8 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
               start: np.ndarray | None, *, kept: np.ndarray | None = None,
               high: float | None = None, share: float = 1.0,
               settle: Callable[[np.ndarray, float], bool] | None = None,
-              zeros: Zeros | None = None) -> LevelSearch:
+              zeros: Zeros | None = None,
+              quick: Callable[[float], np.ndarray | None] | None = None) -> LevelSearch:
     """The largest ``t`` such that some matching gives every counted enterprise ≥ ``t``.
 
     ``start``: a matching to begin from (its worst counted gain is the first lower bound).
@@ -165,7 +166,9 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
     bound on ``t``) replaces the plain LP bound, which counts every member; ``share``: stop
     at that share of the time limit. ``settle(x, low)``: a test that may prove ``low`` optimal
     in its own way, tried instead of the usual one just above ``low`` (leximin's saturation
-    test proves the level and who is at it in one MILP).
+    test proves the level and who is at it in one MILP). ``quick(level)``: a matching that
+    reaches ``level`` found a faster way, or ``None``, tried before each feasibility MILP but
+    the first (leximin's rounds on matchings repair an LP point there).
     """
     free = np.ones(model.m, dtype=bool) if kept is None else np.isnan(kept)
     if zeros is not None:
@@ -199,8 +202,12 @@ def sum_level(model: FairModel, clock: Clock, options: SolveOptions,
             mid = low + split * (high - low)
         options.report(f"{what}: level between {low:.6g} and {high:.6g}, testing {mid:.6g}")
         tests += 1
-        out = feasible_at(model, mid, clock, options, relax=False, kept=kept, share=share,
-                          zeros=zeros)
+        # (not at the bound itself, the first test: there the LP's own point is the LP round's,
+        # which a matching was sought near already)
+        found = quick(mid) if quick is not None and tests > 1 else None
+        out = (Outcome(found, False, None) if found is not None else
+               feasible_at(model, mid, clock, options, relax=False, kept=kept, share=share,
+                           zeros=zeros))
         if out is None:
             high = mid
             if tests == 1 and kept is None:  # (leximin's ``high`` is the reach LP's already)
