@@ -619,6 +619,23 @@ def test_level_tests_in_any_order_match_tests_from_scratch(
         assert test(np.float32(level)) == _reference_covers(problem, values, level), level
 
 
+def _partner_sums(rng: np.random.Generator, n_left: int, n_right: int, textiles: bool
+                  ) -> tuple[np.ndarray, list[tuple[int, int]], list[tuple[int, int]],
+                             list[str] | None]:
+    """Scores on a grid of 0.05 (15 % forbidden), left capacities 0..1-3, right 0..1-2, and
+    with ``textiles`` the right sectors: the first firm textiles, each other one with
+    probability 0.6."""
+    scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
+    scores[rng.random(scores.shape) < 0.15] = np.nan
+    caps_l = [(0, int(h)) for h in rng.integers(1, 4, n_left)]
+    caps_r = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
+    sectors = None
+    if textiles:
+        sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy"
+                                  for _ in range(n_right - 1)]
+    return scores, caps_l, caps_r, sectors
+
+
 @st.composite
 def partner_sum_programmes(draw: st.DrawFn, forced_zeros: bool = False) -> pairing.Programme:
     """Tiny programmes where counted enterprises may have up to three partners (gains are sums),
@@ -627,14 +644,7 @@ def partner_sum_programmes(draw: st.DrawFn, forced_zeros: bool = False) -> pairi
     (which ones is a choice), counting both sides or the right."""
     n_left, n_right = draw(st.integers(2, 3)), draw(st.integers(3 if forced_zeros else 2, 4))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    scores = rng.integers(0, 21, size=(n_left, n_right)) / 20.0
-    scores[rng.random(scores.shape) < 0.15] = np.nan
-    caps_l = [(0, int(h)) for h in rng.integers(1, 4, n_left)]
-    caps_r = [(0, int(h)) for h in rng.integers(1, 3, n_right)]
-    sectors = None
-    if forced_zeros:
-        sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy"
-                                  for _ in range(n_right - 1)]
+    scores, caps_l, caps_r, sectors = _partner_sums(rng, n_left, n_right, forced_zeros)
     quotas = []
     if forced_zeros or draw(st.booleans()):
         quotas.append(pairing.Quota(side="right", by="sector", group="textiles",
@@ -901,12 +911,8 @@ def test_a_round_on_matchings_keeps_the_lp_round_its_first_matching_reaches(seed
     MILP, and the answer is still leximin-optimal with the best total (3 × 5 programmes, the
     textile firms on the right partly alone in every matching but the first). Each search
     starts from the LP round's level, a proven bound."""
-    rng = np.random.default_rng(seed)
-    scores = rng.integers(0, 21, size=(3, 5)) / 20.0
-    scores[rng.random(scores.shape) < 0.15] = np.nan
-    caps_left = [(0, int(h)) for h in rng.integers(1, 4, 3)]
-    caps_right = [(0, int(h)) for h in rng.integers(1, 3, 5)]
-    sectors = ["textiles"] + ["textiles" if rng.random() < 0.6 else "energy" for _ in range(4)]
+    scores, caps_left, caps_right, sectors = _partner_sums(np.random.default_rng(seed), 3, 5,
+                                                           textiles=True)
     programme = programme_from_matrix(
         scores, caps_left, caps_right,
         pairing.Rules(quotas=[pairing.Quota(side="right", by="sector", group="textiles",

@@ -45,6 +45,13 @@ class Clock:
             return 0.0
         return (time.perf_counter() - self.start) / self.limit
 
+    def share_after(self, seconds: float, share: float = 1.0) -> float:
+        """The share of the limit that will be used ``seconds`` from now, ``share`` at most
+        (``share`` without a limit): the share that gives a step that many seconds."""
+        if self.limit is None:
+            return share
+        return min(share, self.used() + seconds / self.limit)
+
     def expired(self, share: float = 1.0) -> bool:
         """Whether ``share`` of the limit has been used."""
         return self.limit is not None and time.perf_counter() - self.start >= share * self.limit

@@ -116,7 +116,7 @@ def all_fixed(rounds: LevelRounds, zeros: Zeros | None) -> bool:
 
 
 def first_rounds(found: LevelRounds, zeros: Zeros | None, rounds: int
-          ) -> tuple[LevelRounds, Zeros | None]:
+                 ) -> tuple[LevelRounds, Zeros | None]:
     """The first ``rounds`` of ``found``'s rounds, with the loose group's levels they proved."""
     trial = found.upto(rounds)
     if zeros is None:

@@ -275,7 +275,7 @@ def _kept_rounds(model: FairModel, found: LevelRounds, good: LevelRounds,
             # right after the round, a round on matchings finds it)
             if repairs.tried_all(rounds):
                 break
-            step_share = min(step_share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
+            step_share = clock.share_after(UNREPAIRED_TRIAL, step_share)
         if steer is not None and not complete:
             options.report(f"leximin: a matching that keeps {rounds} round(s)")
         try:
@@ -342,7 +342,7 @@ def _trial_share(clock: Clock, share: float) -> float:
         return share
     used = clock.used()
     left = max(0.0, share - used) * clock.limit
-    return min(share, used + max(left / 3, TRIAL_LEAST) / clock.limit)
+    return clock.share_after(max(left / 3, TRIAL_LEAST), share)
 
 
 def _third_left(clock: Clock, share: float = 1.0) -> float:
@@ -527,8 +527,7 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         fresh = ConfigLP(model, options, clock, x, zeros) if configs and x is not None else None
         if fresh is not None:
             assert x is not None
-            fresh.seed(x)
-            fresh.share = share
+            fresh.seed(x)  # (repaired_at sets its share for each level)
         step = milp_round(model, state, x, high, clock, options, share, tally, zeros, lp_next,
                           partial(repaired_at, model, fresh, state, zeros, clock, options,
                                   share, tally) if fresh is not None else None)

@@ -113,8 +113,7 @@ class Repairs:
         began = time.perf_counter()
         # (right after a round, each attempt has UNREPAIRED_TRIAL seconds at most: a hard one
         # must not spend the limit with the batch unproven)
-        bounded = (min(share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
-                   if steered and clock.limit is not None else share)
+        bounded = clock.share_after(UNREPAIRED_TRIAL, share) if steered else share
         attempts = ([] if known is not None else [(bounded, {"fixed": point})])
         if steered and clock.limit is not None:
             attempts.append((bounded, {"steer": point}))
@@ -141,8 +140,8 @@ class Repairs:
 
 
 def repaired_rounds(model: FairModel, found: LevelRounds, zeros: Zeros | None, low: int,
-                     repairs: Repairs, clock: Clock, options: SolveOptions,
-                     share: float, tally: LevelOutcome) -> tuple[int, np.ndarray | None]:
+                    repairs: Repairs, clock: Clock, options: SolveOptions,
+                    share: float, tally: LevelOutcome) -> tuple[int, np.ndarray | None]:
     """The most of ``found``'s rounds past ``low`` that a repair of a round's LP point keeps
     (:class:`Repairs`), and its matching; ``(low, None)`` when none is. The last round
     first, then bisection."""
@@ -160,8 +159,8 @@ def repaired_rounds(model: FairModel, found: LevelRounds, zeros: Zeros | None, l
 
 
 def repair_after(model: FairModel, repairs: Repairs, clock: Clock, options: SolveOptions,
-                  share: float, tally: LevelOutcome, rounds: LevelRounds, zeros: Zeros | None,
-                  point: np.ndarray, seconds: float) -> bool | None:
+                 share: float, tally: LevelOutcome, rounds: LevelRounds, zeros: Zeros | None,
+                 point: np.ndarray, seconds: float) -> bool | None:
     """After a configuration round that took ``seconds`` (:data:`~.config_rounds.Repair`):
     whether a matching near its point keeps ``rounds`` (a repair, then the steered MILP:
     :meth:`Repairs.repair`), sought when the round took :data:`REPAIR_LEAST` seconds and
@@ -190,8 +189,7 @@ def repaired_at(model: FairModel, lp: ConfigLP, state: LevelRounds, zeros: Zeros
     unfixed = np.isnan(state.levels)
     # (under a limit the LP has QUICK_LP seconds: far above the round's level, where the
     # feasibility MILP refutes the level anyway, it can take 5 s)
-    lp.share = (min(share, clock.used() + QUICK_LP / clock.limit) if clock.limit is not None
-                else share)
+    lp.share = clock.share_after(QUICK_LP, share)
     try:
         reached, _ = lp.reachable(np.where(unfixed, level, slipped(
             np.where(unfixed, 0.0, state.levels))))
@@ -199,12 +197,11 @@ def repaired_at(model: FairModel, lp: ConfigLP, state: LevelRounds, zeros: Zeros
         return None
     if not reached:
         return None
-    bounded = (min(share, clock.used() + UNREPAIRED_TRIAL / clock.limit)
-               if clock.limit is not None else share)
     tally.milps += 1
     try:
         out = keep_levels(model, replace(state, last=level), clock, options, first=True,
-                          zeros=zeros, share=bounded, fixed=lp.cell_values(lp.point))
+                          zeros=zeros, share=clock.share_after(UNREPAIRED_TRIAL, share),
+                          fixed=lp.cell_values(lp.point))
     except Infeasible:
         return None
     return out.x
