@@ -932,7 +932,7 @@ def test_a_fresh_lps_repair_reaches_a_level_only_where_a_matching_does(seed: int
     reaches that level)."""
     from pairing.solvers.fair.config_lp import ConfigLP
     from pairing.solvers.fair.keeping import keeps
-    from pairing.solvers.fair.level_rounds import LevelOutcome
+    from pairing.solvers.fair.level_outcome import LevelOutcome
     from pairing.solvers.fair.lp_levels import LevelRounds
     from pairing.solvers.fair.milp import Clock, build_model
     from pairing.solvers.fair.repairs import repaired_at

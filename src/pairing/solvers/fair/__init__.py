@@ -10,8 +10,9 @@ by column generation, priced by :mod:`.config_pricing`), :mod:`.zeros` (forced z
 :mod:`.level_rounds` (the level rounds as a whole: the LP's batches, the matchings that
 prove them, the rounds on matchings where they fall short), with :mod:`.keeping` (which rounds
 a matching keeps, and the MILP that finds one), :mod:`.repairs` (matchings near the
-configuration rounds' LP points) and :mod:`.on_matchings` (a round on matchings). Algorithms,
-each registered in :mod:`pairing.solvers.specs`:
+configuration rounds' LP points), :mod:`.on_matchings` (a round on matchings) and
+:mod:`.level_outcome` (what the rounds proved, and how). Algorithms, each registered in
+:mod:`pairing.solvers.specs`:
 
 * :mod:`.maxmin_threshold` — one-to-one max-min by threshold search (augmenting paths) + LAPJV;
 * :mod:`.maxmin_milp` — max-min under any rules;

@@ -52,7 +52,7 @@ next position (:attr:`LevelOutcome.next_level`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -64,6 +64,7 @@ from pairing.solvers.fair.config_lp import ConfigLP
 from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
 from pairing.solvers.fair.config_rounds import config_rounds, fits_at_pace
 from pairing.solvers.fair.keeping import all_fixed, first_rounds, keep_levels, kept_levels
+from pairing.solvers.fair.level_outcome import LevelOutcome
 from pairing.solvers.fair.lp_levels import LevelRounds, lp_levels
 from pairing.solvers.fair.milp import Clock, FairModel, Outcome, level_cap
 from pairing.solvers.fair.on_matchings import milp_round
@@ -76,7 +77,7 @@ from pairing.solvers.fair.repairs import (
 )
 from pairing.solvers.fair.zeros import Zeros, alone_at_fewest
 
-__all__ = ["STOPPED_TOTAL_UNTIL", "LevelOutcome", "level_rounds"]
+__all__ = ["STOPPED_TOTAL_UNTIL", "level_rounds"]
 
 #: Most loose members tested by one MILP each where the rounds stop (see :func:`_clear_loose`).
 CLEAR_TESTS = 6
@@ -105,30 +106,6 @@ STOPPED_TOTAL_UNTIL = 0.94
 #: its limit: the rules programme counting both sides at a 120 s limit tried 13 rounds with the
 #: 30 s left and proved none of them.
 TRIAL_LEAST = 8.0
-
-
-@dataclass
-class LevelOutcome:
-    """What the level rounds proved."""
-
-    state: LevelRounds = field(default_factory=lambda: LevelRounds.empty(0))  # levels kept
-    x: np.ndarray | None = None  # a matching that keeps them (every other member at the last)
-    complete: bool = False  # every level, and x is the best total among matchings keeping them
-    lp_rounds: int = 0
-    config_rounds: int = 0  # of the LP rounds, those on the configuration LP
-    milp_rounds: int = 0  # rounds on matchings, by MILPs over the pairs
-    branched_rounds: int = 0  # rounds on matchings, by branching on the configuration LP
-    lps: int = 0
-    milps: int = 0  # MILPs run
-    #: the next position's value when the last round on matchings proved it but could not say
-    #: whose it is (several members that cannot all rise), and a matching
-    #: that keeps the levels and reaches it
-    next_level: tuple[float, np.ndarray] | None = None
-    #: the forced zeros as the rounds left them (with the loose group's levels they proved)
-    zeros: Zeros | None = None
-    #: the last matching whose total was sought among those that keep its rounds' levels
-    #: (:func:`_best_total_from`), and whether that total is proven the best
-    best_total: tuple[np.ndarray, bool] | None = None
 
 
 def _best_total_from(model: FairModel, rounds: LevelRounds, x: np.ndarray, clock: Clock,

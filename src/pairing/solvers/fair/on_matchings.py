@@ -9,20 +9,17 @@ as the LP found it (:func:`.keeping.keeps`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.keeping import holding, keeps
+from pairing.solvers.fair.level_outcome import LevelOutcome
 from pairing.solvers.fair.lp_levels import MAX_TESTS, SLIP, LevelRounds
 from pairing.solvers.fair.milp import TIE, Clock, FairModel
 from pairing.solvers.fair.sum_level import feasible_at, sum_level
 from pairing.solvers.fair.windows import closed_cells
 from pairing.solvers.fair.zeros import Zeros
-
-if TYPE_CHECKING:
-    from pairing.solvers.fair.level_rounds import LevelOutcome
 
 __all__ = ["milp_round"]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,12 +20,10 @@ from pairing.errors import Infeasible
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_lp import ConfigLP, LPStopped
 from pairing.solvers.fair.keeping import first_rounds, keep_levels
+from pairing.solvers.fair.level_outcome import LevelOutcome
 from pairing.solvers.fair.lp_levels import LevelRounds, slipped
 from pairing.solvers.fair.milp import Clock, FairModel, Outcome
 from pairing.solvers.fair.zeros import Zeros
-
-if TYPE_CHECKING:
-    from pairing.solvers.fair.level_rounds import LevelOutcome
 
 __all__ = ["QUICK_LP", "REPAIR_LEAST", "REPAIR_RATIO", "UNREPAIRED_TRIAL", "Repairs",
            "repair_after", "repaired_at", "repaired_rounds"]
