@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 import pairing
+from pairing.analysis.evaluation import load_result_for
 from pairing.cli import main
 from pairing.io import dump_programme_json
-from pairing.io.results_file import load_result_for
 from strategies import programme_from_matrix
 
 REPO = Path(__file__).resolve().parent.parent

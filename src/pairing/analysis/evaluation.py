@@ -22,22 +22,24 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from pairing.core.arguments import require_instance, require_seconds
+from pairing.core.arguments import require_instance, require_path, require_seconds
 from pairing.core.prepare import Prepared, prepared_for
 from pairing.core.problem import Problem
 from pairing.diagnostics.check import partner_quota_breaches, vetoed_pairs
-from pairing.errors import Infeasible, InvalidArgument, PairingError
+from pairing.errors import Infeasible, InvalidArgument, InvalidProgramme, Issue, PairingError
 from pairing.features import ScoreMatrices
 from pairing.io.pairs_file import PairRow, read_pairs
+from pairing.io.results_file import load_result
 from pairing.model.programme import OBJECTIVES, Programme
 from pairing.model.result import Metrics, Result, SolverInfo
 
-__all__ = ["Evaluation", "Violation", "evaluate", "result_from_pairs"]
+__all__ = ["Evaluation", "Violation", "evaluate", "load_result_for", "result_from_pairs"]
 
 #: How many enterprises or pairs a violation names before "and N more".
 _SHOWN = 8
@@ -136,6 +138,31 @@ def _indices(
     known = [(left_pos[a], right_pos[b]) for a, b in counts if a in left_pos and b in right_pos]
     index = np.asarray(known, dtype=np.intp).reshape(-1, 2)
     return index[:, 0], index[:, 1], found
+
+
+def load_result_for(
+    programme: Programme, path: str | os.PathLike[str], *, prepared: Prepared | None = None
+) -> Result:
+    """Read the result of ``programme`` in ``path``: a result JSON as it is, or the pairs of a
+    result CSV/XLSX (or any CSV/XLSX with ``left`` and ``right`` columns) as a
+    :class:`Result` whose scores, gains, unmatched lists and metrics come from the programme
+    (``prepared``: :func:`pairing.core.prepare.prepare` of it, to avoid compiling it again).
+
+    Raises
+    ------
+    InvalidProgramme
+        The file cannot be read, or names an id the programme does not have (with the row).
+    """
+    require_path(path, "a result file (.json, .csv or .xlsx)")
+    if Path(path).suffix.lower() not in (".csv", ".xlsx"):
+        return load_result(path)
+    result, problems = result_from_pairs(programme, path, source=Path(path).name,
+                                         prepared=prepared)
+    if problems:
+        raise InvalidProgramme(
+            [Issue(str(path), f"{v.rule}: {v.message}") for v in problems], source=str(path)
+        )
+    return result
 
 
 def result_from_pairs(

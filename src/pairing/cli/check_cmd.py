@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 import numpy as np
 
+from pairing.analysis.evaluation import load_result_for
 from pairing.core.prepare import prepare
 from pairing.diagnostics.check import violations_by_kind
 from pairing.diagnostics.large_check import blockwise
 from pairing.features import pair_reasons
 from pairing.features.terms import describe_terms
 from pairing.io import load
-from pairing.io.results_file import load_result_for
 
 __all__ = ["check_command", "explain_command"]
 

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from pairing.analysis.evaluation import load_result_for
 from pairing.analysis.repair import repair
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.io import dump_programme_json, load
 from pairing.io.atomic import check_target
 from pairing.io.output_formats import PROGRAMME_FORMATS, RESULT_FORMATS, format_of
-from pairing.io.results_file import load_result_for, write_result
+from pairing.io.results_file import write_result
 
 __all__ = ["repair_command"]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pairing.analysis.evaluation import load_result_for
 from pairing.cli.common import OUTPUT_PATH
 from pairing.cli.progress import status
 from pairing.core.prepare import prepare
@@ -14,7 +15,7 @@ from pairing.diagnostics.large_check import blockwise
 from pairing.io import load
 from pairing.io.atomic import check_target
 from pairing.io.output_formats import REPORT_FORMATS, format_of
-from pairing.io.results_file import load_result_for, write_atomic
+from pairing.io.results_file import write_atomic
 from pairing.report import render_report
 
 __all__ = ["report_command"]

@@ -21,7 +21,7 @@ from pairing.diagnostics.sector_fairness import sector_fairness
 from pairing.extras import require
 from pairing.io.atomic import atomic_path
 from pairing.io.cells import neutralise_row
-from pairing.io.results_file import RESULT_COLUMNS, result_rows
+from pairing.io.result_rows import RESULT_COLUMNS, result_rows
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 

@@ -1,8 +1,9 @@
 """Reading and writing result files: JSON (the full result), CSV (one row per pair) and XLSX.
 
 A result CSV file starts with a UTF-8 byte-order mark, so that Excel shows Chinese and Urdu
-names; :func:`load_result_for` reads a result JSON, CSV or XLSX (the CSV and XLSX give the
-pairs, and everything else is derived from the programme). Writes are atomic: the text goes
+names (:mod:`.result_rows` has the columns); :func:`load_result` reads a result JSON back
+(:func:`pairing.analysis.evaluation.load_result_for` reads a CSV or XLSX's pairs as a result of
+a programme). Writes are atomic: the text goes
 to a temporary file in the target folder, which then replaces the target, so a failed run
 never leaves a partial or stale output file.
 """
@@ -13,7 +14,7 @@ import csv
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -23,49 +24,17 @@ from pairing.io.atomic import write_atomic
 from pairing.io.cells import neutralise_row
 from pairing.io.files import read_text
 from pairing.io.output_formats import RESULT_FORMATS, format_of
+from pairing.io.result_rows import RESULT_COLUMNS, result_rows
 from pairing.model.programme import Programme
 from pairing.model.result import Result
 
 if TYPE_CHECKING:
     from pairing.core.prepare import Prepared
 
-__all__ = [
-    "RESULT_COLUMNS",
-    "load_result",
-    "load_result_for",
-    "result_csv",
-    "result_rows",
-    "write_atomic",
-    "write_result",
-]
-
-#: The result CSV's columns (and the ``pairs`` sheet's of a result workbook).
-RESULT_COLUMNS: tuple[str, ...] = (
-    "left", "right", "score", "gain_left", "gain_right", "reasons",
-    "left_name", "right_name", "left_sector", "right_sector",
-)
+__all__ = ["load_result", "result_csv", "write_atomic", "write_result"]
 
 #: Written first in a result CSV file, so that spreadsheet programs read it as UTF-8.
 BOM = "\ufeff"
-
-
-def result_rows(result: Result, programme: Programme | None = None) -> list[list[Any]]:
-    """One row per pair in :data:`RESULT_COLUMNS` order; names and sectors come from
-    ``programme`` (empty without one). The reasons' texts are joined by `` | ``."""
-    names: dict[str, dict[str, tuple[str, str]]] = {"left": {}, "right": {}}
-    if programme is not None:
-        for side in ("left", "right"):
-            names[side] = {e.id: (e.name, e.sector) for e in programme.side(side).enterprises}
-    rows = []
-    for pair in result.pairs:
-        left_name, left_sector = names["left"].get(pair.left, ("", ""))
-        right_name, right_sector = names["right"].get(pair.right, ("", ""))
-        rows.append([
-            pair.left, pair.right, pair.score, pair.gain_left, pair.gain_right,
-            " | ".join(r.text for r in pair.reasons),
-            left_name, right_name, left_sector, right_sector,
-        ])
-    return rows
 
 
 def result_csv(result: Result, programme: Programme | None = None) -> str:
@@ -113,33 +82,6 @@ def write_result(
     else:
         write_atomic(path, result.to_json() + "\n")
     return fmt
-
-
-def load_result_for(
-    programme: Programme, path: str | os.PathLike[str], *, prepared: Prepared | None = None
-) -> Result:
-    """Read the result of ``programme`` in ``path``: a result JSON as it is, or the pairs of a
-    result CSV/XLSX (or any CSV/XLSX with ``left`` and ``right`` columns) as a
-    :class:`Result` whose scores, gains, unmatched lists and metrics come from the programme
-    (``prepared``: :func:`pairing.core.prepare.prepare` of it, to avoid compiling it again).
-
-    Raises
-    ------
-    InvalidProgramme
-        The file cannot be read, or names an id the programme does not have (with the row).
-    """
-    require_path(path, "a result file (.json, .csv or .xlsx)")
-    if Path(path).suffix.lower() not in (".csv", ".xlsx"):
-        return load_result(path)
-    from pairing.analysis.evaluation import result_from_pairs
-
-    result, problems = result_from_pairs(programme, path, source=Path(path).name,
-                                         prepared=prepared)
-    if problems:
-        raise InvalidProgramme(
-            [Issue(str(path), f"{v.rule}: {v.message}") for v in problems], source=str(path)
-        )
-    return result
 
 
 def load_result(path: str | os.PathLike[str]) -> Result:
