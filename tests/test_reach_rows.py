@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 import pairing
 from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.milp import TIE, Clock, FairModel, build_model, level_cap
-from pairing.solvers.fair.reach import ReachTable, reach_rows
 from pairing.solvers.fair.sum_level import _lp_boundary
 from strategies import programme_from_matrix
 from test_fairness import all_matchings, loop_gains
@@ -44,7 +43,7 @@ def test_no_set_of_partners_that_reaches_the_level_is_cut_off(
     level = share * float(gains.sum(axis=1).max(initial=0.0))
     if level <= 0:
         return
-    rows = reach_rows(model, level)
+    rows = model.reach.at_level(level)
     caps = model.caps
     clipped, partners, decisive = (rows.clipped.toarray(), rows.partners.toarray(),
                                    rows.decisive.toarray())
@@ -77,7 +76,7 @@ def test_the_rows_cut_what_the_plain_gain_row_lets_through() -> None:
     scores = np.array([[0.9, 0.3, 0.05]])
     model = _model(scores, [2], [1, 1, 1])
     gains = model.gain_rows.toarray()[0]
-    rows = reach_rows(model, 1.0)
+    rows = model.reach.at_level(1.0)
     assert rows.fewest[0] == 2  # 0.9 alone is short; 0.9 + 0.3 reaches it
     assert rows.fewest[1:].tolist() == [2.0, 2.0, 2.0]  # a PK firm with one partner: never
     fraction = np.array([1.0, 0.34, 0.0])
@@ -85,7 +84,7 @@ def test_the_rows_cut_what_the_plain_gain_row_lets_through() -> None:
     assert rows.partners.toarray()[0] @ fraction < rows.fewest[0]
     # the 0.05 cell cannot be the best of two cells that reach 1.0 (0.05 < 1.0 - 0.9)
     assert rows.decisive.toarray()[0].tolist() == [1.0, 1.0, 0.0]
-    half = reach_rows(model, 0.5)
+    half = model.reach.at_level(0.5)
     part = np.array([0.6, 0.0, 0.0])
     assert gains @ part >= 0.5
     assert half.clipped.toarray()[0] @ part < 1.0
@@ -164,7 +163,7 @@ def test_rows_at_per_member_levels_are_each_members_rows_at_its_level(
     scores = rng.random((n_left, n_right)).round(3)
     scores[rng.random(scores.shape) < 0.2] = np.nan
     model = _model(scores, list(rng.integers(1, 4, n_left)), list(rng.integers(1, 4, n_right)))
-    table = ReachTable(model)
+    table = model.reach
     levels = rng.random(model.m) * 1.5
     levels[rng.random(model.m) < 0.3] = 0.0
     mixed = table.at(levels)
@@ -172,7 +171,7 @@ def test_rows_at_per_member_levels_are_each_members_rows_at_its_level(
         if levels[e] <= 0:
             assert mixed.need[e] == -np.inf and mixed.fewest[e] == -np.inf
             continue
-        alone = reach_rows(model, float(levels[e]))
+        alone = model.reach.at_level(float(levels[e]))
         for kind in ("clipped", "partners", "decisive"):
             assert np.array_equal(getattr(mixed, kind).toarray()[e],
                                   getattr(alone, kind).toarray()[e])
@@ -184,6 +183,6 @@ def test_rows_at_per_member_levels_are_each_members_rows_at_its_level(
         for low, high in itertools.pairwise(mine):
             if high - low < 1e-5:
                 continue
-            a, b = (reach_rows(model, float(v)) for v in (low + 1e-6, high - 1e-6))
+            a, b = (model.reach.at_level(float(v)) for v in (low + 1e-6, high - 1e-6))
             assert a.fewest[e] == b.fewest[e]
             assert np.array_equal(a.decisive.toarray()[e], b.decisive.toarray()[e])

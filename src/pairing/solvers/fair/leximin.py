@@ -77,7 +77,6 @@ from pairing.solvers.fair.milp import (
     timeout_error,
     to_assignment,
 )
-from pairing.solvers.fair.reach import reach_rows
 from pairing.solvers.fair.zeros import (
     Zeros,
     fewest_zeros,
@@ -245,7 +244,7 @@ def _bracket(model: FairModel, shortfalls: _Shortfalls, k: int, low: float, widt
     y_col = n + extra
     total_cols = y_col + m + 1  # cells, shortfall aux, y, s
     no_aux = sp.csr_array((m, extra))
-    reach = reach_rows(model, low).indicator_constraints(y_col, total_cols)
+    reach = model.reach.at_level(low).indicator_constraints(y_col, total_cols)
     level = LinearConstraint(sp.hstack([model.gain_rows, no_aux, -(low + width) * sp.eye_array(m),
                                         sp.csr_array(-np.ones((m, 1)))], format="csr"),
                              -width, np.inf)

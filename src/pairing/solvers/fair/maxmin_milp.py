@@ -32,7 +32,6 @@ from pairing.solvers.fair.milp import (
     to_assignment,
     two_phase,
 )
-from pairing.solvers.fair.reach import reach_rows
 from pairing.solvers.fair.sum_level import sum_level
 
 __all__ = ["solve"]
@@ -70,4 +69,4 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
     search = sum_level(model, clock, options, witness)
     how = f"{search.describe()}, then one for the total (HiGHS)"
     return two_phase(model, model.gain_rows, clock, options, "maxmin", cut=search.found, how=how,
-                     cuts=lambda t: reach_rows(model, t).constraints(model.n))
+                     cuts=lambda t: model.reach.at_level(t).constraints(model.n))

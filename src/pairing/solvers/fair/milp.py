@@ -91,8 +91,8 @@ class FairModel:
     @cached_property
     def reach(self) -> ReachTable:
         """Each member's best cells, sorted once for every reach row built on this model."""
-        from pairing.solvers.fair.reach import ReachTable  # (reach imports this module)
-        return ReachTable(self)
+        from pairing.solvers.fair.reach import ReachTable  # (SciPy's optimize: when used)
+        return ReachTable(self.gain_rows, self.caps, LEVEL_SLACK)
 
     @property
     def single(self) -> np.ndarray:

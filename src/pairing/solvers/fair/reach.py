@@ -34,9 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import LinearConstraint
 
-from pairing.solvers.fair.milp import LEVEL_SLACK, FairModel
-
-__all__ = ["ReachRows", "ReachTable", "reach_rows"]
+__all__ = ["ReachRows", "ReachTable"]
 
 
 @dataclass(frozen=True)
@@ -84,11 +82,15 @@ class ReachTable:
 
     Leximin by LP levels (:mod:`.lp_levels`) rebuilds the rows at a new level for every LP;
     the sort is the costly part, so it is done here once (one table per model:
-    :attr:`.milp.FairModel.reach`).
+    :attr:`.milp.FairModel.reach`). ``gain_rows`` (members × cells) and ``caps`` (the most
+    partners each member may have) are the model's; ``slack`` is the relative tolerance the
+    gain rows are held to (:data:`.milp.LEVEL_SLACK`), which the sums are compared with the
+    level less of.
     """
 
-    def __init__(self, model: FairModel) -> None:
-        gains = sp.csr_array(model.gain_rows)
+    def __init__(self, gain_rows: sp.sparray, caps: np.ndarray, slack: float) -> None:
+        self.slack = slack
+        gains = sp.csr_array(gain_rows)
         gains.sort_indices()
         m = gains.shape[0]
         lengths = np.diff(gains.indptr)
@@ -101,7 +103,7 @@ class ReachTable:
         padded[self.rows, np.arange(gains.nnz) - gains.indptr[self.rows]] = np.maximum(
             gains.data, 0.0)
         best_first = -np.sort(-padded, axis=1)
-        self.caps = np.minimum(model.caps, lengths)  # no more partners than cells
+        self.caps = np.minimum(caps, lengths)  # no more partners than cells
         depth = int(self.caps.max(initial=0))
         self.sums = np.cumsum(best_first[:, :max(depth, 1)], axis=1)  # [e, k-1]: k best cells
         self.within = np.arange(self.sums.shape[1])[None, :] < self.caps[:, None]
@@ -115,7 +117,7 @@ class ReachTable:
         gains, rows = self.gains, self.rows
         active = levels > 0
         level = np.where(active, levels, 1.0)
-        floor = level - LEVEL_SLACK * np.maximum(1.0, np.abs(level))
+        floor = level - self.slack * np.maximum(1.0, np.abs(level))
         short = self.within & (self.sums < floor[:, None])
         fewest = short.sum(axis=1) + 1.0  # one more than it may have when none reach
         clipped = gains.copy()
@@ -131,6 +133,11 @@ class ReachTable:
         decisive.eliminate_zeros()
         return ReachRows(clipped, partners, np.where(active, fewest, -np.inf), decisive,
                          np.where(active, 1.0, -np.inf))
+
+    def at_level(self, level: float) -> ReachRows:
+        """The rows for one ``level`` > 0, every member's (vectorised over members and
+        cells)."""
+        return self.at(np.full(len(self.caps), float(level)))
 
     @cached_property
     def breakpoints(self) -> tuple[np.ndarray, np.ndarray]:
@@ -148,7 +155,3 @@ class ReachTable:
         order = np.argsort(levels, kind="stable")
         return levels[order], members[order]
 
-
-def reach_rows(model: FairModel, level: float) -> ReachRows:
-    """The rows of the module docstring for ``level`` > 0 (vectorised over members and cells)."""
-    return model.reach.at(np.full(model.m, float(level)))
