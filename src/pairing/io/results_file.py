@@ -3,9 +3,8 @@
 A result CSV file starts with a UTF-8 byte-order mark, so that Excel shows Chinese and Urdu
 names (:mod:`.result_rows` has the columns); :func:`load_result` reads a result JSON back
 (:func:`pairing.analysis.evaluation.load_result_for` reads a CSV or XLSX's pairs as a result of
-a programme). Writes are atomic: the text goes
-to a temporary file in the target folder, which then replaces the target, so a failed run
-never leaves a partial or stale output file.
+a programme). Writes are atomic: the text goes to a temporary file in the target folder, which
+then replaces the target, so a failed run never leaves a partial or stale output file.
 """
 
 from __future__ import annotations

@@ -500,11 +500,9 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
         # tests its level first)
         lp_next = (first_rounds(found, found_zeros, state.rounds + 1)
                    if found.rounds > state.rounds else None)
-        # (a fresh configuration LP from x, for repairs at the levels the search tests)
+        # (a fresh configuration LP begun from x, which it seeds, for repairs at the levels
+        # the search tests: repaired_at sets its share for each level)
         fresh = ConfigLP(model, options, clock, x, zeros) if configs and x is not None else None
-        if fresh is not None:
-            assert x is not None
-            fresh.seed(x)  # (repaired_at sets its share for each level)
         step = milp_round(model, state, x, high, clock, options, share, tally, zeros, lp_next,
                           partial(repaired_at, model, fresh, state, zeros, clock, options,
                                   share, tally) if fresh is not None else None)

@@ -154,4 +154,3 @@ class ReachTable:
         members = np.concatenate([sums_members, self.rows])
         order = np.argsort(levels, kind="stable")
         return levels[order], members[order]
-
