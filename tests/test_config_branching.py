@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pairing.solvers.fair import level_rounds
-from pairing.solvers.fair.config_branching import integral_point
+from pairing.solvers.fair import config_branching, level_rounds
+from pairing.solvers.fair.config_branching import ExactTests, integral_point
 from pairing.solvers.fair.config_lp import DUAL_SIMPLEX, PRIMAL_SIMPLEX, LPStopped
 from test_config_lp import (
+    _cells,
     _configuration_lps,
     _counting_configuration_rounds,
     _programme,
@@ -63,6 +64,40 @@ def test_rounds_found_on_matchings_by_branching_agree_with_brute_force(
             noted += f"{rounds[0] - before} by branching on the configuration LP" in (
                 result.solver.note)
     assert rounds[0] > 40 and tally["rounds"] > 30 and noted > 20
+
+
+def test_a_known_matching_answers_the_levels_it_reaches_without_a_search(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact tests begin where a known matching is: :meth:`ExactTests.reached` is the
+    worst counted gain of the best known matching that holds the rules, and a level it reaches
+    is answered by that matching with no branch and price search (the search just above the
+    last round's level was a dive of thousands of nodes at 150 x 150); above it, the search
+    decides, as brute force does, and a matching it finds is known from then on."""
+    searches = [0]
+    search = config_branching.integral_point
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searches[0] += 1
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(config_branching, "integral_point", counted)
+    checked = 0
+    for seed, _, matchings, lp, worst in _configuration_lps():
+        everyone = np.ones(lp.m, dtype=bool)
+        best = int(np.argmax(worst))  # the max-min matching
+        x = _cells(lp, matchings[best])
+        exact = ExactTests(lp, None, known=x)
+        level = exact.reached(everyone, np.zeros(lp.m), everyone)
+        assert level == pytest.approx(worst[best], abs=1e-6), seed
+        before = searches[0]
+        ok, gains = exact.test(np.full(lp.m, level), keep=True)
+        assert ok and searches[0] == before and exact.last is x
+        assert gains.min() == pytest.approx(level, abs=1e-6)
+        # above every matching's worst gain: the search runs, and refutes it
+        ok, _ = exact.test(np.full(lp.m, max(worst) + 0.01))
+        assert not ok and searches[0] == before + 1
+        checked += 1
+    assert checked > 30
 
 
 def test_a_cell_forced_that_a_side_alone_holds_in_no_set_is_still_decided() -> None:

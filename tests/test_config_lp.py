@@ -126,8 +126,8 @@ def _configuration_lps(fair_to: Callable[[int], str | None] = lambda seed: None
                [min(loop_gains(programme, m), default=0.0) for m in matchings])
 
 
-def _cells(model: FairModel, matching: list[tuple[int, int]]) -> np.ndarray:
-    """A matching as 0/1 per cell of ``model``."""
+def _cells(model: FairModel | ConfigLP, matching: list[tuple[int, int]]) -> np.ndarray:
+    """A matching as 0/1 per cell of ``model`` (or of a configuration LP's)."""
     pairs = set(matching)
     rules = model.rules
     return np.array([(int(i), int(j)) in pairs for i, j in

@@ -64,7 +64,7 @@ class _Round(NamedTuple):
     rise: np.ndarray  # the loose group, when some of it must reach the level (else none)
     kept: np.ndarray  # the fixed members' levels, slipped (nan for the others)
     reachable: Callable[..., tuple[bool, np.ndarray]]  # the level test (records refutations)
-    low: float  # the last round's level: reachable
+    low: float  # the last round's level, or a known matching's on matchings: reachable
     high: float  # a bound above the level
 
 
@@ -129,7 +129,7 @@ def _still_finishing(clock: Clock, share: float, since: float, rounds: int, bega
 
 def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndarray,
                   clock: Clock, options: SolveOptions, share: float,
-                  most: int | None = None, finish: float = 1.0,
+                  most: int | None = None, finish: float | None = 1.0,
                   zeros: Zeros | None = None, exact: ExactTests | None = None,
                   plain: float | None = None, since: float = 0.0,
                   repair: Repair | None = None) -> tuple[LevelRounds, Zeros | None]:
@@ -137,8 +137,9 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     keeps), as far as they get within ``share`` of the time limit (module docstring), ``most``
     rounds at most — unless their pace says all the members left fit in ``finish`` of the
     limit with half as much again to spare: then they all run, and one MILP proves them at
-    the end (cheaper than several: the rules programme counting CN, 0.6 s against 4 s). The
-    LP keeps its partner sets from call to call.
+    the end (cheaper than several: the rules programme counting CN, 0.6 s against 4 s);
+    ``finish=None``: ``most`` at most all the same. The LP keeps its partner sets from call to
+    call.
 
     ``zeros``: forced zeros as :func:`.level_rounds.level_rounds` holds them; the loose group's
     rising members reach each round's level in the LP, and a round where they cannot all rise
@@ -214,8 +215,10 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
         ceiling = lp.most[free].min(initial=np.inf)
         if rising > 0:
             ceiling = min(ceiling, float(np.sort(lp.most[loose])[-rising]))
-        return _Round(unfixed, free, rise, kept, reachable, lo,
-                      min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling)))
+        high = min(top, ceiling + 2 * ROUNDING * max(1.0, ceiling))
+        # on matchings, the search begins where a known matching is (ExactTests.reached)
+        low = min(max(lo, exact.reached(unfixed, kept, free | rise)), high) if exact else lo
+        return _Round(unfixed, free, rise, kept, reachable, low, high)
 
     def probe_next() -> None:
         """The rounds stopped (the limit, or an LP it stopped) with no level refuted in the
@@ -236,7 +239,7 @@ def config_rounds(model: FairModel, lp: ConfigLP, start: LevelRounds, x: np.ndar
     try:
         while left() and within() and (
                 most is None or rounds - start.rounds < most or (
-                    exact is None and zeros is None and _on_course(
+                    exact is None and zeros is None and finish is not None and _on_course(
                         clock, finish, began, rounds - start.rounds, left()))):
             round_began = time.perf_counter()
             unfixed, free, rise, kept, reachable, low, high = next_round()
