@@ -95,6 +95,8 @@ class ExactTests:
         return gains
 
     def _holds(self, x: np.ndarray, levels: np.ndarray) -> bool:
+        """Whether ``x`` obeys the rules and reaches ``levels`` (:func:`.config_matching.holds`,
+        the loose group counted by its thresholds)."""
         return holds(self.lp, x, levels, thresholds(levels, self.zeros), self.loose)
 
     def reached(self, unfixed: np.ndarray, kept: np.ndarray, rising: np.ndarray) -> float:
