@@ -9,6 +9,8 @@ import pytest
 from pairing.solvers.fair import config_branching, level_rounds
 from pairing.solvers.fair.config_branching import ExactTests, integral_point
 from pairing.solvers.fair.config_lp import DUAL_SIMPLEX, PRIMAL_SIMPLEX, LPStopped
+from pairing.solvers.fair.lp_levels import LevelRounds
+from pairing.solvers.fair.milp import Clock
 from test_config_lp import (
     _cells,
     _configuration_lps,
@@ -19,10 +21,14 @@ from test_config_lp import (
 from test_fairness import assert_leximin_like_brute_force
 
 
-def test_branching_finds_a_matching_exactly_when_one_reaches_the_level() -> None:
+@pytest.mark.parametrize("probes", [0, config_branching.PROBES])
+def test_branching_finds_a_matching_exactly_when_one_reaches_the_level(
+        probes: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """For levels at and just above each matching's worst counted gain: a matching (one that
     brute force lists, reaching the level) when some matching reaches it, else a refutation —
-    one side counted or both; and the LP is left unbranched."""
+    one side counted or both, with the branches probed and without; and the LP is left
+    unbranched."""
+    monkeypatch.setattr(config_branching, "PROBES", probes)
     found = refuted = 0
     for seed, programme, matchings, lp, worst in _configuration_lps():
         for level in sorted({w for w in worst if w > 0} | {w + 0.01 for w in worst}):
@@ -100,6 +106,42 @@ def test_a_known_matching_answers_the_levels_it_reaches_without_a_search(
     assert checked > 30
 
 
+def test_a_checkpoint_of_a_long_call_decides_on_matchings_when_the_sets_hold_none(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call of configuration rounds that runs past its batch of ``b`` rounds is checked
+    after 2b, 4b, 8b … rounds only; where the LP's sets are said to hold no matching, the
+    branch and price search decides, as brute force does: a matching reaches the rounds'
+    level (the call goes on) or none does (the call ends there)."""
+    sought = [0]
+
+    def none_among_sets(*args):  # type: ignore[no-untyped-def]
+        sought[0] += 1
+        return None, True
+
+    monkeypatch.setattr(level_rounds, "matching_among_sets", none_among_sets)
+    kept = ended = 0
+    for seed, _, _, lp, worst in _configuration_lps():
+        for level in sorted({w for w in worst if w > 0} | {w + 0.01 for w in worst})[:4]:
+            def at(rounds: int, level: float = level, m: int = lp.m) -> LevelRounds:
+                return LevelRounds(np.full(m, np.nan), np.zeros(m, dtype=np.int64), level,
+                                   rounds, 0)
+
+            before = sought[0]
+            for done in (1, 16, 17, 24, 48, 80):  # (first 10, batch 16: not checkpoints)
+                assert level_rounds._sets_checkpoint(
+                    lp, Clock(None), 1.0, 10, 16, at(10 + done), None, np.empty(0),
+                    0.0) is None
+            assert sought[0] == before
+            for done in (32, 64, 128):
+                decided = level_rounds._sets_checkpoint(lp, Clock(None), 1.0, 10, 16,
+                                                        at(10 + done), None, np.empty(0), 0.0)
+                assert decided is (max(worst) >= level - 1e-6), (seed, level)
+                kept += bool(decided)
+                ended += decided is False
+            assert sought[0] == before + 3
+    assert kept > 30 and ended > 30
+
+
 def test_a_cell_forced_that_a_side_alone_holds_in_no_set_is_still_decided() -> None:
     """Counting both sides, a branch that forces a cell the joint LP's sets hold but a side
     alone has no set for must not make that side's LP infeasible (on the rules programme it
@@ -136,10 +178,14 @@ def test_a_cell_forced_that_a_side_alone_holds_in_no_set_is_still_decided() -> N
     assert forced > 1000 and refuted > 100
 
 
-def test_a_search_runs_on_the_dual_simplex_and_leaves_the_primal_even_when_stopped() -> None:
+@pytest.mark.parametrize("probes", [0, config_branching.PROBES])
+def test_a_search_runs_on_the_dual_simplex_and_leaves_the_primal_even_when_stopped(
+        probes: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Branching solves its LPs with the dual simplex, and every LP (the joint one and each
     side alone) is back on the primal simplex after the search, also when the node limit
-    stops it."""
+    stops it; with the branches probed and without (probing closes more searches within
+    one node, so fewer stop)."""
+    monkeypatch.setattr(config_branching, "PROBES", probes)
     stopped = searched = 0
     for _, _, _, lp, worst in _configuration_lps(lambda seed: "both"):
         lps = [lp.lp, *(side.lp for _, side in lp.sides)]
@@ -162,4 +208,4 @@ def test_a_search_runs_on_the_dual_simplex_and_leaves_the_primal_even_when_stopp
             assert set(strategies) <= {DUAL_SIMPLEX}
             assert all(model._highs.getOptionValue("simplex_strategy")[1] == PRIMAL_SIMPLEX
                        for model in lps)
-    assert stopped > 5 and searched > 20, (stopped, searched)
+    assert stopped > (5 if probes == 0 else 0) and searched > 20, (stopped, searched)
