@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from pairing.solvers.fair.config_lp import ConfigLP, LPStopped
-from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
+from pairing.solvers.fair.config_matching import holds, thresholds
 from pairing.solvers.fair.zeros import Zeros
 
 __all__ = ["NODES", "ExactTests", "integral_point"]
@@ -147,15 +147,7 @@ class ExactTests:
         that fails the independent check stops the search (:class:`~.config_lp.LPStopped`)."""
         x = next((known for known in self.known if self._holds(known, levels)), None)
         if x is None:
-            try:
-                x = integral_point(self.lp, levels)
-            except LPStopped:
-                # (a dive that outgrew its nodes: the sets its LPs generated at these levels
-                # may hold a matching all the same)
-                x, _ = matching_among_sets(self.lp, levels, self.zeros, self.lp.clock,
-                                           self.lp.share)
-                if x is None:
-                    raise
+            x = integral_point(self.lp, levels)
             if x is None:
                 return False, np.full(self.lp.m, -np.inf)
             if not self._holds(x, levels):
