@@ -18,6 +18,9 @@ branches cover them all. A search that outgrows :data:`NODES` nodes, or the time
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 from pairing.solvers.fair.config_lp import ConfigLP, LPStopped
@@ -60,17 +63,24 @@ def integral_point(lp: ConfigLP, levels: np.ndarray, nodes: int = NODES) -> np.n
             cell, closed = probed
             sides = (not closed,)
         for force in sides:
-            lp.branch(cell, force=force, on=True)
-            try:
+            with _branch(lp, cell, force):
                 found = node()
-            finally:
-                lp.branch(cell, force=force, on=False)
             if found is not None:
                 return found
         return None
 
     with lp.branching():
         return node()
+
+
+@contextmanager
+def _branch(lp: ConfigLP, cell: int, force: bool) -> Iterator[None]:
+    """The branch that forces (``force``) or forbids ``cell``, ended on the way out."""
+    lp.branch(cell, force=force, on=True)
+    try:
+        yield
+    finally:
+        lp.branch(cell, force=force, on=False)
 
 
 def _probe(lp: ConfigLP, levels: np.ndarray, distance: np.ndarray) -> tuple[int, bool] | None:
@@ -84,11 +94,8 @@ def _probe(lp: ConfigLP, levels: np.ndarray, distance: np.ndarray) -> tuple[int,
     order = np.argsort(-distance, kind="stable")[:PROBES]
     for cell in order[distance[order] >= WHOLE]:
         for force in (True, False):
-            lp.branch(int(cell), force=force, on=True)
-            try:
+            with _branch(lp, int(cell), force):
                 reached = lp.reachable(levels)[0]
-            finally:
-                lp.branch(int(cell), force=force, on=False)
             if not reached:
                 return int(cell), force
     return None

@@ -62,7 +62,7 @@ from pairing.solvers.base import SolveOptions
 from pairing.solvers.fair.config_branching import ExactTests
 from pairing.solvers.fair.config_lp import ConfigLP, LPStopped
 from pairing.solvers.fair.config_matching import holds, matching_among_sets, thresholds
-from pairing.solvers.fair.config_rounds import config_rounds, fits_at_pace
+from pairing.solvers.fair.config_rounds import Repair, config_rounds, fits_at_pace
 from pairing.solvers.fair.keeping import all_fixed, first_rounds, keep_levels, kept_levels
 from pairing.solvers.fair.level_outcome import LevelOutcome
 from pairing.solvers.fair.lp_levels import LevelRounds, lp_levels
@@ -332,8 +332,10 @@ def _sets_checkpoint(pool: ConfigLP, clock: Clock, share: float, first: int, bat
         return None
     levels = kept_levels(rounds)
     matching, none = matching_among_sets(pool, levels, zeros, clock, share)
-    if matching is not None or not none:
-        return True if matching is not None else None
+    if matching is not None:
+        return True
+    if not none:
+        return None  # (not found within its time: nothing proven)
     try:
         return ExactTests(pool, zeros).test(levels)[0]
     except LPStopped:
@@ -450,13 +452,17 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             # (once a round was found by branching, batches only: where the LP is not integral
             # at one round it often is not a few rounds on, and 150 x 150 counting CN ran its
             # 113 rounds left again in 11 s after the 32nd round, to lose all but 10 of them)
+            # after each round: counting both sides, a repair of its LP point (not in the first
+            # call); counting one, a checkpoint of a long call
+            after: Repair | None = partial(_sets_checkpoint, configuration, clock, share,
+                                           state.rounds, batch)
+            if configuration.linked:
+                after = (partial(repair_after, model, repairs, clock, options, share, tally)
+                         if state.rounds else None)
             found, found_zeros = config_rounds(
                 model, configuration, state, x, clock, options, share, batch,
                 None if tally.branched_rounds else FINISH, zeros,
-                plain=plain, since=started,
-                repair=partial(repair_after, model, repairs, clock, options, share, tally)
-                if configuration.linked and state.rounds else None if configuration.linked
-                else partial(_sets_checkpoint, configuration, clock, share, state.rounds, batch))
+                plain=plain, since=started, repair=after)
             share = configuration.share  # back to the plain share when the pace fell
             tally.lps = found.lps
         elif lp_wait == 0:
