@@ -1,13 +1,15 @@
 """The exchanges that raise a stopped leximin answer's lowest gains, against brute force.
 
-Every exchange must keep the rules and make the sorted counted gains lexicographically larger;
-where the search stops, no single exchange that does both is left (checked by trying every pair
-to add with every pair to drop, or none, on tiny programmes with capacities and quotas).
+Every move must keep the rules and make the sorted counted gains lexicographically larger;
+where the search stops, no exchange or swap that does both is left (checked by trying every pair
+to add with every pair to drop, or none, and every two pairs' partners swapped, on tiny
+programmes with capacities and quotas).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -39,10 +41,22 @@ def _lex_larger(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(len(differ)) and np.sort(a)[differ[0]] > np.sort(b)[differ[0]]
 
 
-def _improving_exchange(model: FairModel, x: np.ndarray) -> tuple[int, int] | None:
-    """An exchange (add a pair, drop one or none) that keeps the rules and leaves every member
-    it changes above the least of them before it, by trying them all."""
-    gains = model.gains(x)
+def _improves(model: FairModel, x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether moving from ``x`` to ``y`` keeps the rules and leaves every member it changes
+    above the least of them before it (near-ties within TIE count as that least)."""
+    if not _keeps_rules(model, y):
+        return False
+    gains, after = model.gains(x), model.gains(y)
+    changed = np.abs(after - gains) > 1e-12
+    if not changed.any():
+        return False
+    before = gains[changed].min()
+    near = gains[(gains >= before) & (gains <= before + TIE)].max()  # near-ties count
+    return bool(after[changed].min() > near + TIE)
+
+
+def _exchanges(model: FairModel, x: np.ndarray) -> Iterator[np.ndarray]:
+    """Every exchange of ``x``: a pair added, alone or in place of one pair it holds."""
     off = [int(c) for c in np.flatnonzero(x < 0.5)]
     on = [-1, *(int(c) for c in np.flatnonzero(x > 0.5))]
     for c, d in itertools.product(off, on):
@@ -50,17 +64,31 @@ def _improving_exchange(model: FairModel, x: np.ndarray) -> tuple[int, int] | No
         y[c] = 1.0
         if d >= 0:
             y[d] = 0.0
-        if not _keeps_rules(model, y):
+        yield y
+
+
+def _swaps(model: FairModel, x: np.ndarray) -> Iterator[np.ndarray]:
+    """Every swap of ``x``: two pairs it holds, (i, j) and (k, l) with i ≠ k and j ≠ l, become
+    (i, l) and (k, j) where both are allowed cells it does not hold."""
+    rules = model.rules
+    cell = {(int(i), int(j)): c for c, (i, j) in enumerate(zip(rules.cells_left,
+                                                                rules.cells_right, strict=True))}
+    for a, b in itertools.combinations(np.flatnonzero(x > 0.5), 2):
+        (i, j), (k, ell) = ((int(rules.cells_left[c]), int(rules.cells_right[c])) for c in (a, b))
+        c, d = cell.get((i, ell)), cell.get((k, j))
+        if i == k or j == ell or c is None or d is None or x[c] > 0.5 or x[d] > 0.5:
             continue
-        after = model.gains(y)
-        changed = np.abs(after - gains) > 1e-12
-        if not changed.any():
-            continue
-        before = gains[changed].min()
-        near = gains[(gains >= before) & (gains <= before + TIE)].max()  # near-ties count
-        if after[changed].min() > near + TIE:
-            return c, d
-    return None
+        y = x.copy()
+        y[[a, b]] = 0.0
+        y[[c, d]] = 1.0
+        yield y
+
+
+def _improving_move(model: FairModel, x: np.ndarray) -> np.ndarray | None:
+    """An exchange or a swap that keeps the rules and improves (:func:`_improves`), by trying
+    them all."""
+    moves = itertools.chain(_exchanges(model, x), _swaps(model, x))
+    return next((y for y in moves if _improves(model, x, y)), None)
 
 
 @settings(max_examples=100, deadline=None)
@@ -90,7 +118,7 @@ def _check_exchanges(programme: pairing.Programme, pick: int) -> None:
         assert _lex_larger(model.gains(y), model.gains(x))
     else:
         assert np.array_equal(y, x)
-    assert _improving_exchange(model, y) is None
+    assert _improving_move(model, y) is None
 
 
 @st.composite
@@ -134,6 +162,31 @@ def test_gains_within_a_tie_of_each_other_are_not_traded() -> None:
     assert moves == 0 and np.array_equal(y, x)
 
 
+@pytest.mark.parametrize("quota", [True, False])
+def test_a_swap_that_breaks_a_partner_quota_is_not_made(quota: bool) -> None:
+    """CN-0 holds PK-0 (ai) and PK-1 (textiles), CN-1 holds PK-2 (ai). Swapping partners
+    (CN-0 taking PK-2, CN-1 taking PK-1) lifts PK-1 from 0.1 to 0.8 and PK-2 from 0.2 to 0.9,
+    and no exchange can (every enterprise is full); but it gives CN-0 two ai partners, which
+    "at most one partner per sector" forbids. Without that quota the swap is made."""
+    nan = np.nan
+    scores = np.array([[0.9, 0.1, 0.9], [nan, 0.8, 0.2]])
+    rules = pairing.Rules(fair_to="right", partner_quotas=[pairing.PartnerQuota(
+        side="left", by="sector", group="*", max=1)] if quota else [])
+    programme = programme_from_matrix(scores, [(0, 2), (0, 1)], [(0, 1)] * 3, rules,
+                                      sectors_right=["ai", "textiles", "ai"])
+    model = _model(programme)
+    x = np.zeros(model.n)
+    x[model.rules.cell_positions(np.array([0, 0, 1]), np.array([0, 1, 2]))] = 1.0
+    assert _keeps_rules(model, x)
+    y, moves = raise_lowest(model, x, Clock(None))
+    assert _keeps_rules(model, y)
+    if quota:
+        assert moves == 0 and np.array_equal(y, x)
+    else:
+        assert moves == 1
+        assert sorted(model.gains(y)) == pytest.approx([0.8, 0.9, 0.9])
+
+
 def test_a_stopped_leximin_run_raises_its_lowest_unproven_gains(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """On the shipped rules programme, a run stopped before any position round (the answer:
@@ -152,8 +205,9 @@ def test_a_stopped_leximin_run_raises_its_lowest_unproven_gains(
     plain = pairing.solve(programme, objective="leximin", solver="leximin-milp",
                           time_limit=120)
     assert raised.status == plain.status == "feasible"
-    assert "exchange(s) of one pair then raised the gains" in raised.solver.note
-    assert "exchange" not in plain.solver.note
+    assert "move(s) (a pair added, alone or for one other, or two pairs' partners swapped) " \
+        "then raised the gains" in raised.solver.note
+    assert "move(s)" not in plain.solver.note
     assert _lex_larger(np.asarray(raised.metrics.sorted_gains),
                        np.asarray(plain.metrics.sorted_gains))
     pairing.check(programme, raised)

@@ -42,8 +42,9 @@ fewest possible, and with the best matching's next position kept as well (so the
 lexicographically worse than a matching the rounds found). When that last round leaves time
 over, the rounds resume and the total is sought again; the answer is the lexicographically best
 of those last rounds' matchings (the larger total among equally fair ones). In the time left,
-single exchanges of a pair then raise its lowest gains past the proven positions
-(:mod:`.exchanges`), each making the sorted gains lexicographically larger.
+moves of one or two pairs (a pair added, alone or for one other, or two pairs' partners
+swapped) then raise its lowest gains past the proven positions (:mod:`.exchanges`), each
+making the sorted gains lexicographically larger.
 """
 
 from __future__ import annotations
@@ -109,9 +110,9 @@ ROOT_PER_CELL = 2.5e-4
 #: Share of a time limit the LP rounds (:mod:`.lp_levels`) may use.
 LP_SHARE = 0.4
 
-#: A stopped run's exchanges (:mod:`.exchanges`) end by this share of the limit, so that the
-#: answer, checked and written, is in before it; its last MILP, for the best total, ends by
-#: :data:`.level_rounds.STOPPED_TOTAL_UNTIL` to leave them the time between.
+#: A stopped run's exchanges and swaps (:mod:`.exchanges`) end by this share of the limit, so
+#: that the answer, checked and written, is in before it; its last MILP, for the best total,
+#: ends by :data:`.level_rounds.STOPPED_TOTAL_UNTIL` to leave them the time between.
 EXCHANGES_UNTIL = 0.97
 
 #: A counting round's first bracket above the incumbent's gain, as a share of that gain.
@@ -588,9 +589,10 @@ def solve(problem: Problem, options: SolveOptions) -> Assignment:
             f"{len(shortfalls.levels)} level(s)")
     if not complete:
         how = _stopped_total(run, best)
-        best, exchanges = raise_lowest(model, best, clock, EXCHANGES_UNTIL)
-        if exchanges:
-            how += (f"; {exchanges} exchange(s) of one pair then raised the gains past them, "
+        best, moves = raise_lowest(model, best, clock, EXCHANGES_UNTIL)
+        if moves:
+            how += (f"; {moves} move(s) (a pair added, alone or for one other, or two pairs' "
+                    "partners swapped) then raised the gains past them, "
                     "the lowest first, each leaving the sorted gains lexicographically larger, "
                     "at some cost to that total")
         note += (f"; time limit reached after fixing {len(fixed)} of {m} positions (the "
