@@ -77,72 +77,79 @@ class _Exchanges:
     def best_move(self, e: int) -> Move | None:
         """The exchange that adds one of member ``e``'s pairs and ends with the highest least
         gain among the members it changes, above their least gain before it (module
-        docstring): ``((cell to add, cell to drop or −1),)``, or ``None``."""
+        docstring): ``((cell to add, cell to drop or −1),)``, or ``None``. Every pair ``e``
+        could add is tried with every pair to drop, or none, at once."""
+        ends = self._ends
         lo, hi = self.member_cells.indptr[e], self.member_cells.indptr[e + 1]
         cells = self.member_cells.indices[lo:hi]
         adds = cells[(self.x[cells] < 0.5) & self.can_add[cells]]
-        best: tuple[float, int, int] | None = None
-        for c in adds:
-            rows, vals = self._column(self.by_cell, int(c))
-            after = self.act[rows] + vals
-            broken = rows[(after > self.upper[rows] + ROW_SLACK)
-                          | (after < self.lower[rows] - ROW_SLACK)]
-            if len(broken):
-                # only a pair in a broken row can mend it
-                starts, ends = self.by_row.indptr[broken], self.by_row.indptr[broken + 1]
-                touching = np.unique(np.concatenate(
-                    [self.by_row.indices[a:b] for a, b in zip(starts, ends, strict=True)]))
-                drops = touching[(self.x[touching] > 0.5) & self.can_drop[touching]]
-                if not len(drops):
-                    continue
-                options = drops[self._rules_hold(rows, vals, broken, drops)]
-            else:
-                options = np.array([-1])
-            if not len(options):
-                continue
-            least = self._least_after(int(c), options)
-            k = int(np.argmax(least))
-            if least[k] > -np.inf and (best is None or least[k] > best[0] + TIE):
-                best = (float(least[k]), int(c), int(options[k]))
-        return None if best is None else ((best[1], best[2]),)
+        if not len(adds):
+            return None
+        drops = np.concatenate([[-1], np.flatnonzero((self.x > 0.5) & self.can_drop)])
+        which_add, which_drop = np.nonzero(self._exchanges_hold(adds, drops))
+        c, d = adds[which_add], drops[which_drop]
+        # the add's two ends gain its cell, less the drop's where the drop shares that end;
+        # the drop's other ends lose the drop's
+        dropped = d >= 0
+        d = np.maximum(d, 0)
+        left_too = dropped & (ends.left[d] == ends.left[c])
+        right_too = dropped & (ends.right[d] == ends.right[c])
+        left_lost = np.where(dropped, ends.left_gives[d], 0.0)
+        right_lost = np.where(dropped, ends.right_gives[d], 0.0)
+        members = np.stack([ends.left_member[c], ends.right_member[c],
+                            np.where(dropped & ~left_too, ends.left_member[d], -1),
+                            np.where(dropped & ~right_too, ends.right_member[d], -1)])
+        change = np.stack([ends.left_gives[c] - np.where(left_too, left_lost, 0.0),
+                           ends.right_gives[c] - np.where(right_too, right_lost, 0.0),
+                           -left_lost, -right_lost])
+        least = self._least_after(members, change)
+        if not len(least) or least.max() == -np.inf:
+            return None
+        k = int(np.argmax(least))
+        return ((int(c[k]), int(drops[which_drop[k]])),)
 
-    def _rules_hold(self, rows_c: np.ndarray, vals_c: np.ndarray, broken: np.ndarray,
-                    drops: np.ndarray) -> np.ndarray:
-        """Which of ``drops``, each dropped while the cell with rows ``rows_c`` (coefficients
-        ``vals_c``) is added, leave every rule row within its bounds: each row the addition
-        alone ``broken`` mended by the drop, and no row the drop touches broken."""
-        rows, vals, which = _entries(self.by_cell, drops)
-        self._added[rows_c] = vals_c
-        after = self.act[rows] + self._added[rows] - vals
-        self._added[rows_c] = 0.0
-        ok = (after <= self.upper[rows] + ROW_SLACK) & (after >= self.lower[rows] - ROW_SLACK)
-        is_broken = np.zeros(len(self.act), dtype=bool)
-        is_broken[broken] = True
-        failed = np.bincount(which, weights=~ok, minlength=len(drops))
-        mended = np.bincount(which, weights=ok & is_broken[rows], minlength=len(drops))
-        return (failed == 0) & (mended == len(broken))
+    def _exchanges_hold(self, adds: np.ndarray, drops: np.ndarray) -> np.ndarray:
+        """``(adds, drops)``: whether adding each of ``adds`` and dropping each of ``drops``
+        (−1: none) leaves every rule row within its bounds: each row of the added cell with
+        both (a row the drop is not in is as the addition leaves it), and each other row of
+        the dropped cell with the drop alone."""
+        add_rows, add_vals, add_of = _entries(self.by_cell, adds)
+        real = np.flatnonzero(drops >= 0)
+        drop_rows, drop_vals, drop_of = _entries(self.by_cell, drops[real])
+        drop_of = real[drop_of]
+        # the rows the adds touch, and each drop's coefficient there (column 0: no drop)
+        touched = np.unique(add_rows)
+        at = np.searchsorted(touched, drop_rows)
+        shared = (at < len(touched)) & (touched[np.minimum(at, len(touched) - 1)] == drop_rows)
+        taken = np.zeros((len(touched), len(drops)))
+        taken[at[shared], drop_of[shared]] = drop_vals[shared]
+        # an added cell's rows, with each drop
+        add_at = np.searchsorted(touched, add_rows)
+        after = (self.act[add_rows] + add_vals)[:, None] - taken[add_at]
+        bad = ((after > self.upper[add_rows, None] + ROW_SLACK)
+               | (after < self.lower[add_rows, None] - ROW_SLACK))
+        # summed over each add's entries: (adds, entries) incidence times (entries, drops)
+        per_add = sp.csr_array((np.ones(len(add_of)), (add_of, np.arange(len(add_of)))),
+                               shape=(len(adds), len(add_of)))
+        broken = per_add @ bad.astype(np.float64)
+        # a dropped cell's rows with the drop alone, but for those the added cell is in
+        alone = self.act[drop_rows] - drop_vals
+        drop_bad = ((alone > self.upper[drop_rows] + ROW_SLACK)
+                    | (alone < self.lower[drop_rows] - ROW_SLACK))
+        dropped_bad = np.bincount(drop_of, weights=drop_bad, minlength=len(drops))
+        bad_there = np.zeros((len(touched), len(drops)))
+        bad_there[at[shared], drop_of[shared]] = drop_bad[shared]
+        covered = per_add @ bad_there[add_at]
+        return (broken < 0.5) & (dropped_bad[None, :] - covered < 0.5)
 
-    def _least_after(self, c: int, drops: np.ndarray) -> np.ndarray:
-        """For adding ``c`` alone (drop −1) or in exchange for each of ``drops``: the least gain
-        among the members the move changes, after it, where that is above their least gain
-        before it (a lexicographic improvement), else −inf."""
-        members, gains = self._column(self.gain_of, c)
-        n = len(drops)
-        dropped = np.flatnonzero(drops >= 0)
-        lost_member, lost, which = _entries(self.gain_of, drops[dropped])
-        which = dropped[which]
-        before = np.full(n, np.inf)
-        after = np.full(n, np.inf)
-        in_add = np.isin(lost_member, members)
-        for k, g in zip(members, gains, strict=True):
-            # an added pair's member, less what the drop takes from it when it is its member too
-            change = g - np.bincount(which, weights=lost * (lost_member == k), minlength=n)
-            moved = change != 0.0
-            before = np.where(moved, np.minimum(before, self.gains[k]), before)
-            after = np.where(moved, np.minimum(after, self.gains[k] + change), after)
-        only = ~in_add  # the dropped pair's other members lose its gain
-        np.minimum.at(before, which[only], self.gains[lost_member[only]])
-        np.minimum.at(after, which[only], self.gains[lost_member[only]] - lost[only])
+    def _least_after(self, members: np.ndarray, change: np.ndarray) -> np.ndarray:
+        """For moves that change ``members`` (one row a slot, −1: none) by ``change``: the
+        least gain among the members a move changes, after it, where that is above their
+        least gain before it (a lexicographic improvement), else −inf."""
+        moved = (members >= 0) & (change != 0.0)
+        now = self.gains[np.maximum(members, 0)]
+        before = np.where(moved, now, np.inf).min(axis=0, initial=np.inf)
+        after = np.where(moved, now + change, np.inf).min(axis=0, initial=np.inf)
         return np.where(np.isfinite(after) & (after > self._near(before) + TIE), after, -np.inf)
 
     def _near(self, before: np.ndarray) -> np.ndarray:
@@ -185,11 +192,8 @@ class _Exchanges:
                            ends.left_gives[d] - ends.left_gives[b],
                            ends.right_gives[d] - ends.right_gives[a],
                            ends.right_gives[c] - ends.right_gives[b]])
-        moved = (members >= 0) & (change != 0.0)
-        now = self.gains[np.maximum(members, 0)]
-        before = np.where(moved, now, np.inf).min(axis=0)
-        after = np.where(moved, now + change, np.inf).min(axis=0)
-        rising = np.flatnonzero(np.isfinite(after) & (after > self._near(before) + TIE))
+        after = self._least_after(members, change)
+        rising = np.flatnonzero(after > -np.inf)
         for q in rising[np.argsort(-after[rising], kind="stable")]:
             if self._swap_holds(int(c[q]), int(a[q]), int(d[q]), int(b[q])):
                 return (int(c[q]), int(a[q])), (int(d[q]), int(b[q]))
