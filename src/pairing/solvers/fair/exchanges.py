@@ -20,8 +20,6 @@ heuristic: it stops where no exchange or swap helps, or at its time limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -66,7 +64,7 @@ class _Exchanges:
         self.member_cells = sp.csr_array(self.gain_of)
         self.gains = np.asarray(model.gain_rows @ self.x, dtype=np.float64)
         self.ordered = np.sort(self.gains)
-        self._added = np.zeros(len(self.act))  # scratch: the added cell's coefficients
+        self._added = np.zeros(len(self.act))  # scratch: a swap's change to the rule rows
         self._ends = _CellEnds(model)
 
     def _column(self, matrix: sp.csc_array, c: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,13 +173,13 @@ class _Exchanges:
             return None
         # every (a, b): a = (i, j) of e's, b = (k, l) another; they become c = (i, l), d = (k, j)
         a, b = np.repeat(mine, len(others)), np.tile(others, len(mine))
-        apart = ((ends.left[a] != ends.left[b]) & (ends.right[a] != ends.right[b]))
+        apart = (ends.left[a] != ends.left[b]) & (ends.right[a] != ends.right[b])
         a, b = a[apart], b[apart]
         c = ends.cell(ends.left[a], ends.right[b])
         d = ends.cell(ends.left[b], ends.right[a])
         free = (c >= 0) & (d >= 0)
         a, b, c, d = a[free], b[free], c[free], d[free]
-        free = ((self.x[c] < 0.5) & (self.x[d] < 0.5) & self.can_add[c] & self.can_add[d])
+        free = (self.x[c] < 0.5) & (self.x[d] < 0.5) & self.can_add[c] & self.can_add[d]
         a, b, c, d = a[free], b[free], c[free], d[free]
         if not len(a):
             return None
@@ -227,26 +225,19 @@ class _Exchanges:
 
 def raise_lowest(model: FairModel, x: np.ndarray, clock: Clock,
                  share: float = 1.0) -> tuple[np.ndarray, int]:
-    """Matching ``x`` with its lowest counted gains raised by swaps and exchanges (module
+    """Matching ``x`` with its lowest counted gains raised by exchanges and swaps (module
     docstring) until neither helps or ``share`` of the time limit is used: the matching and
     the number of moves made. The matching is lexicographically at least as fair as ``x``
     and keeps the rules ``x`` keeps.
 
-    Swaps alone come first, to where none helps: a member's swaps are one vector operation,
-    its exchanges a loop over the pairs it could add, and on the rules programme the swaps
-    alone took 0.09 s where the exchanges took 2 s (a stopped run has a few tenths of a
-    second for them). Then each member, the lowest first, gets a swap or else an exchange.
+    Members are taken the lowest first, pass after pass; each gets its best swap or, when no
+    swap lifts it, its best exchange: a member's swaps are checked in about a quarter of the
+    time of its exchanges (0.12 ms against 0.43 ms on the rules programme). Exchanges first,
+    or the better of the two for each member, lifted the gains about as far within the same
+    time (0.15-1.5 s from stopped answers of the rules programme and of 300 × 300: the 25th
+    to 74th sorted gains summed within 0.5 of each other), and swaps alone first less far.
     """
     search = _Exchanges(model, x)
-    moves = _climb(search, (search.best_swap,), clock, share)
-    moves += _climb(search, (search.best_swap, search.best_move), clock, share)
-    return search.x, moves
-
-
-def _climb(search: _Exchanges, finders: tuple[Callable[[int], Move | None], ...],
-           clock: Clock, share: float) -> int:
-    """Make the first move ``finders`` offer each member, the lowest first, pass after pass
-    until none is offered or ``share`` of the time limit is used; the moves made."""
     moves = 0
     moved = True
     while moved and not clock.expired(share):
@@ -254,15 +245,14 @@ def _climb(search: _Exchanges, finders: tuple[Callable[[int], Move | None], ...]
         for e in np.argsort(search.gains, kind="stable"):
             if clock.expired(share):
                 break
-            move = next((m for m in (find(int(e)) for find in finders) if m is not None),
-                        None)
+            move = search.best_swap(int(e)) or search.best_move(int(e))
             if move is None:
                 continue
             for add, drop in move:
                 search.apply(add, drop)
             moves += 1
             moved = True
-    return moves
+    return search.x, moves
 
 
 class _CellEnds:
@@ -287,7 +277,7 @@ class _CellEnds:
         """The cells of the pairs (``left``, ``right``); −1 where a pair has none (not
         allowed)."""
         keys = left.astype(np.int64) * self.width + right
-        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
         if not len(self.keys):
             return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         return np.where(self.keys[at] == keys, at, -1)
