@@ -4,11 +4,11 @@ lexicographically worse.
 A stopped leximin run keeps the positions it proved and returns the best total it found among
 the matchings that keep them, which packs the members its proofs did not reach just above the
 last proven level. This local search lifts them: for each counted member, the lowest first, it
-looks for one pair to add, alone or in exchange for one pair to drop (an *exchange*), or else
-for one of its pairs whose partner it trades with another pair's, ``(i, j)`` and ``(k, l)``
-becoming ``(i, l)`` and ``(k, j)`` (a *swap*: every enterprise keeps its number of partners, so
-it moves members a full capacity row blocks from any exchange). Either move must keep the
-rules and leave every member whose gain changes above the lowest of them before the move.
+looks for one of its pairs whose partner it trades with another pair's, ``(i, j)`` and
+``(k, l)`` becoming ``(i, l)`` and ``(k, j)`` (a *swap*: every enterprise keeps its number of
+partners, so it moves members whose full capacities block every exchange), or else for one
+pair to add, alone or in exchange for one pair to drop (an *exchange*). Either move must keep
+the rules and leave every member whose gain changes above the lowest of them before the move.
 Such a move makes the sorted vector of counted gains lexicographically larger (members whose
 gains do not change are common to both vectors), so the proven positions stay as they are and
 the answer is never less fair than the one it starts from. Gains within :data:`~.milp.TIE` count
@@ -52,11 +52,10 @@ class _Exchanges:
         rules = model.rules
         self.x = (np.asarray(x) > 0.5).astype(np.float64)
         self.by_cell = sp.csc_array(rules.A)
-        self.by_row = sp.csr_array(rules.A)
         self.lower, self.upper = rules.lower, rules.upper
         self.can_add = rules.var_upper > 0.5
         self.can_drop = rules.var_lower < 0.5
-        self.act = self.by_row @ self.x
+        self.act = sp.csr_array(rules.A) @ self.x
         # a cell's counted members and gains, without stored zeros (a member a pair gives
         # nothing is not changed by it)
         self.gain_of = sp.csc_array(model.gain_rows, copy=True)
@@ -72,7 +71,7 @@ class _Exchanges:
         lo, hi = matrix.indptr[c], matrix.indptr[c + 1]
         return matrix.indices[lo:hi], matrix.data[lo:hi]
 
-    def best_move(self, e: int) -> Move | None:
+    def best_exchange(self, e: int) -> Move | None:
         """The exchange that adds one of member ``e``'s pairs and ends with the highest least
         gain among the members it changes, above their least gain before it (module
         docstring): ``((cell to add, cell to drop or −1),)``, or ``None``. Every pair ``e``
@@ -245,7 +244,7 @@ def raise_lowest(model: FairModel, x: np.ndarray, clock: Clock,
         for e in np.argsort(search.gains, kind="stable"):
             if clock.expired(share):
                 break
-            move = search.best_swap(int(e)) or search.best_move(int(e))
+            move = search.best_swap(int(e)) or search.best_exchange(int(e))
             if move is None:
                 continue
             for add, drop in move:
