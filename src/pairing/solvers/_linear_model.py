@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -105,7 +106,7 @@ class LinearRules:
 
     def cell_positions(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Variable index of each pair ``(left[k], right[k])``; ``-1`` where it is not a cell."""
-        keys = self._keys()
+        keys = self._cell_keys
         wanted = np.asarray(left, dtype=np.int64) * self.shape[1]
         wanted = wanted + np.asarray(right, dtype=np.int64)
         if not len(keys):
@@ -135,7 +136,10 @@ class LinearRules:
             var_upper=self.var_upper if var_upper is None else var_upper,
         )
 
-    def _keys(self) -> np.ndarray:
+    @cached_property
+    def _cell_keys(self) -> np.ndarray:
+        """Each cell's ``left * n_right + right``, ascending (cells are row-major): computed
+        once, as the local search of a stopped leximin run asks for cells member by member."""
         return self.cells_left.astype(np.int64) * self.shape[1] + self.cells_right
 
 

@@ -65,6 +65,7 @@ class _Exchanges:
         self.ordered = np.sort(self.gains)
         self._added = np.zeros(len(self.act))  # scratch: a swap's change to the rule rows
         self._ends = _CellEnds(model)
+        self._cell_of = rules.cell_positions  # (left, right) -> cell, −1 where none
 
     def _column(self, matrix: sp.csc_array, c: int) -> tuple[np.ndarray, np.ndarray]:
         """Column ``c``'s nonzeros: (rows, values)."""
@@ -174,8 +175,8 @@ class _Exchanges:
         a, b = np.repeat(mine, len(others)), np.tile(others, len(mine))
         apart = (ends.left[a] != ends.left[b]) & (ends.right[a] != ends.right[b])
         a, b = a[apart], b[apart]
-        c = ends.cell(ends.left[a], ends.right[b])
-        d = ends.cell(ends.left[b], ends.right[a])
+        c = self._cell_of(ends.left[a], ends.right[b])
+        d = self._cell_of(ends.left[b], ends.right[a])
         free = (c >= 0) & (d >= 0)
         a, b, c, d = a[free], b[free], c[free], d[free]
         free = (self.x[c] < 0.5) & (self.x[d] < 0.5) & self.can_add[c] & self.can_add[d]
@@ -256,13 +257,11 @@ def raise_lowest(model: FairModel, x: np.ndarray, clock: Clock,
 
 class _CellEnds:
     """Each cell's two enterprises, as counted members (−1 when not counted) with what the
-    cell gives each, and the cell of any (left, right) pair: what a swap needs."""
+    cell gives each: what the moves' changes to the gains are computed from."""
 
     def __init__(self, model: FairModel) -> None:
         rules = model.rules
         self.left, self.right = rules.cells_left, rules.cells_right
-        self.width = int(model.problem.shape[1])
-        self.keys = self.left.astype(np.int64) * self.width + self.right  # sorted: row-major
         counted_left, counted_right = counted(model.problem)
         rank_left = np.cumsum(counted_left) - 1
         rank_right = np.cumsum(counted_right) - 1 + int(counted_left.sum())
@@ -271,12 +270,3 @@ class _CellEnds:
         left_gain, right_gain = model.side_rows
         self.left_gives = np.asarray(left_gain.sum(axis=0), dtype=np.float64).ravel()
         self.right_gives = np.asarray(right_gain.sum(axis=0), dtype=np.float64).ravel()
-
-    def cell(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """The cells of the pairs (``left``, ``right``); −1 where a pair has none (not
-        allowed)."""
-        keys = left.astype(np.int64) * self.width + right
-        if not len(self.keys):
-            return np.full(len(keys), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[at] == keys, at, -1)

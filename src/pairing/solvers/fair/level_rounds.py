@@ -449,9 +449,6 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
                 configuration = ConfigLP(model, options, clock, x, zeros)
             if repairs is None:
                 repairs = Repairs(configuration.round_points, hand_over=configuration.linked)
-            # (once a round was found by branching, batches only: where the LP is not integral
-            # at one round it often is not a few rounds on, and 150 x 150 counting CN ran its
-            # 113 rounds left again in 11 s after the 32nd round, to lose all but 10 of them)
             # after each round: counting both sides, a repair of its LP point (not in the first
             # call); counting one, a checkpoint of a long call
             after: Repair | None = partial(_sets_checkpoint, configuration, clock, share,
@@ -459,9 +456,12 @@ def level_rounds(model: FairModel, clock: Clock, options: SolveOptions, lp_share
             if configuration.linked:
                 after = (partial(repair_after, model, repairs, clock, options, share, tally)
                          if state.rounds else None)
+            # once a round was found by branching, batches only: where the LP is not integral
+            # at one round it often is not a few rounds on, and 150 x 150 counting CN ran its
+            # 113 rounds left again in 11 s after the 32nd round, to lose all but 10 of them
+            finish = None if tally.branched_rounds else FINISH
             found, found_zeros = config_rounds(
-                model, configuration, state, x, clock, options, share, batch,
-                None if tally.branched_rounds else FINISH, zeros,
+                model, configuration, state, x, clock, options, share, batch, finish, zeros,
                 plain=plain, since=started, repair=after)
             share = configuration.share  # back to the plain share when the pace fell
             tally.lps = found.lps
